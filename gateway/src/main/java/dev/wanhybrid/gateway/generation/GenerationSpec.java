@@ -1,0 +1,44 @@
+package dev.wanhybrid.gateway.generation;
+
+import java.net.URI;
+
+/**
+ * One validated, protocol-neutral video generation request: what both API facades produce and what the router,
+ * the job store and the backends consume.
+ *
+ * @param tenant the authenticated tenant id
+ * @param model a catalog model id, or {@code "auto"}
+ * @param kind text-to-video or image-to-video
+ * @param prompt the text prompt
+ * @param negativePrompt what to avoid, or {@code null}
+ * @param size output size; {@code null} lets the chosen model use its default
+ * @param seconds clip length in seconds
+ * @param seed sampling seed, or {@code null} for a random one
+ * @param inputImage reference to the first-frame image (an http(s) URL or {@code upload:<key>} for a stored
+ *     upload), or {@code null} for text-to-video
+ * @param audio the wanted sound track
+ * @param webhookUrl where status changes are posted, or {@code null}
+ * @param routing the caller's routing hints
+ */
+public record GenerationSpec(
+        String tenant,
+        String model,
+        TaskKind kind,
+        String prompt,
+        String negativePrompt,
+        VideoSize size,
+        int seconds,
+        Long seed,
+        URI inputImage,
+        AudioSpec audio,
+        URI webhookUrl,
+        RoutingHints routing) {
+
+    public static final String AUTO_MODEL = "auto";
+
+    public GenerationSpec {
+        audio = audio == null ? AudioSpec.NONE : audio;
+        routing = routing == null ? RoutingHints.NONE : routing;
+        model = model == null || model.isBlank() ? AUTO_MODEL : model;
+    }
+}
