@@ -1,0 +1,36 @@
+package dev.wanhybrid.gateway.budget;
+
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * The spend ledger: the single source of truth for money. Every job gets an estimate at routing time, a
+ * reservation while it runs, and its actual amount at completion; metrics and budgets are derived from it.
+ */
+public interface SpendLedger {
+
+    /**
+     * Reserves the estimate against every cap that applies (tenant and global, day and month), atomically, so
+     * concurrent requests cannot overshoot a cap.
+     *
+     * @throws BudgetExceededException naming the cap that would be exceeded
+     */
+    void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd)
+            throws BudgetExceededException;
+
+    /**
+     * Records the actual amount for a finished task (from the provider's usage or measured GPU time) and releases
+     * the reservation. Idempotent per job: a second call returns the first amount and records nothing.
+     *
+     * @return the actual amount in USD
+     */
+    BigDecimal settle(String jobId, String tenant, String backend, BackendTask task, TaskSnapshot snapshot);
+
+    /** Releases the reservation of a job that failed or was cancelled without being billed. Idempotent. */
+    void release(String jobId);
+
+    /** The smallest remaining amount under the caps that apply to the tenant, or empty when none applies. */
+    Optional<BigDecimal> headroomUsd(String tenant, String backend);
+}
