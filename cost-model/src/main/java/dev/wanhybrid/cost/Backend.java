@@ -1,0 +1,23 @@
+package dev.wanhybrid.cost;
+
+import java.util.Locale;
+
+/** Where a video is made: on our GPUs or on the paid cloud API. */
+public enum Backend {
+    LOCAL,
+    CLOUD;
+
+    /** The lowercase id used in metrics, the ledger and the API ({@code local}, {@code cloud}). */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Backend parse(String id) {
+        for (Backend b : values()) {
+            if (b.id().equalsIgnoreCase(id == null ? "" : id.trim())) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("backend must be local or cloud, was '" + id + "'");
+    }
+}

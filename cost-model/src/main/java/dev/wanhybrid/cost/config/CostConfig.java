@@ -1,0 +1,96 @@
+package dev.wanhybrid.cost.config;
+
+import dev.wanhybrid.cost.CostEstimator;
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.VideoJob;
+import dev.wanhybrid.cost.breakeven.BreakEvenInputs;
+import dev.wanhybrid.cost.internal.Yaml;
+import dev.wanhybrid.cost.local.GpuFleet;
+import dev.wanhybrid.cost.local.LocalConfigLoader;
+import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.local.ThroughputModel;
+import dev.wanhybrid.cost.price.CloudPriceTable;
+import dev.wanhybrid.cost.price.PriceTableLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Everything the command-line tool and the replay need in one file: prices, fleet, throughput and the reference
+ * workload. Prices are either inline ({@code prices:} in the {@link PriceTableLoader} format) or in another
+ * file ({@code prices_file:}, relative to this one).
+ *
+ * @param prices the cloud price list
+ * @param fleet the local GPUs
+ * @param throughput the GPU-seconds model
+ * @param workload the reference clip, observed volume and target utilization
+ * @param billingZone the time zone days and months are counted in
+ */
+public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel throughput,
+        ReferenceWorkload workload, ZoneId billingZone) {
+
+    public static CostConfig load(Path file) throws IOException {
+        JsonNode root;
+        try (InputStream in = Files.newInputStream(file)) {
+            root = Yaml.read(in, file.toString());
+        }
+        String src = file.getFileName().toString();
+        CloudPriceTable prices;
+        if (root.has("prices_file")) {
+            prices = PriceTableLoader.load(resolve(file, root.get("prices_file").asString()));
+        } else {
+            prices = PriceTableLoader.fromTree(Yaml.required(root, "prices", src), src + ".prices");
+        }
+        GpuFleet fleet = LocalConfigLoader.fleet(Yaml.required(root, "fleet", src), src + ".fleet");
+        ThroughputModel throughput = LocalConfigLoader.throughput(root.get("throughput"), src + ".throughput");
+        JsonNode w = Yaml.required(root, "workload", src);
+        String where = src + ".workload";
+        int width = Yaml.integer(w, "width", where);
+        int height = Yaml.integer(w, "height", where);
+        int seconds = Yaml.integer(w, "seconds", where);
+        boolean audio = w.has("audio") && w.get("audio").asBoolean();
+        ReferenceWorkload workload = new ReferenceWorkload(
+                VideoJob.of(Yaml.text(w, "cloud_model", where), width, height, seconds, audio),
+                VideoJob.of(Yaml.text(w, "local_model", where), width, height, seconds, audio),
+                Yaml.decimal(w, "observed_per_month", where),
+                w.has("target_utilization") ? Yaml.decimal(w, "target_utilization", where) : new BigDecimal("0.8"));
+        String zone = Yaml.optionalText(root, "billing_zone");
+        ZoneId billingZone = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
+        if (!throughput.knows(workload.localJob().model())) {
+            throw new IllegalArgumentException(where + ".local_model '" + workload.localJob().model()
+                    + "' has no throughput figure; known: " + throughput.seeds().keySet());
+        }
+        return new CostConfig(prices, fleet, throughput, workload, billingZone);
+    }
+
+    private static Path resolve(Path config, String other) {
+        Path p = Path.of(other);
+        return p.isAbsolute() ? p : config.toAbsolutePath().getParent().resolve(p);
+    }
+
+    public LocalCostModel localCost() {
+        return new LocalCostModel(fleet, throughput);
+    }
+
+    public CostEstimator estimator(Clock clock) {
+        return new CostEstimator(prices, localCost(), clock, billingZone);
+    }
+
+    /** The break-even inputs for the reference clip, with the cloud price in force on {@code day}. */
+    public BreakEvenInputs breakEvenInputs(LocalDate day) {
+        Money api = prices.costOf(workload.cloudJob(), day).orElseThrow(() -> new IllegalArgumentException(
+                "workload.cloud_model " + workload.cloudJob().model() + " has no price for "
+                        + workload.cloudJob().tier() + (workload.cloudJob().audio() ? " with audio" : " silent")
+                        + " on " + day));
+        LocalCostModel local = localCost();
+        Money marginal = local.marginal(local.gpuSeconds(workload.localJob()));
+        BigDecimal capacity = local.capacityPerMonth(workload.localJob(), workload.targetUtilization().doubleValue());
+        return new BreakEvenInputs(fleet.fixedCostPerMonth(), marginal, api, capacity, fleet.count());
+    }
+}
