@@ -1,0 +1,44 @@
+package dev.wanhybrid.engine.internal.text;
+
+import static dev.wanhybrid.engine.Parity.COMPONENT;
+import static dev.wanhybrid.engine.Parity.assertClose;
+
+import dev.wanhybrid.engine.Fixtures;
+import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.DType;
+import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+class UmT5EncoderParityTest {
+
+    @Test
+    void encoderMatchesOfficialT5HiddenStatesAndEveryBlock() {
+        UmT5Config config = UmT5Config.read(Fixtures.wan21().resolve("text_encoder/config.json"));
+        try (ComponentWeights weights = ComponentWeights.open(Fixtures.wan21().resolve("text_encoder"));
+                UmT5Encoder encoder = UmT5Encoder.load(config, weights, DType.F32);
+                SafetensorsFile golden = Fixtures.golden("t5_encoder")) {
+            Map<String, Tensor> probes = new HashMap<>();
+            Tensor hidden = encoder.encode(golden.read("input_ids"), golden.read("attention_mask"),
+                    (name, t) -> probes.put(name, t.clone()));
+
+            assertClose("t5 token_embedding", probes.get("token_embedding"), golden.read("dbg.token_embedding"), COMPONENT);
+            for (int i = 0; i < config.layers(); i++) {
+                assertClose("t5 blocks." + i + ".rel_pos_bias", probes.get("blocks." + i + ".rel_pos_bias"),
+                        golden.read("dbg.blocks." + i + ".rel_pos_bias"), COMPONENT);
+                assertClose("t5 blocks." + i + ".out", probes.get("blocks." + i + ".out"),
+                        golden.read("dbg.blocks." + i + ".out"), COMPONENT);
+            }
+            assertClose("t5 last_hidden_state", hidden, golden.read("last_hidden_state"), COMPONENT);
+            // The official T5EncoderModel returns each row trimmed to its real length.
+            long[] lengths = dev.wanhybrid.engine.internal.torch.Torch.toLongs(golden.read("attention_mask").sum(
+                    new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            for (int row = 0; row < 2; row++) {
+                assertClose("t5 context." + row, hidden.select(0, row).narrow(0, 0, lengths[row]),
+                        golden.read("context." + row), COMPONENT);
+            }
+        }
+    }
+}
