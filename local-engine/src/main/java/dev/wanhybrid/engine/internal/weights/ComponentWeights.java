@@ -109,13 +109,19 @@ public final class ComponentWeights implements AutoCloseable {
      * fails with a message that names each offending tensor.
      */
     public Map<String, Tensor> load(Map<String, long[]> expected, Predicate<String> ignorable, DType dtype) {
+        return load(expected, ignorable, name -> dtype);
+    }
+
+    /** As {@link #load(Map, Predicate, DType)}, choosing the dtype per tensor (matmul weights vs norms). */
+    public Map<String, Tensor> load(Map<String, long[]> expected, Predicate<String> ignorable,
+            java.util.function.Function<String, DType> dtypes) {
         WeightReport report = check(expected, ignorable);
         if (!report.isClean()) {
             throw new WeightsException(folder + " does not match the model configuration: " + report.describe());
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (String name : expected.keySet()) {
-            tensors.put(name, read(name, dtype));
+            tensors.put(name, read(name, dtypes.apply(name)));
         }
         return tensors;
     }

@@ -1,0 +1,260 @@
+package dev.wanhybrid.engine.internal.dit;
+
+import static dev.wanhybrid.engine.internal.torch.Torch.s;
+
+import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.DType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The Wan 2.1 diffusion transformer ({@code WanModel} in {@code wan/modules/model.py}), with Diffusers tensor
+ * names.
+ *
+ * <p>Precision follows the official autocast layout: matrix multiplies run in the weights' dtype (bf16 on a GPU,
+ * float32 on CPU) while the residual stream, norms, modulation and RoPE stay in float32 (RoPE and the time
+ * sinusoid in float64, as upstream).
+ */
+public final class WanTransformer implements AutoCloseable {
+
+    private final WanTransformerConfig config;
+    private final Map<String, Tensor> w;
+    private final ScalarType compute;
+    private final RopeTable rope;
+
+    private WanTransformer(WanTransformerConfig config, Map<String, Tensor> weights, ScalarType compute) {
+        this.config = config;
+        this.w = weights;
+        this.compute = compute;
+        this.rope = new RopeTable(config.headDim());
+    }
+
+    /** The Diffusers {@code WanTransformer3DModel} names and shapes this model needs. */
+    public static Map<String, long[]> expectedShapes(WanTransformerConfig c) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long d = c.dim();
+        int[] p = c.patch();
+        shapes.put("patch_embedding.weight", new long[] {d, c.inChannels(), p[0], p[1], p[2]});
+        shapes.put("patch_embedding.bias", new long[] {d});
+        linear(shapes, "condition_embedder.text_embedder.linear_1", d, c.textDim());
+        linear(shapes, "condition_embedder.text_embedder.linear_2", d, d);
+        linear(shapes, "condition_embedder.time_embedder.linear_1", d, c.freqDim());
+        linear(shapes, "condition_embedder.time_embedder.linear_2", d, d);
+        linear(shapes, "condition_embedder.time_proj", 6 * d, d);
+        for (int i = 0; i < c.layers(); i++) {
+            String b = "blocks." + i + ".";
+            shapes.put(b + "scale_shift_table", new long[] {1, 6, d});
+            for (String attn : List.of("attn1", "attn2")) {
+                for (String proj : List.of("to_q", "to_k", "to_v", "to_out.0")) {
+                    linear(shapes, b + attn + "." + proj, d, d);
+                }
+                shapes.put(b + attn + ".norm_q.weight", new long[] {d});
+                shapes.put(b + attn + ".norm_k.weight", new long[] {d});
+            }
+            if (c.crossAttnNorm()) {
+                shapes.put(b + "norm2.weight", new long[] {d});
+                shapes.put(b + "norm2.bias", new long[] {d});
+            }
+            linear(shapes, b + "ffn.net.0.proj", c.ffnDim(), d);
+            linear(shapes, b + "ffn.net.2", d, c.ffnDim());
+        }
+        linear(shapes, "proj_out", (long) c.outChannels() * c.patchVolume(), d);
+        shapes.put("scale_shift_table", new long[] {1, 2, d});
+        return shapes;
+    }
+
+    private static void linear(Map<String, long[]> shapes, String name, long out, long in) {
+        shapes.put(name + ".weight", new long[] {out, in});
+        shapes.put(name + ".bias", new long[] {out});
+    }
+
+    /**
+     * Loads the transformer; matmul and convolution weights in {@code compute}, norm scales and modulation
+     * tables in float32 (they are applied under float32 autocast upstream).
+     */
+    public static WanTransformer load(WanTransformerConfig config, ComponentWeights weights, DType compute) {
+        Map<String, Tensor> tensors = weights.load(expectedShapes(config), name -> false,
+                name -> name.contains("norm") || name.endsWith("scale_shift_table") ? DType.F32 : compute);
+        return new WanTransformer(config, tensors, compute.torchType());
+    }
+
+    public WanTransformerConfig config() {
+        return config;
+    }
+
+    /**
+     * One denoising forward.
+     *
+     * @param latents {@code [B, C, F, H, W]} float32
+     * @param timesteps one int64 timestep per batch row
+     * @param context {@code [B, Lc, textDim]} text encoder states, {@code Lc <= textLength}; rows past each
+     *     prompt's real length must be zero, as the official code pads with zeros
+     * @return the flow prediction, {@code [B, C, F, H, W]} float32
+     */
+    public Tensor forward(Tensor latents, long[] timesteps, Tensor context) {
+        return forward(latents, timesteps, context, (name, t) -> {});
+    }
+
+    /** As {@link #forward(Tensor, long[], Tensor)}, reporting intermediate activations to {@code probe}. */
+    public Tensor forward(Tensor latents, long[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
+        int[] p = config.patch();
+        long batch = latents.size(0);
+        Tensor patches = Torch.conv3d(latents.to(compute), w.get("patch_embedding.weight"),
+                w.get("patch_embedding.bias"), new long[] {p[0], p[1], p[2]}, new long[] {0, 0, 0})
+                .to(ScalarType.Float);
+        probe.accept("patch_embedding", patches);
+        long f = patches.size(2);
+        long h = patches.size(3);
+        long wd = patches.size(4);
+        Tensor x = patches.flatten(2, 4).transpose(1, 2).contiguous();
+
+        Tensor sinusoid = timeSinusoid(timesteps).to(latents.device(), ScalarType.Float);
+        probe.accept("time_sinusoid", sinusoid);
+        Tensor temb = lin(torch.silu(lin(sinusoid, "condition_embedder.time_embedder.linear_1")),
+                "condition_embedder.time_embedder.linear_2");
+        probe.accept("time_embedding", temb);
+        Tensor tproj = lin(torch.silu(temb), "condition_embedder.time_proj");
+        probe.accept("time_projection", tproj);
+        Tensor modulation = tproj.view(batch, 6, config.dim());
+
+        Tensor padded = padContext(context);
+        Tensor text = lin(torch.gelu(lin(padded, "condition_embedder.text_embedder.linear_1"), "tanh"),
+                "condition_embedder.text_embedder.linear_2");
+        probe.accept("text_embedding", text);
+
+        RopeTable.Angles angles = rope.angles(f, h, wd, latents.device());
+        for (int i = 0; i < config.layers(); i++) {
+            x = block(i, x, modulation, text, angles);
+            probe.accept("blocks." + i, x);
+        }
+
+        Tensor headMod = w.get("scale_shift_table").add(temb.unsqueeze(1));
+        Tensor shift = headMod.narrow(1, 0, 1);
+        Tensor scale = headMod.narrow(1, 1, 1);
+        Tensor out = lin(layerNorm(x).mul(scale.add(s(1))).add(shift), "proj_out");
+        probe.accept("head", out);
+        return unpatchify(out, f, h, wd);
+    }
+
+    private Tensor block(int index, Tensor x, Tensor modulation, Tensor text, RopeTable.Angles angles) {
+        String b = "blocks." + index + ".";
+        Tensor e = w.get(b + "scale_shift_table").add(modulation);
+        Tensor shiftMsa = e.narrow(1, 0, 1);
+        Tensor scaleMsa = e.narrow(1, 1, 1);
+        Tensor gateMsa = e.narrow(1, 2, 1);
+        Tensor shiftFfn = e.narrow(1, 3, 1);
+        Tensor scaleFfn = e.narrow(1, 4, 1);
+        Tensor gateFfn = e.narrow(1, 5, 1);
+
+        Tensor attnIn = layerNorm(x).mul(scaleMsa.add(s(1))).add(shiftMsa);
+        x = x.add(selfAttention(b + "attn1.", attnIn, angles).mul(gateMsa));
+
+        Tensor crossIn = config.crossAttnNorm()
+                ? torch.layer_norm(x, new long[] {config.dim()}, Torch.opt(w.get(b + "norm2.weight")),
+                        Torch.opt(w.get(b + "norm2.bias")), config.eps(), false)
+                : x;
+        x = x.add(crossAttention(b + "attn2.", crossIn, text));
+
+        Tensor ffnIn = layerNorm(x).mul(scaleFfn.add(s(1))).add(shiftFfn);
+        Tensor ffn = lin(torch.gelu(lin(ffnIn, b + "ffn.net.0.proj"), "tanh"), b + "ffn.net.2");
+        return x.add(ffn.mul(gateFfn));
+    }
+
+    private Tensor selfAttention(String prefix, Tensor x, RopeTable.Angles angles) {
+        long batch = x.size(0);
+        long len = x.size(1);
+        long n = config.heads();
+        long d = config.headDim();
+        Tensor q = rmsNorm(lin(x, prefix + "to_q"), prefix + "norm_q.weight").view(batch, len, n, d);
+        Tensor k = rmsNorm(lin(x, prefix + "to_k"), prefix + "norm_k.weight").view(batch, len, n, d);
+        Tensor v = lin(x, prefix + "to_v").view(batch, len, n, d);
+        q = angles.apply(q);
+        k = angles.apply(k);
+        return lin(attend(q, k, v), prefix + "to_out.0");
+    }
+
+    private Tensor crossAttention(String prefix, Tensor x, Tensor text) {
+        long batch = x.size(0);
+        long n = config.heads();
+        long d = config.headDim();
+        Tensor q = rmsNorm(lin(x, prefix + "to_q"), prefix + "norm_q.weight").view(batch, -1, n, d);
+        Tensor k = rmsNorm(lin(text, prefix + "to_k"), prefix + "norm_k.weight").view(batch, -1, n, d);
+        Tensor v = lin(text, prefix + "to_v").view(batch, -1, n, d);
+        // Every one of the textLength rows is attended, padded ones included: the official code passes no mask.
+        return lin(attend(q, k, v), prefix + "to_out.0");
+    }
+
+    /** Fused scaled-dot-product attention over {@code [B, L, heads, d]} inputs, in the compute dtype. */
+    private Tensor attend(Tensor q, Tensor k, Tensor v) {
+        long batch = q.size(0);
+        long len = q.size(1);
+        Tensor out = torch.scaled_dot_product_attention(q.to(compute).transpose(1, 2), k.to(compute).transpose(1, 2),
+                v.to(compute).transpose(1, 2), Torch.opt(null), 0.0, false, new DoubleOptional(), false);
+        return out.transpose(1, 2).reshape(batch, len, config.dim()).to(ScalarType.Float);
+    }
+
+    private Tensor lin(Tensor x, String name) {
+        return Torch.linear(x.to(compute), w.get(name + ".weight"), w.get(name + ".bias")).to(ScalarType.Float);
+    }
+
+    private Tensor layerNorm(Tensor x) {
+        return torch.layer_norm(x, new long[] {config.dim()}, Torch.opt(null), Torch.opt(null), config.eps(), false);
+    }
+
+    private Tensor rmsNorm(Tensor x, String weight) {
+        Tensor ms = x.pow(s(2)).mean(new long[] {-1}, true, new ScalarTypeOptional());
+        return x.mul(ms.add(s(config.eps())).rsqrt()).mul(w.get(weight));
+    }
+
+    private Tensor padContext(Tensor context) {
+        long rows = context.size(1);
+        if (rows > config.textLength()) {
+            throw new IllegalArgumentException("text context has " + rows + " rows, more than the text length "
+                    + config.textLength());
+        }
+        return Torch.pad(context.to(ScalarType.Float), 0, 0, 0, config.textLength() - rows);
+    }
+
+    /** {@code [cos | sin]} of {@code t * 10000^(-k/half)}, in float64 then float32, as upstream. */
+    Tensor timeSinusoid(long[] timesteps) {
+        int half = config.freqDim() / 2;
+        double[] freqs = new double[half];
+        for (int k = 0; k < half; k++) {
+            freqs[k] = Math.pow(10000.0, -(double) k / half);
+        }
+        float[] values = new float[timesteps.length * config.freqDim()];
+        for (int row = 0; row < timesteps.length; row++) {
+            for (int k = 0; k < half; k++) {
+                double angle = timesteps[row] * freqs[k];
+                values[row * config.freqDim() + k] = (float) Math.cos(angle);
+                values[row * config.freqDim() + half + k] = (float) Math.sin(angle);
+            }
+        }
+        return Torch.fromFloats(values, timesteps.length, config.freqDim());
+    }
+
+    private Tensor unpatchify(Tensor tokens, long f, long h, long wd) {
+        int[] p = config.patch();
+        long c = config.outChannels();
+        long batch = tokens.size(0);
+        // Token axis is (f, h, w); the feature axis is (pt, ph, pw, c), as the official einsum 'fhwpqrc->cfphqwr'.
+        return tokens.reshape(batch, f, h, wd, p[0], p[1], p[2], c)
+                .permute(0, 7, 1, 4, 2, 5, 3, 6)
+                .reshape(batch, c, f * p[0], h * p[1], wd * p[2]);
+    }
+
+    @Override
+    public void close() {
+        rope.clear();
+        w.values().forEach(Tensor::close);
+        w.clear();
+    }
+}
