@@ -101,6 +101,7 @@ public final class ModelCatalog {
     public static ModelCatalog load(InputStream yaml) {
         YAMLMapper mapper = YAMLMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .build();
         return new ModelCatalog(mapper.readValue(yaml, Document.class));
     }
@@ -214,7 +215,7 @@ public final class ModelCatalog {
         }
         CloudModel model = found.get();
         checkInputs(model, request, strict, out);
-        checkSize(model, request, out);
+        checkSize(model, request, strict, out);
         if (request.duration() != null && !model.durations().contains(request.duration())) {
             out.add(new Violation("parameters.duration", "InvalidParameter", "duration " + request.duration()
                     + " is not supported by " + model.id() + "; use one of " + model.durations()));
@@ -301,7 +302,9 @@ public final class ModelCatalog {
         }
     }
 
-    private void checkSize(CloudModel model, VideoRequest request, List<Violation> out) {
+    private void checkSize(CloudModel model, VideoRequest request, boolean strict, List<Violation> out) {
+        // The service ignores the parameter of the other sizing style (the official SDK sends both); a client
+        // that sets it has misunderstood the model, so only strict checking refuses it.
         if (model.kind().sizedByResolution()) {
             if (request.resolution() != null) {
                 String tier = request.resolution().strip().toUpperCase(java.util.Locale.ROOT);
@@ -311,7 +314,7 @@ public final class ModelCatalog {
                             + model.tiers()));
                 }
             }
-            if (request.size() != null) {
+            if (strict && request.size() != null) {
                 out.add(new Violation("parameters.size", "InvalidParameter", model.id()
                         + " takes parameters.resolution (" + model.tiers() + "), not size"));
             }
@@ -323,7 +326,7 @@ public final class ModelCatalog {
                             + "' is not supported by " + model.id() + "; use one of " + allowed));
                 }
             }
-            if (request.resolution() != null) {
+            if (strict && request.resolution() != null) {
                 out.add(new Violation("parameters.resolution", "InvalidParameter", model.id()
                         + " takes parameters.size (W*H), not resolution"));
             }
