@@ -24,8 +24,10 @@ public final class BreakEven {
         Money saving = in.apiPerVideo().minus(in.marginalPerVideo());
         Money fixedPerYear = in.fixedPerMonth().times(TWELVE);
         Optional<BigDecimal> perMonth = volume(in);
-        Optional<BigDecimal> perYear = perMonth.map(v -> v.multiply(TWELVE).setScale(0, RoundingMode.CEILING));
-        Optional<BigDecimal> perDay = perYear.map(v -> v.divide(DAYS_PER_YEAR, 0, RoundingMode.CEILING));
+        // Per year from the yearly figures directly, so that 170,000 / 0.10 reads 1,700,000 and not 12 x 141,667.
+        Optional<BigDecimal> exactPerYear = perMonth.map(v -> fixedPerYear.amount().divide(saving.amount(), 6, RoundingMode.HALF_EVEN));
+        Optional<BigDecimal> perYear = exactPerYear.map(v -> v.setScale(0, RoundingMode.CEILING));
+        Optional<BigDecimal> perDay = exactPerYear.map(v -> v.divide(DAYS_PER_YEAR, 0, RoundingMode.CEILING));
         boolean within = perMonth.isPresent() && perMonth.get().compareTo(in.capacityPerMonth()) <= 0;
         return new BreakEvenResult(perMonth, perYear, perDay, in.capacityPerMonth(), within, fixedPerYear, saving);
     }
@@ -58,17 +60,18 @@ public final class BreakEven {
     public static Recommendation recommend(BreakEvenInputs in, BigDecimal observedPerMonth) {
         Money apiOnly = apiCost(in, observedPerMonth);
         Money hybrid = in.gpus() == 0 ? apiOnly : ownedCost(in, observedPerMonth);
+        // The per-GPU part of the fixed cost scales with the fleet; staff and overhead stay until the last GPU goes.
         int best = bestGpuCount(in, observedPerMonth);
         Money bestCost = best == 0 ? apiOnly : ownedCost(in.withGpus(best), observedPerMonth);
         Action action;
         String why;
         if (best == 0 && in.gpus() == 0) {
             action = Action.STAY_ON_API;
-            why = "At " + observedPerMonth + " videos/month the API costs " + apiOnly.rounded()
+            why = "At " + observedPerMonth.toPlainString() + " videos/month the API costs " + apiOnly.rounded()
                     + " a month, less than one GPU's fixed cost would be paid back; stay on the API.";
         } else if (best == 0) {
             action = Action.STAY_ON_API;
-            why = "At " + observedPerMonth + " videos/month the fleet costs " + hybrid.rounded() + " against "
+            why = "At " + observedPerMonth.toPlainString() + " videos/month the fleet costs " + hybrid.rounded() + " against "
                     + apiOnly.rounded() + " on the API alone; the GPUs do not pay for themselves.";
         } else if (in.gpus() == 0) {
             action = Action.SELF_HOST;
@@ -80,7 +83,7 @@ public final class BreakEven {
                     + " the extra GPUs; " + bestCost.rounded() + " a month instead of " + hybrid.rounded() + ".";
         } else if (best < in.gpus()) {
             action = Action.REMOVE_GPUS;
-            why = "Remove " + (in.gpus() - best) + " GPUs: they stand idle too much to pay back their fixed cost; "
+            why = "Remove " + (in.gpus() - best) + " GPUs: they stand idle too long to pay back their fixed cost; "
                     + bestCost.rounded() + " a month instead of " + hybrid.rounded() + ".";
         } else {
             action = Action.KEEP_FLEET;
@@ -91,25 +94,23 @@ public final class BreakEven {
     }
 
     static int bestGpuCount(BreakEvenInputs in, BigDecimal observedPerMonth) {
-        if (in.gpus() == 0) {
+        if (in.capacityPerGpuPerMonth().signum() == 0) {
             return 0;
         }
-        BigDecimal n = BigDecimal.valueOf(in.gpus());
-        BigDecimal perGpuCapacity = in.capacityPerMonth().divide(n, 6, RoundingMode.HALF_EVEN);
-        Money perGpuFixed = in.fixedPerMonth().dividedBy(n, 10);
-        Money saving = in.apiPerVideo().minus(in.marginalPerVideo());
-        if (!saving.isPositive() || perGpuCapacity.signum() == 0) {
-            return 0;
+        // Cost is convex in the fleet size beyond the shared fixed part, so trying every size up to the one
+        // that holds the whole volume finds the cheapest; the bound keeps absurd inputs from looping long.
+        int most = observedPerMonth.divide(in.capacityPerGpuPerMonth(), 0, RoundingMode.CEILING)
+                .min(BigDecimal.valueOf(100_000)).intValue();
+        int best = 0;
+        Money bestCost = apiCost(in, observedPerMonth);
+        for (int n = 1; n <= most; n++) {
+            Money cost = ownedCost(in.withGpus(n), observedPerMonth);
+            if (cost.compareTo(bestCost) < 0) {
+                best = n;
+                bestCost = cost;
+            }
         }
-        int full = observedPerMonth.divide(perGpuCapacity, 0, RoundingMode.FLOOR).intValueExact();
-        BigDecimal rest = observedPerMonth.subtract(perGpuCapacity.multiply(BigDecimal.valueOf(full)));
-        // The last, partly busy GPU is worth it only if its videos save more than its fixed share.
-        boolean lastPays = saving.times(rest).compareTo(perGpuFixed) > 0;
-        boolean fullPays = saving.times(perGpuCapacity).compareTo(perGpuFixed) > 0;
-        if (!fullPays) {
-            return 0;
-        }
-        return full + (lastPays ? 1 : 0);
+        return best;
     }
 
     /**
@@ -129,9 +130,9 @@ public final class BreakEven {
                     v.capacityPerMonth()));
         }
         for (BigDecimal u : utilizations) {
-            BigDecimal capacity = in.capacityPerMonth().multiply(u).divide(baseUtilization, 0, RoundingMode.FLOOR);
-            BreakEvenInputs v = in.withCapacity(capacity);
-            rows.add(new SensitivityRow("utilization", u.toPlainString(), volume(v), capacity));
+            BreakEvenInputs v = in.withCapacityPerGpu(
+                    in.capacityPerGpuPerMonth().multiply(u).divide(baseUtilization, 6, RoundingMode.HALF_EVEN));
+            rows.add(new SensitivityRow("utilization", u.toPlainString(), volume(v), v.capacityPerMonth()));
         }
         if (in.gpus() > 0) {
             for (int g : gpuCounts) {

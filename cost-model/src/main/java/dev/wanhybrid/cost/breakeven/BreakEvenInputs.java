@@ -2,47 +2,62 @@ package dev.wanhybrid.cost.breakeven;
 
 import dev.wanhybrid.cost.Money;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Objects;
 
 /**
- * The few numbers the owning-versus-renting comparison rests on, all per month and per video of one shape.
+ * The few numbers the owning-versus-renting comparison rests on, per month and per video of one shape.
  *
- * @param fixedPerMonth what the fleet costs per month whether it works or not
+ * @param sharedFixedPerMonth fixed cost that does not depend on the number of GPUs (staff, overhead)
+ * @param perGpuFixedPerMonth fixed cost that comes with each GPU (rent, or write-off and idle power)
  * @param marginalPerVideo what one more local video adds (energy above idle)
  * @param apiPerVideo the cloud list price of one such video
- * @param capacityPerMonth videos the fleet can make per month at its target utilization
- * @param gpus the number of GPUs in the fleet (fixed cost and capacity are taken to scale with it)
+ * @param capacityPerGpuPerMonth videos one GPU can make per month at the target utilization
+ * @param gpus the number of GPUs in the fleet
  */
-public record BreakEvenInputs(Money fixedPerMonth, Money marginalPerVideo, Money apiPerVideo,
-        BigDecimal capacityPerMonth, int gpus) {
+public record BreakEvenInputs(Money sharedFixedPerMonth, Money perGpuFixedPerMonth, Money marginalPerVideo,
+        Money apiPerVideo, BigDecimal capacityPerGpuPerMonth, int gpus) {
 
     public BreakEvenInputs {
-        Objects.requireNonNull(fixedPerMonth, "fixedPerMonth");
+        Objects.requireNonNull(sharedFixedPerMonth, "sharedFixedPerMonth");
+        Objects.requireNonNull(perGpuFixedPerMonth, "perGpuFixedPerMonth");
         Objects.requireNonNull(marginalPerVideo, "marginalPerVideo");
         Objects.requireNonNull(apiPerVideo, "apiPerVideo");
-        Objects.requireNonNull(capacityPerMonth, "capacityPerMonth");
-        fixedPerMonth.compareTo(apiPerVideo); // refuses mixed currencies early
+        Objects.requireNonNull(capacityPerGpuPerMonth, "capacityPerGpuPerMonth");
+        // Comparing refuses mixed currencies here rather than deep inside a calculation.
+        sharedFixedPerMonth.compareTo(apiPerVideo);
+        perGpuFixedPerMonth.compareTo(apiPerVideo);
         marginalPerVideo.compareTo(apiPerVideo);
         if (gpus < 0) {
             throw new IllegalArgumentException("gpus must not be negative, was " + gpus);
         }
+        if (capacityPerGpuPerMonth.signum() < 0) {
+            throw new IllegalArgumentException("capacity must not be negative, was " + capacityPerGpuPerMonth);
+        }
     }
 
-    /** The same comparison with fixed cost and capacity scaled to another fleet size. */
+    /** The whole fleet's fixed cost per month. */
+    public Money fixedPerMonth() {
+        return gpus == 0 ? Money.zero(apiPerVideo.currency()) : perGpuFixedPerMonth.times(gpus).plus(sharedFixedPerMonth);
+    }
+
+    /** The whole fleet's capacity per month, whole videos. */
+    public BigDecimal capacityPerMonth() {
+        return capacityPerGpuPerMonth.multiply(BigDecimal.valueOf(gpus)).setScale(0, RoundingMode.FLOOR);
+    }
+
     public BreakEvenInputs withGpus(int newGpus) {
-        if (gpus == 0) {
-            throw new IllegalStateException("cannot scale a fleet of zero GPUs");
-        }
-        BigDecimal ratio = BigDecimal.valueOf(newGpus).divide(BigDecimal.valueOf(gpus), 12, java.math.RoundingMode.HALF_EVEN);
-        return new BreakEvenInputs(fixedPerMonth.times(ratio), marginalPerVideo, apiPerVideo,
-                capacityPerMonth.multiply(ratio).setScale(0, java.math.RoundingMode.FLOOR), newGpus);
+        return new BreakEvenInputs(sharedFixedPerMonth, perGpuFixedPerMonth, marginalPerVideo, apiPerVideo,
+                capacityPerGpuPerMonth, newGpus);
     }
 
     public BreakEvenInputs withApiPrice(Money price) {
-        return new BreakEvenInputs(fixedPerMonth, marginalPerVideo, price, capacityPerMonth, gpus);
+        return new BreakEvenInputs(sharedFixedPerMonth, perGpuFixedPerMonth, marginalPerVideo, price,
+                capacityPerGpuPerMonth, gpus);
     }
 
-    public BreakEvenInputs withCapacity(BigDecimal capacity) {
-        return new BreakEvenInputs(fixedPerMonth, marginalPerVideo, apiPerVideo, capacity, gpus);
+    public BreakEvenInputs withCapacityPerGpu(BigDecimal capacity) {
+        return new BreakEvenInputs(sharedFixedPerMonth, perGpuFixedPerMonth, marginalPerVideo, apiPerVideo, capacity,
+                gpus);
     }
 }

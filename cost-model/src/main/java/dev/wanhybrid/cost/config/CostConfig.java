@@ -90,7 +90,10 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
                         + " on " + day));
         LocalCostModel local = localCost();
         Money marginal = local.marginal(local.gpuSeconds(workload.localJob()));
-        BigDecimal capacity = local.capacityPerMonth(workload.localJob(), workload.targetUtilization().doubleValue());
-        return new BreakEvenInputs(fleet.fixedCostPerMonth(), marginal, api, capacity, fleet.count());
+        BigDecimal perGpuCapacity = GpuFleet.SECONDS_PER_MONTH.multiply(workload.targetUtilization())
+                .divide(BigDecimal.valueOf(local.gpuSeconds(workload.localJob())), 6, java.math.RoundingMode.HALF_EVEN);
+        BigDecimal twelve = BigDecimal.valueOf(12);
+        return new BreakEvenInputs(fleet.sharedFixedCostPerYear().dividedBy(twelve, 10),
+                fleet.perGpuFixedCostPerYear().dividedBy(twelve, 10), marginal, api, perGpuCapacity, fleet.count());
     }
 }

@@ -43,17 +43,28 @@ public record GpuFleet(String gpu, int count, FleetCost cost) {
 
     /** What the fleet costs per year whether it works or not. */
     public Money fixedCostPerYear() {
-        BigDecimal n = BigDecimal.valueOf(count);
+        return perGpuFixedCostPerYear().times(count).plus(sharedFixedCostPerYear());
+    }
+
+    /** The part of the fixed cost that comes with each GPU: rent, or write-off plus idle power. */
+    public Money perGpuFixedCostPerYear() {
         return switch (cost) {
-            case FleetCost.Rented r -> r.hourlyPerGpu().times(HOURS_PER_YEAR).times(n);
+            case FleetCost.Rented r -> r.hourlyPerGpu().times(HOURS_PER_YEAR);
             case FleetCost.Owned o -> {
-                Money capex = o.capexPerGpu().times(n).dividedBy(o.amortizationYears(), 10);
+                Money capex = o.capexPerGpu().dividedBy(o.amortizationYears(), 10);
                 // Idle draw is paid around the clock; the extra draw while busy is the marginal cost below.
-                BigDecimal idleKwhPerYear = o.idleWattsPerGpu().multiply(n).multiply(HOURS_PER_YEAR)
-                        .multiply(o.pue()).divide(BigDecimal.valueOf(1000));
-                yield capex.plus(o.energyPerKwh().times(idleKwhPerYear)).plus(o.opsStaffPerYear())
-                        .plus(o.overheadPerYear());
+                BigDecimal idleKwhPerYear = o.idleWattsPerGpu().multiply(HOURS_PER_YEAR).multiply(o.pue())
+                        .divide(BigDecimal.valueOf(1000));
+                yield capex.plus(o.energyPerKwh().times(idleKwhPerYear));
             }
+        };
+    }
+
+    /** The part of the fixed cost that does not shrink with fewer GPUs: staff and overhead of an owned fleet. */
+    public Money sharedFixedCostPerYear() {
+        return switch (cost) {
+            case FleetCost.Rented r -> Money.zero(r.hourlyPerGpu().currency());
+            case FleetCost.Owned o -> o.opsStaffPerYear().plus(o.overheadPerYear());
         };
     }
 

@@ -44,12 +44,13 @@ public final class LocalCostModel {
         double seconds = gpuSeconds(job);
         Money marginal = marginal(seconds);
         double u = Math.max(MIN_UTILIZATION, Math.min(1.0, utilization));
-        Money fixedPerBusySecond = fleet.count() == 0
+        // One division at the end keeps the share exact to 10 decimals (2.40/h x 96 s is 0.064, not 0.0640000000320).
+        Money fixedShare = fleet.count() == 0
                 ? Money.zero(fleet.currency())
-                : fleet.fixedCostPerYear().dividedBy(
+                : fleet.fixedCostPerYear().times(BigDecimal.valueOf(seconds)).dividedBy(
                         GpuFleet.SECONDS_PER_YEAR.multiply(BigDecimal.valueOf(fleet.count()))
-                                .multiply(BigDecimal.valueOf(u)), 12);
-        Money fully = marginal.plus(fixedPerBusySecond.times(BigDecimal.valueOf(seconds)));
+                                .multiply(BigDecimal.valueOf(u)), 10);
+        Money fully = marginal.plus(fixedShare);
         return new LocalCost(seconds, marginal, fully, u, utilization >= 1.0);
     }
 
