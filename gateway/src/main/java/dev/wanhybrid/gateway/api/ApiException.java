@@ -1,0 +1,62 @@
+package dev.wanhybrid.gateway.api;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A failure to report to the caller in the OpenAI error envelope: HTTP status, error type, the request field at
+ * fault and a stable code.
+ */
+public class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final String type;
+    private final String param;
+    private final String code;
+    private final Long retryAfterSeconds;
+
+    public ApiException(HttpStatus status, String type, String param, String code, String message,
+            Long retryAfterSeconds) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public ApiException(HttpStatus status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, null);
+    }
+
+    /** A 400 {@code invalid_request_error} naming the field. */
+    public static ApiException invalid(String param, String code, String message) {
+        return new ApiException(HttpStatus.BAD_REQUEST, ApiError.INVALID_REQUEST, param, code, message);
+    }
+
+    /** The 404 answered for a missing job and for another tenant's job alike, so ids cannot be probed. */
+    public static ApiException videoNotFound(String id) {
+        return new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "id", "video_not_found",
+                "No video found with id '" + ApiError.printable(id) + "'.");
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String param() {
+        return param;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or {@code null}. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.wanhybrid.gateway.api;
+
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.net.URI;
+
+/**
+ * A create request after validation, before the tenant, the job id and any upload are attached.
+ *
+ * @param imageUrl {@code input_reference.image_url}, or {@code null}
+ * @param upload the uploaded {@code input_reference} image, or {@code null}
+ */
+record CreateVideoRequest(
+        String prompt,
+        String model,
+        Integer seconds,
+        VideoSize size,
+        String negativePrompt,
+        Long seed,
+        URI imageUrl,
+        ImageUpload upload,
+        AudioSpec audio,
+        URI webhookUrl,
+        RoutingHints routing) {
+
+    /** An uploaded image: its checked content type and bytes. */
+    record ImageUpload(String contentType, String extension, byte[] bytes) {}
+}

@@ -1,0 +1,350 @@
+package dev.wanhybrid.gateway.api;
+
+import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Turns a create body (a JSON object, or multipart text fields folded into one) into a {@link CreateVideoRequest},
+ * rejecting anything wrong with a 400 that names the field.
+ *
+ * <p>Hand-written rather than bound to a record with bean validation because several fields have two shapes
+ * ({@code audio}: boolean or object; {@code input_reference}: object or string; {@code seconds}: string or
+ * number) and because multipart carries every scalar as text; the error must still name the exact field.
+ */
+final class CreateVideoRequestParser {
+
+    /** Wan's native clip (81 frames at 16 fps) is about five seconds; the OpenAI default of 4 is not a Wan length. */
+    static final int DEFAULT_SECONDS = 5;
+
+    private static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
+            "negative_prompt", "seed", "audio", "webhook_url", "routing");
+    private static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
+            "local_only");
+    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+    private static final Pattern SIZE = Pattern.compile("\\d{1,5}[x*]\\d{1,5}");
+    private static final BigDecimal MAX_COST = new BigDecimal("10000");
+    private static final long MAX_SEED = 4_294_967_295L;
+    private static final int MIN_SIDE = 64;
+    private static final int MAX_SIDE = 4096;
+
+    private final ApiProperties limits;
+
+    CreateVideoRequestParser(ApiProperties limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * @param body the request as a JSON object
+     * @param textScalars true for multipart, where numbers and booleans arrive as text
+     * @param upload an uploaded {@code input_reference} file, already checked, or {@code null}
+     */
+    CreateVideoRequest parse(JsonNode body, boolean textScalars, ImageUpload upload) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.invalid(null, "invalid_body", "The request body must be a JSON object.");
+        }
+        for (String name : body.propertyNames()) {
+            if (!TOP_LEVEL.contains(name)) {
+                throw ApiException.invalid(name, "unknown_parameter",
+                        "Unrecognized request argument supplied: " + ApiError.printable(name) + ".");
+            }
+        }
+        String prompt = requiredText(body, "prompt", limits.maxPromptChars());
+        String model = optionalText(body, "model", 64);
+        if (model != null && !MODEL_ID.matcher(model).matches()) {
+            throw ApiException.invalid("model", "invalid_model",
+                    "model must be a catalog model id such as wan2.1-t2v-1.3b, or auto.");
+        }
+        Integer seconds = seconds(body);
+        VideoSize size = size(body);
+        String negativePrompt = optionalText(body, "negative_prompt", limits.maxNegativePromptChars());
+        Long seed = integer(body, "seed", textScalars, 0, MAX_SEED);
+        URI imageUrl = inputReference(body, upload);
+        AudioSpec audio = audio(body, textScalars);
+        URI webhookUrl = body.has("webhook_url") && !body.get("webhook_url").isNull()
+                ? url(body.get("webhook_url"), "webhook_url") : null;
+        RoutingHints routing = routing(body.get("routing"), textScalars);
+        return new CreateVideoRequest(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio,
+                webhookUrl, routing);
+    }
+
+    private String requiredText(JsonNode body, String field, int maxChars) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            throw ApiException.invalid(field, "missing_required_parameter", "Missing required parameter: '" + field + "'.");
+        }
+        String text = text(node, field, maxChars);
+        if (text.isBlank()) {
+            throw ApiException.invalid(field, "empty_parameter", field + " must not be empty.");
+        }
+        return text;
+    }
+
+    private String optionalText(JsonNode body, String field, int maxChars) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String text = text(node, field, maxChars);
+        return text.isBlank() ? null : text;
+    }
+
+    private static String text(JsonNode node, String field, int maxChars) {
+        if (!node.isString()) {
+            throw typeError(field, "a string");
+        }
+        String text = node.stringValue();
+        if (text.codePointCount(0, text.length()) > maxChars) {
+            throw ApiException.invalid(field, "string_above_max_length",
+                    field + " is longer than the limit of " + maxChars + " characters.");
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw ApiException.invalid(field, "invalid_characters", field + " must not contain NUL characters.");
+        }
+        return text;
+    }
+
+    private Integer seconds(JsonNode body) {
+        JsonNode node = body.get("seconds");
+        if (node == null || node.isNull()) {
+            return DEFAULT_SECONDS;
+        }
+        long value;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            value = node.longValue();
+        } else if (node.isString() && node.stringValue().trim().matches("\\d{1,6}")) {
+            value = Long.parseLong(node.stringValue().trim());
+        } else {
+            throw ApiException.invalid("seconds", "invalid_type",
+                    "seconds must be a whole number of seconds, written as a string such as \"5\".");
+        }
+        if (value < 1 || value > limits.maxSeconds()) {
+            throw ApiException.invalid("seconds", "invalid_value",
+                    "seconds must be between 1 and " + limits.maxSeconds() + ".");
+        }
+        return (int) value;
+    }
+
+    private static VideoSize size(JsonNode body) {
+        JsonNode node = body.get("size");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString()) {
+            throw typeError("size", "a string such as \"1280x720\"");
+        }
+        String text = node.stringValue().trim().toLowerCase(Locale.ROOT);
+        if (!SIZE.matcher(text).matches()) {
+            throw ApiException.invalid("size", "invalid_value", "size must look like 1280x720.");
+        }
+        VideoSize size;
+        try {
+            size = VideoSize.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("size", "invalid_value", "size must look like 1280x720.");
+        }
+        if (size.width() < MIN_SIDE || size.height() < MIN_SIDE || size.width() > MAX_SIDE
+                || size.height() > MAX_SIDE) {
+            throw ApiException.invalid("size", "invalid_value",
+                    "size must be between " + MIN_SIDE + " and " + MAX_SIDE + " pixels on each side.");
+        }
+        return size;
+    }
+
+    private static Long integer(JsonNode body, String field, boolean textScalars, long min, long max) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        long value;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            value = node.longValue();
+        } else if (textScalars && node.isString() && node.stringValue().trim().matches("-?\\d{1,19}")) {
+            try {
+                value = Long.parseLong(node.stringValue().trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid(field, "invalid_value", field + " is out of range.");
+            }
+        } else {
+            throw typeError(field, "an integer");
+        }
+        if (value < min || value > max) {
+            throw ApiException.invalid(field, "invalid_value", field + " must be between " + min + " and " + max + ".");
+        }
+        return value;
+    }
+
+    private URI inputReference(JsonNode body, ImageUpload upload) {
+        JsonNode node = body.get("input_reference");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (upload != null) {
+            throw ApiException.invalid("input_reference", "invalid_value",
+                    "input_reference must be either an uploaded file or an image_url, not both.");
+        }
+        if (node.isString()) {
+            return url(node, "input_reference");
+        }
+        if (!node.isObject()) {
+            throw typeError("input_reference", "an object {\"image_url\": ...} or an uploaded image file");
+        }
+        for (String name : node.propertyNames()) {
+            if (!name.equals("image_url")) {
+                throw ApiException.invalid("input_reference." + ApiError.printable(name), "unknown_parameter",
+                        "input_reference accepts only image_url (or an uploaded file).");
+            }
+        }
+        JsonNode imageUrl = node.get("image_url");
+        if (imageUrl == null || imageUrl.isNull()) {
+            throw ApiException.invalid("input_reference.image_url", "missing_required_parameter",
+                    "input_reference needs image_url.");
+        }
+        return url(imageUrl, "input_reference.image_url");
+    }
+
+    private AudioSpec audio(JsonNode body, boolean textScalars) {
+        JsonNode node = body.get("audio");
+        if (node == null || node.isNull()) {
+            return AudioSpec.NONE;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue() ? AudioSpec.GENERATED : AudioSpec.NONE;
+        }
+        if (textScalars && node.isString() && (node.stringValue().equals("true") || node.stringValue().equals("false"))) {
+            return node.stringValue().equals("true") ? AudioSpec.GENERATED : AudioSpec.NONE;
+        }
+        if (!node.isObject()) {
+            throw typeError("audio", "true, false or an object {\"url\": ...}");
+        }
+        for (String name : node.propertyNames()) {
+            if (!name.equals("url")) {
+                throw ApiException.invalid("audio." + ApiError.printable(name), "unknown_parameter",
+                        "audio accepts only url.");
+            }
+        }
+        JsonNode url = node.get("url");
+        if (url == null || url.isNull()) {
+            throw ApiException.invalid("audio.url", "missing_required_parameter", "audio needs url.");
+        }
+        return new AudioSpec.FromUrl(url(url, "audio.url"));
+    }
+
+    private RoutingHints routing(JsonNode node, boolean textScalars) {
+        if (node == null || node.isNull()) {
+            return RoutingHints.NONE;
+        }
+        if (!node.isObject()) {
+            throw typeError("routing", "an object");
+        }
+        for (String name : node.propertyNames()) {
+            if (!ROUTING.contains(name)) {
+                throw ApiException.invalid("routing." + ApiError.printable(name), "unknown_parameter",
+                        "Unrecognized routing argument: " + ApiError.printable(name) + ".");
+            }
+        }
+        String backend = enumText(node, "backend", Set.of("local", "cloud", "auto"));
+        if ("auto".equals(backend)) {
+            backend = null;
+        }
+        String objective = enumText(node, "objective", Set.of("cost", "latency"));
+        BigDecimal maxCost = decimal(node, "max_cost_usd", textScalars);
+        Long deadline = integer(node, "deadline_seconds", textScalars, 1, 86_400);
+        boolean localOnly = bool(node, "local_only", textScalars);
+        if (localOnly && "cloud".equals(backend)) {
+            throw ApiException.invalid("routing.local_only", "conflicting_parameters",
+                    "routing.local_only cannot be combined with routing.backend = cloud.");
+        }
+        return new RoutingHints(backend,
+                objective == null ? null : RoutingHints.Objective.valueOf(objective.toUpperCase(Locale.ROOT)),
+                maxCost, deadline == null ? null : Duration.ofSeconds(deadline), localOnly);
+    }
+
+    private static String enumText(JsonNode routing, String field, Set<String> allowed) {
+        JsonNode node = routing.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString() || !allowed.contains(node.stringValue())) {
+            throw ApiException.invalid("routing." + field, "invalid_value",
+                    "routing." + field + " must be one of " + allowed.stream().sorted().toList() + ".");
+        }
+        return node.stringValue();
+    }
+
+    private static BigDecimal decimal(JsonNode routing, String field, boolean textScalars) {
+        JsonNode node = routing.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        BigDecimal value;
+        if (node.isNumber()) {
+            value = node.decimalValue();
+        } else if (node.isString() && node.stringValue().trim().matches("\\d{1,7}(\\.\\d{1,6})?")) {
+            value = new BigDecimal(node.stringValue().trim());
+        } else {
+            throw typeError("routing." + field, "a number of US dollars");
+        }
+        if (value.signum() <= 0 || value.compareTo(MAX_COST) > 0) {
+            throw ApiException.invalid("routing." + field, "invalid_value",
+                    "routing." + field + " must be more than 0 and at most " + MAX_COST + ".");
+        }
+        return value;
+    }
+
+    private static boolean bool(JsonNode routing, String field, boolean textScalars) {
+        JsonNode node = routing.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (textScalars && node.isString() && (node.stringValue().equals("true") || node.stringValue().equals("false"))) {
+            return Boolean.parseBoolean(node.stringValue());
+        }
+        throw typeError("routing." + field, "a boolean");
+    }
+
+    /** Syntax only; reachability and address checks (SSRF) happen in {@link InputUrlPolicy}. */
+    private URI url(JsonNode node, String field) {
+        if (!node.isString()) {
+            throw typeError(field, "a URL string");
+        }
+        String text = node.stringValue().trim();
+        if (text.length() > limits.maxUrlLength()) {
+            throw ApiException.invalid(field, "string_above_max_length",
+                    field + " is longer than " + limits.maxUrlLength() + " characters.");
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw ApiException.invalid(field, "invalid_url", field + " is not a valid URL.");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw ApiException.invalid(field, "invalid_url", field + " must be an http or https URL.");
+        }
+        if (uri.getHost() == null || uri.getHost().isBlank()) {
+            throw ApiException.invalid(field, "invalid_url", field + " must name a host.");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw ApiException.invalid(field, "invalid_url", field + " must not carry credentials.");
+        }
+        return uri;
+    }
+
+    private static ApiException typeError(String field, String expected) {
+        return ApiException.invalid(field, "invalid_type", field + " must be " + expected + ".");
+    }
+}

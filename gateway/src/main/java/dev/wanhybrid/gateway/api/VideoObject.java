@@ -1,0 +1,61 @@
+package dev.wanhybrid.gateway.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobRoute;
+import dev.wanhybrid.gateway.routing.RejectedCandidate;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The OpenAI video object, plus the gateway's extensions ({@code route}, {@code cost_usd}, {@code backend});
+ * clients that ignore unknown fields keep working.
+ */
+record VideoObject(
+        @JsonProperty("id") String id,
+        @JsonProperty("object") String object,
+        @JsonProperty("model") String model,
+        @JsonProperty("status") String status,
+        @JsonProperty("progress") int progress,
+        @JsonProperty("created_at") long createdAt,
+        @JsonProperty("completed_at") Long completedAt,
+        @JsonProperty("expires_at") Long expiresAt,
+        @JsonProperty("prompt") String prompt,
+        @JsonProperty("seconds") String seconds,
+        @JsonProperty("size") String size,
+        @JsonProperty("remixed_from_video_id") String remixedFromVideoId,
+        @JsonProperty("error") VideoError error,
+        @JsonProperty("backend") String backend,
+        @JsonProperty("route") RouteView route,
+        @JsonProperty("cost_usd") BigDecimal costUsd) {
+
+    /** Why a video failed or was cancelled. */
+    record VideoError(@JsonProperty("code") String code, @JsonProperty("message") String message) {}
+
+    /** The routing explanation: the chosen candidate, why, the estimates, what was ruled out and any fallbacks. */
+    record RouteView(
+            @JsonProperty("backend") String backend,
+            @JsonProperty("model") String model,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("estimated_cost_usd") BigDecimal estimatedCostUsd,
+            @JsonProperty("estimated_seconds") Long estimatedSeconds,
+            @JsonProperty("candidates") List<JobRoute.Candidate> candidates,
+            @JsonProperty("rejected") List<RejectedCandidate> rejected,
+            @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks) {}
+
+    static VideoObject of(Job job, Duration retention) {
+        JobRoute.Candidate current = job.currentCandidate();
+        RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
+                current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
+                job.route().fallbacks());
+        VideoError error = job.errorCode() == null ? null : new VideoError(job.errorCode(), job.errorMessage());
+        Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
+        Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null
+                : job.completedAt().plus(retention).getEpochSecond();
+        return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(),
+                job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
+                Integer.toString(job.spec().seconds()), job.spec().size() == null ? null : job.spec().size().toString(),
+                null, error, job.backend(), route, job.actualUsd());
+    }
+}

@@ -1,0 +1,38 @@
+package dev.wanhybrid.gateway.config;
+
+import dev.wanhybrid.gateway.backend.BackendRegistry;
+import dev.wanhybrid.gateway.backend.VideoBackend;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Cross-cutting beans: the clock everything reads time from, and an empty backend registry as a last resort. */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Only when the routing package provides none: the API still answers, and routing reports no backends. */
+    @Bean
+    @ConditionalOnMissingBean(BackendRegistry.class)
+    BackendRegistry emptyBackendRegistry() {
+        return new BackendRegistry() {
+            @Override
+            public Optional<VideoBackend> find(String backendId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<VideoBackend> all() {
+                return List.of();
+            }
+        };
+    }
+}

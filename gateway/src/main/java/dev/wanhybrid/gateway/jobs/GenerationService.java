@@ -1,0 +1,195 @@
+package dev.wanhybrid.gateway.jobs;
+
+import dev.wanhybrid.gateway.budget.BudgetExceededException;
+import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.routing.NoRouteException;
+import dev.wanhybrid.gateway.routing.RejectedCandidate;
+import dev.wanhybrid.gateway.routing.Route;
+import dev.wanhybrid.gateway.routing.RouteCandidate;
+import dev.wanhybrid.gateway.routing.RoutePlanner;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * The protocol-neutral use cases behind both API facades: route a request, reserve its estimate, store the job
+ * durably, and read, list, cancel and delete jobs of one tenant.
+ */
+@Service
+public class GenerationService {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JobStore store;
+    private final ObjectProvider<RoutePlanner> planner;
+    private final ObjectProvider<SpendLedger> ledger;
+    private final JobMetrics metrics;
+    private final Clock clock;
+
+    public GenerationService(JobStore store, ObjectProvider<RoutePlanner> planner, ObjectProvider<SpendLedger> ledger,
+            JobMetrics metrics, Clock clock) {
+        this.store = store;
+        this.planner = planner;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** A fresh job id, {@code video_} and 32 hex digits, like OpenAI's. */
+    public static String newJobId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "video_" + HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * Routes, reserves and stores one request. Nothing is stored when this throws.
+     *
+     * @throws NoRouteException when no backend can run it (its status says whose fault)
+     * @throws BudgetRejectedException when every feasible candidate would exceed a budget cap
+     */
+    public Job create(String jobId, GenerationSpec spec) throws NoRouteException, BudgetRejectedException {
+        RoutePlanner routePlanner = planner.getIfAvailable();
+        if (routePlanner == null) {
+            throw new NoRouteException(503, null, "routing_unavailable",
+                    "No router is configured in this gateway, so no request can be placed.", List.of());
+        }
+        Route route = routePlanner.plan(spec);
+        SpendLedger spend = ledger.getIfAvailable();
+        List<RejectedCandidate> overBudget = new ArrayList<>();
+        List<RouteCandidate> feasible = new ArrayList<>();
+        BudgetExceededException firstRefusal = null;
+        for (RouteCandidate candidate : route.candidates()) {
+            if (feasible.isEmpty()) {
+                try {
+                    if (spend != null) {
+                        spend.reserve(jobId, spec.tenant(), candidate.backend(), candidate.model(),
+                                candidate.estimatedCostUsd());
+                    }
+                    feasible.add(candidate);
+                } catch (BudgetExceededException e) {
+                    firstRefusal = firstRefusal == null ? e : firstRefusal;
+                    overBudget.add(new RejectedCandidate(candidate.backend(), candidate.model(), "budget",
+                            e.getMessage()));
+                }
+            } else {
+                // Later candidates stay as fallbacks; their reservation is taken if and when they are used.
+                feasible.add(candidate);
+            }
+        }
+        if (feasible.isEmpty()) {
+            throw new BudgetRejectedException(firstRefusal);
+        }
+        RouteCandidate chosen = feasible.get(0);
+        Instant now = clock.instant();
+        Job job = new Job(jobId, spec.tenant(), JobStatus.QUEUED, JobPhase.QUEUED, spec.model(), chosen.backend(),
+                chosen.model(), 0, spec, JobRoute.of(route, feasible, overBudget), null, 0,
+                chosen.estimatedCostUsd(), null, null, null, null, null, null, false, false, 0, 0, null, null, now, now,
+                now, null, 0);
+        try {
+            store.create(job);
+        } catch (RuntimeException e) {
+            if (spend != null) {
+                spend.release(jobId);
+            }
+            throw e;
+        }
+        metrics.submitted(chosen.backend(), chosen.model(), spec.tenant());
+        log.info("job {} tenant={} routed to {}/{} reason={} rejected={}", jobId, spec.tenant(), chosen.backend(),
+                chosen.model(), route.reason(), job.route().rejected().size());
+        return job;
+    }
+
+    public Optional<Job> find(String tenant, String id) {
+        return store.findVisible(tenant, id);
+    }
+
+    /** One page of a tenant's jobs, newest first unless {@code ascending}. */
+    public Page list(String tenant, String afterId, int limit, boolean ascending) {
+        Job after = null;
+        if (afterId != null) {
+            after = store.findVisible(tenant, afterId).orElseThrow(() -> new UnknownCursorException(afterId));
+        }
+        List<Job> rows = store.list(tenant, after, limit, ascending);
+        boolean more = rows.size() > limit;
+        return new Page(more ? rows.subList(0, limit) : rows, more);
+    }
+
+    /**
+     * Asks for a job to stop. A queued job nobody has claimed is cancelled at once; otherwise the flag is set and
+     * the dispatcher that owns the job cancels it at the backend (on whichever instance that is).
+     */
+    public Optional<Job> cancel(String tenant, String id) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Job> found = store.findVisible(tenant, id);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            Job job = found.get();
+            if (job.phase().isTerminal() || job.cancelRequested()) {
+                return found;
+            }
+            Instant now = clock.instant();
+            Optional<Job> written;
+            if (job.phase() == JobPhase.QUEUED && (job.leaseOwner() == null || job.leaseExpiresAt().isBefore(now))) {
+                written = store.transition(job, JobPhase.CANCELLED, null, now,
+                        set -> set.cancelRequested().error("cancelled", "Cancelled by the caller."));
+                written.ifPresent(done -> {
+                    SpendLedger spend = ledger.getIfAvailable();
+                    if (spend != null) {
+                        spend.release(done.id());
+                    }
+                    metrics.finished(done.backend(), done.model(), JobStatus.CANCELLED,
+                            java.time.Duration.between(done.createdAt(), now));
+                });
+            } else {
+                written = store.update(job, null, now, set -> set.cancelRequested().nextAttemptAt(now), true);
+            }
+            if (written.isPresent()) {
+                return written;
+            }
+        }
+        throw new IllegalStateException("job " + id + " kept changing while being cancelled");
+    }
+
+    /** Hides a job from the API; an unfinished one is cancelled first. Returns empty when there is no such job. */
+    public Optional<Job> delete(String tenant, String id) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Job> found = store.findVisible(tenant, id);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            Job job = found.get();
+            if (!job.phase().isTerminal() && !job.cancelRequested()) {
+                cancel(tenant, id);
+                continue;
+            }
+            Instant now = clock.instant();
+            Optional<Job> written = store.update(job, null, now, set -> set.deleted().nextAttemptAt(now), true);
+            if (written.isPresent()) {
+                return written;
+            }
+        }
+        throw new IllegalStateException("job " + id + " kept changing while being deleted");
+    }
+
+    /** A page of jobs and whether more follow. */
+    public record Page(List<Job> jobs, boolean hasMore) {}
+
+    /** An {@code after} cursor that names no visible job of the tenant. */
+    public static class UnknownCursorException extends RuntimeException {
+        public UnknownCursorException(String id) {
+            super("No video found with id '" + id + "' to continue the listing after.");
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package dev.wanhybrid.gateway.jobs;
+
+import dev.wanhybrid.gateway.backend.BackendException;
+import dev.wanhybrid.gateway.backend.BackendRegistry;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.backend.VideoBackend;
+import dev.wanhybrid.gateway.budget.BudgetExceededException;
+import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.routing.RejectedCandidate;
+import dev.wanhybrid.gateway.storage.ResultStore;
+import dev.wanhybrid.gateway.storage.ResultTooLargeException;
+import dev.wanhybrid.gateway.storage.StoredObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Advances one job by one step according to its phase. Each step writes the next phase before it calls the
+ * backend ("write, then act"), so a crash between the two leaves a row that says what may have happened:
+ * a job found in {@code submitting} is reconciled, never resubmitted blindly.
+ */
+@Component
+public class JobProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+    private static final Set<BackendException.Kind> FALL_BACK = Set.of(BackendException.Kind.REFUSED,
+            BackendException.Kind.UNAVAILABLE, BackendException.Kind.THROTTLED);
+
+    private final JobStore store;
+    private final BackendRegistry backends;
+    private final ObjectProvider<SpendLedger> ledger;
+    private final ResultStore results;
+    private final JobMetrics metrics;
+    private final JobProperties properties;
+    private final Clock clock;
+
+    public JobProcessor(JobStore store, BackendRegistry backends, ObjectProvider<SpendLedger> ledger,
+            ResultStore results, JobMetrics metrics, JobProperties properties, Clock clock) {
+        this.store = store;
+        this.backends = backends;
+        this.ledger = ledger;
+        this.results = results;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs one step of an owned job.
+     *
+     * @param servable which backends this instance may submit to (a fallback to another backend hands the job
+     *     over to an instance that serves it)
+     */
+    public void advance(Job job, String owner, Predicate<String> servable) {
+        if (job.phase().isTerminal()) {
+            return;
+        }
+        if (job.cancelRequested()) {
+            cancel(job, owner);
+            return;
+        }
+        switch (job.phase()) {
+            case QUEUED -> submit(job, owner, servable);
+            case SUBMITTING -> {
+                // Only a dispatcher that died inside submit() leaves this phase behind: the task may exist.
+                log.warn("job {} found in submitting: reconciling instead of resubmitting", job.id());
+                store.transition(job, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
+                        set -> set.nextAttemptAt(now()));
+            }
+            case SUBMISSION_UNKNOWN -> reconcile(job, owner);
+            case RUNNING, FETCHING_RESULT -> poll(job, owner);
+            default -> throw new IllegalStateException("unexpected phase " + job.phase());
+        }
+    }
+
+    private void submit(Job job, String owner, Predicate<String> servable) {
+        Optional<VideoBackend> backend = backends.find(job.backend());
+        if (backend.isEmpty()) {
+            fallBack(job, owner, servable, "not_configured", "backend " + job.backend() + " is not configured here");
+            return;
+        }
+        Instant now = now();
+        Optional<Job> submitting = store.transition(job, JobPhase.SUBMITTING, owner, now,
+                set -> set.attempts(job.attempts() + 1));
+        if (submitting.isEmpty()) {
+            return;
+        }
+        Job current = submitting.get();
+        BackendTask task = task(current);
+        try {
+            String taskId = backend.get().submit(task);
+            store.transition(current, JobPhase.RUNNING, owner, now(),
+                    set -> set.taskId(taskId).polls(0).nextAttemptAt(now().plus(properties.pollMin())));
+            log.info("job {} accepted by {} as task {}", job.id(), job.backend(), taskId);
+        } catch (BackendException e) {
+            switch (e.kind()) {
+                case ACCEPTANCE_UNKNOWN -> {
+                    log.warn("job {}: acceptance by {} unknown ({}); holding it for reconciliation", job.id(),
+                            job.backend(), e.getMessage());
+                    store.transition(current, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
+                            set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
+                }
+                case REFUSED, UNAVAILABLE, THROTTLED -> fallBack(current, owner, servable,
+                        reasonOf(e), e.getMessage());
+                default -> fail(current, owner, errorCode(e), e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            // An unexpected exception may have come after the request left: treat the acceptance as unknown.
+            log.warn("job {}: submit to {} threw {}; reconciling", job.id(), job.backend(), e.toString());
+            store.transition(current, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
+                    set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
+        }
+    }
+
+    private void reconcile(Job job, String owner) {
+        Optional<VideoBackend> backend = backends.find(job.backend());
+        if (backend.isEmpty()) {
+            store.update(job, owner, now(), set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())), false);
+            return;
+        }
+        try {
+            Optional<String> taskId = backend.get().reconcile(task(job));
+            if (taskId.isPresent()) {
+                log.info("job {} reconciled: {} has it as task {}", job.id(), job.backend(), taskId.get());
+                store.transition(job, JobPhase.RUNNING, owner, now(),
+                        set -> set.taskId(taskId.get()).polls(0).nextAttemptAt(now()));
+            } else {
+                // The backend certainly has no task for this job, so submitting again cannot duplicate it.
+                log.info("job {} reconciled: {} never received it; submitting again", job.id(), job.backend());
+                store.transition(job, JobPhase.QUEUED, owner, now(), set -> set.nextAttemptAt(now()));
+            }
+        } catch (BackendException e) {
+            log.info("job {}: reconciliation with {} not possible yet ({})", job.id(), job.backend(), e.getMessage());
+            store.update(job, owner, now(),
+                    set -> set.nextAttemptAt(now().plus(retryDelay(e, properties.reconcileInterval()))), false);
+        }
+    }
+
+    private void poll(Job job, String owner) {
+        Optional<VideoBackend> found = backends.find(job.backend());
+        if (found.isEmpty()) {
+            store.update(job, owner, now(), set -> set.nextAttemptAt(now().plus(properties.pollMax())), false);
+            return;
+        }
+        VideoBackend backend = found.get();
+        TaskSnapshot snapshot;
+        try {
+            snapshot = backend.poll(job.taskId());
+        } catch (BackendException e) {
+            store.update(job, owner, now(),
+                    set -> set.polls(job.polls() + 1).nextAttemptAt(now().plus(retryDelay(e, pollInterval(job)))),
+                    false);
+            return;
+        }
+        switch (snapshot.state()) {
+            case PENDING, RUNNING -> {
+                int progress = snapshot.progress() < 0 ? job.progress() : Math.max(job.progress(), snapshot.progress());
+                store.update(job, owner, now(),
+                        set -> set.progress(Math.min(progress, 99)).polls(job.polls() + 1)
+                                .nextAttemptAt(now().plus(pollInterval(job))),
+                        Math.min(progress, 99) != job.progress());
+            }
+            case SUCCEEDED -> complete(job, owner, backend, snapshot);
+            case FAILED -> fail(job, owner, snapshot.errorCode() == null ? "generation_failed" : snapshot.errorCode(),
+                    snapshot.errorMessage() == null ? "The backend reported a failure." : snapshot.errorMessage());
+            case CANCELED -> finishCancelled(job, owner, "The backend cancelled the task.");
+            case UNKNOWN -> lost(job, owner);
+        }
+    }
+
+    private void complete(Job job, String owner, VideoBackend backend, TaskSnapshot snapshot) {
+        Job current = job;
+        if (job.phase() != JobPhase.FETCHING_RESULT) {
+            Optional<Job> fetching = store.transition(job, JobPhase.FETCHING_RESULT, owner, now(), set -> {});
+            if (fetching.isEmpty()) {
+                return;
+            }
+            current = fetching.get();
+        }
+        String key = "videos/" + job.id() + ".mp4";
+        StoredObject stored;
+        try (InputStream in = backend.openResult(snapshot)) {
+            stored = results.put(key, in, properties.maxResultSize().toBytes());
+        } catch (ResultTooLargeException e) {
+            fail(current, owner, "result_too_large", e.getMessage());
+            return;
+        } catch (IOException | BackendException | RuntimeException e) {
+            log.warn("job {}: copying the result from {} failed ({}); retrying", job.id(), job.backend(), e.toString());
+            Job retry = current;
+            store.update(retry, owner, now(), set -> set.nextAttemptAt(now().plus(properties.retryInterval())), false);
+            return;
+        }
+        SpendLedger spend = ledger.getIfAvailable();
+        BigDecimal actual = spend == null ? null
+                : spend.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
+        Optional<Job> done = store.transition(current, JobPhase.COMPLETED, owner, now(),
+                set -> set.result(stored.key(), stored.size(), stored.sha256()).progress(100).actualUsd(actual));
+        done.ifPresent(finished -> metrics.finished(finished.backend(), finished.model(), JobStatus.COMPLETED,
+                Duration.between(finished.createdAt(), now())));
+        log.info("job {} completed on {}/{}: {} bytes, cost {}", job.id(), job.backend(), job.model(), stored.size(),
+                actual);
+    }
+
+    /** The backend has no such task: a local task died with its process and is resubmitted (free); a cloud one fails. */
+    private void lost(Job job, String owner) {
+        if ("local".equals(job.backend()) && job.attempts() <= properties.maxLocalResubmits()) {
+            log.warn("job {}: local task {} is gone (restart?); resubmitting locally", job.id(), job.taskId());
+            store.transition(job, JobPhase.QUEUED, owner, now(), set -> set.taskId(null).nextAttemptAt(now()));
+        } else {
+            fail(job, owner, "task_lost", "The backend no longer knows task " + job.taskId() + ".");
+        }
+    }
+
+    private void fallBack(Job job, String owner, Predicate<String> servable, String reason, String detail) {
+        List<JobRoute.Candidate> candidates = job.route().candidates();
+        SpendLedger spend = ledger.getIfAvailable();
+        if (spend != null) {
+            spend.release(job.id());
+        }
+        List<RejectedCandidate> overBudget = new ArrayList<>();
+        for (int next = job.candidateIndex() + 1; next < candidates.size(); next++) {
+            JobRoute.Candidate candidate = candidates.get(next);
+            try {
+                if (spend != null) {
+                    spend.reserve(job.id(), job.tenant(), candidate.backend(), candidate.model(),
+                            candidate.estimatedCostUsd());
+                }
+            } catch (BudgetExceededException e) {
+                overBudget.add(new RejectedCandidate(candidate.backend(), candidate.model(), "budget", e.getMessage()));
+                continue;
+            }
+            JobRoute.Fallback fallback = new JobRoute.Fallback(job.backend(), job.model(), candidate.backend(),
+                    candidate.model(), reason, detail, now().getEpochSecond());
+            JobRoute route = job.route().withFallback(fallback, overBudget);
+            int index = next;
+            boolean keep = servable.test(candidate.backend());
+            Optional<Job> moved = store.transition(job, JobPhase.QUEUED, owner, now(), set -> {
+                set.backend(candidate.backend(), candidate.model(), index).route(route)
+                        .estimateUsd(candidate.estimatedCostUsd()).taskId(null).nextAttemptAt(now());
+                if (!keep) {
+                    set.releaseLease();
+                }
+            });
+            if (moved.isPresent()) {
+                metrics.fallback(job.backend(), candidate.backend(), reason);
+                log.info("job {} falls back from {}/{} to {}/{}: {}", job.id(), job.backend(), job.model(),
+                        candidate.backend(), candidate.model(), reason);
+            }
+            return;
+        }
+        JobRoute route = overBudget.isEmpty() ? job.route() : job.route().withFallback(
+                new JobRoute.Fallback(job.backend(), job.model(), null, null, reason, detail, now().getEpochSecond()),
+                overBudget);
+        Optional<Job> failed = store.transition(job, JobPhase.FAILED, owner, now(),
+                set -> set.route(route).error("backend_unavailable",
+                        "No backend could take the job; the last one said: " + detail));
+        failed.ifPresent(done -> metrics.finished(done.backend(), done.model(), JobStatus.FAILED,
+                Duration.between(done.createdAt(), now())));
+    }
+
+    private void cancel(Job job, String owner) {
+        String taskId = job.taskId();
+        Optional<VideoBackend> backend = backends.find(job.backend());
+        if (backend.isPresent()) {
+            try {
+                if (taskId == null && job.phase() != JobPhase.QUEUED) {
+                    taskId = backend.get().reconcile(task(job)).orElse(null);
+                }
+                if (taskId != null) {
+                    backend.get().cancel(taskId);
+                }
+            } catch (BackendException e) {
+                if (job.attempts() < 100 && e.isRetryable()) {
+                    log.info("job {}: cancel at {} failed ({}); retrying", job.id(), job.backend(), e.getMessage());
+                    store.update(job, owner, now(), set -> set.attempts(job.attempts() + 1)
+                            .nextAttemptAt(now().plus(properties.retryInterval())), false);
+                    return;
+                }
+                log.warn("job {}: cancel at {} failed for good ({})", job.id(), job.backend(), e.getMessage());
+            }
+        }
+        finishCancelled(job, owner, "Cancelled by the caller.");
+    }
+
+    private void finishCancelled(Job job, String owner, String message) {
+        Optional<Job> done = store.transition(job, JobPhase.CANCELLED, owner, now(),
+                set -> set.error("cancelled", message));
+        done.ifPresent(cancelled -> {
+            SpendLedger spend = ledger.getIfAvailable();
+            if (spend != null) {
+                spend.release(cancelled.id());
+            }
+            metrics.finished(cancelled.backend(), cancelled.model(), JobStatus.CANCELLED,
+                    Duration.between(cancelled.createdAt(), now()));
+        });
+    }
+
+    private void fail(Job job, String owner, String code, String message) {
+        Optional<Job> done = store.transition(job, JobPhase.FAILED, owner, now(), set -> set.error(code, message));
+        done.ifPresent(failed -> {
+            SpendLedger spend = ledger.getIfAvailable();
+            if (spend != null) {
+                spend.release(failed.id());
+            }
+            metrics.finished(failed.backend(), failed.model(), JobStatus.FAILED,
+                    Duration.between(failed.createdAt(), now()));
+            log.info("job {} failed on {}: {} {}", job.id(), job.backend(), code, message);
+        });
+    }
+
+    /** Polls start at {@code pollMin} and grow by half each time up to {@code pollMax}. */
+    Duration pollInterval(Job job) {
+        double factor = Math.pow(1.5, Math.min(job.polls(), 30));
+        long millis = (long) Math.min(properties.pollMax().toMillis(), properties.pollMin().toMillis() * factor);
+        return Duration.ofMillis(Math.max(millis, properties.pollMin().toMillis()));
+    }
+
+    private static Duration retryDelay(BackendException e, Duration fallback) {
+        return e.retryAfter() != null && e.retryAfter().compareTo(fallback) > 0 ? e.retryAfter() : fallback;
+    }
+
+    private static String reasonOf(BackendException e) {
+        return switch (e.kind()) {
+            case REFUSED -> "refused";
+            case THROTTLED -> "throttled";
+            default -> "unavailable";
+        };
+    }
+
+    private static String errorCode(BackendException e) {
+        if (e.code() != null && !e.code().isBlank()) {
+            return e.code().length() > 64 ? e.code().substring(0, 64) : e.code();
+        }
+        return switch (e.kind()) {
+            case INVALID_INPUT -> "invalid_input";
+            case CONTENT_POLICY -> "content_policy_violation";
+            case AUTH -> "backend_auth";
+            default -> "backend_error";
+        };
+    }
+
+    static BackendTask task(Job job) {
+        return new BackendTask(job.id(), job.model(), job.spec());
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.wanhybrid.gateway.jobs;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.wanhybrid.gateway.routing.RejectedCandidate;
+import dev.wanhybrid.gateway.routing.Route;
+import dev.wanhybrid.gateway.routing.RouteCandidate;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The route stored with a job: the router's candidates and rejections, plus every fallback the dispatcher took,
+ * so the explanation a caller sees stays true after the route changed.
+ */
+public record JobRoute(
+        @JsonProperty("reason") String reason,
+        @JsonProperty("candidates") List<Candidate> candidates,
+        @JsonProperty("rejected") List<RejectedCandidate> rejected,
+        @JsonProperty("fallbacks") List<Fallback> fallbacks) {
+
+    /** One feasible candidate; durations as seconds so the stored JSON is plain. */
+    public record Candidate(
+            @JsonProperty("backend") String backend,
+            @JsonProperty("model") String model,
+            @JsonProperty("estimated_cost_usd") BigDecimal estimatedCostUsd,
+            @JsonProperty("estimated_seconds") Long estimatedSeconds) {
+
+        static Candidate of(RouteCandidate candidate) {
+            return new Candidate(candidate.backend(), candidate.model(), candidate.estimatedCostUsd(),
+                    candidate.estimatedTime() == null ? null : candidate.estimatedTime().toSeconds());
+        }
+
+        public RouteCandidate toRouteCandidate() {
+            return new RouteCandidate(backend, model, estimatedCostUsd,
+                    estimatedSeconds == null ? null : Duration.ofSeconds(estimatedSeconds));
+        }
+    }
+
+    /** A switch from one candidate to the next, and why. */
+    public record Fallback(
+            @JsonProperty("from_backend") String fromBackend,
+            @JsonProperty("from_model") String fromModel,
+            @JsonProperty("to_backend") String toBackend,
+            @JsonProperty("to_model") String toModel,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("detail") String detail,
+            @JsonProperty("at") long at) {}
+
+    public JobRoute {
+        candidates = candidates == null ? List.of() : List.copyOf(candidates);
+        rejected = rejected == null ? List.of() : List.copyOf(rejected);
+        fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+    }
+
+    /** The router's route, with the candidates ruled out at reservation time added to the rejections. */
+    public static JobRoute of(Route route, List<RouteCandidate> feasible, List<RejectedCandidate> extraRejected) {
+        List<RejectedCandidate> rejected = new ArrayList<>(route.rejected());
+        rejected.addAll(extraRejected);
+        return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of());
+    }
+
+    public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
+        List<Fallback> all = new ArrayList<>(fallbacks);
+        all.add(fallback);
+        List<RejectedCandidate> rej = new ArrayList<>(rejected);
+        rej.addAll(moreRejected);
+        return new JobRoute(reason, candidates, rej, all);
+    }
+
+    public static Instant epoch(long seconds) {
+        return Instant.ofEpochSecond(seconds);
+    }
+}
