@@ -1,0 +1,54 @@
+package dev.wanhybrid.gateway.catalog;
+
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+
+/**
+ * One model of the catalog and what it can do.
+ *
+ * <p>A silent request is accepted by every model: models whose output always carries sound (wan2.5, wan2.6)
+ * simply add a track, which a client that asked for nothing can ignore.
+ */
+public record CatalogModel(String id, String backend, Set<TaskKind> kinds, SortedSet<Integer> seconds,
+        int defaultSeconds, int fps, Set<AudioMode> audio, QualityTier quality, VideoSize defaultSize,
+        List<ModelTier> tiers) {
+
+    public CatalogModel {
+        kinds = Set.copyOf(kinds);
+        seconds = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(seconds));
+        audio = Set.copyOf(audio);
+        tiers = List.copyOf(tiers);
+    }
+
+    public boolean isLocal() {
+        return "local".equals(backend);
+    }
+
+    /** The tier that lists this exact size, if any. */
+    public Optional<ModelTier> tierOf(VideoSize size) {
+        return tiers.stream().filter(t -> t.sizes().contains(size)).findFirst();
+    }
+
+    /** Whether the model can produce the wanted sound. */
+    public boolean supports(AudioSpec wanted) {
+        return switch (wanted) {
+            case AudioSpec.None none -> true;
+            case AudioSpec.Generated generated -> audio.contains(AudioMode.GENERATED);
+            case AudioSpec.FromUrl fromUrl -> audio.contains(AudioMode.URL);
+        };
+    }
+
+    /** Every size it serves, in tier order. */
+    public List<VideoSize> allSizes() {
+        return tiers.stream().flatMap(t -> t.sizes().stream()).toList();
+    }
+
+    public int maxSeconds() {
+        return seconds.last();
+    }
+}

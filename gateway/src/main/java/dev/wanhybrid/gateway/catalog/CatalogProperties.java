@@ -1,0 +1,121 @@
+package dev.wanhybrid.gateway.catalog;
+
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The model catalog as configuration ({@code gateway.catalog}): every model the gateway can route to, with its
+ * backend, capabilities and price hooks.
+ *
+ * <p>Field constraints are checked by bean validation; cross-field rules (the default size must be one of the
+ * model's sizes, ...) are checked in the compact constructors, so a bad catalog fails at start-up with a message
+ * that names the key.
+ */
+@ConfigurationProperties("gateway.catalog")
+@Validated
+public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models) {
+
+    public CatalogProperties {
+        models = models == null ? List.of() : List.copyOf(models);
+        var seen = new java.util.HashSet<String>();
+        for (int i = 0; i < models.size(); i++) {
+            String id = models.get(i).id();
+            if (id != null && !seen.add(id)) {
+                throw new IllegalArgumentException(
+                        "gateway.catalog.models[" + i + "].id: model id '" + id + "' is listed twice");
+            }
+        }
+    }
+
+    /**
+     * One model.
+     *
+     * @param id the catalog id used in requests and routes, e.g. {@code wan2.1-t2v-1.3b}
+     * @param backend {@code local} or {@code cloud}
+     * @param kinds task kinds it serves ({@code t2v}, {@code i2v})
+     * @param seconds the clip lengths it accepts, in whole seconds
+     * @param defaultSeconds the length used when a request gives none
+     * @param fps output frame rate
+     * @param audio the sound it can produce besides silence; empty for silent-only models
+     * @param quality its quality grade
+     * @param defaultSize the size used when a request gives none ({@code 832x480})
+     * @param tiers resolution tiers ({@code 480p}, {@code 720p}, {@code 1080p}) with their sizes and prices
+     */
+    public record ModelProperties(
+            @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9.\\-]*", message = "must be lower-case letters, digits, '.' and '-'") String id,
+            @NotBlank @Pattern(regexp = "local|cloud", message = "must be 'local' or 'cloud'") String backend,
+            @NotEmpty Set<TaskKind> kinds,
+            @NotEmpty List<@Positive Integer> seconds,
+            @NotNull @Positive Integer defaultSeconds,
+            @NotNull @Positive Integer fps,
+            Set<AudioMode> audio,
+            @NotNull QualityTier quality,
+            @NotBlank String defaultSize,
+            @NotEmpty @Valid Map<String, TierProperties> tiers) {
+
+        public ModelProperties {
+            audio = audio == null ? Set.of() : Set.copyOf(audio);
+            if (seconds != null && defaultSeconds != null && !seconds.contains(defaultSeconds)) {
+                throw new IllegalArgumentException("gateway.catalog.models[" + id + "].default-seconds: "
+                        + defaultSeconds + " is not one of its seconds " + seconds);
+            }
+            if (defaultSize != null && tiers != null) {
+                VideoSize parsed = parseSize(id, "default-size", defaultSize);
+                boolean listed = tiers.values().stream()
+                        .filter(t -> t != null && t.sizes() != null)
+                        .anyMatch(t -> t.sizes().stream().anyMatch(s -> parseSize(id, "tiers", s).equals(parsed)));
+                if (!listed) {
+                    throw new IllegalArgumentException("gateway.catalog.models[" + id + "].default-size: "
+                            + defaultSize + " is not listed in any of its tiers");
+                }
+            }
+        }
+    }
+
+    /**
+     * One resolution tier of a model.
+     *
+     * @param sizes the concrete sizes, {@code WxH}
+     * @param usdPerSecond price (cloud) or marginal cost (local) per second of output video, in US dollars
+     * @param silentUsdPerSecond a lower price when the request is silent (DashScope's flash models), or {@code null}
+     * @param serviceTimePerSecond typical time to generate one second of output, before any queue wait; the router
+     *     uses it until it has recent observations
+     */
+    public record TierProperties(
+            @NotEmpty List<String> sizes,
+            @NotNull @DecimalMin("0") BigDecimal usdPerSecond,
+            @DecimalMin("0") BigDecimal silentUsdPerSecond,
+            @NotNull Duration serviceTimePerSecond) {
+
+        public TierProperties {
+            if (sizes != null) {
+                for (String s : sizes) {
+                    parseSize("?", "sizes", s);
+                }
+            }
+        }
+    }
+
+    static VideoSize parseSize(String model, String key, String text) {
+        try {
+            return VideoSize.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "gateway.catalog.models[" + model + "]." + key + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.wanhybrid.gateway.routing;
+
+/** The fixed vocabulary for why a route chose its first candidate; also the {@code reason} metric tag. */
+public enum RouteReason {
+    /** The caller pinned the backend with {@code routing.backend}. */
+    PINNED("pinned"),
+    /** The caller set {@code routing.local_only}. */
+    LOCAL_ONLY("local_only"),
+    /** The caller named a concrete model. */
+    MODEL_REQUESTED("model_requested"),
+    /** Only cloud models do image-to-video. */
+    I2V_REQUIRES_CLOUD("i2v_requires_cloud"),
+    /** Only cloud models produce sound. */
+    AUDIO_REQUIRES_CLOUD("audio_requires_cloud"),
+    /** The clip is longer than local models produce. */
+    SECONDS_REQUIRES_CLOUD("seconds_requires_cloud"),
+    /** The size (e.g. 1080p) is only produced in the cloud. */
+    SIZE_REQUIRES_CLOUD("size_requires_cloud"),
+    /** The cloud could not be used (breaker open, not configured): fell back to local. */
+    CLOUD_UNAVAILABLE("cloud_unavailable"),
+    /** The local engine could not be used: fell back to the cloud. */
+    LOCAL_UNAVAILABLE("local_unavailable"),
+    /** The preferred candidate would miss the deadline. */
+    DEADLINE("deadline"),
+    /** The preferred candidate costs more than {@code max_cost_usd}. */
+    OVER_MAX_COST("over_max_cost"),
+    /** The preferred candidate does not fit under the remaining budget. */
+    BUDGET("budget"),
+    /** Cheapest feasible candidate (objective {@code cost}). */
+    CHEAPEST("cheapest"),
+    /** Fastest feasible candidate (objective {@code latency}). */
+    FASTEST("fastest");
+
+    private final String code;
+
+    RouteReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** Whether the choice departs from the preferred backend because something was unavailable or over budget. */
+    public boolean isFallback() {
+        return this == CLOUD_UNAVAILABLE || this == LOCAL_UNAVAILABLE || this == BUDGET;
+    }
+}

@@ -1,0 +1,393 @@
+package dev.wanhybrid.gateway.routing;
+
+import dev.wanhybrid.gateway.catalog.CatalogModel;
+import dev.wanhybrid.gateway.catalog.ModelTier;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The routing decision as a pure function of the request and a {@link RoutingContext}: no I/O, no clock of its
+ * own, no randomness, so every case can be tested directly.
+ *
+ * <p>Stages, in order: policy ({@code local_only}, backend pin, named model) -> capability (task kind, audio,
+ * size, length) -> health (readiness, breakers, loaded model, queue capacity) -> estimates (cost; time = local
+ * queue wait + service time, cloud latency from recent observations) -> constraints ({@code max_cost_usd},
+ * budget headroom, deadline) -> objective (cost or latency). Every candidate ruled out is recorded with a fixed
+ * reason code and a sentence.
+ *
+ * <p>When nothing is left the failure says whose fault it is: a request no model can serve is the caller's (400
+ * naming the field), an exhausted budget is 402, and capable backends that are all down are ours (503).
+ */
+public final class Router {
+
+    public static final String LOCAL = "local";
+    public static final String CLOUD = "cloud";
+
+    /** Decides the route or says why there is none. */
+    public Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
+        RoutingHints hints = spec.routing();
+        String pin = hints.backend();
+        if (pin != null && !LOCAL.equals(pin) && !CLOUD.equals(pin)) {
+            throw new NoRouteException(400, "routing.backend", "invalid_backend",
+                    "routing.backend must be 'local' or 'cloud', was '" + pin + "'.", List.of());
+        }
+        if (hints.localOnly() && CLOUD.equals(pin)) {
+            throw new NoRouteException(400, "routing.backend", "routing_conflict",
+                    "routing.backend 'cloud' contradicts routing.local_only, which keeps the data on our machines.",
+                    List.of());
+        }
+        boolean auto = GenerationSpec.AUTO_MODEL.equals(spec.model());
+        List<CatalogModel> considered;
+        if (auto) {
+            considered = ctx.catalog().models();
+        } else {
+            CatalogModel named = ctx.catalog().find(spec.model()).orElse(null);
+            if (named == null) {
+                String ids = ctx.catalog().models().stream().map(CatalogModel::id).collect(Collectors.joining(", "));
+                throw new NoRouteException(400, "model", "model_not_found",
+                        "Unknown model '" + spec.model() + "'. Use 'auto' or one of: " + ids + ".", List.of());
+            }
+            considered = List.of(named);
+        }
+
+        List<RejectedCandidate> rejected = new ArrayList<>();
+        Map<CatalogModel, RejectionReason> rejectionOf = new LinkedHashMap<>();
+
+        // Policy.
+        List<CatalogModel> allowed = new ArrayList<>();
+        for (CatalogModel m : considered) {
+            if (hints.localOnly() && !m.isLocal()) {
+                reject(rejected, rejectionOf, m, RejectionReason.LOCAL_ONLY,
+                        "routing.local_only keeps the data on our machines, and " + m.id() + " runs in the cloud.");
+            } else if (pin != null && !pin.equals(m.backend())) {
+                reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
+                        "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
+            } else {
+                allowed.add(m);
+            }
+        }
+        if (allowed.isEmpty()) {
+            RejectionReason why = rejectionOf.values().iterator().next();
+            throw new NoRouteException(400, why.param(), "routing_conflict",
+                    rejected.getFirst().detail(), rejected);
+        }
+
+        // Capability.
+        List<Option> capable = new ArrayList<>();
+        for (CatalogModel m : allowed) {
+            Optional<RejectionReason> missing = firstMissingCapability(spec, m);
+            if (missing.isPresent()) {
+                reject(rejected, rejectionOf, m, missing.get(), capabilitySentence(missing.get(), spec, m));
+            } else {
+                capable.add(estimate(spec, m, ctx));
+            }
+        }
+        if (capable.isEmpty()) {
+            throw callerCannotBeServed(spec, allowed, rejected, hints);
+        }
+
+        // Health.
+        List<Option> healthy = new ArrayList<>();
+        List<Option> unhealthy = new ArrayList<>();
+        for (Option o : capable) {
+            BackendHealth h = ctx.health().get(o.model.backend());
+            if (h == null || !h.ready()) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.NOT_READY, "The " + o.model.backend()
+                        + " backend is not ready: " + (h == null ? "it is not configured." : h.detail()));
+            } else if (h.breakerRejectsCalls()) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.BREAKER_OPEN, "The " + o.model.backend()
+                        + " circuit breaker is " + h.breakerState() + " after recent failures or by an operator.");
+            } else if (!h.serves(o.model.id())) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.MODEL_NOT_LOADED, "The " + o.model.backend()
+                        + " backend has " + String.join(", ", h.servedModels()) + " loaded, not " + o.model.id() + ".");
+            } else if (o.model.isLocal() && ctx.localQueue().isFull()) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.QUEUE_FULL, "The local queue is full ("
+                        + ctx.localQueue().capacity() + " tasks).");
+            } else {
+                healthy.add(o);
+            }
+            if (!healthy.contains(o)) {
+                unhealthy.add(o);
+            }
+        }
+        if (healthy.isEmpty()) {
+            throw new NoRouteException(503, null, "backend_unavailable",
+                    "Every backend that can serve this request is unavailable right now: "
+                            + sentences(rejected, r -> r.stage() == RejectionReason.Stage.HEALTH),
+                    rejected);
+        }
+
+        // Constraints.
+        List<Option> feasible = new ArrayList<>();
+        for (Option o : healthy) {
+            BigDecimal headroom = ctx.budgetHeadroomUsd().get(o.model.backend());
+            if (hints.maxCostUsd() != null && o.candidate.estimatedCostUsd().compareTo(hints.maxCostUsd()) > 0) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.OVER_MAX_COST, "The estimate of $"
+                        + o.candidate.estimatedCostUsd().toPlainString() + " is above max_cost_usd $"
+                        + hints.maxCostUsd().toPlainString() + ".");
+            } else if (headroom != null && o.candidate.estimatedCostUsd().compareTo(headroom) > 0) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.BUDGET, "The estimate of $"
+                        + o.candidate.estimatedCostUsd().toPlainString() + " is above the $"
+                        + headroom.toPlainString() + " left in the budget.");
+            } else if (hints.deadline() != null && o.candidate.estimatedTime().compareTo(hints.deadline()) > 0) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.DEADLINE, "It would take about "
+                        + o.candidate.estimatedTime().toSeconds() + " s, beyond the deadline of "
+                        + hints.deadline().toSeconds() + " s.");
+            } else {
+                feasible.add(o);
+            }
+        }
+        if (feasible.isEmpty()) {
+            throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd());
+        }
+
+        Comparator<Option> order = objectiveOrder(hints.objective());
+        feasible.sort(order);
+        RouteReason reason = reasonFor(spec, auto, feasible.getFirst(), capable, allowed, rejectionOf, order);
+        return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
+    }
+
+    /** A capable model with its tier and estimates. */
+    private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
+            Duration serviceTime) {}
+
+    private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m) {
+        if (!m.kinds().contains(spec.kind())) {
+            return Optional.of(RejectionReason.KIND_UNSUPPORTED);
+        }
+        if (!m.supports(spec.audio())) {
+            return Optional.of(RejectionReason.AUDIO_UNSUPPORTED);
+        }
+        if (m.tierOf(sizeFor(spec, m)).isEmpty()) {
+            return Optional.of(RejectionReason.SIZE_UNSUPPORTED);
+        }
+        if (!m.seconds().contains(secondsFor(spec, m))) {
+            return Optional.of(RejectionReason.SECONDS_UNSUPPORTED);
+        }
+        return Optional.empty();
+    }
+
+    private static VideoSize sizeFor(GenerationSpec spec, CatalogModel m) {
+        return spec.size() != null ? spec.size() : m.defaultSize();
+    }
+
+    private static int secondsFor(GenerationSpec spec, CatalogModel m) {
+        return spec.seconds() > 0 ? spec.seconds() : m.defaultSeconds();
+    }
+
+    private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
+        return switch (reason) {
+            case KIND_UNSUPPORTED -> m.id() + " does not do " + kindName(spec.kind()) + ".";
+            case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
+                    : " cannot synchronise to a given audio track.");
+            case SIZE_UNSUPPORTED -> m.id() + " does not produce " + sizeFor(spec, m) + "; it offers "
+                    + m.allSizes().stream().map(VideoSize::toString).collect(Collectors.joining(", ")) + ".";
+            case SECONDS_UNSUPPORTED -> m.id() + " does not produce " + secondsFor(spec, m)
+                    + "-second clips; it offers " + m.seconds() + " s.";
+            default -> m.id() + ": " + reason.code();
+        };
+    }
+
+    private static String kindName(TaskKind kind) {
+        return kind == TaskKind.I2V ? "image-to-video" : "text-to-video";
+    }
+
+    private Option estimate(GenerationSpec spec, CatalogModel m, RoutingContext ctx) {
+        int seconds = secondsFor(spec, m);
+        ModelTier tier = m.tierOf(sizeFor(spec, m)).orElseThrow();
+        BigDecimal cost = ctx.costs().estimateUsd(m, tier, seconds, spec.audio().wantsAudio());
+        Duration service;
+        Duration total;
+        if (m.isLocal()) {
+            service = tier.serviceTimePerSecond().multipliedBy(seconds);
+            total = ctx.localQueue().estimatedWait().plus(service);
+        } else {
+            Duration perSecond = ctx.cloudLatency().medianPerSecond(m.id(), ctx.now())
+                    .orElse(tier.serviceTimePerSecond());
+            service = perSecond.multipliedBy(seconds);
+            total = service;
+        }
+        return new Option(m, tier, seconds, new RouteCandidate(m.backend(), m.id(), cost, total), service);
+    }
+
+    private static Comparator<Option> objectiveOrder(RoutingHints.Objective objective) {
+        Comparator<Option> byCost = Comparator.comparing(o -> o.candidate.estimatedCostUsd());
+        Comparator<Option> byTime = Comparator.comparing(o -> o.candidate.estimatedTime());
+        Comparator<Option> primary = objective == RoutingHints.Objective.LATENCY
+                ? byTime.thenComparing(byCost) : byCost.thenComparing(byTime);
+        return primary
+                .thenComparing((Option o) -> o.model.quality(), Comparator.reverseOrder())
+                .thenComparing(o -> o.model.isLocal() ? 0 : 1)
+                .thenComparing(o -> o.model.id());
+    }
+
+    private static RouteReason reasonFor(GenerationSpec spec, boolean auto, Option chosen, List<Option> capable,
+            List<CatalogModel> allowed, Map<CatalogModel, RejectionReason> rejectionOf, Comparator<Option> order) {
+        RoutingHints hints = spec.routing();
+        if (hints.backend() != null) {
+            return RouteReason.PINNED;
+        }
+        if (hints.localOnly()) {
+            return RouteReason.LOCAL_ONLY;
+        }
+        if (!auto) {
+            return RouteReason.MODEL_REQUESTED;
+        }
+        boolean anyLocalAllowed = allowed.stream().anyMatch(CatalogModel::isLocal);
+        boolean anyLocalCapable = capable.stream().anyMatch(o -> o.model.isLocal());
+        if (!chosen.model.isLocal() && anyLocalAllowed && !anyLocalCapable) {
+            Set<RejectionReason> localMissing = EnumSet.noneOf(RejectionReason.class);
+            allowed.stream().filter(CatalogModel::isLocal).map(rejectionOf::get).forEach(localMissing::add);
+            if (localMissing.contains(RejectionReason.KIND_UNSUPPORTED)) {
+                return RouteReason.I2V_REQUIRES_CLOUD;
+            }
+            if (localMissing.contains(RejectionReason.AUDIO_UNSUPPORTED)) {
+                return RouteReason.AUDIO_REQUIRES_CLOUD;
+            }
+            if (localMissing.contains(RejectionReason.SECONDS_UNSUPPORTED)) {
+                return RouteReason.SECONDS_REQUIRES_CLOUD;
+            }
+            return RouteReason.SIZE_REQUIRES_CLOUD;
+        }
+        Option ideal = capable.stream().sorted(order).findFirst().orElse(chosen);
+        if (ideal.model != chosen.model) {
+            RejectionReason why = rejectionOf.get(ideal.model);
+            if (why != null) {
+                switch (why.stage()) {
+                    case HEALTH -> {
+                        return ideal.model.isLocal() ? RouteReason.LOCAL_UNAVAILABLE : RouteReason.CLOUD_UNAVAILABLE;
+                    }
+                    case CONSTRAINT -> {
+                        return switch (why) {
+                            case OVER_MAX_COST -> RouteReason.OVER_MAX_COST;
+                            case BUDGET -> RouteReason.BUDGET;
+                            default -> RouteReason.DEADLINE;
+                        };
+                    }
+                    default -> {
+                        // Policy and capability rejections never reach the ranking.
+                    }
+                }
+            }
+        }
+        return hints.objective() == RoutingHints.Objective.LATENCY ? RouteReason.FASTEST : RouteReason.CHEAPEST;
+    }
+
+    /**
+     * No allowed model can serve the request. The field named is the first one, in the order kind, audio, size,
+     * length, that no model satisfies together with the ones before it, so the caller learns what to change.
+     */
+    private static NoRouteException callerCannotBeServed(GenerationSpec spec, List<CatalogModel> allowed,
+            List<RejectedCandidate> rejected, RoutingHints hints) {
+        String scope = hints.localOnly() ? " with routing.local_only"
+                : hints.backend() != null ? " on the " + hints.backend() + " backend" : "";
+        List<CatalogModel> left = allowed.stream().filter(m -> m.kinds().contains(spec.kind())).toList();
+        if (left.isEmpty()) {
+            return new NoRouteException(400, "input_reference", "kind_unsupported",
+                    "No model does " + kindName(spec.kind()) + scope + ".", rejected);
+        }
+        List<CatalogModel> withAudio = left.stream().filter(m -> m.supports(spec.audio())).toList();
+        if (withAudio.isEmpty()) {
+            String what = spec.audio() instanceof AudioSpec.FromUrl ? "synchronise video to a given audio track"
+                    : "generate audio";
+            return new NoRouteException(400, "audio", "audio_unsupported",
+                    "No model can " + what + scope + (hints.localOnly() ? "; audio is only available in the cloud."
+                            : "."), rejected);
+        }
+        List<CatalogModel> withSize = withAudio.stream().filter(m -> m.tierOf(sizeFor(spec, m)).isPresent()).toList();
+        if (withSize.isEmpty()) {
+            String offered = withAudio.stream().flatMap(m -> m.allSizes().stream()).distinct()
+                    .map(VideoSize::toString).collect(Collectors.joining(", "));
+            return new NoRouteException(400, "size", "size_unsupported", "No model produces size "
+                    + spec.size() + " for this request" + scope + ". Sizes offered: " + offered + ".", rejected);
+        }
+        String offered = withSize.stream().flatMap(m -> m.seconds().stream()).distinct().sorted()
+                .map(String::valueOf).collect(Collectors.joining(", "));
+        return new NoRouteException(400, "seconds", "seconds_unsupported", "No model produces " + spec.seconds()
+                + "-second clips at this size" + scope + ". Lengths offered: " + offered + " s.", rejected);
+    }
+
+    private static boolean meetsConstraints(Option o, RoutingHints hints, Map<String, BigDecimal> headroom) {
+        BigDecimal cost = o.candidate.estimatedCostUsd();
+        BigDecimal left = headroom.get(o.model.backend());
+        return (hints.maxCostUsd() == null || cost.compareTo(hints.maxCostUsd()) <= 0)
+                && (left == null || cost.compareTo(left) <= 0)
+                && (hints.deadline() == null || o.candidate.estimatedTime().compareTo(hints.deadline()) <= 0);
+    }
+
+    private static NoRouteException constraintsCannotBeMet(List<Option> healthy, List<Option> unhealthy,
+            List<RejectedCandidate> rejected, RoutingHints hints, Map<String, BigDecimal> headroom) {
+        // Our fault only if a backend that is down now could have met every constraint.
+        List<Option> downButFitting = unhealthy.stream().filter(o -> meetsConstraints(o, hints, headroom)).toList();
+        if (!downButFitting.isEmpty()) {
+            return new NoRouteException(503, null, "backend_unavailable",
+                    "The backends that could meet the request's constraints are unavailable right now: "
+                            + sentences(rejected, r -> r.stage() == RejectionReason.Stage.HEALTH),
+                    rejected);
+        }
+        List<Option> withinMax = healthy.stream()
+                .filter(o -> hints.maxCostUsd() == null
+                        || o.candidate.estimatedCostUsd().compareTo(hints.maxCostUsd()) <= 0)
+                .toList();
+        if (withinMax.isEmpty()) {
+            BigDecimal cheapest = healthy.stream().map(o -> o.candidate.estimatedCostUsd())
+                    .min(BigDecimal::compareTo).orElseThrow();
+            return new NoRouteException(400, "routing.max_cost_usd", "max_cost_too_low",
+                    "The cheapest option costs $" + cheapest.toPlainString() + ", above max_cost_usd $"
+                            + hints.maxCostUsd().toPlainString() + ".", rejected);
+        }
+        List<Option> withinBudget = withinMax.stream()
+                .filter(o -> !headroom.containsKey(o.model.backend())
+                        || o.candidate.estimatedCostUsd().compareTo(headroom.get(o.model.backend())) <= 0)
+                .toList();
+        if (withinBudget.isEmpty()) {
+            return new NoRouteException(402, null, "budget_exceeded",
+                    "Every option that fits the request costs more than is left in the budget.", rejected);
+        }
+        Duration fastestService = withinBudget.stream().map(Option::serviceTime).min(Duration::compareTo)
+                .orElseThrow();
+        if (fastestService.compareTo(hints.deadline()) <= 0) {
+            return new NoRouteException(503, null, "deadline_unreachable_now",
+                    "The request could meet its deadline of " + hints.deadline().toSeconds()
+                            + " s on an idle backend, but not with the current queue.", rejected);
+        }
+        return new NoRouteException(400, "routing.deadline_seconds", "deadline_too_short",
+                "The fastest option needs about " + fastestService.toSeconds() + " s, beyond the deadline of "
+                        + hints.deadline().toSeconds() + " s.", rejected);
+    }
+
+    private static RejectionReason.Stage stageOf(RejectedCandidate r) {
+        RejectionReason reason = RejectionReason.ofCode(r.reason());
+        return reason == null ? null : reason.stage();
+    }
+
+    private static String sentences(List<RejectedCandidate> rejected, Predicate<RejectionReason> which) {
+        return rejected.stream()
+                .filter(r -> {
+                    RejectionReason reason = RejectionReason.ofCode(r.reason());
+                    return reason != null && which.test(reason);
+                })
+                .map(RejectedCandidate::detail).distinct().collect(Collectors.joining(" "));
+    }
+
+    private static void reject(List<RejectedCandidate> rejected, Map<CatalogModel, RejectionReason> rejectionOf,
+            CatalogModel m, RejectionReason reason, String detail) {
+        rejected.add(new RejectedCandidate(m.backend(), m.id(), reason.code(), detail));
+        rejectionOf.put(m, reason);
+    }
+}

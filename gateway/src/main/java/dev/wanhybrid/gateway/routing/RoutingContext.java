@@ -1,0 +1,33 @@
+package dev.wanhybrid.gateway.routing;
+
+import dev.wanhybrid.gateway.catalog.CostEstimator;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything the routing decision depends on besides the request, captured at one instant so the decision is a
+ * pure function of it.
+ *
+ * @param catalog the models
+ * @param health each backend's readiness and breaker state, by backend id; a missing backend is not ready
+ * @param localQueue the local queue
+ * @param cloudLatency recent cloud task times
+ * @param costs the cost estimator
+ * @param budgetHeadroomUsd what is left under the tightest budget cap for this tenant, by backend id; a missing
+ *     entry means no cap applies
+ * @param now the decision time
+ */
+public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
+        LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
+        Instant now) {
+
+    public RoutingContext {
+        health = Map.copyOf(health);
+        localQueue = localQueue == null ? LocalQueueState.IDLE : localQueue;
+        cloudLatency = cloudLatency == null ? LatencyObservations.NONE : cloudLatency;
+        costs = costs == null ? CostEstimator.FROM_CATALOG : costs;
+        budgetHeadroomUsd = budgetHeadroomUsd == null ? Map.of() : Map.copyOf(budgetHeadroomUsd);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.wanhybrid.gateway.catalog;
+
+import java.io.IOException;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.Resource;
+
+/** Loads catalogs for tests the way the application does: YAML bound by Spring's binder. */
+public final class CatalogFixtures {
+
+    private CatalogFixtures() {}
+
+    /** The shipped catalog from {@code gateway-routing.yaml}. */
+    public static ModelCatalog shipped() {
+        return ModelCatalog.from(bind(new ClassPathResource("gateway-routing.yaml")));
+    }
+
+    /** Binds {@code gateway.catalog} from the given YAML text. */
+    public static CatalogProperties bindYaml(String yaml) {
+        return bind(new ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private static CatalogProperties bind(Resource resource) {
+        try {
+            List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("catalog", resource);
+            var env = new StandardEnvironment();
+            sources.forEach(s -> env.getPropertySources().addFirst(s));
+            return new Binder(ConfigurationPropertySources.get(env))
+                    .bind("gateway.catalog", CatalogProperties.class).get();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
