@@ -27,6 +27,23 @@ public final class Torch {
         }
     }
 
+    /**
+     * A new handle on {@code t} (sharing its storage) that outlives any enclosing {@code PointerScope}; the owner
+     * must {@link #drop} it. The caller's own handle is left alone, so both can be used independently.
+     */
+    public static Tensor keep(Tensor t) {
+        Tensor handle = new Tensor(t);
+        handle.retainReference();
+        return handle;
+    }
+
+    /** Releases a handle made by {@link #keep}; null is ignored. */
+    public static void drop(Tensor handle) {
+        if (handle != null) {
+            handle.releaseReference();
+        }
+    }
+
     public static Scalar s(double value) {
         return new Scalar(value);
     }
