@@ -170,6 +170,10 @@ True ("true") when the cluster serves the API version given as .api, or it is li
     name: {{ include "wan-gateway.fullname" . }}
 - name: tmp
   emptyDir: {}
+{{- if not .Values.postgresql.enabled }}
+- name: data
+  emptyDir: {}
+{{- end }}
 {{- if eq .Values.storage.type "local" }}
 - name: results
   {{- if .Values.storage.local.existingClaim }}
@@ -187,6 +191,10 @@ True ("true") when the cluster serves the API version given as .api, or it is li
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- if not .Values.postgresql.enabled }}
+- name: data
+  mountPath: /var/lib/wan-gateway/data
+{{- end }}
 {{- if eq .Values.storage.type "local" }}
 - name: results
   mountPath: {{ .Values.storage.local.path }}

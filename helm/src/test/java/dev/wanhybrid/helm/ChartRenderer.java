@@ -46,7 +46,26 @@ final class ChartRenderer {
         return RenderedChart.parse(template(scenario, sets));
     }
 
+    /** Renders a scenario with a second values file (YAML text) layered on top, for overrides --set cannot express. */
+    static RenderedChart renderWithOverrides(String scenario, String valuesYaml) {
+        try {
+            Path overrides = Files.createTempFile("wan-gateway-overrides", ".yaml");
+            try {
+                Files.writeString(overrides, valuesYaml);
+                return RenderedChart.parse(command(scenario, Map.of()).withValuesFile(overrides).call());
+            } finally {
+                Files.deleteIfExists(overrides);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static String template(String scenario, Map<String, String> sets) {
+        return command(scenario, sets).call();
+    }
+
+    private static TemplateCommand command(String scenario, Map<String, String> sets) {
         Path values = CI_VALUES.resolve(scenario + "-values.yaml");
         if (!Files.isRegularFile(values)) {
             throw new IllegalArgumentException("no scenario " + values);
@@ -59,6 +78,6 @@ final class ChartRenderer {
         for (Map.Entry<String, String> set : new LinkedHashMap<>(sets).entrySet()) {
             command = command.set(set.getKey(), set.getValue());
         }
-        return command.call();
+        return command;
     }
 }

@@ -1,0 +1,268 @@
+package dev.wanhybrid.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The deployment contracts of issue 5, each checked on the scenario that exercises it. */
+class ChartContractsTest {
+
+    private static final String WORKER = ChartRenderer.FULLNAME + "-worker";
+
+    @Test
+    void defaultsInstallOneCloudOnlyReplicaWithoutWorkersOrAutoscaling() {
+        RenderedChart chart = ChartRenderer.render("defaults");
+
+        assertThat(chart.gateway().getSpec().getReplicas()).isEqualTo(1);
+        assertThat(chart.workers()).isEmpty();
+        assertThat(chart.all(HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(chart.all(PodDisruptionBudget.class)).isEmpty();
+        assertThat(env(container(chart.gateway()), "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("wan-gateway-dashscope");
+        assertThat(chart.applicationConfig()).contains("type: local", "root: /var/lib/wan-gateway/results",
+                "url: jdbc:h2:file:/var/lib/wan-gateway/data/gateway");
+        assertThat(container(chart.gateway()).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/wan-gateway/data"));
+    }
+
+    @Test
+    void gpuWorkersRequestAndLimitTheirGpusOnGpuNodes() {
+        RenderedChart chart = ChartRenderer.render("gpu-workers");
+        Deployment workers = chart.workers().orElseThrow();
+        PodSpec pod = workers.getSpec().getTemplate().getSpec();
+        Container worker = pod.getContainers().getFirst();
+
+        assertThat(workers.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(worker.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(worker.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(worker.getResources().getRequests()).containsEntry("memory", new Quantity("32Gi"));
+        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(pod.getTolerations()).anySatisfy(t -> {
+            assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+            assertThat(t.getEffect()).isEqualTo("NoSchedule");
+        });
+        assertThat(env(worker, "GATEWAY_ROLE").getValue()).isEqualTo("worker");
+        assertThat(env(container(chart.gateway()), "GATEWAY_ROLE").getValue()).isEqualTo("api");
+        // Local jobs are claimed by the workers only; the API replicas keep the cloud jobs.
+        assertThat(env(worker, "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("local");
+        assertThat(env(container(chart.gateway()), "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("cloud");
+        // The API replicas never ask for a GPU.
+        assertThat(container(chart.gateway()).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    }
+
+    @Test
+    void gpuWorkersMountSharedMemoryAndTheModelVolume() {
+        Deployment workers = ChartRenderer.render("gpu-workers").workers().orElseThrow();
+        PodSpec pod = workers.getSpec().getTemplate().getSpec();
+        Container worker = pod.getContainers().getFirst();
+
+        Volume shm = volume(pod, "dshm");
+        assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
+        assertThat(shm.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("8Gi"));
+        Volume models = volume(pod, "models");
+        assertThat(models.getPersistentVolumeClaim().getClaimName()).isEqualTo("wan-models");
+        assertThat(models.getPersistentVolumeClaim().getReadOnly()).isTrue();
+        assertThat(worker.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("dshm");
+            assertThat(m.getMountPath()).isEqualTo("/dev/shm");
+        });
+        assertThat(worker.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("models");
+            assertThat(m.getMountPath()).isEqualTo("/models");
+            assertThat(m.getReadOnly()).isTrue();
+        });
+        assertThat(env(worker, "GATEWAY_LOCAL_MODEL_DIR").getValue()).isEqualTo("/models");
+        // A GPU node seldom has room for a surge pod.
+        assertThat(workers.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isZero();
+    }
+
+    @Test
+    void workerStartupProbeWaitsLongEnoughToLoadAModel() {
+        Container worker = container(ChartRenderer.render("gpu-workers").workers().orElseThrow());
+        Container api = container(ChartRenderer.render("gpu-workers").gateway());
+
+        assertThat(startupBudgetSeconds(worker)).isGreaterThanOrEqualTo(600);
+        assertThat(startupBudgetSeconds(worker)).isGreaterThan(startupBudgetSeconds(api));
+    }
+
+    @Test
+    void localOnlyWorkersReadModelsFromAHostPathAndCarryNoCloudKey() {
+        RenderedChart chart = ChartRenderer.render("local-only");
+        Deployment workers = chart.workers().orElseThrow();
+        PodSpec pod = workers.getSpec().getTemplate().getSpec();
+
+        assertThat(volume(pod, "models").getHostPath().getPath()).isEqualTo("/srv/models");
+        assertThat(container(workers).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
+        assertThat(pod.getRuntimeClassName()).as("runtimeClassName \"\" leaves the node default").isNull();
+        assertThat(volume(pod, "results").getPersistentVolumeClaim().getClaimName()).isEqualTo("wan-results-rwx");
+        assertThat(chart.manifest()).doesNotContain("GATEWAY_CLOUD_API_KEY");
+        assertThat(env(container(chart.gateway()), "GATEWAY_JOBS_DISPATCHER_ENABLED").getValue()).isEqualTo("false");
+        assertThat(chart.applicationConfig()).contains("cloud:\n    enabled: false");
+    }
+
+    @Test
+    void cloudOnlyRunsNoWorkersAndReadsItsKeysFromSecrets() {
+        RenderedChart chart = ChartRenderer.render("cloud-only");
+        Container api = container(chart.gateway());
+
+        assertThat(chart.workers()).isEmpty();
+        assertThat(chart.find(Service.class, WORKER)).isEmpty();
+        assertThat(env(api, "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("dashscope");
+        assertThat(env(api, "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DASHSCOPE_API_KEY");
+        assertThat(env(api, "AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName()).isEqualTo("wan-gateway-oss");
+        assertThat(chart.applicationConfig())
+                .contains("type: s3", "bucket: wan-results", "endpoint: https://oss-ap-southeast-1.aliyuncs.com");
+        assertThat(chart.manifest()).doesNotContain("WanGatewayNoReadyGpuWorker");
+    }
+
+    @Test
+    void externalPostgresqlTakesTheUrlFromValuesAndTheCredentialsFromASecret() {
+        RenderedChart chart = ChartRenderer.render("external-postgresql");
+        Container api = container(chart.gateway());
+
+        assertThat(chart.applicationConfig()).contains(
+                "url: jdbc:postgresql://pg-primary.database.example.internal:5432/wan_gateway?sslmode=verify-full&connectTimeout=10",
+                "maximum-pool-size: 20");
+        assertThat(env(api, "SPRING_DATASOURCE_USERNAME").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("user");
+        assertThat(env(api, "SPRING_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("pass");
+        assertThat(env(api, "SPRING_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("wan-gateway-postgres");
+    }
+
+    @Test
+    void externalPostgresqlScenarioAutoscalesTheApiAndBudgetsDisruptions() {
+        RenderedChart chart = ChartRenderer.render("external-postgresql");
+        HorizontalPodAutoscaler hpa = chart.one(HorizontalPodAutoscaler.class, ChartRenderer.FULLNAME);
+        PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class, ChartRenderer.FULLNAME);
+
+        assertThat(chart.gateway().getSpec().getReplicas()).as("the HPA owns the replica count").isNull();
+        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(ChartRenderer.FULLNAME);
+        assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(3);
+        assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
+        assertThat(hpa.getSpec().getMetrics().getFirst().getResource().getTarget().getAverageUtilization()).isEqualTo(60);
+        assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(chart.gateway().getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void kedaScalesTheWorkersOnTheLocalQueueDepth() {
+        RenderedChart chart = ChartRenderer.render("keda");
+        GenericKubernetesResource scaledObject = (GenericKubernetesResource) chart.ofKind("ScaledObject").getFirst();
+        Map<String, Object> trigger = scaledObject.<List<Map<String, Object>>>get("spec", "triggers").getFirst();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) trigger.get("metadata");
+
+        assertThat(scaledObject.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+        assertThat(scaledObject.<String>get("spec", "scaleTargetRef", "name")).isEqualTo(WORKER);
+        assertThat(scaledObject.<Integer>get("spec", "minReplicaCount")).isZero();
+        assertThat(scaledObject.<Integer>get("spec", "maxReplicaCount")).isEqualTo(8);
+        assertThat(trigger).containsEntry("type", "prometheus");
+        assertThat((String) metadata.get("query")).contains("gateway_local_queue_depth", "namespace=\"video\"");
+        assertThat(metadata).containsEntry("threshold", "3");
+        assertThat(chart.workers().orElseThrow().getSpec().getReplicas()).as("KEDA owns the replica count").isNull();
+    }
+
+    @Test
+    void kedaWithoutItsApiFailsAndSaysWhatToInstall() {
+        assertThatThrownBy(() -> ChartRenderer.renderWithOverrides("keda", "extraApiVersions: []"))
+                .hasMessageContaining("workers.keda.enabled needs the KEDA CRDs");
+    }
+
+    @Test
+    void serviceMonitorScrapesTheActuatorOfApiAndWorkersWhenTheApiExists() {
+        RenderedChart chart = ChartRenderer.render("servicemonitor");
+        ServiceMonitor monitor = chart.one(ServiceMonitor.class, ChartRenderer.FULLNAME);
+
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.getPort()).isEqualTo("management");
+            assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
+        });
+        Map<String, String> selector = monitor.getSpec().getSelector().getMatchLabels();
+        for (String service : List.of(ChartRenderer.FULLNAME, WORKER)) {
+            Service target = chart.one(Service.class, service);
+            assertThat(target.getMetadata().getLabels()).containsAllEntriesOf(selector);
+            assertThat(target.getSpec().getPorts()).anySatisfy(p -> assertThat(p.getName()).isEqualTo("management"));
+        }
+        assertThat(chart.one(PrometheusRule.class, ChartRenderer.FULLNAME).getSpec().getGroups()).hasSize(2);
+    }
+
+    @Test
+    void serviceMonitorAndAlertsAreAbsentWithoutThePrometheusOperatorApi() {
+        RenderedChart chart = ChartRenderer.renderWithOverrides("servicemonitor", "extraApiVersions: []");
+
+        assertThat(chart.ofKind("ServiceMonitor")).isEmpty();
+        assertThat(chart.ofKind("PrometheusRule")).isEmpty();
+        assertThat(chart.gateway()).isNotNull();
+    }
+
+    @Test
+    void dashboardConfigMapShipsTheRepositoryDashboardForTheGrafanaSidecar() throws IOException {
+        ConfigMap dashboard = ChartRenderer.render("defaults").one(ConfigMap.class, ChartRenderer.FULLNAME + "-dashboard");
+        String file = Files.readString(ChartRenderer.CHART.resolve("dashboards/wan-gateway.json"));
+
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData().get("wan-gateway.json")).isEqualTo(file.strip());
+    }
+
+    @Test
+    void sharedStateWithoutPostgresqlOrSharedStorageIsRefusedWithTheValueToSet() {
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("gateway.replicaCount", "3")))
+                .hasMessageContaining("need postgresql.enabled");
+        assertThatThrownBy(() -> ChartRenderer.render("external-postgresql", Map.of("storage.type", "local")))
+                .hasMessageContaining("set storage.type=s3 or storage.local.existingClaim");
+        assertThatThrownBy(() -> ChartRenderer.render("gpu-workers", Map.of("workers.models.existingClaim", "")))
+                .hasMessageContaining("workers.models.existingClaim or workers.models.hostPath");
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("backends.cloud.apiKey.existingSecret", "")))
+                .hasMessageContaining("backends.cloud.apiKey.existingSecret");
+    }
+
+    @Test
+    void valuesSchemaRejectsUnknownKeysAndWrongTypes() {
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("replicas", "2")))
+                .hasMessageContaining("replicas");
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("storage.type", "ftp")))
+                .hasMessageContaining("/storage/type");
+        assertThatThrownBy(() -> ChartRenderer.render("gpu-workers", Map.of("workers.gpu.count", "0")))
+                .hasMessageContaining("/workers/gpu/count");
+    }
+
+    private static Container container(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    }
+
+    private static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> name.equals(e.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name + " in " + container.getName()));
+    }
+
+    private static Volume volume(PodSpec pod, String name) {
+        return pod.getVolumes().stream().filter(v -> name.equals(v.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    private static int startupBudgetSeconds(Container container) {
+        return container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold();
+    }
+}
