@@ -67,7 +67,7 @@ final class CreateVideoRequestParser {
         Integer seconds = seconds(body);
         VideoSize size = size(body);
         String negativePrompt = optionalText(body, "negative_prompt", limits.maxNegativePromptChars());
-        Long seed = integer(body, "seed", textScalars, 0, MAX_SEED);
+        Long seed = integer(body, "seed", "seed", textScalars, 0, MAX_SEED);
         URI imageUrl = inputReference(body, upload);
         AudioSpec audio = audio(body, textScalars);
         URI webhookUrl = body.has("webhook_url") && !body.get("webhook_url").isNull()
@@ -160,7 +160,7 @@ final class CreateVideoRequestParser {
         return size;
     }
 
-    private static Long integer(JsonNode body, String field, boolean textScalars, long min, long max) {
+    private static Long integer(JsonNode body, String field, String param, boolean textScalars, long min, long max) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -172,13 +172,13 @@ final class CreateVideoRequestParser {
             try {
                 value = Long.parseLong(node.stringValue().trim());
             } catch (NumberFormatException e) {
-                throw ApiException.invalid(field, "invalid_value", field + " is out of range.");
+                throw ApiException.invalid(param, "invalid_value", param + " is out of range.");
             }
         } else {
-            throw typeError(field, "an integer");
+            throw typeError(param, "an integer");
         }
         if (value < min || value > max) {
-            throw ApiException.invalid(field, "invalid_value", field + " must be between " + min + " and " + max + ".");
+            throw ApiException.invalid(param, "invalid_value", param + " must be between " + min + " and " + max + ".");
         }
         return value;
     }
@@ -258,7 +258,7 @@ final class CreateVideoRequestParser {
         }
         String objective = enumText(node, "objective", Set.of("cost", "latency"));
         BigDecimal maxCost = decimal(node, "max_cost_usd", textScalars);
-        Long deadline = integer(node, "deadline_seconds", textScalars, 1, 86_400);
+        Long deadline = integer(node, "deadline_seconds", "routing.deadline_seconds", textScalars, 1, 86_400);
         boolean localOnly = bool(node, "local_only", textScalars);
         if (localOnly && "cloud".equals(backend)) {
             throw ApiException.invalid("routing.local_only", "conflicting_parameters",
