@@ -663,7 +663,8 @@ public final class DashScopeSimulator implements AutoCloseable {
      * @param throttled requests answered 429
      * @param queryThrottled queries answered 429 because the query rate was exceeded
      * @param concurrencyRejections creates answered 429 because too many tasks were in progress
-     * @param maxQueriesInOneSecond the most queries that arrived within any one-second window
+     * @param maxQueriesInOneSecond the most queries that arrived within any sliding one-second window (arrival
+     *     times, so network jitter can show one more than a perfectly paced sender sent)
      * @param submissionsByModel tasks created per model
      * @param maxInProgressByModel the most tasks in progress at once per model
      */

@@ -287,14 +287,19 @@ public final class TaskTracker implements AutoCloseable {
     }
 
     private void wakeAt(long at, long now) {
-        if (wake != null && !wake.isDone() && wakeAt - at <= 0) {
+        if (wake != null && wakeAt - at <= 0) {
             return;
         }
         if (wake != null) {
             wake.cancel(false);
         }
         wakeAt = at;
-        wake = scheduler.schedule(this::pump, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+        wake = scheduler.schedule(() -> {
+            // Forget this wake-up before pumping, so the pump can arrange the next one.
+            wake = null;
+            wakeAt = Long.MAX_VALUE;
+            pump();
+        }, Math.max(0, at - now), TimeUnit.NANOSECONDS);
     }
 
     private static void safely(Runnable listenerCall) {
