@@ -1,0 +1,135 @@
+package dev.wanhybrid.gateway.storage.s3;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Adobe's S3Mock, a real S3-compatible HTTP server, started from its executable jar in a child JVM on a loopback
+ * port. A child JVM, as S3Mock's authors advise, because S3Mock is itself a Spring Boot application: in this JVM
+ * it would read the gateway's application.yaml and auto-configuration, and this module's tests would read its.
+ */
+final class S3MockServer implements AutoCloseable {
+
+    static final String ACCESS_KEY = "test-access-key";
+    static final String SECRET_KEY = "test-secret-key";
+
+    private final Process process;
+    private final URI endpoint;
+    private final Path root;
+    private final Path log;
+
+    private S3MockServer(Process process, URI endpoint, Path root, Path log) {
+        this.process = process;
+        this.endpoint = endpoint;
+        this.root = root;
+        this.log = log;
+    }
+
+    static S3MockServer start() throws IOException, InterruptedException {
+        Path jar = executableJar();
+        Path root = Files.createTempDirectory("s3mock-root");
+        Path log = Files.createTempFile("s3mock", ".log");
+        int httpPort = freePort();
+        int httpsPort = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "--http.port=" + httpPort,
+                "--server.port=" + httpsPort,
+                "--server.address=127.0.0.1",
+                "--com.adobe.testing.s3mock.store.root=" + root,
+                "--com.adobe.testing.s3mock.max-payload-size=64MB",
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        S3MockServer server = new S3MockServer(process, URI.create("http://127.0.0.1:" + httpPort), root, log);
+        server.awaitReady(Duration.ofSeconds(120));
+        return server;
+    }
+
+    URI endpoint() {
+        return endpoint;
+    }
+
+    /** A client as the gateway configures one for a self-hosted store: path-style, static keys, no trailing CRCs. */
+    S3Client client() {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        try (S3Client client = client()) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("S3Mock exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                }
+                try {
+                    client.listBuckets();
+                    return;
+                } catch (SdkClientException notYetListening) {
+                    if (Instant.now().isAfter(deadline)) {
+                        close();
+                        throw new IllegalStateException("S3Mock did not answer within " + timeout + ":\n" + Files.readString(log));
+                    }
+                    Thread.sleep(250);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Files.deleteIfExists(log);
+    }
+
+    /** S3Mock's executable jar, which the build puts on the test classpath (classifier exec). */
+    private static Path executableJar() {
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(Path::of)
+                .filter(p -> p.getFileName().toString().matches("s3mock-.*-exec\\.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "com.adobe.testing:s3mock:exec is not on the test classpath; see gateway/pom.xml"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

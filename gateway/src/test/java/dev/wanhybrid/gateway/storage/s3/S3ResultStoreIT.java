@@ -1,0 +1,236 @@
+package dev.wanhybrid.gateway.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wanhybrid.gateway.storage.ResultStore;
+import dev.wanhybrid.gateway.storage.ResultTooLargeException;
+import dev.wanhybrid.gateway.storage.StoredObject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The S3 result store against a real S3-compatible server (S3Mock over HTTP on loopback). */
+class S3ResultStoreIT {
+
+    private static final int PART = S3ResultStore.MIN_PART_SIZE;
+    private static final String BUCKET = "results";
+
+    private static S3MockServer server;
+    private static S3Client client;
+    private static int bucketCounter;
+
+    private String bucket;
+    private S3ResultStore store;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3MockServer.start();
+        client = server.client();
+    }
+
+    @AfterAll
+    static void stopServer() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void freshBucket() {
+        bucket = BUCKET + "-" + (++bucketCounter);
+        client.createBucket(b -> b.bucket(bucket));
+        store = new S3ResultStore(client, bucket, "install-a/", PART);
+    }
+
+    @Test
+    void smallResultIsStoredWithItsSizeAndChecksumAndReadBack() throws IOException {
+        byte[] video = bytes(70_000, 1);
+
+        StoredObject stored = store.put("video_1/result.mp4", new ByteArrayInputStream(video), 1_000_000);
+
+        assertThat(stored.key()).isEqualTo("video_1/result.mp4");
+        assertThat(stored.size()).isEqualTo(video.length);
+        assertThat(stored.sha256()).isEqualTo(sha256(video));
+        assertThat(stored.createdAt()).isNotNull();
+        assertThat(store.stat("video_1/result.mp4")).contains(stored);
+        assertThat(readAll(store.open("video_1/result.mp4", 0, -1))).isEqualTo(video);
+        assertThat(client.headObject(b -> b.bucket(bucket).key("install-a/video_1/result.mp4")).contentType())
+                .isEqualTo("video/mp4");
+    }
+
+    @Test
+    void largeResultIsUploadedInPartsAndServedByByteRanges() throws IOException {
+        byte[] video = bytes(2 * PART + 123_456, 2);
+
+        StoredObject stored = store.put("video_2/result.mp4", new ByteArrayInputStream(video), video.length);
+
+        assertThat(stored.size()).isEqualTo(video.length);
+        assertThat(stored.sha256()).isEqualTo(sha256(video));
+        // A range that spans the boundary between the first and second part.
+        long offset = PART - 1000;
+        assertThat(readAll(store.open("video_2/result.mp4", offset, 5000)))
+                .isEqualTo(Arrays.copyOfRange(video, (int) offset, (int) offset + 5000));
+        assertThat(readAll(store.open("video_2/result.mp4", 2L * PART, -1)))
+                .isEqualTo(Arrays.copyOfRange(video, 2 * PART, video.length));
+        assertThat(readAll(store.open("video_2/result.mp4", video.length + 10L, -1))).isEmpty();
+        assertThat(readAll(store.open("video_2/result.mp4", 10, 0))).isEmpty();
+    }
+
+    @Test
+    void resultExactlyOnePartLongIsStoredWhole() throws IOException {
+        byte[] video = bytes(PART, 3);
+
+        StoredObject stored = store.put("video_3/result.mp4", new ByteArrayInputStream(video), PART);
+
+        assertThat(stored.size()).isEqualTo(PART);
+        assertThat(readAll(store.open("video_3/result.mp4", 0, -1))).isEqualTo(video);
+    }
+
+    @Test
+    void endlessResultIsCutOffAtTheLimitAndLeavesNothingBehind() {
+        // A source that never ends: the store must stop at the limit rather than read it all first.
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 7;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                Arrays.fill(b, off, off + len, (byte) 7);
+                return len;
+            }
+        };
+
+        assertThatThrownBy(() -> store.put("video_4/result.mp4", endless, 3L * PART + 1))
+                .isInstanceOf(ResultTooLargeException.class);
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).isEmpty();
+        assertThat(client.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+    }
+
+    @Test
+    void theSameBytesAgainAreANoOpAndDifferentBytesAreRefused() throws IOException {
+        byte[] video = bytes(10_000, 5);
+        StoredObject first = store.put("video_5/result.mp4", new ByteArrayInputStream(video), 1_000_000);
+
+        assertThat(store.put("video_5/result.mp4", new ByteArrayInputStream(video), 1_000_000)).isEqualTo(first);
+        assertThatThrownBy(() -> store.put("video_5/result.mp4", new ByteArrayInputStream(bytes(10_000, 6)), 1_000_000))
+                .isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(readAll(store.open("video_5/result.mp4", 0, -1))).isEqualTo(video);
+    }
+
+    @Test
+    void missingResultHasNoStatAndCannotBeOpened() throws IOException {
+        assertThat(store.stat("video_6/result.mp4")).isEmpty();
+        assertThatThrownBy(() -> store.open("video_6/result.mp4", 0, -1)).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store.open("video_6/result.mp4", 5, 0)).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void deleteRemovesTheResultAndItsChecksum() throws IOException {
+        store.put("video_7/result.mp4", new ByteArrayInputStream(bytes(1000, 7)), 1_000_000);
+
+        store.delete("video_7/result.mp4");
+        store.delete("video_7/result.mp4");
+
+        assertThat(store.stat("video_7/result.mp4")).isEmpty();
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).isEmpty();
+    }
+
+    @Test
+    void keysStayUnderThePrefixAndCannotEscapeIt() throws IOException {
+        store.put("video_8/result.mp4", new ByteArrayInputStream(bytes(100, 8)), 1_000_000);
+
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).extracting(S3Object::key)
+                .containsExactlyInAnyOrder("install-a/video_8/result.mp4", "install-a/video_8/result.mp4.sha256");
+        assertThat(new S3ResultStore(client, bucket, "install-b/", PART).stat("video_8/result.mp4")).isEmpty();
+        for (String bad : new String[] {"../video_8/result.mp4", "/etc/passwd", "video_8//x", "video_8/result.mp4.sha256"}) {
+            assertThatThrownBy(() -> store.stat(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void storageTypeS3WiresTheStoreFromConfiguration() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+                .withUserConfiguration(S3StorageConfiguration.class)
+                .withPropertyValues(
+                        "gateway.storage.type=s3",
+                        "gateway.storage.s3.endpoint=" + server.endpoint(),
+                        "gateway.storage.s3.bucket=" + bucket,
+                        "gateway.storage.s3.path-style-access=true",
+                        "gateway.storage.s3.prefix=wired/",
+                        "gateway.storage.s3.access-key-id=" + S3MockServer.ACCESS_KEY,
+                        "gateway.storage.s3.secret-access-key=" + S3MockServer.SECRET_KEY)
+                .run(context -> {
+                    ResultStore wired = context.getBean(ResultStore.class);
+                    assertThat(wired).isInstanceOf(S3ResultStore.class);
+                    byte[] video = bytes(4096, 9);
+                    wired.put("video_9/result.mp4", new ByteArrayInputStream(video), 10_000);
+                    assertThat(client.headObject(b -> b.bucket(bucket).key("wired/video_9/result.mp4")).contentLength())
+                            .isEqualTo(4096L);
+                    assertThat(context.getBean(S3StorageProperties.class).toString())
+                            .doesNotContain(S3MockServer.SECRET_KEY);
+                });
+    }
+
+    @Test
+    void s3StorageWithoutABucketFailsAtStartNamingTheKey() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+                .withUserConfiguration(S3StorageConfiguration.class)
+                .withPropertyValues("gateway.storage.type=s3", "gateway.storage.s3.endpoint=",
+                        "gateway.storage.s3.part-size=1MB")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("gateway.storage.s3")
+                        .hasStackTraceContaining("bucket")
+                        .hasStackTraceContaining("partSizeWithinLimits"));
+    }
+
+    @Test
+    void localStorageTypeLeavesS3Alone() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(S3StorageConfiguration.class)
+                .withPropertyValues("gateway.storage.type=local")
+                .run(context -> assertThat(context).doesNotHaveBean(S3Client.class).doesNotHaveBean(ResultStore.class));
+    }
+
+    private static byte[] bytes(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
