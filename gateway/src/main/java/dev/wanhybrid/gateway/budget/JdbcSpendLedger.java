@@ -1,0 +1,462 @@
+package dev.wanhybrid.gateway.budget;
+
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.budget.BudgetCap;
+import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.DegradePolicy;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The spend ledger over SQL (H2 or PostgreSQL): one row per job plus one counter per cap and period.
+ *
+ * <p>A reservation adds the held amount to the four counters that can apply (global and tenant, day and month)
+ * in one transaction, each with {@code UPDATE ... WHERE committed + amount <= limit} when a cap exists. The
+ * database's row lock makes a second reservation of the same counter wait for the first to commit and then
+ * re-check the condition against the new value, so concurrent reservations cannot commit past a cap. Counters
+ * are always taken in the same order, so two reservations never deadlock. Settling replaces the held amount by
+ * the actual one exactly once per job (the job's row is locked and its state checked first).
+ */
+public class JdbcSpendLedger implements SpendLedger {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcSpendLedger.class);
+    private static final DateTimeFormatter RESET_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+
+    static final String RESERVED = "reserved";
+    static final String RELEASED = "released";
+    static final String SETTLED = "settled";
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final BudgetProperties properties;
+    private final DegradePolicy degrade;
+    private final SettlementPricer pricer;
+    private final Set<CounterKey> knownCounters = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<SettledEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One counter row. */
+    record CounterKey(BudgetScope scope, String tenant, BudgetPeriod period, String periodKey) {
+        String capName() {
+            return (scope == BudgetScope.GLOBAL ? "global" : "tenant:" + tenant) + "/" + period.id();
+        }
+    }
+
+    /** Told to listeners (the meters) after a settlement commits. */
+    public record SettledEvent(String jobId, String tenant, String backend, String model, BigDecimal actualUsd,
+            BigDecimal listUsd) {}
+
+    private record Entry(String jobId, String tenant, String backend, String model, String state,
+            BigDecimal reservedUsd, BigDecimal actualUsd, String dayKey, String monthKey) {}
+
+    /** Carries a budget refusal out of the transaction callback, which rolls the transaction back. */
+    private static final class Refused extends RuntimeException {
+        final CounterKey key;
+        final BigDecimal limit;
+
+        Refused(CounterKey key, BigDecimal limit) {
+            super(null, null, false, false);
+            this.key = key;
+            this.limit = limit;
+        }
+    }
+
+    public JdbcSpendLedger(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties,
+            SettlementPricer pricer) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.properties = properties;
+        this.degrade = new DegradePolicy(properties.degrade().threshold(),
+                DegradePolicy.Action.parse(properties.degrade().action()));
+        this.pricer = pricer;
+    }
+
+    public ZoneId zone() {
+        return properties.timeZone();
+    }
+
+    public void onSettled(Consumer<SettledEvent> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd)
+            throws BudgetExceededException {
+        if (estimateUsd == null || estimateUsd.signum() < 0) {
+            throw new IllegalArgumentException("estimate must be a non-negative amount, was " + estimateUsd);
+        }
+        Instant now = clock.instant();
+        BigDecimal held = usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
+        List<CounterKey> keys = keysFor(tenant, now);
+        ensureCounters(keys);
+        Map<CounterKey, BigDecimal> limits = limitsFor(keys);
+        try {
+            tx.executeWithoutResult(status -> {
+                Optional<Entry> existing = lock(jobId);
+                if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
+                    log.warn("job {} is already settled; a new reservation is ignored", jobId);
+                    return;
+                }
+                existing.filter(e -> RESERVED.equals(e.state())).ifPresent(e -> addToCounters(e, e.reservedUsd().negate()));
+                for (CounterKey key : keys) {
+                    BigDecimal limit = limits.get(key);
+                    if (limit == null) {
+                        add(key, held);
+                    } else {
+                        int changed = jdbc.sql("""
+                                UPDATE budget_counters SET committed_usd = committed_usd + :amount
+                                WHERE scope = :scope AND tenant = :tenant AND period = :period AND period_key = :key
+                                  AND committed_usd + :amount <= :limit""")
+                                .param("amount", held).param("scope", key.scope().id()).param("tenant", key.tenant())
+                                .param("period", key.period().id()).param("key", key.periodKey())
+                                .param("limit", limit).update();
+                        if (changed == 0) {
+                            throw new Refused(key, limit);
+                        }
+                    }
+                }
+                Timestamp ts = Timestamp.from(now);
+                if (existing.isPresent()) {
+                    jdbc.sql("""
+                            UPDATE spend_entries SET backend = ?, model = ?, state = ?, estimate_usd = ?,
+                              reserved_usd = ?, day_key = ?, month_key = ?, reserved_at = ?, updated_at = ?
+                            WHERE job_id = ?""")
+                            .params(backend, model, RESERVED, usd(estimateUsd), held, keys.get(0).periodKey(),
+                                    keys.get(1).periodKey(), ts, ts, jobId)
+                            .update();
+                } else {
+                    jdbc.sql("""
+                            INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd,
+                              reserved_usd, day_key, month_key, reserved_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                            .params(jobId, tenant, backend, model, RESERVED, usd(estimateUsd), held,
+                                    keys.get(0).periodKey(), keys.get(1).periodKey(), ts, ts)
+                            .update();
+                }
+            });
+        } catch (Refused r) {
+            BigDecimal committed = committed(r.key).orElse(BigDecimal.ZERO);
+            BigDecimal remaining = r.limit.subtract(committed).max(BigDecimal.ZERO);
+            Instant resets = r.key.period().end(now, zone());
+            throw new BudgetExceededException(r.key.capName(), remaining, String.format(
+                    "The %s budget of $%s has $%s left, less than the $%s this %s job on %s needs; it resets at %s.",
+                    r.key.capName(), plain(r.limit), plain(remaining), plain(held), backend, model,
+                    RESET_FORMAT.format(resets.atZone(zone()))));
+        }
+    }
+
+    @Override
+    public BigDecimal settle(String jobId, String tenant, String backend, BackendTask task, TaskSnapshot snapshot) {
+        SettlementPricer.Settlement s = pricer.price(backend, task, snapshot);
+        BigDecimal actual = usd(s.actualUsd());
+        BigDecimal list = s.listUsd() == null ? null : usd(s.listUsd());
+        Instant now = clock.instant();
+        List<CounterKey> keysNow = keysFor(tenant, now);
+        ensureCounters(keysNow);
+        // The entry's own period may be yesterday's; its counters are made sure of outside the transaction.
+        find(jobId).ifPresent(e -> ensureCounters(keysFor(e)));
+        String model = task == null ? "unknown" : task.model();
+        BigDecimal[] recorded = new BigDecimal[1];
+        boolean[] fresh = new boolean[1];
+        tx.executeWithoutResult(status -> {
+            Optional<Entry> existing = lock(jobId);
+            Timestamp ts = Timestamp.from(now);
+            if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
+                recorded[0] = existing.get().actualUsd();
+                return;
+            }
+            if (existing.isPresent()) {
+                Entry e = existing.get();
+                BigDecimal held = RESERVED.equals(e.state()) ? e.reservedUsd() : BigDecimal.ZERO;
+                addToCounters(e, actual.subtract(held));
+                jdbc.sql("""
+                        UPDATE spend_entries SET backend = ?, model = ?, state = ?, reserved_usd = 0, actual_usd = ?,
+                          list_usd = ?, billed_seconds = ?, gpu_seconds = ?, settled_at = ?, updated_at = ?
+                        WHERE job_id = ?""")
+                        .params(backend, model, SETTLED, actual, list, s.billedSeconds(), s.gpuSeconds(), ts, ts, jobId)
+                        .update();
+            } else {
+                // Settled without a reservation (the ledger was added while the job ran): record it in today's period.
+                for (CounterKey key : keysNow) {
+                    add(key, actual);
+                }
+                jdbc.sql("""
+                        INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd, reserved_usd,
+                          actual_usd, list_usd, billed_seconds, gpu_seconds, day_key, month_key, reserved_at,
+                          settled_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                        .params(jobId, tenant, backend, model, SETTLED, actual, actual, list, s.billedSeconds(),
+                                s.gpuSeconds(), keysNow.get(0).periodKey(), keysNow.get(1).periodKey(), ts, ts, ts)
+                        .update();
+            }
+            recorded[0] = actual;
+            fresh[0] = true;
+        });
+        if (fresh[0]) {
+            SettledEvent event = new SettledEvent(jobId, tenant, backend, model, actual, list);
+            listeners.forEach(l -> l.accept(event));
+        }
+        return recorded[0];
+    }
+
+    @Override
+    public void release(String jobId) {
+        tx.executeWithoutResult(status -> lock(jobId).filter(e -> RESERVED.equals(e.state())).ifPresent(e -> {
+            addToCounters(e, e.reservedUsd().negate());
+            jdbc.sql("UPDATE spend_entries SET state = ?, reserved_usd = 0, updated_at = ? WHERE job_id = ?")
+                    .params(RELEASED, Timestamp.from(clock.instant()), jobId).update();
+        }));
+    }
+
+    @Override
+    public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
+        boolean paid = "cloud".equals(backend);
+        BigDecimal least = null;
+        for (BudgetStatus s : statusFor(tenant)) {
+            Money limit = Money.usd(s.cap().limit().amount());
+            Money remaining = Money.usd(s.remainingUsd());
+            BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
+                    : remaining.amount().max(BigDecimal.ZERO);
+            least = least == null ? headroom : least.min(headroom);
+        }
+        return Optional.ofNullable(least);
+    }
+
+    /** Every cap that applies to the tenant (tenant caps and global caps), with where it stands now. */
+    public List<BudgetStatus> statusFor(String tenant) {
+        Instant now = clock.instant();
+        List<BudgetStatus> out = new ArrayList<>();
+        for (BudgetCap cap : caps()) {
+            if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
+                continue;
+            }
+            out.add(status(cap, now));
+        }
+        return out;
+    }
+
+    /** Every cap with where it stands now. */
+    public List<BudgetStatus> allStatus() {
+        Instant now = clock.instant();
+        return caps().stream().map(cap -> status(cap, now)).toList();
+    }
+
+    private BudgetStatus status(BudgetCap cap, Instant now) {
+        CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
+        BigDecimal committed = committed(key).orElse(BigDecimal.ZERO);
+        return new BudgetStatus(cap, key.periodKey(), committed, cap.limit().amount().subtract(committed),
+                cap.period().end(now, zone()));
+    }
+
+    public List<BudgetCap> caps() {
+        return jdbc.sql("SELECT scope, tenant, period, limit_usd FROM budget_caps ORDER BY scope, tenant, period")
+                .query((rs, n) -> new BudgetCap(BudgetScope.parse(rs.getString(1)), rs.getString(2),
+                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4))))
+                .list();
+    }
+
+    /** Creates or replaces a cap. */
+    public void putCap(BudgetCap cap) {
+        Timestamp ts = Timestamp.from(clock.instant());
+        tx.executeWithoutResult(status -> {
+            int n = jdbc.sql("UPDATE budget_caps SET limit_usd = ?, updated_at = ? WHERE scope = ? AND tenant = ? AND period = ?")
+                    .params(usd(cap.limit().amount()), ts, cap.scope().id(), cap.tenant(), cap.period().id()).update();
+            if (n == 0) {
+                jdbc.sql("INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at) VALUES (?, ?, ?, ?, ?)")
+                        .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()), ts)
+                        .update();
+            }
+        });
+    }
+
+    /** Writes a cap only when none exists for its key (start-up seeding from configuration). */
+    public void seedCap(BudgetCap cap) {
+        try {
+            jdbc.sql("""
+                    INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at)
+                    SELECT ?, ?, ?, ?, ? FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?
+                    HAVING COUNT(*) = 0""")
+                    .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()),
+                            Timestamp.from(clock.instant()), cap.scope().id(), cap.tenant(), cap.period().id())
+                    .update();
+        } catch (DuplicateKeyException raced) {
+            // another instance seeded it first
+        }
+    }
+
+    public boolean removeCap(BudgetScope scope, String tenant, BudgetPeriod period) {
+        return jdbc.sql("DELETE FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
+                .params(scope.id(), scope == BudgetScope.GLOBAL ? "" : tenant, period.id()).update() > 0;
+    }
+
+    /** Settled spend grouped by backend, model and tenant, settled in [from, to); all tenants when tenant is null. */
+    public List<SpendTotals> totals(Instant from, Instant to, String tenant) {
+        String sql = """
+                SELECT backend, model, tenant, COUNT(*), COALESCE(SUM(actual_usd), 0),
+                       COALESCE(SUM(COALESCE(list_usd, actual_usd)), 0)
+                FROM spend_entries WHERE state = 'settled' AND settled_at >= :from AND settled_at < :to
+                """ + (tenant == null ? "" : " AND tenant = :tenant ") + " GROUP BY backend, model, tenant";
+        var spec = jdbc.sql(sql).param("from", Timestamp.from(from)).param("to", Timestamp.from(to));
+        if (tenant != null) {
+            spec = spec.param("tenant", tenant);
+        }
+        return spec.query((rs, n) -> new SpendTotals(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                rs.getBigDecimal(5), rs.getBigDecimal(6))).list();
+    }
+
+    /** Amount currently held by running jobs; all tenants when tenant is null. */
+    public BigDecimal reservedUsd(String tenant) {
+        return jdbc.sql("SELECT COALESCE(SUM(reserved_usd), 0) FROM spend_entries WHERE state = 'reserved'"
+                        + (tenant == null ? "" : " AND tenant = ?"))
+                .params(tenant == null ? new Object[0] : new Object[] {tenant})
+                .query(BigDecimal.class).single();
+    }
+
+    /** Settled videos in the last 30 days, the observed monthly volume. */
+    public long videosLast30Days() {
+        return videosLast30Days(null);
+    }
+
+    /** Settled videos of one tenant (all when null) in the last 30 days. */
+    public long videosLast30Days(String tenant) {
+        Timestamp since = Timestamp.from(clock.instant().minus(java.time.Duration.ofDays(30)));
+        return jdbc.sql("SELECT COUNT(*) FROM spend_entries WHERE state = 'settled' AND settled_at >= ?"
+                        + (tenant == null ? "" : " AND tenant = ?"))
+                .params(tenant == null ? new Object[] {since} : new Object[] {since, tenant})
+                .query(Long.class).single();
+    }
+
+    private Optional<Entry> find(String jobId) {
+        return entry(jobId, "");
+    }
+
+    private Optional<Entry> lock(String jobId) {
+        return entry(jobId, " FOR UPDATE");
+    }
+
+    private Optional<Entry> entry(String jobId, String lock) {
+        return jdbc.sql("""
+                SELECT job_id, tenant, backend, model, state, reserved_usd, actual_usd, day_key, month_key
+                FROM spend_entries WHERE job_id = ?""" + lock)
+                .params(jobId)
+                .query((rs, n) -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getString(8), rs.getString(9)))
+                .optional();
+    }
+
+    private void addToCounters(Entry e, BigDecimal amount) {
+        if (amount.signum() == 0) {
+            return;
+        }
+        for (CounterKey key : keysFor(e)) {
+            add(key, amount);
+        }
+    }
+
+    private void add(CounterKey key, BigDecimal amount) {
+        jdbc.sql("""
+                UPDATE budget_counters SET committed_usd = committed_usd + ?
+                WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
+                .params(amount, key.scope().id(), key.tenant(), key.period().id(), key.periodKey()).update();
+    }
+
+    /** The four counters of a tenant at an instant, in the one order every transaction takes them. */
+    private List<CounterKey> keysFor(String tenant, Instant at) {
+        String day = BudgetPeriod.DAY.keyOf(at, zone());
+        String month = BudgetPeriod.MONTH.keyOf(at, zone());
+        return List.of(new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, day),
+                new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, month),
+                new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.DAY, day),
+                new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.MONTH, month));
+    }
+
+    private List<CounterKey> keysFor(Entry e) {
+        return List.of(new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, e.dayKey()),
+                new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, e.monthKey()),
+                new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.DAY, e.dayKey()),
+                new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.MONTH, e.monthKey()));
+    }
+
+    private Map<CounterKey, BigDecimal> limitsFor(List<CounterKey> keys) {
+        Map<CounterKey, BigDecimal> limits = new java.util.HashMap<>();
+        String tenant = keys.get(2).tenant();
+        jdbc.sql("SELECT scope, period, limit_usd FROM budget_caps WHERE tenant = '' OR tenant = ?")
+                .params(tenant)
+                .query((rs, n) -> {
+                    BudgetScope scope = BudgetScope.parse(rs.getString(1));
+                    BudgetPeriod period = BudgetPeriod.parse(rs.getString(2));
+                    for (CounterKey k : keys) {
+                        if (k.scope() == scope && k.period() == period) {
+                            limits.put(k, rs.getBigDecimal(3));
+                        }
+                    }
+                    return null;
+                }).list();
+        return limits;
+    }
+
+    /** Counter rows are created outside the reservation's transaction, so a lost insert race poisons nothing. */
+    private void ensureCounters(List<CounterKey> keys) {
+        for (CounterKey key : keys) {
+            if (knownCounters.contains(key)) {
+                continue;
+            }
+            try {
+                jdbc.sql("""
+                        INSERT INTO budget_counters (scope, tenant, period, period_key, committed_usd)
+                        SELECT ?, ?, ?, ?, 0 FROM budget_counters
+                        WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ? HAVING COUNT(*) = 0""")
+                        .params(key.scope().id(), key.tenant(), key.period().id(), key.periodKey(),
+                                key.scope().id(), key.tenant(), key.period().id(), key.periodKey())
+                        .update();
+            } catch (DuplicateKeyException raced) {
+                // created by a concurrent reservation: exactly what we wanted
+            }
+            knownCounters.add(key);
+        }
+    }
+
+    private Optional<BigDecimal> committed(CounterKey key) {
+        return jdbc.sql("""
+                SELECT committed_usd FROM budget_counters
+                WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
+                .params(key.scope().id(), key.tenant(), key.period().id(), key.periodKey())
+                .query(BigDecimal.class).optional();
+    }
+
+    private static BigDecimal usd(BigDecimal amount) {
+        return amount.setScale(6, RoundingMode.HALF_EVEN);
+    }
+
+    private static String plain(BigDecimal amount) {
+        BigDecimal s = amount.setScale(Math.max(2, amount.stripTrailingZeros().scale()), RoundingMode.HALF_EVEN);
+        return s.toPlainString();
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

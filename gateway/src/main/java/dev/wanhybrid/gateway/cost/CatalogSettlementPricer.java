@@ -1,0 +1,85 @@
+package dev.wanhybrid.gateway.cost;
+
+import dev.wanhybrid.cost.VideoJob;
+import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.budget.SettlementPricer;
+import dev.wanhybrid.gateway.catalog.CatalogModel;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.gateway.catalog.ModelTier;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * Prices finished tasks: cloud = the provider's billed seconds times the catalog's list price for the model,
+ * tier and audio choice; local = measured GPU-seconds times the fleet's marginal rate. Failed and cancelled tasks
+ * cost nothing. Every measured local run also corrects the throughput model.
+ */
+public final class CatalogSettlementPricer implements SettlementPricer {
+
+    private final ModelCatalog catalog;
+    private final LocalCostModel local;
+
+    public CatalogSettlementPricer(ModelCatalog catalog, LocalCostModel local) {
+        this.catalog = catalog;
+        this.local = local;
+    }
+
+    @Override
+    public Settlement price(String backend, BackendTask task, TaskSnapshot snapshot) {
+        BigDecimal billed = snapshot == null ? null : snapshot.billedSeconds();
+        BigDecimal gpu = snapshot == null ? null : snapshot.gpuSeconds();
+        if (snapshot == null || snapshot.state() != TaskSnapshot.State.SUCCEEDED || task == null) {
+            return new Settlement(BigDecimal.ZERO, null, billed, gpu);
+        }
+        GenerationSpec spec = task.spec();
+        Optional<CatalogModel> model = catalog.find(task.model());
+        if ("cloud".equals(backend)) {
+            // A provider that reports no usage bills the requested length; DashScope bills exactly that.
+            BigDecimal seconds = billed != null ? billed : BigDecimal.valueOf(spec.seconds());
+            BigDecimal perSecond = model.flatMap(m -> tierFor(m, sizeOf(spec, m)))
+                    .map(t -> t.usdPerSecond(spec.audio().wantsAudio()))
+                    .orElseThrow(() -> new IllegalStateException("no catalog price for cloud model " + task.model()));
+            BigDecimal actual = perSecond.multiply(seconds);
+            return new Settlement(actual, actual, seconds, gpu);
+        }
+        BigDecimal gpuSeconds = gpu == null ? BigDecimal.ZERO : gpu;
+        BigDecimal actual = local.marginal(gpuSeconds.doubleValue()).amount();
+        VideoSize size = model.map(m -> sizeOf(spec, m)).orElse(spec.size());
+        if (gpuSeconds.signum() > 0 && size != null && local.throughput().knows(task.model())) {
+            local.throughput().recordMeasured(VideoJob.of(task.model(), size.width(), size.height(), spec.seconds(),
+                    spec.audio().wantsAudio()), local.fleet().gpu(), gpuSeconds.doubleValue());
+        }
+        return new Settlement(actual, cheapestCloud(spec, size).orElse(null), billed, gpuSeconds);
+    }
+
+    /** The cheapest cloud list price for the same clip: what this video would have cost without our GPUs. */
+    public Optional<BigDecimal> cheapestCloud(GenerationSpec spec, VideoSize size) {
+        if (size == null) {
+            return Optional.empty();
+        }
+        return catalog.modelsOf("cloud").stream()
+                .filter(m -> m.kinds().contains(spec.kind()) && m.supports(spec.audio())
+                        && m.seconds().contains(spec.seconds()))
+                .flatMap(m -> tierFor(m, size).stream()
+                        .map(t -> t.usdPerSecond(spec.audio().wantsAudio()).multiply(BigDecimal.valueOf(spec.seconds()))))
+                .min(BigDecimal::compareTo);
+    }
+
+    static VideoSize sizeOf(GenerationSpec spec, CatalogModel model) {
+        return spec.size() != null ? spec.size() : model.defaultSize();
+    }
+
+    /** The tier listing this exact size, else the tier named after its short side (480p, 720p, 1080p). */
+    static Optional<ModelTier> tierFor(CatalogModel model, VideoSize size) {
+        Optional<ModelTier> exact = model.tierOf(size);
+        if (exact.isPresent()) {
+            return exact;
+        }
+        String name = size.shortSide() + "p";
+        return model.tiers().stream().filter(t -> t.name().equalsIgnoreCase(name)).findFirst();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.wanhybrid.gateway.cost;
+
+import dev.wanhybrid.gateway.budget.BudgetStatus;
+import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendTotals;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The money meters of docs/metrics.md, read from the ledger rather than counted in memory, so a restarted
+ * gateway reports the same totals: {@code gateway.cost}, {@code gateway.cost.savings}, {@code gateway.budget.*},
+ * {@code gateway.breakeven.volume} and {@code gateway.volume.monthly}. One query snapshot serves a scrape; it is
+ * refreshed when older than {@code meter-refresh} or when this instance settles a job.
+ */
+public final class CostMeters {
+
+    public static final String COST = "gateway.cost";
+    public static final String SAVINGS = "gateway.cost.savings";
+    public static final String BUDGET_REMAINING = "gateway.budget.remaining";
+    public static final String BUDGET_LIMIT = "gateway.budget.limit";
+    public static final String BREAKEVEN_VOLUME = "gateway.breakeven.volume";
+    public static final String VOLUME_MONTHLY = "gateway.volume.monthly";
+
+    private static final Logger log = LoggerFactory.getLogger(CostMeters.class);
+    private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
+
+    private final MeterRegistry registry;
+    private final JdbcSpendLedger ledger;
+    private final BreakEvenService breakEven;
+    private final Clock clock;
+    private final Duration refresh;
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    private volatile Snapshot snapshot;
+
+    private record Snapshot(Instant takenAt, Map<String, SpendTotals> spend, Map<String, BigDecimal> savings,
+            Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume) {}
+
+    public CostMeters(MeterRegistry registry, JdbcSpendLedger ledger, BreakEvenService breakEven, Clock clock,
+            Duration refresh) {
+        this.registry = registry;
+        this.ledger = ledger;
+        this.breakEven = breakEven;
+        this.clock = clock;
+        this.refresh = refresh;
+        Gauge.builder(VOLUME_MONTHLY, this, m -> m.current().monthlyVolume()).baseUnit("videos")
+                .description("Videos settled in the last 30 days").register(registry);
+        Gauge.builder(BREAKEVEN_VOLUME, this, m -> m.current().breakEvenVolume()).baseUnit("videos")
+                .description("Monthly videos at which owning the fleet equals renting the API").register(registry);
+        ledger.onSettled(event -> refreshNow());
+    }
+
+    /** Reads the ledger now and registers meters for any backend, model, tenant or cap not seen before. */
+    public void refreshNow() {
+        try {
+            snapshot = take();
+            registerNew(snapshot);
+        } catch (RuntimeException e) {
+            // A scrape must not fail because the database hiccuped; the previous snapshot stays.
+            log.warn("cost meters could not read the ledger: {}", e.toString());
+        }
+    }
+
+    private Snapshot current() {
+        Snapshot s = snapshot;
+        if (s == null || s.takenAt().plus(refresh).isBefore(clock.instant())) {
+            refreshNow();
+            s = snapshot;
+        }
+        return s == null ? new Snapshot(clock.instant(), Map.of(), Map.of(), Map.of(), 0, Double.NaN) : s;
+    }
+
+    private Snapshot take() {
+        Map<String, SpendTotals> spend = new ConcurrentHashMap<>();
+        Map<String, BigDecimal> savings = new ConcurrentHashMap<>();
+        for (SpendTotals t : ledger.totals(Instant.EPOCH, FAR_FUTURE, null)) {
+            spend.put(spendKey(t.backend(), t.model(), t.tenant()), t);
+            savings.merge(t.tenant(), t.savingsUsd(), BigDecimal::add);
+        }
+        Map<String, BudgetStatus> budgets = new ConcurrentHashMap<>();
+        for (BudgetStatus s : ledger.allStatus()) {
+            budgets.put(budgetKey(s), s);
+        }
+        double volume;
+        try {
+            volume = breakEven.analyze().perMonth().map(BigDecimal::doubleValue).orElse(Double.POSITIVE_INFINITY);
+        } catch (RuntimeException e) {
+            volume = Double.NaN;
+        }
+        return new Snapshot(clock.instant(), spend, savings, budgets, ledger.videosLast30Days(), volume);
+    }
+
+    private void registerNew(Snapshot s) {
+        for (SpendTotals t : s.spend().values()) {
+            String key = spendKey(t.backend(), t.model(), t.tenant());
+            if (registered.add("cost|" + key)) {
+                FunctionCounter.builder(COST, this, value(m -> spendOf(m, key))).baseUnit("usd")
+                        .description("Actual spend from the ledger")
+                        .tags("backend", t.backend(), "model", t.model(), "tenant", t.tenant()).register(registry);
+            }
+            if (registered.add("savings|" + t.tenant())) {
+                String tenant = t.tenant();
+                FunctionCounter.builder(SAVINGS, this, value(m -> m.current().savings().getOrDefault(tenant, BigDecimal.ZERO)))
+                        .baseUnit("usd").description("All-cloud list price minus actual spend")
+                        .tags("tenant", tenant).register(registry);
+            }
+        }
+        for (BudgetStatus b : s.budgets().values()) {
+            String key = budgetKey(b);
+            if (registered.add("budget|" + key)) {
+                String[] tags = {"scope", b.cap().scope().id(), "period", b.cap().period().id(), "tenant", b.cap().tenant()};
+                Gauge.builder(BUDGET_REMAINING, this, value(m -> budgetOf(m, key, false))).baseUnit("usd")
+                        .tags(tags).register(registry);
+                Gauge.builder(BUDGET_LIMIT, this, value(m -> budgetOf(m, key, true))).baseUnit("usd")
+                        .tags(tags).register(registry);
+            }
+        }
+    }
+
+    private static ToDoubleFunction<CostMeters> value(java.util.function.Function<CostMeters, BigDecimal> f) {
+        return m -> {
+            BigDecimal v = f.apply(m);
+            return v == null ? Double.NaN : v.doubleValue();
+        };
+    }
+
+    private static BigDecimal spendOf(CostMeters m, String key) {
+        SpendTotals t = m.current().spend().get(key);
+        return t == null ? BigDecimal.ZERO : t.actualUsd();
+    }
+
+    private static BigDecimal budgetOf(CostMeters m, String key, boolean limit) {
+        BudgetStatus b = m.current().budgets().get(key);
+        if (b == null) {
+            return null; // the cap was removed: NaN, which Prometheus drops
+        }
+        return limit ? b.cap().limit().amount() : b.remainingUsd();
+    }
+
+    private static String spendKey(String backend, String model, String tenant) {
+        return backend + '|' + model + '|' + tenant;
+    }
+
+    private static String budgetKey(BudgetStatus s) {
+        return s.cap().scope().id() + '|' + s.cap().period().id() + '|' + s.cap().tenant();
+    }
+
+    List<String> registeredKeys() {
+        return List.copyOf(registered);
+    }
+}
