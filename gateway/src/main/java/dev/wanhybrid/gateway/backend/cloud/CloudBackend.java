@@ -1,0 +1,341 @@
+package dev.wanhybrid.gateway.backend.cloud;
+
+import dev.wanhybrid.cloud.DashScopeClient;
+import dev.wanhybrid.cloud.DashScopeException;
+import dev.wanhybrid.cloud.ErrorCategory;
+import dev.wanhybrid.cloud.ListedTask;
+import dev.wanhybrid.cloud.TaskStatus;
+import dev.wanhybrid.cloud.TaskView;
+import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.tracking.ConcurrencyLimits;
+import dev.wanhybrid.cloud.tracking.PacedRateLimiter;
+import dev.wanhybrid.gateway.backend.BackendException;
+import dev.wanhybrid.gateway.backend.BackendException.Kind;
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.backend.VideoBackend;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's {@link VideoBackend} over DashScope: maps the request onto the chosen cloud model, validates it
+ * against the cloud catalog (an impossible combination costs no call), holds a per-model concurrency permit from
+ * submission until the task ends, and paces task queries to the account's rate, answering "throttled" locally
+ * rather than provoking 429s. The job dispatcher owns polling and the result copy; this class adds no poller.
+ *
+ * <p>Submissions are remembered per job in memory, so that {@link #reconcile} can tell a request that was never
+ * sent (safe to submit again) from one whose answer was lost (found in DashScope's task list). After a restart
+ * that memory is gone and only the task list can answer.
+ */
+public final class CloudBackend implements VideoBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(CloudBackend.class);
+    private static final Duration PERMIT_RETRY = Duration.ofSeconds(5);
+    private static final Duration LIST_WINDOW_BEFORE = Duration.ofMinutes(1);
+    private static final Duration LIST_WINDOW_AFTER = Duration.ofMinutes(5);
+
+    private final DashScopeClient client;
+    private final String notReadyReason;
+    private final String readyDetail;
+    private final ConcurrencyLimits limits;
+    private final PacedRateLimiter queryLimiter;
+    private final Map<String, PacedRateLimiter> createPacers = new HashMap<>();
+    private final CloudProperties properties;
+    private final Clock clock;
+    private final Map<String, Submission> submissions = new ConcurrentHashMap<>();
+    private final Set<String> knownTaskIds = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> modelOfTask = new ConcurrentHashMap<>();
+
+    /**
+     * @param client the DashScope client, or {@code null} when no key is configured
+     * @param notReadyReason what is missing when {@code client} is {@code null}
+     * @param readyDetail what is configured, for operators (never the key)
+     */
+    public CloudBackend(DashScopeClient client, String notReadyReason, String readyDetail, CloudProperties properties,
+            Clock clock) {
+        this.client = client;
+        this.notReadyReason = notReadyReason;
+        this.readyDetail = readyDetail;
+        this.properties = properties;
+        this.clock = clock;
+        this.queryLimiter = new PacedRateLimiter(properties.queriesPerSecond());
+        if (client != null) {
+            this.limits = ConcurrencyLimits.fromCatalog(client.catalog(), properties.concurrency());
+            for (CloudModel model : client.catalog().models()) {
+                createPacers.put(model.id(), new PacedRateLimiter(model.createsPerSecond()));
+            }
+        } else {
+            this.limits = new ConcurrencyLimits(Map.of());
+        }
+    }
+
+    @Override
+    public String id() {
+        return "cloud";
+    }
+
+    @Override
+    public BackendReadiness readiness() {
+        return client == null ? BackendReadiness.notReady(notReadyReason) : BackendReadiness.ready(readyDetail);
+    }
+
+    /** The limits this backend applies (for the ops view and tests). */
+    public ConcurrencyLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public String submit(BackendTask task) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        CloudModel model = dashscope.catalog().find(task.model()).orElseThrow(() -> new BackendException(
+                Kind.INVALID_INPUT, "ModelNotFound", "the cloud catalog has no model '" + task.model() + "'"));
+        VideoRequest request = SpecMapping.toRequest(task, model);
+        try {
+            dashscope.checked(request);
+        } catch (DashScopeException e) {
+            throw translate(e);
+        }
+        // Until the request leaves, reconciliation can answer "never sent" with certainty.
+        submissions.put(task.jobId(), Submission.notSent(clock.instant()));
+        acquirePermit(model.id(), task.jobId());
+        boolean keepPermit = false;
+        try {
+            pace(model.id());
+            submissions.put(task.jobId(), Submission.sent(clock.instant()));
+            String taskId = dashscope.create(request).taskId();
+            submissions.put(task.jobId(), Submission.created(taskId, clock.instant()));
+            knownTaskIds.add(taskId);
+            modelOfTask.put(taskId, model.id());
+            limits.rename(task.jobId(), taskId);
+            keepPermit = true;
+            return taskId;
+        } catch (DashScopeException e) {
+            if (e.acceptanceUnknown()) {
+                // The task may exist and be running: its permit stays taken until reconciliation settles it.
+                keepPermit = true;
+            } else {
+                submissions.put(task.jobId(), Submission.notSent(clock.instant()));
+            }
+            throw translate(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            submissions.put(task.jobId(), Submission.notSent(clock.instant()));
+            throw new BackendException(Kind.UNAVAILABLE, "Interrupted", "interrupted before sending", null, e);
+        } finally {
+            if (!keepPermit) {
+                limits.release(task.jobId());
+            }
+        }
+    }
+
+    private void acquirePermit(String model, String jobId) throws BackendException {
+        long deadline = System.nanoTime() + properties.permitWait().toNanos();
+        while (!limits.tryAcquire(model, jobId)) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new BackendException(Kind.THROTTLED, "LocalConcurrencyLimit", "all " + limits.limit(model)
+                        + " DashScope task slots for " + model + " are in use; queued locally, nothing was sent",
+                        PERMIT_RETRY, null);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException(Kind.THROTTLED, "LocalConcurrencyLimit",
+                        "interrupted while waiting for a task slot for " + model, PERMIT_RETRY, e);
+            }
+        }
+    }
+
+    private void pace(String model) throws InterruptedException {
+        PacedRateLimiter pacer = createPacers.get(model);
+        if (pacer != null) {
+            long wait = pacer.reserve();
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+        }
+    }
+
+    @Override
+    public TaskSnapshot poll(String taskId) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        long wait = queryLimiter.reserve();
+        if (wait > properties.queryWait().toNanos()) {
+            throw new BackendException(Kind.THROTTLED, "LocalQueryRate", "the account's query rate ("
+                    + properties.queriesPerSecond() + "/s) is in use; nothing was sent", Duration.ofNanos(wait), null);
+        }
+        try {
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+            TaskView view = dashscope.query(taskId);
+            if (view.status().isTerminal()) {
+                limits.release(taskId);
+            }
+            return snapshot(taskId, view);
+        } catch (DashScopeException e) {
+            throw translate(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(Kind.UNAVAILABLE, "Interrupted", "interrupted before querying", null, e);
+        }
+    }
+
+    static TaskSnapshot snapshot(String taskId, TaskView view) {
+        TaskSnapshot.State state = switch (view.status()) {
+            case PENDING -> TaskSnapshot.State.PENDING;
+            case RUNNING, SUSPENDED -> TaskSnapshot.State.RUNNING;
+            case SUCCEEDED -> TaskSnapshot.State.SUCCEEDED;
+            case FAILED -> TaskSnapshot.State.FAILED;
+            case CANCELED -> TaskSnapshot.State.CANCELED;
+            case UNKNOWN -> TaskSnapshot.State.UNKNOWN;
+        };
+        boolean billed = view.status() == TaskStatus.SUCCEEDED && view.usage() != null
+                && view.usage().billedSeconds() != null;
+        return new TaskSnapshot(taskId, state, view.status() == TaskStatus.SUCCEEDED ? 100 : -1,
+                view.status() == TaskStatus.SUCCEEDED ? view.videoUrl() : null,
+                billed ? view.usage().totalBilledSeconds() : null, null,
+                view.status() == TaskStatus.FAILED ? view.code() : null,
+                view.status() == TaskStatus.FAILED ? view.message() : null);
+    }
+
+    @Override
+    public void cancel(String taskId) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        try {
+            dashscope.cancel(taskId);
+            limits.release(taskId);
+        } catch (DashScopeException e) {
+            if (!"UnsupportedOperation".equals(e.code())) {
+                throw translate(e);
+            }
+            TaskStatus status;
+            try {
+                status = dashscope.query(taskId).status();
+            } catch (DashScopeException queryFailure) {
+                throw translate(queryFailure);
+            }
+            if (status.isTerminal() || status == TaskStatus.UNKNOWN) {
+                limits.release(taskId);
+                return;
+            }
+            throw new BackendException(Kind.INVALID_INPUT, "UnsupportedOperation", "DashScope cancels only PENDING "
+                    + "tasks; task " + taskId + " is " + status + " and will finish (and be billed)");
+        }
+    }
+
+    @Override
+    public InputStream openResult(TaskSnapshot snapshot) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        if (snapshot.resultLocation() == null) {
+            throw new BackendException(Kind.INVALID_INPUT, "NoResult", "task " + snapshot.taskId()
+                    + " has no video URL");
+        }
+        try {
+            return dashscope.openVideo(snapshot.resultLocation());
+        } catch (DashScopeException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public Optional<String> reconcile(BackendTask task) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        Submission s = submissions.get(task.jobId());
+        if (s != null && s.taskId() != null) {
+            return Optional.of(s.taskId());
+        }
+        if (s != null && !s.mayHaveArrived()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (s == null) {
+            // After a restart nothing tells this job's task from another's with the same model: wait, and let the
+            // dispatcher ask again, rather than risk resubmitting (and paying) twice.
+            throw new BackendException(Kind.UNKNOWN, "ReconcileUnavailable", "no record of sending job "
+                    + task.jobId() + " in this process; cannot tell from DashScope's task list alone", null, null);
+        }
+        CloudModel model = dashscope.catalog().find(task.model()).orElse(null);
+        String wireModel = model == null ? task.model() : dashscope.catalog().regionalId(model, dashscope.region());
+        List<ListedTask> listed;
+        try {
+            listed = dashscope.list(s.at().minus(LIST_WINDOW_BEFORE), s.at().plus(LIST_WINDOW_AFTER), wireModel, 1,
+                    100);
+        } catch (DashScopeException e) {
+            throw translate(e);
+        }
+        List<ListedTask> candidates = listed.stream().filter(t -> !knownTaskIds.contains(t.taskId())).toList();
+        if (candidates.size() == 1) {
+            String taskId = candidates.getFirst().taskId();
+            submissions.put(task.jobId(), Submission.created(taskId, now));
+            knownTaskIds.add(taskId);
+            if (model != null) {
+                modelOfTask.put(taskId, model.id());
+                limits.rename(task.jobId(), taskId);
+            }
+            log.info("job {}: found its DashScope task {} in the task list", task.jobId(), taskId);
+            return Optional.of(taskId);
+        }
+        if (candidates.isEmpty() && Duration.between(s.at(), now).compareTo(properties.reconcileAfter()) >= 0) {
+            limits.release(task.jobId());
+            submissions.put(task.jobId(), Submission.notSent(now));
+            return Optional.empty();
+        }
+        throw new BackendException(Kind.UNKNOWN, "ReconcilePending", candidates.isEmpty()
+                ? "no task listed yet for job " + task.jobId() + "; asking again later"
+                : candidates.size() + " unclaimed tasks match job " + task.jobId() + "; cannot tell which", null, null);
+    }
+
+    private DashScopeClient requireClient() throws BackendException {
+        if (client == null) {
+            throw new BackendException(Kind.REFUSED, "NotConfigured", notReadyReason);
+        }
+        return client;
+    }
+
+    /** DashScope's classification in the port's words. */
+    static BackendException translate(DashScopeException e) {
+        if (e.acceptanceUnknown()) {
+            return new BackendException(Kind.ACCEPTANCE_UNKNOWN, e.code(), e.getMessage(), null, e);
+        }
+        Kind kind = switch (e.category()) {
+            case RETRYABLE -> Kind.UNAVAILABLE;
+            case THROTTLED -> Kind.THROTTLED;
+            case INVALID_INPUT -> Kind.INVALID_INPUT;
+            case AUTH -> Kind.AUTH;
+            case CONTENT_POLICY -> Kind.CONTENT_POLICY;
+            case UNKNOWN -> Kind.UNKNOWN;
+        };
+        String message = e.field() == null ? e.getMessage() : e.field() + ": " + e.getMessage();
+        Duration retryAfter = e.retryAfter() != null ? e.retryAfter()
+                : e.category() == ErrorCategory.THROTTLED ? Duration.ofSeconds(1) : null;
+        return new BackendException(kind, e.code(), message, retryAfter, e);
+    }
+
+    /** What this process knows about one job's submission. */
+    private record Submission(Instant at, String taskId, boolean mayHaveArrived) {
+        static Submission sent(Instant at) {
+            return new Submission(at, null, true);
+        }
+
+        static Submission created(String taskId, Instant at) {
+            return new Submission(at, taskId, true);
+        }
+
+        static Submission notSent(Instant at) {
+            return new Submission(at, null, false);
+        }
+    }
+}
