@@ -1,0 +1,119 @@
+package dev.wanhybrid.gateway.backend;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
+import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the backend registry: which failures count against a breaker, what a retry repeats and how long it waits
+ * (jittered exponential backoff that never waits less than the backend's {@code Retry-After}).
+ *
+ * <p>Resilience4j instances, one set per backend: circuit breakers {@code cloud} and {@code local}; retries
+ * {@code cloud}, {@code local} (idempotent calls) and {@code cloud-submit}, {@code local-submit}; time limiters
+ * {@code cloud} and {@code local}; bulkhead {@code local} (the local queue's capacity). Their thresholds live in
+ * {@code gateway-routing.yaml} and {@code gateway-local.yaml}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ResilienceProperties.class)
+class ResilienceConfiguration {
+
+    static final List<String> BACKENDS = List.of("cloud", "local");
+
+    /** Caller errors and load refusals say nothing about the backend's health, so they do not trip a breaker. */
+    static final Predicate<Throwable> NOT_A_BACKEND_FAILURE = t -> t instanceof BackendException e
+            && (e.kind() == BackendException.Kind.INVALID_INPUT || e.kind() == BackendException.Kind.CONTENT_POLICY
+                    || e.kind() == BackendException.Kind.REFUSED);
+
+    // One customizer bean per instance: Resilience4j collects them by type.
+    @Bean
+    CircuitBreakerConfigCustomizer cloudBreakerCustomizer() {
+        return CircuitBreakerConfigCustomizer.of("cloud", b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
+    }
+
+    @Bean
+    CircuitBreakerConfigCustomizer localBreakerCustomizer() {
+        return CircuitBreakerConfigCustomizer.of("local", b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
+    }
+
+    @Bean
+    RetryConfigCustomizer cloudRetryCustomizer(ResilienceProperties properties) {
+        return RetryConfigCustomizer.of("cloud", idempotent(properties));
+    }
+
+    @Bean
+    RetryConfigCustomizer cloudSubmitRetryCustomizer(ResilienceProperties properties) {
+        return RetryConfigCustomizer.of("cloud-submit", submit(properties));
+    }
+
+    @Bean
+    RetryConfigCustomizer localRetryCustomizer(ResilienceProperties properties) {
+        return RetryConfigCustomizer.of("local", idempotent(properties));
+    }
+
+    @Bean
+    RetryConfigCustomizer localSubmitRetryCustomizer(ResilienceProperties properties) {
+        return RetryConfigCustomizer.of("local-submit", submit(properties));
+    }
+
+    /** Idempotent calls repeat retryable backend errors and time-outs. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static Consumer<RetryConfig.Builder> idempotent(ResilienceProperties properties) {
+        Predicate<Throwable> when = t -> retryable(t, properties) || t instanceof TimeoutException;
+        return b -> b.retryOnException(when).intervalBiFunction(backoff(properties));
+    }
+
+    /** A submission repeats only failures known not to have created a task; never a time-out. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static Consumer<RetryConfig.Builder> submit(ResilienceProperties properties) {
+        Predicate<Throwable> when = t -> retryable(t, properties);
+        return b -> b.retryOnException(when).intervalBiFunction(backoff(properties));
+    }
+
+    private static boolean retryable(Throwable t, ResilienceProperties properties) {
+        return t instanceof BackendException e && e.isRetryable()
+                && (e.retryAfter() == null || e.retryAfter().compareTo(properties.maxRetryAfter()) <= 0);
+    }
+
+    /** Jittered exponential backoff, but never shorter than the {@code Retry-After} the backend asked for. */
+    static IntervalBiFunction<Object> backoff(ResilienceProperties p) {
+        IntervalFunction jittered = IntervalFunction.ofExponentialRandomBackoff(p.initialBackoff(), p.multiplier(),
+                p.jitter(), p.maxBackoff());
+        return (attempt, outcome) -> {
+            long wait = jittered.apply(attempt);
+            if (outcome.isLeft() && outcome.getLeft() instanceof BackendException e && e.retryAfter() != null) {
+                wait = Math.max(wait, e.retryAfter().toMillis());
+            }
+            return wait;
+        };
+    }
+
+    /** Runs backend calls so the time limiter can abandon (and interrupt) one that hangs. */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService backendCallExecutor() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-call-", 0).factory());
+    }
+
+    /** Primary, so the API's empty last-resort registry can never shadow it. */
+    @Bean
+    @org.springframework.context.annotation.Primary
+    ResilientBackendRegistry backendRegistry(List<VideoBackend> backends, CircuitBreakerRegistry breakers,
+            RetryRegistry retries, TimeLimiterRegistry timeLimiters, ExecutorService backendCallExecutor) {
+        return new ResilientBackendRegistry(backends, breakers, retries, timeLimiters, backendCallExecutor);
+    }
+
+}

@@ -1,0 +1,353 @@
+package dev.wanhybrid.gateway.backend.local;
+
+import dev.wanhybrid.engine.EngineException;
+import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineRequest;
+import dev.wanhybrid.engine.EngineResult;
+import dev.wanhybrid.engine.VideoEngine;
+import dev.wanhybrid.gateway.backend.BackendException;
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.backend.VideoBackend;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.routing.LocalQueueState;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local backend: an in-process queue in front of one worker per device, each running a {@link VideoEngine}.
+ *
+ * <p>The queue's capacity is the {@code local} bulkhead: a permit is taken when a task is queued and returned when
+ * it finishes, so {@code resilience4j_bulkhead_available_concurrent_calls{name="local"}} is the free room. Tasks
+ * live in memory only: after a restart {@link #poll} answers {@code UNKNOWN} and the dispatcher submits the job
+ * again, which costs nothing locally. Cancellation interrupts the worker; the engine stops between steps.
+ */
+public class LocalBackend implements VideoBackend, AutoCloseable {
+
+    public static final String ID = "local";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBackend.class);
+
+    private final LocalProperties properties;
+    private final List<VideoEngine> engines;
+    private final Bulkhead bulkhead;
+    private final Clock clock;
+    private final String notReadyDetail;
+    private final LinkedBlockingQueue<LocalTask> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentHashMap<String, LocalTask> tasks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> taskByJob = new ConcurrentHashMap<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger readyWorkers = new AtomicInteger();
+    private final Timer queueWait;
+    private volatile Duration meanServiceTime;
+
+    /**
+     * @param engines one loaded engine per device; empty when there are no weights (the backend then refuses work
+     *     and its readiness says why: {@code notReadyDetail})
+     */
+    public LocalBackend(LocalProperties properties, List<VideoEngine> engines, String notReadyDetail,
+            Bulkhead bulkhead, MeterRegistry meters, Clock clock) {
+        this.properties = properties;
+        this.engines = List.copyOf(engines);
+        this.notReadyDetail = notReadyDetail;
+        this.bulkhead = bulkhead;
+        this.clock = clock;
+        this.meanServiceTime = properties.defaultServiceTime();
+        Gauge.builder("gateway.local.queue.depth", queue, LinkedBlockingQueue::size)
+                .description("Local tasks waiting for a worker").register(meters);
+        Gauge.builder("gateway.local.workers.ready", readyWorkers, AtomicInteger::get)
+                .description("Local workers with a loaded engine, able to take a task").register(meters);
+        this.queueWait = Timer.builder("gateway.local.queue.wait")
+                .description("Time a local task waited for a worker").register(meters);
+        for (int i = 0; i < this.engines.size(); i++) {
+            VideoEngine engine = this.engines.get(i);
+            Thread worker = Thread.ofPlatform().name("local-worker-" + engine.info().device()).daemon(true)
+                    .unstarted(() -> work(engine));
+            workers.add(worker);
+            readyWorkers.incrementAndGet();
+            worker.start();
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public BackendReadiness readiness() {
+        if (engines.isEmpty()) {
+            return BackendReadiness.notReady(notReadyDetail);
+        }
+        if (readyWorkers.get() == 0) {
+            return BackendReadiness.notReady("every local worker has stopped; see the log for the engine failure");
+        }
+        String loaded = engines.stream().map(e -> e.info().modelId() + " on " + e.info().device())
+                .collect(Collectors.joining(", "));
+        return BackendReadiness.ready(loaded + "; queue " + (queue.size() + running.get()) + "/"
+                + bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
+    }
+
+    /** The catalog models the loaded engines serve. */
+    public Set<String> servedModels() {
+        return engines.stream().map(e -> e.info().modelId()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The queue as the router sees it. */
+    public LocalQueueState queueState() {
+        int queued = queue.size();
+        int busy = running.get();
+        int ready = Math.max(1, readyWorkers.get());
+        // Everything ahead of a new task, spread over the workers; running tasks count as half done on average.
+        Duration ahead = meanServiceTime.multipliedBy(queued * 2L + busy).dividedBy(2L * ready);
+        return new LocalQueueState(queued, busy, readyWorkers.get(),
+                bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), ahead);
+    }
+
+    @Override
+    public String submit(BackendTask task) throws BackendException {
+        if (engines.isEmpty()) {
+            throw new BackendException(BackendException.Kind.REFUSED, "not_ready", notReadyDetail);
+        }
+        GenerationSpec spec = task.spec();
+        if (spec.kind() == TaskKind.I2V || spec.audio().wantsAudio()) {
+            throw new BackendException(BackendException.Kind.INVALID_INPUT, "unsupported",
+                    "The local engine does silent text-to-video only.");
+        }
+        if (!servedModels().contains(task.model())) {
+            throw new BackendException(BackendException.Kind.REFUSED, "model_not_loaded",
+                    "The local engine has " + servedModels() + " loaded, not " + task.model() + ".");
+        }
+        String existing = taskByJob.get(task.jobId());
+        if (existing != null) {
+            // The same job handed over twice (a retried submit): one task, as a provider with idempotency keys.
+            return existing;
+        }
+        purgeExpired();
+        if (!bulkhead.tryAcquirePermission()) {
+            throw new BackendException(BackendException.Kind.REFUSED, "queue_full", "The local queue is full ("
+                    + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " tasks).");
+        }
+        String taskId = "local-" + UUID.randomUUID();
+        VideoEngine any = engines.getFirst();
+        LocalTask t = new LocalTask(taskId, task.jobId(), request(spec, any.info()), clock.instant(),
+                properties.workDir().resolve(taskId + ".mp4"));
+        tasks.put(taskId, t);
+        taskByJob.put(task.jobId(), taskId);
+        queue.add(t);
+        return taskId;
+    }
+
+    @Override
+    public TaskSnapshot poll(String taskId) {
+        LocalTask t = tasks.get(taskId);
+        if (t == null) {
+            return new TaskSnapshot(taskId, TaskSnapshot.State.UNKNOWN, -1, null, null, null, null, null);
+        }
+        return t.snapshot();
+    }
+
+    @Override
+    public void cancel(String taskId) {
+        LocalTask t = tasks.get(taskId);
+        if (t == null) {
+            return;
+        }
+        synchronized (t) {
+            if (t.state == TaskSnapshot.State.PENDING && queue.remove(t)) {
+                t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while queued.", clock.instant());
+                bulkhead.onComplete();
+            } else if (t.state == TaskSnapshot.State.RUNNING && t.worker != null) {
+                t.cancelRequested = true;
+                t.worker.interrupt();
+            }
+        }
+    }
+
+    @Override
+    public InputStream openResult(TaskSnapshot snapshot) throws IOException, BackendException {
+        if (snapshot.state() != TaskSnapshot.State.SUCCEEDED || snapshot.resultLocation() == null) {
+            throw new BackendException(BackendException.Kind.INVALID_INPUT, "not_succeeded",
+                    "Task " + snapshot.taskId() + " has no result.");
+        }
+        return Files.newInputStream(Path.of(snapshot.resultLocation()));
+    }
+
+    @Override
+    public Optional<String> reconcile(BackendTask task) {
+        // Tasks live in this process only: if it does not know the job, no task exists anywhere.
+        return Optional.ofNullable(taskByJob.get(task.jobId()));
+    }
+
+    private EngineRequest request(GenerationSpec spec, EngineInfo info) {
+        int width = spec.size() == null ? info.defaultWidth() : spec.size().width();
+        int height = spec.size() == null ? info.defaultHeight() : spec.size().height();
+        // Wan wants 4k+1 frames: seconds * 16 fps + 1 is 81 for 5 s.
+        int frames = spec.seconds() > 0 ? spec.seconds() * info.fps() + 1 : info.defaultFrames();
+        long seed = spec.seed() != null ? spec.seed() : ThreadLocalRandom.current().nextLong(0, Integer.MAX_VALUE);
+        return new EngineRequest(spec.prompt(), spec.negativePrompt(), width, height, frames, properties.steps(),
+                properties.guidanceScale(), seed, properties.sampler());
+    }
+
+    private void work(VideoEngine engine) {
+        try {
+            while (!closing) {
+                LocalTask t;
+                try {
+                    t = queue.take();
+                } catch (InterruptedException e) {
+                    if (closing) {
+                        return;
+                    }
+                    continue;
+                }
+                run(engine, t);
+            }
+        } finally {
+            readyWorkers.decrementAndGet();
+        }
+    }
+
+    private volatile boolean closing;
+
+    private void run(VideoEngine engine, LocalTask t) {
+        synchronized (t) {
+            if (t.state != TaskSnapshot.State.PENDING) {
+                return;
+            }
+            t.state = TaskSnapshot.State.RUNNING;
+            t.worker = Thread.currentThread();
+            t.progress = 0;
+        }
+        running.incrementAndGet();
+        queueWait.record(Duration.between(t.enqueuedAt, clock.instant()));
+        try {
+            Files.createDirectories(t.output.getParent());
+            EngineResult result = engine.generate(t.request, p -> t.progress = p, t.output);
+            Duration device = result.deviceTime();
+            meanServiceTime = Duration.ofMillis((meanServiceTime.toMillis() * 4 + device.toMillis()) / 5);
+            t.gpuSeconds = BigDecimal.valueOf(device.toMillis()).divide(BigDecimal.valueOf(1000), 3,
+                    RoundingMode.HALF_UP);
+            t.finish(TaskSnapshot.State.SUCCEEDED, result.mp4().toUri(), null, null, clock.instant());
+        } catch (InterruptedException e) {
+            t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while running.", clock.instant());
+        } catch (EngineException e) {
+            if (t.cancelRequested) {
+                t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while running.", clock.instant());
+            } else {
+                t.finish(TaskSnapshot.State.FAILED, null, e.isInvalidRequest() ? "invalid_request" : "engine_failed",
+                        e.getMessage(), clock.instant());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("local task {} failed: {}", t.id, e.toString());
+            t.finish(TaskSnapshot.State.FAILED, null, "engine_failed", "The local engine failed: "
+                    + e.getClass().getSimpleName(), clock.instant());
+        } finally {
+            Thread.interrupted();
+            synchronized (t) {
+                t.worker = null;
+            }
+            running.decrementAndGet();
+            bulkhead.onComplete();
+        }
+    }
+
+    private void purgeExpired() {
+        Instant cutoff = clock.instant().minus(properties.retention());
+        tasks.values().removeIf(t -> {
+            if (t.finishedAt != null && t.finishedAt.isBefore(cutoff)) {
+                taskByJob.remove(t.jobId, t.id);
+                try {
+                    Files.deleteIfExists(t.output);
+                } catch (IOException e) {
+                    log.debug("could not delete {}: {}", t.output, e.toString());
+                }
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Stops the workers and frees the engines. */
+    @Override
+    public void close() {
+        closing = true;
+        workers.forEach(Thread::interrupt);
+        for (Thread w : workers) {
+            try {
+                w.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        engines.forEach(VideoEngine::close);
+    }
+
+    /** One task and its mutable state; fields are read by pollers while a worker writes them. */
+    private static final class LocalTask {
+        final String id;
+        final String jobId;
+        final EngineRequest request;
+        final Instant enqueuedAt;
+        final Path output;
+        volatile TaskSnapshot.State state = TaskSnapshot.State.PENDING;
+        volatile int progress = -1;
+        volatile Thread worker;
+        volatile boolean cancelRequested;
+        volatile URI result;
+        volatile BigDecimal gpuSeconds;
+        volatile String errorCode;
+        volatile String errorMessage;
+        volatile Instant finishedAt;
+
+        LocalTask(String id, String jobId, EngineRequest request, Instant enqueuedAt, Path output) {
+            this.id = id;
+            this.jobId = jobId;
+            this.request = request;
+            this.enqueuedAt = enqueuedAt;
+            this.output = output;
+        }
+
+        synchronized void finish(TaskSnapshot.State to, URI location, String code, String message, Instant at) {
+            result = location;
+            errorCode = code;
+            errorMessage = message;
+            finishedAt = at;
+            if (to == TaskSnapshot.State.SUCCEEDED) {
+                progress = 100;
+            }
+            state = to;
+        }
+
+        TaskSnapshot snapshot() {
+            return new TaskSnapshot(id, state, progress, result, null, gpuSeconds, errorCode, errorMessage);
+        }
+    }
+}

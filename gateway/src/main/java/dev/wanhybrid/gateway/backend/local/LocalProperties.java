@@ -1,0 +1,41 @@
+package dev.wanhybrid.gateway.backend.local;
+
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The local backend ({@code gateway.local}): where the Wan weights are, which devices run them, and the queue.
+ *
+ * @param modelPath a Diffusers folder such as {@code Wan2.1-T2V-1.3B-Diffusers}; unset means no local backend
+ * @param devices one worker per device ({@code cuda:0}, {@code cpu})
+ * @param workDir where finished MP4s wait until the dispatcher copies them into the result store
+ * @param steps sampling steps per video
+ * @param guidanceScale classifier-free guidance scale
+ * @param sampler {@code unipc} or {@code euler}
+ * @param defaultServiceTime assumed device time of one video until some have been measured
+ * @param retention how long finished tasks (and their files) are kept for polling
+ */
+@Validated
+@ConfigurationProperties("gateway.local")
+public record LocalProperties(
+        Path modelPath,
+        @NotNull @DefaultValue("cuda:0") List<@NotBlank String> devices,
+        @NotNull @DefaultValue("${java.io.tmpdir}/wan-gateway-local") Path workDir,
+        @Min(1) @Max(200) @DefaultValue("50") int steps,
+        @DecimalMin("1.0") @DefaultValue("5.0") double guidanceScale,
+        @NotBlank @DefaultValue("unipc") String sampler,
+        @NotNull @DefaultValue("4m") Duration defaultServiceTime,
+        @NotNull @DefaultValue("1h") Duration retention) {
+
+    public static final String NO_WEIGHTS =
+            "no local weights: set gateway.local.model-path to a Wan2.1-T2V-1.3B-Diffusers folder";
+}

@@ -1,0 +1,119 @@
+package dev.wanhybrid.gateway.routing;
+
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
+import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
+import dev.wanhybrid.gateway.backend.local.LocalBackend;
+import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.catalog.CostEstimator;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Gathers the live state (breaker states, readiness, the local queue, budget headroom, recent cloud latency),
+ * hands it to the pure {@link Router}, then counts and logs the decision. Prompts are never logged.
+ */
+public class DefaultRoutePlanner implements RoutePlanner {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultRoutePlanner.class);
+
+    private final Router router = new Router();
+    private final ModelCatalog catalog;
+    private final ResilientBackendRegistry backends;
+    private final ObjectProvider<LocalBackend> local;
+    private final ObjectProvider<SpendLedger> ledger;
+    private final CostEstimator costs;
+    private final CloudLatencyTracker latency;
+    private final RoutingMetrics metrics;
+    private final Clock clock;
+
+    public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
+            ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
+        this.catalog = catalog;
+        this.backends = backends;
+        this.local = local;
+        this.ledger = ledger;
+        this.costs = costs;
+        this.latency = latency;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Route plan(GenerationSpec spec) throws NoRouteException {
+        RoutingContext ctx = context(spec.tenant());
+        try {
+            Route route = router.decide(spec, ctx);
+            RouteCandidate chosen = route.chosen();
+            metrics.decision(chosen.backend(), route.reason());
+            RouteReason reason = reasonOf(route.reason());
+            if (reason != null && reason.isFallback()) {
+                metrics.fallback(chosen.backend().equals(Router.LOCAL) ? Router.CLOUD : Router.LOCAL,
+                        chosen.backend(), route.reason());
+            }
+            log.info("route tenant={} requested={} -> {}/{} reason={} estimate=${} in ~{}s, {} fallback(s), {} ruled out",
+                    spec.tenant(), spec.model(), chosen.backend(), chosen.model(), route.reason(),
+                    chosen.estimatedCostUsd().toPlainString(), chosen.estimatedTime().toSeconds(),
+                    route.candidates().size() - 1, route.rejected().size());
+            if (log.isDebugEnabled()) {
+                route.rejected().forEach(r -> log.debug("  ruled out {}/{}: {} ({})", r.backend(), r.model(),
+                        r.reason(), r.detail()));
+            }
+            return route;
+        } catch (NoRouteException e) {
+            metrics.decision("none", e.code());
+            log.info("no route tenant={} requested={}: {} {} ({})", spec.tenant(), spec.model(), e.httpStatus(),
+                    e.code(), e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The live state the decision reads, captured once. */
+    public RoutingContext context(String tenant) {
+        Map<String, BackendHealth> health = new HashMap<>();
+        for (String id : List.of(Router.LOCAL, Router.CLOUD)) {
+            Optional<ResilientVideoBackend> backend = backends.decorated(id);
+            if (backend.isEmpty()) {
+                health.put(id, new BackendHealth(id, false, "CLOSED", "no " + id
+                        + " backend is configured in this gateway.", Set.of()));
+                continue;
+            }
+            BackendReadiness readiness = backend.get().readiness();
+            Set<String> served = backend.get().delegate() instanceof LocalBackend lb ? lb.servedModels() : Set.of();
+            health.put(id, new BackendHealth(id, readiness.ready(), backend.get().circuitBreaker().getState().name(),
+                    readiness.detail(), served));
+        }
+        LocalBackend lb = local.getIfAvailable();
+        LocalQueueState queue = lb == null ? LocalQueueState.IDLE : lb.queueState();
+        Map<String, BigDecimal> headroom = new HashMap<>();
+        SpendLedger spend = ledger.getIfAvailable();
+        if (spend != null && tenant != null) {
+            for (String id : List.of(Router.LOCAL, Router.CLOUD)) {
+                spend.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+            }
+        }
+        return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, clock.instant());
+    }
+
+    private static RouteReason reasonOf(String code) {
+        for (RouteReason r : RouteReason.values()) {
+            if (r.code().equals(code)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+}
