@@ -14,4 +14,14 @@ package dev.wanhybrid.engine;
  * @param sampler {@code unipc} (default) or {@code euler}
  */
 public record EngineRequest(String prompt, String negativePrompt, int width, int height, int frames, int steps,
-        double guidanceScale, long seed, String sampler) {}
+        double guidanceScale, long seed, String sampler) {
+
+    /**
+     * The official Wan 2.1 text-to-video settings for {@code prompt}: 832x480, 81 frames, 50 UniPC steps,
+     * guidance 5.0, the model's default negative prompt. A zero width, height, frame count or step count in any
+     * request also means "the engine's default", and a negative seed means "pick one at random".
+     */
+    public static EngineRequest officialDefaults(String prompt, long seed) {
+        return new EngineRequest(prompt, null, 832, 480, 81, 50, 5.0, seed, "unipc");
+    }
+}

@@ -3,12 +3,13 @@ package dev.wanhybrid.engine.internal.dit;
 import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
 import dev.wanhybrid.engine.internal.torch.Torch;
-import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.WeightSource;
 import dev.wanhybrid.engine.internal.weights.DType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -80,9 +81,15 @@ public final class WanTransformer implements AutoCloseable {
      * Loads the transformer; matmul and convolution weights in {@code compute}, norm scales and modulation
      * tables in float32 (they are applied under float32 autocast upstream).
      */
-    public static WanTransformer load(WanTransformerConfig config, ComponentWeights weights, DType compute) {
+    public static WanTransformer load(WanTransformerConfig config, WeightSource weights, DType compute) {
+        return load(config, weights, compute, null);
+    }
+
+    /** Loads the transformer onto {@code device} (null: CPU). */
+    public static WanTransformer load(WanTransformerConfig config, WeightSource weights, DType compute,
+            Device device) {
         Map<String, Tensor> tensors = weights.load(expectedShapes(config), name -> false,
-                name -> name.contains("norm") || name.endsWith("scale_shift_table") ? DType.F32 : compute);
+                name -> name.contains("norm") || name.endsWith("scale_shift_table") ? DType.F32 : compute, device);
         return new WanTransformer(config, tensors, compute.torchType());
     }
 

@@ -4,7 +4,7 @@ import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
-import dev.wanhybrid.engine.internal.text.PromptTokenizer;
+import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.vae.WanVae;
@@ -26,7 +26,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class WanT2vPipeline implements AutoCloseable {
 
-    private final PromptTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final UmT5Encoder textEncoder;
     private final WanTransformer transformer;
     private final WanVae vae;
@@ -38,7 +38,7 @@ public final class WanT2vPipeline implements AutoCloseable {
      * @param batchGuidance run the conditional and unconditional predictions as one batch of two (same
      *     numbers, fewer kernel launches); false runs them one after the other, as upstream, halving peak memory
      */
-    public WanT2vPipeline(PromptTokenizer tokenizer, UmT5Encoder textEncoder, WanTransformer transformer, WanVae vae,
+    public WanT2vPipeline(TextTokenizer tokenizer, UmT5Encoder textEncoder, WanTransformer transformer, WanVae vae,
             Device device, boolean batchGuidance) {
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
@@ -61,7 +61,7 @@ public final class WanT2vPipeline implements AutoCloseable {
         if (tokenizer == null) {
             throw new IllegalStateException("this pipeline has no tokenizer");
         }
-        PromptTokenizer.Tokens tokens = tokenizer.encode(prompt);
+        TextTokenizer.Tokens tokens = tokenizer.encode(prompt);
         return encodeTokens(tokens.ids(), tokens.mask());
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * Wan's cleaning, EOS appended, truncation and padding to the text length, as {@code HuggingfaceTokenizer} in
  * {@code wan/modules/tokenizers.py} calls it.
  */
-public final class PromptTokenizer implements AutoCloseable {
+public final class PromptTokenizer implements TextTokenizer {
 
     private final HuggingFaceTokenizer tokenizer;
     private final int length;
@@ -40,31 +40,16 @@ public final class PromptTokenizer implements AutoCloseable {
         }
     }
 
+    @Override
     public int length() {
         return length;
     }
 
     /** Token ids and attention mask, each exactly {@link #length()} long. */
+    @Override
     public Tokens encode(String prompt) {
         Encoding encoding = tokenizer.encode(PromptCleaner.clean(prompt));
         return new Tokens(encoding.getIds(), encoding.getAttentionMask());
-    }
-
-    /**
-     * A tokenized prompt.
-     *
-     * @param ids token ids, padded
-     * @param mask 1 on real tokens (including EOS), 0 on padding
-     */
-    public record Tokens(long[] ids, long[] mask) {
-
-        public int realLength() {
-            int n = 0;
-            for (long m : mask) {
-                n += m > 0 ? 1 : 0;
-            }
-            return n;
-        }
     }
 
     @Override

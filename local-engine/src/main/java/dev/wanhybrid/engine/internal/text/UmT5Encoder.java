@@ -4,11 +4,12 @@ import static dev.wanhybrid.engine.internal.torch.Torch.linear;
 import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
 import dev.wanhybrid.engine.internal.torch.Torch;
-import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.WeightSource;
 import dev.wanhybrid.engine.internal.weights.DType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -53,10 +54,15 @@ public final class UmT5Encoder implements AutoCloseable {
     }
 
     /** Loads the encoder from a {@code text_encoder/} folder in {@code dtype}. */
-    public static UmT5Encoder load(UmT5Config config, ComponentWeights weights, DType dtype) {
+    public static UmT5Encoder load(UmT5Config config, WeightSource weights, DType dtype) {
+        return load(config, weights, dtype, null);
+    }
+
+    /** Loads the encoder onto {@code device} (null: CPU). */
+    public static UmT5Encoder load(UmT5Config config, WeightSource weights, DType dtype, Device device) {
         // transformers ties encoder.embed_tokens to shared; a checkpoint may store both.
         Map<String, Tensor> tensors = weights.load(expectedShapes(config),
-                name -> name.equals("encoder.embed_tokens.weight"), dtype);
+                name -> name.equals("encoder.embed_tokens.weight"), name -> dtype, device);
         return new UmT5Encoder(config, tensors, dtype.torchType());
     }
 
@@ -79,8 +85,8 @@ public final class UmT5Encoder implements AutoCloseable {
         Tensor x = torch.embedding(w.get("shared.weight"), ids);
         probe.accept("token_embedding", x);
         // Padding keys get the most negative float added, exactly as the official masked_fill does.
-        Tensor keyMask = mask.eq(s(0)).to(dtype).mul(s(-Float.MAX_VALUE)).view(batch, 1, 1, length);
-        Tensor buckets = relativeBuckets(length);
+        Tensor keyMask = mask.eq(s(0)).to(dtype).mul(s(lowest(dtype))).view(batch, 1, 1, length);
+        Tensor buckets = relativeBuckets(length).to(ids.device(), ScalarType.Long);
         for (int i = 0; i < config.layers(); i++) {
             String a = "encoder.block." + i + ".layer.0.";
             Tensor posBias = torch.embedding(w.get(a + "SelfAttention.relative_attention_bias.weight"), buckets)
@@ -97,6 +103,16 @@ public final class UmT5Encoder implements AutoCloseable {
         }
         Tensor out = rmsNorm(x, w.get("encoder.final_layer_norm.weight"));
         return out.to(ScalarType.Float);
+    }
+
+    /** {@code torch.finfo(dtype).min}. */
+    private static double lowest(ScalarType type) {
+        return switch (type) {
+            case BFloat16 -> -3.3895313892515355e38;
+            case Half -> -65504.0;
+            case Double -> -Double.MAX_VALUE;
+            default -> -Float.MAX_VALUE;
+        };
     }
 
     private Tensor attention(Tensor h, Tensor bias, String prefix) {

@@ -3,13 +3,14 @@ package dev.wanhybrid.engine.internal.vae;
 import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
 import dev.wanhybrid.engine.internal.torch.Torch;
-import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.WeightSource;
 import dev.wanhybrid.engine.internal.weights.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -48,10 +49,15 @@ public final class WanVae implements AutoCloseable {
     }
 
     /** Loads the VAE from a {@code vae/} folder; convolutions run in {@code dtype}. */
-    public static WanVae load(WanVaeConfig config, ComponentWeights weights, DType dtype) {
+    public static WanVae load(WanVaeConfig config, WeightSource weights, DType dtype) {
+        return load(config, weights, dtype, null);
+    }
+
+    /** Loads the VAE onto {@code device} (null: CPU). */
+    public static WanVae load(WanVaeConfig config, WeightSource weights, DType dtype, Device device) {
         WanVae vae = new WanVae(config, dtype.torchType());
         vae.w.putAll(weights.load(vae.shapes, name -> false,
-                name -> name.endsWith("gamma") ? DType.F32 : dtype));
+                name -> name.endsWith("gamma") ? DType.F32 : dtype, device));
         return vae;
     }
 

@@ -96,6 +96,12 @@ public final class Mp4Writer implements AutoCloseable {
 
     /** Opens {@code file} for {@code width x height} frames (both even) at {@code fps}. */
     public static Mp4Writer open(Path file, int width, int height, int fps) throws IOException {
+        return open(file, width, height, fps, java.util.Map.of());
+    }
+
+    /** As {@link #open(Path, int, int, int)}, with container metadata such as {@code comment}. */
+    public static Mp4Writer open(Path file, int width, int height, int fps, java.util.Map<String, String> metadata)
+            throws IOException {
         if (width % 2 != 0 || height % 2 != 0 || width <= 0 || height <= 0) {
             throw new IllegalArgumentException("H.264 in 4:2:0 needs even sizes, got " + width + "x" + height);
         }
@@ -136,6 +142,13 @@ public final class Mp4Writer implements AutoCloseable {
         AVIOContext io = new AVIOContext(null);
         check(avio_open(io, file.toString(), AVIO_FLAG_WRITE), "open " + file);
         format.pb(io);
+        if (!metadata.isEmpty()) {
+            AVDictionary tags = new AVDictionary(null);
+            for (var e : new java.util.TreeMap<>(metadata).entrySet()) {
+                org.bytedeco.ffmpeg.global.avutil.av_dict_set(tags, e.getKey(), e.getValue(), 0);
+            }
+            format.metadata(tags);
+        }
         check(avformat_write_header(format, (AVDictionary) null), "write mp4 header");
         AVFrame frame = av_frame_alloc();
         frame.format(AV_PIX_FMT_YUV420P);

@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.Tensor;
  * The safetensors of one Diffusers component folder ({@code transformer/}, {@code vae/}, ...), single-file or
  * sharded with a {@code *.safetensors.index.json}.
  */
-public final class ComponentWeights implements AutoCloseable {
+public final class ComponentWeights implements WeightSource, AutoCloseable {
 
     private final Path folder;
     private final List<SafetensorsFile> files;
@@ -109,19 +109,24 @@ public final class ComponentWeights implements AutoCloseable {
      * fails with a message that names each offending tensor.
      */
     public Map<String, Tensor> load(Map<String, long[]> expected, Predicate<String> ignorable, DType dtype) {
-        return load(expected, ignorable, name -> dtype);
+        return load(expected, ignorable, name -> dtype, null);
     }
 
-    /** As {@link #load(Map, Predicate, DType)}, choosing the dtype per tensor (matmul weights vs norms). */
+    /**
+     * As {@link #load(Map, Predicate, DType)}, choosing the dtype per tensor (matmul weights vs norms) and moving
+     * each tensor to {@code device} (null: stay on the CPU) as soon as it is read, so host memory holds one
+     * tensor at a time.
+     */
+    @Override
     public Map<String, Tensor> load(Map<String, long[]> expected, Predicate<String> ignorable,
-            java.util.function.Function<String, DType> dtypes) {
+            java.util.function.Function<String, DType> dtypes, org.bytedeco.pytorch.Device device) {
         WeightReport report = check(expected, ignorable);
         if (!report.isClean()) {
             throw new WeightsException(folder + " does not match the model configuration: " + report.describe());
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (String name : expected.keySet()) {
-            tensors.put(name, read(name, dtypes.apply(name)));
+            tensors.put(name, Tensors.onDevice(read(name, dtypes.apply(name)), device));
         }
         return tensors;
     }

@@ -22,7 +22,7 @@ class PromptTokenizerTest {
     @Test
     void encodesWithEosAndPadsToTheTextLength() throws URISyntaxException {
         try (PromptTokenizer tokenizer = PromptTokenizer.open(tokenizerJson(), 8)) {
-            PromptTokenizer.Tokens tokens = tokenizer.encode("  a cat \n walks on the grass ");
+            TextTokenizer.Tokens tokens = tokenizer.encode("  a cat \n walks on the grass ");
             assertThat(tokens.ids()).containsExactly(3, 4, 5, 6, 7, 8, 1, 0);
             assertThat(tokens.mask()).containsExactly(1, 1, 1, 1, 1, 1, 1, 0);
             assertThat(tokens.realLength()).isEqualTo(7);
@@ -32,7 +32,7 @@ class PromptTokenizerTest {
     @Test
     void truncatesLongPromptsKeepingTheEos() throws URISyntaxException {
         try (PromptTokenizer tokenizer = PromptTokenizer.open(tokenizerJson(), 4)) {
-            PromptTokenizer.Tokens tokens = tokenizer.encode("a cat walks on the grass");
+            TextTokenizer.Tokens tokens = tokenizer.encode("a cat walks on the grass");
             assertThat(tokens.ids()).containsExactly(3, 4, 5, 1);
             assertThat(tokens.mask()).containsExactly(1, 1, 1, 1);
         }

@@ -1,0 +1,179 @@
+package dev.wanhybrid.engine;
+
+import com.google.gson.JsonParser;
+import dev.wanhybrid.engine.internal.WanVideoEngine;
+import dev.wanhybrid.engine.internal.dit.WanTransformer;
+import dev.wanhybrid.engine.internal.dit.WanTransformerConfig;
+import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
+import dev.wanhybrid.engine.internal.text.ByteTokenizer;
+import dev.wanhybrid.engine.internal.text.PromptTokenizer;
+import dev.wanhybrid.engine.internal.text.TextTokenizer;
+import dev.wanhybrid.engine.internal.text.UmT5Config;
+import dev.wanhybrid.engine.internal.text.UmT5Encoder;
+import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.vae.WanVae;
+import dev.wanhybrid.engine.internal.vae.WanVaeConfig;
+import dev.wanhybrid.engine.internal.weights.ComponentWeights;
+import dev.wanhybrid.engine.internal.weights.DType;
+import dev.wanhybrid.engine.internal.weights.RandomWeights;
+import dev.wanhybrid.engine.internal.weights.WeightSource;
+import dev.wanhybrid.engine.internal.weights.WeightsException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+
+/** Loads Wan video engines: from a Diffusers checkpoint folder, or the file-free demo model. */
+public final class WanEngines {
+
+    /** Catalog id reported by the random-weight demo engine. */
+    public static final String DEMO_MODEL_ID = "wan2.1-t2v-demo";
+
+    /** Seed of the demo model's weights: every demo engine is the same model. */
+    public static final long DEMO_WEIGHT_SEED = 20250225L;
+
+    private static final int FPS = 16;
+
+    private WanEngines() {}
+
+    /**
+     * Loads a Wan 2.1 text-to-video checkpoint in the Diffusers layout ({@code model_index.json},
+     * {@code tokenizer/}, {@code text_encoder/}, {@code transformer/}, {@code vae/}); weights are read once.
+     *
+     * @throws EngineException when a file is missing or corrupt, a tensor is missing, unexpected or mis-shaped
+     *     (named in the message), or the device is unavailable
+     */
+    public static VideoEngine load(Path diffusersFolder, EngineOptions options) throws EngineException {
+        Device device = device(options);
+        try {
+            checkPipelineClass(diffusersFolder);
+            TextTokenizer tokenizer = PromptTokenizer.open(diffusersFolder.resolve("tokenizer/tokenizer.json"),
+                    options.textLength());
+            UmT5Config t5Config = UmT5Config.read(diffusersFolder.resolve("text_encoder/config.json"));
+            WanTransformerConfig ditConfig = WanTransformerConfig.read(
+                    diffusersFolder.resolve("transformer/config.json"), options.textLength());
+            WanVaeConfig vaeConfig = WanVaeConfig.read(diffusersFolder.resolve("vae/config.json"));
+            checkCompatible(t5Config, ditConfig, vaeConfig);
+            DType dtype = DType.fromName(options.dtype());
+            WanT2vPipeline pipeline;
+            try (ComponentWeights t5 = ComponentWeights.open(diffusersFolder.resolve("text_encoder"));
+                    ComponentWeights dit = ComponentWeights.open(diffusersFolder.resolve("transformer"));
+                    ComponentWeights vae = ComponentWeights.open(diffusersFolder.resolve("vae"))) {
+                pipeline = build(tokenizer, t5Config, ditConfig, vaeConfig, t5, dit, vae, dtype, device, options);
+            }
+            String modelId = options.modelId() != null ? options.modelId() : modelId(ditConfig);
+            EngineInfo info = new EngineInfo(modelId, diffusersFolder.toAbsolutePath().toString(),
+                    device.str().getString(), 832, 480, 81, FPS);
+            return new WanVideoEngine(info, pipeline, options.shift(), Map.of());
+        } catch (WeightsException e) {
+            throw new EngineException(e.getMessage(), false, e);
+        } catch (RuntimeException e) {
+            throw new EngineException("loading " + diffusersFolder + " failed: " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * A tiny random-weight Wan model built from a fixed seed, needing no files, so the whole path (tokenizer,
+     * text encoder, DiT, sampler, VAE, MP4) runs on a laptop CPU. Its videos are noise-like patterns, not
+     * pictures; its id is {@link #DEMO_MODEL_ID} and every MP4 it writes carries a "demo output" comment.
+     */
+    public static VideoEngine demo(EngineOptions options) throws EngineException {
+        Device device = device(options);
+        int textLength = Math.min(options.textLength(), 64);
+        UmT5Config t5Config = new UmT5Config(256, 32, 8, 4, 64, 2, 32, 128, 1e-6);
+        WanTransformerConfig ditConfig = new WanTransformerConfig(16, 16, 64, 128, 32, 32, 4, 2,
+                new int[] {1, 2, 2}, 1e-6, true, textLength);
+        WanVaeConfig vaeConfig = new WanVaeConfig(8, 16, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true},
+                new float[] {-0.7571f, -0.7089f, -0.9113f, 0.1075f, -0.1745f, 0.9653f, -0.1517f, 1.5508f, 0.4134f,
+                        -0.0715f, 0.5517f, -0.3632f, -0.1922f, -0.9497f, 0.2503f, -0.2921f},
+                new float[] {2.8184f, 1.4541f, 2.3275f, 2.6558f, 1.2196f, 1.7708f, 2.6052f, 2.0743f, 3.2687f, 2.1526f,
+                        2.8652f, 1.5579f, 1.6382f, 1.1253f, 2.8251f, 1.9160f});
+        try {
+            WeightSource random = new RandomWeights(DEMO_WEIGHT_SEED);
+            WanT2vPipeline pipeline = build(new ByteTokenizer(t5Config.vocab(), textLength), t5Config, ditConfig,
+                    vaeConfig, random, random, random, DType.fromName(options.dtype()), device, options);
+            EngineInfo info = new EngineInfo(DEMO_MODEL_ID, "demo:random-weights-seed-" + DEMO_WEIGHT_SEED,
+                    device.str().getString(), 256, 160, 17, FPS);
+            return new WanVideoEngine(info, pipeline, options.shift(),
+                    Map.of("comment", "demo output: random-weight Wan model, not a trained checkpoint"));
+        } catch (RuntimeException e) {
+            throw new EngineException("building the demo model failed: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static WanT2vPipeline build(TextTokenizer tokenizer, UmT5Config t5Config, WanTransformerConfig ditConfig,
+            WanVaeConfig vaeConfig, WeightSource t5, WeightSource dit, WeightSource vae, DType dtype, Device device,
+            EngineOptions options) {
+        UmT5Encoder encoder = null;
+        WanTransformer transformer = null;
+        try {
+            encoder = UmT5Encoder.load(t5Config, t5, dtype, device);
+            transformer = WanTransformer.load(ditConfig, dit, dtype, device);
+            // The VAE stays in float32 as the official WanVAE wrapper does (dtype=torch.float).
+            WanVae decoder = WanVae.load(vaeConfig, vae, DType.F32, device);
+            return new WanT2vPipeline(tokenizer, encoder, transformer, decoder, device, options.batchGuidance());
+        } catch (RuntimeException e) {
+            if (encoder != null) {
+                encoder.close();
+            }
+            if (transformer != null) {
+                transformer.close();
+            }
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static Device device(EngineOptions options) throws EngineException {
+        Torch.configureThreads(options.threads());
+        if (options.device().startsWith("cuda")) {
+            if (!torch.cuda_is_available()) {
+                throw new EngineException("device " + options.device() + " requested but libtorch sees no CUDA device"
+                        + " (CPU natives on the classpath, or no driver/CUDA libraries on this host)", false, null);
+            }
+            return new Device(options.device().equals("cuda") ? "cuda:0" : options.device());
+        }
+        return new Device(torch.kCPU());
+    }
+
+    private static void checkPipelineClass(Path folder) {
+        Path index = folder.resolve("model_index.json");
+        if (!Files.isRegularFile(index)) {
+            throw new WeightsException(folder + " is not a Diffusers checkpoint: model_index.json is missing");
+        }
+        try {
+            String cls = JsonParser.parseString(Files.readString(index)).getAsJsonObject().get("_class_name")
+                    .getAsString();
+            if (!cls.equals("WanPipeline")) {
+                throw new WeightsException(index + " describes a " + cls + "; this engine runs WanPipeline"
+                        + " (Wan 2.1 text-to-video)");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof WeightsException we) {
+                throw we;
+            }
+            throw new WeightsException("cannot read " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkCompatible(UmT5Config t5, WanTransformerConfig dit, WanVaeConfig vae) {
+        if (dit.textDim() != t5.dim()) {
+            throw new WeightsException("transformer text_dim " + dit.textDim() + " does not match the text encoder's"
+                    + " d_model " + t5.dim());
+        }
+        if (dit.inChannels() != vae.zDim() || dit.outChannels() != vae.zDim()) {
+            throw new WeightsException("transformer channels " + dit.inChannels() + "/" + dit.outChannels()
+                    + " do not match the VAE's z_dim " + vae.zDim());
+        }
+    }
+
+    private static String modelId(WanTransformerConfig config) {
+        return switch (config.dim()) {
+            case 1536 -> "wan2.1-t2v-1.3b";
+            case 5120 -> "wan2.1-t2v-14b";
+            default -> "wan2.1-t2v-custom";
+        };
+    }
+}

@@ -1,0 +1,201 @@
+package dev.wanhybrid.engine.internal;
+
+import dev.wanhybrid.engine.EngineException;
+import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineRequest;
+import dev.wanhybrid.engine.EngineResult;
+import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.VideoEngine;
+import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
+import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
+import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.video.Mp4Writer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** A loaded Wan text-to-video pipeline behind the {@link VideoEngine} contract; one generation at a time. */
+public final class WanVideoEngine implements VideoEngine {
+
+    /** Wan's default negative prompt ({@code sample_neg_prompt} in {@code wan/configs/shared_config.py}). */
+    public static final String DEFAULT_NEGATIVE_PROMPT = "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，"
+            + "整体发灰，最差质量，低质量，JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
+            + "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走";
+
+    private static final int DEFAULT_STEPS = 50;
+    private static final double DEFAULT_GUIDANCE = 5.0;
+
+    private final EngineInfo info;
+    private final WanT2vPipeline pipeline;
+    private final double shift;
+    private final Map<String, String> mp4Metadata;
+    private final int spatialMultiple;
+    private final int temporalStride;
+    private final int spatialStride;
+    private final int latentChannels;
+    private boolean closed;
+
+    public WanVideoEngine(EngineInfo info, WanT2vPipeline pipeline, double shift, Map<String, String> mp4Metadata) {
+        this.info = info;
+        this.pipeline = pipeline;
+        this.shift = shift;
+        this.mp4Metadata = Map.copyOf(mp4Metadata);
+        int[] patch = pipeline.transformer().config().patch();
+        this.spatialStride = pipeline.vae().config().spatialStride();
+        this.temporalStride = pipeline.vae().config().temporalStride();
+        this.spatialMultiple = spatialStride * Math.max(patch[1], patch[2]);
+        this.latentChannels = pipeline.vae().config().zDim();
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    /** A request with the engine's defaults filled in and every value checked. */
+    record Resolved(String prompt, String negativePrompt, int width, int height, int frames, int steps,
+            double guidance, long seed, String sampler) {}
+
+    Resolved resolve(EngineRequest request) throws EngineException {
+        if (request == null || request.prompt() == null || request.prompt().isBlank()) {
+            throw invalid("prompt must not be empty");
+        }
+        int width = request.width() == 0 ? info.defaultWidth() : request.width();
+        int height = request.height() == 0 ? info.defaultHeight() : request.height();
+        int frames = request.frames() == 0 ? info.defaultFrames() : request.frames();
+        int steps = request.steps() == 0 ? DEFAULT_STEPS : request.steps();
+        if (width < spatialMultiple || width % spatialMultiple != 0) {
+            throw invalid("width " + width + " must be a positive multiple of " + spatialMultiple);
+        }
+        if (height < spatialMultiple || height % spatialMultiple != 0) {
+            throw invalid("height " + height + " must be a positive multiple of " + spatialMultiple);
+        }
+        if (frames < 1 || (frames - 1) % temporalStride != 0) {
+            throw invalid("frames " + frames + " must be " + temporalStride + "k+1 (for example 81)");
+        }
+        if (steps < 1 || steps > 1000) {
+            throw invalid("steps " + steps + " must be between 1 and 1000");
+        }
+        double guidance = request.guidanceScale();
+        if (Double.isNaN(guidance) || Double.isInfinite(guidance) || guidance < 0) {
+            throw invalid("guidance scale " + guidance + " must be a non-negative number");
+        }
+        String sampler = request.sampler() == null || request.sampler().isBlank() ? "unipc" : request.sampler();
+        if (!sampler.equals("unipc") && !sampler.equals("euler")) {
+            throw invalid("sampler " + sampler + " is not supported (use unipc or euler)");
+        }
+        String negative = request.negativePrompt() == null || request.negativePrompt().isEmpty()
+                ? DEFAULT_NEGATIVE_PROMPT : request.negativePrompt();
+        // As upstream: a negative seed means a random one.
+        long seed = request.seed() >= 0 ? request.seed() : ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
+        return new Resolved(request.prompt(), negative, width, height, frames, steps, guidance, seed, sampler);
+    }
+
+    private static EngineException invalid(String message) {
+        return new EngineException(message, true, null);
+    }
+
+    @Override
+    public synchronized EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
+            throws EngineException, InterruptedException {
+        if (closed) {
+            throw new EngineException("engine is closed", false, null);
+        }
+        Resolved r = resolve(request);
+        ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
+        long started = System.nanoTime();
+        Tensor video = null;
+        Duration deviceTime;
+        try (PointerScope scope = new PointerScope()) {
+            listener.onProgress(0);
+            Tensor context = pipeline.encodePrompt(r.prompt());
+            Tensor contextNull = pipeline.encodePrompt(r.negativePrompt());
+            listener.onProgress(5);
+            long latentFrames = (r.frames() - 1) / temporalStride + 1;
+            Tensor noise = WanT2vPipeline.initialNoise(r.seed(), latentChannels, latentFrames,
+                    r.height() / spatialStride, r.width() / spatialStride);
+            Tensor latents;
+            try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
+                latents = pipeline.denoise(noise, context, contextNull, scheduler, r.guidance(),
+                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("generation cancelled before decoding");
+            }
+            video = pipeline.decode(latents);
+            deviceTime = Duration.ofNanos(System.nanoTime() - started);
+            listener.onProgress(95);
+            writeMp4(video, outputMp4);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            deletePartial(outputMp4);
+            throw new EngineException(describe(e), false, e);
+        } finally {
+            if (video != null) {
+                video.close();
+            }
+        }
+        listener.onProgress(100);
+        return new EngineResult(outputMp4, r.frames(), info.fps(), deviceTime);
+    }
+
+    private static String describe(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        String first = newline > 0 ? message.substring(0, newline) : message;
+        if (message.contains("out of memory")) {
+            return "the device ran out of memory: " + first;
+        }
+        return (e instanceof IOException ? "writing the video failed: " : "generation failed on the device: ") + first;
+    }
+
+    private static void deletePartial(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // The original failure is what the caller needs to see.
+        }
+    }
+
+    /** Writes {@code [3, T, H, W]} video in [-1, 1] as official {@code cache_video}: (x+1)/2*255 truncated. */
+    private void writeMp4(Tensor video, Path file) throws IOException, InterruptedException {
+        long frames = video.size(1);
+        int height = (int) video.size(2);
+        int width = (int) video.size(3);
+        Tensor bytes = Torch.clamp(video.add(Torch.s(1)).div(Torch.s(2)), 0, 1).mul(Torch.s(255))
+                .to(ScalarType.Byte).permute(1, 2, 3, 0).contiguous();
+        BytePointer data = new BytePointer(bytes.data_ptr());
+        byte[] frame = new byte[width * height * 3];
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        try (Mp4Writer writer = Mp4Writer.open(file, width, height, info.fps(), mp4Metadata)) {
+            for (long f = 0; f < frames; f++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("generation cancelled while writing the video");
+                }
+                data.position(f * frame.length).get(frame);
+                writer.writeRgb(frame);
+            }
+        } catch (InterruptedException e) {
+            deletePartial(file);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            pipeline.close();
+        }
+    }
+}
