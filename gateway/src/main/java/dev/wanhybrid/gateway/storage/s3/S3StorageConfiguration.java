@@ -24,6 +24,9 @@ class S3StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     S3Client resultStoreS3Client(S3StorageProperties properties) {
+        if (properties.bucket().isBlank()) {
+            throw new IllegalStateException("gateway.storage.type=s3 needs gateway.storage.s3.bucket (an existing bucket)");
+        }
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(properties.region()))
                 .credentialsProvider(credentials(properties))

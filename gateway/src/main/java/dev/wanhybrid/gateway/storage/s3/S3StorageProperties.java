@@ -13,9 +13,11 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The S3-compatible result store ({@code gateway.storage.s3.*}, read when {@code gateway.storage.type=s3}).
+ * Constraints here hold for the defaults too, because the application binds every properties class at start
+ * whatever the storage type; the bucket, needed only for S3, is checked where the store is created.
  *
  * @param endpoint the store's URL; empty means AWS S3 in {@code region} (set it for Alibaba OSS, MinIO, ...)
- * @param bucket an existing bucket
+ * @param bucket an existing bucket (required when the type is s3)
  * @param region the signing region
  * @param pathStyleAccess {@code endpoint/bucket/key} URLs instead of {@code bucket.endpoint/key}, as MinIO and most
  *     self-hosted stores need
@@ -32,7 +34,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.storage.s3")
 public record S3StorageProperties(
         URI endpoint,
-        @NotBlank String bucket,
+        @NotNull @DefaultValue("") String bucket,
         @NotBlank @DefaultValue("us-east-1") String region,
         @DefaultValue("false") boolean pathStyleAccess,
         @NotNull @DefaultValue("") String prefix,

@@ -202,17 +202,29 @@ class S3ResultStoreIT {
                         "gateway.storage.s3.part-size=1MB")
                 .run(context -> assertThat(context).hasFailed().getFailure()
                         .hasStackTraceContaining("gateway.storage.s3")
-                        .hasStackTraceContaining("bucket")
                         .hasStackTraceContaining("partSizeWithinLimits"));
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+                .withUserConfiguration(S3StorageConfiguration.class)
+                .withPropertyValues("gateway.storage.type=s3", "gateway.storage.s3.endpoint=")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("gateway.storage.type=s3 needs gateway.storage.s3.bucket"));
     }
 
     @Test
-    void localStorageTypeLeavesS3Alone() {
+    void localStorageTypeLeavesS3AloneEvenWhenItsPropertiesAreBound() {
+        // The application scans every @ConfigurationProperties class, so the S3 properties bind with type=local.
         new ApplicationContextRunner()
-                .withUserConfiguration(S3StorageConfiguration.class)
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+                .withUserConfiguration(S3StorageConfiguration.class, ScannedProperties.class)
                 .withPropertyValues("gateway.storage.type=local")
-                .run(context -> assertThat(context).doesNotHaveBean(S3Client.class).doesNotHaveBean(ResultStore.class));
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(S3Client.class).doesNotHaveBean(ResultStore.class)
+                        .hasSingleBean(S3StorageProperties.class));
     }
+
+    @org.springframework.boot.context.properties.EnableConfigurationProperties(S3StorageProperties.class)
+    static class ScannedProperties {}
 
     private static byte[] bytes(int size, long seed) {
         byte[] data = new byte[size];
