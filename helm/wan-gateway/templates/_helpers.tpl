@@ -70,6 +70,13 @@ True ("true") when the cluster serves the API version given as .api, or it is li
 {{- if or (.root.Capabilities.APIVersions.Has .api) (has .api .root.Values.extraApiVersions) }}true{{ end }}
 {{- end }}
 
+{{/* cuda:0,cuda:1,... for the GPUs a worker pod is given. */}}
+{{- define "wan-gateway.cudaDevices" -}}
+{{- $devices := list }}
+{{- range $i := until (int .Values.workers.gpu.count) }}{{ $devices = append $devices (printf "cuda:%d" $i) }}{{ end }}
+{{- join "," $devices }}
+{{- end }}
+
 {{/* True ("true") when more than one pod reads and writes jobs and results. */}}
 {{- define "wan-gateway.shared" -}}
 {{- if or .Values.workers.enabled .Values.gateway.autoscaling.enabled (gt (int .Values.gateway.replicaCount) 1) }}true{{ end }}
@@ -119,7 +126,8 @@ True ("true") when the cluster serves the API version given as .api, or it is li
 - name: SPRING_CONFIG_ADDITIONAL_LOCATION
   value: optional:file:/etc/wan-gateway/
 {{- if .Values.backends.cloud.enabled }}
-- name: GATEWAY_CLOUD_API_KEY
+{{- /* application.yaml reads gateway.cloud.api-key from DASHSCOPE_API_KEY. */}}
+- name: DASHSCOPE_API_KEY
   valueFrom:
     secretKeyRef:
       name: {{ .Values.backends.cloud.apiKey.existingSecret }}

@@ -35,7 +35,7 @@ class ChartContractsTest {
         assertThat(chart.workers()).isEmpty();
         assertThat(chart.all(HorizontalPodAutoscaler.class)).isEmpty();
         assertThat(chart.all(PodDisruptionBudget.class)).isEmpty();
-        assertThat(env(container(chart.gateway()), "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getName())
+        assertThat(env(container(chart.gateway()), "DASHSCOPE_API_KEY").getValueFrom().getSecretKeyRef().getName())
                 .isEqualTo("wan-gateway-dashscope");
         assertThat(chart.applicationConfig()).contains("type: local", "root: /var/lib/wan-gateway/results",
                 "url: jdbc:h2:file:/var/lib/wan-gateway/data/gateway");
@@ -90,7 +90,8 @@ class ChartContractsTest {
             assertThat(m.getMountPath()).isEqualTo("/models");
             assertThat(m.getReadOnly()).isTrue();
         });
-        assertThat(env(worker, "GATEWAY_LOCAL_MODEL_DIR").getValue()).isEqualTo("/models");
+        assertThat(env(worker, "GATEWAY_LOCAL_MODELPATH").getValue()).isEqualTo("/models/Wan2.1-T2V-1.3B-Diffusers");
+        assertThat(env(worker, "GATEWAY_LOCAL_DEVICES").getValue()).isEqualTo("cuda:0");
         // A GPU node seldom has room for a surge pod.
         assertThat(workers.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isZero();
     }
@@ -112,10 +113,11 @@ class ChartContractsTest {
 
         assertThat(volume(pod, "models").getHostPath().getPath()).isEqualTo("/srv/models");
         assertThat(container(workers).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
+        assertThat(env(container(workers), "GATEWAY_LOCAL_DEVICES").getValue()).isEqualTo("cuda:0,cuda:1");
         assertThat(pod.getRuntimeClassName()).as("runtimeClassName \"\" leaves the node default").isNull();
         assertThat(volume(pod, "results").getPersistentVolumeClaim().getClaimName()).isEqualTo("wan-results-rwx");
-        assertThat(chart.manifest()).doesNotContain("GATEWAY_CLOUD_API_KEY");
-        assertThat(env(container(chart.gateway()), "GATEWAY_JOBS_DISPATCHER_ENABLED").getValue()).isEqualTo("false");
+        assertThat(chart.manifest()).doesNotContain("DASHSCOPE_API_KEY");
+        assertThat(env(container(chart.gateway()), "GATEWAY_JOBS_DISPATCHERENABLED").getValue()).isEqualTo("false");
         assertThat(chart.applicationConfig()).contains("cloud:\n    enabled: false");
     }
 
@@ -126,8 +128,8 @@ class ChartContractsTest {
 
         assertThat(chart.workers()).isEmpty();
         assertThat(chart.find(Service.class, WORKER)).isEmpty();
-        assertThat(env(api, "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("dashscope");
-        assertThat(env(api, "GATEWAY_CLOUD_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DASHSCOPE_API_KEY");
+        assertThat(env(api, "DASHSCOPE_API_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("dashscope");
+        assertThat(env(api, "DASHSCOPE_API_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DASHSCOPE_API_KEY");
         assertThat(env(api, "AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName()).isEqualTo("wan-gateway-oss");
         assertThat(chart.applicationConfig())
                 .contains("type: s3", "bucket: wan-results", "endpoint: https://oss-ap-southeast-1.aliyuncs.com");
