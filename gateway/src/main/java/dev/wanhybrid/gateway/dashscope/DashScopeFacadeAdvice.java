@@ -1,0 +1,70 @@
+package dev.wanhybrid.gateway.dashscope;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Every failure on the DashScope-compatible routes in DashScope's own shape: {@code {request_id, code, message}}. */
+@RestControllerAdvice(assignableTypes = DashScopeFacadeController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class DashScopeFacadeAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(DashScopeFacadeAdvice.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @ExceptionHandler(DashScopeError.class)
+    ResponseEntity<Map<String, Object>> error(DashScopeError e) {
+        return body(e.status(), e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return body(400, "InvalidParameter", "Content-Type must be application/json");
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+        return body(405, "MethodNotAllowed", "Method " + e.getMethod() + " is not supported here");
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        log.warn("DashScope facade failed unexpectedly", e);
+        return body(500, "InternalError", "An internal error has occured, please try again later.");
+    }
+
+    static ResponseEntity<Map<String, Object>> body(int status, String code, String message) {
+        return ResponseEntity.status(HttpStatus.valueOf(status)).contentType(MediaType.APPLICATION_JSON)
+                .body(map(code, message));
+    }
+
+    /** For filters, where no advice runs. */
+    static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(JSON.writeValueAsString(map(code, message)));
+    }
+
+    private static Map<String, Object> map(String code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", UUID.randomUUID().toString());
+        body.put("code", code);
+        body.put("message", message);
+        return body;
+    }
+}

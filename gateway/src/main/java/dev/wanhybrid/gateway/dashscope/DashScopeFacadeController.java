@@ -1,0 +1,276 @@
+package dev.wanhybrid.gateway.dashscope;
+
+import dev.wanhybrid.cloud.DashScopeTimes;
+import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cloud.catalog.AudioSupport;
+import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.ModelCatalog;
+import dev.wanhybrid.cloud.catalog.ModelKind;
+import dev.wanhybrid.cloud.catalog.Violation;
+import dev.wanhybrid.cloud.internal.Wire;
+import dev.wanhybrid.gateway.api.InputUrlPolicy;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
+import dev.wanhybrid.gateway.jobs.GenerationService;
+import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobStatus;
+import dev.wanhybrid.gateway.routing.NoRouteException;
+import dev.wanhybrid.gateway.tenant.Tenant;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * DashScope's asynchronous video-synthesis API on the gateway, in DashScope's request, response and error shapes,
+ * backed by the same jobs and routing as {@code /v1/videos}: an application written against the DashScope SDK
+ * changes only its base URL. Task ids are the gateway's job ids. Silent text-to-video requests for the Wan
+ * 2.1/2.2-class models named in {@code gateway.dashscope.hybrid-models} are routed ({@code auto}), so they may run
+ * on the local GPUs; every other model name is pinned to that cloud model.
+ */
+@RestController
+@RequestMapping("/api/v1")
+class DashScopeFacadeController {
+
+    private static final Map<String, VideoSize> TIER_SIZES = Map.of(
+            "480P", new VideoSize(832, 480), "720P", new VideoSize(1280, 720), "1080P", new VideoSize(1920, 1080));
+
+    private final GenerationService service;
+    private final ModelCatalog cloudCatalog;
+    private final DashScopeFacadeProperties properties;
+    private final ObjectProvider<InputUrlPolicy> urlPolicy;
+
+    DashScopeFacadeController(GenerationService service, ModelCatalog cloudCatalog,
+            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy) {
+        this.service = service;
+        this.cloudCatalog = cloudCatalog;
+        this.properties = properties;
+        this.urlPolicy = urlPolicy;
+    }
+
+    @PostMapping({"/services/aigc/video-generation/video-synthesis", "/services/aigc/image2video/video-synthesis"})
+    Map<String, Object> create(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+            @RequestHeader(name = "X-DashScope-Async", required = false) String async, HttpServletRequest http)
+            throws IOException {
+        if (!"enable".equalsIgnoreCase(async)) {
+            throw new DashScopeError(400, "AccessDenied", "current user api does not support synchronous calls");
+        }
+        JsonNode body = readBody(http);
+        if (Wire.text(body, "model") == null) {
+            throw new DashScopeError(400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
+        }
+        if (!body.path("input").isObject()) {
+            throw new DashScopeError(400, "BadRequest.EmptyInput", "Required parameter \"input\" missing from request.");
+        }
+        VideoRequest request;
+        try {
+            request = Wire.readCreateBody(body);
+        } catch (RuntimeException e) {
+            throw DashScopeError.invalid("Parameter types are wrong: " + e.getMessage());
+        }
+        GenerationSpec spec = toSpec(tenant, request);
+        String jobId = GenerationService.newJobId();
+        try {
+            Job job = service.create(jobId, spec);
+            return Map.of("request_id", UUID.randomUUID().toString(),
+                    "output", Map.of("task_id", job.id(), "task_status", "PENDING"));
+        } catch (NoRouteException e) {
+            int status = e.httpStatus() >= 500 ? 503 : 400;
+            throw new DashScopeError(status, status == 503 ? "ModelUnavailable" : "InvalidParameter",
+                    (e.param() == null ? "" : e.param() + ": ") + e.getMessage());
+        } catch (BudgetRejectedException e) {
+            throw new DashScopeError(400, "Arrearage", "The budget cap would be exceeded: " + e.getMessage());
+        }
+    }
+
+    @GetMapping("/tasks/{id}")
+    ObjectNode query(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        ObjectNode answer = Wire.JSON.createObjectNode();
+        answer.put("request_id", UUID.randomUUID().toString());
+        ObjectNode out = answer.putObject("output");
+        out.put("task_id", id);
+        Optional<Job> found = service.find(tenant.id(), id);
+        if (found.isEmpty()) {
+            out.put("task_status", "UNKNOWN");
+            return answer;
+        }
+        Job job = found.get();
+        out.put("task_status", status(job.status()));
+        out.put("submit_time", DashScopeTimes.format(job.createdAt()));
+        if (job.status() != JobStatus.QUEUED) {
+            out.put("scheduled_time", DashScopeTimes.format(job.createdAt()));
+        }
+        if (job.status().isTerminal()) {
+            out.put("end_time", DashScopeTimes.format(job.completedAt() != null ? job.completedAt()
+                    : job.updatedAt()));
+        }
+        // Not part of DashScope's shape (its SDK ignores unknown fields): where the gateway ran the job, and why.
+        out.put("backend", job.backend());
+        out.put("model", job.model());
+        if (job.route() != null) {
+            out.put("route_reason", job.route().reason());
+        }
+        switch (job.status()) {
+            case COMPLETED -> {
+                out.put("video_url", ServletUriComponentsBuilder.fromCurrentContextPath()
+                        .path("/v1/videos/{id}/content").buildAndExpand(job.id()).toUriString());
+                out.put("orig_prompt", job.spec().prompt());
+                ObjectNode usage = answer.putObject("usage");
+                usage.put("duration", job.spec().seconds());
+                usage.put("output_video_duration", job.spec().seconds());
+                usage.put("input_video_duration", 0);
+                usage.put("video_count", 1);
+                if (job.spec().size() != null) {
+                    usage.put("size", job.spec().size().width() + "*" + job.spec().size().height());
+                    usage.put("SR", job.spec().size().shortSide());
+                }
+            }
+            case FAILED -> {
+                out.put("code", job.errorCode() == null ? "InternalError" : job.errorCode());
+                out.put("message", job.errorMessage() == null ? "The task failed." : job.errorMessage());
+            }
+            default -> { }
+        }
+        return answer;
+    }
+
+    @PostMapping("/tasks/{id}/cancel")
+    Map<String, Object> cancel(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        Optional<Job> found = service.find(tenant.id(), id);
+        if (found.isEmpty()) {
+            throw new DashScopeError(400, "UnsupportedOperation", "The task " + id + " does not exist.");
+        }
+        // DashScope cancels only tasks that have not started; the gateway keeps that promise.
+        if (found.get().status() != JobStatus.QUEUED) {
+            throw new DashScopeError(400, "UnsupportedOperation",
+                    "Failed to cancel the task, please confirm if the task is in PENDING status.");
+        }
+        service.cancel(tenant.id(), id);
+        return Map.of("request_id", UUID.randomUUID().toString());
+    }
+
+    private GenerationSpec toSpec(Tenant tenant, VideoRequest r) {
+        Optional<CloudModel> cloudModel = cloudCatalog.find(r.model());
+        if (cloudModel.isPresent()) {
+            List<Violation> violations = cloudCatalog.validate(r, false);
+            if (!violations.isEmpty()) {
+                Violation v = violations.getFirst();
+                throw new DashScopeError(400, v.code(), v.message());
+            }
+            if (cloudModel.get().kind() == ModelKind.R2V || cloudModel.get().kind() == ModelKind.KF2V) {
+                throw DashScopeError.invalid("Model " + r.model() + " (" + cloudModel.get().kind().name().toLowerCase(
+                        Locale.ROOT) + ") is not offered by this gateway; use a t2v or i2v model");
+            }
+        }
+        URI image = url("input.img_url", r.imgUrl());
+        URI audioUrl = url("input.audio_url", r.audioUrl());
+        TaskKind kind = image != null ? TaskKind.I2V : TaskKind.T2V;
+        AudioSpec audio;
+        if (audioUrl != null) {
+            audio = new AudioSpec.FromUrl(audioUrl);
+        } else if (cloudModel.isPresent()) {
+            AudioSupport support = cloudModel.get().audio();
+            boolean sound = support == AudioSupport.ALWAYS
+                    || (support == AudioSupport.OPTIONAL && !Boolean.FALSE.equals(r.audio()));
+            audio = sound ? AudioSpec.GENERATED : AudioSpec.NONE;
+        } else {
+            audio = Boolean.TRUE.equals(r.audio()) ? AudioSpec.GENERATED : AudioSpec.NONE;
+        }
+        VideoSize size = null;
+        if (r.size() != null) {
+            try {
+                size = VideoSize.parse(r.size());
+            } catch (IllegalArgumentException e) {
+                throw DashScopeError.invalid("parameters.size: " + e.getMessage());
+            }
+        } else if (r.resolution() != null) {
+            size = TIER_SIZES.get(r.resolution().strip().toUpperCase(Locale.ROOT));
+            if (size == null) {
+                throw DashScopeError.invalid("parameters.resolution must be 480P, 720P or 1080P, was '"
+                        + r.resolution() + "'");
+            }
+        }
+        int seconds = r.duration() != null ? r.duration()
+                : cloudModel.map(CloudModel::defaultDuration).orElse(5);
+        if (seconds < 1) {
+            throw DashScopeError.invalid("parameters.duration must be at least 1, was " + seconds);
+        }
+        String model = cloudModel.map(CloudModel::id).orElse(r.model());
+        boolean hybrid = properties.hybrid().contains(r.model()) && kind == TaskKind.T2V && !audio.wantsAudio();
+        if (r.prompt() == null || r.prompt().isBlank()) {
+            if (kind == TaskKind.T2V) {
+                throw DashScopeError.invalid("Field required: input.prompt");
+            }
+        }
+        return new GenerationSpec(tenant.id(), hybrid ? GenerationSpec.AUTO_MODEL : model, kind, r.prompt(),
+                r.negativePrompt(), size, seconds, r.seed(), image, audio, null, RoutingHints.NONE);
+    }
+
+    private URI url(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = URI.create(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new DashScopeError(400, "InvalidURL", field + " is not a valid URL");
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            throw new DashScopeError(400, "InvalidURL", field + " must be a public http(s) URL on this gateway");
+        }
+        InputUrlPolicy policy = urlPolicy.getIfAvailable();
+        String rejection = policy == null ? null : policy.rejection(field, uri);
+        if (rejection != null) {
+            throw new DashScopeError(400, "InvalidURL", rejection);
+        }
+        return uri;
+    }
+
+    private static JsonNode readBody(HttpServletRequest http) throws IOException {
+        String type = http.getContentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw DashScopeError.invalid("Content-Type must be application/json");
+        }
+        try (InputStream in = http.getInputStream()) {
+            JsonNode body = Wire.JSON.readTree(in);
+            if (body == null || !body.isObject()) {
+                throw DashScopeError.invalid("The request body must be a JSON object");
+            }
+            return body;
+        } catch (JacksonException e) {
+            throw DashScopeError.invalid("The request body is not valid JSON");
+        }
+    }
+
+    private static String status(JobStatus status) {
+        return switch (status) {
+            case QUEUED -> "PENDING";
+            case IN_PROGRESS -> "RUNNING";
+            case COMPLETED -> "SUCCEEDED";
+            case FAILED -> "FAILED";
+            case CANCELLED -> "CANCELED";
+        };
+    }
+}

@@ -1,0 +1,140 @@
+package dev.wanhybrid.gateway.dashscope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisResult;
+import com.alibaba.dashscope.exception.ApiException;
+import com.alibaba.dashscope.utils.Constants;
+import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The official DashScope SDK drives the gateway's DashScope-compatible facade end to end: real jobs, the real
+ * router and dispatcher, the real cloud backend, and the DashScope simulator running in-process behind it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "spring.datasource.url=jdbc:h2:mem:dashscope-facade;DB_CLOSE_DELAY=-1",
+    "gateway.jobs.tick=40ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
+    "gateway.jobs.reconcile-interval=100ms", "gateway.jobs.retry-interval=100ms",
+    "gateway.cloud.simulator.enabled=true", "gateway.cloud.simulator.pending-for=200ms",
+    "gateway.cloud.simulator.running-for=500ms",
+    "gateway.tenants[0].id=facade",
+    "gateway.tenants[0].api-key-sha256=71154eb1d8e07f2838aa16a319aa6842327027df8b0f9d703c14914e5ffda986",
+    "gateway.tenants[0].rate-limit.limit=100000",
+})
+class DashScopeFacadeIT {
+
+    private static final String KEY = "sk-facade-test";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DashScopeSimulator simulator;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) throws Exception {
+        Path results = Files.createTempDirectory("facade-results");
+        registry.add("gateway.storage.local.root", results::toString);
+    }
+
+    @BeforeEach
+    void pointTheSdkAtTheGateway() {
+        Constants.baseHttpApiUrl = "http://127.0.0.1:" + port + "/api/v1";
+    }
+
+    @Test
+    void theSdkRoundTripRunsAJobThroughTheGatewayToACopiedVideo() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        long before = simulator.stats().submissions();
+
+        VideoSynthesisResult created = vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v")
+                .prompt("a kite over the dunes").size("1280*720").duration(5).build());
+        String taskId = created.getOutput().getTaskId();
+        assertThat(taskId).matches("video_[0-9a-f]{32}");
+        assertThat(created.getOutput().getTaskStatus()).isEqualTo("PENDING");
+
+        VideoSynthesisResult fetched = vs.fetch(taskId, KEY);
+        assertThat(fetched.getOutput().getTaskStatus()).isIn("PENDING", "RUNNING", "SUCCEEDED");
+
+        VideoSynthesisResult done = vs.wait(taskId, KEY);
+        assertThat(done.getOutput().getTaskStatus()).isEqualTo("SUCCEEDED");
+        assertThat(done.getOutput().getOrigPrompt()).isEqualTo("a kite over the dunes");
+        assertThat(done.getUsage().getDuration()).isEqualTo(5f);
+        assertThat(done.getUsage().getSize()).isEqualTo("1280*720");
+        assertThat(simulator.stats().submissions() - before).as("one cloud task for one job").isEqualTo(1);
+
+        HttpResponse<byte[]> video = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(done.getOutput().getVideoUrl())).header("Authorization", "Bearer " + KEY).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(video.statusCode()).isEqualTo(200);
+        assertThat(new String(video.body(), 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+    }
+
+    @Test
+    void anUnknownTaskIsUnknownAsAtAlibaba() throws Exception {
+        assertThat(new VideoSynthesis().fetch("video_00000000000000000000000000000000", KEY).getOutput()
+                .getTaskStatus()).isEqualTo("UNKNOWN");
+    }
+
+    @Test
+    void aSizeTheModelDoesNotOfferIsInvalidParameterInDashScopesShape() {
+        ApiException e = catchThrowableOfType(ApiException.class, () -> new VideoSynthesis().asyncCall(
+                VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v").prompt("x").size("832*480").build()));
+
+        assertThat(e.getStatus().getStatusCode()).isEqualTo(400);
+        assertThat(e.getStatus().getCode()).isEqualTo("InvalidParameter");
+        assertThat(e.getStatus().getMessage()).contains("832*480");
+    }
+
+    @Test
+    void aWrongKeyIsInvalidApiKey() {
+        ApiException e = catchThrowableOfType(ApiException.class, () -> new VideoSynthesis().asyncCall(
+                VideoSynthesisParam.builder().apiKey("sk-nope").model("wan2.6-t2v").prompt("x").build()));
+
+        assertThat(e.getStatus().getStatusCode()).isEqualTo(401);
+        assertThat(e.getStatus().getCode()).isEqualTo("InvalidApiKey");
+    }
+
+    @Test
+    void aRunningTaskCannotBeCancelledButAFinishedOneReportsUnsupported() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        String taskId = vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v").prompt("y")
+                .build()).getOutput().getTaskId();
+        vs.wait(taskId, KEY);
+
+        ApiException e = catchThrowableOfType(ApiException.class, () -> vs.cancel(taskId, KEY));
+
+        assertThat(e.getStatus().getCode()).isEqualTo("UnsupportedOperation");
+    }
+
+    @Test
+    void aSilentWan22RequestIsRoutedAndSaysWhereItRan() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        String taskId = vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.2-t2v-plus")
+                .prompt("rain on a window").size("832*480").build()).getOutput().getTaskId();
+
+        VideoSynthesisResult done = vs.wait(taskId, KEY);
+
+        assertThat(done.getOutput().getTaskStatus()).isEqualTo("SUCCEEDED");
+        HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/tasks/" + taskId))
+                .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(raw.body()).contains("\"backend\"").contains("\"route_reason\"");
+    }
+}
