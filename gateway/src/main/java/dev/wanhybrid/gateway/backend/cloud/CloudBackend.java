@@ -261,14 +261,22 @@ public final class CloudBackend implements VideoBackend {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (s == null) {
-            // After a restart nothing tells this job's task from another's with the same model: wait, and let the
-            // dispatcher ask again, rather than risk resubmitting (and paying) twice.
-            throw new BackendException(Kind.UNKNOWN, "ReconcileUnavailable", "no record of sending job "
-                    + task.jobId() + " in this process; cannot tell from DashScope's task list alone", null, null);
-        }
         CloudModel model = dashscope.catalog().find(task.model()).orElse(null);
         String wireModel = model == null ? task.model() : dashscope.catalog().regionalId(model, dashscope.region());
+        if (s == null) {
+            // After a restart nothing tells this job's task from another's with the same model. Only an empty
+            // list for the whole queryable day proves there is none; otherwise wait rather than pay twice.
+            try {
+                if (dashscope.list(now.minus(Duration.ofHours(24)), now.plusSeconds(1), wireModel, 1, 1).isEmpty()) {
+                    return Optional.empty();
+                }
+            } catch (DashScopeException e) {
+                throw translate(e);
+            }
+            throw new BackendException(Kind.UNKNOWN, "ReconcileUnavailable", "no record of sending job "
+                    + task.jobId() + " in this process, and DashScope lists other " + wireModel
+                    + " tasks of the last 24 h; cannot tell which, if any, is this job's", null, null);
+        }
         List<ListedTask> listed;
         try {
             listed = dashscope.list(s.at().minus(LIST_WINDOW_BEFORE), s.at().plus(LIST_WINDOW_AFTER), wireModel, 1,

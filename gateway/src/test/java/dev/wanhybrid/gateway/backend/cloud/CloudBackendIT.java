@@ -141,6 +141,19 @@ class CloudBackendIT {
     }
 
     @Test
+    void afterARestartReconcileAnswersOnlyWhenTheTaskListProvesIt() throws Exception {
+        BackendTask task = task("job-restart", "wan2.6-t2v", spec(TaskKind.T2V, null, 5, AudioSpec.GENERATED));
+        assertThat(backend(Duration.ofMillis(300)).reconcile(task)).as("nothing listed: certainly never sent").isEmpty();
+
+        backend.submit(task("job-other", "wan2.6-t2v", spec(TaskKind.T2V, null, 5, AudioSpec.GENERATED)));
+        BackendException e = catchThrowableOfType(BackendException.class,
+                () -> backend(Duration.ofMillis(300)).reconcile(task));
+
+        assertThat(e.kind()).isEqualTo(BackendException.Kind.UNKNOWN);
+        assertThat(e.code()).isEqualTo("ReconcileUnavailable");
+    }
+
+    @Test
     void anOutageIsUnavailableSoTheDispatcherCanFallBack() {
         simulator.faults().outage(clock.instant(), clock.instant().plusSeconds(60));
 
