@@ -27,16 +27,23 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("gateway.catalog")
 @Validated
-public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models) {
+public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models,
+        @Valid List<ModelProperties> extraModels) {
 
+    /**
+     * @param models the catalog
+     * @param extraModels models appended to the catalog, so a profile can add one (the demo model) without
+     *     repeating the whole list
+     */
     public CatalogProperties {
         models = models == null ? List.of() : List.copyOf(models);
+        extraModels = extraModels == null ? List.of() : List.copyOf(extraModels);
         var seen = new java.util.HashSet<String>();
-        for (int i = 0; i < models.size(); i++) {
-            String id = models.get(i).id();
+        for (int i = 0; i < models.size() + extraModels.size(); i++) {
+            String id = (i < models.size() ? models.get(i) : extraModels.get(i - models.size())).id();
             if (id != null && !seen.add(id)) {
                 throw new IllegalArgumentException(
-                        "gateway.catalog.models[" + i + "].id: model id '" + id + "' is listed twice");
+                        "gateway.catalog: model id '" + id + "' is listed twice");
             }
         }
     }
@@ -55,6 +62,13 @@ public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models) {
      * @param defaultSize the size used when a request gives none ({@code 832x480})
      * @param tiers resolution tiers ({@code 480p}, {@code 720p}, {@code 1080p}) with their sizes and prices
      */
+    /** Both lists, in order. */
+    public List<ModelProperties> allModels() {
+        var all = new java.util.ArrayList<>(models);
+        all.addAll(extraModels);
+        return all;
+    }
+
     public record ModelProperties(
             @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9.\\-]*", message = "must be lower-case letters, digits, '.' and '-'") String id,
             @NotBlank @Pattern(regexp = "local|cloud", message = "must be 'local' or 'cloud'") String backend,

@@ -26,7 +26,7 @@ public final class ModelCatalog {
     /** Converts the bound configuration; sizes are parsed here, so a bad size names its key. */
     public static ModelCatalog from(CatalogProperties properties) {
         var list = new ArrayList<CatalogModel>();
-        for (CatalogProperties.ModelProperties p : properties.models()) {
+        for (CatalogProperties.ModelProperties p : properties.allModels()) {
             var tiers = new ArrayList<ModelTier>();
             p.tiers().forEach((name, t) -> tiers.add(new ModelTier(name,
                     t.sizes().stream().map(s -> CatalogProperties.parseSize(p.id(), "tiers." + name, s)).toList(),

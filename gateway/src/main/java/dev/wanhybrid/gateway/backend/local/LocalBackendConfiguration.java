@@ -1,6 +1,11 @@
 package dev.wanhybrid.gateway.backend.local;
 
 import dev.wanhybrid.engine.EngineException;
+import dev.wanhybrid.engine.EngineOptions;
+import dev.wanhybrid.engine.WanEngines;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import dev.wanhybrid.engine.VideoEngine;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,14 +28,39 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(LocalProperties.class)
 class LocalBackendConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(LocalBackendConfiguration.class);
+
+    /** The local-engine module's Wan loader: bfloat16 on CUDA devices, float32 on CPU unless configured. */
+    @Bean
+    @ConditionalOnMissingBean
+    LocalEngineLoader wanEngineLoader(LocalProperties properties) {
+        return (folder, device) -> WanEngines.load(folder, options(properties, device));
+    }
+
+    static EngineOptions options(LocalProperties properties, String device) {
+        EngineOptions base = device.startsWith("cuda") ? EngineOptions.cuda().withDevice(device) : EngineOptions.cpu();
+        if (properties.dtype() != null && !properties.dtype().isBlank()) {
+            base = base.withDtype(properties.dtype());
+        }
+        return properties.modelId() == null || properties.modelId().isBlank() ? base
+                : base.withModelId(properties.modelId());
+    }
+
     @Bean(destroyMethod = "close")
     LocalBackend localBackend(LocalProperties properties, ObjectProvider<VideoEngine> engineBeans,
             ObjectProvider<LocalEngineLoader> loader, BulkheadRegistry bulkheads, MeterRegistry meters,
-            ObjectProvider<Clock> clock) throws EngineException {
+            ObjectProvider<Clock> clock) {
         List<VideoEngine> engines = new ArrayList<>(engineBeans.orderedStream().toList());
         String notReady = LocalProperties.NO_WEIGHTS;
         Path path = properties.modelPath();
-        if (engines.isEmpty() && path != null) {
+        if (engines.isEmpty() && properties.demoEngine()) {
+            try {
+                engines.add(WanEngines.demo(options(properties, "cpu")));
+            } catch (EngineException | LinkageError e) {
+                log.warn("the demo engine could not be built: {}", e.toString());
+                notReady = "the demo engine could not be built: " + e.getMessage();
+            }
+        } else if (engines.isEmpty() && path != null) {
             if (!Files.isRegularFile(path.resolve("model_index.json"))) {
                 notReady = "gateway.local.model-path=" + path + " is not a Diffusers folder (no model_index.json);"
                         + " point it at a Wan2.1-T2V-1.3B-Diffusers folder";
@@ -38,8 +68,16 @@ class LocalBackendConfiguration {
                 notReady = "gateway.local.model-path is set, but no local engine implementation is on the classpath"
                         + " (the local-engine module provides it)";
             } else {
-                for (String device : properties.devices()) {
-                    engines.add(loader.getObject().load(path, device));
+                try {
+                    for (String device : properties.devices()) {
+                        engines.add(loader.getObject().load(path, device));
+                    }
+                } catch (EngineException | LinkageError e) {
+                    // The gateway still starts and serves the cloud; health shows why local is missing.
+                    log.warn("loading the local engine from {} failed: {}", path, e.toString());
+                    engines.forEach(VideoEngine::close);
+                    engines.clear();
+                    notReady = "loading " + path + " failed: " + e.getMessage();
                 }
             }
         }

@@ -23,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param sampler {@code unipc} or {@code euler}
  * @param defaultServiceTime assumed device time of one video until some have been measured
  * @param retention how long finished tasks (and their files) are kept for polling
+ * @param dtype weight precision for the engine: {@code bf16} on GPUs (the official setting), {@code fp32} on CPU
+ * @param modelId catalog id to report instead of the one derived from the checkpoint, or {@code null}
+ * @param demoEngine load the local-engine module's file-free random-weight demo model instead of weights (the
+ *     {@code demo} profile); its videos are labelled demo output
  */
 @Validated
 @ConfigurationProperties("gateway.local")
@@ -34,7 +38,10 @@ public record LocalProperties(
         @DecimalMin("1.0") @DefaultValue("5.0") double guidanceScale,
         @NotBlank @DefaultValue("unipc") String sampler,
         @NotNull @DefaultValue("4m") Duration defaultServiceTime,
-        @NotNull @DefaultValue("1h") Duration retention) {
+        @NotNull @DefaultValue("1h") Duration retention,
+        String dtype,
+        String modelId,
+        @DefaultValue("false") boolean demoEngine) {
 
     public static final String NO_WEIGHTS =
             "no local weights: set gateway.local.model-path to a Wan2.1-T2V-1.3B-Diffusers folder";
