@@ -61,6 +61,8 @@ public final class TaskTracker implements AutoCloseable {
     private final AtomicLong throttles = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong creates = new AtomicLong();
+    private final ArrayDeque<Long> sendTimes = new ArrayDeque<>();
+    private volatile int maxPollsInOneSecond;
     private volatile int trackedCount;
     private volatile int queuedCount;
 
@@ -142,7 +144,8 @@ public final class TaskTracker implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(polls.get(), throttles.get(), errors.get(), creates.get(), trackedCount, queuedCount);
+        return new Stats(polls.get(), throttles.get(), errors.get(), creates.get(), trackedCount, queuedCount,
+                maxPollsInOneSecond);
     }
 
     @Override
@@ -175,9 +178,19 @@ public final class TaskTracker implements AutoCloseable {
             due.poll();
             outstanding++;
             polls.incrementAndGet();
+            recordSend(now);
             client.queryAsync(head.taskId).whenComplete((view, failure) ->
                     scheduler.execute(() -> onAnswer(head, view, failure)));
         }
+    }
+
+    /** Keeps the send times of the last second, to report the busiest second the limiter allowed. */
+    private void recordSend(long now) {
+        sendTimes.addLast(now);
+        while (now - sendTimes.peekFirst() >= 1_000_000_000L) {
+            sendTimes.removeFirst();
+        }
+        maxPollsInOneSecond = Math.max(maxPollsInOneSecond, sendTimes.size());
     }
 
     private void onAnswer(Entry e, TaskView view, Throwable failure) {
@@ -342,8 +355,10 @@ public final class TaskTracker implements AutoCloseable {
      * @param creates tasks created
      * @param tracked tasks followed now
      * @param queued creates waiting for a permit
+     * @param maxPollsInOneSecond the most queries sent within any sliding one-second window (send times)
      */
-    public record Stats(long polls, long throttled, long errors, long creates, int tracked, int queued) {}
+    public record Stats(long polls, long throttled, long errors, long creates, int tracked, int queued,
+            int maxPollsInOneSecond) {}
 
     /** Configures a {@link TaskTracker}. */
     public static final class Builder {

@@ -73,6 +73,7 @@ class TaskTrackerIT {
         assertThat(stats.concurrencyRejections()).as("queued locally instead of 429s").isZero();
         assertThat(stats.maxInProgressByModel()).containsEntry("wan2.6-t2v", 5L).containsEntry("wan2.1-t2v-turbo", 2L);
         assertThat(stats.queryThrottled()).as("never above the account's query rate").isZero();
+        assertThat(tracker.stats().maxPollsInOneSecond()).as("sent within any one second").isLessThanOrEqualTo(20);
         assertThat(stats.outageAnswers()).as("the outage was felt").isPositive();
         assertThat(tracker.stats().throttled()).as("the storm was felt").isPositive();
         assertThat(tracker.tracked()).isZero();
