@@ -4,6 +4,7 @@ import dev.wanhybrid.cloud.ApiKey;
 import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
+import dev.wanhybrid.cloud.internal.Wire;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import java.net.URI;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Wires the cloud backend: the cloud model catalog (the bundled dated YAML), the DashScope client when a key is
@@ -54,6 +56,12 @@ class CloudBackendConfiguration {
                 .region(Region.parse(properties.region()))
                 .build()
                 .start();
+        if (!sim.faults().isEmpty()) {
+            ObjectNode faults = Wire.JSON.createObjectNode();
+            sim.faults().forEach((name, value) -> faults.set(name, Wire.JSON.readTree(value)));
+            simulator.applyFaults(faults);
+            log.info("DashScope simulator faults: {}", faults);
+        }
         log.info("DashScope simulator listening on {}", simulator.baseUrl());
         return simulator;
     }

@@ -69,6 +69,9 @@ public record CloudProperties(
      * @param pendingFor how long its tasks stay PENDING
      * @param runningFor how long they then stay RUNNING
      * @param queriesPerSecond its query limit ({@code 0} turns it off)
+     * @param faults faults injected from the start, in the shape of its {@code POST /sim/faults} control API
+     *     ({@code error_rate}, {@code error_code}, {@code latency_ms}, {@code outage_seconds}, {@code throttle},
+     *     {@code stuck_rate}, {@code moderation_failure_rate}, {@code lose_create_responses})
      */
     public record Simulator(
             @DefaultValue("false") boolean enabled,
@@ -76,5 +79,11 @@ public record CloudProperties(
             @NotNull @DefaultValue("sk-simulator") String apiKey,
             @NotNull @DefaultValue("3s") Duration pendingFor,
             @NotNull @DefaultValue("20s") Duration runningFor,
-            @DefaultValue("20") double queriesPerSecond) {}
+            @DefaultValue("20") double queriesPerSecond,
+            Map<String, String> faults) {
+
+        public Simulator {
+            faults = faults == null ? Map.of() : Map.copyOf(faults);
+        }
+    }
 }

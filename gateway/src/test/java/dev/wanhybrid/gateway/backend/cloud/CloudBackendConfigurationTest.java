@@ -34,6 +34,18 @@ class CloudBackendConfigurationTest {
     }
 
     @Test
+    void simulatorFaultsComeFromConfiguration() {
+        runner.withPropertyValues("gateway.cloud.simulator.enabled=true",
+                "gateway.cloud.simulator.faults.throttle=true").run(context -> {
+                    CloudBackend backend = context.getBean(CloudBackend.class);
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> backend.poll("any"))
+                            .isInstanceOfSatisfying(dev.wanhybrid.gateway.backend.BackendException.class,
+                                    e -> assertThat(e.kind())
+                                            .isEqualTo(dev.wanhybrid.gateway.backend.BackendException.Kind.THROTTLED));
+                });
+    }
+
+    @Test
     void theBackendCanBeSwitchedOff() {
         runner.withPropertyValues("gateway.cloud.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(CloudBackend.class));

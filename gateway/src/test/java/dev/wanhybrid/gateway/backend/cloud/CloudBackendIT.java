@@ -47,7 +47,7 @@ class CloudBackendIT {
                 .catalog(ModelCatalog.load()).build();
         CloudProperties properties = new CloudProperties(KEY, "international", null, null, 20, Map.of(), permitWait,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                new CloudProperties.Simulator(false, 0, "x", Duration.ZERO, Duration.ZERO, 0));
+                new CloudProperties.Simulator(false, 0, "x", Duration.ZERO, Duration.ZERO, 0, null));
         return new CloudBackend(client, null, "simulator", properties, clock);
     }
 
@@ -191,7 +191,7 @@ class CloudBackendIT {
         CloudBackend unconfigured = new CloudBackend(null, CloudBackendConfiguration.NO_KEY, null,
                 new CloudProperties(null, "international", null, null, 20, null, Duration.ofSeconds(1),
                         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        new CloudProperties.Simulator(false, 0, "x", Duration.ZERO, Duration.ZERO, 0)),
+                        new CloudProperties.Simulator(false, 0, "x", Duration.ZERO, Duration.ZERO, 0, null)),
                 clock);
 
         assertThat(unconfigured.readiness().ready()).isFalse();
