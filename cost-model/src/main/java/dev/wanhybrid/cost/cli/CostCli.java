@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cost", mixinStandardHelpOptions = true,
         description = "Video cost model: break-even, estimates, workload traces and the what-if replay.",
-        subcommands = {BreakEvenCommand.class, EstimateCommand.class})
+        subcommands = {BreakEvenCommand.class, EstimateCommand.class, GenerateTraceCommand.class, ReplayCommand.class})
 public final class CostCli implements Runnable {
 
     @CommandLine.Spec

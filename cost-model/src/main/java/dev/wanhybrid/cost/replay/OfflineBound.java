@@ -1,0 +1,159 @@
+package dev.wanhybrid.cost.replay;
+
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.local.GpuFleet;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+
+/**
+ * A lower bound on the cost of any assignment of the trace to the fleet and the cloud that knows the whole
+ * trace in advance and meets every deadline: no policy, online or offline, can do better.
+ *
+ * <p>Why it is a bound: the real problem (each job either on one GPU without interruption inside its window, or
+ * on the cloud) is relaxed three ways: a job may be split between cloud and local in any fraction, local work
+ * may be interrupted and resumed, and the fleet is treated as one machine of speed N (dropping the rule that
+ * one job uses one GPU at a time). Each relaxation only adds schedules, so the relaxed optimum is at most the
+ * real one. Jobs whose local run cannot fit inside their own window even alone are kept on the cloud, as in
+ * every real schedule.
+ *
+ * <p>Why it is exact for the relaxation: the vectors of GPU-seconds that can be given to the jobs inside their
+ * windows form a polymatroid (the supplies a flow network can route, with rank f(S) = the most work of jobs S
+ * the fleet can do). The relaxation maximises a non-negative linear function over it (saving per GPU-second
+ * times GPU-seconds), which the greedy algorithm solves exactly (Edmonds, 1970): take jobs in order of saving per
+ * GPU-second, each class getting f(classes so far) - f(classes before). On one machine with preemption, f(S) is
+ * what earliest-deadline-first achieves (an exchange argument: swapping to the earlier deadline never loses
+ * work), so each f is one EDF pass, O(n log n).
+ */
+public final class OfflineBound {
+
+    /**
+     * @param totalCost fleet fixed cost plus the bound on cloud spend and local marginal cost
+     * @param variableCost the bound on cloud spend plus local marginal cost
+     * @param fleetFixed the fleet's fixed cost over the trace
+     * @param gpuBusySeconds the GPU-seconds the bound uses
+     * @param gpuAvailableSeconds GPU-seconds the fleet had
+     * @param localEligible jobs the fleet could make inside their windows
+     */
+    public record Result(Money totalCost, Money variableCost, Money fleetFixed, double gpuBusySeconds,
+            double gpuAvailableSeconds, int localEligible) {
+        public double gpuUtilization() {
+            return gpuAvailableSeconds == 0 ? 0 : gpuBusySeconds / gpuAvailableSeconds;
+        }
+    }
+
+    /** A job's local window and work, for the EDF pass. */
+    record Window(double release, double deadline, double work) {}
+
+    private OfflineBound() {}
+
+    public static Result compute(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone) {
+        GpuFleet fleet = catalog.local().fleet();
+        Duration horizon = ReplaySimulator.horizon(trace, zone);
+        Instant t0 = trace.isEmpty() ? Instant.EPOCH
+                : trace.getFirst().arrival().atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
+        Money allCloud = Money.zero(fleet.currency());
+        // saving per GPU-second -> windows of that class; highest saving first
+        Map<BigDecimal, List<Window>> classes = new TreeMap<>(Comparator.reverseOrder());
+        int eligible = 0;
+        for (TraceJob job : trace) {
+            ReplayCatalog.CloudOption cloud = catalog.cheapestCloud(job)
+                    .orElseThrow(() -> new IllegalStateException("no cloud model can make " + job));
+            allCloud = allCloud.plus(cloud.price());
+            Optional<ReplayCatalog.LocalOption> local = gpus == 0 ? Optional.empty()
+                    : catalog.localOptions(job).stream().findFirst(); // fewest GPU-seconds dominates: cheaper and smaller
+            if (local.isEmpty()) {
+                continue;
+            }
+            double p = local.get().gpuSeconds();
+            double window = job.deadline().toMillis() / 1000.0;
+            BigDecimal saving = cloud.price().minus(local.get().marginal()).amount();
+            if (p > window || saving.signum() <= 0) {
+                continue;
+            }
+            eligible++;
+            double release = ReplaySimulator.seconds(t0, job.arrival());
+            // Rounded up, and the total rounded down below, so that rounding can only lower the bound.
+            BigDecimal density = saving.divide(BigDecimal.valueOf(p), 12, RoundingMode.CEILING);
+            classes.computeIfAbsent(density, k -> new ArrayList<>()).add(new Window(release, release + window, p));
+        }
+        List<Window> union = new ArrayList<>();
+        double horizonSeconds = horizon.toSeconds();
+        double previousRank = 0;
+        BigDecimal savings = BigDecimal.ZERO;
+        for (Map.Entry<BigDecimal, List<Window>> c : classes.entrySet()) {
+            union.addAll(c.getValue());
+            double rank = edfThroughput(union, gpus);
+            double gained = Math.max(0, rank - previousRank);
+            savings = savings.add(c.getKey().multiply(BigDecimal.valueOf(gained)));
+            previousRank = rank;
+        }
+        // What the bound runs locally costs its marginal rate; it is already inside the saving (price - marginal).
+        Money variable = allCloud.minus(Money.of(savings, fleet.currency()));
+        variable = Money.of(variable.amount().setScale(6, RoundingMode.FLOOR), fleet.currency());
+        Money fixed = fleet.fixedCostPerYear().times(BigDecimal.valueOf(horizon.toSeconds()))
+                .dividedBy(GpuFleet.SECONDS_PER_YEAR, 10);
+        double[] insideHorizon = new double[1];
+        edfThroughput(union, gpus, horizonSeconds, insideHorizon);
+        return new Result(variable.plus(fixed), variable, fixed, insideHorizon[0], (double) gpus * horizonSeconds,
+                eligible);
+    }
+
+    /**
+     * The most work a single machine of speed {@code speed} can do on these jobs, each only inside its window,
+     * with preemption and partial credit: earliest deadline first, dropping what is left at a deadline.
+     */
+    static double edfThroughput(List<Window> jobs, double speed) {
+        return edfThroughput(jobs, speed, Double.POSITIVE_INFINITY, new double[1]);
+    }
+
+    /** As above; also adds to {@code doneBefore[0]} the work done before {@code cutoff}. */
+    static double edfThroughput(List<Window> jobs, double speed, double cutoff, double[] doneBefore) {
+        if (speed <= 0 || jobs.isEmpty()) {
+            return 0;
+        }
+        List<Window> byRelease = new ArrayList<>(jobs);
+        byRelease.sort(Comparator.comparingDouble(Window::release));
+        PriorityQueue<double[]> ready = new PriorityQueue<>(Comparator.comparingDouble(a -> a[0])); // {deadline, left}
+        double t = 0;
+        double done = 0;
+        int next = 0;
+        while (next < byRelease.size() || !ready.isEmpty()) {
+            if (ready.isEmpty()) {
+                t = Math.max(t, byRelease.get(next).release());
+            }
+            while (next < byRelease.size() && byRelease.get(next).release() <= t) {
+                Window w = byRelease.get(next++);
+                ready.add(new double[] {w.deadline(), w.work()});
+            }
+            double[] top = ready.peek();
+            if (top == null) {
+                continue;
+            }
+            if (top[0] <= t) {
+                ready.poll(); // expired: its remaining work is lost
+                continue;
+            }
+            double nextRelease = next < byRelease.size() ? byRelease.get(next).release() : Double.POSITIVE_INFINITY;
+            double end = Math.min(Math.min(t + top[1] / speed, top[0]), nextRelease);
+            double work = (end - t) * speed;
+            top[1] -= work;
+            done += work;
+            doneBefore[0] += Math.max(0, Math.min(end, cutoff) - Math.min(t, cutoff)) * speed;
+            t = end;
+            if (top[1] <= 1e-9) {
+                ready.poll();
+            }
+        }
+        return done;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.wanhybrid.cost.replay;
+
+import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.breakeven.BreakEven;
+import dev.wanhybrid.cost.breakeven.BreakEvenInputs;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+
+/** Runs every strategy and the bound over a trace, and writes the markdown report and the charts. */
+public final class Replay {
+
+    private Replay() {}
+
+    public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace) {
+        return run(cfg, trace, new CheapestFeasiblePolicy());
+    }
+
+    /** Runs with {@code routed} as the routing policy, e.g. the gateway's real router behind {@link ReplayPolicy}. */
+    public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace, ReplayPolicy routed) {
+        int gpus = cfg.cost().fleet().count();
+        ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed(), cfg.noiseSigma(),
+                cfg.cost().billingZone());
+        long days = ReplaySimulator.horizon(trace, cfg.cost().billingZone()).toDays();
+        return new ReplayReport(trace.size(), days, gpus,
+                sim.run(trace, routed),
+                sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())),
+                sim.allCloud(trace),
+                sim.allLocal(trace),
+                OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone()),
+                BreakEven.analyze(cfg.cost().breakEvenInputs(firstDay(cfg, trace))));
+    }
+
+    private static LocalDate firstDay(ReplayConfig cfg, List<TraceJob> trace) {
+        return trace.isEmpty() ? LocalDate.now(cfg.cost().billingZone())
+                : trace.getFirst().arrival().atZone(cfg.cost().billingZone()).toLocalDate();
+    }
+
+    /** Videos a month the break-even's reference clip stands for: silent jobs of its kind and tier. */
+    static BigDecimal observedReferencePerMonth(ReplayConfig cfg, List<TraceJob> trace, long days) {
+        var ref = cfg.cost().workload().localJob();
+        long n = trace.stream().filter(j -> !j.audio() && j.kind().equals("t2v")
+                && Tier.ofSize(j.width(), j.height()) == ref.tier()).count();
+        return BigDecimal.valueOf(n * 30).divide(BigDecimal.valueOf(Math.max(1, days)), 0, RoundingMode.HALF_EVEN);
+    }
+
+    /** Writes {@code replay.md}, {@code breakeven.png} and {@code daily-cost.png} (routed and density-aware). */
+    public static String write(ReplayConfig cfg, List<TraceJob> trace, ReplayReport report, Path outDir,
+            String traceName) throws IOException {
+        Files.createDirectories(outDir);
+        BreakEvenInputs in = cfg.cost().breakEvenInputs(firstDay(cfg, trace));
+        BigDecimal observed = observedReferencePerMonth(cfg, trace, report.days());
+        ReplayCharts.breakEvenChart(in, observed, outDir.resolve("breakeven.png"));
+        ReplayCharts.dailyChart(report.routed(), outDir.resolve("daily-cost.png"));
+        ReplayCharts.dailyChart(report.improved(), outDir.resolve("daily-cost-density-aware.png"));
+        StringBuilder md = new StringBuilder();
+        md.append("# What-if replay: ").append(traceName).append("\n\n");
+        md.append(report.traceJobs()).append(" jobs over ").append(report.days()).append(" days against ")
+                .append(report.gpus()).append(" x ").append(cfg.cost().fleet().gpu()).append(" (")
+                .append(cfg.cost().fleet().cost() instanceof dev.wanhybrid.cost.local.FleetCost.Rented ? "rented" : "owned")
+                .append(", fixed ").append(ReplayReport.usd(cfg.cost().fleet().fixedCostPerYear())).append(" a year)")
+                .append(" and the DashScope international list prices.\n\n");
+        md.append(report.markdown()).append('\n');
+        md.append("Routed cost is ").append(ReplayReport.percent(report.gap(report.routed())))
+                .append(" above the offline lower bound; the density-aware variant is ")
+                .append(ReplayReport.percent(report.gap(report.improved()))).append(" above it.\n\n");
+        md.append("![Cost against monthly volume](breakeven.png)\n\n");
+        md.append("Break-even for the reference clip (").append(cfg.cost().workload().cloudJob().model()).append(" vs ")
+                .append(cfg.cost().workload().localJob().model()).append(", ")
+                .append(cfg.cost().workload().localJob().width()).append('x')
+                .append(cfg.cost().workload().localJob().height()).append(", ")
+                .append(cfg.cost().workload().localJob().seconds()).append(" s): ")
+                .append(report.breakEven().perMonth().map(v -> String.format("%,d", v.longValue()) + " videos a month")
+                        .orElse("never")).append("; the fleet makes ")
+                .append(String.format("%,d", report.breakEven().capacityPerMonth().longValue()))
+                .append(" a month; the trace has ").append(String.format("%,d", observed.longValue()))
+                .append(" such videos a month.\n\n");
+        md.append("![Daily cost by backend, router rules](daily-cost.png)\n\n");
+        md.append("![Daily cost by backend, density-aware](daily-cost-density-aware.png)\n");
+        Files.writeString(outDir.resolve("replay.md"), md.toString(), StandardCharsets.UTF_8);
+        return md.toString();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.wanhybrid.cost.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.cost.cli.CostCli;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/** The shipped 30-day trace through the shipped replay configuration, as the command-line tool runs it. */
+class ShippedTraceReplayIT {
+
+    private static final Path CONFIG = Path.of("config/replay.yaml");
+    private static final Path TRACE = Path.of("traces/wan-30d.csv");
+
+    @Test
+    void replayPrintsAllFiveCostsAndDrawsBothCharts() throws Exception {
+        Path out = Path.of(System.getProperty("build.dir", "target"), "replay");
+
+        int exit = CostCli.run("replay", "--config", CONFIG.toString(), "--trace", TRACE.toString(), "--out", out.toString());
+
+        assertThat(exit).isZero();
+        String md = Files.readString(out.resolve("replay.md"));
+        assertThat(md).contains("router rules (cheapest feasible)").contains("all cloud").contains("all local")
+                .contains("offline optimum (lower bound)").contains("Deadline hit rate").contains("GPU utilization");
+        for (String chart : List.of("breakeven.png", "daily-cost.png")) {
+            BufferedImage image = ImageIO.read(out.resolve(chart).toFile());
+            assertThat(image.getWidth()).as(chart).isGreaterThanOrEqualTo(1000);
+            assertThat(image.getHeight()).as(chart).isEqualTo(600);
+        }
+    }
+
+    @Test
+    void noStrategyThatMeetsTheDeadlinesWithTheSameFleetBeatsTheBound() throws Exception {
+        ReplayConfig cfg = ReplayConfig.load(CONFIG);
+        List<TraceJob> trace = Trace.read(TRACE);
+
+        ReplayReport report = Replay.run(cfg, trace);
+
+        assertThat(trace.size()).isBetween(45_000, 55_000);
+        assertThat(report.days()).isEqualTo(30);
+        assertThat(report.bound().totalCost()).isLessThanOrEqualTo(report.routed().total());
+        assertThat(report.bound().totalCost()).isLessThanOrEqualTo(report.improved().total());
+        assertThat(report.routed().total()).isLessThan(report.allCloud().total().plus(report.routed().fleetFixed()));
+        assertThat(report.improved().deadlineHitRate()).isGreaterThan(new java.math.BigDecimal("0.99"));
+        // The gap the notes in docs/cost.md explain: first-come local admission fills the GPUs with slow 720p work.
+        assertThat(report.gap(report.improved())).isLessThan(new java.math.BigDecimal("0.05"));
+    }
+}
