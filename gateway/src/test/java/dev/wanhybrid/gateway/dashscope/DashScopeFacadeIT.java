@@ -87,6 +87,43 @@ class DashScopeFacadeIT {
     }
 
     @Test
+    void withoutTheAsyncHeaderTheCreateIsRefusedAsAtAlibaba() throws Exception {
+        HttpResponse<String> reply = post("{\"model\":\"wan2.6-t2v\",\"input\":{\"prompt\":\"x\"}}", false);
+
+        assertThat(reply.statusCode()).isEqualTo(400);
+        assertThat(reply.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
+        assertThat(reply.body()).contains("\"code\":\"AccessDenied\"").contains("synchronous").contains("request_id");
+    }
+
+    @Test
+    void malformedBodiesAnswerInDashScopesShapeNamingWhatIsWrong() throws Exception {
+        assertThat(post("{not json", true).body()).contains("\"code\":\"InvalidParameter\"").contains("JSON");
+        assertThat(post("{\"input\":{\"prompt\":\"x\"}}", true).body())
+                .contains("\"code\":\"BadRequest.EmptyModel\"");
+        assertThat(post("{\"model\":\"wan2.6-t2v\"}", true).body())
+                .contains("\"code\":\"BadRequest.EmptyInput\"");
+        HttpResponse<String> duration = post("{\"model\":\"wan2.5-t2v-preview\",\"input\":{\"prompt\":\"x\"},"
+                + "\"parameters\":{\"duration\":7}}", true);
+        assertThat(duration.statusCode()).isEqualTo(400);
+        assertThat(duration.body()).contains("duration 7").contains("[5, 10]");
+        HttpResponse<String> local = post("{\"model\":\"wan2.6-t2v\",\"input\":{\"prompt\":\"x\",\"audio_url\":"
+                + "\"file:///etc/passwd\"}}", true);
+        assertThat(local.statusCode()).isEqualTo(400);
+        assertThat(local.body()).contains("InvalidURL");
+    }
+
+    private HttpResponse<String> post(String json, boolean async) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1/services/aigc/video-generation/video-synthesis"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (async) {
+            b.header("X-DashScope-Async", "enable");
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void anUnknownTaskIsUnknownAsAtAlibaba() throws Exception {
         assertThat(new VideoSynthesis().fetch("video_00000000000000000000000000000000", KEY).getOutput()
                 .getTaskStatus()).isEqualTo("UNKNOWN");
