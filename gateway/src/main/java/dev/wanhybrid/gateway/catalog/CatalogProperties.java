@@ -27,8 +27,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("gateway.catalog")
 @Validated
-public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models,
-        @Valid List<ModelProperties> extraModels) {
+public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
+        List<@Valid ModelProperties> extraModels) {
 
     /**
      * @param models the catalog
@@ -79,7 +79,7 @@ public record CatalogProperties(@NotEmpty @Valid List<ModelProperties> models,
             Set<AudioMode> audio,
             @NotNull QualityTier quality,
             @NotBlank String defaultSize,
-            @NotEmpty @Valid Map<String, TierProperties> tiers) {
+            @NotEmpty Map<String, @Valid TierProperties> tiers) {
 
         public ModelProperties {
             audio = audio == null ? Set.of() : Set.copyOf(audio);

@@ -248,11 +248,20 @@ public final class Router {
         if (!auto) {
             return RouteReason.MODEL_REQUESTED;
         }
+        // A model that is not deployed here is no preference of ours: leave it out of the comparison.
+        List<Option> servable = capable.stream()
+                .filter(o -> rejectionOf.get(o.model) != RejectionReason.MODEL_NOT_LOADED)
+                .toList();
         boolean anyLocalAllowed = allowed.stream().anyMatch(CatalogModel::isLocal);
-        boolean anyLocalCapable = capable.stream().anyMatch(o -> o.model.isLocal());
-        if (!chosen.model.isLocal() && anyLocalAllowed && !anyLocalCapable) {
+        boolean anyLocalServable = servable.stream().anyMatch(o -> o.model.isLocal());
+        if (!chosen.model.isLocal() && anyLocalAllowed && !anyLocalServable) {
             Set<RejectionReason> localMissing = EnumSet.noneOf(RejectionReason.class);
-            allowed.stream().filter(CatalogModel::isLocal).map(rejectionOf::get).forEach(localMissing::add);
+            allowed.stream().filter(CatalogModel::isLocal).map(rejectionOf::get)
+                    .filter(r -> r != null && r.stage() == RejectionReason.Stage.CAPABILITY)
+                    .forEach(localMissing::add);
+            if (localMissing.isEmpty()) {
+                return hints.objective() == RoutingHints.Objective.LATENCY ? RouteReason.FASTEST : RouteReason.CHEAPEST;
+            }
             if (localMissing.contains(RejectionReason.KIND_UNSUPPORTED)) {
                 return RouteReason.I2V_REQUIRES_CLOUD;
             }
@@ -264,7 +273,7 @@ public final class Router {
             }
             return RouteReason.SIZE_REQUIRES_CLOUD;
         }
-        Option ideal = capable.stream().sorted(order).findFirst().orElse(chosen);
+        Option ideal = servable.stream().sorted(order).findFirst().orElse(chosen);
         if (ideal.model != chosen.model) {
             RejectionReason why = rejectionOf.get(ideal.model);
             if (why != null) {

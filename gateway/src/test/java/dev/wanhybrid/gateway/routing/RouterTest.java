@@ -157,6 +157,15 @@ class RouterTest {
     }
 
     @Test
+    void sizeOnlyAnUnloadedLocalModelCouldServeIsNotCountedAsALocalFallback() throws Exception {
+        Route route = route(silent(P720, 5), healthy());
+
+        assertThat(route.chosen().model()).isEqualTo("wan2.1-t2v-turbo");
+        assertThat(route.reason()).isEqualTo("size_requires_cloud");
+        assertThat(reasonsFor(route, "wan2.1-t2v-14b")).containsExactly("model_not_loaded");
+    }
+
+    @Test
     void longClipsCanOnlyGoToTheCloud() throws Exception {
         Route route = route(silent(P720, 10), healthy());
 
