@@ -2,11 +2,9 @@ package dev.wanhybrid.gateway;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Starts the Wan hybrid video generation gateway. */
 @SpringBootApplication
-@ConfigurationPropertiesScan
 public class GatewayApplication {
 
     public static void main(String[] args) {

@@ -5,12 +5,17 @@ import dev.wanhybrid.gateway.backend.VideoBackend;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import dev.wanhybrid.gateway.api.ApiProperties;
+import dev.wanhybrid.gateway.jobs.JobProperties;
+import dev.wanhybrid.gateway.tenant.TenantProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Cross-cutting beans: the clock everything reads time from, and an empty backend registry as a last resort. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ApiProperties.class, JobProperties.class, TenantProperties.class})
 class GatewayConfiguration {
 
     @Bean

@@ -216,7 +216,7 @@ public class JobProcessor {
 
     /** The backend has no such task: a local task died with its process and is resubmitted (free); a cloud one fails. */
     private void lost(Job job, String owner) {
-        if ("local".equals(job.backend()) && job.attempts() <= properties.maxLocalResubmits()) {
+        if (properties.freeBackends().contains(job.backend()) && job.attempts() <= properties.maxLocalResubmits()) {
             log.warn("job {}: local task {} is gone (restart?); resubmitting locally", job.id(), job.taskId());
             store.transition(job, JobPhase.QUEUED, owner, now(), set -> set.taskId(null).nextAttemptAt(now()));
         } else {

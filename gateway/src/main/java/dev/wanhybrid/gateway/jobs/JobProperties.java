@@ -26,7 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param reconcileInterval wait between attempts to reconcile a submission whose acceptance is unknown
  * @param retryInterval wait after an unexpected error in a step
  * @param maxResultSize largest result copied into the result store
- * @param maxLocalResubmits how often a local job lost by a restart is resubmitted before it fails
+ * @param maxLocalResubmits how often a job lost by a restarted free backend is resubmitted before it fails
+ * @param freeBackends backends whose lost tasks may be resubmitted because a submission costs nothing (local);
+ *     a paid backend's lost task fails instead of being paid for twice
  */
 @Validated
 @ConfigurationProperties("gateway.jobs")
@@ -43,4 +45,5 @@ public record JobProperties(
         @NotNull @DefaultValue("5s") Duration reconcileInterval,
         @NotNull @DefaultValue("2s") Duration retryInterval,
         @NotNull @DefaultValue("2GB") DataSize maxResultSize,
-        @Min(0) @Max(100) @DefaultValue("3") int maxLocalResubmits) {}
+        @Min(0) @Max(100) @DefaultValue("3") int maxLocalResubmits,
+        @NotNull @DefaultValue("local") List<String> freeBackends) {}

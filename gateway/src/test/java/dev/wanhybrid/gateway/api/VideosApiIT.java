@@ -80,7 +80,7 @@ class VideosApiIT extends ApiTestBase {
         assertThat(created.path("id").asString()).matches("video_[0-9a-f]{32}");
         assertThat(created.path("object").asString()).isEqualTo("video");
         assertThat(created.path("status").asString()).isEqualTo("queued");
-        assertThat(created.path("route").path("backend").asString()).isEqualTo("local");
+        assertThat(created.path("route").path("backend").asString()).isEqualTo(TestBackends.LOCAL);
         assertThat(created.path("route").path("reason").asString()).isEqualTo("cheapest");
         assertThat(created.path("route").path("estimated_cost_usd").decimalValue()).isEqualByComparingTo("0.010");
 
@@ -110,7 +110,7 @@ class VideosApiIT extends ApiTestBase {
         HttpResponse<byte[]> beyond = alpha.getBytes("/v1/videos/" + id + "/content", "bytes=999999-");
         assertThat(beyond.statusCode()).isEqualTo(416);
 
-        assertThat(meters.get("gateway.jobs.finished").tags("backend", "local", "outcome", "completed").counter()
+        assertThat(meters.get("gateway.jobs.finished").tags("backend", TestBackends.LOCAL, "outcome", "completed").counter()
                 .count()).isGreaterThanOrEqualTo(1);
     }
 
@@ -128,7 +128,7 @@ class VideosApiIT extends ApiTestBase {
         assertThat(job.spec().kind()).isEqualTo(TaskKind.I2V);
         assertThat(job.spec().inputImage().getScheme()).isEqualTo("upload");
         assertThat(results.stat(job.spec().inputImage().getSchemeSpecificPart())).isPresent();
-        assertThat(job.route().candidates()).extracting(c -> c.backend()).containsExactly("local");
+        assertThat(job.route().candidates()).extracting(c -> c.backend()).containsExactly(TestBackends.LOCAL);
     }
 
     @Test
@@ -182,14 +182,14 @@ class VideosApiIT extends ApiTestBase {
 
     @Test
     void aRefusingBackendMakesTheJobFallBackToTheNextCandidateAndSaysWhy() {
-        backends.local().script(ScriptedBackend.Outcome.REFUSE);
+        backends.local().script("fallback please", ScriptedBackend.Outcome.REFUSE);
         double before = fallbacks();
         String id = create("{\"prompt\": \"fallback please\"}").path("id").asString();
         JsonNode done = awaitStatus(id, "completed");
-        assertThat(done.path("route").path("backend").asString()).isEqualTo("cloud");
+        assertThat(done.path("route").path("backend").asString()).isEqualTo(TestBackends.CLOUD);
         JsonNode fallback = done.path("route").path("fallbacks").get(0);
-        assertThat(fallback.path("from_backend").asString()).isEqualTo("local");
-        assertThat(fallback.path("to_backend").asString()).isEqualTo("cloud");
+        assertThat(fallback.path("from_backend").asString()).isEqualTo(TestBackends.LOCAL);
+        assertThat(fallback.path("to_backend").asString()).isEqualTo(TestBackends.CLOUD);
         assertThat(fallback.path("reason").asString()).isEqualTo("refused");
         assertThat(fallbacks()).isEqualTo(before + 1);
         assertThat(backends.local().submissionsOf(id)).isZero();
@@ -197,18 +197,18 @@ class VideosApiIT extends ApiTestBase {
     }
 
     private double fallbacks() {
-        var counter = meters.find("gateway.routing.fallbacks").tags("from", "local", "to", "cloud", "reason", "refused")
+        var counter = meters.find("gateway.routing.fallbacks").tags("from", TestBackends.LOCAL, "to", TestBackends.CLOUD, "reason", "refused")
                 .counter();
         return counter == null ? 0 : counter.count();
     }
 
     @Test
     void aLostAcceptanceIsReconciledAndNeverSubmittedTwice() {
-        backends.cloud().script(ScriptedBackend.Outcome.ACCEPT_BUT_LOSE_ANSWER);
+        backends.cloud().script("cloud only", ScriptedBackend.Outcome.ACCEPT_BUT_LOSE_ANSWER);
         String id = create("{\"prompt\": \"cloud only\", \"routing\": {\"backend\": \"cloud\"}}").path("id").asString();
         awaitStatus(id, "completed");
         assertThat(backends.cloud().submissionsOf(id)).isEqualTo(1);
-        assertThat(store.find(id).orElseThrow().taskId()).isEqualTo("cloud-task-" + id);
+        assertThat(store.find(id).orElseThrow().taskId()).isEqualTo(TestBackends.CLOUD + "-task-" + id);
     }
 
     @Test
@@ -224,12 +224,12 @@ class VideosApiIT extends ApiTestBase {
 
     @Test
     void aBudgetCapSkipsToTheNextCandidateAndWithNoneLeftAnswers402() {
-        ledger.refuse("local");
+        ledger.refuse(TestBackends.LOCAL);
         JsonNode created = create("{\"prompt\": \"over budget locally\"}");
-        assertThat(created.path("route").path("backend").asString()).isEqualTo("cloud");
+        assertThat(created.path("route").path("backend").asString()).isEqualTo(TestBackends.CLOUD);
         assertThat(created.path("route").path("rejected").toString()).contains("budget");
 
-        ledger.refuse("cloud");
+        ledger.refuse(TestBackends.CLOUD);
         long jobsBefore = store.countJobs();
         Http.Reply reply = alpha.postJson("/v1/videos", "{\"prompt\": \"over every cap\"}");
         assertThat(reply.status()).isEqualTo(402);

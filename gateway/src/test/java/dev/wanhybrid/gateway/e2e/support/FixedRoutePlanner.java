@@ -12,14 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A route planner test double with a two-model catalog ({@code test-local} on {@code local}, {@code test-cloud}
- * on {@code cloud}): pins and {@code local_only} are honoured, unknown models are refused naming {@code model}.
+ * A route planner test double with a two-model catalog ({@code test-local} on the scripted local backend,
+ * {@code test-cloud} on the scripted cloud one): pins ({@code local}/{@code cloud}) and {@code local_only} are
+ * honoured, unknown models are refused naming {@code model}.
  */
 public class FixedRoutePlanner implements RoutePlanner {
 
-    public static final RouteCandidate LOCAL = new RouteCandidate("local", "test-local", new BigDecimal("0.010"),
+    public static final RouteCandidate LOCAL = new RouteCandidate(TestBackends.LOCAL, "test-local", new BigDecimal("0.010"),
             Duration.ofSeconds(60));
-    public static final RouteCandidate CLOUD = new RouteCandidate("cloud", "test-cloud", new BigDecimal("0.500"),
+    public static final RouteCandidate CLOUD = new RouteCandidate(TestBackends.CLOUD, "test-cloud", new BigDecimal("0.500"),
             Duration.ofSeconds(90));
 
     @Override
@@ -34,12 +35,12 @@ public class FixedRoutePlanner implements RoutePlanner {
         if (spec.model().equals(CLOUD.model()) || "cloud".equals(spec.routing().backend())
                 || spec.audio().wantsAudio()) {
             candidates.remove(LOCAL);
-            rejected.add(new RejectedCandidate("local", LOCAL.model(), "pinned", "pinned to cloud"));
+            rejected.add(new RejectedCandidate(TestBackends.LOCAL, LOCAL.model(), "pinned", "pinned to cloud"));
         }
         if (spec.model().equals(LOCAL.model()) || "local".equals(spec.routing().backend())
                 || spec.routing().localOnly()) {
             candidates.remove(CLOUD);
-            rejected.add(new RejectedCandidate("cloud", CLOUD.model(), "local_only", "pinned to local"));
+            rejected.add(new RejectedCandidate(TestBackends.CLOUD, CLOUD.model(), "local_only", "pinned to local"));
         }
         if (candidates.isEmpty()) {
             throw new NoRouteException(422, "audio", "no_capable_model", "No model can do that.", rejected);

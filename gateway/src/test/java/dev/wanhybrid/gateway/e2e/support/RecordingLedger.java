@@ -47,7 +47,7 @@ public class RecordingLedger implements SpendLedger {
     public BigDecimal settle(String jobId, String tenant, String backend, BackendTask task, TaskSnapshot snapshot) {
         settleCalls.computeIfAbsent(jobId, j -> new AtomicInteger()).incrementAndGet();
         reserved.remove(jobId);
-        return settled.computeIfAbsent(jobId, j -> "cloud".equals(backend) ? new BigDecimal("0.50")
+        return settled.computeIfAbsent(jobId, j -> backend.endsWith("cloud") ? new BigDecimal("0.50")
                 : new BigDecimal("0.012"));
     }
 

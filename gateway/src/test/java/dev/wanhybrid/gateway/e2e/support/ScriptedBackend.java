@@ -31,7 +31,7 @@ public class ScriptedBackend implements VideoBackend {
     private final byte[] mp4;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> submissionsByJob = new ConcurrentHashMap<>();
-    private final Deque<Outcome> script = new ArrayDeque<>();
+    private final Map<String, Deque<Outcome>> scripts = new ConcurrentHashMap<>();
     private volatile boolean ready = true;
     private volatile int pollsUntilDone = 2;
     private volatile boolean holdRunning;
@@ -51,9 +51,13 @@ public class ScriptedBackend implements VideoBackend {
         }
     }
 
-    public synchronized void script(Outcome... outcomes) {
-        for (Outcome o : outcomes) {
-            script.addLast(o);
+    /** Scripts the next submissions of requests with this exact prompt (other tests' jobs are unaffected). */
+    public void script(String prompt, Outcome... outcomes) {
+        Deque<Outcome> queue = scripts.computeIfAbsent(prompt, p -> new ArrayDeque<>());
+        synchronized (queue) {
+            for (Outcome o : outcomes) {
+                queue.addLast(o);
+            }
         }
     }
 
@@ -91,9 +95,7 @@ public class ScriptedBackend implements VideoBackend {
     public void reset() {
         tasks.clear();
         submissionsByJob.clear();
-        synchronized (this) {
-            script.clear();
-        }
+        scripts.clear();
         submissions.set(0);
         cancels.set(0);
         ready = true;
@@ -113,9 +115,14 @@ public class ScriptedBackend implements VideoBackend {
 
     @Override
     public String submit(BackendTask task) throws BackendException {
-        Outcome outcome;
-        synchronized (this) {
-            outcome = script.isEmpty() ? Outcome.ACCEPT : script.removeFirst();
+        Outcome outcome = Outcome.ACCEPT;
+        Deque<Outcome> queue = scripts.get(task.spec().prompt());
+        if (queue != null) {
+            synchronized (queue) {
+                if (!queue.isEmpty()) {
+                    outcome = queue.removeFirst();
+                }
+            }
         }
         switch (outcome) {
             case REFUSE -> throw new BackendException(BackendException.Kind.REFUSED, "breaker_open", id + " refused");

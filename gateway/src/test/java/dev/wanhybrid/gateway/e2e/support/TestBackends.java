@@ -1,23 +1,29 @@
 package dev.wanhybrid.gateway.e2e.support;
 
-import dev.wanhybrid.gateway.backend.BackendRegistry;
-import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.routing.RoutePlanner;
-import java.util.List;
-import java.util.Optional;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 /**
- * Test doubles for the teammates' beans (router, ledger, backends), marked {@code @Primary} so they win over the
- * real ones in tests that exercise the API and the dispatcher alone.
+ * Test doubles for the router and the ledger, marked {@code @Primary} so they win over the real ones in tests that
+ * exercise the API and the dispatcher alone, and two scripted backends that the real backend registry decorates.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestBackends {
 
     /** Test keys (never real): {@code sk-test-alpha}, {@code sk-test-beta}, {@code sk-test-gamma}. */
+    /**
+     * Ids of the scripted backends: distinct from the real {@code local} and {@code cloud} beans, which stay in
+     * the context (not ready: no weights, no key) and are never routed to by the test planner.
+     */
+    public static final String LOCAL = "scripted-local";
+    public static final String CLOUD = "scripted-cloud";
+
+    /** Properties every test context needs besides the tenants. */
+    public static final String FREE_BACKENDS = "gateway.jobs.free-backends=" + LOCAL;
+
     public static final String ALPHA_KEY = "sk-test-alpha";
     public static final String BETA_KEY = "sk-test-beta";
     /** A tenant limited to three requests an hour. */
@@ -25,6 +31,11 @@ public class TestBackends {
 
     /** Properties for two tenants with the hashes of the keys above. */
     public static final String[] TENANTS = {
+        FREE_BACKENDS,
+        // The registry's submit retry has customizers for "local" and "cloud" only; for other ids Resilience4j's
+        // default would repeat every failure, including a lost acceptance. Submissions are never repeated here.
+        "resilience4j.retry.instances.scripted-local-submit.max-attempts=1",
+        "resilience4j.retry.instances.scripted-cloud-submit.max-attempts=1",
         "gateway.tenants[0].id=alpha",
         "gateway.tenants[0].api-key-sha256=5a44ee831beb11795ca9e062551a912f66aaa8043e59ded9eaf05a337784dec8",
         "gateway.tenants[0].rate-limit.limit=100000",
@@ -37,7 +48,7 @@ public class TestBackends {
         "gateway.tenants[2].rate-limit.period=1h",
     };
 
-    /** Holds the two scripted backends; not beans of type VideoBackend, so no real registry collects them. */
+    /** The two scripted backends, as the tests see them (the application sees them through its registry). */
     public record Scripted(ScriptedBackend local, ScriptedBackend cloud) {
 
         public void reset() {
@@ -46,42 +57,37 @@ public class TestBackends {
         }
     }
 
+    /** Registered as VideoBackend beans, so the real registry wraps them in the real resilience decorators. */
     @Bean
-    Scripted scriptedBackends() {
-        return new Scripted(new ScriptedBackend("local"), new ScriptedBackend("cloud"));
+    ScriptedBackend testLocalBackend() {
+        return new ScriptedBackend(LOCAL);
+    }
+
+    @Bean
+    ScriptedBackend testCloudBackend() {
+        return new ScriptedBackend(CLOUD);
+    }
+
+    @Bean
+    Scripted testScriptedBackends(ScriptedBackend testLocalBackend, ScriptedBackend testCloudBackend) {
+        return new Scripted(testLocalBackend, testCloudBackend);
     }
 
     @Bean
     @Primary
-    BackendRegistry scriptedBackendRegistry(Scripted scripted) {
-        return new BackendRegistry() {
-            @Override
-            public Optional<VideoBackend> find(String backendId) {
-                return all().stream().filter(b -> b.id().equals(backendId)).findFirst();
-            }
-
-            @Override
-            public List<VideoBackend> all() {
-                return List.of(scripted.local(), scripted.cloud());
-            }
-        };
-    }
-
-    @Bean
-    @Primary
-    RoutePlanner fixedRoutePlanner() {
+    RoutePlanner testRoutePlanner() {
         return new FixedRoutePlanner();
     }
 
     @Bean
-    RecordingLedger recordingLedger() {
+    RecordingLedger testRecordingLedger() {
         return new RecordingLedger();
     }
 
     /** The interface type as well, so an ObjectProvider&lt;SpendLedger&gt; picks the double. */
     @Bean
     @Primary
-    SpendLedger spendLedger(RecordingLedger recordingLedger) {
+    SpendLedger testSpendLedger(RecordingLedger recordingLedger) {
         return recordingLedger;
     }
 }

@@ -1,0 +1,140 @@
+package dev.wanhybrid.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.videos.Video;
+import com.openai.models.videos.VideoCreateParams;
+import com.openai.models.videos.VideoDeleteResponse;
+import com.openai.models.videos.VideoListParams;
+import com.openai.models.videos.VideoModel;
+import com.openai.models.videos.VideoSeconds;
+import com.openai.models.videos.VideoSize;
+import dev.wanhybrid.gateway.e2e.support.TestBackends;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The official OpenAI Java SDK against the running gateway, on a real backend path: the real router, spend
+ * ledger, resilience decorators and cloud backend, talking DashScope's protocol to the cloud adapter's simulator
+ * on loopback (the one stand-in: Alibaba's service cannot be reached from here).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "spring.datasource.url=jdbc:h2:mem:openai-sdk-it;DB_CLOSE_DELAY=-1",
+    "gateway.cloud.simulator.enabled=true",
+    "gateway.cloud.simulator.pending-for=300ms",
+    "gateway.cloud.simulator.running-for=1s",
+    "gateway.jobs.tick=50ms", "gateway.jobs.poll-min=200ms", "gateway.jobs.poll-max=1s",
+})
+class OpenAiSdkIT {
+
+    static final Path RESULTS;
+
+    static {
+        try {
+            RESULTS = Files.createTempDirectory("openai-sdk-it");
+        } catch (java.io.IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("gateway.storage.local.root", RESULTS::toString);
+        for (String tenant : TestBackends.TENANTS) {
+            String[] kv = tenant.split("=", 2);
+            registry.add(kv[0], () -> kv[1]);
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    OpenAIClient client;
+
+    @BeforeEach
+    void connect() {
+        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + port + "/v1")
+                .apiKey(TestBackends.ALPHA_KEY).maxRetries(0).build();
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void theOfficialClientCreatesRetrievesDownloadsListsAndDeletesAVideo() throws Exception {
+        Video created = client.videos().create(VideoCreateParams.builder()
+                .prompt("a paper boat drifting on a pond at dawn")
+                .model(VideoModel.of("wan2.5-t2v-preview"))
+                .seconds(VideoSeconds.of("5"))
+                .size(VideoSize.of("1280x720"))
+                .build());
+        assertThat(created.id()).startsWith("video_");
+        assertThat(created.status()).isIn(Video.Status.QUEUED, Video.Status.IN_PROGRESS);
+        Map<String, JsonValue> extensions = created._additionalProperties();
+        assertThat(extensions).containsKeys("route", "backend", "cost_usd");
+        assertThat(extensions.get("backend").toString()).contains("cloud");
+
+        Video[] latest = {created};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            latest[0] = client.videos().retrieve(created.id());
+            // The SDK's enums are classes: compare with equals, not ==.
+            return Video.Status.COMPLETED.equals(latest[0].status()) || Video.Status.FAILED.equals(latest[0].status());
+        });
+        Video done = latest[0];
+        assertThat(done.status()).as("error: %s", done._error()).isEqualTo(Video.Status.COMPLETED);
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.model().asString()).isEqualTo("wan2.5-t2v-preview");
+        assertThat(done._additionalProperties().get("cost_usd").toString()).isNotEqualTo("null");
+
+        byte[] mp4;
+        try (HttpResponse response = client.videos().downloadContent(created.id());
+                InputStream body = response.body()) {
+            mp4 = body.readAllBytes();
+        }
+        assertThat(mp4.length).isGreaterThan(1000);
+        assertThat(new String(mp4, 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+
+        assertThat(client.videos().list(VideoListParams.builder().limit(10).build()).data())
+                .extracting(Video::id).contains(created.id());
+
+        VideoDeleteResponse deleted = client.videos().delete(created.id());
+        assertThat(deleted.deleted()).isTrue();
+        assertThatThrownBy(() -> client.videos().retrieve(created.id())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void theClientSeesTypedErrorsFromTheEnvelope() {
+        assertThatThrownBy(() -> client.videos().create(VideoCreateParams.builder().prompt("x")
+                .seconds(VideoSeconds.of("abc")).build()))
+                .isInstanceOfSatisfying(BadRequestException.class,
+                        e -> assertThat(e.param()).hasValue("seconds"));
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + port + "/v1")
+                .apiKey("sk-not-a-tenant").maxRetries(0).build();
+        try {
+            assertThatThrownBy(() -> stranger.videos().list()).isInstanceOf(UnauthorizedException.class);
+        } finally {
+            stranger.close();
+        }
+    }
+}
