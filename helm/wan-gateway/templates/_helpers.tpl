@@ -119,13 +119,19 @@ True ("true") when the cluster serves the API version given as .api, or it is li
 {{- end }}
 {{- end }}
 
-{{/* Environment shared by the API replicas and the workers: secrets by reference only, never inline. */}}
+{{/*
+Environment of the API replicas and the workers: secrets by reference only, never inline. Called with
+(dict "root" $ "worker" true|false): workers never get the DashScope key, since a job that falls back to the
+cloud is handed over to an API replica, so GPU nodes hold no paid credential.
+*/}}
 {{- define "wan-gateway.env" -}}
+{{- $worker := .worker }}
+{{- with .root }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ .Values.javaToolOptions | quote }}
 - name: SPRING_CONFIG_ADDITIONAL_LOCATION
   value: optional:file:/etc/wan-gateway/
-{{- if .Values.backends.cloud.enabled }}
+{{- if and .Values.backends.cloud.enabled (not $worker) }}
 {{- /* application.yaml reads gateway.cloud.api-key from DASHSCOPE_API_KEY. */}}
 - name: DASHSCOPE_API_KEY
   valueFrom:
@@ -168,6 +174,7 @@ True ("true") when the cluster serves the API version given as .api, or it is li
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
+{{- end }}
 {{- end }}
 {{- end }}
 

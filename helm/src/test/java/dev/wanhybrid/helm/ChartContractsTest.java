@@ -65,6 +65,9 @@ class ChartContractsTest {
         // Local jobs are claimed by the workers only; the API replicas keep the cloud jobs.
         assertThat(env(worker, "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("local");
         assertThat(env(container(chart.gateway()), "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("cloud");
+        // A job that falls back to the cloud is handed to an API replica: GPU nodes hold no paid credential.
+        assertThat(worker.getEnv()).extracting(EnvVar::getName).doesNotContain("DASHSCOPE_API_KEY");
+        assertThat(env(container(chart.gateway()), "DASHSCOPE_API_KEY").getValueFrom().getSecretKeyRef()).isNotNull();
         // The API replicas never ask for a GPU.
         assertThat(container(chart.gateway()).getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
     }
