@@ -96,6 +96,45 @@ class S3ResultStoreIT {
     }
 
     @Test
+    void uploadStreamsPartByPartInsteadOfReadingTheWholeVideoFirst() throws IOException {
+        int total = 3 * PART + 10;
+        java.util.List<Integer> partsUploadedWhenPartThreeWasRead = new java.util.ArrayList<>();
+        InputStream source = new InputStream() {
+            private int position;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (position >= total) {
+                    return -1;
+                }
+                if (position == 2 * PART) {
+                    // The store is about to read the third part: the first two must already be on the server.
+                    var uploads = client.listMultipartUploads(r -> r.bucket(bucket)).uploads();
+                    partsUploadedWhenPartThreeWasRead.add(uploads.size() != 1 ? -1 : client.listParts(r -> r
+                            .bucket(bucket).key(uploads.getFirst().key()).uploadId(uploads.getFirst().uploadId()))
+                            .parts().size());
+                }
+                int n = Math.min(len, Math.min(total - position, 2 * PART - position > 0 ? 2 * PART - position : len));
+                Arrays.fill(b, off, off + n, (byte) (position / PART));
+                position += n;
+                return n;
+            }
+        };
+
+        StoredObject stored = store.put("video_10/result.mp4", source, total);
+
+        assertThat(partsUploadedWhenPartThreeWasRead).containsExactly(2);
+        assertThat(stored.size()).isEqualTo(total);
+        assertThat(readAll(store.open("video_10/result.mp4", 3L * PART, -1))).containsOnly((byte) 3).hasSize(10);
+    }
+
+    @Test
     void resultExactlyOnePartLongIsStoredWhole() throws IOException {
         byte[] video = bytes(PART, 3);
 
