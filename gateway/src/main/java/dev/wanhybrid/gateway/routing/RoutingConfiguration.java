@@ -3,7 +3,11 @@ package dev.wanhybrid.gateway.routing;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.cloud.Region;
+import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
+import dev.wanhybrid.gateway.catalog.PublishedPriceEstimator;
+import org.springframework.core.env.Environment;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -17,10 +21,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
 
+    /**
+     * Cloud list prices from the cloud adapter's dated price table, local marginal cost from the cost model;
+     * the catalog's own prices wherever those have no figure.
+     */
     @Bean
     @ConditionalOnMissingBean
-    CostEstimator costEstimator() {
-        return CostEstimator.FROM_CATALOG;
+    CostEstimator costEstimator(ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
+            ObjectProvider<LocalCostModel> localCost, Environment environment, ObjectProvider<Clock> clock) {
+        Region region = Region.parse(environment.getProperty("gateway.cloud.region", "international"));
+        return new PublishedPriceEstimator(cloudPrices.getIfAvailable(), region, localCost.getIfAvailable(),
+                clock.getIfAvailable(Clock::systemUTC));
     }
 
     @Bean
