@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -137,6 +138,27 @@ class ChartContractsTest {
         assertThat(chart.applicationConfig())
                 .contains("type: s3", "bucket: wan-results", "endpoint: https://oss-ap-southeast-1.aliyuncs.com");
         assertThat(chart.manifest()).doesNotContain("WanGatewayNoReadyGpuWorker");
+    }
+
+    @Test
+    void ingressRoutesItsHostsToThePublicPortOnly() {
+        RenderedChart chart = ChartRenderer.render("cloud-only");
+        Ingress ingress = chart.one(Ingress.class, ChartRenderer.FULLNAME);
+
+        assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+        assertThat(ingress.getMetadata().getAnnotations())
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-buffering", "off");
+        assertThat(ingress.getSpec().getTls()).singleElement().satisfies(tls -> {
+            assertThat(tls.getSecretName()).isEqualTo("video-example-com-tls");
+            assertThat(tls.getHosts()).containsExactly("video.example.com");
+        });
+        assertThat(ingress.getSpec().getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getHost()).isEqualTo("video.example.com");
+            var backend = rule.getHttp().getPaths().getFirst().getBackend().getService();
+            assertThat(backend.getName()).isEqualTo(ChartRenderer.FULLNAME);
+            assertThat(backend.getPort().getName()).isEqualTo("http");
+        });
+        assertThat(ChartRenderer.render("defaults").ofKind("Ingress")).isEmpty();
     }
 
     @Test
