@@ -205,7 +205,8 @@ class ChartContractsTest {
         assertThat(scaledObject.<Integer>get("spec", "minReplicaCount")).isZero();
         assertThat(scaledObject.<Integer>get("spec", "maxReplicaCount")).isEqualTo(8);
         assertThat(trigger).containsEntry("type", "prometheus");
-        assertThat((String) metadata.get("query")).contains("gateway_local_queue_depth", "namespace=\"video\"");
+        assertThat((String) metadata.get("query")).isEqualTo(
+                "max(gateway_local_queue_depth{namespace=\"video\", service=~\"wan-wan-gateway|wan-wan-gateway-worker\"})");
         assertThat(metadata).containsEntry("threshold", "3");
         assertThat(chart.workers().orElseThrow().getSpec().getReplicas()).as("KEDA owns the replica count").isNull();
     }
