@@ -31,6 +31,14 @@ class ChartScenariosTest {
                 "defaults", "gpu-workers", "keda", "servicemonitor", "external-postgresql", "cloud-only", "local-only");
     }
 
+    @Test
+    void chartPassesHelmLintInStrictMode() {
+        com.marcnuri.helm.LintResult lint = new com.marcnuri.helm.Helm(ChartRenderer.CHART).lint().strict().call();
+
+        assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.startsWith("[WARNING]") || m.startsWith("[ERROR]"));
+    }
+
     @ParameterizedTest
     @MethodSource("scenarios")
     void rendersOnlyTypedKubernetesObjectsWithoutUnknownFields(String scenario) {
