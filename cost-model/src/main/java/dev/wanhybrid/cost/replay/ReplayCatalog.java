@@ -67,6 +67,13 @@ public final class ReplayCatalog {
         return out;
     }
 
+    /** A named cloud model's way to make this job, when the price list has a price for it. */
+    public Optional<CloudOption> cloudOption(TraceJob job, String model) {
+        LocalDate day = job.arrival().atZone(billingZone).toLocalDate();
+        return prices.costOf(VideoJob.of(model, job.width(), job.height(), job.seconds(), job.audio()), day)
+                .map(price -> new CloudOption(model, price, cloudLatencyPerSecond.multipliedBy(job.seconds())));
+    }
+
     /** The cheapest cloud model that can make this job at its list price on the job's day. */
     public Optional<CloudOption> cheapestCloud(TraceJob job) {
         LocalDate day = job.arrival().atZone(billingZone).toLocalDate();

@@ -119,7 +119,9 @@ public final class ReplaySimulator {
                     hits++;
                 }
             } else {
-                ReplayCatalog.CloudOption option = cloudOption.orElseThrow(
+                // The policy's own cloud model is charged; a policy that names none gets the cheapest.
+                ReplayCatalog.CloudOption option = (d.model() == null ? Optional.<ReplayCatalog.CloudOption>empty()
+                        : catalog.cloudOption(job, d.model())).or(() -> cloudOption).orElseThrow(
                         () -> new IllegalStateException("no cloud model can make " + job));
                 cloud = cloud.plus(option.price());
                 today[1] = today[1].plus(option.price());
