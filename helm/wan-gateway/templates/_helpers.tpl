@@ -129,6 +129,10 @@ cloud is handed over to an API replica, so GPU nodes hold no paid credential.
 {{- with .root }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ .Values.javaToolOptions | quote }}
+{{- /* The root filesystem is read-only: JavaCPP (libtorch, FFmpeg) and DJL unpack their native libraries under
+$HOME, so point it at the writable /tmp volume. */}}
+- name: HOME
+  value: /tmp
 - name: SPRING_CONFIG_ADDITIONAL_LOCATION
   value: optional:file:/etc/wan-gateway/
 {{- if and .Values.backends.cloud.enabled (not $worker) }}

@@ -107,6 +107,11 @@ class ChartScenariosTest {
                 assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
                 assertThat(container.getVolumeMounts()).as("a writable /tmp under a read-only root")
                         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+                // Native libraries (JavaCPP, DJL) unpack under $HOME.
+                assertThat(container.getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("HOME");
+                    assertThat(e.getValue()).isEqualTo("/tmp");
+                });
             }
         }
     }
