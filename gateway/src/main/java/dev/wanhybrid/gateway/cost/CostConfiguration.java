@@ -47,16 +47,6 @@ class CostConfiguration {
         return new LocalCostModel(fleet, throughput);
     }
 
-    /**
-     * The router's estimates from the cost model. Primary, because the routing package defines a catalog-only
-     * fallback that may be registered too, depending on configuration order.
-     */
-    @Bean
-    @org.springframework.context.annotation.Primary
-    dev.wanhybrid.gateway.catalog.CostEstimator costModelEstimator(LocalCostModel local) {
-        return new CostModelEstimator(local);
-    }
-
     @Bean
     @ConditionalOnMissingBean
     SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local) {

@@ -11,7 +11,8 @@ import java.math.BigDecimal;
 /**
  * The router's cost estimate from the cost model: cloud models at the catalog's list price, local models at the
  * marginal cost of their predicted GPU-seconds on the configured fleet (corrected by measured runs). Local models
- * without a throughput figure fall back to the catalog's per-second figure.
+ * without a throughput figure fall back to the catalog's per-second figure. Used by the replay; the running
+ * gateway's router uses the routing package's estimator, which reads the same {@code LocalCostModel} bean.
  */
 public final class CostModelEstimator implements CostEstimator {
 
