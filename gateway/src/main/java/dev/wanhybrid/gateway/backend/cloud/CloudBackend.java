@@ -101,7 +101,7 @@ public final class CloudBackend implements VideoBackend {
         DashScopeClient dashscope = requireClient();
         CloudModel model = dashscope.catalog().find(task.model()).orElseThrow(() -> new BackendException(
                 Kind.INVALID_INPUT, "ModelNotFound", "the cloud catalog has no model '" + task.model() + "'"));
-        VideoRequest request = SpecMapping.toRequest(task, model);
+        VideoRequest request = SpecMapping.toRequest(task, model, dashscope.catalog());
         try {
             dashscope.checked(request);
         } catch (DashScopeException e) {

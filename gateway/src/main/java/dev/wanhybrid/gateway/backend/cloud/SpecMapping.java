@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.backend.cloud;
 import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.AudioSupport;
 import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.catalog.ModelKind;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendTask;
@@ -15,7 +16,7 @@ final class SpecMapping {
 
     private SpecMapping() {}
 
-    static VideoRequest toRequest(BackendTask task, CloudModel model) throws BackendException {
+    static VideoRequest toRequest(BackendTask task, CloudModel model, ModelCatalog catalog) throws BackendException {
         GenerationSpec spec = task.spec();
         VideoRequest.Builder b = VideoRequest.builder(model.id())
                 .prompt(spec.prompt())
@@ -37,7 +38,9 @@ final class SpecMapping {
         VideoSize size = spec.size();
         if (size != null) {
             if (model.kind() == ModelKind.I2V || model.kind() == ModelKind.KF2V) {
-                b.resolution(size.shortSide() + "P");
+                // The tier names the size class: 960*960 and 1088*832 are 720P, though their short sides differ.
+                String sizeText = size.width() + "*" + size.height();
+                b.resolution(catalog.tierOf(sizeText).orElse(size.shortSide() + "P"));
             } else {
                 b.size(size.width() + "*" + size.height());
             }
