@@ -126,7 +126,7 @@ cloud is handed over to an API replica, so GPU nodes hold no paid credential.
 */}}
 {{- define "wan-gateway.env" -}}
 {{- $worker := .worker }}
-{{- with .root }}
+{{- with .root -}}
 - name: JAVA_TOOL_OPTIONS
   value: {{ .Values.javaToolOptions | quote }}
 {{- /* The root filesystem is read-only: JavaCPP (libtorch, FFmpeg) and DJL unpack their native libraries under
