@@ -102,7 +102,7 @@ public final class EngineBenchmark {
         if (!big) {
             stage("VAE decode, " + label, 2, () -> pipeline.vae().decode(noise.unsqueeze(0)));
             for (int steps : new int[] {5, 50}) {
-                stage("end to end (T5 x2, " + steps + " steps CFG, VAE), " + label, 1, () -> {
+                stage("end to end (T5 x2, " + steps + " steps CFG, VAE), " + label, 1, false, () -> {
                     Tensor ctx = pipeline.encodeTokens(new long[] {5, 6, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
                             new long[] {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
                     try (FlowScheduler s = FlowScheduler.create("unipc", steps, 5.0)) {
@@ -114,8 +114,8 @@ public final class EngineBenchmark {
                 });
             }
         } else {
-            rows.add("| VAE decode and end to end, " + label + " | not run | | too slow for a shared 2-core CPU;"
-                    + " the DiT row above times one step |");
+            rows.add("| VAE decode and end to end, " + label + " | not run | | | too slow for a shared 2-core"
+                    + " CPU; the DiT row above times one step |");
         }
         Torch.drop(noise);
     }
@@ -125,28 +125,37 @@ public final class EngineBenchmark {
     }
 
     private void stage(String name, int repeats, Stage stage) throws InterruptedException {
-        try (PointerScope warm = new PointerScope()) {
-            stage.run();
+        stage(name, repeats, true, stage);
+    }
+
+    private void stage(String name, int repeats, boolean warmUp, Stage stage) throws InterruptedException {
+        if (warmUp) {
+            try (PointerScope warm = new PointerScope()) {
+                stage.run();
+            }
         }
         double[] seconds = new double[repeats];
+        double[] cpu = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             try (PointerScope scope = new PointerScope()) {
+                long cpuStart = processCpuNanos();
                 long start = System.nanoTime();
                 stage.run();
                 seconds[i] = (System.nanoTime() - start) / 1e9;
+                cpu[i] = (processCpuNanos() - cpuStart) / 1e9;
             }
         }
         Arrays.sort(seconds);
         double median = seconds[repeats / 2];
-        String row = String.format(Locale.ROOT, "| %s | %.4f | %.4f | %d runs after one warm-up |", name, median,
-                seconds[0], repeats);
+        String row = String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %d run%s%s |", name, median, seconds[0],
+                median(cpu), repeats, repeats == 1 ? "" : "s", warmUp ? " after one warm-up" : "");
         System.out.println(row);
         rows.add(row);
     }
 
     /** Resident memory across repeated demo jobs: native tensors must be freed every step and every job. */
     private void memoryOverJobs(int threads) throws Exception {
-        int jobs = Integer.getInteger("bench.jobs", 30);
+        int jobs = Integer.getInteger("bench.jobs", 100);
         Path dir = Files.createTempDirectory("engine-bench");
         long[] rss = new long[jobs];
         double[] seconds = new double[jobs];
@@ -164,12 +173,18 @@ public final class EngineBenchmark {
         Files.deleteIfExists(dir);
         int tenth = Math.max(1, jobs / 10);
         String row = String.format(Locale.ROOT,
-                "| demo jobs 64x48x5, 4 steps: %d jobs | %.3f | %.3f | resident memory after job %d: %d MiB, after job %d:"
+                "| demo jobs 64x48x5, 4 steps: %d jobs | %.3f | %.3f | | resident memory after job %d: %d MiB, after job %d:"
                         + " %d MiB, after job %d: %d MiB |",
                 jobs, median(seconds), Arrays.stream(seconds).min().orElse(0), tenth, rss[tenth - 1] / 1024, jobs / 2,
                 rss[jobs / 2 - 1] / 1024, jobs, rss[jobs - 1] / 1024);
         System.out.println(row);
         rows.add(row);
+    }
+
+    /** CPU time of the whole process: robust against the waiting a shared machine adds to wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(double[] values) {
@@ -199,8 +214,10 @@ public final class EngineBenchmark {
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, load average ")
                 .append(load).append(" at start (the machine is shared, so figures are noisy upper bounds).\n\n");
         text.append("Model: the `wan21-tiny` fixture (DiT dim 64, 2 layers, 4 heads; umT5 dim 32, 2 layers; VAE ")
-                .append("base 8), text length 16. Seconds per call.\n\n");
-        text.append("| stage | median s | best s | notes |\n| --- | --- | --- | --- |\n");
+                .append("base 8), text length 16.\n\n");
+        text.append("Wall seconds per call (median and best), and the process CPU seconds the median call used"
+                + " (all threads; less sensitive to other load on the machine than wall time).\n\n");
+        text.append("| stage | median wall s | best wall s | CPU s | notes |\n| --- | --- | --- | --- | --- |\n");
         rows.forEach(r -> text.append(r).append('\n'));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);
