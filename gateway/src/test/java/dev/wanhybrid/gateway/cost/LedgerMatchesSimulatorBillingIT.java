@@ -134,7 +134,7 @@ class LedgerMatchesSimulatorBillingIT {
             }
         }
         BigDecimal ledgerTotal = ledger.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
-                null).stream().map(t -> t.actualUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
+                "alpha").stream().map(t -> t.actualUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
 
         assertThat(succeeded).isEqualTo(5);
         assertThat(failed).isEqualTo(3);
@@ -143,7 +143,60 @@ class LedgerMatchesSimulatorBillingIT {
         for (String id : cancelled) {
             assertThat(alpha.get("/v1/videos/" + id).json().path("status").asString()).isIn("cancelled", "completed");
         }
-        assertThat(ledger.reservedUsd(null)).isEqualByComparingTo("0");
+        assertThat(ledger.reservedUsd("alpha")).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void twoHundredConcurrentSubmissionsAgainstANearlyExhaustedCapNeverSpendPastIt() throws Exception {
+        ledger.putCap(new dev.wanhybrid.cost.budget.BudgetCap(dev.wanhybrid.cost.budget.BudgetScope.TENANT, "beta",
+                dev.wanhybrid.cost.budget.BudgetPeriod.DAY, Money.usd("10.05")));
+        // $8.00 already spent today: 80 billed seconds of wan2.6-t2v at 720p.
+        var spent = new dev.wanhybrid.gateway.generation.GenerationSpec("beta", "auto",
+                dev.wanhybrid.gateway.generation.TaskKind.T2V, "earlier", null,
+                dev.wanhybrid.gateway.generation.VideoSize.parse("1280x720"), 10, null, null,
+                dev.wanhybrid.gateway.generation.AudioSpec.GENERATED, null, null);
+        ledger.reserve("video_earlier", "beta", "cloud", "wan2.6-t2v", new BigDecimal("8.00"));
+        ledger.settle("video_earlier", "beta", "cloud", new dev.wanhybrid.gateway.backend.BackendTask("video_earlier",
+                "wan2.6-t2v", spent), new dev.wanhybrid.gateway.backend.TaskSnapshot("t",
+                dev.wanhybrid.gateway.backend.TaskSnapshot.State.SUCCEEDED, 100, null, BigDecimal.valueOf(80), null,
+                null, null));
+        Http beta = new Http(port, TestBackends.BETA_KEY);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Http.Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String body = "{\"prompt\":\"rush " + i + "\",\"size\":\"832x480\",\"seconds\":\"5\","
+                    + "\"routing\":{\"backend\":\"cloud\"}}";
+            replies.add(pool.submit(() -> {
+                start.await();
+                return beta.postJson("/v1/videos", body);
+            }));
+        }
+        start.countDown();
+        List<String> admitted = new ArrayList<>();
+        int refused = 0;
+        for (var f : replies) {
+            Http.Reply r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.status() == 200) {
+                admitted.add(r.json().path("id").asString());
+            } else {
+                assertThat(r.status()).as(r.body()).isEqualTo(402);
+                assertThat(r.json().at("/error/message").asString()).containsIgnoringCase("budget");
+                refused++;
+            }
+        }
+        pool.shutdown();
+        assertThat(admitted.size() + refused).isEqualTo(200);
+        // $2.05 was left: at most twenty $0.10 clips fit.
+        assertThat(admitted).hasSizeBetween(1, 20);
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> admitted.stream().allMatch(id -> TERMINAL.contains(beta.get("/v1/videos/" + id).json()
+                        .path("status").asString())));
+        BigDecimal spentToday = ledger.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
+                "beta").stream().map(t -> t.actualUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(spentToday).isLessThanOrEqualTo(new BigDecimal("10.05"));
+        assertThat(spentToday).isGreaterThan(new BigDecimal("8.00"));
     }
 
     private static String create(Http http, String body) {
