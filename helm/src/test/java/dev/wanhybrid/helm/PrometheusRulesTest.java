@@ -47,16 +47,33 @@ class PrometheusRulesTest {
 
     @Test
     void alertsFireAsTheRunbookDescribes() throws Exception {
-        writeRules(ChartRenderer.render("servicemonitor"), work.resolve("rules.yaml"));
-        Path tests = work.resolve("alerts-test.yaml");
-        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/promtool/alerts-test.yaml"))) {
-            Files.copy(in, tests);
-        }
-
-        Promtool.Result result = Promtool.run(work, "test", "rules", tests.toString());
+        Promtool.Result result = unitTest(ChartRenderer.render("servicemonitor"), "alerts-test.yaml");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("SUCCESS");
+    }
+
+    @Test
+    void withWorkersScaledToZeroTheNoWorkerAlertWaitsForQueuedJobs() throws Exception {
+        RenderedChart chart = ChartRenderer.renderWithOverrides("keda", """
+                extraApiVersions: [keda.sh/v1alpha1, monitoring.coreos.com/v1]
+                metrics: {prometheusRule: {enabled: true}}
+                """);
+
+        Promtool.Result result = unitTest(chart, "alerts-scale-to-zero-test.yaml");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("SUCCESS");
+    }
+
+    /** Runs one promtool test file from src/test/resources/promtool against the chart's rendered rules. */
+    private Promtool.Result unitTest(RenderedChart chart, String testFile) throws Exception {
+        writeRules(chart, work.resolve("rules.yaml"));
+        Path tests = work.resolve(testFile);
+        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/promtool/" + testFile))) {
+            Files.copy(in, tests);
+        }
+        return Promtool.run(work, "test", "rules", tests.toString());
     }
 
     @Test
