@@ -55,6 +55,15 @@ public final class BreakEvenService {
                 perGpuCapacity, fleet.count());
     }
 
+    /** The reference clip's local cost at the utilization that {@code observedPerMonth} reference clips would cause. */
+    public dev.wanhybrid.cost.local.LocalCost localCostAt(long observedPerMonth) {
+        VideoSize size = VideoSize.parse(reference.size());
+        VideoJob job = VideoJob.of(reference.localModel(), size.width(), size.height(), reference.seconds(), false);
+        double available = local.fleet().gpuSecondsPerMonth().doubleValue();
+        double utilization = available == 0 ? 0 : observedPerMonth * local.gpuSeconds(job) / available;
+        return local.cost(job, utilization);
+    }
+
     public BreakEvenResult analyze() {
         return BreakEven.analyze(inputs());
     }

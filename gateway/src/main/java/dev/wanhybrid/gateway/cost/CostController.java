@@ -105,6 +105,8 @@ class CostController {
             @JsonProperty("observed_videos_per_month") long observed,
             @JsonProperty("api_only_usd_per_month") BigDecimal apiOnly,
             @JsonProperty("current_fleet_usd_per_month") BigDecimal current,
+            @JsonProperty("observed_utilization") double observedUtilization,
+            @JsonProperty("local_fully_loaded_usd_per_video") BigDecimal fullyLoadedPerVideo,
             String recommendation, @JsonProperty("recommended_gpus") int recommendedGpus, String explanation) {}
 
     @GetMapping("/v1/cost/breakeven")
@@ -113,12 +115,14 @@ class CostController {
         BreakEvenResult r = breakEven.analyze();
         long observed = ledger.videosLast30Days();
         Recommendation rec = breakEven.recommend(observed);
+        var localCost = breakEven.localCostAt(observed);
         return new BreakEvenView("cost.breakeven", breakEven.fleet().gpu(), breakEven.fleet().count(),
                 breakEven.reference().cloudModel(), breakEven.reference().localModel(),
                 inputs.apiPerVideo().amount(), inputs.marginalPerVideo().amount().setScale(6, RoundingMode.HALF_EVEN),
                 r.fixedPerYear().rounded().amount(), r.perMonth().orElse(null), r.perYear().orElse(null),
                 r.perDay().orElse(null), r.capacityPerMonth(), r.withinCapacity(), observed,
                 rec.apiOnlyPerMonth().rounded().amount(), rec.hybridPerMonth().rounded().amount(),
+                localCost.utilization(), localCost.fullyLoaded().amount().setScale(6, RoundingMode.HALF_EVEN),
                 rec.action().name().toLowerCase(java.util.Locale.ROOT), rec.recommendedGpus(), rec.explanation());
     }
 }

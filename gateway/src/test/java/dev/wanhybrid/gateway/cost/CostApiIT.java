@@ -118,5 +118,7 @@ class CostApiIT extends ApiTestBase {
         assertThat(reply.json().get("fixed_usd_per_year").decimalValue()).isEqualByComparingTo("21024.00");
         assertThat(reply.json().get("breakeven_videos_per_month").asLong()).isEqualTo(17520);
         assertThat(reply.json().get("recommendation").asString()).isNotBlank();
+        // Almost idle, the fixed cost spread over very little work makes a local video dearer than the API.
+        assertThat(reply.json().get("local_fully_loaded_usd_per_video").decimalValue()).isGreaterThan(new BigDecimal("0.10"));
     }
 }
