@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,13 +30,13 @@ public class GenerationService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JobStore store;
-    private final ObjectProvider<RoutePlanner> planner;
-    private final ObjectProvider<SpendLedger> ledger;
+    private final RoutePlanner planner;
+    private final SpendLedger ledger;
     private final JobMetrics metrics;
     private final Clock clock;
 
-    public GenerationService(JobStore store, ObjectProvider<RoutePlanner> planner, ObjectProvider<SpendLedger> ledger,
-            JobMetrics metrics, Clock clock) {
+    public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
+            Clock clock) {
         this.store = store;
         this.planner = planner;
         this.ledger = ledger;
@@ -59,23 +58,15 @@ public class GenerationService {
      * @throws BudgetRejectedException when every feasible candidate would exceed a budget cap
      */
     public Job create(String jobId, GenerationSpec spec) throws NoRouteException, BudgetRejectedException {
-        RoutePlanner routePlanner = planner.getIfAvailable();
-        if (routePlanner == null) {
-            throw new NoRouteException(503, null, "routing_unavailable",
-                    "No router is configured in this gateway, so no request can be placed.", List.of());
-        }
-        Route route = routePlanner.plan(spec);
-        SpendLedger spend = ledger.getIfAvailable();
+        Route route = planner.plan(spec);
         List<RejectedCandidate> overBudget = new ArrayList<>();
         List<RouteCandidate> feasible = new ArrayList<>();
         BudgetExceededException firstRefusal = null;
         for (RouteCandidate candidate : route.candidates()) {
             if (feasible.isEmpty()) {
                 try {
-                    if (spend != null) {
-                        spend.reserve(jobId, spec.tenant(), candidate.backend(), candidate.model(),
-                                candidate.estimatedCostUsd());
-                    }
+                    ledger.reserve(jobId, spec.tenant(), candidate.backend(), candidate.model(),
+                            candidate.estimatedCostUsd());
                     feasible.add(candidate);
                 } catch (BudgetExceededException e) {
                     firstRefusal = firstRefusal == null ? e : firstRefusal;
@@ -99,9 +90,7 @@ public class GenerationService {
         try {
             store.create(job);
         } catch (RuntimeException e) {
-            if (spend != null) {
-                spend.release(jobId);
-            }
+            ledger.release(jobId);
             throw e;
         }
         metrics.submitted(chosen.backend(), chosen.model(), spec.tenant());
@@ -145,10 +134,7 @@ public class GenerationService {
                 written = store.transition(job, JobPhase.CANCELLED, null, now,
                         set -> set.cancelRequested().error("cancelled", "Cancelled by the caller."));
                 written.ifPresent(done -> {
-                    SpendLedger spend = ledger.getIfAvailable();
-                    if (spend != null) {
-                        spend.release(done.id());
-                    }
+                    ledger.release(done.id());
                     metrics.finished(done.backend(), done.model(), JobStatus.CANCELLED,
                             java.time.Duration.between(done.createdAt(), now));
                 });

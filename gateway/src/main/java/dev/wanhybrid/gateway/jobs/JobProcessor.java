@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,13 +40,13 @@ public class JobProcessor {
 
     private final JobStore store;
     private final BackendRegistry backends;
-    private final ObjectProvider<SpendLedger> ledger;
+    private final SpendLedger ledger;
     private final ResultStore results;
     private final JobMetrics metrics;
     private final JobProperties properties;
     private final Clock clock;
 
-    public JobProcessor(JobStore store, BackendRegistry backends, ObjectProvider<SpendLedger> ledger,
+    public JobProcessor(JobStore store, BackendRegistry backends, SpendLedger ledger,
             ResultStore results, JobMetrics metrics, JobProperties properties, Clock clock) {
         this.store = store;
         this.backends = backends;
@@ -203,9 +202,8 @@ public class JobProcessor {
             store.update(retry, owner, now(), set -> set.nextAttemptAt(now().plus(properties.retryInterval())), false);
             return;
         }
-        SpendLedger spend = ledger.getIfAvailable();
-        BigDecimal actual = spend == null ? null
-                : spend.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
+        // Idempotent per job: a crash between settling and completing settles again for the same amount.
+        BigDecimal actual = ledger.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
         Optional<Job> done = store.transition(current, JobPhase.COMPLETED, owner, now(),
                 set -> set.result(stored.key(), stored.size(), stored.sha256()).progress(100).actualUsd(actual));
         done.ifPresent(finished -> metrics.finished(finished.backend(), finished.model(), JobStatus.COMPLETED,
@@ -226,18 +224,13 @@ public class JobProcessor {
 
     private void fallBack(Job job, String owner, Predicate<String> servable, String reason, String detail) {
         List<JobRoute.Candidate> candidates = job.route().candidates();
-        SpendLedger spend = ledger.getIfAvailable();
-        if (spend != null) {
-            spend.release(job.id());
-        }
+        ledger.release(job.id());
         List<RejectedCandidate> overBudget = new ArrayList<>();
         for (int next = job.candidateIndex() + 1; next < candidates.size(); next++) {
             JobRoute.Candidate candidate = candidates.get(next);
             try {
-                if (spend != null) {
-                    spend.reserve(job.id(), job.tenant(), candidate.backend(), candidate.model(),
-                            candidate.estimatedCostUsd());
-                }
+                ledger.reserve(job.id(), job.tenant(), candidate.backend(), candidate.model(),
+                        candidate.estimatedCostUsd());
             } catch (BudgetExceededException e) {
                 overBudget.add(new RejectedCandidate(candidate.backend(), candidate.model(), "budget", e.getMessage()));
                 continue;
@@ -299,10 +292,7 @@ public class JobProcessor {
         Optional<Job> done = store.transition(job, JobPhase.CANCELLED, owner, now(),
                 set -> set.error("cancelled", message));
         done.ifPresent(cancelled -> {
-            SpendLedger spend = ledger.getIfAvailable();
-            if (spend != null) {
-                spend.release(cancelled.id());
-            }
+            ledger.release(cancelled.id());
             metrics.finished(cancelled.backend(), cancelled.model(), JobStatus.CANCELLED,
                     Duration.between(cancelled.createdAt(), now()));
         });
@@ -311,10 +301,7 @@ public class JobProcessor {
     private void fail(Job job, String owner, String code, String message) {
         Optional<Job> done = store.transition(job, JobPhase.FAILED, owner, now(), set -> set.error(code, message));
         done.ifPresent(failed -> {
-            SpendLedger spend = ledger.getIfAvailable();
-            if (spend != null) {
-                spend.release(failed.id());
-            }
+            ledger.release(failed.id());
             metrics.finished(failed.backend(), failed.model(), JobStatus.FAILED,
                     Duration.between(failed.createdAt(), now()));
             log.info("job {} failed on {}: {} {}", job.id(), job.backend(), code, message);
