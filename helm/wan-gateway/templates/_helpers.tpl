@@ -128,7 +128,7 @@ cloud is handed over to an API replica, so GPU nodes hold no paid credential.
 {{- $worker := .worker }}
 {{- with .root -}}
 - name: JAVA_TOOL_OPTIONS
-  value: {{ .Values.javaToolOptions | quote }}
+  value: {{ ternary .Values.workers.javaToolOptions .Values.javaToolOptions $worker | quote }}
 {{- /* The root filesystem is read-only: JavaCPP (libtorch, FFmpeg) and DJL unpack their native libraries under
 $HOME, so point it at the writable /tmp volume. */}}
 - name: HOME

@@ -96,6 +96,10 @@ class ChartContractsTest {
         });
         assertThat(env(worker, "GATEWAY_LOCAL_MODELPATH").getValue()).isEqualTo("/models/Wan2.1-T2V-1.3B-Diffusers");
         assertThat(env(worker, "GATEWAY_LOCAL_DEVICES").getValue()).isEqualTo("cuda:0");
+        // libtorch's memory is native: the worker's heap stays small, the API's takes most of its limit.
+        assertThat(env(worker, "JAVA_TOOL_OPTIONS").getValue()).contains("-XX:MaxRAMPercentage=25");
+        assertThat(env(container(ChartRenderer.render("gpu-workers").gateway()), "JAVA_TOOL_OPTIONS").getValue())
+                .contains("-XX:MaxRAMPercentage=75");
         // A GPU node seldom has room for a surge pod.
         assertThat(workers.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isZero();
     }
