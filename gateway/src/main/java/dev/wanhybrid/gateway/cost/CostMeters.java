@@ -58,6 +58,10 @@ public final class CostMeters {
                 .description("Videos settled in the last 30 days").register(registry);
         Gauge.builder(BREAKEVEN_VOLUME, this, m -> m.current().breakEvenVolume()).baseUnit("videos")
                 .description("Monthly videos at which owning the fleet equals renting the API").register(registry);
+        // The global caps' series exist from the start (NaN while no such cap is set), so dashboards and alert
+        // rules find them on a fresh gateway.
+        registerBudget("global", "day", "");
+        registerBudget("global", "month", "");
         ledger.onSettled(event -> refreshNow());
     }
 
@@ -117,14 +121,18 @@ public final class CostMeters {
             }
         }
         for (BudgetStatus b : s.budgets().values()) {
-            String key = budgetKey(b);
-            if (registered.add("budget|" + key)) {
-                String[] tags = {"scope", b.cap().scope().id(), "period", b.cap().period().id(), "tenant", b.cap().tenant()};
-                Gauge.builder(BUDGET_REMAINING, this, value(m -> budgetOf(m, key, false))).baseUnit("usd")
-                        .tags(tags).register(registry);
-                Gauge.builder(BUDGET_LIMIT, this, value(m -> budgetOf(m, key, true))).baseUnit("usd")
-                        .tags(tags).register(registry);
-            }
+            registerBudget(b.cap().scope().id(), b.cap().period().id(), b.cap().tenant());
+        }
+    }
+
+    private void registerBudget(String scope, String period, String tenant) {
+        String key = scope + '|' + period + '|' + tenant;
+        if (registered.add("budget|" + key)) {
+            String[] tags = {"scope", scope, "period", period, "tenant", tenant};
+            Gauge.builder(BUDGET_REMAINING, this, value(m -> budgetOf(m, key, false))).baseUnit("usd")
+                    .description("What is left under a budget cap in the current period").tags(tags).register(registry);
+            Gauge.builder(BUDGET_LIMIT, this, value(m -> budgetOf(m, key, true))).baseUnit("usd")
+                    .description("A budget cap").tags(tags).register(registry);
         }
     }
 

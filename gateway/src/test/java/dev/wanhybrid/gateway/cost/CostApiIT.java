@@ -105,7 +105,10 @@ class CostApiIT extends ApiTestBase {
         assertThat(other.status()).isEqualTo(403);
         assertThat(all.json().get("tenant").isNull()).isTrue();
         assertThat(scrape).contains("gateway_cost_usd_total{backend=\"cloud\",model=\"wan2.6-t2v\",tenant=\"beta\"}")
-                .contains("gateway_volume_monthly_videos").contains("gateway_breakeven_volume_videos");
+                .contains("gateway_volume_monthly_videos").contains("gateway_breakeven_volume_videos")
+                .contains("gateway_budget_remaining_usd{period=\"day\",scope=\"global\",tenant=\"\"}")
+                .contains("gateway_budget_limit_usd{period=\"month\",scope=\"global\",tenant=\"\"}")
+                .contains("gateway_cost_savings_usd_total{tenant=\"beta\"}");
     }
 
     @Test
