@@ -12,9 +12,7 @@ import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -454,9 +452,5 @@ public class JdbcSpendLedger implements SpendLedger {
     private static String plain(BigDecimal amount) {
         BigDecimal s = amount.setScale(Math.max(2, amount.stripTrailingZeros().scale()), RoundingMode.HALF_EVEN);
         return s.toPlainString();
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }
