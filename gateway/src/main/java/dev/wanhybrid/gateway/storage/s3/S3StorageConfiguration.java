@@ -15,6 +15,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** The S3-compatible result store, chosen by {@code gateway.storage.type=s3}. */
 @Configuration(proxyBeanMethods = false)
@@ -27,6 +28,11 @@ class S3StorageConfiguration {
         if (properties.bucket().isBlank()) {
             throw new IllegalStateException("gateway.storage.type=s3 needs gateway.storage.s3.bucket (an existing bucket)");
         }
+        return client(properties);
+    }
+
+    /** The client as the store uses it; tests build theirs here too, so they exercise the same settings. */
+    static S3Client client(S3StorageProperties properties) {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(properties.region()))
                 .credentialsProvider(credentials(properties))
@@ -35,6 +41,8 @@ class S3StorageConfiguration {
                 // S3-compatible store; the store computes its own SHA-256 anyway.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // Plain signed bodies instead of aws-chunked encoding, which several S3-compatible stores reject.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(properties.maxConnections())
                         .connectionTimeout(properties.connectTimeout())

@@ -10,12 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import org.springframework.util.unit.DataSize;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -67,16 +63,10 @@ final class S3MockServer implements AutoCloseable {
         return endpoint;
     }
 
-    /** A client as the gateway configures one for a self-hosted store: path-style, static keys, no trailing CRCs. */
+    /** A client built by the gateway's own configuration for this server: path-style, static keys. */
     S3Client client() {
-        return S3Client.builder()
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .build();
+        return S3StorageConfiguration.client(new S3StorageProperties(endpoint, "unused", "us-east-1", true, "",
+                DataSize.ofMegabytes(8), ACCESS_KEY, SECRET_KEY, 8, Duration.ofSeconds(5), Duration.ofSeconds(30)));
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
