@@ -10,6 +10,9 @@ import com.alibaba.dashscope.exception.ApiException;
 import com.alibaba.dashscope.utils.Constants;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -121,6 +124,55 @@ class DashScopeFacadeIT {
             b.header("X-DashScope-Async", "enable");
         }
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBurstBeyondTheModelsConcurrencyQueuesLocallyWithoutLosingOrDuplicatingAJob() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        DashScopeSimulator.Stats before = simulator.stats();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v")
+                    .prompt("burst " + i).duration(2).build()).getOutput().getTaskId());
+        }
+
+        List<String> outcomes = waitForAll(vs, ids);
+
+        DashScopeSimulator.Stats after = simulator.stats();
+        assertThat(outcomes).containsOnly("SUCCEEDED");
+        assertThat(after.submissions() - before.submissions()).as("one cloud task per job").isEqualTo(12);
+        assertThat(after.concurrencyRejections() - before.concurrencyRejections())
+                .as("queued locally instead of 429s").isZero();
+        assertThat(after.maxInProgressByModel().get("wan2.6-t2v")).isLessThanOrEqualTo(5);
+        assertThat(after.queryThrottled()).isZero();
+    }
+
+    @Test
+    void anOutageWhileTasksRunLosesNoJob() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        long before = simulator.stats().submissions();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v")
+                    .prompt("outage " + i).duration(2).build()).getOutput().getTaskId());
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> simulator.stats().submissions() - before == 3);
+        Instant now = simulator.clock().instant();
+        simulator.faults().outage(now, now.plusMillis(1500));
+
+        assertThat(waitForAll(vs, ids)).containsOnly("SUCCEEDED");
+        assertThat(simulator.stats().submissions() - before).isEqualTo(3);
+    }
+
+    private static List<String> waitForAll(VideoSynthesis vs, List<String> ids) throws Exception {
+        List<String> outcomes = new ArrayList<>();
+        for (String id : ids) {
+            var output = vs.wait(id, KEY).getOutput();
+            outcomes.add(output.getTaskStatus() + (output.getCode() == null ? ""
+                    : " " + output.getCode() + ": " + output.getMessage()));
+        }
+        return outcomes;
     }
 
     @Test

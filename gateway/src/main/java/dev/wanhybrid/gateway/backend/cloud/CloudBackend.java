@@ -144,7 +144,9 @@ public final class CloudBackend implements VideoBackend {
         long deadline = System.nanoTime() + properties.permitWait().toNanos();
         while (!limits.tryAcquire(model, jobId)) {
             if (System.nanoTime() - deadline >= 0) {
-                throw new BackendException(Kind.THROTTLED, "LocalConcurrencyLimit", "all " + limits.limit(model)
+                // REFUSED, not THROTTLED: our own limit says nothing about DashScope's health (no breaker
+                // failure), and the dispatcher may try the next candidate, e.g. the local GPUs.
+                throw new BackendException(Kind.REFUSED, "LocalConcurrencyLimit", "all " + limits.limit(model)
                         + " DashScope task slots for " + model + " are in use; queued locally, nothing was sent",
                         PERMIT_RETRY, null);
             }
@@ -152,7 +154,7 @@ public final class CloudBackend implements VideoBackend {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BackendException(Kind.THROTTLED, "LocalConcurrencyLimit",
+                throw new BackendException(Kind.REFUSED, "LocalConcurrencyLimit",
                         "interrupted while waiting for a task slot for " + model, PERMIT_RETRY, e);
             }
         }
@@ -173,7 +175,7 @@ public final class CloudBackend implements VideoBackend {
         DashScopeClient dashscope = requireClient();
         long wait = queryLimiter.reserve();
         if (wait > properties.queryWait().toNanos()) {
-            throw new BackendException(Kind.THROTTLED, "LocalQueryRate", "the account's query rate ("
+            throw new BackendException(Kind.REFUSED, "LocalQueryRate", "the account's query rate ("
                     + properties.queriesPerSecond() + "/s) is in use; nothing was sent", Duration.ofNanos(wait), null);
         }
         try {

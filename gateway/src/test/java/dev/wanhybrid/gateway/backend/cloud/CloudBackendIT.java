@@ -109,14 +109,15 @@ class CloudBackendIT {
     }
 
     @Test
-    void beyondTheModelsConcurrencyASubmissionWaitsLocallyThenAnswersThrottledWithoutSending() throws Exception {
+    void beyondTheModelsConcurrencyASubmissionWaitsLocallyThenIsRefusedWithoutSending() throws Exception {
         backend.submit(task("job-a", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE)));
         backend.submit(task("job-b", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE)));
 
         BackendException e = catchThrowableOfType(BackendException.class, () -> backend.submit(
                 task("job-c", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE))));
 
-        assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
+        assertThat(e.kind()).as("a refusal the breaker ignores; the dispatcher may try local")
+                .isEqualTo(BackendException.Kind.REFUSED);
         assertThat(e.code()).isEqualTo("LocalConcurrencyLimit");
         assertThat(e.retryAfter()).isPositive();
         assertThat(simulator.stats().createAttempts()).isEqualTo(2);
