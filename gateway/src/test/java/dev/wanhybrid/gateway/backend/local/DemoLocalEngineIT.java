@@ -28,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
     "spring.datasource.url=jdbc:h2:mem:demo-local;DB_CLOSE_DELAY=-1",
     "gateway.demo.api-key=" + DemoLocalEngineIT.KEY,
     "gateway.jobs.tick=50ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
+    // Two sampling steps: the path is what is under test, not the picture.
+    "gateway.local.steps=2",
 })
 @ActiveProfiles("demo")
 class DemoLocalEngineIT {
