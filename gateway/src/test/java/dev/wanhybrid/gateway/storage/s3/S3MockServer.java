@@ -54,6 +54,8 @@ final class S3MockServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        // Never outlive the test JVM, even when it exits without running the tests' cleanup.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "s3mock-reaper"));
         S3MockServer server = new S3MockServer(process, URI.create("http://127.0.0.1:" + httpPort), root, log);
         server.awaitReady(Duration.ofSeconds(120));
         return server;
