@@ -148,21 +148,22 @@ public final class DashScopeClient {
             throws DashScopeException {
         StringBuilder q = new StringBuilder("?page_no=").append(pageNo).append("&page_size=").append(pageSize);
         if (from != null) {
-            q.append("&start_time=").append(enc(DashScopeTimes.format(from)));
+            q.append("&start_time=").append(DashScopeTimes.formatCompact(from));
         }
         if (to != null) {
-            q.append("&end_time=").append(enc(DashScopeTimes.format(to)));
+            q.append("&end_time=").append(DashScopeTimes.formatCompact(to));
         }
         if (model != null) {
             q.append("&model_name=").append(enc(model));
         }
         JsonNode body = send(authorized(URI.create(baseUrl + "/tasks" + q)).GET().build(), false);
         List<ListedTask> out = new ArrayList<>();
+        // Item fields as the official SDK's AsyncTaskInfo names them: status, gmt_create in epoch milliseconds.
         for (JsonNode item : body.path("data")) {
-            String status = Wire.text(item, "task_status");
+            String status = Wire.text(item, "status");
             String created = Wire.text(item, "gmt_create");
             out.add(new ListedTask(Wire.text(item, "task_id"),
-                    TaskStatus.parse(status != null ? status : Wire.text(item, "status")),
+                    TaskStatus.parse(status != null ? status : Wire.text(item, "task_status")),
                     Wire.text(item, "model_name"),
                     DashScopeTimes.parse(created != null ? created : Wire.text(item, "start_time"))));
         }

@@ -24,6 +24,8 @@ public final class DashScopeTimes {
             .toFormatter();
 
     private static final DateTimeFormatter WRITER = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    /** The task list's query form, {@code yyyyMMddHHmmss}. */
+    private static final DateTimeFormatter COMPACT = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
     private DashScopeTimes() {}
 
@@ -33,6 +35,12 @@ public final class DashScopeTimes {
             return null;
         }
         String t = text.strip();
+        if (t.length() == 14 && t.chars().allMatch(Character::isDigit)) {
+            return LocalDateTime.parse(t, COMPACT).toInstant(ZONE);
+        }
+        if (t.length() == 13 && t.chars().allMatch(Character::isDigit)) {
+            return Instant.ofEpochMilli(Long.parseLong(t));
+        }
         try {
             return LocalDateTime.parse(t, LENIENT).toInstant(ZONE);
         } catch (DateTimeParseException zoneless) {
@@ -42,6 +50,11 @@ public final class DashScopeTimes {
                 return Instant.parse(t);
             }
         }
+    }
+
+    /** Writes an instant in the task list's query form, {@code yyyyMMddHHmmss} in UTC+8. */
+    public static String formatCompact(Instant instant) {
+        return instant == null ? null : COMPACT.format(instant.atOffset(ZONE));
     }
 
     /** Writes an instant the way DashScope does. */

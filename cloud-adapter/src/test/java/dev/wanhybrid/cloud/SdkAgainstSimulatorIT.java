@@ -93,6 +93,24 @@ class SdkAgainstSimulatorIT {
     }
 
     @Test
+    void listShowsTasksOfAModelInTheSdksOwnShape() throws Exception {
+        VideoSynthesis vs = new VideoSynthesis();
+        String taskId = vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.6-t2v").prompt("list me")
+                .build()).getOutput().getTaskId();
+        vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.2-t2v-plus").prompt("not me").build());
+
+        var listed = vs.list(com.alibaba.dashscope.task.AsyncTaskListParam.builder().apiKey(KEY)
+                .modelName("wan2.6-t2v").startTime("20261122105900").endTime("20261122110100").build());
+
+        assertThat(listed.getData()).singleElement().satisfies(task -> {
+            assertThat(task.getTaskId()).isEqualTo(taskId);
+            assertThat(task.getStatus()).isEqualTo("PENDING");
+            assertThat(task.getGmtCreate()).isEqualTo(Instant.parse("2026-11-22T03:00:00Z").toEpochMilli());
+        });
+        assertThat(listed.getTotal()).isEqualTo(1);
+    }
+
+    @Test
     void cancelWhilePendingEndsTheTaskCanceled() throws Exception {
         VideoSynthesis vs = new VideoSynthesis();
         String taskId = vs.asyncCall(VideoSynthesisParam.builder().apiKey(KEY).model("wan2.2-t2v-plus")

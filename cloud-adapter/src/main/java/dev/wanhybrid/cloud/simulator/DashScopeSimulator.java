@@ -488,11 +488,22 @@ public final class DashScopeSimulator implements AutoCloseable {
         ObjectNode answer = Wire.JSON.createObjectNode();
         answer.put("request_id", UUID.randomUUID().toString());
         var data = answer.putArray("data");
-        matching.stream().skip((long) (pageNo - 1) * pageSize).limit(pageSize).forEach(t -> data.addObject()
-                .put("task_id", t.id)
-                .put("task_status", t.statusAt(now, taskTtl).name())
-                .put("model_name", t.wireModel)
-                .put("gmt_create", DashScopeTimes.format(t.submitTime)));
+        // Item fields as the official SDK's AsyncTaskInfo reads them; times in epoch milliseconds.
+        matching.stream().skip((long) (pageNo - 1) * pageSize).limit(pageSize).forEach(t -> {
+            ObjectNode item = data.addObject()
+                    .put("task_id", t.id)
+                    .put("status", t.statusAt(now, taskTtl).name())
+                    .put("model_name", t.wireModel)
+                    .put("gmt_create", t.submitTime.toEpochMilli())
+                    .put("region", region == Region.MAINLAND ? "cn-beijing" : "ap-southeast-1")
+                    .put("request_id", UUID.randomUUID().toString());
+            if (t.statusAt(now, taskTtl) != TaskStatus.PENDING) {
+                item.put("start_time", t.scheduledTime.toEpochMilli());
+            }
+            if (t.statusAt(now, taskTtl).isTerminal() && t.endTime != null) {
+                item.put("end_time", (t.canceledAt != null ? t.canceledAt : t.endTime).toEpochMilli());
+            }
+        });
         answer.put("total", matching.size());
         answer.put("total_page", (matching.size() + pageSize - 1) / pageSize);
         answer.put("page_no", pageNo);
