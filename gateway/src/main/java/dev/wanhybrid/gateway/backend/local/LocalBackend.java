@@ -67,6 +67,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
     private final AtomicInteger readyWorkers = new AtomicInteger();
     private final Timer queueWait;
     private volatile Duration meanServiceTime;
+    private final boolean ownsEngines;
 
     /**
      * @param engines one loaded engine per device; empty when there are no weights (the backend then refuses work
@@ -74,6 +75,16 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
      */
     public LocalBackend(LocalProperties properties, List<VideoEngine> engines, String notReadyDetail,
             Bulkhead bulkhead, MeterRegistry meters, Clock clock) {
+        this(properties, engines, true, notReadyDetail, bulkhead, meters, clock);
+    }
+
+    /**
+     * @param ownsEngines whether {@link #close()} closes the engines too (not when they are beans of their own,
+     *     which the container closes)
+     */
+    public LocalBackend(LocalProperties properties, List<VideoEngine> engines, boolean ownsEngines,
+            String notReadyDetail, Bulkhead bulkhead, MeterRegistry meters, Clock clock) {
+        this.ownsEngines = ownsEngines;
         this.properties = properties;
         this.engines = List.copyOf(engines);
         this.notReadyDetail = notReadyDetail;
@@ -307,7 +318,9 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        engines.forEach(VideoEngine::close);
+        if (ownsEngines) {
+            engines.forEach(VideoEngine::close);
+        }
     }
 
     /** One task and its mutable state; fields are read by pollers while a worker writes them. */

@@ -51,6 +51,7 @@ class LocalBackendConfiguration {
             ObjectProvider<LocalEngineLoader> loader, BulkheadRegistry bulkheads, MeterRegistry meters,
             ObjectProvider<Clock> clock) {
         List<VideoEngine> engines = new ArrayList<>(engineBeans.orderedStream().toList());
+        boolean enginesAreBeans = !engines.isEmpty();
         String notReady = LocalProperties.NO_WEIGHTS;
         Path path = properties.modelPath();
         if (engines.isEmpty() && properties.demoEngine()) {
@@ -81,7 +82,7 @@ class LocalBackendConfiguration {
                 }
             }
         }
-        return new LocalBackend(properties, engines, notReady, bulkheads.bulkhead(LocalBackend.ID), meters,
-                clock.getIfAvailable(Clock::systemUTC));
+        return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(LocalBackend.ID),
+                meters, clock.getIfAvailable(Clock::systemUTC));
     }
 }
