@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -30,11 +29,9 @@ public class LocalDiskResultStore implements ResultStore {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
     private final Path root;
-    private final Clock clock;
 
-    public LocalDiskResultStore(Path root, Clock clock) throws IOException {
+    public LocalDiskResultStore(Path root) throws IOException {
         this.root = Files.createDirectories(root).toAbsolutePath().normalize();
-        this.clock = clock;
     }
 
     @Override
@@ -129,10 +126,6 @@ public class LocalDiskResultStore implements ResultStore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    Clock clock() {
-        return clock;
     }
 
     /** Reads at most {@code remaining} bytes. */

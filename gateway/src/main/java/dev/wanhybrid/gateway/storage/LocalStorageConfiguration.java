@@ -2,7 +2,6 @@ package dev.wanhybrid.gateway.storage;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -17,8 +16,8 @@ class LocalStorageConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "gateway.storage.type", havingValue = "local", matchIfMissing = true)
-    ResultStore localDiskResultStore(LocalStorageProperties properties, Clock clock) throws IOException {
-        return new LocalDiskResultStore(properties.root(), clock);
+    ResultStore localDiskResultStore(LocalStorageProperties properties) throws IOException {
+        return new LocalDiskResultStore(properties.root());
     }
 
     /**

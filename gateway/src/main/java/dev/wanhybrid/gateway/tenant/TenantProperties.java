@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("gateway")
 public record TenantProperties(
-        @Valid @DefaultValue({}) List<TenantConfig> tenants,
+        @DefaultValue({}) List<@Valid TenantConfig> tenants,
         @Valid @DefaultValue Admin admin,
         @Valid @DefaultValue Demo demo) {
 

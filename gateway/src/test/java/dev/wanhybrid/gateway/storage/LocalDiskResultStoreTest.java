@@ -10,7 +10,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,7 @@ class LocalDiskResultStoreTest {
     Path root;
 
     private LocalDiskResultStore store() throws IOException {
-        return new LocalDiskResultStore(root, Clock.systemUTC());
+        return new LocalDiskResultStore(root);
     }
 
     private static byte[] bytes(int n) {

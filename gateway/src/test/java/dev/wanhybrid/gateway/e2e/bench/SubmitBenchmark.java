@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.e2e.bench;
 
 import dev.wanhybrid.gateway.GatewayApplication;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +35,9 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <p>Both endpoints sit behind the same filters (API-key authentication, per-tenant rate limit) and read the same
  * JSON body. The bare one answers at once; {@code POST /v1/videos} parses and validates, routes with the real
  * router (the cloud backend pointed at the in-process DashScope simulator, so a candidate is ready), reserves with
- * the real SQL spend ledger and commits the job and its first event to the embedded H2 file store
- * ({@code WRITE_DELAY=0}, so every commit is on disk). The dispatcher is off, so only submission is measured.
+ * the real SQL spend ledger and commits the job and its first event, once to the embedded H2 file store
+ * ({@code WRITE_DELAY=0}, so every commit is on disk) and once to an embedded PostgreSQL. The dispatcher is off,
+ * so only submission is measured.
  *
  * <p>Run: {@code ./mvnw -pl gateway -Dbuild.dir.name=target-x test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark
@@ -78,14 +80,33 @@ public final class SubmitBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "target/submit-benchmark.md");
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        List<Result> results = new ArrayList<>();
         Path work = Files.createTempDirectory("submit-bench");
+        results.addAll(measure("H2 file", "jdbc:h2:file:" + work.resolve("db/gateway") + ";WRITE_DELAY=0", null,
+                work, requests));
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+            results.addAll(measure("PostgreSQL 14", postgres.getJdbcUrl("postgres", "postgres"), "postgres", work,
+                    requests));
+        }
+        String report = report(results, requests);
+        System.out.println(report);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println("written to " + out.toAbsolutePath());
+    }
+
+    static List<Result> measure(String database, String url, String user, Path work, int requests) throws Exception {
         List<String> appArgs = new ArrayList<>(List.of("--server.port=0",
-                "--spring.datasource.url=jdbc:h2:file:" + work.resolve("db/gateway") + ";WRITE_DELAY=0",
+                "--spring.datasource.url=" + url,
                 "--gateway.storage.local.root=" + work.resolve("results"),
                 "--gateway.cloud.simulator.enabled=true",
                 "--gateway.jobs.dispatcher-enabled=false",
                 "--gateway.tenants[0].rate-limit.limit=1000000",
                 "--logging.level.root=WARN", "--spring.main.banner-mode=off"));
+        if (user != null) {
+            appArgs.add("--spring.datasource.username=" + user);
+            appArgs.add("--spring.datasource.password=");
+        }
         for (String tenant : TestBackends.TENANTS) {
             if (!tenant.startsWith("gateway.tenants[0].rate-limit")) {
                 appArgs.add("--" + tenant);
@@ -100,21 +121,17 @@ public final class SubmitBenchmark {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + port;
-            // Warm up both paths (JIT, connection pools, H2 caches) before measuring.
+            // Warm up both paths (JIT, connection pools, database caches) before measuring.
             run(client, base + "/v1/bench/bare", "bare", 8, 500);
             run(client, base + "/v1/videos", "durable", 8, 500);
             for (int clients : new int[] {1, 8, 32}) {
-                results.add(run(client, base + "/v1/bench/bare", "bare", clients, requests));
-                results.add(run(client, base + "/v1/videos", "durable submit (H2 file)", clients, requests));
+                results.add(run(client, base + "/v1/bench/bare", "bare (" + database + " context)", clients, requests));
+                results.add(run(client, base + "/v1/videos", "durable submit, " + database, clients, requests));
             }
         } finally {
             context.close();
         }
-        String report = report(results, requests);
-        System.out.println(report);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
-        System.out.println("written to " + out.toAbsolutePath());
+        return results;
     }
 
     static Result run(HttpClient client, String url, String name, int clients, int requests) throws Exception {
@@ -167,7 +184,8 @@ public final class SubmitBenchmark {
         md.append("Both endpoints pass the same filters (API key, per-tenant rate limit) and read the same JSON body. ")
                 .append("The durable path also validates, routes (real router, cloud candidate ready via the ")
                 .append("in-process DashScope simulator), reserves the estimate in the SQL spend ledger and commits ")
-                .append("the job row and its first event to the embedded H2 file store with `WRITE_DELAY=0`. ")
+                .append("the job row and its first event: to the embedded H2 file store with `WRITE_DELAY=0`, or to ")
+                .append("an embedded PostgreSQL 14 (zonky, default settings, `fsync` on) on the same machine. ")
                 .append("The dispatcher is off.\n\n");
         md.append("| endpoint | clients | requests/s | p50 ms | p99 ms | max ms | errors |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
