@@ -586,6 +586,10 @@ public final class DashScopeSimulator implements AutoCloseable {
         if (f.has("throttle")) {
             faults.throttleAll(f.path("throttle").asBoolean());
         }
+        if (f.has("retry_after_seconds")) {
+            long seconds = f.path("retry_after_seconds").asLong();
+            faults.retryAfter(seconds > 0 ? Duration.ofSeconds(seconds) : null);
+        }
         if (f.has("stuck_rate")) {
             faults.stuckRate(f.path("stuck_rate").asDouble());
         }
