@@ -181,6 +181,29 @@ class BreakerFallbackTest {
     }
 
     @Test
+    void shippedResilienceInstancesCarryTheBackendRules() {
+        runner.withUserConfiguration(LocalWeights.class).run(ctx -> {
+            var retries = ctx.getBean(io.github.resilience4j.retry.RetryRegistry.class);
+            var unavailable = new BackendException(BackendException.Kind.UNAVAILABLE, "InternalError", "500");
+            var invalid = new BackendException(BackendException.Kind.INVALID_INPUT, "InvalidParameter", "bad");
+            var submit = retries.retry("cloud-submit").getRetryConfig();
+            assertThat(submit.getExceptionPredicate().test(unavailable)).isTrue();
+            assertThat(submit.getExceptionPredicate().test(new java.util.concurrent.TimeoutException()))
+                    .as("a submission that timed out is never repeated").isFalse();
+            assertThat(submit.getMaxAttempts()).isEqualTo(3);
+            assertThat(retries.retry("cloud").getRetryConfig().getExceptionPredicate()
+                    .test(new java.util.concurrent.TimeoutException())).isTrue();
+            assertThat(retries.retry("local-submit").getRetryConfig().getMaxAttempts()).isEqualTo(1);
+            var breaker = ctx.getBean(CircuitBreakerRegistry.class).circuitBreaker("cloud").getCircuitBreakerConfig();
+            assertThat(breaker.getIgnoreExceptionPredicate().test(invalid)).isTrue();
+            assertThat(breaker.getIgnoreExceptionPredicate().test(unavailable)).isFalse();
+            assertThat(breaker.getMinimumNumberOfCalls()).isEqualTo(5);
+            assertThat(ctx.getBean(io.github.resilience4j.bulkhead.BulkheadRegistry.class).bulkhead("local")
+                    .getBulkheadConfig().getMaxConcurrentCalls()).isEqualTo(16);
+        });
+    }
+
+    @Test
     void forcedOpenLocalBreakerSendsWorkToTheCloud() {
         runner.withUserConfiguration(LocalWeights.class).run(ctx -> {
             RoutePlanner planner = ctx.getBean(RoutePlanner.class);
