@@ -1,0 +1,145 @@
+package dev.wanhybrid.gateway.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.gateway.backend.BackendRegistry;
+import dev.wanhybrid.gateway.backend.VideoBackend;
+import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
+import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
+import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Single steps of the dispatcher's state machine, driven by hand against H2 and a scripted backend. */
+class JobProcessorTest {
+
+    static final String OWNER = "me";
+
+    @TempDir
+    Path results;
+
+    JobStore store;
+    JobProcessor processor;
+    ScriptedBackend cloud = new ScriptedBackend("cloud");
+    ScriptedBackend local = new ScriptedBackend("local");
+    RecordingLedger ledger = new RecordingLedger();
+    JobProperties properties;
+
+    @BeforeEach
+    void wire() throws Exception {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:processor-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        store = new JobStore(JdbcClient.create(dataSource),
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource)), job -> "{}");
+        BackendRegistry registry = new BackendRegistry() {
+            @Override
+            public Optional<VideoBackend> find(String id) {
+                return all().stream().filter(b -> b.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public List<VideoBackend> all() {
+                return List.of(local, cloud);
+            }
+        };
+        properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30), Duration.ofMillis(250), 20, 32,
+                Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
+                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"));
+        // A clock far in the future makes every job due at once.
+        Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+        processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
+                new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+    }
+
+    private Job claimed(String id, String backend) {
+        store.create(JobStoreTest.newJob(id, backend));
+        return store.claim(OWNER, List.of(backend), Instant.parse("2030-01-01T00:00:00Z"),
+                Instant.parse("2030-01-01T00:01:00Z"), 10).getFirst();
+    }
+
+    private Job step(String id) {
+        processor.advance(store.find(id).orElseThrow(), OWNER, b -> true);
+        return store.find(id).orElseThrow();
+    }
+
+    @Test
+    void aJobLeftInSubmittingByACrashIsReconciledAndFoundWithoutASecondSubmission() throws Exception {
+        Job job = claimed("video_crash1", "cloud");
+        // The crashed dispatcher wrote submitting, sent the request, and died before writing the answer.
+        store.transition(job, JobPhase.SUBMITTING, OWNER, Instant.now(), set -> {}).orElseThrow();
+        cloud.submit(JobProcessor.task(job));
+
+        assertThat(step("video_crash1").phase()).isEqualTo(JobPhase.SUBMISSION_UNKNOWN);
+        Job reconciled = step("video_crash1");
+        assertThat(reconciled.phase()).isEqualTo(JobPhase.RUNNING);
+        assertThat(reconciled.taskId()).isEqualTo("cloud-task-video_crash1");
+        assertThat(cloud.submissionsOf("video_crash1")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobLeftInSubmittingThatNeverReachedTheBackendIsSubmittedOnce() {
+        Job job = claimed("video_crash2", "cloud");
+        store.transition(job, JobPhase.SUBMITTING, OWNER, Instant.now(), set -> {}).orElseThrow();
+
+        assertThat(step("video_crash2").phase()).isEqualTo(JobPhase.SUBMISSION_UNKNOWN);
+        assertThat(step("video_crash2").phase()).isEqualTo(JobPhase.QUEUED);
+        assertThat(step("video_crash2").phase()).isEqualTo(JobPhase.RUNNING);
+        assertThat(cloud.submissionsOf("video_crash2")).isEqualTo(1);
+    }
+
+    @Test
+    void aSucceededTaskIsCopiedSettledOnceAndCompleted() {
+        cloud.pollsUntilDone(1);
+        claimed("video_ok", "cloud");
+        assertThat(step("video_ok").phase()).isEqualTo(JobPhase.RUNNING);
+        Job done = step("video_ok");
+        assertThat(done.phase()).isEqualTo(JobPhase.COMPLETED);
+        assertThat(done.resultSize()).isEqualTo(ScriptedBackend.tinyMp4().length);
+        assertThat(done.resultSha256()).hasSize(64);
+        assertThat(done.actualUsd()).isEqualByComparingTo("0.50");
+        assertThat(ledger.settleCalls("video_ok")).isEqualTo(1);
+    }
+
+    @Test
+    void aPaidTaskTheBackendForgotFailsInsteadOfBeingPaidForTwice() {
+        cloud.holdRunning(true);
+        claimed("video_gone", "cloud");
+        step("video_gone");
+        cloud.forgetTasks();
+        Job failed = step("video_gone");
+        assertThat(failed.phase()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("task_lost");
+        assertThat(cloud.submissionsOf("video_gone")).isEqualTo(1);
+        assertThat(ledger.holdsReservation("video_gone")).isFalse();
+    }
+
+    @Test
+    void pollIntervalsGrowByHalfFromTheMinimumToTheMaximum() {
+        Job job = JobStoreTest.newJob("video_x", "cloud");
+        assertThat(processor.pollInterval(job)).isEqualTo(Duration.ofSeconds(1));
+        Job polled = new Job(job.id(), job.tenant(), job.status(), job.phase(), job.requestedModel(), job.backend(),
+                job.model(), 0, job.spec(), job.route(), null, 0, null, null, null, null, null, null, null, false,
+                false, 0, 3, null, null, job.nextAttemptAt(), job.createdAt(), job.updatedAt(), null, 0);
+        assertThat(processor.pollInterval(polled)).isEqualTo(Duration.ofMillis(3375));
+        Job many = new Job(job.id(), job.tenant(), job.status(), job.phase(), job.requestedModel(), job.backend(),
+                job.model(), 0, job.spec(), job.route(), null, 0, null, null, null, null, null, null, null, false,
+                false, 0, 50, null, null, job.nextAttemptAt(), job.createdAt(), job.updatedAt(), null, 0);
+        assertThat(processor.pollInterval(many)).isEqualTo(Duration.ofSeconds(15));
+    }
+}
