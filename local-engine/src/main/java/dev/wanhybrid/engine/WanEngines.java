@@ -49,19 +49,23 @@ public final class WanEngines {
         Device device = device(options);
         try {
             checkPipelineClass(diffusersFolder);
-            TextTokenizer tokenizer = PromptTokenizer.open(diffusersFolder.resolve("tokenizer/tokenizer.json"),
-                    options.textLength());
             UmT5Config t5Config = UmT5Config.read(diffusersFolder.resolve("text_encoder/config.json"));
             WanTransformerConfig ditConfig = WanTransformerConfig.read(
                     diffusersFolder.resolve("transformer/config.json"), options.textLength());
             WanVaeConfig vaeConfig = WanVaeConfig.read(diffusersFolder.resolve("vae/config.json"));
             checkCompatible(t5Config, ditConfig, vaeConfig);
             DType dtype = DType.fromName(options.dtype());
+            TextTokenizer tokenizer = PromptTokenizer.open(diffusersFolder.resolve("tokenizer/tokenizer.json"),
+                    options.textLength());
             WanT2vPipeline pipeline;
             try (ComponentWeights t5 = ComponentWeights.open(diffusersFolder.resolve("text_encoder"));
                     ComponentWeights dit = ComponentWeights.open(diffusersFolder.resolve("transformer"));
                     ComponentWeights vae = ComponentWeights.open(diffusersFolder.resolve("vae"))) {
                 pipeline = build(tokenizer, t5Config, ditConfig, vaeConfig, t5, dit, vae, dtype, device, options);
+            } catch (RuntimeException e) {
+                // build() closes the tokenizer itself; here only a failure to open the weights is left.
+                tokenizer.close();
+                throw e;
             }
             String modelId = options.modelId() != null ? options.modelId() : modelId(ditConfig);
             EngineInfo info = new EngineInfo(modelId, diffusersFolder.toAbsolutePath().toString(),

@@ -17,6 +17,7 @@ public final class PromptTokenizer implements TextTokenizer {
 
     private final HuggingFaceTokenizer tokenizer;
     private final int length;
+    private boolean closed;
 
     private PromptTokenizer(HuggingFaceTokenizer tokenizer, int length) {
         this.tokenizer = tokenizer;
@@ -52,8 +53,12 @@ public final class PromptTokenizer implements TextTokenizer {
         return new Tokens(encoding.getIds(), encoding.getAttentionMask());
     }
 
+    /** Frees the native tokenizer; safe to call more than once. */
     @Override
-    public void close() {
-        tokenizer.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            tokenizer.close();
+        }
     }
 }
