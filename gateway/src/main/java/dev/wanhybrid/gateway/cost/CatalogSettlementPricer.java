@@ -14,18 +14,45 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /**
- * Prices finished tasks: cloud = the provider's billed seconds times the catalog's list price for the model,
- * tier and audio choice; local = measured GPU-seconds times the fleet's marginal rate. Failed and cancelled tasks
- * cost nothing. Every measured local run also corrects the throughput model.
+ * Prices finished tasks: cloud = the provider's billed seconds times the unit price for the model, tier and audio
+ * choice in force on the settlement day (from the dated price table when one is given, else the catalog's list
+ * price); local = measured GPU-seconds times the fleet's marginal rate. Failed and cancelled tasks cost nothing.
+ * Every measured local run also corrects the throughput model.
  */
 public final class CatalogSettlementPricer implements SettlementPricer {
 
+    /** A dated USD price per second, e.g. the cloud adapter's price table. */
+    @FunctionalInterface
+    public interface DatedPrices {
+        /**
+         * @param tier the tier name in upper case ({@code 480P}, {@code 720P}, {@code 1080P})
+         * @return the USD price per second in force on {@code day}, or empty when the table has none
+         */
+        Optional<BigDecimal> perSecond(String model, String tier, boolean audio, java.time.LocalDate day);
+    }
+
     private final ModelCatalog catalog;
     private final LocalCostModel local;
+    private final DatedPrices dated;
+    private final java.time.Clock clock;
+    private final java.time.ZoneId zone;
 
     public CatalogSettlementPricer(ModelCatalog catalog, LocalCostModel local) {
+        this(catalog, local, (m, t, a, d) -> Optional.empty(), java.time.Clock.systemUTC(), java.time.ZoneOffset.UTC);
+    }
+
+    /**
+     * @param dated the dated price table to prefer over the catalog
+     * @param clock the settlement time
+     * @param zone the zone whose date picks the price in force
+     */
+    public CatalogSettlementPricer(ModelCatalog catalog, LocalCostModel local, DatedPrices dated,
+            java.time.Clock clock, java.time.ZoneId zone) {
         this.catalog = catalog;
         this.local = local;
+        this.dated = dated;
+        this.clock = clock;
+        this.zone = zone;
     }
 
     @Override
@@ -40,9 +67,13 @@ public final class CatalogSettlementPricer implements SettlementPricer {
         if ("cloud".equals(backend)) {
             // A provider that reports no usage bills the requested length; DashScope bills exactly that.
             BigDecimal seconds = billed != null ? billed : BigDecimal.valueOf(spec.seconds());
-            BigDecimal perSecond = model.flatMap(m -> tierFor(m, sizeOf(spec, m)))
-                    .map(t -> t.usdPerSecond(spec.audio().wantsAudio()))
-                    .orElseThrow(() -> new IllegalStateException("no catalog price for cloud model " + task.model()));
+            boolean audio = spec.audio().wantsAudio();
+            Optional<ModelTier> tier = model.flatMap(m -> tierFor(m, sizeOf(spec, m)));
+            java.time.LocalDate day = java.time.LocalDate.now(clock.withZone(zone));
+            BigDecimal perSecond = tier
+                    .flatMap(t -> dated.perSecond(task.model(), t.name().toUpperCase(java.util.Locale.ROOT), audio, day))
+                    .or(() -> tier.map(t -> t.usdPerSecond(audio)))
+                    .orElseThrow(() -> new IllegalStateException("no price for cloud model " + task.model()));
             BigDecimal actual = perSecond.multiply(seconds);
             return new Settlement(actual, actual, seconds, gpu);
         }

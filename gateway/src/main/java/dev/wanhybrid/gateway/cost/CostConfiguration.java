@@ -49,8 +49,23 @@ class CostConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local) {
-        return new CatalogSettlementPricer(catalog, local);
+    SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local,
+            org.springframework.beans.factory.ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
+            org.springframework.core.env.Environment environment, Clock clock,
+            dev.wanhybrid.gateway.budget.BudgetProperties budget) {
+        dev.wanhybrid.cloud.catalog.ModelCatalog table = cloudPrices.getIfAvailable();
+        if (table == null) {
+            return new CatalogSettlementPricer(catalog, local);
+        }
+        // The same dated table (and region) the router's estimates read, so estimate and actual agree.
+        dev.wanhybrid.cloud.Region region = dev.wanhybrid.cloud.Region.parse(
+                environment.getProperty("gateway.cloud.region", "international"));
+        return new CatalogSettlementPricer(catalog, local, (model, tier, audio, day) -> table
+                .price(model, region, tier, audio, day)
+                // A model whose output always has sound has no separate silent price.
+                .or(() -> table.price(model, region, tier, true, day))
+                .filter(p -> "USD".equals(p.currency().getCurrencyCode()))
+                .map(dev.wanhybrid.cloud.catalog.UnitPrice::perSecond), clock, budget.timeZone());
     }
 
     @Bean
