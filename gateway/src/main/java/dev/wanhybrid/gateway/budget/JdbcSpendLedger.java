@@ -333,6 +333,15 @@ public class JdbcSpendLedger implements SpendLedger {
                 .query(BigDecimal.class).single();
     }
 
+    /** GPU-seconds of local work settled in the window ending now. */
+    public BigDecimal localGpuSeconds(java.time.Duration window) {
+        Timestamp since = Timestamp.from(clock.instant().minus(window));
+        return jdbc.sql("""
+                SELECT COALESCE(SUM(gpu_seconds), 0) FROM spend_entries
+                WHERE state = 'settled' AND backend = 'local' AND settled_at >= ?""")
+                .params(since).query(BigDecimal.class).single();
+    }
+
     /** Settled videos in the last 30 days, the observed monthly volume. */
     public long videosLast30Days() {
         return videosLast30Days(null);

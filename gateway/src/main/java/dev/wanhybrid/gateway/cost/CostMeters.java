@@ -32,6 +32,7 @@ public final class CostMeters {
     public static final String BUDGET_LIMIT = "gateway.budget.limit";
     public static final String BREAKEVEN_VOLUME = "gateway.breakeven.volume";
     public static final String VOLUME_MONTHLY = "gateway.volume.monthly";
+    public static final String LOCAL_UTILIZATION = "gateway.local.utilization";
 
     private static final Logger log = LoggerFactory.getLogger(CostMeters.class);
     private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
@@ -45,7 +46,7 @@ public final class CostMeters {
     private volatile Snapshot snapshot;
 
     private record Snapshot(Instant takenAt, Map<String, SpendTotals> spend, Map<String, BigDecimal> savings,
-            Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume) {}
+            Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume, double localUtilization) {}
 
     public CostMeters(MeterRegistry registry, JdbcSpendLedger ledger, BreakEvenService breakEven, Clock clock,
             Duration refresh) {
@@ -58,6 +59,9 @@ public final class CostMeters {
                 .description("Videos settled in the last 30 days").register(registry);
         Gauge.builder(BREAKEVEN_VOLUME, this, m -> m.current().breakEvenVolume()).baseUnit("videos")
                 .description("Monthly videos at which owning the fleet equals renting the API").register(registry);
+        Gauge.builder(LOCAL_UTILIZATION, this, m -> m.current().localUtilization())
+                .description("GPU-seconds of local work settled in the last hour over the fleet's GPU-seconds")
+                .register(registry);
         // The global caps' series exist from the start (NaN while no such cap is set), so dashboards and alert
         // rules find them on a fresh gateway.
         registerBudget("global", "day", "");
@@ -82,7 +86,7 @@ public final class CostMeters {
             refreshNow();
             s = snapshot;
         }
-        return s == null ? new Snapshot(clock.instant(), Map.of(), Map.of(), Map.of(), 0, Double.NaN) : s;
+        return s == null ? new Snapshot(clock.instant(), Map.of(), Map.of(), Map.of(), 0, Double.NaN, Double.NaN) : s;
     }
 
     private Snapshot take() {
@@ -102,7 +106,10 @@ public final class CostMeters {
         } catch (RuntimeException e) {
             volume = Double.NaN;
         }
-        return new Snapshot(clock.instant(), spend, savings, budgets, ledger.videosLast30Days(), volume);
+        int gpus = breakEven.fleet().count();
+        double utilization = gpus == 0 ? 0
+                : ledger.localGpuSeconds(Duration.ofHours(1)).doubleValue() / (gpus * 3600.0);
+        return new Snapshot(clock.instant(), spend, savings, budgets, ledger.videosLast30Days(), volume, utilization);
     }
 
     private void registerNew(Snapshot s) {

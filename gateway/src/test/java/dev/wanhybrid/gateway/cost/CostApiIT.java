@@ -108,7 +108,8 @@ class CostApiIT extends ApiTestBase {
                 .contains("gateway_volume_monthly_videos").contains("gateway_breakeven_volume_videos")
                 .contains("gateway_budget_remaining_usd{period=\"day\",scope=\"global\",tenant=\"\"}")
                 .contains("gateway_budget_limit_usd{period=\"month\",scope=\"global\",tenant=\"\"}")
-                .contains("gateway_cost_savings_usd_total{tenant=\"beta\"}");
+                .contains("gateway_cost_savings_usd_total{tenant=\"beta\"}")
+                .contains("gateway_local_utilization ");
     }
 
     @Test
