@@ -17,15 +17,24 @@ public final class Fixtures {
     private Fixtures() {}
 
     public static Path wan21() {
+        return folder("wan21");
+    }
+
+    /** The Wan 2.2 fixtures: system property {@code wan22.fixtures}, else the test-resource copy. */
+    public static Path wan22() {
+        return folder("wan22");
+    }
+
+    private static Path folder(String name) {
         Torch.configureThreads(Integer.getInteger("engine.threads", 2));
-        String configured = System.getProperty("wan21.fixtures");
+        String configured = System.getProperty(name + ".fixtures");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
         try {
-            var url = Fixtures.class.getResource("/wan21-tiny/model_index.json");
+            var url = Fixtures.class.getResource("/" + name + "-tiny/model_index.json");
             if (url == null) {
-                throw new IllegalStateException("wan21-tiny fixtures missing from the test resources");
+                throw new IllegalStateException(name + "-tiny fixtures missing from the test resources");
             }
             return Path.of(url.toURI()).getParent();
         } catch (URISyntaxException e) {
@@ -34,7 +43,11 @@ public final class Fixtures {
     }
 
     public static SafetensorsFile golden(String name) {
-        Path file = wan21().resolve("golden").resolve(name + ".safetensors");
+        return golden(wan21(), name);
+    }
+
+    public static SafetensorsFile golden(Path fixtures, String name) {
+        Path file = fixtures.resolve("golden").resolve(name + ".safetensors");
         try {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalStateException("golden file missing: " + file);

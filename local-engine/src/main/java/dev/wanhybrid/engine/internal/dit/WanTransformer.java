@@ -112,8 +112,29 @@ public final class WanTransformer implements AutoCloseable {
 
     /** As {@link #forward(Tensor, long[], Tensor)}, reporting intermediate activations to {@code probe}. */
     public Tensor forward(Tensor latents, long[] timesteps, Tensor context, BiConsumer<String, Tensor> probe) {
+        double[][] perRow = new double[timesteps.length][];
+        for (int b = 0; b < timesteps.length; b++) {
+            perRow[b] = new double[] {timesteps[b]};
+        }
+        return run(latents, perRow, context, probe);
+    }
+
+    /**
+     * A forward with one timestep per token ({@code [B][L]}, tokens in frame-row-column order), as Wan 2.2's
+     * TI2V conditioning uses it: the image-conditioned first latent frame keeps timestep 0 while the others are
+     * denoised. Every row must hold {@code F*H*W/(patch volume)} values.
+     */
+    public Tensor forwardPerToken(Tensor latents, double[][] tokenTimesteps, Tensor context,
+            BiConsumer<String, Tensor> probe) {
+        return run(latents, tokenTimesteps, context, probe);
+    }
+
+    private Tensor run(Tensor latents, double[][] times, Tensor context, BiConsumer<String, Tensor> probe) {
         int[] p = config.patch();
         long batch = latents.size(0);
+        if (times.length != batch) {
+            throw new IllegalArgumentException(times.length + " timestep rows for a batch of " + batch);
+        }
         Tensor patches = Torch.conv3d(latents.to(compute), w.get("patch_embedding.weight"),
                 w.get("patch_embedding.bias"), new long[] {p[0], p[1], p[2]}, new long[] {0, 0, 0})
                 .to(ScalarType.Float);
@@ -122,15 +143,22 @@ public final class WanTransformer implements AutoCloseable {
         long h = patches.size(3);
         long wd = patches.size(4);
         Tensor x = patches.flatten(2, 4).transpose(1, 2).contiguous();
+        probe.accept("patch_tokens", x);
+        long timeRows = times[0].length;
+        if (timeRows != 1 && timeRows != x.size(1)) {
+            throw new IllegalArgumentException("expected 1 or " + x.size(1) + " timesteps per row, got " + timeRows);
+        }
 
-        Tensor sinusoid = timeSinusoid(timesteps).to(latents.device(), ScalarType.Float);
+        // Time conditioning per row (Wan 2.1) or per token (Wan 2.2): [B, 1 or L, ...], broadcast over tokens.
+        Tensor sinusoid = timeSinusoid(times).to(latents.device(), ScalarType.Float);
         probe.accept("time_sinusoid", sinusoid);
         Tensor temb = lin(torch.silu(lin(sinusoid, "condition_embedder.time_embedder.linear_1")),
                 "condition_embedder.time_embedder.linear_2");
         probe.accept("time_embedding", temb);
         Tensor tproj = lin(torch.silu(temb), "condition_embedder.time_proj");
         probe.accept("time_projection", tproj);
-        Tensor modulation = tproj.view(batch, 6, config.dim());
+        Tensor modulation = tproj.view(batch, timeRows, 6, config.dim());
+        Tensor headTime = temb.view(batch, timeRows, 1, config.dim());
 
         Tensor padded = padContext(context);
         Tensor text = lin(torch.gelu(lin(padded, "condition_embedder.text_embedder.linear_1"), "tanh"),
@@ -143,9 +171,9 @@ public final class WanTransformer implements AutoCloseable {
             probe.accept("blocks." + i, x);
         }
 
-        Tensor headMod = w.get("scale_shift_table").add(temb.unsqueeze(1));
-        Tensor shift = headMod.narrow(1, 0, 1);
-        Tensor scale = headMod.narrow(1, 1, 1);
+        Tensor headMod = w.get("scale_shift_table").unsqueeze(0).add(headTime);
+        Tensor shift = headMod.select(2, 0);
+        Tensor scale = headMod.select(2, 1);
         Tensor out = lin(layerNorm(x).mul(scale.add(s(1))).add(shift), "proj_out");
         probe.accept("head", out);
         return unpatchify(out, f, h, wd);
@@ -153,13 +181,14 @@ public final class WanTransformer implements AutoCloseable {
 
     private Tensor block(int index, Tensor x, Tensor modulation, Tensor text, RopeTable.Angles angles) {
         String b = "blocks." + index + ".";
-        Tensor e = w.get(b + "scale_shift_table").add(modulation);
-        Tensor shiftMsa = e.narrow(1, 0, 1);
-        Tensor scaleMsa = e.narrow(1, 1, 1);
-        Tensor gateMsa = e.narrow(1, 2, 1);
-        Tensor shiftFfn = e.narrow(1, 3, 1);
-        Tensor scaleFfn = e.narrow(1, 4, 1);
-        Tensor gateFfn = e.narrow(1, 5, 1);
+        // [1, 1, 6, dim] + [B, 1 or L, 6, dim]; each chunk is [B, 1 or L, dim] and broadcasts over the tokens.
+        Tensor e = w.get(b + "scale_shift_table").unsqueeze(0).add(modulation);
+        Tensor shiftMsa = e.select(2, 0);
+        Tensor scaleMsa = e.select(2, 1);
+        Tensor gateMsa = e.select(2, 2);
+        Tensor shiftFfn = e.select(2, 3);
+        Tensor scaleFfn = e.select(2, 4);
+        Tensor gateFfn = e.select(2, 5);
 
         Tensor attnIn = layerNorm(x).mul(scaleMsa.add(s(1))).add(shiftMsa);
         x = x.add(selfAttention(b + "attn1.", attnIn, angles).mul(gateMsa));
@@ -230,22 +259,33 @@ public final class WanTransformer implements AutoCloseable {
         return Torch.pad(context.to(ScalarType.Float), 0, 0, 0, config.textLength() - rows);
     }
 
-    /** {@code [cos | sin]} of {@code t * 10000^(-k/half)}, in float64 then float32, as upstream. */
-    Tensor timeSinusoid(long[] timesteps) {
+    /**
+     * {@code [cos | sin]} of {@code t * 10000^(-k/half)} for every timestep, rows flattened ({@code [B * n, freq]}),
+     * in float64 then float32, as upstream.
+     */
+    Tensor timeSinusoid(double[][] times) {
         int half = config.freqDim() / 2;
         double[] freqs = new double[half];
         for (int k = 0; k < half; k++) {
             freqs[k] = Math.pow(10000.0, -(double) k / half);
         }
-        float[] values = new float[timesteps.length * config.freqDim()];
-        for (int row = 0; row < timesteps.length; row++) {
-            for (int k = 0; k < half; k++) {
-                double angle = timesteps[row] * freqs[k];
-                values[row * config.freqDim() + k] = (float) Math.cos(angle);
-                values[row * config.freqDim() + half + k] = (float) Math.sin(angle);
+        int perRow = times[0].length;
+        float[] values = new float[times.length * perRow * config.freqDim()];
+        int row = 0;
+        for (double[] rowTimes : times) {
+            if (rowTimes.length != perRow) {
+                throw new IllegalArgumentException("every batch row needs " + perRow + " timesteps");
+            }
+            for (double t : rowTimes) {
+                for (int k = 0; k < half; k++) {
+                    double angle = t * freqs[k];
+                    values[row * config.freqDim() + k] = (float) Math.cos(angle);
+                    values[row * config.freqDim() + half + k] = (float) Math.sin(angle);
+                }
+                row++;
             }
         }
-        return Torch.fromFloats(values, timesteps.length, config.freqDim());
+        return Torch.fromFloats(values, (long) times.length * perRow, config.freqDim());
     }
 
     private Tensor unpatchify(Tensor tokens, long f, long h, long wd) {
