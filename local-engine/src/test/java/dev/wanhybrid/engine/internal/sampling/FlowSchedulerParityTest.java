@@ -41,6 +41,29 @@ class FlowSchedulerParityTest {
         }
     }
 
+    /** Wan 2.2 ships the same scheduler; its fixtures trace the official default of 50 steps at shift 5. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} steps")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 50})
+    void uniPcMatchesOfficialTraceAtShiftFive(int steps) {
+        String p = "n" + steps + ".";
+        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "scheduler_unipc");
+                FlowUniPcScheduler scheduler = new FlowUniPcScheduler(FlowGrid.wan(steps, 5.0, 1000))) {
+            assertThat(scheduler.timesteps()).containsExactly(Torch.toLongs(golden.read(p + "timesteps")));
+            long[] orders = Torch.toLongs(golden.read(p + "orders"));
+            Tensor outputs = golden.read(p + "model_outputs");
+            Tensor expected = golden.read(p + "prev_samples");
+            Tensor sample = golden.read(p + "sample0");
+            double worst = 0;
+            for (int i = 0; i < steps; i++) {
+                sample = scheduler.step(outputs.select(0, i), sample);
+                assertThat(scheduler.lastOrder()).as("order at step " + i).isEqualTo(orders[i]);
+                worst = Math.max(worst, Torch.maxAbsDiff(sample, expected.select(0, i)));
+            }
+            System.out.printf("parity unipc shift 5, %d steps: worst step max|diff| %.3e%n", steps, worst);
+            assertThat(worst).isLessThanOrEqualTo(COMPONENT);
+        }
+    }
+
     @Test
     void eulerIntegratesAConstantFlowExactly() {
         // With a constant velocity v the flow ODE from sigma 1 to 0 moves x by exactly -sigma_0 * v.

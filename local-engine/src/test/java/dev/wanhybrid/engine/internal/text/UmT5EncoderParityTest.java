@@ -43,6 +43,18 @@ class UmT5EncoderParityTest {
     }
 
     @Test
+    void encoderMatchesTheWan22FixturesPromptsAndNegativePrompt() {
+        java.nio.file.Path root = Fixtures.wan22();
+        UmT5Config config = UmT5Config.read(root.resolve("text_encoder/config.json"));
+        try (ComponentWeights weights = ComponentWeights.open(root.resolve("text_encoder"));
+                UmT5Encoder encoder = UmT5Encoder.load(config, weights, DType.F32);
+                SafetensorsFile golden = Fixtures.golden(root, "t5_encoder")) {
+            Tensor hidden = encoder.encode(golden.read("input.ids"), golden.read("input.mask"));
+            assertClose("t5 (wan22) output.full", hidden, golden.read("output.full"), COMPONENT);
+        }
+    }
+
+    @Test
     void bf16EncoderAsOnTheGpuStaysWithinBf16Rounding() {
         UmT5Config config = UmT5Config.read(Fixtures.wan21().resolve("text_encoder/config.json"));
         try (ComponentWeights weights = ComponentWeights.open(Fixtures.wan21().resolve("text_encoder"));
