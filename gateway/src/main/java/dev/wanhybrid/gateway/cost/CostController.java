@@ -111,7 +111,14 @@ class CostController {
 
     @GetMapping("/v1/cost/breakeven")
     BreakEvenView breakeven() {
-        var inputs = breakEven.inputs();
+        dev.wanhybrid.cost.breakeven.BreakEvenInputs inputs;
+        try {
+            inputs = breakEven.inputs();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // A reference video the catalog or the throughput model cannot price is a configuration gap, not the caller's.
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ApiError.SERVICE_UNAVAILABLE, null,
+                    "breakeven_unavailable", "The break-even figures are not available: " + e.getMessage());
+        }
         BreakEvenResult r = breakEven.analyze();
         long observed = ledger.videosLast30Days();
         Recommendation rec = breakEven.recommend(observed);
