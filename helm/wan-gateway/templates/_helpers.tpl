@@ -62,6 +62,11 @@ app.kubernetes.io/component: worker
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/* The workers' image: the CUDA build of the same gateway, falling back to the API image. */}}
+{{- define "wan-gateway.workerImage" -}}
+{{- printf "%s:%s" (default .Values.image.repository .Values.workers.image.repository) (default (default .Chart.AppVersion .Values.image.tag) .Values.workers.image.tag) }}
+{{- end }}
+
 {{/*
 True ("true") when the cluster serves the API version given as .api, or it is listed in extraApiVersions
 (helm template sees no cluster). Call with (dict "root" $ "api" "monitoring.coreos.com/v1").

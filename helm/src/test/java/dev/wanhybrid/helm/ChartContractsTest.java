@@ -52,6 +52,9 @@ class ChartContractsTest {
         Container worker = pod.getContainers().getFirst();
 
         assertThat(workers.getSpec().getReplicas()).isEqualTo(2);
+        // The workers run the CUDA build of the same version; the API replicas the plain one.
+        assertThat(worker.getImage()).isEqualTo("registry.example.com/video/wan-hybrid-gateway-cuda:0.1.0");
+        assertThat(container(chart.gateway()).getImage()).isEqualTo("registry.example.com/video/wan-hybrid-gateway:0.1.0");
         assertThat(worker.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(worker.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(worker.getResources().getRequests()).containsEntry("memory", new Quantity("32Gi"));
@@ -120,6 +123,7 @@ class ChartContractsTest {
         PodSpec pod = workers.getSpec().getTemplate().getSpec();
 
         assertThat(volume(pod, "models").getHostPath().getPath()).isEqualTo("/srv/models");
+        assertThat(container(workers).getImage()).as("no worker image: the API image").isEqualTo("wan-hybrid-gateway:0.1.0");
         assertThat(container(workers).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("2"));
         assertThat(env(container(workers), "GATEWAY_LOCAL_DEVICES").getValue()).isEqualTo("cuda:0,cuda:1");
         assertThat(pod.getRuntimeClassName()).as("runtimeClassName \"\" leaves the node default").isNull();
