@@ -23,12 +23,12 @@ import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.Test;
 
 class WanT2vPipelineParityTest {
 
-    @Test
-    void textToVideoMatchesOfficialGenerateStepByStepAndInTheDecodedVideo() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "batched guidance: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void textToVideoMatchesOfficialGenerateStepByStepAndInTheDecodedVideo(boolean batchGuidance) throws Exception {
         Path root = Fixtures.wan21();
         try (ComponentWeights t5w = ComponentWeights.open(root.resolve("text_encoder"));
                 ComponentWeights ditw = ComponentWeights.open(root.resolve("transformer"));
@@ -39,7 +39,7 @@ class WanT2vPipelineParityTest {
                         WanTransformer.load(WanTransformerConfig.read(root.resolve("transformer/config.json"), 16),
                                 ditw, DType.F32),
                         WanVae.load(WanVaeConfig.read(root.resolve("vae/config.json")), vaew, DType.F32),
-                        new Device(torch.kCPU()), true)) {
+                        new Device(torch.kCPU()), batchGuidance)) {
 
             Tensor context = pipeline.encodeTokens(Torch.toLongs(golden.read("prompt.input_ids")),
                     Torch.toLongs(golden.read("prompt.attention_mask")));
