@@ -1,0 +1,80 @@
+package dev.wanhybrid.engine.internal.pipeline;
+
+import dev.wanhybrid.engine.internal.vae.Wan22Vae;
+import dev.wanhybrid.engine.internal.vae.WanVae;
+import org.bytedeco.pytorch.Tensor;
+
+/** The VAE a pipeline encodes images and decodes latents with: Wan 2.1's (A14B) or Wan 2.2's (TI2V-5B). */
+public interface LatentCodec extends AutoCloseable {
+
+    /** Video {@code [B, 3, 1 + 4k, H, W]} in [-1, 1] to normalised latents. */
+    Tensor encode(Tensor video);
+
+    /** Normalised latents {@code [B, z, F, h, w]} to video in [-1, 1]. */
+    Tensor decode(Tensor latents);
+
+    int latentChannels();
+
+    int temporalStride();
+
+    int spatialStride();
+
+    @Override
+    void close();
+
+    static LatentCodec of(Wan22Vae vae) {
+        return new LatentCodec() {
+            public Tensor encode(Tensor video) {
+                return vae.encode(video);
+            }
+
+            public Tensor decode(Tensor latents) {
+                return vae.decode(latents);
+            }
+
+            public int latentChannels() {
+                return vae.config().zDim();
+            }
+
+            public int temporalStride() {
+                return vae.config().temporalStride();
+            }
+
+            public int spatialStride() {
+                return vae.config().spatialStride();
+            }
+
+            public void close() {
+                vae.close();
+            }
+        };
+    }
+
+    static LatentCodec of(WanVae vae) {
+        return new LatentCodec() {
+            public Tensor encode(Tensor video) {
+                return vae.encode(video);
+            }
+
+            public Tensor decode(Tensor latents) {
+                return vae.decode(latents);
+            }
+
+            public int latentChannels() {
+                return vae.config().zDim();
+            }
+
+            public int temporalStride() {
+                return vae.config().temporalStride();
+            }
+
+            public int spatialStride() {
+                return vae.config().spatialStride();
+            }
+
+            public void close() {
+                vae.close();
+            }
+        };
+    }
+}
