@@ -44,7 +44,10 @@ record VideoObject(
             @JsonProperty("rejected") List<RejectedCandidate> rejected,
             @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks) {}
 
-    static VideoObject of(Job job, Duration retention) {
+    /**
+     * @param defaultSize the size a model renders when the request named none (the OpenAI object always has one)
+     */
+    static VideoObject of(Job job, Duration retention, java.util.function.Function<String, String> defaultSize) {
         JobRoute.Candidate current = job.currentCandidate();
         RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
                 current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
@@ -55,7 +58,8 @@ record VideoObject(
                 : job.completedAt().plus(retention).getEpochSecond();
         return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(),
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
-                Integer.toString(job.spec().seconds()), job.spec().size() == null ? null : job.spec().size().toString(),
+                Integer.toString(job.spec().seconds()),
+                job.spec().size() == null ? defaultSize.apply(job.model()) : job.spec().size().toString(),
                 null, error, job.backend(), route, job.actualUsd());
     }
 }

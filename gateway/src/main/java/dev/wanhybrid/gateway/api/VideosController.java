@@ -65,9 +65,11 @@ class VideosController {
     private final ApiProperties properties;
     private final CreateVideoRequestParser parser;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
+    private final VideoObjectRenderer videos;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
-            ObjectProvider<InputUrlPolicy> urlPolicy) {
+            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos) {
+        this.videos = videos;
         this.service = service;
         this.results = results;
         this.properties = properties;
@@ -105,7 +107,7 @@ class VideosController {
                 parsed.prompt(), parsed.negativePrompt(), parsed.size(), parsed.seconds(), parsed.seed(), image,
                 parsed.audio(), parsed.webhookUrl(), parsed.routing());
         try {
-            return VideoObject.of(service.create(jobId, spec), properties.videoRetention());
+            return videos.toVideo(service.create(jobId, spec));
         } catch (NoRouteException e) {
             deleteQuietly(uploadKey);
             throw noRoute(e);
@@ -122,7 +124,7 @@ class VideosController {
 
     @GetMapping("/{id}")
     VideoObject retrieve(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
-        return VideoObject.of(visible(tenant, id), properties.videoRetention());
+        return videos.toVideo(visible(tenant, id));
     }
 
     @GetMapping
@@ -153,7 +155,7 @@ class VideosController {
             throw ApiException.invalid("after", "invalid_value", e.getMessage());
         }
         List<VideoObject> data = page.jobs().stream()
-                .map(job -> VideoObject.of(job, properties.videoRetention())).toList();
+                .map(videos::toVideo).toList();
         return new VideoList("list", data, data.isEmpty() ? null : data.getFirst().id(),
                 data.isEmpty() ? null : data.getLast().id(), page.hasMore());
     }
@@ -173,7 +175,7 @@ class VideosController {
     VideoObject cancel(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
         Job job = checkedId(id).flatMap(valid -> service.cancel(tenant.id(), valid))
                 .orElseThrow(() -> ApiException.videoNotFound(id));
-        return VideoObject.of(job, properties.videoRetention());
+        return videos.toVideo(job);
     }
 
     @GetMapping("/{id}/content")

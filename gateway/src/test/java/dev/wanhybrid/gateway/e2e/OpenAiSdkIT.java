@@ -124,6 +124,14 @@ class OpenAiSdkIT {
     }
 
     @Test
+    void aVideoRequestedWithoutASizeReportsTheSizeItsModelRenders() {
+        Video created = client.videos().create(VideoCreateParams.builder().prompt("a quiet harbour")
+                .model(VideoModel.of("wan2.5-t2v-preview")).build());
+        assertThat(client.videos().retrieve(created.id()).size().asString()).isEqualTo("1280x720");
+        assertThat(client.videos().delete(created.id()).deleted()).isTrue();
+    }
+
+    @Test
     void theClientSeesTypedErrorsFromTheEnvelope() {
         assertThatThrownBy(() -> client.videos().create(VideoCreateParams.builder().prompt("x")
                 .seconds(VideoSeconds.of("abc")).build()))
