@@ -39,9 +39,9 @@ import org.springframework.web.servlet.function.ServerResponse;
  * ({@code WRITE_DELAY=0}, so every commit is on disk) and once to an embedded PostgreSQL. The dispatcher is off,
  * so only submission is measured.
  *
- * <p>Run: {@code ./mvnw -pl gateway -Dbuild.dir.name=target-x test-compile exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark
- * -Dexec.args="../docs/benchmarks/submit.md"}.
+ * <p>Run (on the JDK 25 toolchain, so {@code exec:exec}, not {@code exec:java}): {@code ./mvnw -pl gateway
+ * test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test '-Dexec.args=-classpath %classpath
+ * dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark ../docs/benchmarks/submit.md 2000'}.
  */
 public final class SubmitBenchmark {
 
