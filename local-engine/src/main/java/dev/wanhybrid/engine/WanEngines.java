@@ -1,6 +1,7 @@
 package dev.wanhybrid.engine;
 
 import com.google.gson.JsonParser;
+import dev.wanhybrid.engine.internal.Wan22Loader;
 import dev.wanhybrid.engine.internal.WanVideoEngine;
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.dit.WanTransformerConfig;
@@ -46,9 +47,27 @@ public final class WanEngines {
      *     (named in the message), or the device is unavailable
      */
     public static VideoEngine load(Path diffusersFolder, EngineOptions options) throws EngineException {
+        return load(diffusersFolder, options, Map.of());
+    }
+
+    /**
+     * Loads a Wan 2.1 T2V or Wan 2.2 (TI2V-5B, T2V-A14B) checkpoint in the Diffusers layout; the model is detected
+     * from {@code model_index.json} and the VAE config. {@code loras} maps names requests may select (see
+     * {@link EngineRequest#loras()}) to LoRA files in the Diffusers naming; only Wan 2.2 engines take LoRAs.
+     *
+     * @throws EngineException as {@link #load(Path, EngineOptions)}
+     */
+    public static VideoEngine load(Path diffusersFolder, EngineOptions options, Map<String, Path> loras)
+            throws EngineException {
         Device device = device(options);
         try {
             checkPipelineClass(diffusersFolder);
+            if (Wan22Loader.isWan22(diffusersFolder)) {
+                return Wan22Loader.load(diffusersFolder, options, loras, device);
+            }
+            if (!loras.isEmpty()) {
+                throw new WeightsException("LoRAs are supported on Wan 2.2 checkpoints only");
+            }
             UmT5Config t5Config = UmT5Config.read(diffusersFolder.resolve("text_encoder/config.json"));
             WanTransformerConfig ditConfig = WanTransformerConfig.read(
                     diffusersFolder.resolve("transformer/config.json"), options.textLength());
@@ -104,6 +123,20 @@ public final class WanEngines {
                     Map.of("comment", "demo output: random-weight Wan model, not a trained checkpoint"));
         } catch (RuntimeException e) {
             throw new EngineException("building the demo model failed: " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * A tiny random-weight Wan 2.2 TI2V model (id {@code wan2.2-ti2v-demo}): text- and image-to-video with the
+     * whole Wan 2.2 path (per-token timesteps, residual VAE, 24 fps MP4) on a laptop CPU, and LoRAs shaped for
+     * its DiT (width 64, FFN 128, two blocks, as the wan22-tiny fixtures) from {@code loras}.
+     */
+    public static VideoEngine demoWan22(EngineOptions options, Map<String, Path> loras) throws EngineException {
+        Device device = device(options);
+        try {
+            return Wan22Loader.demo(options, loras, device);
+        } catch (RuntimeException e) {
+            throw new EngineException("building the Wan 2.2 demo model failed: " + e.getMessage(), false, e);
         }
     }
 

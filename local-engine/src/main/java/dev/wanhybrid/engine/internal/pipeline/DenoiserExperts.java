@@ -15,11 +15,11 @@ import java.util.function.Supplier;
  */
 public final class DenoiserExperts implements AutoCloseable {
 
-    private final Supplier<WanTransformer> highLoader;
-    private final Supplier<WanTransformer> lowLoader;
+    private Supplier<WanTransformer> highLoader;
+    private Supplier<WanTransformer> lowLoader;
     private final long boundary;
-    private final double highGuidance;
-    private final double lowGuidance;
+    private double highGuidance;
+    private double lowGuidance;
     private final boolean resident;
     private WanTransformer high;
     private WanTransformer low;
@@ -67,7 +67,7 @@ public final class DenoiserExperts implements AutoCloseable {
                     low.close();
                     low = null;
                 }
-                high = highLoader.get();
+                high = loadOutsideScopes(highLoader);
                 loads++;
             }
             return high;
@@ -77,10 +77,43 @@ public final class DenoiserExperts implements AutoCloseable {
                 high.close();
                 high = null;
             }
-            low = lowLoader.get();
+            low = loadOutsideScopes(lowLoader);
             loads++;
         }
         return low;
+    }
+
+    /**
+     * Loads on a fresh thread: JavaCPP's {@code PointerScope}s are per thread, so weights loaded there are not
+     * attached to (and freed with) a scope the caller happens to be in, such as one generation's.
+     */
+    private static WanTransformer loadOutsideScopes(Supplier<WanTransformer> loader) {
+        WanTransformer[] result = new WanTransformer[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread thread = Thread.ofPlatform().name("wan-expert-loader").start(() -> {
+            try {
+                result[0] = loader.get();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        });
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                // A load cannot be abandoned halfway (it would leak a model); finish it, then keep the interrupt.
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
     }
 
     /** The guidance scale of the expert for {@code timestep}. */
@@ -91,6 +124,25 @@ public final class DenoiserExperts implements AutoCloseable {
     /** Any loaded expert (for its config), loading the high-noise one if none is. */
     public WanTransformer any() {
         return high != null ? high : low != null ? low : forTimestep(Long.MAX_VALUE);
+    }
+
+    /** One guidance scale for both experts (a request's own scale). */
+    public void setGuidance(double guidance) {
+        this.highGuidance = guidance;
+        this.lowGuidance = guidance;
+    }
+
+    /**
+     * Unloads the loaded expert(s) and loads from {@code highNoise} / {@code lowNoise} from now on (for example
+     * with a LoRA merged in); {@code lowNoise} must be null exactly when this holds a single model.
+     */
+    public void reload(Supplier<WanTransformer> highNoise, Supplier<WanTransformer> lowNoise) {
+        if ((lowNoise == null) != (lowLoader == null)) {
+            throw new IllegalArgumentException("a single model and an expert pair cannot replace each other");
+        }
+        close();
+        this.highLoader = highNoise;
+        this.lowLoader = lowNoise;
     }
 
     /** How many expert loads happened (a single model counts none). */

@@ -1,0 +1,291 @@
+package dev.wanhybrid.engine.internal;
+
+import dev.wanhybrid.engine.EngineException;
+import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineRequest;
+import dev.wanhybrid.engine.EngineResult;
+import dev.wanhybrid.engine.LoraSelection;
+import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.VideoEngine;
+import dev.wanhybrid.engine.internal.lora.LoraAdapter;
+import dev.wanhybrid.engine.internal.pipeline.Wan22Pipeline;
+import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
+import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
+import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.video.Frames;
+import dev.wanhybrid.engine.internal.video.Mp4Writer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * A loaded Wan 2.2 pipeline (TI2V-5B, or the A14B expert pair) behind the {@link VideoEngine} contract:
+ * text-to-video, image-to-video when the model takes an image, and LoRAs from a registry merged into the
+ * transformer when a request selects them. One generation at a time.
+ */
+public final class Wan22VideoEngine implements VideoEngine {
+
+    private static final int DEFAULT_STEPS = 50;
+
+    /** Reloads the denoiser(s) with a LoRA set merged in (empty: the plain checkpoint). */
+    @FunctionalInterface
+    public interface ExpertReloader {
+        void reload(List<LoraAdapter> adapters);
+    }
+
+    private final EngineInfo info;
+    private final Wan22Pipeline pipeline;
+    private final double shift;
+    private final Map<String, String> mp4Metadata;
+    private final Map<String, Path> loraRegistry;
+    private final ExpertReloader reloader;
+    private final int sizeMultiple;
+    private final List<AutoCloseable> resources;
+    private List<LoraSelection> loadedLoras = List.of();
+    private boolean closed;
+
+    public Wan22VideoEngine(EngineInfo info, Wan22Pipeline pipeline, double shift, Map<String, String> mp4Metadata,
+            Map<String, Path> loraRegistry, ExpertReloader reloader, List<AutoCloseable> resources) {
+        this.info = info;
+        this.pipeline = pipeline;
+        this.shift = shift;
+        this.mp4Metadata = Map.copyOf(mp4Metadata);
+        this.loraRegistry = Map.copyOf(loraRegistry);
+        this.reloader = reloader;
+        this.resources = List.copyOf(resources);
+        int[] patch = pipeline.experts().any().config().patch();
+        this.sizeMultiple = pipeline.vae().spatialStride() * Math.max(patch[1], patch[2]);
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    private record Resolved(String prompt, String negativePrompt, int width, int height, int frames, int steps,
+            double guidance, long seed, String sampler, byte[] image, List<LoraSelection> loras) {}
+
+    private Resolved resolve(EngineRequest request) throws EngineException {
+        if (request == null || request.prompt() == null || request.prompt().isBlank()) {
+            throw invalid("prompt must not be empty");
+        }
+        int width = request.width() == 0 ? info.defaultWidth() : request.width();
+        int height = request.height() == 0 ? info.defaultHeight() : request.height();
+        int frames = request.frames() == 0 ? info.defaultFrames() : request.frames();
+        int steps = request.steps() == 0 ? DEFAULT_STEPS : request.steps();
+        if (width < sizeMultiple || width % sizeMultiple != 0) {
+            throw invalid("width " + width + " must be a positive multiple of " + sizeMultiple);
+        }
+        if (height < sizeMultiple || height % sizeMultiple != 0) {
+            throw invalid("height " + height + " must be a positive multiple of " + sizeMultiple);
+        }
+        int stride = pipeline.vae().temporalStride();
+        if (frames < 1 || (frames - 1) % stride != 0) {
+            throw invalid("frames " + frames + " must be " + stride + "k+1 (for example 121)");
+        }
+        if (steps < 1 || steps > 1000) {
+            throw invalid("steps " + steps + " must be between 1 and 1000");
+        }
+        double guidance = request.guidanceScale();
+        if (Double.isNaN(guidance) || Double.isInfinite(guidance) || guidance < 0) {
+            throw invalid("guidance scale " + guidance + " must be a non-negative number");
+        }
+        String sampler = request.sampler() == null || request.sampler().isBlank() ? "unipc" : request.sampler();
+        if (!sampler.equals("unipc") && !sampler.equals("euler")) {
+            throw invalid("sampler " + sampler + " is not supported (use unipc or euler)");
+        }
+        if (request.image() != null && !info.imageInput()) {
+            throw invalid(info.modelId() + " does not take an input image");
+        }
+        for (LoraSelection lora : request.loras()) {
+            if (!loraRegistry.containsKey(lora.name())) {
+                throw invalid("unknown LoRA " + lora.name() + " (known: " + loraRegistry.keySet() + ")");
+            }
+        }
+        String negative = request.negativePrompt() == null || request.negativePrompt().isEmpty()
+                ? WanVideoEngine.DEFAULT_NEGATIVE_PROMPT : request.negativePrompt();
+        long seed = request.seed() >= 0 ? request.seed() : ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
+        return new Resolved(request.prompt(), negative, width, height, frames, steps, guidance, seed, sampler,
+                request.image(), request.loras());
+    }
+
+    private static EngineException invalid(String message) {
+        return new EngineException(message, true, null);
+    }
+
+    @Override
+    public synchronized EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
+            throws EngineException, InterruptedException {
+        if (closed) {
+            throw new EngineException("engine is closed", false, null);
+        }
+        Resolved r = resolve(request);
+        ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
+        long started = System.nanoTime();
+        Tensor video = null;
+        Duration deviceTime;
+        listener.onProgress(0);
+        try {
+            // Outside the generation's PointerScope: the LoRA tensors must outlive it (an A14B expert swap on a
+            // later request merges them again).
+            selectLoras(r.loras());
+        } catch (RuntimeException e) {
+            throw new EngineException("loading the requested LoRAs failed: " + e.getMessage(), false, e);
+        }
+        try (PointerScope scope = new PointerScope()) {
+            int width = r.width();
+            int height = r.height();
+            Tensor imageLatent = null;
+            Tensor imageUint8 = null;
+            if (r.image() != null) {
+                // As WanTI2V.i2v: the output size follows the image's aspect ratio within width x height pixels.
+                java.awt.Dimension source = imageSize(r.image());
+                int[] size = Frames.bestOutputSize(source.width, source.height, sizeMultiple, sizeMultiple,
+                        (long) width * height);
+                width = size[0];
+                height = size[1];
+                imageUint8 = Frames.decodeImage(r.image(), width, height);
+            }
+            Tensor context = pipeline.encodePrompt(r.prompt());
+            Tensor contextNull = pipeline.encodePrompt(r.negativePrompt());
+            if (imageUint8 != null) {
+                imageLatent = pipeline.encodeImage(Frames.imageTensor(imageUint8));
+            }
+            listener.onProgress(5);
+            int spatial = pipeline.vae().spatialStride();
+            long latentFrames = (r.frames() - 1) / pipeline.vae().temporalStride() + 1;
+            Tensor noise = WanT2vPipeline.initialNoise(r.seed(), pipeline.vae().latentChannels(), latentFrames,
+                    height / spatial, width / spatial);
+            Tensor latents;
+            try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
+                pipeline.experts().setGuidance(r.guidance());
+                latents = pipeline.denoise(noise, context, contextNull, imageLatent, scheduler,
+                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
+            } finally {
+                Torch.drop(imageLatent);
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("generation cancelled before decoding");
+            }
+            video = pipeline.decode(latents);
+            deviceTime = Duration.ofNanos(System.nanoTime() - started);
+            listener.onProgress(95);
+            writeMp4(video, outputMp4);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            deletePartial(outputMp4);
+            throw new EngineException(e.getMessage(), true, e);
+        } catch (IOException | RuntimeException e) {
+            deletePartial(outputMp4);
+            throw new EngineException(describe(e), false, e);
+        } finally {
+            if (video != null) {
+                video.close();
+            }
+        }
+        listener.onProgress(100);
+        return new EngineResult(outputMp4, r.frames(), info.fps(), deviceTime);
+    }
+
+    /** Reloads the transformer(s) when the requested LoRA set differs from the loaded one. */
+    private void selectLoras(List<LoraSelection> wanted) {
+        if (wanted.equals(loadedLoras)) {
+            return;
+        }
+        List<LoraAdapter> adapters = new ArrayList<>();
+        for (LoraSelection s : wanted) {
+            adapters.add(LoraAdapter.read(s.name(), loraRegistry.get(s.name()), s.scale()));
+        }
+        // Forget the set first: a failed reload must not leave the old set marked as loaded.
+        loadedLoras = null;
+        reloader.reload(adapters);
+        loadedLoras = List.copyOf(wanted);
+    }
+
+    private static java.awt.Dimension imageSize(byte[] bytes) {
+        try (var in = javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            var readers = in == null ? null : javax.imageio.ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IllegalArgumentException("the input image is not a PNG, JPEG, GIF or BMP file");
+            }
+            var reader = readers.next();
+            try {
+                reader.setInput(in);
+                return new java.awt.Dimension(reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the input image cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        String first = newline > 0 ? message.substring(0, newline) : message;
+        if (message.contains("out of memory")) {
+            return "the device ran out of memory: " + first;
+        }
+        return (e instanceof IOException ? "writing the video failed: " : "generation failed on the device: ") + first;
+    }
+
+    private static void deletePartial(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // The original failure is what the caller needs to see.
+        }
+    }
+
+    /** Writes {@code [3, T, H, W]} video in [-1, 1] as official {@code cache_video}: (x+1)/2*255 truncated. */
+    private void writeMp4(Tensor video, Path file) throws IOException, InterruptedException {
+        long frames = video.size(1);
+        int height = (int) video.size(2);
+        int width = (int) video.size(3);
+        Tensor bytes = Torch.clamp(video.add(Torch.s(1)).div(Torch.s(2)), 0, 1).mul(Torch.s(255))
+                .to(ScalarType.Byte).permute(1, 2, 3, 0).contiguous();
+        BytePointer data = new BytePointer(bytes.data_ptr());
+        byte[] frame = new byte[width * height * 3];
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        try (Mp4Writer writer = Mp4Writer.open(file, width, height, info.fps(), mp4Metadata)) {
+            for (long f = 0; f < frames; f++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("generation cancelled while writing the video");
+                }
+                data.position(f * frame.length).get(frame);
+                writer.writeRgb(frame);
+            }
+        } catch (InterruptedException e) {
+            deletePartial(file);
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            pipeline.close();
+            for (AutoCloseable resource : resources) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // Closing mapped checkpoints cannot fail in a way the caller could act on.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.wanhybrid.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.video.Mp4Probe;
+import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public API on a Wan 2.2 folder: detection, text- and image-to-video MP4s, LoRA selection, the demo. */
+class Wan22EnginesTest {
+
+    @TempDir
+    static Path temp;
+
+    private static VideoEngine engine;
+    private static byte[] png;
+
+    /** The wan22-tiny checkpoint plus a word-level tokenizer.json, as a complete Diffusers folder. */
+    static Path tinyCheckpoint(Path target) throws Exception {
+        Path source = Fixtures.wan22();
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path relative = source.relativize(file);
+                if (relative.startsWith("golden") || relative.startsWith("official") || relative.startsWith("lora")) {
+                    continue;
+                }
+                Path copy = target.resolve(relative.toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Files.createDirectories(target.resolve("tokenizer"));
+        Files.copy(Path.of(Wan22EnginesTest.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
+                target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    static Path fixtureLora() {
+        return Fixtures.wan22().resolve("lora/pytorch_lora_weights.safetensors");
+    }
+
+    /** The i2v fixture's input image as a PNG file's bytes. */
+    static byte[] fixtureImagePng() throws Exception {
+        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "i2v_e2e")) {
+            var hwc = golden.read("image.uint8_hwc");
+            int h = (int) hwc.size(0);
+            int w = (int) hwc.size(1);
+            float[] v = Torch.toFloats(hwc);
+            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int o = (y * w + x) * 3;
+                    image.setRGB(x, y, ((int) v[o] << 16) | ((int) v[o + 1] << 8) | (int) v[o + 2]);
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        }
+    }
+
+    @BeforeAll
+    static void load() throws Exception {
+        engine = WanEngines.load(tinyCheckpoint(temp.resolve("tiny22")), EngineOptions.cpu().withTextLength(16),
+                Map.of("fixture-style", fixtureLora()));
+        png = fixtureImagePng();
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static EngineRequest small(long seed) {
+        return new EngineRequest("a cat walks on the grass", "", 96, 64, 5, 2, 5.0, seed, "unipc");
+    }
+
+    @Test
+    void wan22FolderIsDetectedWithTheOfficialTi2vDefaults() {
+        EngineInfo info = engine.info();
+        assertThat(info.modelId()).isEqualTo("wan2.2-ti2v-custom");
+        assertThat(info.defaultWidth()).isEqualTo(1280);
+        assertThat(info.defaultHeight()).isEqualTo(704);
+        assertThat(info.defaultFrames()).isEqualTo(121);
+        assertThat(info.fps()).isEqualTo(24);
+        assertThat(info.imageInput()).isTrue();
+        assertThat(info.loras()).containsExactly("fixture-style");
+    }
+
+    @Test
+    void textAndImageToVideoWriteH264Mp4sAndTheImageChangesTheVideo() throws Exception {
+        List<Integer> progress = new ArrayList<>();
+        Path t2v = temp.resolve("t2v.mp4");
+        engine.generate(small(7), progress::add, t2v);
+        Path i2v = temp.resolve("i2v.mp4");
+        EngineResult result = engine.generate(small(7).withImage(png), null, i2v);
+        for (Path file : List.of(t2v, i2v)) {
+            Mp4Probe probe = Mp4Probe.read(file);
+            assertThat(probe.frames()).isEqualTo(5);
+            assertThat(probe.width()).isEqualTo(96);
+            assertThat(probe.height()).isEqualTo(64);
+            assertThat(probe.fps()).isEqualTo(24.0);
+            assertThat(probe.codec()).isEqualTo("h264");
+        }
+        assertThat(result.fps()).isEqualTo(24);
+        assertThat(progress).startsWith(0, 5).endsWith(100).isSorted();
+        assertThat(Files.readAllBytes(i2v)).isNotEqualTo(Files.readAllBytes(t2v));
+    }
+
+    @Test
+    void selectingALoraChangesTheVideoAndDroppingItRestoresTheBaseModel() throws Exception {
+        Path plain = temp.resolve("plain.mp4");
+        Path styled = temp.resolve("styled.mp4");
+        Path plainAgain = temp.resolve("plain-again.mp4");
+        engine.generate(small(11), null, plain);
+        engine.generate(small(11).withLoras(List.of(new LoraSelection("fixture-style", 1.0))), null, styled);
+        engine.generate(small(11), null, plainAgain);
+        assertThat(Files.readAllBytes(styled)).isNotEqualTo(Files.readAllBytes(plain));
+        assertThat(Files.readAllBytes(plainAgain)).isEqualTo(Files.readAllBytes(plain));
+    }
+
+    @Test
+    void unknownLoraAndSizesOffTheGridAreInvalidRequests() {
+        assertThatThrownBy(() -> engine.generate(small(1).withLoras(List.of(new LoraSelection("nope", 1.0))), null,
+                temp.resolve("x.mp4")))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.isInvalidRequest()).isTrue())
+                .hasMessageContaining("nope");
+        // TI2V needs multiples of 32 (VAE stride 16 times the DiT's 2x2 patch).
+        assertThatThrownBy(() -> engine.generate(new EngineRequest("p", "", 80, 64, 5, 1, 5.0, 1, "unipc"), null,
+                temp.resolve("y.mp4")))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.isInvalidRequest()).isTrue())
+                .hasMessageContaining("32");
+        assertThatThrownBy(() -> engine.generate(small(1).withImage(new byte[] {1, 2, 3}), null,
+                temp.resolve("z.mp4")))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.isInvalidRequest()).isTrue());
+    }
+
+    @Test
+    void wan22DemoRunsImageToVideoWithoutFiles() throws Exception {
+        try (VideoEngine demo = WanEngines.demoWan22(EngineOptions.cpu(), Map.of("fixture-style", fixtureLora()))) {
+            assertThat(demo.info().modelId()).isEqualTo("wan2.2-ti2v-demo");
+            Path out = temp.resolve("demo22.mp4");
+            demo.generate(new EngineRequest("a red ball", null, 96, 64, 5, 2, 5.0, 3, "unipc").withImage(png)
+                    .withLoras(List.of(new LoraSelection("fixture-style", 0.5))), null, out);
+            assertThat(Mp4Probe.read(out).frames()).isEqualTo(5);
+        }
+    }
+}
