@@ -36,6 +36,8 @@ import org.springframework.test.context.DynamicPropertySource;
     "gateway.jobs.reconcile-interval=100ms", "gateway.jobs.retry-interval=100ms",
     "gateway.cloud.simulator.enabled=true", "gateway.cloud.simulator.pending-for=200ms",
     "gateway.cloud.simulator.running-for=500ms",
+    // A slow CI machine must not turn a local wait for a task slot into a refusal.
+    "gateway.cloud.permit-wait=40s",
     "gateway.tenants[0].id=facade",
     "gateway.tenants[0].api-key-sha256=71154eb1d8e07f2838aa16a319aa6842327027df8b0f9d703c14914e5ffda986",
     "gateway.tenants[0].rate-limit.limit=100000",
