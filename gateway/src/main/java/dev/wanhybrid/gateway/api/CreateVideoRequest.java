@@ -10,6 +10,7 @@ import java.net.URI;
  *
  * @param imageUrl {@code input_reference.image_url}, or {@code null}
  * @param upload the uploaded {@code input_reference} image, or {@code null}
+ * @param lora the {@code lora} extension field: a LoRA name from {@code gateway.local.loras}, or {@code null}
  */
 record CreateVideoRequest(
         String prompt,
@@ -22,7 +23,8 @@ record CreateVideoRequest(
         ImageUpload upload,
         AudioSpec audio,
         URI webhookUrl,
-        RoutingHints routing) {
+        RoutingHints routing,
+        String lora) {
 
     /** An uploaded image: its checked content type and bytes. */
     record ImageUpload(String contentType, String extension, byte[] bytes) {}

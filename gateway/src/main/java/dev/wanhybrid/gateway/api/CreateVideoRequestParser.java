@@ -27,7 +27,7 @@ final class CreateVideoRequestParser {
     static final int DEFAULT_SECONDS = 5;
 
     private static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
-            "negative_prompt", "seed", "audio", "webhook_url", "routing");
+            "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora");
     private static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
             "local_only");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
@@ -73,8 +73,9 @@ final class CreateVideoRequestParser {
         URI webhookUrl = body.has("webhook_url") && !body.get("webhook_url").isNull()
                 ? url(body.get("webhook_url"), "webhook_url") : null;
         RoutingHints routing = routing(body.get("routing"), textScalars);
+        String lora = optionalText(body, "lora", 128);
         return new CreateVideoRequest(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio,
-                webhookUrl, routing);
+                webhookUrl, routing, lora);
     }
 
     private String requiredText(JsonNode body, String field, int maxChars) {

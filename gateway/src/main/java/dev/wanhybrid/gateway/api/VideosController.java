@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.api;
 
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.backend.local.LocalProperties;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
@@ -66,10 +67,12 @@ class VideosController {
     private final CreateVideoRequestParser parser;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
     private final VideoObjectRenderer videos;
+    private final ObjectProvider<LocalProperties> local;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
-            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos) {
+            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalProperties> local) {
         this.videos = videos;
+        this.local = local;
         this.service = service;
         this.results = results;
         this.properties = properties;
@@ -94,6 +97,7 @@ class VideosController {
             checkUrl("audio.url", url);
         }
         checkUrl("webhook_url", parsed.webhookUrl());
+        checkLora(parsed.lora());
 
         String jobId = GenerationService.newJobId();
         URI image = parsed.imageUrl();
@@ -105,7 +109,7 @@ class VideosController {
         }
         GenerationSpec spec = new GenerationSpec(tenant.id(), parsed.model(), image == null ? TaskKind.T2V : TaskKind.I2V,
                 parsed.prompt(), parsed.negativePrompt(), parsed.size(), parsed.seconds(), parsed.seed(), image,
-                parsed.audio(), parsed.webhookUrl(), parsed.routing());
+                parsed.audio(), parsed.webhookUrl(), parsed.routing(), parsed.lora());
         try {
             return videos.toVideo(service.create(jobId, spec));
         } catch (NoRouteException e) {
@@ -119,6 +123,20 @@ class VideosController {
         } catch (RuntimeException e) {
             deleteQuietly(uploadKey);
             throw e;
+        }
+    }
+
+    /** A LoRA must be one the local engine's registry ({@code gateway.local.loras}) names. */
+    private void checkLora(String lora) {
+        if (lora == null) {
+            return;
+        }
+        LocalProperties config = local.getIfAvailable();
+        java.util.Set<String> known = config == null ? java.util.Set.of() : config.loras().keySet();
+        if (!known.contains(lora)) {
+            throw ApiException.invalid("lora", "unknown_lora", "Unknown LoRA '" + ApiError.printable(lora) + "'. "
+                    + (known.isEmpty() ? "This gateway has no LoRAs configured."
+                            : "Configured LoRAs: " + String.join(", ", new java.util.TreeSet<>(known)) + "."));
         }
     }
 

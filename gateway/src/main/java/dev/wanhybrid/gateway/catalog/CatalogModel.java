@@ -9,14 +9,22 @@ import java.util.Set;
 import java.util.SortedSet;
 
 /**
- * One model of the catalog and what it can do.
+ * One model of the catalog and what it can do; {@code lora} says whether it applies LoRAs from the local
+ * registry (Wan 2.2 on the local engine).
  *
  * <p>A silent request is accepted by every model: models whose output always carries sound (wan2.5, wan2.6)
  * simply add a track, which a client that asked for nothing can ignore.
  */
 public record CatalogModel(String id, String backend, Set<TaskKind> kinds, SortedSet<Integer> seconds,
         int defaultSeconds, int fps, Set<AudioMode> audio, QualityTier quality, VideoSize defaultSize,
-        List<ModelTier> tiers) {
+        List<ModelTier> tiers, boolean lora) {
+
+    /** A model that applies no LoRAs. */
+    public CatalogModel(String id, String backend, Set<TaskKind> kinds, SortedSet<Integer> seconds,
+            int defaultSeconds, int fps, Set<AudioMode> audio, QualityTier quality, VideoSize defaultSize,
+            List<ModelTier> tiers) {
+        this(id, backend, kinds, seconds, defaultSeconds, fps, audio, quality, defaultSize, tiers, false);
+    }
 
     public CatalogModel {
         kinds = Set.copyOf(kinds);

@@ -79,10 +79,16 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
             Set<AudioMode> audio,
             @NotNull QualityTier quality,
             @NotBlank String defaultSize,
-            @NotEmpty Map<String, @Valid TierProperties> tiers) {
+            @NotEmpty Map<String, @Valid TierProperties> tiers,
+            Boolean lora) {
 
         public ModelProperties {
             audio = audio == null ? Set.of() : Set.copyOf(audio);
+            lora = lora != null && lora;
+            if (lora && !"local".equals(backend)) {
+                throw new IllegalArgumentException("gateway.catalog.models[" + id + "].lora: only local models apply"
+                        + " LoRAs");
+            }
             if (seconds != null && defaultSeconds != null && !seconds.contains(defaultSeconds)) {
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].default-seconds: "
                         + defaultSeconds + " is not one of its seconds " + seconds);

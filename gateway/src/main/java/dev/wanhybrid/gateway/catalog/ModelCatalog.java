@@ -32,7 +32,8 @@ public final class ModelCatalog {
                     t.sizes().stream().map(s -> CatalogProperties.parseSize(p.id(), "tiers." + name, s)).toList(),
                     t.usdPerSecond(), t.silentUsdPerSecond(), t.serviceTimePerSecond())));
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),
-                    p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers));
+                    p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers,
+                    p.lora()));
         }
         return new ModelCatalog(list);
     }

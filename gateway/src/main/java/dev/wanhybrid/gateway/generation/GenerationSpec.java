@@ -19,6 +19,8 @@ import java.net.URI;
  * @param audio the wanted sound track
  * @param webhookUrl where status changes are posted, or {@code null}
  * @param routing the caller's routing hints
+ * @param lora a LoRA from the local engine's registry ({@code gateway.local.loras}), or {@code null}; only the
+ *     local backend can serve it
  */
 public record GenerationSpec(
         String tenant,
@@ -32,9 +34,18 @@ public record GenerationSpec(
         URI inputImage,
         AudioSpec audio,
         URI webhookUrl,
-        RoutingHints routing) {
+        RoutingHints routing,
+        String lora) {
 
     public static final String AUTO_MODEL = "auto";
+
+    /** A request without a LoRA. */
+    public GenerationSpec(String tenant, String model, TaskKind kind, String prompt, String negativePrompt,
+            VideoSize size, int seconds, Long seed, URI inputImage, AudioSpec audio, URI webhookUrl,
+            RoutingHints routing) {
+        this(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage, audio, webhookUrl, routing,
+                null);
+    }
 
     public GenerationSpec {
         audio = audio == null ? AudioSpec.NONE : audio;

@@ -28,7 +28,8 @@ record StoredSpec(
         @JsonProperty("routing_objective") String routingObjective,
         @JsonProperty("routing_max_cost_usd") BigDecimal routingMaxCostUsd,
         @JsonProperty("routing_deadline_seconds") Long routingDeadlineSeconds,
-        @JsonProperty("routing_local_only") boolean routingLocalOnly) {
+        @JsonProperty("routing_local_only") boolean routingLocalOnly,
+        @JsonProperty("lora") String lora) {
 
     static StoredSpec of(GenerationSpec spec) {
         String audio = switch (spec.audio()) {
@@ -42,7 +43,7 @@ record StoredSpec(
                 spec.size() == null ? null : spec.size().toString(), spec.seconds(), spec.seed(),
                 spec.inputImage() == null ? null : spec.inputImage().toString(), audio, audioUrl,
                 spec.webhookUrl() == null ? null : spec.webhookUrl().toString(), r.backend(), r.objective().name(),
-                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly());
+                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora());
     }
 
     GenerationSpec toSpec() {
@@ -57,6 +58,6 @@ record StoredSpec(
         return new GenerationSpec(tenant, model, TaskKind.valueOf(kind), prompt, negativePrompt,
                 size == null ? null : VideoSize.parse(size), seconds, seed,
                 inputImage == null ? null : URI.create(inputImage), audioSpec,
-                webhookUrl == null ? null : URI.create(webhookUrl), hints);
+                webhookUrl == null ? null : URI.create(webhookUrl), hints, lora);
     }
 }

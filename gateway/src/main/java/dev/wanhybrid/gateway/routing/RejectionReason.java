@@ -9,6 +9,10 @@ public enum RejectionReason {
     LOCAL_ONLY("local_only", Stage.POLICY, "routing.local_only"),
     /** Routing policy: the caller pinned the other backend. */
     PINNED_ELSEWHERE("pinned_elsewhere", Stage.POLICY, "routing.backend"),
+    /** Routing policy: the request names a LoRA, which only the local engine applies. */
+    LORA_REQUIRES_LOCAL("lora_requires_local", Stage.POLICY, "lora"),
+    /** The model does not apply LoRAs (Wan 2.1 on the local engine). */
+    LORA_UNSUPPORTED("lora_unsupported", Stage.CAPABILITY, "lora"),
     /** The model does not do this task kind (image-to-video needs an i2v model). */
     KIND_UNSUPPORTED("kind_unsupported", Stage.CAPABILITY, "input_reference"),
     /** The model cannot produce the wanted sound. */

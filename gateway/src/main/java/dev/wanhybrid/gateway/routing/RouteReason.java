@@ -6,6 +6,8 @@ public enum RouteReason {
     PINNED("pinned"),
     /** The caller set {@code routing.local_only}. */
     LOCAL_ONLY("local_only"),
+    /** The request names a LoRA: only the local engine applies LoRAs. */
+    LORA_REQUIRES_LOCAL("lora_requires_local"),
     /** The caller named a concrete model. */
     MODEL_REQUESTED("model_requested"),
     /** Only cloud models do image-to-video. */

@@ -51,6 +51,10 @@ public final class Router {
                     "routing.backend 'cloud' contradicts routing.local_only, which keeps the data on our machines.",
                     List.of());
         }
+        if (spec.lora() != null && CLOUD.equals(pin)) {
+            throw new NoRouteException(400, "lora", "routing_conflict", "The LoRA '" + spec.lora()
+                    + "' is applied by the local engine only, and routing.backend pins the cloud.", List.of());
+        }
         boolean auto = GenerationSpec.AUTO_MODEL.equals(spec.model());
         List<CatalogModel> considered;
         if (auto) {
@@ -74,6 +78,9 @@ public final class Router {
             if (hints.localOnly() && !m.isLocal()) {
                 reject(rejected, rejectionOf, m, RejectionReason.LOCAL_ONLY,
                         "routing.local_only keeps the data on our machines, and " + m.id() + " runs in the cloud.");
+            } else if (spec.lora() != null && !m.isLocal()) {
+                reject(rejected, rejectionOf, m, RejectionReason.LORA_REQUIRES_LOCAL, "The LoRA '" + spec.lora()
+                        + "' is applied by the local engine only, and " + m.id() + " runs in the cloud.");
             } else if (pin != null && !pin.equals(m.backend())) {
                 reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
                         "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
@@ -167,6 +174,9 @@ public final class Router {
             Duration serviceTime) {}
 
     private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m) {
+        if (spec.lora() != null && !m.lora()) {
+            return Optional.of(RejectionReason.LORA_UNSUPPORTED);
+        }
         if (!m.kinds().contains(spec.kind())) {
             return Optional.of(RejectionReason.KIND_UNSUPPORTED);
         }
@@ -192,6 +202,7 @@ public final class Router {
 
     private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
         return switch (reason) {
+            case LORA_UNSUPPORTED -> m.id() + " does not apply LoRAs.";
             case KIND_UNSUPPORTED -> m.id() + " does not do " + kindName(spec.kind()) + ".";
             case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
                     : " cannot synchronise to a given audio track.");
@@ -244,6 +255,9 @@ public final class Router {
         }
         if (hints.localOnly()) {
             return RouteReason.LOCAL_ONLY;
+        }
+        if (spec.lora() != null) {
+            return RouteReason.LORA_REQUIRES_LOCAL;
         }
         if (!auto) {
             return RouteReason.MODEL_REQUESTED;
@@ -305,6 +319,13 @@ public final class Router {
             List<RejectedCandidate> rejected, RoutingHints hints) {
         String scope = hints.localOnly() ? " with routing.local_only"
                 : hints.backend() != null ? " on the " + hints.backend() + " backend" : "";
+        if (spec.lora() != null && allowed.stream().noneMatch(CatalogModel::lora)) {
+            return new NoRouteException(400, "lora", "lora_unsupported", "No model here applies LoRAs" + scope
+                    + "; LoRAs need a Wan 2.2 model on the local engine.", rejected);
+        }
+        if (spec.lora() != null) {
+            allowed = allowed.stream().filter(CatalogModel::lora).toList();
+        }
         List<CatalogModel> left = allowed.stream().filter(m -> m.kinds().contains(spec.kind())).toList();
         if (left.isEmpty()) {
             return new NoRouteException(400, "input_reference", "kind_unsupported",

@@ -331,14 +331,15 @@ class RouterTest {
     }
 
     @Test
-    void imageToVideoOnALocalOnlyRequestNamesTheInputReference() {
+    void imageToVideoOnALocalOnlyRequestAt480pNamesTheSizeBecauseTheLocalI2vModelMakes720p() {
+        // Wan 2.2 TI2V-5B does image-to-video locally, at 1280x704 / 704x1280 only.
         var spec = new GenerationSpec("acme", "auto", TaskKind.I2V, "p", null, P480, 5, null, IMAGE,
                 AudioSpec.NONE, null, hints(null, null, null, null, true));
 
         NoRouteException e = noRoute(spec, healthy());
 
         assertThat(e.httpStatus()).isEqualTo(400);
-        assertThat(e.param()).isEqualTo("input_reference");
+        assertThat(e.param()).isEqualTo("size");
     }
 
     // ---- health and fallbacks ------------------------------------------------------------------------------

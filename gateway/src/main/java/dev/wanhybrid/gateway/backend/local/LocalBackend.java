@@ -4,6 +4,7 @@ import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
 import dev.wanhybrid.engine.EngineRequest;
 import dev.wanhybrid.engine.EngineResult;
+import dev.wanhybrid.engine.LoraSelection;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -59,7 +61,9 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
     private final Bulkhead bulkhead;
     private final Clock clock;
     private final String notReadyDetail;
-    private final LinkedBlockingQueue<LocalTask> queue = new LinkedBlockingQueue<>();
+    // One queue per loaded model: a worker only takes tasks for the model its engine holds.
+    private final Map<String, LinkedBlockingQueue<LocalTask>> queues = new ConcurrentHashMap<>();
+    private final InputImages images;
     private final ConcurrentHashMap<String, LocalTask> tasks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> taskByJob = new ConcurrentHashMap<>();
     private final List<Thread> workers = new ArrayList<>();
@@ -84,6 +88,15 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
      */
     public LocalBackend(LocalProperties properties, List<VideoEngine> engines, boolean ownsEngines,
             String notReadyDetail, Bulkhead bulkhead, MeterRegistry meters, Clock clock) {
+        this(properties, engines, ownsEngines, notReadyDetail, bulkhead, meters, clock, null);
+    }
+
+    /**
+     * @param images reads a request's input image for image-to-video ({@code null}: image-to-video is refused)
+     */
+    public LocalBackend(LocalProperties properties, List<VideoEngine> engines, boolean ownsEngines,
+            String notReadyDetail, Bulkhead bulkhead, MeterRegistry meters, Clock clock, InputImages images) {
+        this.images = images;
         this.ownsEngines = ownsEngines;
         this.properties = properties;
         this.engines = List.copyOf(engines);
@@ -91,7 +104,10 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         this.bulkhead = bulkhead;
         this.clock = clock;
         this.meanServiceTime = properties.defaultServiceTime();
-        Gauge.builder("gateway.local.queue.depth", queue, LinkedBlockingQueue::size)
+        for (VideoEngine engine : engines) {
+            queues.computeIfAbsent(engine.info().modelId(), id -> new LinkedBlockingQueue<>());
+        }
+        Gauge.builder("gateway.local.queue.depth", this, LocalBackend::queued)
                 .description("Local tasks waiting for a worker").register(meters);
         Gauge.builder("gateway.local.workers.ready", readyWorkers, AtomicInteger::get)
                 .description("Local workers with a loaded engine, able to take a task").register(meters);
@@ -122,7 +138,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         }
         String loaded = engines.stream().map(e -> e.info().modelId() + " on " + e.info().device())
                 .collect(Collectors.joining(", "));
-        return BackendReadiness.ready(loaded + "; queue " + (queue.size() + running.get()) + "/"
+        return BackendReadiness.ready(loaded + "; queue " + (queued() + running.get()) + "/"
                 + bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
     }
 
@@ -131,9 +147,20 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         return engines.stream().map(e -> e.info().modelId()).collect(Collectors.toUnmodifiableSet());
     }
 
+    private int queued() {
+        return queues.values().stream().mapToInt(LinkedBlockingQueue::size).sum();
+    }
+
+    /** Reads the first frame of an image-to-video request ({@code upload:} keys or fetched URLs). */
+    @FunctionalInterface
+    public interface InputImages {
+
+        byte[] read(java.net.URI reference) throws IOException;
+    }
+
     /** The queue as the router sees it. */
     public LocalQueueState queueState() {
-        int queued = queue.size();
+        int queued = queued();
         int busy = running.get();
         int ready = Math.max(1, readyWorkers.get());
         // Everything ahead of a new task, spread over the workers; running tasks count as half done on average.
@@ -148,13 +175,23 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
             throw new BackendException(BackendException.Kind.REFUSED, "not_ready", notReadyDetail);
         }
         GenerationSpec spec = task.spec();
-        if (spec.kind() == TaskKind.I2V || spec.audio().wantsAudio()) {
+        if (spec.audio().wantsAudio()) {
             throw new BackendException(BackendException.Kind.INVALID_INPUT, "unsupported",
-                    "The local engine does silent text-to-video only.");
+                    "The local engine makes silent video only.");
         }
         if (!servedModels().contains(task.model())) {
             throw new BackendException(BackendException.Kind.REFUSED, "model_not_loaded",
                     "The local engine has " + servedModels() + " loaded, not " + task.model() + ".");
+        }
+        VideoEngine engine = engines.stream().filter(e -> e.info().modelId().equals(task.model())).findFirst()
+                .orElseThrow();
+        if (spec.kind() == TaskKind.I2V && (!engine.info().imageInput() || images == null)) {
+            throw new BackendException(BackendException.Kind.INVALID_INPUT, "unsupported",
+                    task.model() + " on the local engine does text-to-video only.");
+        }
+        if (spec.lora() != null && !engine.info().loras().contains(spec.lora())) {
+            throw new BackendException(BackendException.Kind.INVALID_INPUT, "unsupported",
+                    task.model() + " on the local engine does not have the LoRA '" + spec.lora() + "'.");
         }
         String existing = taskByJob.get(task.jobId());
         if (existing != null) {
@@ -167,12 +204,18 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
                     + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " tasks).");
         }
         String taskId = "local-" + UUID.randomUUID();
-        VideoEngine any = engines.getFirst();
-        LocalTask t = new LocalTask(taskId, task.jobId(), request(spec, any.info()), clock.instant(),
+        EngineRequest request;
+        try {
+            request = request(spec, engine.info());
+        } catch (BackendException e) {
+            bulkhead.onComplete();
+            throw e;
+        }
+        LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, clock.instant(),
                 properties.workDir().resolve(taskId + ".mp4"));
         tasks.put(taskId, t);
         taskByJob.put(task.jobId(), taskId);
-        queue.add(t);
+        queues.get(task.model()).add(t);
         return taskId;
     }
 
@@ -192,7 +235,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
             return;
         }
         synchronized (t) {
-            if (t.state == TaskSnapshot.State.PENDING && queue.remove(t)) {
+            if (t.state == TaskSnapshot.State.PENDING && queues.get(t.model).remove(t)) {
                 t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while queued.", clock.instant());
                 bulkhead.onComplete();
             } else if (t.state == TaskSnapshot.State.RUNNING && t.worker != null) {
@@ -217,14 +260,27 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         return Optional.ofNullable(taskByJob.get(task.jobId()));
     }
 
-    private EngineRequest request(GenerationSpec spec, EngineInfo info) {
+    private EngineRequest request(GenerationSpec spec, EngineInfo info) throws BackendException {
         int width = spec.size() == null ? info.defaultWidth() : spec.size().width();
         int height = spec.size() == null ? info.defaultHeight() : spec.size().height();
         // Wan wants 4k+1 frames: seconds * 16 fps + 1 is 81 for 5 s.
         int frames = spec.seconds() > 0 ? spec.seconds() * info.fps() + 1 : info.defaultFrames();
         long seed = spec.seed() != null ? spec.seed() : ThreadLocalRandom.current().nextLong(0, Integer.MAX_VALUE);
-        return new EngineRequest(spec.prompt(), spec.negativePrompt(), width, height, frames, properties.steps(),
-                properties.guidanceScale(), seed, properties.sampler());
+        EngineRequest request = new EngineRequest(spec.prompt(), spec.negativePrompt(), width, height, frames,
+                properties.steps(), properties.guidanceScale(), seed, properties.sampler());
+        if (spec.lora() != null) {
+            request = request.withLoras(List.of(new LoraSelection(spec.lora(), 1.0)));
+        }
+        if (spec.kind() == TaskKind.I2V) {
+            try {
+                // Read once at submission: the engine gets bytes, never a URL.
+                request = request.withImage(images.read(spec.inputImage()));
+            } catch (IOException | RuntimeException e) {
+                throw new BackendException(BackendException.Kind.INVALID_INPUT, "input_image_unreadable",
+                        "The input image could not be read: " + e.getMessage());
+            }
+        }
+        return request;
     }
 
     private void work(VideoEngine engine) {
@@ -232,7 +288,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
             while (!closing) {
                 LocalTask t;
                 try {
-                    t = queue.take();
+                    t = queues.get(engine.info().modelId()).take();
                 } catch (InterruptedException e) {
                     if (closing) {
                         return;
@@ -327,6 +383,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
     private static final class LocalTask {
         final String id;
         final String jobId;
+        final String model;
         final EngineRequest request;
         final Instant enqueuedAt;
         final Path output;
@@ -340,9 +397,10 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         volatile String errorMessage;
         volatile Instant finishedAt;
 
-        LocalTask(String id, String jobId, EngineRequest request, Instant enqueuedAt, Path output) {
+        LocalTask(String id, String jobId, String model, EngineRequest request, Instant enqueuedAt, Path output) {
             this.id = id;
             this.jobId = jobId;
+            this.model = model;
             this.request = request;
             this.enqueuedAt = enqueuedAt;
             this.output = output;

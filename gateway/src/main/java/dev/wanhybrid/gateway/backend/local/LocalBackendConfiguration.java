@@ -3,6 +3,8 @@ package dev.wanhybrid.gateway.backend.local;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineOptions;
 import dev.wanhybrid.engine.WanEngines;
+import dev.wanhybrid.gateway.net.SafeHttpFetcher;
+import dev.wanhybrid.gateway.storage.ResultStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -34,7 +36,7 @@ class LocalBackendConfiguration {
     @Bean
     @ConditionalOnMissingBean
     LocalEngineLoader wanEngineLoader(LocalProperties properties) {
-        return (folder, device) -> WanEngines.load(folder, options(properties, device));
+        return (folder, device) -> WanEngines.load(folder, options(properties, device), properties.loras());
     }
 
     static EngineOptions options(LocalProperties properties, String device) {
@@ -46,10 +48,31 @@ class LocalBackendConfiguration {
                 : base.withModelId(properties.modelId());
     }
 
+    /**
+     * Image-to-video input for the local engine: an upload is read from the result store; an image URL is fetched
+     * through the SSRF-safe fetcher (the same address rules as webhooks and the API's URL checks).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    LocalBackend.InputImages localInputImages(ObjectProvider<ResultStore> store, ObjectProvider<SafeHttpFetcher> fetcher) {
+        return reference -> {
+            if ("upload".equals(reference.getScheme())) {
+                try (var in = store.getObject().open(reference.getSchemeSpecificPart(), 0, -1)) {
+                    return in.readAllBytes();
+                }
+            }
+            SafeHttpFetcher http = fetcher.getIfAvailable();
+            if (http == null) {
+                throw new java.io.IOException("no HTTP fetcher is configured for image URLs");
+            }
+            return http.get("input_reference.image_url", reference).body();
+        };
+    }
+
     @Bean(destroyMethod = "close")
     LocalBackend localBackend(LocalProperties properties, ObjectProvider<VideoEngine> engineBeans,
             ObjectProvider<LocalEngineLoader> loader, BulkheadRegistry bulkheads, MeterRegistry meters,
-            ObjectProvider<Clock> clock) {
+            ObjectProvider<Clock> clock, ObjectProvider<LocalBackend.InputImages> images) {
         List<VideoEngine> engines = new ArrayList<>(engineBeans.orderedStream().toList());
         boolean enginesAreBeans = !engines.isEmpty();
         String notReady = LocalProperties.NO_WEIGHTS;
@@ -57,6 +80,8 @@ class LocalBackendConfiguration {
         if (engines.isEmpty() && properties.demoEngine()) {
             try {
                 engines.add(WanEngines.demo(options(properties, "cpu")));
+                // The Wan 2.2 demo does image-to-video and LoRAs; it gets its own worker and queue.
+                engines.add(WanEngines.demoWan22(options(properties, "cpu"), properties.loras()));
             } catch (EngineException | LinkageError e) {
                 log.warn("the demo engine could not be built: {}", e.toString());
                 notReady = "the demo engine could not be built: " + e.getMessage();
@@ -83,6 +108,6 @@ class LocalBackendConfiguration {
             }
         }
         return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(LocalBackend.ID),
-                meters, clock.getIfAvailable(Clock::systemUTC));
+                meters, clock.getIfAvailable(Clock::systemUTC), images.getIfAvailable());
     }
 }

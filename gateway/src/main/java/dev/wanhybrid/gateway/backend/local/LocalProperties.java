@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -25,8 +26,11 @@ import org.springframework.validation.annotation.Validated;
  * @param retention how long finished tasks (and their files) are kept for polling
  * @param dtype weight precision for the engine: {@code bf16} on GPUs (the official setting), {@code fp32} on CPU
  * @param modelId catalog id to report instead of the one derived from the checkpoint, or {@code null}
- * @param demoEngine load the local-engine module's file-free random-weight demo model instead of weights (the
- *     {@code demo} profile); its videos are labelled demo output
+ * @param demoEngine load the local-engine module's file-free random-weight demo models instead of weights (the
+ *     {@code demo} profile: Wan 2.1 text-to-video and Wan 2.2 text/image-to-video); their videos are labelled demo
+ *     output
+ * @param loras the LoRA registry: name to LoRA file (Diffusers naming); a request's {@code lora} must name one,
+ *     and only Wan 2.2 engines apply them
  */
 @Validated
 @ConfigurationProperties("gateway.local")
@@ -41,7 +45,12 @@ public record LocalProperties(
         @NotNull @DefaultValue("1h") Duration retention,
         String dtype,
         String modelId,
-        @DefaultValue("false") boolean demoEngine) {
+        @DefaultValue("false") boolean demoEngine,
+        Map<String, Path> loras) {
+
+    public LocalProperties {
+        loras = loras == null ? Map.of() : Map.copyOf(loras);
+    }
 
     public static final String NO_WEIGHTS =
             "no local weights: set gateway.local.model-path to a Wan2.1-T2V-1.3B-Diffusers folder";
