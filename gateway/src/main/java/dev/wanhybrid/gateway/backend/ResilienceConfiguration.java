@@ -112,8 +112,14 @@ class ResilienceConfiguration {
     @Bean
     @org.springframework.context.annotation.Primary
     ResilientBackendRegistry backendRegistry(List<VideoBackend> backends, CircuitBreakerRegistry breakers,
-            RetryRegistry retries, TimeLimiterRegistry timeLimiters, ExecutorService backendCallExecutor) {
-        return new ResilientBackendRegistry(backends, breakers, retries, timeLimiters, backendCallExecutor);
+            RetryRegistry retries, TimeLimiterRegistry timeLimiters, ExecutorService backendCallExecutor,
+            ResilienceProperties properties) {
+        RetryConfig.Builder<Object> idempotent = RetryConfig.from(retries.getDefaultConfig());
+        idempotent(properties).accept(idempotent);
+        RetryConfig.Builder<Object> submit = RetryConfig.from(retries.getDefaultConfig());
+        submit(properties).accept(submit);
+        return new ResilientBackendRegistry(backends, breakers, retries, timeLimiters, backendCallExecutor,
+                idempotent.build(), submit.build());
     }
 
 }

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.backend;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import java.util.LinkedHashMap;
@@ -18,15 +19,24 @@ public class ResilientBackendRegistry implements BackendRegistry {
 
     private final Map<String, ResilientVideoBackend> backends = new LinkedHashMap<>();
 
+    /**
+     * @param idempotentRetry the retry policy for a backend whose id has no {@code resilience4j.retry} instance
+     * @param submitRetry the submit policy for such a backend; without it Resilience4j's default would retry every
+     *     exception, lost acceptances included, and submit paid work twice
+     */
     public ResilientBackendRegistry(List<VideoBackend> raw, CircuitBreakerRegistry breakers, RetryRegistry retries,
-            TimeLimiterRegistry timeLimiters, ExecutorService executor) {
+            TimeLimiterRegistry timeLimiters, ExecutorService executor, RetryConfig idempotentRetry,
+            RetryConfig submitRetry) {
         for (VideoBackend backend : raw) {
             if (backend instanceof ResilientVideoBackend) {
                 throw new IllegalStateException("backend " + backend.id() + " is already decorated");
             }
             String id = backend.id();
-            var decorated = new ResilientVideoBackend(backend, breakers.circuitBreaker(id), retries.retry(id),
-                    retries.retry(id + "-submit"), timeLimiters.timeLimiter(id), executor);
+            var decorated = new ResilientVideoBackend(backend, breakers.circuitBreaker(id),
+                    retries.retry(id, () -> retries.getConfiguration(id).orElse(idempotentRetry)),
+                    retries.retry(id + "-submit",
+                            () -> retries.getConfiguration(id + "-submit").orElse(submitRetry)),
+                    timeLimiters.timeLimiter(id), executor);
             if (backends.put(id, decorated) != null) {
                 throw new IllegalStateException("two VideoBackend beans share the id '" + id + "'");
             }
