@@ -49,6 +49,20 @@ public record VideoRequest(
         return new Builder(model);
     }
 
+    /**
+     * Reads a DashScope create body ({@code {"model", "input", "parameters"}}) leniently, ignoring unknown fields as
+     * the service does; for servers that speak the protocol (the simulator, a compatible facade).
+     *
+     * @throws IllegalArgumentException when a field has the wrong JSON type
+     */
+    public static VideoRequest fromCreateBody(tools.jackson.databind.JsonNode body) {
+        try {
+            return dev.wanhybrid.cloud.internal.Wire.readCreateBody(body);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** A copy with another model id (used for regional spellings). */
     public VideoRequest withModel(String otherModel) {
         return new VideoRequest(otherModel, prompt, negativePrompt, imgUrl, audioUrl, referenceUrls, firstFrameUrl,

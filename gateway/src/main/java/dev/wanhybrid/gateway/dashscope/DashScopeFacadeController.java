@@ -7,7 +7,6 @@ import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.catalog.ModelKind;
 import dev.wanhybrid.cloud.catalog.Violation;
-import dev.wanhybrid.cloud.internal.Wire;
 import dev.wanhybrid.gateway.api.InputUrlPolicy;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -40,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -55,6 +55,8 @@ class DashScopeFacadeController {
 
     private static final Map<String, VideoSize> TIER_SIZES = Map.of(
             "480P", new VideoSize(832, 480), "720P", new VideoSize(1280, 720), "1080P", new VideoSize(1920, 1080));
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final GenerationService service;
     private final ModelCatalog cloudCatalog;
@@ -77,7 +79,7 @@ class DashScopeFacadeController {
             throw new DashScopeError(400, "AccessDenied", "current user api does not support synchronous calls");
         }
         JsonNode body = readBody(http);
-        if (Wire.text(body, "model") == null) {
+        if (!body.path("model").isString() || body.path("model").asString().isBlank()) {
             throw new DashScopeError(400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
         }
         if (!body.path("input").isObject()) {
@@ -85,7 +87,7 @@ class DashScopeFacadeController {
         }
         VideoRequest request;
         try {
-            request = Wire.readCreateBody(body);
+            request = VideoRequest.fromCreateBody(body);
         } catch (RuntimeException e) {
             throw DashScopeError.invalid("Parameter types are wrong: " + e.getMessage());
         }
@@ -106,7 +108,7 @@ class DashScopeFacadeController {
 
     @GetMapping("/tasks/{id}")
     ObjectNode query(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
-        ObjectNode answer = Wire.JSON.createObjectNode();
+        ObjectNode answer = JSON.createObjectNode();
         answer.put("request_id", UUID.randomUUID().toString());
         ObjectNode out = answer.putObject("output");
         out.put("task_id", id);
@@ -254,7 +256,7 @@ class DashScopeFacadeController {
             throw DashScopeError.invalid("Content-Type must be application/json");
         }
         try (InputStream in = http.getInputStream()) {
-            JsonNode body = Wire.JSON.readTree(in);
+            JsonNode body = JSON.readTree(in);
             if (body == null || !body.isObject()) {
                 throw DashScopeError.invalid("The request body must be a JSON object");
             }

@@ -4,7 +4,6 @@ import dev.wanhybrid.cloud.ApiKey;
 import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
-import dev.wanhybrid.cloud.internal.Wire;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import java.net.URI;
 import java.time.Clock;
@@ -16,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -57,8 +57,9 @@ class CloudBackendConfiguration {
                 .build()
                 .start();
         if (!sim.faults().isEmpty()) {
-            ObjectNode faults = Wire.JSON.createObjectNode();
-            sim.faults().forEach((name, value) -> faults.set(name, Wire.JSON.readTree(value)));
+            JsonMapper json = JsonMapper.builder().build();
+            ObjectNode faults = json.createObjectNode();
+            sim.faults().forEach((name, value) -> faults.set(name, json.readTree(value)));
             simulator.applyFaults(faults);
             log.info("DashScope simulator faults: {}", faults);
         }

@@ -79,6 +79,6 @@ class CloudJobSurvivesRestartIT {
                         "{\"model\":\"wan2.6-t2v\",\"input\":{\"prompt\":\"survive a restart\"}}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
-        return dev.wanhybrid.cloud.internal.Wire.JSON.readTree(reply.body()).path("output").path("task_id").asString();
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(reply.body()).path("output").path("task_id").asString();
     }
 }
