@@ -678,6 +678,13 @@ public final class DashScopeSimulator implements AutoCloseable {
      * @param throttled requests answered 429
      * @param queryThrottled queries answered 429 because the query rate was exceeded
      * @param concurrencyRejections creates answered 429 because too many tasks were in progress
+     * @param moderationRejections creates refused with {@code DataInspectionFailed}
+     * @param outageAnswers requests answered 503 during an outage window
+     * @param injectedErrors requests answered with an injected error
+     * @param lostResponses creates whose task was made but whose answer was dropped
+     * @param cancellations tasks cancelled
+     * @param downloads result videos served
+     * @param unauthorized requests refused for their key
      * @param maxQueriesInOneSecond the most queries that arrived within any sliding one-second window (arrival
      *     times, so network jitter can show one more than a perfectly paced sender sent)
      * @param submissionsByModel tasks created per model
