@@ -8,18 +8,14 @@ import dev.wanhybrid.engine.ProgressListener;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
-import dev.wanhybrid.engine.internal.torch.Torch;
-import dev.wanhybrid.engine.internal.video.Mp4Writer;
+import dev.wanhybrid.engine.internal.video.VideoFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** A loaded Wan text-to-video pipeline behind the {@link VideoEngine} contract; one generation at a time. */
 public final class WanVideoEngine implements VideoEngine {
@@ -132,12 +128,12 @@ public final class WanVideoEngine implements VideoEngine {
             video = pipeline.decode(latents);
             deviceTime = Duration.ofNanos(System.nanoTime() - started);
             listener.onProgress(95);
-            writeMp4(video, outputMp4);
+            VideoFiles.writeMp4(video, outputMp4, info.fps(), mp4Metadata);
         } catch (InterruptedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            deletePartial(outputMp4);
-            throw new EngineException(describe(e), false, e);
+            VideoFiles.deletePartial(outputMp4);
+            throw new EngineException(VideoFiles.describe(e), false, e);
         } finally {
             if (video != null) {
                 video.close();
@@ -145,50 +141,6 @@ public final class WanVideoEngine implements VideoEngine {
         }
         listener.onProgress(100);
         return new EngineResult(outputMp4, r.frames(), info.fps(), deviceTime);
-    }
-
-    private static String describe(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        String first = newline > 0 ? message.substring(0, newline) : message;
-        if (message.contains("out of memory")) {
-            return "the device ran out of memory: " + first;
-        }
-        return (e instanceof IOException ? "writing the video failed: " : "generation failed on the device: ") + first;
-    }
-
-    private static void deletePartial(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // The original failure is what the caller needs to see.
-        }
-    }
-
-    /** Writes {@code [3, T, H, W]} video in [-1, 1] as official {@code cache_video}: (x+1)/2*255 truncated. */
-    private void writeMp4(Tensor video, Path file) throws IOException, InterruptedException {
-        long frames = video.size(1);
-        int height = (int) video.size(2);
-        int width = (int) video.size(3);
-        Tensor bytes = Torch.clamp(video.add(Torch.s(1)).div(Torch.s(2)), 0, 1).mul(Torch.s(255))
-                .to(ScalarType.Byte).permute(1, 2, 3, 0).contiguous();
-        BytePointer data = new BytePointer(bytes.data_ptr());
-        byte[] frame = new byte[width * height * 3];
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        try (Mp4Writer writer = Mp4Writer.open(file, width, height, info.fps(), mp4Metadata)) {
-            for (long f = 0; f < frames; f++) {
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("generation cancelled while writing the video");
-                }
-                data.position(f * frame.length).get(frame);
-                writer.writeRgb(frame);
-            }
-        } catch (InterruptedException e) {
-            deletePartial(file);
-            throw e;
-        }
     }
 
     @Override
