@@ -112,8 +112,13 @@ public class JobProcessor {
                     store.transition(current, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
                             set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
                 }
-                case REFUSED, UNAVAILABLE, THROTTLED -> fallBack(current, owner, servable,
-                        reasonOf(e), e.getMessage());
+                case REFUSED, UNAVAILABLE, THROTTLED -> {
+                    if (hasUntriedCandidate(current) || waitedTooLong(current)) {
+                        fallBack(current, owner, servable, reasonOf(e), e.getMessage());
+                    } else {
+                        waitForBackend(current, owner, e);
+                    }
+                }
                 default -> fail(current, owner, errorCode(e), e.getMessage());
             }
         } catch (RuntimeException e) {
@@ -121,6 +126,34 @@ public class JobProcessor {
             log.warn("job {}: submit to {} threw {}; reconciling", job.id(), job.backend(), e.toString());
             store.transition(current, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
                     set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
+        }
+    }
+
+    private static boolean hasUntriedCandidate(Job job) {
+        return job.candidateIndex() + 1 < job.route().candidates().size();
+    }
+
+    private boolean waitedTooLong(Job job) {
+        return Duration.between(job.createdAt(), now()).compareTo(properties.maxBackendWait()) >= 0;
+    }
+
+    /**
+     * The last candidate is only briefly unable to take the job (refused, throttled, down): keep the job queued
+     * for it, with its reservation, and try again after a backoff that honours the backend's Retry-After, instead
+     * of failing a pinned job over a short outage. Any instance may pick it up again.
+     */
+    private void waitForBackend(Job job, String owner, BackendException e) {
+        int doublings = Math.min(Math.max(job.attempts() - 1, 0), 5);
+        Duration wait = properties.retryInterval().multipliedBy(1L << doublings);
+        if (e.retryAfter() != null && e.retryAfter().compareTo(wait) > 0) {
+            wait = e.retryAfter();
+        }
+        Instant next = now().plus(wait);
+        Optional<Job> queued = store.transition(job, JobPhase.QUEUED, owner, now(),
+                set -> set.nextAttemptAt(next).releaseLease());
+        if (queued.isPresent()) {
+            log.info("job {}: {} cannot take it now ({}); retrying in {}", job.id(), job.backend(), e.getMessage(),
+                    wait);
         }
     }
 

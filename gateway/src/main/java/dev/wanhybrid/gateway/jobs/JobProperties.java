@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxLocalResubmits how often a job lost by a restarted free backend is resubmitted before it fails
  * @param freeBackends backends whose lost tasks may be resubmitted because a submission costs nothing (local);
  *     a paid backend's lost task fails instead of being paid for twice
+ * @param maxBackendWait how long a job whose last candidate is briefly unavailable (refused, throttled, down)
+ *     stays queued for it, retrying with backoff, before it fails; a pinned job survives a short outage this way
  */
 @Validated
 @ConfigurationProperties("gateway.jobs")
@@ -46,4 +48,5 @@ public record JobProperties(
         @NotNull @DefaultValue("2s") Duration retryInterval,
         @NotNull @DefaultValue("2GB") DataSize maxResultSize,
         @Min(0) @Max(100) @DefaultValue("3") int maxLocalResubmits,
-        @NotNull @DefaultValue("local") List<String> freeBackends) {}
+        @NotNull @DefaultValue("local") List<String> freeBackends,
+        @NotNull @DefaultValue("30m") Duration maxBackendWait) {}

@@ -47,7 +47,18 @@ class JobProcessorTest {
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         store = new JobStore(JdbcClient.create(dataSource),
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)), job -> "{}");
-        BackendRegistry registry = new BackendRegistry() {
+        BackendRegistry registry = registryOf(local, cloud);
+        properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30), Duration.ofMillis(250), 20, 32,
+                Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
+                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"), Duration.ofMinutes(30));
+        // A clock far in the future makes every job due at once.
+        Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+        processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
+                new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+    }
+
+    private static BackendRegistry registryOf(VideoBackend... backends) {
+        return new BackendRegistry() {
             @Override
             public Optional<VideoBackend> find(String id) {
                 return all().stream().filter(b -> b.id().equals(id)).findFirst();
@@ -55,22 +66,20 @@ class JobProcessorTest {
 
             @Override
             public List<VideoBackend> all() {
-                return List.of(local, cloud);
+                return List.of(backends);
             }
         };
-        properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30), Duration.ofMillis(250), 20, 32,
-                Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
-                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"));
-        // A clock far in the future makes every job due at once.
-        Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
-        processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
-                new JobMetrics(new SimpleMeterRegistry()), properties, clock);
     }
 
     private Job claimed(String id, String backend) {
         store.create(JobStoreTest.newJob(id, backend));
         return store.claim(OWNER, List.of(backend), Instant.parse("2030-01-01T00:00:00Z"),
                 Instant.parse("2030-01-01T00:01:00Z"), 10).getFirst();
+    }
+
+    private List<Job> reclaim() {
+        return store.claim(OWNER, List.of("cloud"), Instant.parse("2030-01-01T00:00:00Z"),
+                Instant.parse("2030-01-01T00:01:00Z"), 10);
     }
 
     private Job step(String id) {
@@ -101,6 +110,42 @@ class JobProcessorTest {
         assertThat(step("video_crash2").phase()).isEqualTo(JobPhase.QUEUED);
         assertThat(step("video_crash2").phase()).isEqualTo(JobPhase.RUNNING);
         assertThat(cloud.submissionsOf("video_crash2")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobPinnedToABackendThatIsBrieflyDownWaitsForItInsteadOfFailing() throws Exception {
+        // Shortly after creation, so the job is well within its wait for the backend.
+        Clock soon = Clock.fixed(JobStoreTest.T0.plusSeconds(60), ZoneOffset.UTC);
+        processor = new JobProcessor(store, registryOf(local, cloud), ledger, new LocalDiskResultStore(results),
+                new JobMetrics(new SimpleMeterRegistry()), properties, soon);
+        cloud.script("a prompt", ScriptedBackend.Outcome.UNAVAILABLE, ScriptedBackend.Outcome.REFUSE);
+        claimed("video_outage", "cloud");
+        ledger.reserve("video_outage", "acme", "cloud", "m-cloud", java.math.BigDecimal.ONE);
+
+        Job waiting = step("video_outage");
+        assertThat(waiting.phase()).isEqualTo(JobPhase.QUEUED);
+        assertThat(waiting.nextAttemptAt()).isAfter(soon.instant());
+        assertThat(ledger.holdsReservation("video_outage")).isTrue();
+        // The lease was given up, so any instance may take the job again once it is due.
+        assertThat(reclaim()).extracting(Job::id).containsExactly("video_outage");
+        assertThat(step("video_outage").phase()).isEqualTo(JobPhase.QUEUED);
+
+        reclaim();
+        Job running = step("video_outage");
+        assertThat(running.phase()).isEqualTo(JobPhase.RUNNING);
+        assertThat(cloud.submissionsOf("video_outage")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobWhoseOnlyBackendStaysDownLongerThanTheMaximumWaitFails() {
+        // The fixed clock is years after the job was created: its wait is long over.
+        cloud.script("a prompt", ScriptedBackend.Outcome.UNAVAILABLE);
+        claimed("video_down", "cloud");
+
+        Job failed = step("video_down");
+        assertThat(failed.phase()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("backend_unavailable");
+        assertThat(ledger.holdsReservation("video_down")).isFalse();
     }
 
     @Test
