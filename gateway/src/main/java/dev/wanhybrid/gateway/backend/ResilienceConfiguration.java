@@ -35,9 +35,11 @@ class ResilienceConfiguration {
     static final List<String> BACKENDS = List.of("cloud", "local");
 
     /** Caller errors and load refusals say nothing about the backend's health, so they do not trip a breaker. */
+    // Throttling is the provider working as documented (a rate or quota limit), not a failure: counting 429s would
+    // open the breaker, stop polling and send silent work local whenever we merely sent too fast.
     static final Predicate<Throwable> NOT_A_BACKEND_FAILURE = t -> t instanceof BackendException e
             && (e.kind() == BackendException.Kind.INVALID_INPUT || e.kind() == BackendException.Kind.CONTENT_POLICY
-                    || e.kind() == BackendException.Kind.REFUSED);
+                    || e.kind() == BackendException.Kind.REFUSED || e.kind() == BackendException.Kind.THROTTLED);
 
     // One customizer bean per instance: Resilience4j collects them by type.
     @Bean

@@ -168,6 +168,19 @@ class ResilientVideoBackendTest {
     }
 
     @Test
+    void throttlingIsNotCountedAgainstTheBreaker() {
+        for (int i = 0; i < 12; i++) {
+            raw.pollAnswers.add(new BackendException(BackendException.Kind.THROTTLED, "Throttling.RateQuota", "429",
+                    Duration.ofMinutes(5), null));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThat(catchThrowableOfType(BackendException.class, () -> backend.poll("t-1")).kind())
+                    .isEqualTo(BackendException.Kind.THROTTLED);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void pollThatTimesOutIsRetriedAsIdempotent() throws Exception {
         raw.pollAnswers.add(Duration.ofSeconds(5));
         raw.pollAnswers.add(running());
