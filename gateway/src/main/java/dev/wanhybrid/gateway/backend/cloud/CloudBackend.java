@@ -54,6 +54,7 @@ public final class CloudBackend implements VideoBackend {
     private final Map<String, PacedRateLimiter> createPacers = new HashMap<>();
     private final CloudProperties properties;
     private final Clock clock;
+    private final UploadedImages uploads;
     private final Map<String, Submission> submissions = new ConcurrentHashMap<>();
     private final Set<String> knownTaskIds = ConcurrentHashMap.newKeySet();
     private final Map<String, String> modelOfTask = new ConcurrentHashMap<>();
@@ -65,6 +66,13 @@ public final class CloudBackend implements VideoBackend {
      */
     public CloudBackend(DashScopeClient client, String notReadyReason, String readyDetail, CloudProperties properties,
             Clock clock) {
+        this(client, notReadyReason, readyDetail, properties, clock, UploadedImages.NONE);
+    }
+
+    /** @param uploads reads images uploaded with requests, which are sent inline */
+    public CloudBackend(DashScopeClient client, String notReadyReason, String readyDetail, CloudProperties properties,
+            Clock clock, UploadedImages uploads) {
+        this.uploads = uploads;
         this.client = client;
         this.notReadyReason = notReadyReason;
         this.readyDetail = readyDetail;
@@ -101,7 +109,7 @@ public final class CloudBackend implements VideoBackend {
         DashScopeClient dashscope = requireClient();
         CloudModel model = dashscope.catalog().find(task.model()).orElseThrow(() -> new BackendException(
                 Kind.INVALID_INPUT, "ModelNotFound", "the cloud catalog has no model '" + task.model() + "'"));
-        VideoRequest request = SpecMapping.toRequest(task, model, dashscope.catalog());
+        VideoRequest request = SpecMapping.toRequest(task, model, dashscope.catalog(), uploads);
         try {
             dashscope.checked(request);
         } catch (DashScopeException e) {

@@ -5,6 +5,7 @@ import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
+import dev.wanhybrid.gateway.storage.ResultStore;
 import java.net.URI;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -72,7 +73,16 @@ class CloudBackendConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CloudBackend cloudBackend(CloudProperties properties, ModelCatalog catalog, Clock clock,
-            ObjectProvider<DashScopeSimulator> simulator) {
+            ObjectProvider<DashScopeSimulator> simulator, ObjectProvider<ResultStore> store) {
+        UploadedImages uploads = key -> {
+            ResultStore results = store.getIfAvailable();
+            if (results == null) {
+                return UploadedImages.NONE.read(key);
+            }
+            try (java.io.InputStream in = results.open(key, 0, -1)) {
+                return in.readAllBytes();
+            }
+        };
         Region region = Region.parse(properties.region());
         DashScopeSimulator sim = simulator.getIfAvailable();
         String key = properties.hasApiKey() ? properties.apiKey() : null;
@@ -88,7 +98,7 @@ class CloudBackendConfiguration {
         }
         if (key == null) {
             log.info("cloud backend not ready: {}", NO_KEY);
-            return new CloudBackend(null, NO_KEY, null, properties, clock);
+            return new CloudBackend(null, NO_KEY, null, properties, clock, uploads);
         }
         ApiKey apiKey = ApiKey.of(key);
         DashScopeClient client = DashScopeClient.builder()
@@ -103,6 +113,6 @@ class CloudBackendConfiguration {
         String detail = where + ", key " + apiKey + ", catalog " + catalog.version() + ", "
                 + properties.queriesPerSecond() + " queries/s";
         log.info("cloud backend ready: {}", detail);
-        return new CloudBackend(client, null, detail, properties, clock);
+        return new CloudBackend(client, null, detail, properties, clock, uploads);
     }
 }

@@ -16,7 +16,8 @@ final class SpecMapping {
 
     private SpecMapping() {}
 
-    static VideoRequest toRequest(BackendTask task, CloudModel model, ModelCatalog catalog) throws BackendException {
+    static VideoRequest toRequest(BackendTask task, CloudModel model, ModelCatalog catalog, UploadedImages uploads)
+            throws BackendException {
         GenerationSpec spec = task.spec();
         VideoRequest.Builder b = VideoRequest.builder(model.id())
                 .prompt(spec.prompt())
@@ -27,13 +28,7 @@ final class SpecMapping {
                 .promptExtend(false)
                 .watermark(false);
         if (spec.inputImage() != null) {
-            String scheme = spec.inputImage().getScheme();
-            if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
-                throw new BackendException(BackendException.Kind.INVALID_INPUT, "InvalidURL",
-                        "the cloud backend needs the input image as a public http(s) URL; an uploaded image ("
-                                + scheme + ":) can only run locally");
-            }
-            b.imgUrl(spec.inputImage().toString());
+            b.imgUrl(imageUrl(spec.inputImage(), uploads));
         }
         VideoSize size = spec.size();
         if (size != null) {
@@ -55,5 +50,23 @@ final class SpecMapping {
             b.audio(true); // refused by validation with the field named: this model is silent
         }
         return b.build();
+    }
+
+    /** A public http(s) URL goes as it is; an upload goes inline as a data: URL, which DashScope accepts. */
+    private static String imageUrl(java.net.URI image, UploadedImages uploads) throws BackendException {
+        String scheme = image.getScheme();
+        if ("http".equals(scheme) || "https".equals(scheme)) {
+            return image.toString();
+        }
+        if ("upload".equals(scheme)) {
+            try {
+                return UploadedImages.dataUrl(uploads.read(image.getSchemeSpecificPart()));
+            } catch (java.io.IOException e) {
+                throw new BackendException(BackendException.Kind.INVALID_INPUT, "InvalidURL",
+                        "the uploaded input image could not be read: " + e.getMessage());
+            }
+        }
+        throw new BackendException(BackendException.Kind.INVALID_INPUT, "InvalidURL",
+                "the cloud backend takes the input image as an http(s) URL or an upload, not " + scheme + ":");
     }
 }

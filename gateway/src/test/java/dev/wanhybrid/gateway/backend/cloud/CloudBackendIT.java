@@ -45,10 +45,13 @@ class CloudBackendIT {
     private CloudBackend backend(Duration permitWait) {
         DashScopeClient client = DashScopeClient.builder().apiKey(ApiKey.of(KEY)).baseUrl(simulator.baseUrl())
                 .catalog(ModelCatalog.load()).build();
-        CloudProperties properties = new CloudProperties(KEY, "international", null, null, 20, Map.of(), permitWait,
+        return new CloudBackend(client, null, "simulator", properties(permitWait), clock);
+    }
+
+    private static CloudProperties properties(Duration permitWait) {
+        return new CloudProperties(KEY, "international", null, null, 20, Map.of(), permitWait,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30),
                 new CloudProperties.Simulator(false, 0, "x", Duration.ZERO, Duration.ZERO, 0, null));
-        return new CloudBackend(client, null, "simulator", properties, clock);
     }
 
     @AfterEach
@@ -84,6 +87,43 @@ class CloudBackendIT {
         clock.advance(Duration.ofMinutes(2));
 
         assertThat(backend.poll(taskId).state()).isEqualTo(TaskSnapshot.State.SUCCEEDED);
+    }
+
+    @Test
+    void anUploadedImageIsSentInlineAsADataUrl() throws Exception {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(832, 480,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", png);
+        java.util.List<String> read = new java.util.ArrayList<>();
+        CloudBackend withUploads = new CloudBackend(
+                DashScopeClient.builder().apiKey(ApiKey.of(KEY)).baseUrl(simulator.baseUrl())
+                        .catalog(ModelCatalog.load()).build(),
+                null, "simulator", properties(Duration.ofMillis(300)), clock, key -> {
+                    read.add(key);
+                    return png.toByteArray();
+                });
+        GenerationSpec spec = new GenerationSpec("t", "wan2.2-i2v-plus", TaskKind.I2V, "the cat blinks", null,
+                new VideoSize(832, 480), 5, 7L, URI.create("upload:uploads/cat.png"), AudioSpec.NONE, null, null);
+
+        String taskId = withUploads.submit(task("job-upload", "wan2.2-i2v-plus", spec));
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThat(read).containsExactly("uploads/cat.png");
+        assertThat(withUploads.poll(taskId).state()).isEqualTo(TaskSnapshot.State.SUCCEEDED);
+        assertThat(UploadedImages.dataUrl(png.toByteArray())).startsWith("data:image/png;base64,iVBOR");
+    }
+
+    @Test
+    void anUnreadableUploadIsInvalidInputAndCostsNoCall() {
+        GenerationSpec spec = new GenerationSpec("t", "wan2.2-i2v-plus", TaskKind.I2V, "the cat blinks", null,
+                new VideoSize(832, 480), 5, 7L, URI.create("upload:uploads/gone.png"), AudioSpec.NONE, null, null);
+
+        BackendException e = catchThrowableOfType(BackendException.class,
+                () -> backend.submit(task("job-gone", "wan2.2-i2v-plus", spec)));
+
+        assertThat(e.kind()).isEqualTo(BackendException.Kind.INVALID_INPUT);
+        assertThat(simulator.stats().createAttempts()).isZero();
     }
 
     @Test

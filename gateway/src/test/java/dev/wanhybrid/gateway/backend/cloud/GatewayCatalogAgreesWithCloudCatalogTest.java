@@ -49,7 +49,8 @@ class GatewayCatalogAgreesWithCloudCatalogTest {
                                             : null, audio, null, null);
                             checked++;
                             var violations = cloud.validate(
-                                    SpecMapping.toRequest(new BackendTask("j", model.id(), spec), cloudModel, cloud), true);
+                                    SpecMapping.toRequest(new BackendTask("j", model.id(), spec), cloudModel, cloud,
+                                            UploadedImages.NONE), true);
                             if (!violations.isEmpty()) {
                                 refused.add(model.id() + " " + kind + " " + size + " " + seconds + "s " + audio
                                         + " -> " + violations.getFirst().message());
