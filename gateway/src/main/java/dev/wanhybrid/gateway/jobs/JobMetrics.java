@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.routing.RoutingMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,12 +17,12 @@ public class JobMetrics {
     public static final String SUBMITTED = "gateway.jobs.submitted";
     public static final String FINISHED = "gateway.jobs.finished";
     public static final String DURATION = "gateway.job.duration";
-    public static final String FALLBACKS = "gateway.routing.fallbacks";
-
     private final MeterRegistry registry;
+    private final RoutingMetrics routing;
 
     public JobMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.routing = new RoutingMetrics(registry);
     }
 
     public void submitted(String backend, String model, String tenant) {
@@ -37,9 +38,8 @@ public class JobMetrics {
                 .tags("backend", backend, "model", model, "outcome", tag).register(registry).record(duration);
     }
 
-    /** A dispatch-time fallback (the router's own decisions are counted by the routing package). */
+    /** A dispatch-time fallback, counted on the same meter as the router's route-time fallbacks. */
     public void fallback(String from, String to, String reason) {
-        Counter.builder(FALLBACKS).description("Switches to the next route candidate")
-                .tags("from", from, "to", to, "reason", reason).register(registry).increment();
+        routing.fallback(from, to, reason);
     }
 }

@@ -16,6 +16,11 @@ public class RoutingMetrics {
 
     public RoutingMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // The route-time fallback series exist from start-up at zero, so dashboards and alerts that read
+        // gateway_routing_fallbacks_total see a flat line rather than "no data" until the first fallback.
+        fallbackCounter(Router.CLOUD, Router.LOCAL, RouteReason.CLOUD_UNAVAILABLE.code());
+        fallbackCounter(Router.LOCAL, Router.CLOUD, RouteReason.LOCAL_UNAVAILABLE.code());
+        fallbackCounter(Router.CLOUD, Router.LOCAL, RouteReason.BUDGET.code());
     }
 
     /** One decision; {@code backend} is {@code none} when no route was found, with the failure's code as reason. */
@@ -24,8 +29,16 @@ public class RoutingMetrics {
                 .tag("backend", backend).tag("reason", reason).register(registry).increment();
     }
 
+    /**
+     * A request sent away from its preferred backend: at routing time (the router's fallback reasons) or at dispatch
+     * time (the chosen backend refused or failed before accepting; the dispatcher's reason codes).
+     */
     public void fallback(String from, String to, String reason) {
-        Counter.builder(FALLBACKS).description("Requests sent away from their preferred backend")
-                .tag("from", from).tag("to", to).tag("reason", reason).register(registry).increment();
+        fallbackCounter(from, to, reason).increment();
+    }
+
+    private Counter fallbackCounter(String from, String to, String reason) {
+        return Counter.builder(FALLBACKS).description("Requests sent away from their preferred backend")
+                .tag("from", from).tag("to", to).tag("reason", reason).register(registry);
     }
 }
