@@ -35,7 +35,7 @@ class CatalogPropertiesTest {
         ModelCatalog catalog = CatalogFixtures.shipped();
 
         assertThat(catalog.modelsOf("local")).extracting(CatalogModel::id)
-                .containsExactly("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "wan2.2-ti2v-5b", "wan2.2-t2v-a14b");
+                .containsExactly("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "wan2.2-ti2v-5b");
         assertThat(catalog.modelsOf("cloud")).extracting(CatalogModel::id).contains("wan2.6-t2v",
                 "wan2.5-t2v-preview", "wan2.2-t2v-plus", "wan2.1-t2v-turbo", "wan2.6-i2v", "wan2.6-i2v-flash",
                 "wan2.5-i2v-preview");

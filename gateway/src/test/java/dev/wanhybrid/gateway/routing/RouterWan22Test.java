@@ -72,13 +72,13 @@ class RouterWan22Test {
     }
 
     @Test
-    void aLoraWithOnlyWan21LoadedIsUnavailableAndSaysWan21AppliesNoLoras() {
-        // A14B could apply it at 832x480 but is not loaded: ours to fix, not the caller's.
+    void aLoraAt480pNamesTheSizeBecauseOnlyTheLoraCapable5bIsConsidered() {
         NoRouteException e = catchThrowableOfType(NoRouteException.class, () -> router.decide(
                 spec(TaskKind.T2V, new VideoSize(832, 480), RoutingHints.NONE, "watercolor"),
-                context("wan2.1-t2v-1.3b")));
+                context("wan2.1-t2v-1.3b", "wan2.2-ti2v-5b")));
 
-        assertThat(e.httpStatus()).isEqualTo(503);
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("size");
         assertThat(e.rejected()).filteredOn(r -> r.model().equals("wan2.1-t2v-1.3b"))
                 .extracting(RejectedCandidate::reason).containsExactly("lora_unsupported");
     }
