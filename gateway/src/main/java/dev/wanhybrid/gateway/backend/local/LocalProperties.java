@@ -18,7 +18,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param modelPath a Diffusers folder such as {@code Wan2.1-T2V-1.3B-Diffusers}; unset means no local backend
  * @param devices one worker per device ({@code cuda:0}, {@code cpu})
- * @param workDir where finished MP4s wait until the dispatcher copies them into the result store
+ * @param workDir where finished MP4s wait until the dispatcher copies them into the result store (default
+ *     {@code wan-gateway-local} under the JVM's temporary folder)
  * @param steps sampling steps per video
  * @param guidanceScale classifier-free guidance scale
  * @param sampler {@code unipc} or {@code euler}
@@ -37,7 +38,7 @@ import org.springframework.validation.annotation.Validated;
 public record LocalProperties(
         Path modelPath,
         @NotNull @DefaultValue("cuda:0") List<@NotBlank String> devices,
-        @NotNull @DefaultValue("${java.io.tmpdir}/wan-gateway-local") Path workDir,
+        Path workDir,
         @Min(1) @Max(200) @DefaultValue("50") int steps,
         @DecimalMin("1.0") @DefaultValue("5.0") double guidanceScale,
         @NotBlank @DefaultValue("unipc") String sampler,
@@ -50,6 +51,8 @@ public record LocalProperties(
 
     public LocalProperties {
         loras = loras == null ? Map.of() : Map.copyOf(loras);
+        // @DefaultValue is not placeholder-resolved: "${java.io.tmpdir}" there became a folder of that literal name.
+        workDir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "wan-gateway-local");
     }
 
     public static final String NO_WEIGHTS =
