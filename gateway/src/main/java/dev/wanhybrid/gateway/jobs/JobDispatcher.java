@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -39,12 +42,29 @@ public class JobDispatcher implements SmartLifecycle {
     private final String owner;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore permits;
+    private final ClaimRoom claimRoom;
     private volatile ScheduledExecutorService scheduler;
     private volatile ExecutorService workers;
     private volatile Instant nextRenewal = Instant.MIN;
 
     public JobDispatcher(JobStore store, JobProcessor processor, BackendRegistry backends, JobProperties properties,
             Clock clock) {
+        this(store, processor, backends, properties, clock, ClaimRoom.UNLIMITED);
+    }
+
+    @Autowired
+    public JobDispatcher(JobStore store, JobProcessor processor, BackendRegistry backends, JobProperties properties,
+            Clock clock, ObjectProvider<ClaimRoom> claimRoom) {
+        this(store, processor, backends, properties, clock, claimRoom.getIfAvailable(() -> ClaimRoom.UNLIMITED));
+    }
+
+    /**
+     * @param claimRoom limits claims of some backends (a GPU worker takes local jobs only up to its free capacity,
+     *     leaving the rest to workers that start later)
+     */
+    public JobDispatcher(JobStore store, JobProcessor processor, BackendRegistry backends, JobProperties properties,
+            Clock clock, ClaimRoom claimRoom) {
+        this.claimRoom = claimRoom;
         this.store = store;
         this.processor = processor;
         this.backends = backends;
@@ -131,7 +151,17 @@ public class JobDispatcher implements SmartLifecycle {
         Set<String> servable = servableBackends();
         int free = permits.availablePermits();
         if (free > 0) {
-            store.claim(owner, servable, now, now.plus(properties.leaseTtl()), Math.min(free, properties.claimBatch()));
+            int batch = Math.min(free, properties.claimBatch());
+            Set<String> unlimited = new LinkedHashSet<>(servable);
+            for (String id : servable) {
+                OptionalInt room = claimRoom.room(id, owner);
+                if (room.isPresent()) {
+                    unlimited.remove(id);
+                    store.claim(owner, Set.of(id), now, now.plus(properties.leaseTtl()),
+                            Math.min(batch, room.getAsInt()));
+                }
+            }
+            store.claim(owner, unlimited, now, now.plus(properties.leaseTtl()), batch);
         }
         List<Job> due = store.dueOwned(owner, now, properties.maxConcurrentSteps() + inFlight.size());
         for (Job job : due) {

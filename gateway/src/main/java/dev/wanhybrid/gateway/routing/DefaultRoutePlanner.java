@@ -37,10 +37,22 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final CloudLatencyTracker latency;
     private final RoutingMetrics metrics;
     private final Clock clock;
+    private final ObjectProvider<SharedLocalState> shared;
 
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
+        this(catalog, backends, local, ledger, costs, latency, metrics, clock, null);
+    }
+
+    /**
+     * @param shared the cluster's view of the local backend (GPU workers in other processes); when absent or
+     *     inactive the in-process local backend is the whole local backend
+     */
+    public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
+            ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, ObjectProvider<SharedLocalState> shared) {
+        this.shared = shared;
         this.catalog = catalog;
         this.backends = backends;
         this.local = local;
@@ -97,6 +109,11 @@ public class DefaultRoutePlanner implements RoutePlanner {
         }
         LocalBackend lb = local.getIfAvailable();
         LocalQueueState queue = lb == null ? LocalQueueState.IDLE : lb.queueState();
+        SharedLocalState cluster = shared == null ? null : shared.getIfAvailable();
+        if (cluster != null && cluster.active()) {
+            health.put(Router.LOCAL, cluster.health(health.get(Router.LOCAL)));
+            queue = cluster.queue();
+        }
         Map<String, BigDecimal> headroom = new HashMap<>();
         SpendLedger spend = ledger.getIfAvailable();
         if (spend != null && tenant != null) {

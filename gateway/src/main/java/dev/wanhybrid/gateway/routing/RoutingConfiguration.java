@@ -54,8 +54,9 @@ class RoutingConfiguration {
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
-            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock) {
+            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock,
+            ObjectProvider<SharedLocalState> shared) {
         return new DefaultRoutePlanner(catalog, backends, local, ledger, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC));
+                clock.getIfAvailable(Clock::systemUTC), shared);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.gateway.backend.cloud.CloudProperties;
 import dev.wanhybrid.gateway.backend.local.LocalProperties;
+import dev.wanhybrid.gateway.fleet.GatewayRole;
 import dev.wanhybrid.gateway.jobs.JobProperties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,13 +45,12 @@ class ChartEnvironmentBindingTest {
             "GATEWAY_WEBHOOKS_SIGNING_SECRET", "webhook.WebhookConfiguration, by the name a tenant's webhook-secret-ref gives");
 
     /** Set by the chart for a setting the gateway does not read yet; kept visible rather than dropped. */
-    private static final Map<String, String> NOT_READ_YET = Map.of(
-            "GATEWAY_ROLE", "api or worker: the role setting the worker mode is to read (gateway.role); today the "
-                    + "role follows from GATEWAY_JOBS_BACKENDS and GATEWAY_JOBS_DISPATCHERENABLED");
+    private static final Map<String, String> NOT_READ_YET = Map.of();
 
     private static final Map<String, String> CHART_ENVIRONMENT = new LinkedHashMap<>();
 
     static {
+        CHART_ENVIRONMENT.put("GATEWAY_ROLE", "worker");
         CHART_ENVIRONMENT.put("GATEWAY_JOBS_BACKENDS", "local");
         CHART_ENVIRONMENT.put("GATEWAY_JOBS_DISPATCHERENABLED", "false");
         CHART_ENVIRONMENT.put("GATEWAY_LOCAL_MODELPATH", "/models/Wan2.1-T2V-1.3B-Diffusers");
@@ -87,6 +87,7 @@ class ChartEnvironmentBindingTest {
         LocalProperties local = binder.bindOrCreate("gateway.local", LocalProperties.class);
         CloudProperties cloud = binder.bindOrCreate("gateway.cloud", CloudProperties.class);
 
+        assertThat(binder.bind("gateway.role", GatewayRole.class).get()).isEqualTo(GatewayRole.WORKER);
         assertThat(jobs.backends()).containsExactly("local");
         assertThat(jobs.dispatcherEnabled()).isFalse();
         assertThat(local.modelPath()).isEqualTo(Path.of("/models/Wan2.1-T2V-1.3B-Diffusers"));

@@ -1,0 +1,108 @@
+package dev.wanhybrid.gateway.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.gateway.routing.BackendHealth;
+import dev.wanhybrid.gateway.routing.LocalQueueState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The shared local view on H2 with the real migration: fresh heartbeats make local ready, stale ones do not. */
+class LocalFleetTest {
+
+    static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
+    static final FleetProperties PROPERTIES = new FleetProperties(Duration.ofSeconds(5), Duration.ofSeconds(20));
+    static final BackendHealth NO_ENGINE_HERE = new BackendHealth("local", false, "CLOSED", "no local weights",
+            Set.of());
+
+    HeartbeatStore store;
+
+    @BeforeEach
+    void database() {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:fleet-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        store = new HeartbeatStore(JdbcClient.create(dataSource));
+    }
+
+    LocalFleet fleetAt(Instant now) {
+        return new LocalFleet(GatewayRole.API, store, PROPERTIES, Duration.ofSeconds(60),
+                Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    static Heartbeat beat(String id, Instant at, int queued, int running) {
+        return new Heartbeat(id, Set.of("wan2.1-t2v-1.3b"), 1, 4, 4 - queued - running, queued, running,
+                Duration.ofSeconds(30), at);
+    }
+
+    @Test
+    void aFreshHeartbeatMakesLocalReadyForItsModelsOnAnInstanceWithoutEngines() {
+        store.record(beat("gpu-0", T0, 0, 1));
+
+        BackendHealth health = fleetAt(T0.plusSeconds(19)).health(NO_ENGINE_HERE);
+
+        assertThat(health.ready()).isTrue();
+        assertThat(health.servedModels()).containsExactly("wan2.1-t2v-1.3b");
+    }
+
+    @Test
+    void aStaleHeartbeatNoLongerCountsAndTheDetailSaysWhy() {
+        store.record(beat("gpu-0", T0, 0, 1));
+
+        BackendHealth health = fleetAt(T0.plusSeconds(21)).health(NO_ENGINE_HERE);
+
+        assertThat(health.ready()).isFalse();
+        assertThat(health.detail()).contains("heartbeat").contains("no local weights");
+        assertThat(fleetAt(T0.plusSeconds(21)).queue().workers()).isZero();
+    }
+
+    @Test
+    void aRecordedHeartbeatReplacesTheWorkersPreviousRowAndRemovalDropsIt() {
+        store.record(beat("gpu-0", T0, 0, 0));
+        store.record(beat("gpu-0", T0.plusSeconds(5), 3, 1));
+
+        assertThat(store.seenSince(T0)).singleElement().satisfies(b -> {
+            assertThat(b.queued()).isEqualTo(3);
+            assertThat(b.lastSeen()).isEqualTo(T0.plusSeconds(5));
+        });
+        store.remove("gpu-0");
+        assertThat(store.seenSince(T0)).isEmpty();
+    }
+
+    @Test
+    void theQueueAddsUpTheLiveWorkersEngineQueuesAndIsFullWhenTheirCapacityIsTaken() {
+        store.record(beat("gpu-0", T0, 2, 1));
+        store.record(beat("gpu-1", T0, 0, 1));
+        store.record(beat("gpu-old", T0.minusSeconds(60), 3, 1));
+
+        LocalQueueState queue = fleetAt(T0.plusSeconds(1)).queue();
+
+        assertThat(queue.queued()).isEqualTo(2);
+        assertThat(queue.running()).isEqualTo(2);
+        assertThat(queue.workers()).isEqualTo(2);
+        assertThat(queue.capacity()).isEqualTo(8);
+        assertThat(queue.isFull()).isFalse();
+        assertThat(queue.estimatedWait()).isEqualTo(Duration.ofSeconds(30));
+
+        store.record(beat("gpu-1", T0, 2, 2));
+        assertThat(fleetAt(T0.plusSeconds(1)).queue().isFull()).as("gpu-0 still has a free slot").isFalse();
+        store.record(beat("gpu-0", T0, 3, 1));
+        assertThat(fleetAt(T0.plusSeconds(1)).queue().isFull()).isTrue();
+    }
+
+    @Test
+    void aStandaloneGatewayDoesNotReadTheSharedState() {
+        assertThat(new LocalFleet(GatewayRole.STANDALONE, store, PROPERTIES, Duration.ofSeconds(60),
+                Clock.fixed(T0, ZoneOffset.UTC)).active()).isFalse();
+        assertThat(fleetAt(T0).active()).isTrue();
+    }
+}
