@@ -37,6 +37,15 @@ public final class ReplayCharts {
      * volume, the fleet's capacity and the observed volume are marked.
      */
     public static Path breakEvenChart(BreakEvenInputs in, BigDecimal observedPerMonth, Path file) throws IOException {
+        return save(breakEvenXYChart(in, observedPerMonth), file);
+    }
+
+    /** The same break-even chart as {@link #breakEvenChart}, as PNG bytes, for a server that draws it per request. */
+    public static byte[] breakEvenPng(BreakEvenInputs in, BigDecimal observedPerMonth) throws IOException {
+        return BitmapEncoder.getBitmapBytes(breakEvenXYChart(in, observedPerMonth), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static XYChart breakEvenXYChart(BreakEvenInputs in, BigDecimal observedPerMonth) {
         System.setProperty("java.awt.headless", "true");
         BigDecimal capacity = in.capacityPerMonth();
         BigDecimal breakEven = BreakEven.volume(in).orElse(null);
@@ -77,7 +86,7 @@ public final class ReplayCharts {
         chart.addAnnotation(new AnnotationText("fleet capacity", capacity.doubleValue(), api.getLast() * 0.95, false));
         chart.addAnnotation(new AnnotationLine(observedPerMonth.doubleValue(), true, false));
         chart.addAnnotation(new AnnotationText("observed", observedPerMonth.doubleValue(), api.getLast() * 0.85, false));
-        return save(chart, file);
+        return chart;
     }
 
     /** Daily cost of one strategy, stacked: local (fixed share plus marginal) under cloud spend. */

@@ -1,0 +1,125 @@
+package dev.wanhybrid.gateway.ops;
+
+import dev.wanhybrid.cost.breakeven.BreakEvenInputs;
+import dev.wanhybrid.cost.breakeven.BreakEvenResult;
+import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.replay.ReplayCharts;
+import dev.wanhybrid.gateway.backend.BackendRegistry;
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.budget.BudgetProperties;
+import dev.wanhybrid.gateway.budget.BudgetStatus;
+import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendTotals;
+import dev.wanhybrid.gateway.cost.BreakEvenService;
+import dev.wanhybrid.gateway.routing.RoutingMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /ops}: one server-rendered page for operators (spend, budgets, routing split, breakers, break-even),
+ * and {@code GET /ops/breakeven.png}, the cost-model's break-even chart drawn from the live figures. No scripts, no
+ * external assets: it works on a machine with no network. Guarded by {@link OpsCredentialFilter}.
+ */
+@RestController
+class OpsController {
+
+    private final JdbcSpendLedger ledger;
+    private final BudgetProperties budget;
+    private final BreakEvenService breakEven;
+    private final CircuitBreakerRegistry breakers;
+    private final BackendRegistry backends;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final boolean demo;
+
+    OpsController(JdbcSpendLedger ledger, BudgetProperties budget, BreakEvenService breakEven,
+            CircuitBreakerRegistry breakers, BackendRegistry backends, MeterRegistry meters, Clock clock,
+            Environment environment) {
+        this.ledger = ledger;
+        this.budget = budget;
+        this.breakEven = breakEven;
+        this.breakers = breakers;
+        this.backends = backends;
+        this.meters = meters;
+        this.clock = clock;
+        this.demo = environment.acceptsProfiles(Profiles.of("demo"));
+    }
+
+    @GetMapping(value = "/ops", produces = MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> page() {
+        Instant now = clock.instant();
+        OpsPage.Spend today = spend(BudgetPeriod.DAY, now);
+        OpsPage.Spend month = spend(BudgetPeriod.MONTH, now);
+        List<OpsPage.Decision> decisions = meters.find(RoutingMetrics.DECISIONS).counters().stream()
+                .map(c -> new OpsPage.Decision(c.getId().getTag("backend"), c.getId().getTag("reason"), (long) c.count()))
+                .sorted(Comparator.comparing(OpsPage.Decision::backend).thenComparing(OpsPage.Decision::reason))
+                .toList();
+        List<OpsPage.Breaker> breakerRows = new ArrayList<>();
+        TreeSet<String> names = new TreeSet<>();
+        breakers.getAllCircuitBreakers().forEach(b -> names.add(b.getName()));
+        backends.all().forEach(b -> names.add(b.id()));
+        for (String name : names) {
+            String state = breakers.find(name).map(CircuitBreaker::getState).map(Enum::name).orElse("none");
+            BackendReadiness readiness = backends.find(name).map(b -> b.readiness())
+                    .orElse(BackendReadiness.notReady("not configured"));
+            breakerRows.add(new OpsPage.Breaker(name, state, readiness.ready(), readiness.detail()));
+        }
+        OpsPage.BreakEven be;
+        try {
+            BreakEvenResult r = breakEven.analyze();
+            be = new OpsPage.BreakEven(r.perMonth().orElse(null), r.capacityPerMonth(), r.withinCapacity(),
+                    ledger.videosLast30Days(), breakEven.fleet().count(), breakEven.fleet().gpu(), null);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            be = new OpsPage.BreakEven(null, null, false, ledger.videosLast30Days(), breakEven.fleet().count(),
+                    breakEven.fleet().gpu(), e.getMessage());
+        }
+        List<BudgetStatus> budgets = ledger.allStatus();
+        String html = OpsPage.render(new OpsPage.Model(now, budget.timeZone().getId(), demo, today, month,
+                ledger.reservedUsd(null), budgets, decisions, breakerRows, be));
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.TEXT_HTML)
+                .body(html);
+    }
+
+    @GetMapping(value = "/ops/breakeven.png", produces = MediaType.IMAGE_PNG_VALUE)
+    ResponseEntity<byte[]> breakEvenChart() throws IOException {
+        BreakEvenInputs inputs;
+        try {
+            inputs = breakEven.inputs();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return ResponseEntity.status(503).build();
+        }
+        byte[] png = ReplayCharts.breakEvenPng(inputs, BigDecimal.valueOf(ledger.videosLast30Days()));
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.IMAGE_PNG).body(png);
+    }
+
+    private OpsPage.Spend spend(BudgetPeriod period, Instant now) {
+        List<SpendTotals> rows = ledger.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), null);
+        Map<String, BigDecimal> byBackend = new TreeMap<>();
+        BigDecimal total = BigDecimal.ZERO;
+        long videos = 0;
+        for (SpendTotals t : rows) {
+            byBackend.merge(t.backend(), t.actualUsd(), BigDecimal::add);
+            total = total.add(t.actualUsd());
+            videos += t.videos();
+        }
+        return new OpsPage.Spend(period.keyOf(now, budget.timeZone()), videos, total, byBackend);
+    }
+}
