@@ -50,7 +50,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class OpsPageIT {
 
     private static final String ADMIN_TOKEN = "ops-page-admin-token";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    /** Debian's Chromium; {@code -Dops.chromium=<path>} points elsewhere (or nowhere, to see the skip). */
+    private static final Path CHROMIUM = Path.of(System.getProperty("ops.chromium", "/usr/bin/chromium"));
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
 
     @LocalServerPort
@@ -61,6 +62,9 @@ class OpsPageIT {
 
     @Autowired
     Clock clock;
+
+    @Autowired
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
@@ -110,6 +114,20 @@ class OpsPageIT {
         assertThat(cookie).startsWith(OpsCredentialFilter.COOKIE + "=").contains("HttpOnly").contains("SameSite=Strict")
                 .contains("Path=/ops");
         assertThat(withCookie.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aForcedOpenBreakerShowsOnThePage() {
+        var local = breakers.circuitBreaker("local");
+        local.transitionToForcedOpenState();
+        try {
+            Http.Reply page = new Http(port, ADMIN_TOKEN).get("/ops");
+
+            assertThat(section(page.body(), "breakers")).contains("class=\"FORCED_OPEN\">FORCED_OPEN<")
+                    .contains("class=\"CLOSED\">CLOSED<");
+        } finally {
+            local.transitionToClosedState();
+        }
     }
 
     @Test
