@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Locates the Wan golden fixtures: the folder named by the system property {@code wan21.fixtures}, else the
@@ -40,6 +43,32 @@ public final class Fixtures {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Copies a fixture checkpoint to {@code target} as a complete Diffusers folder: everything except the
+     * {@code golden/} and {@code official/} folders (and {@code alsoSkip}), plus a word-level tokenizer.json.
+     */
+    public static Path checkpointFolder(Path source, Path target, String... alsoSkip) throws Exception {
+        List<String> skipped = Stream.concat(Stream.of("golden", "official"), Stream.of(alsoSkip)).toList();
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path relative = source.relativize(file);
+                if (skipped.stream().anyMatch(relative::startsWith)) {
+                    continue;
+                }
+                Path copy = target.resolve(relative.toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Files.createDirectories(target.resolve("tokenizer"));
+        Files.copy(Path.of(Fixtures.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
+                target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        return target;
     }
 
     public static SafetensorsFile golden(String name) {

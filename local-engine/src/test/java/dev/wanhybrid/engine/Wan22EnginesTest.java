@@ -10,11 +10,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,25 +30,7 @@ class Wan22EnginesTest {
 
     /** The wan22-tiny checkpoint plus a word-level tokenizer.json, as a complete Diffusers folder. */
     static Path tinyCheckpoint(Path target) throws Exception {
-        Path source = Fixtures.wan22();
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path relative = source.relativize(file);
-                if (relative.startsWith("golden") || relative.startsWith("official") || relative.startsWith("lora")) {
-                    continue;
-                }
-                Path copy = target.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.createDirectories(target.resolve("tokenizer"));
-        Files.copy(Path.of(Wan22EnginesTest.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
-                target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-        return target;
+        return Fixtures.checkpointFolder(Fixtures.wan22(), target, "lora");
     }
 
     static Path fixtureLora() {

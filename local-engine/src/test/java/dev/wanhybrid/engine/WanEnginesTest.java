@@ -7,10 +7,8 @@ import dev.wanhybrid.engine.internal.video.Mp4Probe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,25 +23,7 @@ class WanEnginesTest {
 
     /** The tiny fixture checkpoint plus a word-level tokenizer.json, as a complete Diffusers folder. */
     static Path tinyCheckpoint(Path target) throws Exception {
-        Path source = Fixtures.wan21();
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path relative = source.relativize(file);
-                if (relative.startsWith("golden") || relative.startsWith("official")) {
-                    continue;
-                }
-                Path copy = target.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.createDirectories(target.resolve("tokenizer"));
-        Files.copy(Path.of(WanEnginesTest.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
-                target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-        return target;
+        return Fixtures.checkpointFolder(Fixtures.wan21(), target);
     }
 
     @BeforeAll

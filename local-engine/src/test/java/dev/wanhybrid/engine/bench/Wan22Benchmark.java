@@ -18,14 +18,12 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -74,7 +72,7 @@ public final class Wan22Benchmark {
         Torch.configureThreads(threads);
         Path root = Fixtures.wan22();
         Path temp = Files.createTempDirectory("wan22-bench");
-        Path folder = copyCheckpoint(root, temp.resolve("tiny22"));
+        Path folder = Fixtures.checkpointFolder(root, temp.resolve("tiny22"), "lora");
         Path lora = root.resolve("lora/pytorch_lora_weights.safetensors");
         byte[] png = imagePng(root);
 
@@ -151,26 +149,6 @@ public final class Wan22Benchmark {
         System.out.println("written to " + out.toAbsolutePath());
     }
 
-    private static Path copyCheckpoint(Path source, Path target) throws Exception {
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path relative = source.relativize(file);
-                if (relative.startsWith("golden") || relative.startsWith("official") || relative.startsWith("lora")) {
-                    continue;
-                }
-                Path copy = target.resolve(relative.toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.createDirectories(target.resolve("tokenizer"));
-        Files.copy(Path.of(Wan22Benchmark.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
-                target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-        return target;
-    }
 
     private static byte[] imagePng(Path root) throws Exception {
         try (SafetensorsFile golden = Fixtures.golden(root, "i2v_e2e")) {

@@ -2,6 +2,7 @@ package dev.wanhybrid.engine.internal.pipeline;
 
 import dev.wanhybrid.engine.internal.vae.Wan22Vae;
 import dev.wanhybrid.engine.internal.vae.WanVae;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /** The VAE a pipeline encodes images and decodes latents with: Wan 2.1's (A14B) or Wan 2.2's (TI2V-5B). */
@@ -23,57 +24,40 @@ public interface LatentCodec extends AutoCloseable {
     void close();
 
     static LatentCodec of(Wan22Vae vae) {
-        return new LatentCodec() {
-            public Tensor encode(Tensor video) {
-                return vae.encode(video);
-            }
-
-            public Tensor decode(Tensor latents) {
-                return vae.decode(latents);
-            }
-
-            public int latentChannels() {
-                return vae.config().zDim();
-            }
-
-            public int temporalStride() {
-                return vae.config().temporalStride();
-            }
-
-            public int spatialStride() {
-                return vae.config().spatialStride();
-            }
-
-            public void close() {
-                vae.close();
-            }
-        };
+        return of(vae::encode, vae::decode, vae.config().zDim(), vae.config().temporalStride(),
+                vae.config().spatialStride(), vae::close);
     }
 
     static LatentCodec of(WanVae vae) {
+        return of(vae::encode, vae::decode, vae.config().zDim(), vae.config().temporalStride(),
+                vae.config().spatialStride(), vae::close);
+    }
+
+    private static LatentCodec of(UnaryOperator<Tensor> encode, UnaryOperator<Tensor> decode, int latentChannels,
+            int temporalStride, int spatialStride, Runnable close) {
         return new LatentCodec() {
             public Tensor encode(Tensor video) {
-                return vae.encode(video);
+                return encode.apply(video);
             }
 
             public Tensor decode(Tensor latents) {
-                return vae.decode(latents);
+                return decode.apply(latents);
             }
 
             public int latentChannels() {
-                return vae.config().zDim();
+                return latentChannels;
             }
 
             public int temporalStride() {
-                return vae.config().temporalStride();
+                return temporalStride;
             }
 
             public int spatialStride() {
-                return vae.config().spatialStride();
+                return spatialStride;
             }
 
             public void close() {
-                vae.close();
+                close.run();
             }
         };
     }

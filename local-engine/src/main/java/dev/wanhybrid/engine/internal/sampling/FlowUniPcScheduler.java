@@ -12,35 +12,18 @@ import org.bytedeco.pytorch.Tensor;
  * <p>The scalar coefficients are computed in double from the float32 sigmas; the official code computes them
  * in float32 tensors, a difference of about 1e-7 relative.
  */
-final class FlowUniPcScheduler implements FlowScheduler {
+final class FlowUniPcScheduler extends GridScheduler {
 
     private static final int SOLVER_ORDER = 2;
 
-    private final FlowGrid grid;
     private final Tensor[] modelOutputs = new Tensor[SOLVER_ORDER];
     private Tensor lastSample;
     private int lowerOrderNums;
     private int thisOrder;
-    private int index;
     private boolean correctorUsed;
 
     FlowUniPcScheduler(FlowGrid grid) {
-        this.grid = grid;
-    }
-
-    @Override
-    public long[] timesteps() {
-        return grid.timesteps().clone();
-    }
-
-    @Override
-    public double[] sigmas() {
-        return grid.sigmas().clone();
-    }
-
-    @Override
-    public int stepIndex() {
-        return index;
+        super(grid);
     }
 
     /** The UniP order used by the last step (1 while warming up and on the final step). */
@@ -66,9 +49,7 @@ final class FlowUniPcScheduler implements FlowScheduler {
     @Override
     public Tensor step(Tensor modelOutput, Tensor sample) {
         int steps = grid.timesteps().length;
-        if (index >= steps) {
-            throw new IllegalStateException("all " + index + " steps already taken");
-        }
+        checkNotDone();
         double[] sigma = grid.sigmas();
         Tensor x0 = sample.sub(modelOutput.mul(s(sigma[index])));
         correctorUsed = index > 0 && lastSample != null;

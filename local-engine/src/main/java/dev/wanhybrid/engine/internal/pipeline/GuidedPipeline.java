@@ -1,0 +1,151 @@
+package dev.wanhybrid.engine.internal.pipeline;
+
+import static dev.wanhybrid.engine.internal.torch.Torch.s;
+
+import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
+import dev.wanhybrid.engine.internal.text.TextTokenizer;
+import dev.wanhybrid.engine.internal.text.UmT5Encoder;
+import dev.wanhybrid.engine.internal.torch.Torch;
+import java.util.function.LongToDoubleFunction;
+import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * What the Wan 2.1 and Wan 2.2 pipelines share: UMT5 prompt encoding, the classifier-free-guidance sampling loop
+ * (one {@link PointerScope} per step, conditional and unconditional predictions batched or one after the other),
+ * and VAE decoding. Subclasses say which model predicts a step and what is written back into the latents.
+ */
+abstract class GuidedPipeline implements AutoCloseable {
+
+    /** The model's flow prediction for one step: {@code x} is a batch of {@code batch} copies of the latents. */
+    @FunctionalInterface
+    interface Prediction {
+
+        Tensor predict(Tensor x, Tensor context, int batch);
+    }
+
+    /** Picks the prediction for step {@code index} at {@code timestep}; called outside the step's scope. */
+    @FunctionalInterface
+    interface StepModel {
+
+        Prediction at(int index, long timestep);
+    }
+
+    private final TextTokenizer tokenizer;
+    private final UmT5Encoder textEncoder;
+    final Device device;
+    private final boolean batchGuidance;
+
+    GuidedPipeline(TextTokenizer tokenizer, UmT5Encoder textEncoder, Device device, boolean batchGuidance) {
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.device = device;
+        this.batchGuidance = batchGuidance;
+    }
+
+    /** Text context for a prompt: {@code [realLength, textDim]}, as the official T5 wrapper trims it. */
+    public Tensor encodePrompt(String prompt) {
+        if (tokenizer == null) {
+            throw new IllegalStateException("this pipeline has no tokenizer");
+        }
+        TextTokenizer.Tokens tokens = tokenizer.encode(prompt);
+        return encodeTokens(tokens.ids(), tokens.mask());
+    }
+
+    /** Text context for token ids and mask of the tokenizer's length. */
+    public Tensor encodeTokens(long[] ids, long[] mask) {
+        int real = 0;
+        for (long m : mask) {
+            real += m > 0 ? 1 : 0;
+        }
+        Tensor idsT = Torch.fromLongs(ids, 1, ids.length).to(device, ScalarType.Long);
+        Tensor maskT = Torch.fromLongs(mask, 1, mask.length).to(device, ScalarType.Long);
+        return textEncoder.encode(idsT, maskT).select(0, 0).narrow(0, 0, real);
+    }
+
+    /**
+     * The guided sampling loop from {@code latents} ({@code [z, F, h, w]}, kept; this method drops it).
+     *
+     * @param guidance the guidance scale at a timestep
+     * @param writeBack applied to the scheduler's output before it becomes the next step's latents
+     * @param observer sees each step; its {@code latentOut} is the scheduler's output before {@code writeBack}
+     * @throws InterruptedException when the thread is interrupted; checked before every step
+     */
+    final Tensor sample(Tensor latents, Tensor context, Tensor contextNull, int textLength, FlowScheduler scheduler,
+            StepModel model, LongToDoubleFunction guidance, UnaryOperator<Tensor> writeBack,
+            WanT2vPipeline.StepObserver observer) throws InterruptedException {
+        Tensor both = null;
+        try {
+            Tensor cond = padRows(context.to(device, ScalarType.Float), textLength).unsqueeze(0);
+            Tensor uncond = padRows(contextNull.to(device, ScalarType.Float), textLength).unsqueeze(0);
+            both = batchGuidance ? Torch.keep(Torch.cat(0, cond, uncond)) : null;
+            long[] timesteps = scheduler.timesteps();
+            for (int i = 0; i < timesteps.length; i++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("generation cancelled before step " + (i + 1) + " of "
+                            + timesteps.length);
+                }
+                long t = timesteps[i];
+                Prediction prediction = model.at(i, t);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor in = latents.unsqueeze(0);
+                    Tensor predCond;
+                    Tensor predUncond;
+                    if (batchGuidance) {
+                        Tensor pred = prediction.predict(Torch.cat(0, in, in), both, 2);
+                        predCond = pred.narrow(0, 0, 1);
+                        predUncond = pred.narrow(0, 1, 1);
+                    } else {
+                        predCond = prediction.predict(in, cond, 1);
+                        predUncond = prediction.predict(in, uncond, 1);
+                    }
+                    Tensor guided = predUncond.add(predCond.sub(predUncond).mul(s(guidance.applyAsDouble(t))));
+                    Tensor next = scheduler.step(guided, in).squeeze(0);
+                    observer.onStep(i, t, latents, predCond.squeeze(0), predUncond.squeeze(0), guided.squeeze(0),
+                            next);
+                    Tensor kept = Torch.keep(writeBack.apply(next));
+                    Torch.drop(latents);
+                    latents = kept;
+                }
+            }
+            return new Tensor(latents);
+        } finally {
+            Torch.drop(latents);
+            Torch.drop(both);
+        }
+    }
+
+    /** The VAE's decode of a batch {@code [B, z, F, h, w]}. */
+    abstract Tensor vaeDecode(Tensor latents);
+
+    /** Decodes latents {@code [z, F, h, w]} to video {@code [3, T, H, W]} in [-1, 1], on the CPU. */
+    public Tensor decode(Tensor latents) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor video = vaeDecode(latents.unsqueeze(0)).squeeze(0).to(new Device(torch.kCPU()), ScalarType.Float);
+            return Torch.keep(video);
+        }
+    }
+
+    private static Tensor padRows(Tensor context, int rows) {
+        if (context.size(0) > rows) {
+            throw new IllegalArgumentException("context has " + context.size(0) + " rows, more than " + rows);
+        }
+        return Torch.pad(context, 0, 0, 0, rows - context.size(0));
+    }
+
+    /** Closes the denoising model(s) and the VAE, after the text side. */
+    abstract void closeModels();
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        textEncoder.close();
+        closeModels();
+    }
+}
