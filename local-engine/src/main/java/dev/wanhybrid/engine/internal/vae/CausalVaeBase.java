@@ -3,11 +3,15 @@ package dev.wanhybrid.engine.internal.vae;
 import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
 import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.weights.DType;
+import dev.wanhybrid.engine.internal.weights.WeightSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -26,9 +30,90 @@ abstract class CausalVaeBase implements AutoCloseable {
     final Map<String, long[]> shapes = new LinkedHashMap<>();
     final Map<String, Tensor> w = new LinkedHashMap<>();
     final ScalarType compute;
+    private final float[] latentsMean;
+    private final float[] latentsStd;
 
-    CausalVaeBase(ScalarType compute) {
+    CausalVaeBase(ScalarType compute, float[] latentsMean, float[] latentsStd) {
         this.compute = compute;
+        this.latentsMean = latentsMean;
+        this.latentsStd = latentsStd;
+    }
+
+    /** Loads every registered weight onto {@code device} (null: CPU) in {@code dtype}, the norms' gammas in float32. */
+    void loadWeights(WeightSource weights, DType dtype, Device device) {
+        w.putAll(weights.load(shapes, name -> false, name -> name.endsWith("gamma") ? DType.F32 : dtype, device));
+    }
+
+    private Tensor mean() {
+        return Torch.fromFloats(latentsMean, latentsMean.length);
+    }
+
+    /** {@code 1/std} in float32, as the official wrapper stores it ({@code scale[1]}). */
+    private Tensor invStd() {
+        return Torch.fromFloats(latentsStd, latentsStd.length).reciprocal();
+    }
+
+    /** Posterior mean {@code mu} to normalised latents: {@code (mu - mean) / std}. */
+    Tensor normalize(Tensor mu) {
+        return mu.sub(channelVector(mean(), mu)).mul(channelVector(invStd(), mu));
+    }
+
+    /** Normalised latents back to the decoder's input scale, in float32. */
+    Tensor denormalize(Tensor latents) {
+        return latents.to(ScalarType.Float).div(channelVector(invStd(), latents)).add(channelVector(mean(), latents));
+    }
+
+    /**
+     * Runs {@code encoder} on the frame chunks 1, stride, stride, ... of {@code x} with one feature cache, each
+     * chunk in its own scope, and concatenates the outputs along time.
+     *
+     * @param floatChunks convert every chunk's output to float32 before concatenating
+     */
+    static Tensor encodeChunks(List<Layer> encoder, Tensor x, int stride, boolean floatChunks) {
+        long frames = x.size(2);
+        checkFrames(frames, stride);
+        FeatureCache cache = new FeatureCache();
+        List<Tensor> chunks = new ArrayList<>();
+        try {
+            long chunkCount = 1 + (frames - 1) / stride;
+            for (long i = 0; i < chunkCount; i++) {
+                long start = i == 0 ? 0 : 1 + stride * (i - 1);
+                long length = i == 0 ? 1 : stride;
+                try (PointerScope scope = new PointerScope()) {
+                    cache.rewind(i == 0);
+                    Tensor out = run(encoder, x.narrow(2, start, length), cache);
+                    chunks.add(Torch.keep(floatChunks ? out.to(ScalarType.Float) : out));
+                }
+            }
+            return Torch.cat(2, chunks.toArray(Tensor[]::new));
+        } finally {
+            chunks.forEach(Torch::drop);
+            cache.clear();
+        }
+    }
+
+    static void checkFrames(long frames, int stride) {
+        if ((frames - 1) % stride != 0) {
+            throw new IllegalArgumentException("video has " + frames + " frames; the VAE needs 1 + " + stride + "k");
+        }
+    }
+
+    /** Runs {@code decoder} one latent frame at a time with one feature cache; float32, concatenated along time. */
+    static Tensor decodeFrames(List<Layer> decoder, Tensor x) {
+        FeatureCache cache = new FeatureCache();
+        List<Tensor> frames = new ArrayList<>();
+        try {
+            for (long i = 0; i < x.size(2); i++) {
+                try (PointerScope scope = new PointerScope()) {
+                    cache.rewind(i == 0);
+                    frames.add(Torch.keep(run(decoder, x.narrow(2, i, 1), cache).to(ScalarType.Float)));
+                }
+            }
+            return Torch.cat(2, frames.toArray(Tensor[]::new));
+        } finally {
+            frames.forEach(Torch::drop);
+            cache.clear();
+        }
     }
 
     static Tensor channelVector(Tensor values, Tensor like) {

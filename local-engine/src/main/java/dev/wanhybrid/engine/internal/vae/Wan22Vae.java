@@ -6,7 +6,6 @@ import dev.wanhybrid.engine.internal.weights.WeightSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -27,7 +26,7 @@ public final class Wan22Vae extends CausalVaeBase {
     private final CausalConv postQuantConv;
 
     private Wan22Vae(Wan22VaeConfig config, ScalarType compute) {
-        super(compute);
+        super(compute, config.latentsMean(), config.latentsStd());
         this.config = config;
         this.encoder = buildEncoder();
         this.decoder = buildDecoder();
@@ -43,8 +42,7 @@ public final class Wan22Vae extends CausalVaeBase {
     /** Loads the VAE onto {@code device} (null: CPU); convolutions run in {@code dtype}, norms in float32. */
     public static Wan22Vae load(Wan22VaeConfig config, WeightSource weights, DType dtype, Device device) {
         Wan22Vae vae = new Wan22Vae(config, dtype.torchType());
-        vae.w.putAll(weights.load(vae.shapes, name -> false,
-                name -> name.endsWith("gamma") ? DType.F32 : dtype, device));
+        vae.loadWeights(weights, dtype, device);
         return vae;
     }
 
@@ -61,35 +59,19 @@ public final class Wan22Vae extends CausalVaeBase {
 
     /** The post-quant convolution after de-normalising (a parity stage). */
     public Tensor postQuantConv(Tensor latents) {
-        Tensor z = latents.to(ScalarType.Float).div(channelVector(invStd(), latents)).add(channelVector(mean(), latents));
-        return postQuantConv.forward(z, null).to(ScalarType.Float);
+        return postQuantConv.forward(denormalize(latents), null).to(ScalarType.Float);
     }
 
     /** The decoder output before unpatchify, {@code [B, 12, T, 8H, 8W]} (a parity stage). */
     public Tensor decodePatches(Tensor latents) {
-        Tensor x = postQuantConv(latents);
-        FeatureCache cache = new FeatureCache();
-        List<Tensor> frames = new ArrayList<>();
-        try {
-            for (long i = 0; i < x.size(2); i++) {
-                try (PointerScope scope = new PointerScope()) {
-                    cache.rewind(i == 0);
-                    frames.add(Torch.keep(run(decoder, x.narrow(2, i, 1), cache).to(ScalarType.Float)));
-                }
-            }
-            return Torch.cat(2, frames.toArray(Tensor[]::new));
-        } finally {
-            frames.forEach(Torch::drop);
-            cache.clear();
-        }
+        return decodeFrames(decoder, postQuantConv(latents));
     }
 
     // ---------------------------------------------------------------- encode
 
     /** Encodes video {@code [B, 3, 1 + 4k, H, W]} in [-1, 1] to the normalised posterior mean {@code [B, z, 1 + k, H/16, W/16]}. */
     public Tensor encode(Tensor video) {
-        Tensor mu = encodeMoments(video).narrow(1, 0, config.zDim());
-        return mu.sub(channelVector(mean(), mu)).mul(channelVector(invStd(), mu));
+        return normalize(encodeMoments(video).narrow(1, 0, config.zDim()));
     }
 
     /** The quant-conv output {@code [mu; logvar]}, {@code [B, 2z, f, h, w]}. */
@@ -99,29 +81,8 @@ public final class Wan22Vae extends CausalVaeBase {
 
     /** The encoder output before the quant convolution (a parity stage). */
     public Tensor encoderOutput(Tensor video) {
-        long frames = video.size(2);
-        int stride = config.temporalStride();
-        if ((frames - 1) % stride != 0) {
-            throw new IllegalArgumentException("video has " + frames + " frames; the VAE needs 1 + " + stride + "k");
-        }
-        Tensor x = patchify(video.to(ScalarType.Float));
-        FeatureCache cache = new FeatureCache();
-        List<Tensor> chunks = new ArrayList<>();
-        try {
-            long chunkCount = 1 + (frames - 1) / stride;
-            for (long i = 0; i < chunkCount; i++) {
-                long start = i == 0 ? 0 : 1 + stride * (i - 1);
-                long length = i == 0 ? 1 : stride;
-                try (PointerScope scope = new PointerScope()) {
-                    cache.rewind(i == 0);
-                    chunks.add(Torch.keep(run(encoder, x.narrow(2, start, length), cache).to(ScalarType.Float)));
-                }
-            }
-            return Torch.cat(2, chunks.toArray(Tensor[]::new));
-        } finally {
-            chunks.forEach(Torch::drop);
-            cache.clear();
-        }
+        checkFrames(video.size(2), config.temporalStride());
+        return encodeChunks(encoder, patchify(video.to(ScalarType.Float)), config.temporalStride(), true);
     }
 
     /** {@code b c f (h q) (w r) -> b (c r q) f h w}: the column offset r is the more significant one. */
@@ -144,15 +105,6 @@ public final class Wan22Vae extends CausalVaeBase {
         long h = x.size(3);
         long wd = x.size(4);
         return x.reshape(b, c, p, p, f, h, wd).permute(0, 1, 4, 5, 3, 6, 2).reshape(b, c, f, h * p, wd * p);
-    }
-
-    private Tensor mean() {
-        return Torch.fromFloats(config.latentsMean(), config.latentsMean().length);
-    }
-
-    /** {@code 1/std} in float32, as the official wrapper stores it ({@code scale[1]}). */
-    private Tensor invStd() {
-        return Torch.fromFloats(config.latentsStd(), config.latentsStd().length).reciprocal();
     }
 
     // ---------------------------------------------------------------- structure

@@ -6,7 +6,6 @@ import dev.wanhybrid.engine.internal.weights.DType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -25,7 +24,7 @@ public final class WanVae extends CausalVaeBase {
     private final CausalConv postQuantConv;
 
     private WanVae(WanVaeConfig config, ScalarType compute) {
-        super(compute);
+        super(compute, config.latentsMean(), config.latentsStd());
         this.config = config;
         this.encoder = buildEncoder();
         this.decoder = buildDecoder();
@@ -46,8 +45,7 @@ public final class WanVae extends CausalVaeBase {
     /** Loads the VAE onto {@code device} (null: CPU). */
     public static WanVae load(WanVaeConfig config, WeightSource weights, DType dtype, Device device) {
         WanVae vae = new WanVae(config, dtype.torchType());
-        vae.w.putAll(weights.load(vae.shapes, name -> false,
-                name -> name.endsWith("gamma") ? DType.F32 : dtype, device));
+        vae.loadWeights(weights, dtype, device);
         return vae;
     }
 
@@ -64,71 +62,24 @@ public final class WanVae extends CausalVaeBase {
 
     /** As {@link #decode(Tensor)}; {@code clamp=false} returns the raw decoder output. */
     public Tensor decode(Tensor latents, boolean clamp) {
-        Tensor z = latents.to(ScalarType.Float).div(channelVector(invStd(), latents)).add(channelVector(mean(), latents));
-        Tensor x = postQuantConv.forward(z, null);
-        FeatureCache cache = new FeatureCache();
-        List<Tensor> frames = new ArrayList<>();
-        try {
-            for (long i = 0; i < x.size(2); i++) {
-                try (PointerScope scope = new PointerScope()) {
-                    cache.rewind();
-                    frames.add(Torch.keep(run(decoder, x.narrow(2, i, 1), cache).to(ScalarType.Float)));
-                }
-            }
-            Tensor video = Torch.cat(2, frames.toArray(Tensor[]::new));
-            return clamp ? Torch.clamp(video, -1, 1) : video;
-        } finally {
-            frames.forEach(Torch::drop);
-            cache.clear();
-        }
+        Tensor video = decodeFrames(decoder, postQuantConv.forward(denormalize(latents), null));
+        return clamp ? Torch.clamp(video, -1, 1) : video;
     }
 
     /** Post-quant convolution output for normalised latents (a debug stage of the parity tests). */
     public Tensor postQuantConv(Tensor latents) {
-        Tensor z = latents.to(ScalarType.Float).div(channelVector(invStd(), latents)).add(channelVector(mean(), latents));
-        return postQuantConv.forward(z, null).to(ScalarType.Float);
+        return postQuantConv.forward(denormalize(latents), null).to(ScalarType.Float);
     }
 
     /** Encodes video {@code [B, 3, 1 + 4k, H, W]} in [-1, 1] to the normalised posterior mean. */
     public Tensor encode(Tensor video) {
-        Tensor mu = encodeMoments(video).narrow(1, 0, config.zDim());
-        return mu.sub(channelVector(mean(), mu)).mul(channelVector(invStd(), mu));
+        return normalize(encodeMoments(video).narrow(1, 0, config.zDim()));
     }
 
     /** The quant-conv output {@code [mu; logvar]}, {@code [B, 2z, F, H/8, W/8]}. */
     public Tensor encodeMoments(Tensor video) {
-        long frames = video.size(2);
-        int stride = config.temporalStride();
-        if ((frames - 1) % stride != 0) {
-            throw new IllegalArgumentException("video has " + frames + " frames; the VAE needs 1 + " + stride + "k");
-        }
-        FeatureCache cache = new FeatureCache();
-        List<Tensor> chunks = new ArrayList<>();
-        try {
-            long chunkCount = 1 + (frames - 1) / stride;
-            for (long i = 0; i < chunkCount; i++) {
-                long start = i == 0 ? 0 : 1 + stride * (i - 1);
-                long length = i == 0 ? 1 : stride;
-                try (PointerScope scope = new PointerScope()) {
-                    cache.rewind();
-                    chunks.add(Torch.keep(run(encoder, video.narrow(2, start, length), cache)));
-                }
-            }
-            Tensor out = Torch.cat(2, chunks.toArray(Tensor[]::new));
-            return quantConv.forward(out, null).to(ScalarType.Float);
-        } finally {
-            chunks.forEach(Torch::drop);
-            cache.clear();
-        }
-    }
-
-    private Tensor mean() {
-        return Torch.fromFloats(config.latentsMean(), config.latentsMean().length);
-    }
-
-    /** {@code 1/std} in float32, as the official wrapper stores it. */
-    private Tensor invStd() {
-        return Torch.fromFloats(config.latentsStd(), config.latentsStd().length).reciprocal();
+        Tensor out = encodeChunks(encoder, video, config.temporalStride(), false);
+        return quantConv.forward(out, null).to(ScalarType.Float);
     }
 
     // ---------------------------------------------------------------- structure
