@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -30,8 +29,6 @@ import org.bytedeco.pytorch.Tensor;
  * transformer when a request selects them. One generation at a time.
  */
 public final class Wan22VideoEngine implements VideoEngine {
-
-    private static final int DEFAULT_STEPS = 50;
 
     /** Reloads the denoiser(s) with a LoRA set merged in (empty: the plain checkpoint). */
     @FunctionalInterface
@@ -72,51 +69,18 @@ public final class Wan22VideoEngine implements VideoEngine {
             double guidance, long seed, String sampler, byte[] image, List<LoraSelection> loras) {}
 
     private Resolved resolve(EngineRequest request) throws EngineException {
-        if (request == null || request.prompt() == null || request.prompt().isBlank()) {
-            throw invalid("prompt must not be empty");
-        }
-        int width = request.width() == 0 ? info.defaultWidth() : request.width();
-        int height = request.height() == 0 ? info.defaultHeight() : request.height();
-        int frames = request.frames() == 0 ? info.defaultFrames() : request.frames();
-        int steps = request.steps() == 0 ? DEFAULT_STEPS : request.steps();
-        if (width < sizeMultiple || width % sizeMultiple != 0) {
-            throw invalid("width " + width + " must be a positive multiple of " + sizeMultiple);
-        }
-        if (height < sizeMultiple || height % sizeMultiple != 0) {
-            throw invalid("height " + height + " must be a positive multiple of " + sizeMultiple);
-        }
-        int stride = pipeline.vae().temporalStride();
-        if (frames < 1 || (frames - 1) % stride != 0) {
-            throw invalid("frames " + frames + " must be " + stride + "k+1 (for example 121)");
-        }
-        if (steps < 1 || steps > 1000) {
-            throw invalid("steps " + steps + " must be between 1 and 1000");
-        }
-        double guidance = request.guidanceScale();
-        if (Double.isNaN(guidance) || Double.isInfinite(guidance) || guidance < 0) {
-            throw invalid("guidance scale " + guidance + " must be a non-negative number");
-        }
-        String sampler = request.sampler() == null || request.sampler().isBlank() ? "unipc" : request.sampler();
-        if (!sampler.equals("unipc") && !sampler.equals("euler")) {
-            throw invalid("sampler " + sampler + " is not supported (use unipc or euler)");
-        }
+        CheckedRequest c = CheckedRequest.check(request, info, sizeMultiple, pipeline.vae().temporalStride(), 121);
         if (request.image() != null && !info.imageInput()) {
-            throw invalid(info.modelId() + " does not take an input image");
+            throw CheckedRequest.invalid(info.modelId() + " does not take an input image");
         }
         for (LoraSelection lora : request.loras()) {
             if (!loraRegistry.containsKey(lora.name())) {
-                throw invalid("unknown LoRA " + lora.name() + " (known: " + loraRegistry.keySet() + ")");
+                throw CheckedRequest.invalid("unknown LoRA " + lora.name() + " (known: " + loraRegistry.keySet()
+                        + ")");
             }
         }
-        String negative = request.negativePrompt() == null || request.negativePrompt().isEmpty()
-                ? WanVideoEngine.DEFAULT_NEGATIVE_PROMPT : request.negativePrompt();
-        long seed = request.seed() >= 0 ? request.seed() : ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
-        return new Resolved(request.prompt(), negative, width, height, frames, steps, guidance, seed, sampler,
-                request.image(), request.loras());
-    }
-
-    private static EngineException invalid(String message) {
-        return new EngineException(message, true, null);
+        return new Resolved(c.prompt(), c.negativePrompt(), c.width(), c.height(), c.frames(), c.steps(),
+                c.guidance(), c.seed(), c.sampler(), request.image(), request.loras());
     }
 
     @Override

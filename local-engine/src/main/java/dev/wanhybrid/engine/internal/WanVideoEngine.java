@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -25,7 +24,6 @@ public final class WanVideoEngine implements VideoEngine {
             + "整体发灰，最差质量，低质量，JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
             + "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走";
 
-    private static final int DEFAULT_STEPS = 50;
     private static final double DEFAULT_GUIDANCE = 5.0;
 
     private final EngineInfo info;
@@ -56,46 +54,8 @@ public final class WanVideoEngine implements VideoEngine {
     }
 
     /** A request with the engine's defaults filled in and every value checked. */
-    record Resolved(String prompt, String negativePrompt, int width, int height, int frames, int steps,
-            double guidance, long seed, String sampler) {}
-
-    Resolved resolve(EngineRequest request) throws EngineException {
-        if (request == null || request.prompt() == null || request.prompt().isBlank()) {
-            throw invalid("prompt must not be empty");
-        }
-        int width = request.width() == 0 ? info.defaultWidth() : request.width();
-        int height = request.height() == 0 ? info.defaultHeight() : request.height();
-        int frames = request.frames() == 0 ? info.defaultFrames() : request.frames();
-        int steps = request.steps() == 0 ? DEFAULT_STEPS : request.steps();
-        if (width < spatialMultiple || width % spatialMultiple != 0) {
-            throw invalid("width " + width + " must be a positive multiple of " + spatialMultiple);
-        }
-        if (height < spatialMultiple || height % spatialMultiple != 0) {
-            throw invalid("height " + height + " must be a positive multiple of " + spatialMultiple);
-        }
-        if (frames < 1 || (frames - 1) % temporalStride != 0) {
-            throw invalid("frames " + frames + " must be " + temporalStride + "k+1 (for example 81)");
-        }
-        if (steps < 1 || steps > 1000) {
-            throw invalid("steps " + steps + " must be between 1 and 1000");
-        }
-        double guidance = request.guidanceScale();
-        if (Double.isNaN(guidance) || Double.isInfinite(guidance) || guidance < 0) {
-            throw invalid("guidance scale " + guidance + " must be a non-negative number");
-        }
-        String sampler = request.sampler() == null || request.sampler().isBlank() ? "unipc" : request.sampler();
-        if (!sampler.equals("unipc") && !sampler.equals("euler")) {
-            throw invalid("sampler " + sampler + " is not supported (use unipc or euler)");
-        }
-        String negative = request.negativePrompt() == null || request.negativePrompt().isEmpty()
-                ? DEFAULT_NEGATIVE_PROMPT : request.negativePrompt();
-        // As upstream: a negative seed means a random one.
-        long seed = request.seed() >= 0 ? request.seed() : ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
-        return new Resolved(request.prompt(), negative, width, height, frames, steps, guidance, seed, sampler);
-    }
-
-    private static EngineException invalid(String message) {
-        return new EngineException(message, true, null);
+    CheckedRequest resolve(EngineRequest request) throws EngineException {
+        return CheckedRequest.check(request, info, spatialMultiple, temporalStride, 81);
     }
 
     @Override
@@ -104,7 +64,7 @@ public final class WanVideoEngine implements VideoEngine {
         if (closed) {
             throw new EngineException("engine is closed", false, null);
         }
-        Resolved r = resolve(request);
+        CheckedRequest r = resolve(request);
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         long started = System.nanoTime();
         Tensor video = null;
