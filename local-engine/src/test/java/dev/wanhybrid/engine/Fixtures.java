@@ -2,6 +2,8 @@ package dev.wanhybrid.engine;
 
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 /**
  * Locates the Wan golden fixtures: the folder named by the system property {@code wan21.fixtures}, else the
@@ -69,6 +72,26 @@ public final class Fixtures {
         Files.copy(Path.of(Fixtures.class.getResource("/tokenizer-tiny/tokenizer.json").toURI()),
                 target.resolve("tokenizer/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         return target;
+    }
+
+    /** The input image of the {@code i2v_e2e} golden under {@code fixtures} as a PNG file's bytes. */
+    public static byte[] i2vImagePng(Path fixtures) throws Exception {
+        try (SafetensorsFile golden = golden(fixtures, "i2v_e2e")) {
+            var hwc = golden.read("image.uint8_hwc");
+            int h = (int) hwc.size(0);
+            int w = (int) hwc.size(1);
+            float[] v = Torch.toFloats(hwc);
+            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int o = (y * w + x) * 3;
+                    image.setRGB(x, y, ((int) v[o] << 16) | ((int) v[o + 1] << 8) | (int) v[o + 2]);
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        }
     }
 
     public static SafetensorsFile golden(String name) {

@@ -3,17 +3,12 @@ package dev.wanhybrid.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.video.Mp4Probe;
-import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,22 +34,7 @@ class Wan22EnginesTest {
 
     /** The i2v fixture's input image as a PNG file's bytes. */
     static byte[] fixtureImagePng() throws Exception {
-        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "i2v_e2e")) {
-            var hwc = golden.read("image.uint8_hwc");
-            int h = (int) hwc.size(0);
-            int w = (int) hwc.size(1);
-            float[] v = Torch.toFloats(hwc);
-            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int o = (y * w + x) * 3;
-                    image.setRGB(x, y, ((int) v[o] << 16) | ((int) v[o + 1] << 8) | (int) v[o + 2]);
-                }
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", out);
-            return out.toByteArray();
-        }
+        return Fixtures.i2vImagePng(Fixtures.wan22());
     }
 
     @BeforeAll

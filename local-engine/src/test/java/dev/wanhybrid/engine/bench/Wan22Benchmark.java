@@ -14,8 +14,6 @@ import dev.wanhybrid.engine.internal.vae.Wan22VaeConfig;
 import dev.wanhybrid.engine.internal.weights.ComponentWeights;
 import dev.wanhybrid.engine.internal.weights.DType;
 import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -74,7 +71,7 @@ public final class Wan22Benchmark {
         Path temp = Files.createTempDirectory("wan22-bench");
         Path folder = Fixtures.checkpointFolder(root, temp.resolve("tiny22"), "lora");
         Path lora = root.resolve("lora/pytorch_lora_weights.safetensors");
-        byte[] png = imagePng(root);
+        byte[] png = Fixtures.i2vImagePng(root);
 
         try (ComponentWeights ditw = ComponentWeights.open(root.resolve("transformer"));
                 ComponentWeights vaew = ComponentWeights.open(root.resolve("vae"));
@@ -150,24 +147,6 @@ public final class Wan22Benchmark {
     }
 
 
-    private static byte[] imagePng(Path root) throws Exception {
-        try (SafetensorsFile golden = Fixtures.golden(root, "i2v_e2e")) {
-            Tensor hwc = golden.read("image.uint8_hwc");
-            int h = (int) hwc.size(0);
-            int w = (int) hwc.size(1);
-            float[] v = Torch.toFloats(hwc);
-            BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int o = (y * w + x) * 3;
-                    image.setRGB(x, y, ((int) v[o] << 16) | ((int) v[o + 1] << 8) | (int) v[o + 2]);
-                }
-            }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", bytes);
-            return bytes.toByteArray();
-        }
-    }
 
     private static double loadAverage() {
         try {
