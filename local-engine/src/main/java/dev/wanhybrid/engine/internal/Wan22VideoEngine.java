@@ -13,14 +13,11 @@ import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.video.Frames;
-import dev.wanhybrid.engine.internal.video.VideoFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -92,8 +89,6 @@ public final class Wan22VideoEngine implements VideoEngine {
         Resolved r = resolve(request);
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         long started = System.nanoTime();
-        Tensor video = null;
-        Duration deviceTime;
         listener.onProgress(0);
         try {
             // Outside the generation's PointerScope: the LoRA tensors must outlive it (an A14B expert swap on a
@@ -102,7 +97,7 @@ public final class Wan22VideoEngine implements VideoEngine {
         } catch (RuntimeException e) {
             throw new EngineException("loading the requested LoRAs failed: " + e.getMessage(), false, e);
         }
-        try (PointerScope scope = new PointerScope()) {
+        return Generation.run(() -> {
             int width = r.width();
             int height = r.height();
             Tensor imageLatent = null;
@@ -126,36 +121,14 @@ public final class Wan22VideoEngine implements VideoEngine {
             long latentFrames = (r.frames() - 1) / pipeline.vae().temporalStride() + 1;
             Tensor noise = WanT2vPipeline.initialNoise(r.seed(), pipeline.vae().latentChannels(), latentFrames,
                     height / spatial, width / spatial);
-            Tensor latents;
             try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
                 pipeline.experts().setGuidance(r.guidance());
-                latents = pipeline.denoise(noise, context, contextNull, imageLatent, scheduler,
+                return pipeline.denoise(noise, context, contextNull, imageLatent, scheduler,
                         (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
             } finally {
                 Torch.drop(imageLatent);
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("generation cancelled before decoding");
-            }
-            video = pipeline.decode(latents);
-            deviceTime = Duration.ofNanos(System.nanoTime() - started);
-            listener.onProgress(95);
-            VideoFiles.writeMp4(video, outputMp4, info.fps(), mp4Metadata);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            VideoFiles.deletePartial(outputMp4);
-            throw new EngineException(e.getMessage(), true, e);
-        } catch (IOException | RuntimeException e) {
-            VideoFiles.deletePartial(outputMp4);
-            throw new EngineException(VideoFiles.describe(e), false, e);
-        } finally {
-            if (video != null) {
-                video.close();
-            }
-        }
-        listener.onProgress(100);
-        return new EngineResult(outputMp4, r.frames(), info.fps(), deviceTime);
+        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, true);
     }
 
     /** Reloads the transformer(s) when the requested LoRA set differs from the loaded one. */

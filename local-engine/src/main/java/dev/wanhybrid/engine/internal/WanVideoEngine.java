@@ -8,12 +8,8 @@ import dev.wanhybrid.engine.ProgressListener;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
-import dev.wanhybrid.engine.internal.video.VideoFiles;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /** A loaded Wan text-to-video pipeline behind the {@link VideoEngine} contract; one generation at a time. */
@@ -67,9 +63,7 @@ public final class WanVideoEngine implements VideoEngine {
         CheckedRequest r = resolve(request);
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         long started = System.nanoTime();
-        Tensor video = null;
-        Duration deviceTime;
-        try (PointerScope scope = new PointerScope()) {
+        return Generation.run(() -> {
             listener.onProgress(0);
             Tensor context = pipeline.encodePrompt(r.prompt());
             Tensor contextNull = pipeline.encodePrompt(r.negativePrompt());
@@ -77,30 +71,11 @@ public final class WanVideoEngine implements VideoEngine {
             long latentFrames = (r.frames() - 1) / temporalStride + 1;
             Tensor noise = WanT2vPipeline.initialNoise(r.seed(), latentChannels, latentFrames,
                     r.height() / spatialStride, r.width() / spatialStride);
-            Tensor latents;
             try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
-                latents = pipeline.denoise(noise, context, contextNull, scheduler, r.guidance(),
+                return pipeline.denoise(noise, context, contextNull, scheduler, r.guidance(),
                         (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("generation cancelled before decoding");
-            }
-            video = pipeline.decode(latents);
-            deviceTime = Duration.ofNanos(System.nanoTime() - started);
-            listener.onProgress(95);
-            VideoFiles.writeMp4(video, outputMp4, info.fps(), mp4Metadata);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            VideoFiles.deletePartial(outputMp4);
-            throw new EngineException(VideoFiles.describe(e), false, e);
-        } finally {
-            if (video != null) {
-                video.close();
-            }
-        }
-        listener.onProgress(100);
-        return new EngineResult(outputMp4, r.frames(), info.fps(), deviceTime);
+        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, false);
     }
 
     @Override
