@@ -30,6 +30,8 @@ abstract class CausalVaeBase implements AutoCloseable {
     final Map<String, long[]> shapes = new LinkedHashMap<>();
     final Map<String, Tensor> w = new LinkedHashMap<>();
     final ScalarType compute;
+    CausalConv quantConv;
+    CausalConv postQuantConv;
     private final float[] latentsMean;
     private final float[] latentsStd;
 
@@ -37,6 +39,12 @@ abstract class CausalVaeBase implements AutoCloseable {
         this.compute = compute;
         this.latentsMean = latentsMean;
         this.latentsStd = latentsStd;
+    }
+
+    /** Registers the 1x1x1 quant and post-quant convolutions; subclasses call it after building the decoder. */
+    final void addQuantConvs(int zDim) {
+        quantConv = new CausalConv("quant_conv", 2L * zDim, 2L * zDim, 1, 1, 1, 1, 0, 0, 0);
+        postQuantConv = new CausalConv("post_quant_conv", zDim, zDim, 1, 1, 1, 1, 0, 0, 0);
     }
 
     /** Loads every registered weight onto {@code device} (null: CPU) in {@code dtype}, the norms' gammas in float32. */

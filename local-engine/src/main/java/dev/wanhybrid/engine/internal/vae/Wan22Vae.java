@@ -22,16 +22,13 @@ public final class Wan22Vae extends CausalVaeBase {
     private final Wan22VaeConfig config;
     private final List<Layer> encoder;
     private final List<Layer> decoder;
-    private final CausalConv quantConv;
-    private final CausalConv postQuantConv;
 
     private Wan22Vae(Wan22VaeConfig config, ScalarType compute) {
         super(compute, config.latentsMean(), config.latentsStd());
         this.config = config;
         this.encoder = buildEncoder();
         this.decoder = buildDecoder();
-        this.quantConv = new CausalConv("quant_conv", 2L * config.zDim(), 2L * config.zDim(), 1, 1, 1, 1, 0, 0, 0);
-        this.postQuantConv = new CausalConv("post_quant_conv", config.zDim(), config.zDim(), 1, 1, 1, 1, 0, 0, 0);
+        addQuantConvs(config.zDim());
     }
 
     /** The Diffusers {@code AutoencoderKLWan} names and shapes for {@code config}. */

@@ -36,11 +36,7 @@ public record Wan22VaeConfig(int baseDim, int decoderBaseDim, int zDim, int[] di
 
     /** Pixels per latent along time (4: two temporal halvings). */
     public int temporalStride() {
-        int stride = 1;
-        for (boolean down : temporalDownsample) {
-            stride *= down ? 2 : 1;
-        }
-        return stride;
+        return WanVaeConfig.temporalStride(temporalDownsample);
     }
 
     /** Pixels per latent along height and width (16: the 2x2 patchify and three halvings). */

@@ -26,6 +26,11 @@ public record WanVaeConfig(int baseDim, int zDim, int[] dimMult, int resBlocks, 
 
     /** Pixels per latent along time (4 for Wan 2.1: two temporal halvings). */
     public int temporalStride() {
+        return temporalStride(temporalDownsample);
+    }
+
+    /** 2 to the number of temporal halvings. */
+    static int temporalStride(boolean[] temporalDownsample) {
         int stride = 1;
         for (boolean down : temporalDownsample) {
             stride *= down ? 2 : 1;
