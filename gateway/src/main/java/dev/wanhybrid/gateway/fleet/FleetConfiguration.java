@@ -4,13 +4,18 @@ import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.backend.local.LocalProperties;
 import dev.wanhybrid.gateway.jobs.ClaimRoom;
 import dev.wanhybrid.gateway.jobs.JobDispatcher;
+import dev.wanhybrid.gateway.routing.BackendHealth;
+import dev.wanhybrid.gateway.routing.LocalQueueState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -54,6 +59,29 @@ class FleetConfiguration {
         FleetHeartbeat heartbeat = new FleetHeartbeat(local, store, properties, () -> dispatcher.getObject().owner(),
                 clock.getIfAvailable(Clock::systemUTC));
         return role.sharesLocalState() ? heartbeat : null;
+    }
+
+    /**
+     * {@code /actuator/health/localFleet} on an API replica or worker: the local backend as the cluster sees it (live
+     * workers, the models they serve, the shared queue). An API replica's own {@code backends/local} contributor only
+     * knows that this pod has no weights, which is expected there; this one tells operators whether work can run.
+     */
+    @Bean
+    @ConditionalOnExpression("!'${gateway.role:standalone}'.equalsIgnoreCase('standalone')")
+    HealthIndicator localFleetHealthIndicator(LocalFleet fleet) {
+        return () -> {
+            BackendHealth view = fleet.health(null);
+            LocalQueueState queue = fleet.queue();
+            return (view.ready() ? Health.up() : Health.unknown())
+                    .withDetail("ready", view.ready())
+                    .withDetail("detail", view.detail())
+                    .withDetail("liveWorkerInstances", fleet.liveWorkers().size())
+                    .withDetail("models", view.servedModels())
+                    .withDetail("queued", queue.queued())
+                    .withDetail("running", queue.running())
+                    .withDetail("capacity", queue.capacity())
+                    .build();
+        };
     }
 
     /** A worker claims local jobs only up to its local capacity (queued plus running tasks) minus what it holds. */

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -101,6 +104,9 @@ class ApiReplicaAndGpuWorkerOnPostgresIT {
         assertThat(localHealthOnApi().servedModels()).contains("wan2.1-t2v-demo");
         assertThat(gaugeOnApi("gateway.local.workers.ready")).as("the demo worker's two engine workers")
                 .isEqualTo(2.0);
+        Health fleetHealth = api.getBean("localFleetHealthIndicator", HealthIndicator.class).health();
+        assertThat(fleetHealth.getStatus()).isEqualTo(Status.UP);
+        assertThat(fleetHealth.getDetails()).containsEntry("liveWorkerInstances", 1);
 
         // The worker holds off claiming, so the job waits in the shared queue where the API replica can see it.
         JobDispatcher workerDispatcher = worker.getBean(JobDispatcher.class);
@@ -129,6 +135,8 @@ class ApiReplicaAndGpuWorkerOnPostgresIT {
         assertThat(gone.ready()).isFalse();
         assertThat(gone.detail()).contains("heartbeat");
         assertThat(gaugeOnApi("gateway.local.workers.ready")).isZero();
+        assertThat(api.getBean("localFleetHealthIndicator", HealthIndicator.class).health().getStatus())
+                .isEqualTo(Status.UNKNOWN);
         // The demo size is local-only; at the default size the cloud (the demo profile's simulator) takes over.
         Http.Reply after = onApi.postJson("/v1/videos", "{\"prompt\": \"a red kite over the sea\"}");
         assertThat(after.status()).as(after.body()).isEqualTo(200);
