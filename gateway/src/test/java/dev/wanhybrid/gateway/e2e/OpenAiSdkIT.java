@@ -18,6 +18,7 @@ import com.openai.models.videos.VideoListParams;
 import com.openai.models.videos.VideoModel;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
+import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,10 +60,7 @@ class OpenAiSdkIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("gateway.storage.local.root", RESULTS::toString);
-        for (String tenant : TestBackends.TENANTS) {
-            String[] kv = tenant.split("=", 2);
-            registry.add(kv[0], () -> kv[1]);
-        }
+        ApiTestBase.registerTenants(registry);
     }
 
     @LocalServerPort

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.GatewayApplication;
+import dev.wanhybrid.gateway.e2e.support.GatewayOnPostgres;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.jobs.JobDispatcher;
 import dev.wanhybrid.gateway.routing.BackendHealth;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +24,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -54,19 +53,12 @@ class ApiReplicaAndGpuWorkerOnPostgresIT {
     }
 
     static ConfigurableApplicationContext instance(String role, String backends, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=",
+        List<String> args = GatewayOnPostgres.args(postgres, results, "gw-" + role);
+        args.addAll(List.of(
                 "--gateway.demo.api-key=" + KEY,
-                "--gateway.storage.local.root=" + results,
                 "--gateway.role=" + role,
-                "--gateway.jobs.instance-id=gw-" + role,
                 "--gateway.jobs.backends=" + backends,
-                "--gateway.fleet.heartbeat-interval=200ms", "--gateway.fleet.stale-after=3s",
-                "--gateway.jobs.tick=50ms", "--gateway.jobs.poll-min=50ms", "--gateway.jobs.poll-max=200ms",
-                "--gateway.events.poll-interval=50ms"));
+                "--gateway.fleet.heartbeat-interval=200ms", "--gateway.fleet.stale-after=3s"));
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(GatewayApplication.class).profiles("demo")
                 .run(args.toArray(String[]::new));
@@ -86,7 +78,7 @@ class ApiReplicaAndGpuWorkerOnPostgresIT {
     }
 
     static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        return GatewayOnPostgres.port(context);
     }
 
     static BackendHealth localHealthOnApi() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.GatewayApplication;
+import dev.wanhybrid.gateway.e2e.support.GatewayOnPostgres;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -53,15 +53,7 @@ class TwoInstancesOnPostgresIT {
     }
 
     static ConfigurableApplicationContext instance(String id) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=",
-                "--gateway.storage.local.root=" + results,
-                "--gateway.jobs.instance-id=" + id,
-                "--gateway.jobs.tick=50ms", "--gateway.jobs.poll-min=50ms", "--gateway.jobs.poll-max=200ms",
-                "--gateway.events.poll-interval=50ms"));
+        List<String> args = GatewayOnPostgres.args(postgres, results, id);
         for (String tenant : TestBackends.TENANTS) {
             args.add("--" + tenant);
         }
@@ -83,7 +75,7 @@ class TwoInstancesOnPostgresIT {
     }
 
     static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        return GatewayOnPostgres.port(context);
     }
 
     static TestBackends.Scripted backends(ConfigurableApplicationContext context) {

@@ -56,12 +56,6 @@ class ObservabilityContractIT {
     private static final Path CHART = Path.of("..", "helm", "wan-gateway");
     private static final Pattern METRIC = Pattern.compile("\\b(?:gateway|resilience4j)_[a-z0-9_]+\\b");
 
-    /**
-     * Known gaps, reported to the lead: names the dashboard or alerts use that this scrape may lack, each with the
-     * reason. They are still checked against docs/metrics.md; they are only excused from being in the scrape.
-     */
-    static final java.util.Map<String, String> KNOWN_GAPS = java.util.Map.of();
-
     @LocalManagementPort
     int managementPort;
 
@@ -88,15 +82,8 @@ class ObservabilityContractIT {
 
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(exported);
-        missing.removeAll(KNOWN_GAPS.keySet());
         assertThat(missing).as("used by helm/wan-gateway but absent from /actuator/prometheus (exported: %s)",
                 exported.stream().filter(n -> METRIC.matcher(n).matches()).toList()).isEmpty();
-        String contract = Files.readString(Path.of("..", "docs", "metrics.md"));
-        assertThat(KNOWN_GAPS.keySet()).allSatisfy(gap -> assertThat(used).contains(gap))
-                .allSatisfy(gap -> assertThat(contract).contains("`" + gap + "`"));
-        Set<String> closedGaps = new TreeSet<>(KNOWN_GAPS.keySet());
-        closedGaps.retainAll(exported);
-        assertThat(closedGaps).as("exported now: remove from KNOWN_GAPS").isEmpty();
     }
 
     /** Submits one video as the demo tenant and follows it to a final status (bounded: 120 s). */

@@ -33,6 +33,11 @@ public abstract class ApiTestBase {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("gateway.storage.local.root", RESULTS::toString);
+        registerTenants(registry);
+    }
+
+    /** Adds the test tenants of {@link TestBackends#TENANTS} to a context's properties. */
+    public static void registerTenants(DynamicPropertyRegistry registry) {
         for (String tenant : TestBackends.TENANTS) {
             String[] kv = tenant.split("=", 2);
             registry.add(kv[0], () -> kv[1]);

@@ -32,10 +32,6 @@ public class TestBackends {
     /** Properties for two tenants with the hashes of the keys above. */
     public static final String[] TENANTS = {
         FREE_BACKENDS,
-        // The registry's submit retry has customizers for "local" and "cloud" only; for other ids Resilience4j's
-        // default would repeat every failure, including a lost acceptance. Submissions are never repeated here.
-        "resilience4j.retry.instances.scripted-local-submit.max-attempts=1",
-        "resilience4j.retry.instances.scripted-cloud-submit.max-attempts=1",
         "gateway.tenants[0].id=alpha",
         "gateway.tenants[0].api-key-sha256=5a44ee831beb11795ca9e062551a912f66aaa8043e59ded9eaf05a337784dec8",
         "gateway.tenants[0].rate-limit.limit=100000",
