@@ -1,5 +1,8 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.web.ApiException;
+import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;

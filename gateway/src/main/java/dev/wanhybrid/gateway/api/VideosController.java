@@ -1,8 +1,11 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.web.ApiException;
+import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.AudioSpec;
-import dev.wanhybrid.gateway.backend.local.LocalProperties;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
@@ -67,10 +70,10 @@ class VideosController {
     private final CreateVideoRequestParser parser;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
     private final VideoObjectRenderer videos;
-    private final ObjectProvider<LocalProperties> local;
+    private final ObjectProvider<LocalCapacity> local;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
-            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalProperties> local) {
+            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local) {
         this.videos = videos;
         this.local = local;
         this.service = service;
@@ -126,13 +129,13 @@ class VideosController {
         }
     }
 
-    /** A LoRA must be one the local engine's registry ({@code gateway.local.loras}) names. */
+    /** A LoRA must be one the local backend serves (its registry, {@code gateway.local.loras}). */
     private void checkLora(String lora) {
         if (lora == null) {
             return;
         }
-        LocalProperties config = local.getIfAvailable();
-        java.util.Set<String> known = config == null ? java.util.Set.of() : config.loras().keySet();
+        LocalCapacity capacity = local.getIfAvailable();
+        java.util.Set<String> known = capacity == null ? java.util.Set.of() : capacity.servedLoras();
         if (!known.contains(lora)) {
             throw ApiException.invalid("lora", "unknown_lora", "Unknown LoRA '" + ApiError.printable(lora) + "'. "
                     + (known.isEmpty() ? "This gateway has no LoRAs configured."

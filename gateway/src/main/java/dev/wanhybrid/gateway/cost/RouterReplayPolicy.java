@@ -11,7 +11,7 @@ import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.routing.BackendHealth;
 import dev.wanhybrid.gateway.routing.LatencyObservations;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.routing.Route;
 import dev.wanhybrid.gateway.routing.Router;

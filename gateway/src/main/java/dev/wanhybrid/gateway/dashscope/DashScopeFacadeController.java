@@ -7,7 +7,7 @@ import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.catalog.ModelKind;
 import dev.wanhybrid.cloud.catalog.Violation;
-import dev.wanhybrid.gateway.api.InputUrlPolicy;
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;

@@ -1,11 +1,12 @@
 package dev.wanhybrid.gateway.fleet;
 
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.backend.local.LocalProperties;
 import dev.wanhybrid.gateway.jobs.ClaimRoom;
 import dev.wanhybrid.gateway.jobs.JobDispatcher;
-import dev.wanhybrid.gateway.routing.BackendHealth;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -48,9 +50,19 @@ class FleetConfiguration {
 
     @Bean
     LocalFleet localFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties,
-            LocalProperties local, ObjectProvider<Clock> clock) {
-        return new LocalFleet(role, store, properties, local.defaultServiceTime(),
-                clock.getIfAvailable(Clock::systemUTC));
+            LocalProperties config, LocalBackend local, ObjectProvider<Clock> clock) {
+        return new LocalFleet(role, store, properties, config.defaultServiceTime(),
+                clock.getIfAvailable(Clock::systemUTC), local);
+    }
+
+    /**
+     * The local capacity routing and the API read: the fleet in cluster mode, this process's own engines on a single
+     * machine. Primary, since the local backend and the fleet are each a {@link LocalCapacity} too.
+     */
+    @Bean
+    @Primary
+    LocalCapacity localCapacity(GatewayRole role, LocalBackend local, LocalFleet fleet) {
+        return role.sharesLocalState() ? fleet : local;
     }
 
     @Bean
@@ -70,13 +82,14 @@ class FleetConfiguration {
     @ConditionalOnExpression("!'${gateway.role:standalone}'.equalsIgnoreCase('standalone')")
     HealthIndicator localFleetHealthIndicator(LocalFleet fleet) {
         return () -> {
-            BackendHealth view = fleet.health(null);
-            LocalQueueState queue = fleet.queue();
+            LocalFleet workers = fleet.workersOnly();
+            BackendReadiness view = workers.readiness();
+            LocalQueueState queue = workers.queue();
             return (view.ready() ? Health.up() : Health.unknown())
                     .withDetail("ready", view.ready())
                     .withDetail("detail", view.detail())
-                    .withDetail("liveWorkerInstances", fleet.liveWorkers().size())
-                    .withDetail("models", view.servedModels())
+                    .withDetail("liveWorkerInstances", workers.liveWorkers().size())
+                    .withDetail("models", workers.servedModels())
                     .withDetail("queued", queue.queued())
                     .withDetail("running", queue.running())
                     .withDetail("capacity", queue.capacity())
@@ -90,7 +103,7 @@ class FleetConfiguration {
         if (!role.sharesLocalState()) {
             return ClaimRoom.UNLIMITED;
         }
-        return new LocalClaimRoom(() -> local.queueState().capacity(), store);
+        return new LocalClaimRoom(() -> local.queue().capacity(), store);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.wanhybrid.gateway.fleet;
 
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -56,7 +56,7 @@ public class FleetHeartbeat implements SmartLifecycle {
     /** Writes one heartbeat now. */
     public void beat() {
         Set<String> models = local.servedModels();
-        LocalQueueState queue = local.queueState();
+        LocalQueueState queue = local.queue();
         boolean ready = local.readiness().ready();
         int free = queue.capacity() <= 0 ? 0 : Math.max(0, queue.capacity() - queue.queued() - queue.running());
         store.record(new Heartbeat(instanceId.get(), models, ready ? queue.workers() : 0, queue.capacity(), free,

@@ -1,9 +1,9 @@
 package dev.wanhybrid.gateway.fleet;
 
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
-import dev.wanhybrid.gateway.routing.BackendHealth;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
-import dev.wanhybrid.gateway.routing.SharedLocalState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -12,21 +12,32 @@ import java.util.TreeSet;
 
 /**
  * The local fleet read from PostgreSQL: live workers from fresh heartbeats, waiting work from the jobs table, so
- * every replica routes to, meters and scales on the same local queue.
+ * every replica routes to, meters and scales on the same local queue. In cluster mode it is the local backend's
+ * {@link LocalCapacity} that routing and the API read; this process's own engines count too.
  */
-public class LocalFleet implements SharedLocalState {
+public class LocalFleet implements LocalCapacity {
 
     private final GatewayRole role;
     private final HeartbeatStore store;
     private final FleetProperties properties;
     private final Duration serviceTime;
     private final Clock clock;
+    private final LocalCapacity inProcess;
+
+    /** The fleet as seen from a process without engines of its own. */
+    public LocalFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties, Duration serviceTime,
+            Clock clock) {
+        this(role, store, properties, serviceTime, clock, null);
+    }
 
     /**
      * @param serviceTime assumed device time of one video, for the wait of jobs no worker has taken yet
+     * @param inProcess this process's own local backend, or {@code null}; its models count when it is ready, and its
+     *     LoRA registry is the fleet's (every pod runs the same configuration)
      */
     public LocalFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties, Duration serviceTime,
-            Clock clock) {
+            Clock clock, LocalCapacity inProcess) {
+        this.inProcess = inProcess;
         this.role = role;
         this.store = store;
         this.properties = properties;
@@ -34,9 +45,14 @@ public class LocalFleet implements SharedLocalState {
         this.clock = clock;
     }
 
-    @Override
+    /** Whether this process reads the local backend from the shared state (false on a single machine). */
     public boolean active() {
         return role.sharesLocalState();
+    }
+
+    /** The same fleet without this process's own engines: what the GPU workers alone offer. */
+    public LocalFleet workersOnly() {
+        return new LocalFleet(role, store, properties, serviceTime, clock, null);
     }
 
     /** Workers whose heartbeat is fresh now. */
@@ -45,27 +61,37 @@ public class LocalFleet implements SharedLocalState {
     }
 
     @Override
-    public BackendHealth health(BackendHealth inProcess) {
-        List<Heartbeat> live = liveWorkers();
+    public Set<String> servedModels() {
         Set<String> served = new TreeSet<>();
-        int workers = 0;
-        for (Heartbeat beat : live) {
+        for (Heartbeat beat : liveWorkers()) {
             if (beat.readyWorkers() > 0) {
                 served.addAll(beat.models());
-                workers += beat.readyWorkers();
             }
         }
-        if (inProcess != null && inProcess.ready()) {
+        if (inProcess != null && inProcess.readiness().ready()) {
             served.addAll(inProcess.servedModels());
         }
-        String breaker = inProcess == null ? "CLOSED" : inProcess.breakerState();
+        return served;
+    }
+
+    @Override
+    public Set<String> servedLoras() {
+        return inProcess == null ? Set.of() : inProcess.servedLoras();
+    }
+
+    /** Ready when this process or a worker with a fresh heartbeat serves models. */
+    @Override
+    public BackendReadiness readiness() {
+        List<Heartbeat> live = liveWorkers();
+        int workers = live.stream().filter(b -> b.readyWorkers() > 0).mapToInt(Heartbeat::readyWorkers).sum();
+        Set<String> served = servedModels();
         if (served.isEmpty()) {
-            return new BackendHealth(LocalBackend.ID, false, breaker, "no GPU worker has sent a heartbeat in the last "
+            return BackendReadiness.notReady("no GPU worker has sent a heartbeat in the last "
                     + properties.staleAfter().toSeconds() + " s" + (inProcess == null ? "" : " (here: "
-                    + inProcess.detail() + ")"), Set.of());
+                    + inProcess.readiness().detail() + ")"));
         }
-        return new BackendHealth(LocalBackend.ID, true, breaker, live.size() + " live worker instance(s), "
-                + workers + " engine worker(s) serving " + String.join(", ", served), served);
+        return BackendReadiness.ready(live.size() + " live worker instance(s), " + workers
+                + " engine worker(s) serving " + String.join(", ", served));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.wanhybrid.gateway.net;
 
-import dev.wanhybrid.gateway.api.InputUrlPolicy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;

@@ -1,9 +1,10 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
-import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
@@ -31,28 +32,20 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final Router router = new Router();
     private final ModelCatalog catalog;
     private final ResilientBackendRegistry backends;
-    private final ObjectProvider<LocalBackend> local;
+    private final ObjectProvider<LocalCapacity> local;
     private final ObjectProvider<SpendLedger> ledger;
     private final CostEstimator costs;
     private final CloudLatencyTracker latency;
     private final RoutingMetrics metrics;
     private final Clock clock;
-    private final ObjectProvider<SharedLocalState> shared;
-
-    public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
-            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
-        this(catalog, backends, local, ledger, costs, latency, metrics, clock, null);
-    }
 
     /**
-     * @param shared the cluster's view of the local backend (GPU workers in other processes); when absent or
-     *     inactive the in-process local backend is the whole local backend
+     * @param local what the local backend can take on now: this JVM's engines, or the cluster's GPU workers in
+     *     cluster mode (see {@link LocalCapacity})
      */
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
-            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, ObjectProvider<SharedLocalState> shared) {
-        this.shared = shared;
+            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
         this.catalog = catalog;
         this.backends = backends;
         this.local = local;
@@ -102,18 +95,14 @@ public class DefaultRoutePlanner implements RoutePlanner {
                         + " backend is configured in this gateway.", Set.of()));
                 continue;
             }
-            BackendReadiness readiness = backend.get().readiness();
-            Set<String> served = backend.get().delegate() instanceof LocalBackend lb ? lb.servedModels() : Set.of();
-            health.put(id, new BackendHealth(id, readiness.ready(), backend.get().circuitBreaker().getState().name(),
-                    readiness.detail(), served));
+            String breaker = backend.get().circuitBreaker().getState().name();
+            LocalCapacity capacity = id.equals(Router.LOCAL) ? local.getIfAvailable() : null;
+            BackendReadiness readiness = capacity == null ? backend.get().readiness() : capacity.readiness();
+            Set<String> served = capacity == null ? Set.of() : capacity.servedModels();
+            health.put(id, new BackendHealth(id, readiness.ready(), breaker, readiness.detail(), served));
         }
-        LocalBackend lb = local.getIfAvailable();
-        LocalQueueState queue = lb == null ? LocalQueueState.IDLE : lb.queueState();
-        SharedLocalState cluster = shared == null ? null : shared.getIfAvailable();
-        if (cluster != null && cluster.active()) {
-            health.put(Router.LOCAL, cluster.health(health.get(Router.LOCAL)));
-            queue = cluster.queue();
-        }
+        LocalCapacity capacity = local.getIfAvailable();
+        LocalQueueState queue = capacity == null ? LocalQueueState.IDLE : capacity.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
         SpendLedger spend = ledger.getIfAvailable();
         if (spend != null && tenant != null) {

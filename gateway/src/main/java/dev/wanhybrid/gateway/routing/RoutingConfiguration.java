@@ -1,7 +1,7 @@
 package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
-import dev.wanhybrid.gateway.backend.local.LocalBackend;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
@@ -53,10 +53,9 @@ class RoutingConfiguration {
     @Bean
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalBackend> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
-            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock,
-            ObjectProvider<SharedLocalState> shared) {
+            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock) {
         return new DefaultRoutePlanner(catalog, backends, local, ledger, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC), shared);
+                clock.getIfAvailable(Clock::systemUTC));
     }
 }

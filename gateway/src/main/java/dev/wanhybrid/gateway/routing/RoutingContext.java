@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import java.math.BigDecimal;

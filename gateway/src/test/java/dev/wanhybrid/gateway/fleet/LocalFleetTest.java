@@ -2,8 +2,9 @@ package dev.wanhybrid.gateway.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wanhybrid.gateway.routing.BackendHealth;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
+import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +22,28 @@ class LocalFleetTest {
 
     static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
     static final FleetProperties PROPERTIES = new FleetProperties(Duration.ofSeconds(5), Duration.ofSeconds(20));
-    static final BackendHealth NO_ENGINE_HERE = new BackendHealth("local", false, "CLOSED", "no local weights",
-            Set.of());
+    /** This process's own local backend on an API replica: no weights. */
+    static final LocalCapacity NO_ENGINE_HERE = new LocalCapacity() {
+        @Override
+        public BackendReadiness readiness() {
+            return BackendReadiness.notReady("no local weights");
+        }
+
+        @Override
+        public Set<String> servedModels() {
+            return Set.of();
+        }
+
+        @Override
+        public Set<String> servedLoras() {
+            return Set.of("style");
+        }
+
+        @Override
+        public LocalQueueState queue() {
+            return LocalQueueState.IDLE;
+        }
+    };
 
     HeartbeatStore store;
 
@@ -36,7 +57,7 @@ class LocalFleetTest {
 
     LocalFleet fleetAt(Instant now) {
         return new LocalFleet(GatewayRole.API, store, PROPERTIES, Duration.ofSeconds(60),
-                Clock.fixed(now, ZoneOffset.UTC));
+                Clock.fixed(now, ZoneOffset.UTC), NO_ENGINE_HERE);
     }
 
     static Heartbeat beat(String id, Instant at, int queued, int running) {
@@ -48,17 +69,20 @@ class LocalFleetTest {
     void aFreshHeartbeatMakesLocalReadyForItsModelsOnAnInstanceWithoutEngines() {
         store.record(beat("gpu-0", T0, 0, 1));
 
-        BackendHealth health = fleetAt(T0.plusSeconds(19)).health(NO_ENGINE_HERE);
+        LocalFleet fleet = fleetAt(T0.plusSeconds(19));
 
-        assertThat(health.ready()).isTrue();
-        assertThat(health.servedModels()).containsExactly("wan2.1-t2v-1.3b");
+        assertThat(fleet.readiness().ready()).isTrue();
+        assertThat(fleet.servedModels()).containsExactly("wan2.1-t2v-1.3b");
+        assertThat(fleet.servedLoras()).as("the LoRA registry is the same configuration on every pod")
+                .containsExactly("style");
+        assertThat(fleet.workersOnly().servedModels()).containsExactly("wan2.1-t2v-1.3b");
     }
 
     @Test
     void aStaleHeartbeatNoLongerCountsAndTheDetailSaysWhy() {
         store.record(beat("gpu-0", T0, 0, 1));
 
-        BackendHealth health = fleetAt(T0.plusSeconds(21)).health(NO_ENGINE_HERE);
+        BackendReadiness health = fleetAt(T0.plusSeconds(21)).readiness();
 
         assertThat(health.ready()).isFalse();
         assertThat(health.detail()).contains("heartbeat").contains("no local weights");

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -9,11 +9,12 @@ import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
-import dev.wanhybrid.gateway.routing.LocalQueueState;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * live in memory only: after a restart {@link #poll} answers {@code UNKNOWN} and the dispatcher submits the job
  * again, which costs nothing locally. Cancellation interrupts the worker; the engine stops between steps.
  */
-public class LocalBackend implements VideoBackend, AutoCloseable {
+public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable {
 
     public static final String ID = "local";
 
@@ -143,6 +144,7 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
     }
 
     /** The catalog models the loaded engines serve. */
+    @Override
     public Set<String> servedModels() {
         return engines.stream().map(e -> e.info().modelId()).collect(Collectors.toUnmodifiableSet());
     }
@@ -158,8 +160,14 @@ public class LocalBackend implements VideoBackend, AutoCloseable {
         byte[] read(java.net.URI reference) throws IOException;
     }
 
-    /** The queue as the router sees it. */
-    public LocalQueueState queueState() {
+    /** The configured LoRA registry's names (the same on every replica, engines loaded or not). */
+    @Override
+    public Set<String> servedLoras() {
+        return properties.loras().keySet();
+    }
+
+    @Override
+    public LocalQueueState queue() {
         int queued = queued();
         int busy = running.get();
         int ready = Math.max(1, readyWorkers.get());

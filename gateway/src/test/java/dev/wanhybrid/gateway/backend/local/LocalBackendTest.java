@@ -100,9 +100,9 @@ class LocalBackendTest {
 
         assertThat(meters.get("gateway.local.queue.depth").gauge().value()).isEqualTo(2.0);
         assertThat(meters.get("gateway.local.workers.ready").gauge().value()).isEqualTo(1.0);
-        assertThat(backend.queueState().queued()).isEqualTo(2);
-        assertThat(backend.queueState().running()).isEqualTo(1);
-        assertThat(backend.queueState().estimatedWait()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(backend.queue().queued()).isEqualTo(2);
+        assertThat(backend.queue().running()).isEqualTo(1);
+        assertThat(backend.queue().estimatedWait()).isEqualTo(Duration.ofMinutes(10));
         assertThat(backend.poll(second).state()).isEqualTo(TaskSnapshot.State.PENDING);
 
         engine.stepPermits.release(3);

@@ -1,4 +1,4 @@
-package dev.wanhybrid.gateway.api;
+package dev.wanhybrid.gateway.net;
 
 import java.net.URI;
 

@@ -1,9 +1,9 @@
-package dev.wanhybrid.gateway.routing;
+package dev.wanhybrid.gateway.backend;
 
 import java.time.Duration;
 
 /**
- * The local queue as the router sees it.
+ * The queue of a self-hosted backend (this JVM's engines, the cluster's GPU workers, a remote server) as routing sees it.
  *
  * @param queued tasks waiting for a worker
  * @param running tasks on a device now

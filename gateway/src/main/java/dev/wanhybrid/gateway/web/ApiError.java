@@ -1,4 +1,4 @@
-package dev.wanhybrid.gateway.api;
+package dev.wanhybrid.gateway.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -29,7 +29,7 @@ public record ApiError(Body error) {
     }
 
     /** Caller text echoed in a message, cut short and stripped of control characters. */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "";
         }
