@@ -12,6 +12,11 @@ public enum Backend {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Whether {@code id} names this backend (as routes, jobs and the ledger store it). */
+    public boolean is(String id) {
+        return id().equals(id);
+    }
+
     public static Backend parse(String id) {
         for (Backend b : values()) {
             if (b.id().equalsIgnoreCase(id == null ? "" : id.trim())) {

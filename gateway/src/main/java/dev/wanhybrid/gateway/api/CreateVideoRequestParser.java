@@ -1,12 +1,12 @@
 package dev.wanhybrid.gateway.api;
 
-import dev.wanhybrid.gateway.net.InputUrlPolicy;
-import dev.wanhybrid.gateway.web.ApiException;
-import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.VideoSize;
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.web.ApiError;
+import dev.wanhybrid.gateway.web.ApiException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;

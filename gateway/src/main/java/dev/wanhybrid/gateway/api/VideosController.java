@@ -1,21 +1,21 @@
 package dev.wanhybrid.gateway.api;
 
-import dev.wanhybrid.gateway.net.InputUrlPolicy;
-import dev.wanhybrid.gateway.web.ApiException;
-import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
-import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.StoredObject;
 import dev.wanhybrid.gateway.tenant.Tenant;
+import dev.wanhybrid.gateway.web.ApiError;
+import dev.wanhybrid.gateway.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

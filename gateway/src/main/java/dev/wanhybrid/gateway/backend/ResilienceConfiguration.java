@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.backend;
 
+import dev.wanhybrid.cost.Backend;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
@@ -32,7 +33,7 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(ResilienceProperties.class)
 class ResilienceConfiguration {
 
-    static final List<String> BACKENDS = List.of("cloud", "local");
+    static final List<String> BACKENDS = List.of(Backend.CLOUD.id(), Backend.LOCAL.id());
 
     /** Caller errors and load refusals say nothing about the backend's health, so they do not trip a breaker. */
     // Throttling is the provider working as documented (a rate or quota limit), not a failure: counting 429s would
@@ -44,17 +45,17 @@ class ResilienceConfiguration {
     // One customizer bean per instance: Resilience4j collects them by type.
     @Bean
     CircuitBreakerConfigCustomizer cloudBreakerCustomizer() {
-        return CircuitBreakerConfigCustomizer.of("cloud", b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
+        return CircuitBreakerConfigCustomizer.of(Backend.CLOUD.id(), b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
     }
 
     @Bean
     CircuitBreakerConfigCustomizer localBreakerCustomizer() {
-        return CircuitBreakerConfigCustomizer.of("local", b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
+        return CircuitBreakerConfigCustomizer.of(Backend.LOCAL.id(), b -> b.ignoreException(NOT_A_BACKEND_FAILURE));
     }
 
     @Bean
     RetryConfigCustomizer cloudRetryCustomizer(ResilienceProperties properties) {
-        return RetryConfigCustomizer.of("cloud", idempotent(properties));
+        return RetryConfigCustomizer.of(Backend.CLOUD.id(), idempotent(properties));
     }
 
     @Bean
@@ -64,7 +65,7 @@ class ResilienceConfiguration {
 
     @Bean
     RetryConfigCustomizer localRetryCustomizer(ResilienceProperties properties) {
-        return RetryConfigCustomizer.of("local", idempotent(properties));
+        return RetryConfigCustomizer.of(Backend.LOCAL.id(), idempotent(properties));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
@@ -34,7 +35,7 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
     }
 
     public boolean isLocal() {
-        return "local".equals(backend);
+        return Backend.LOCAL.is(backend);
     }
 
     /** The tier that lists this exact size, if any. */

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import jakarta.validation.Valid;
@@ -85,7 +86,7 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
         public ModelProperties {
             audio = audio == null ? Set.of() : Set.copyOf(audio);
             lora = lora != null && lora;
-            if (lora && !"local".equals(backend)) {
+            if (lora && !Backend.LOCAL.is(backend)) {
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].lora: only local models apply"
                         + " LoRAs");
             }

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.cost;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.gateway.backend.BackendTask;
@@ -64,7 +65,7 @@ public final class CatalogSettlementPricer implements SettlementPricer {
         }
         GenerationSpec spec = task.spec();
         Optional<CatalogModel> model = catalog.find(task.model());
-        if ("cloud".equals(backend)) {
+        if (Backend.CLOUD.is(backend)) {
             // A provider that reports no usage bills the requested length; DashScope bills exactly that.
             BigDecimal seconds = billed != null ? billed : BigDecimal.valueOf(spec.seconds());
             boolean audio = spec.audio().wantsAudio();
@@ -92,7 +93,7 @@ public final class CatalogSettlementPricer implements SettlementPricer {
         if (size == null) {
             return Optional.empty();
         }
-        return catalog.modelsOf("cloud").stream()
+        return catalog.modelsOf(Backend.CLOUD.id()).stream()
                 .filter(m -> m.kinds().contains(spec.kind()) && m.supports(spec.audio())
                         && m.seconds().contains(spec.seconds()))
                 .flatMap(m -> tierFor(m, size).stream()

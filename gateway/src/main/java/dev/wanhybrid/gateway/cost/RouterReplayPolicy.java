@@ -1,7 +1,9 @@
 package dev.wanhybrid.gateway.cost;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.replay.ReplayPolicy;
 import dev.wanhybrid.cost.replay.TraceJob;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
@@ -11,7 +13,6 @@ import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.routing.BackendHealth;
 import dev.wanhybrid.gateway.routing.LatencyObservations;
-import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.routing.Route;
 import dev.wanhybrid.gateway.routing.Router;
@@ -43,9 +44,11 @@ public final class RouterReplayPolicy implements ReplayPolicy {
                 job.kind().equals("i2v") ? java.net.URI.create("https://example.invalid/frame.png") : null,
                 job.audio() ? AudioSpec.GENERATED : AudioSpec.NONE, null,
                 new RoutingHints(null, RoutingHints.Objective.COST, null, job.deadline(), false));
-        BackendHealth local = view.gpus() > 0 ? BackendHealth.up("local")
-                : new BackendHealth("local", false, "CLOSED", "no GPUs", java.util.Set.of());
-        RoutingContext ctx = new RoutingContext(catalog, Map.of("local", local, "cloud", BackendHealth.up("cloud")),
+        String localId = Backend.LOCAL.id();
+        String cloudId = Backend.CLOUD.id();
+        BackendHealth local = view.gpus() > 0 ? BackendHealth.up(localId)
+                : new BackendHealth(localId, false, "CLOSED", "no GPUs", java.util.Set.of());
+        RoutingContext ctx = new RoutingContext(catalog, Map.of(localId, local, cloudId, BackendHealth.up(cloudId)),
                 new LocalQueueState(view.localQueued(), Math.min(view.gpus(), view.localQueued()), Math.max(1, view.gpus()),
                         0, view.localWait()),
                 LatencyObservations.NONE, costs, Map.of(), view.now());
@@ -53,8 +56,8 @@ public final class RouterReplayPolicy implements ReplayPolicy {
             Route route = router.decide(spec, ctx);
             return new Decision(route.chosen().backend(), route.chosen().model(), route.reason());
         } catch (NoRouteException e) {
-            return view.cloud().map(c -> new Decision("cloud", c.model(), "no_route_" + e.code()))
-                    .orElseGet(() -> new Decision("local", view.local().getFirst().model(), "no_route_" + e.code()));
+            return view.cloud().map(c -> new Decision(cloudId, c.model(), "no_route_" + e.code()))
+                    .orElseGet(() -> new Decision(localId, view.local().getFirst().model(), "no_route_" + e.code()));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.backend.local.LocalProperties;
 import dev.wanhybrid.gateway.jobs.ClaimRoom;
 import dev.wanhybrid.gateway.jobs.JobDispatcher;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -15,9 +16,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -49,9 +50,9 @@ class FleetConfiguration {
     }
 
     @Bean
-    LocalFleet localFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties,
+    LocalFleet localFleet(GatewayRole role, HeartbeatStore store, JobQueries jobs, FleetProperties properties,
             LocalProperties config, LocalBackend local, ObjectProvider<Clock> clock) {
-        return new LocalFleet(role, store, properties, config.defaultServiceTime(),
+        return new LocalFleet(role, store, jobs, properties, config.defaultServiceTime(),
                 clock.getIfAvailable(Clock::systemUTC), local);
     }
 
@@ -99,11 +100,11 @@ class FleetConfiguration {
 
     /** A worker claims local jobs only up to its local capacity (queued plus running tasks) minus what it holds. */
     @Bean
-    ClaimRoom localClaimRoom(GatewayRole role, LocalBackend local, HeartbeatStore store) {
+    ClaimRoom localClaimRoom(GatewayRole role, LocalBackend local, JobQueries jobs) {
         if (!role.sharesLocalState()) {
             return ClaimRoom.UNLIMITED;
         }
-        return new LocalClaimRoom(() -> local.queue().capacity(), store);
+        return new LocalClaimRoom(() -> local.queue().capacity(), jobs);
     }
 
     /**

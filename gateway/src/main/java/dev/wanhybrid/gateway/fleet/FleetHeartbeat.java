@@ -1,7 +1,7 @@
 package dev.wanhybrid.gateway.fleet;
 
-import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.backend.local.LocalBackend;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Executors;

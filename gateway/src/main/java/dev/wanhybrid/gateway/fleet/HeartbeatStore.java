@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The {@code local_workers} heartbeat rows and the cluster-wide count of local jobs waiting for a worker. */
+/** The {@code local_workers} heartbeat rows: one per GPU worker instance, rewritten on every heartbeat. */
 public class HeartbeatStore {
 
     private final JdbcClient jdbc;
@@ -52,19 +52,6 @@ public class HeartbeatStore {
         return jdbc.sql("SELECT instance_id, models, ready_workers, capacity, free_slots, queued, running, wait_ms,"
                         + " last_seen FROM local_workers WHERE last_seen >= :since ORDER BY instance_id")
                 .param("since", ts(since)).query(HeartbeatStore::map).list();
-    }
-
-    /** Local jobs of the whole cluster that no worker has handed to an engine yet. */
-    public long waitingLocalJobs(String backend) {
-        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE backend = :backend AND phase IN ('queued', 'submitting')")
-                .param("backend", backend).query(Long.class).single();
-    }
-
-    /** Unfinished jobs of one backend leased by one owner (claimed, submitted or running there). */
-    public long ownedActiveJobs(String owner, String backend) {
-        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE lease_owner = :owner AND backend = :backend AND phase IN"
-                        + " ('queued', 'submitting', 'submission_unknown', 'running', 'fetching_result')")
-                .param("owner", owner).param("backend", backend).query(Long.class).single();
     }
 
     private static Heartbeat map(ResultSet rs, int row) throws SQLException {

@@ -1,7 +1,8 @@
 package dev.wanhybrid.gateway.fleet;
 
-import dev.wanhybrid.gateway.backend.local.LocalBackend;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.jobs.ClaimRoom;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.util.OptionalInt;
 import java.util.function.IntSupplier;
 
@@ -12,22 +13,22 @@ import java.util.function.IntSupplier;
 public class LocalClaimRoom implements ClaimRoom {
 
     private final IntSupplier capacity;
-    private final HeartbeatStore store;
+    private final JobQueries jobs;
 
     /**
      * @param capacity the local backend's capacity now; {@code 0} or less means unbounded (no limit)
      */
-    public LocalClaimRoom(IntSupplier capacity, HeartbeatStore store) {
+    public LocalClaimRoom(IntSupplier capacity, JobQueries jobs) {
         this.capacity = capacity;
-        this.store = store;
+        this.jobs = jobs;
     }
 
     @Override
     public OptionalInt room(String backend, String owner) {
         int max = capacity.getAsInt();
-        if (!LocalBackend.ID.equals(backend) || max <= 0) {
+        if (!Backend.LOCAL.is(backend) || max <= 0) {
             return OptionalInt.empty();
         }
-        return OptionalInt.of((int) Math.max(0, max - store.ownedActiveJobs(owner, backend)));
+        return OptionalInt.of((int) Math.max(0, max - jobs.activeLeasedBy(owner, backend)));
     }
 }

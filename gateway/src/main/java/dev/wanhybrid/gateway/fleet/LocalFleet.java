@@ -1,9 +1,10 @@
 package dev.wanhybrid.gateway.fleet;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
-import dev.wanhybrid.gateway.backend.local.LocalBackend;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,15 +20,16 @@ public class LocalFleet implements LocalCapacity {
 
     private final GatewayRole role;
     private final HeartbeatStore store;
+    private final JobQueries jobs;
     private final FleetProperties properties;
     private final Duration serviceTime;
     private final Clock clock;
     private final LocalCapacity inProcess;
 
     /** The fleet as seen from a process without engines of its own. */
-    public LocalFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties, Duration serviceTime,
-            Clock clock) {
-        this(role, store, properties, serviceTime, clock, null);
+    public LocalFleet(GatewayRole role, HeartbeatStore store, JobQueries jobs, FleetProperties properties,
+            Duration serviceTime, Clock clock) {
+        this(role, store, jobs, properties, serviceTime, clock, null);
     }
 
     /**
@@ -35,9 +37,10 @@ public class LocalFleet implements LocalCapacity {
      * @param inProcess this process's own local backend, or {@code null}; its models count when it is ready, and its
      *     LoRA registry is the fleet's (every pod runs the same configuration)
      */
-    public LocalFleet(GatewayRole role, HeartbeatStore store, FleetProperties properties, Duration serviceTime,
-            Clock clock, LocalCapacity inProcess) {
+    public LocalFleet(GatewayRole role, HeartbeatStore store, JobQueries jobs, FleetProperties properties,
+            Duration serviceTime, Clock clock, LocalCapacity inProcess) {
         this.inProcess = inProcess;
+        this.jobs = jobs;
         this.role = role;
         this.store = store;
         this.properties = properties;
@@ -52,7 +55,7 @@ public class LocalFleet implements LocalCapacity {
 
     /** The same fleet without this process's own engines: what the GPU workers alone offer. */
     public LocalFleet workersOnly() {
-        return new LocalFleet(role, store, properties, serviceTime, clock, null);
+        return new LocalFleet(role, store, jobs, properties, serviceTime, clock, null);
     }
 
     /** Workers whose heartbeat is fresh now. */
@@ -97,7 +100,7 @@ public class LocalFleet implements LocalCapacity {
     @Override
     public LocalQueueState queue() {
         List<Heartbeat> live = liveWorkers();
-        long waiting = store.waitingLocalJobs(LocalBackend.ID);
+        long waiting = jobs.waiting(Backend.LOCAL.id());
         int queued = 0;
         int running = 0;
         int workers = 0;

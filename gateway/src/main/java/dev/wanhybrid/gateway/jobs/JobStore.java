@@ -33,7 +33,7 @@ public class JobStore {
             + "actual_usd, result_key, result_size, result_sha256, error_code, error_message, cancel_requested, "
             + "deleted, attempts, polls, lease_owner, lease_expires_at, next_attempt_at, created_at, updated_at, "
             + "completed_at, version";
-    private static final String ACTIVE_PHASES = "('queued', 'submitting', 'submission_unknown', 'running', "
+    static final String ACTIVE_PHASES = "('queued', 'submitting', 'submission_unknown', 'running', "
             + "'fetching_result')";
 
     private final JdbcClient jdbc;

@@ -1,8 +1,9 @@
 package dev.wanhybrid.gateway.routing;
 
-import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
@@ -28,6 +29,8 @@ import org.springframework.beans.factory.ObjectProvider;
 public class DefaultRoutePlanner implements RoutePlanner {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultRoutePlanner.class);
+
+    private static final List<String> BACKENDS = List.of(Backend.LOCAL.id(), Backend.CLOUD.id());
 
     private final Router router = new Router();
     private final ModelCatalog catalog;
@@ -65,7 +68,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
             metrics.decision(chosen.backend(), route.reason());
             RouteReason reason = reasonOf(route.reason());
             if (reason != null && reason.isFallback()) {
-                metrics.fallback(chosen.backend().equals(Router.LOCAL) ? Router.CLOUD : Router.LOCAL,
+                metrics.fallback((Backend.LOCAL.is(chosen.backend()) ? Backend.CLOUD : Backend.LOCAL).id(),
                         chosen.backend(), route.reason());
             }
             log.info("route tenant={} requested={} -> {}/{} reason={} estimate=${} in ~{}s, {} fallback(s), {} ruled out",
@@ -88,7 +91,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
     /** The live state the decision reads, captured once. */
     public RoutingContext context(String tenant) {
         Map<String, BackendHealth> health = new HashMap<>();
-        for (String id : List.of(Router.LOCAL, Router.CLOUD)) {
+        for (String id : BACKENDS) {
             Optional<ResilientVideoBackend> backend = backends.decorated(id);
             if (backend.isEmpty()) {
                 health.put(id, new BackendHealth(id, false, "CLOSED", "no " + id
@@ -96,7 +99,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
                 continue;
             }
             String breaker = backend.get().circuitBreaker().getState().name();
-            LocalCapacity capacity = id.equals(Router.LOCAL) ? local.getIfAvailable() : null;
+            LocalCapacity capacity = Backend.LOCAL.is(id) ? local.getIfAvailable() : null;
             BackendReadiness readiness = capacity == null ? backend.get().readiness() : capacity.readiness();
             Set<String> served = capacity == null ? Set.of() : capacity.servedModels();
             health.put(id, new BackendHealth(id, readiness.ready(), breaker, readiness.detail(), served));
@@ -106,7 +109,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
         Map<String, BigDecimal> headroom = new HashMap<>();
         SpendLedger spend = ledger.getIfAvailable();
         if (spend != null && tenant != null) {
-            for (String id : List.of(Router.LOCAL, Router.CLOUD)) {
+            for (String id : BACKENDS) {
                 spend.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
             }
         }

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.ModelTier;
 import dev.wanhybrid.gateway.generation.AudioSpec;
@@ -35,23 +36,20 @@ import java.util.stream.Collectors;
  */
 public final class Router {
 
-    public static final String LOCAL = "local";
-    public static final String CLOUD = "cloud";
-
     /** Decides the route or says why there is none. */
     public Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
         RoutingHints hints = spec.routing();
         String pin = hints.backend();
-        if (pin != null && !LOCAL.equals(pin) && !CLOUD.equals(pin)) {
+        if (pin != null && !Backend.LOCAL.is(pin) && !Backend.CLOUD.is(pin)) {
             throw new NoRouteException(400, "routing.backend", "invalid_backend",
                     "routing.backend must be 'local' or 'cloud', was '" + pin + "'.", List.of());
         }
-        if (hints.localOnly() && CLOUD.equals(pin)) {
+        if (hints.localOnly() && Backend.CLOUD.is(pin)) {
             throw new NoRouteException(400, "routing.backend", "routing_conflict",
                     "routing.backend 'cloud' contradicts routing.local_only, which keeps the data on our machines.",
                     List.of());
         }
-        if (spec.lora() != null && CLOUD.equals(pin)) {
+        if (spec.lora() != null && Backend.CLOUD.is(pin)) {
             throw new NoRouteException(400, "lora", "routing_conflict", "The LoRA '" + spec.lora()
                     + "' is applied by the local engine only, and routing.backend pins the cloud.", List.of());
         }

@@ -1,22 +1,21 @@
 package dev.wanhybrid.gateway.routing;
 
-import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
-import dev.wanhybrid.gateway.backend.LocalCapacity;
-import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
+import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
-import dev.wanhybrid.gateway.catalog.PublishedPriceEstimator;
-import org.springframework.core.env.Environment;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.gateway.catalog.PublishedPriceEstimator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** The route planner and what it reads: cost estimates, recent cloud latency, routing meters. */
 @Configuration(proxyBeanMethods = false)
@@ -35,13 +34,16 @@ class RoutingConfiguration {
                 clock.getIfAvailable(Clock::systemUTC));
     }
 
-    /** Learns cloud latency from the jobs every instance finished in the last 30 minutes. */
+    /**
+     * Learns cloud latency from the jobs every instance finished in the last 30 minutes, read through the source
+     * the job store provides (none in tests without one: then from this instance's own observations only).
+     */
     @Bean
     @ConditionalOnMissingBean
-    CloudLatencyTracker cloudLatencyTracker(ObjectProvider<Clock> clock, ObjectProvider<DataSource> dataSource) {
-        DataSource db = dataSource.getIfAvailable();
+    CloudLatencyTracker cloudLatencyTracker(ObjectProvider<Clock> clock,
+            ObjectProvider<CloudLatencyTracker.Source> finishedJobs) {
         return new CloudLatencyTracker(clock.getIfAvailable(Clock::systemUTC), Duration.ofMinutes(30), 3, 200,
-                db == null ? null : new JobStoreLatencySource(db, 500), Duration.ofSeconds(30));
+                finishedJobs.getIfAvailable(), Duration.ofSeconds(30));
     }
 
     @Bean

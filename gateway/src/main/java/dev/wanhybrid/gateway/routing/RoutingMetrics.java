@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.cost.Backend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -18,9 +19,9 @@ public class RoutingMetrics {
         this.registry = registry;
         // The route-time fallback series exist from start-up at zero, so dashboards and alerts that read
         // gateway_routing_fallbacks_total see a flat line rather than "no data" until the first fallback.
-        fallbackCounter(Router.CLOUD, Router.LOCAL, RouteReason.CLOUD_UNAVAILABLE.code());
-        fallbackCounter(Router.LOCAL, Router.CLOUD, RouteReason.LOCAL_UNAVAILABLE.code());
-        fallbackCounter(Router.CLOUD, Router.LOCAL, RouteReason.BUDGET.code());
+        fallbackCounter(Backend.CLOUD.id(), Backend.LOCAL.id(), RouteReason.CLOUD_UNAVAILABLE.code());
+        fallbackCounter(Backend.LOCAL.id(), Backend.CLOUD.id(), RouteReason.LOCAL_UNAVAILABLE.code());
+        fallbackCounter(Backend.CLOUD.id(), Backend.LOCAL.id(), RouteReason.BUDGET.code());
     }
 
     /** One decision; {@code backend} is {@code none} when no route was found, with the failure's code as reason. */

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.tenant.TenantProperties;
 import java.time.Clock;
@@ -39,8 +40,8 @@ class WebhookConfiguration {
     }
 
     @Bean
-    WebhookOutbox webhookOutbox(DataSource dataSource) {
-        return new WebhookOutbox(dataSource);
+    WebhookOutbox webhookOutbox(DataSource dataSource, JobQueries jobs) {
+        return new WebhookOutbox(dataSource, jobs);
     }
 
     @Bean

@@ -1,5 +1,7 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.JobQueries.StoredEvent;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,24 +14,23 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The durable webhook outbox over the {@code job_events} table (written by the job store) and
+ * The durable webhook outbox: job events read through the job store's {@link JobQueries}, deliveries in
  * {@code webhook_deliveries}. Instances coordinate only through the database: the delivery's primary key is the
  * event id, so an event is queued once; a conditional update with a lease decides which instance sends it.
  */
 public class WebhookOutbox {
-
-    /** A job event read from {@code job_events}, with the job's stored request. */
-    public record Event(long id, String jobId, String tenant, String type, String payload, Instant createdAt,
-            String specJson) {}
 
     /** A queued delivery. */
     public record Delivery(long eventId, String jobId, String tenant, String eventType, String url, String body,
             int attempts) {}
 
     private final JdbcTemplate jdbc;
+    private final JobQueries jobs;
 
-    public WebhookOutbox(DataSource dataSource) {
+    /** @param jobs where the job events are read (the job store owns {@code job_events}) */
+    public WebhookOutbox(DataSource dataSource, JobQueries jobs) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.jobs = jobs;
     }
 
     public long cursor() {
@@ -38,15 +39,9 @@ public class WebhookOutbox {
         return value == null ? 0 : value;
     }
 
-    /** Events after {@code afterId}, oldest first, joined with their job's stored request. */
-    public List<Event> eventsAfter(long afterId, int limit) {
-        return jdbc.query("""
-                SELECT e.id, e.job_id, e.tenant, e.type, e.payload, e.created_at, j.spec_json
-                FROM job_events e JOIN jobs j ON j.id = e.job_id
-                WHERE e.id > ? ORDER BY e.id LIMIT ?""",
-                (rs, n) -> new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), instant(rs, 6), rs.getString(7)),
-                afterId, limit);
+    /** Events after {@code afterId}, oldest first, with their job's stored request. */
+    public List<StoredEvent> eventsAfter(long afterId, int limit) {
+        return jobs.eventsAfter(afterId, limit);
     }
 
     /** Moves the cursor forward, never back (another instance may have moved it further). */
@@ -56,7 +51,7 @@ public class WebhookOutbox {
     }
 
     /** Queues a delivery; {@code false} when the event was already queued (by this or another instance). */
-    public boolean enqueue(Event event, String url, String body, Instant now) {
+    public boolean enqueue(StoredEvent event, String url, String body, Instant now) {
         try {
             jdbc.update("""
                     INSERT INTO webhook_deliveries (event_id, job_id, tenant, event_type, url, body, status, attempts,

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.JobQueries.StoredEvent;
 import dev.wanhybrid.gateway.net.FetchException;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.net.UnsafeUrlException;
@@ -71,7 +72,7 @@ public class WebhookSender implements SmartLifecycle {
         long cursor = outbox.cursor();
         long advanceTo = cursor;
         boolean contiguous = true;
-        for (WebhookOutbox.Event event : outbox.eventsAfter(cursor, properties.batchSize())) {
+        for (StoredEvent event : outbox.eventsAfter(cursor, properties.batchSize())) {
             String url = webhookUrl(event.specJson());
             if (url != null && !properties.skipTypes().contains(event.type())) {
                 outbox.enqueue(event, url, body(event), now);
@@ -158,7 +159,7 @@ public class WebhookSender implements SmartLifecycle {
     }
 
     /** {@code {"type", "timestamp", "data"}}: the Standard Webhooks payload shape around the video object. */
-    static String body(WebhookOutbox.Event event) {
+    static String body(StoredEvent event) {
         var node = JSON.createObjectNode();
         node.put("type", event.type());
         node.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(event.createdAt()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,7 @@ class LocalFleetTest {
     };
 
     HeartbeatStore store;
+    JobQueries jobs;
 
     @BeforeEach
     void database() {
@@ -53,10 +55,11 @@ class LocalFleetTest {
         dataSource.setURL("jdbc:h2:mem:fleet-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         store = new HeartbeatStore(JdbcClient.create(dataSource));
+        jobs = new JobQueries(JdbcClient.create(dataSource));
     }
 
     LocalFleet fleetAt(Instant now) {
-        return new LocalFleet(GatewayRole.API, store, PROPERTIES, Duration.ofSeconds(60),
+        return new LocalFleet(GatewayRole.API, store, jobs, PROPERTIES, Duration.ofSeconds(60),
                 Clock.fixed(now, ZoneOffset.UTC), NO_ENGINE_HERE);
     }
 
@@ -125,7 +128,7 @@ class LocalFleetTest {
 
     @Test
     void aStandaloneGatewayDoesNotReadTheSharedState() {
-        assertThat(new LocalFleet(GatewayRole.STANDALONE, store, PROPERTIES, Duration.ofSeconds(60),
+        assertThat(new LocalFleet(GatewayRole.STANDALONE, store, jobs, PROPERTIES, Duration.ofSeconds(60),
                 Clock.fixed(T0, ZoneOffset.UTC)).active()).isFalse();
         assertThat(fleetAt(T0).active()).isTrue();
     }

@@ -6,7 +6,6 @@ import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
-import dev.wanhybrid.gateway.fleet.HeartbeatStore;
 import dev.wanhybrid.gateway.fleet.LocalClaimRoom;
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -72,7 +71,7 @@ class WorkerClaimsUpToFreeLocalCapacityTest {
                 new LocalDiskResultStore(results), new JobMetrics(new SimpleMeterRegistry()), properties, clock);
         // Capacity 2: the local bulkhead of a worker with room for two tasks.
         dispatcher = new JobDispatcher(store, processor, registry, properties, clock,
-                new LocalClaimRoom(() -> 2, new HeartbeatStore(JdbcClient.create(dataSource))));
+                new LocalClaimRoom(() -> 2, new JobQueries(JdbcClient.create(dataSource))));
         dispatcher.start();
     }
 

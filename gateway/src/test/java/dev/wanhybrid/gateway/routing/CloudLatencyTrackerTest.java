@@ -2,6 +2,8 @@ package dev.wanhybrid.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wanhybrid.gateway.jobs.JobLatencySource;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +13,7 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 class CloudLatencyTrackerTest {
 
@@ -30,7 +33,7 @@ class CloudLatencyTrackerTest {
         job(jdbc, "video_6", "cloud", "completed", NOW.minus(Duration.ofHours(3)), Duration.ofSeconds(5));
 
         var tracker = new CloudLatencyTracker(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(30), 3, 100,
-                new JobStoreLatencySource(ds, 100), Duration.ofSeconds(30));
+                new JobLatencySource(new JobQueries(JdbcClient.create(ds)), 100), Duration.ofSeconds(30));
 
         LatencyObservations snapshot = tracker.snapshot();
         assertThat(snapshot.observations()).hasSize(3);

@@ -1,9 +1,9 @@
 package dev.wanhybrid.gateway.routing;
 
-import dev.wanhybrid.gateway.backend.LocalQueueState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CatalogFixtures;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;

@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.wanhybrid.gateway.jobs.JobQueries;
 import dev.wanhybrid.gateway.net.HostResolver;
 import dev.wanhybrid.gateway.net.NetProperties;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -137,7 +139,7 @@ class WebhookDeliveryIT {
                 List.of("video.progress"));
         var fetcher = new SafeHttpFetcher(new UrlGuard(net, HostResolver.SYSTEM), net);
         WebhookSecrets secrets = tenant -> tenant.equals("acme") ? Optional.of(SECRET) : Optional.empty();
-        return new WebhookSender(new WebhookOutbox(dataSource), fetcher, secrets, props, clock);
+        return new WebhookSender(new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))), fetcher, secrets, props, clock);
     }
 
     private void job(String id, String tenant, String webhookUrl) {
@@ -223,7 +225,7 @@ class WebhookDeliveryIT {
     void deliveryHeldByAnInstanceThatDiedIsSentByAnotherAfterItsLease() {
         job("video_c", "acme", hookUrl);
         long id = event("video_c", "acme", "video.completed", "completed");
-        WebhookOutbox outbox = new WebhookOutbox(dataSource);
+        WebhookOutbox outbox = new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource)));
         WebhookSender survivor = sender();
         survivor.enqueueNewEvents();
         // an instance claims the delivery, then dies before sending
@@ -278,13 +280,13 @@ class WebhookDeliveryIT {
         WebhookSender sender = sender();
         sender.tick();
         assertThat(received).hasSize(1);
-        assertThat(new WebhookOutbox(dataSource).cursor()).as("young events do not move the cursor").isZero();
+        assertThat(new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))).cursor()).as("young events do not move the cursor").isZero();
 
         clock.advance(Duration.ofMinutes(1));
         event("video_h", "acme", "video.completed", "completed");
         sender.tick();
 
         assertThat(received).hasSize(2);
-        assertThat(new WebhookOutbox(dataSource).cursor()).isPositive();
+        assertThat(new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))).cursor()).isPositive();
     }
 }

@@ -10,8 +10,9 @@ import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.tracking.ConcurrencyLimits;
 import dev.wanhybrid.cloud.tracking.PacedRateLimiter;
-import dev.wanhybrid.gateway.backend.BackendException;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendException.Kind;
+import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
@@ -91,7 +92,7 @@ public final class CloudBackend implements VideoBackend {
 
     @Override
     public String id() {
-        return "cloud";
+        return Backend.CLOUD.id();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.backend.local;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
 import dev.wanhybrid.engine.EngineRequest;
@@ -10,11 +11,11 @@ import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
-import dev.wanhybrid.gateway.backend.LocalQueueState;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,8 +53,6 @@ import org.slf4j.LoggerFactory;
  * again, which costs nothing locally. Cancellation interrupts the worker; the engine stops between steps.
  */
 public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable {
-
-    public static final String ID = "local";
 
     private static final Logger log = LoggerFactory.getLogger(LocalBackend.class);
 
@@ -126,7 +125,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
 
     @Override
     public String id() {
-        return ID;
+        return Backend.LOCAL.id();
     }
 
     @Override

@@ -1,14 +1,12 @@
 package dev.wanhybrid.gateway.backend.local;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineOptions;
+import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.WanEngines;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.storage.ResultStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import dev.wanhybrid.engine.VideoEngine;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -16,7 +14,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -107,7 +108,7 @@ class LocalBackendConfiguration {
                 }
             }
         }
-        return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(LocalBackend.ID),
+        return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(Backend.LOCAL.id()),
                 meters, clock.getIfAvailable(Clock::systemUTC), images.getIfAvailable());
     }
 }
