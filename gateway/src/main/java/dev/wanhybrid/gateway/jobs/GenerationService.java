@@ -1,6 +1,5 @@
 package dev.wanhybrid.gateway.jobs;
 
-import dev.wanhybrid.gateway.budget.BudgetExceededException;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.routing.NoRouteException;
@@ -11,7 +10,6 @@ import dev.wanhybrid.gateway.routing.RoutePlanner;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +30,7 @@ public class GenerationService {
     private final JobStore store;
     private final RoutePlanner planner;
     private final SpendLedger ledger;
+    private final FallbackPolicy fallback;
     private final JobMetrics metrics;
     private final Clock clock;
 
@@ -40,6 +39,7 @@ public class GenerationService {
         this.store = store;
         this.planner = planner;
         this.ledger = ledger;
+        this.fallback = new FallbackPolicy(ledger);
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -59,28 +59,13 @@ public class GenerationService {
      */
     public Job create(String jobId, GenerationSpec spec) throws NoRouteException, BudgetRejectedException {
         Route route = planner.plan(spec);
-        List<RejectedCandidate> overBudget = new ArrayList<>();
-        List<RouteCandidate> feasible = new ArrayList<>();
-        BudgetExceededException firstRefusal = null;
-        for (RouteCandidate candidate : route.candidates()) {
-            if (feasible.isEmpty()) {
-                try {
-                    ledger.reserve(jobId, spec.tenant(), candidate.backend(), candidate.model(),
-                            candidate.estimatedCostUsd());
-                    feasible.add(candidate);
-                } catch (BudgetExceededException e) {
-                    firstRefusal = firstRefusal == null ? e : firstRefusal;
-                    overBudget.add(new RejectedCandidate(candidate.backend(), candidate.model(), "budget",
-                            e.getMessage()));
-                }
-            } else {
-                // Later candidates stay as fallbacks; their reservation is taken if and when they are used.
-                feasible.add(candidate);
-            }
+        FallbackPolicy.Pick pick = fallback.reserveFirst(jobId, spec.tenant(), route.candidates(), 0);
+        if (!pick.found()) {
+            throw new BudgetRejectedException(pick.firstRefusal());
         }
-        if (feasible.isEmpty()) {
-            throw new BudgetRejectedException(firstRefusal);
-        }
+        // Later candidates stay as fallbacks; their reservation is taken if and when they are used.
+        List<RouteCandidate> feasible = route.candidates().subList(pick.index(), route.candidates().size());
+        List<RejectedCandidate> overBudget = pick.overBudget();
         RouteCandidate chosen = feasible.get(0);
         Instant now = clock.instant();
         Job job = new Job(jobId, spec.tenant(), JobStatus.QUEUED, JobPhase.QUEUED, spec.model(), chosen.backend(),

@@ -5,7 +5,6 @@ import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
-import dev.wanhybrid.gateway.budget.BudgetExceededException;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.storage.ResultStore;
@@ -17,7 +16,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +39,7 @@ public class JobProcessor {
     private final JobStore store;
     private final BackendRegistry backends;
     private final SpendLedger ledger;
+    private final FallbackPolicy fallback;
     private final ResultStore results;
     private final JobMetrics metrics;
     private final JobProperties properties;
@@ -51,6 +50,7 @@ public class JobProcessor {
         this.store = store;
         this.backends = backends;
         this.ledger = ledger;
+        this.fallback = new FallbackPolicy(ledger);
         this.results = results;
         this.metrics = metrics;
         this.properties = properties;
@@ -113,7 +113,7 @@ public class JobProcessor {
                             set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
                 }
                 case REFUSED, UNAVAILABLE, THROTTLED -> {
-                    if (hasUntriedCandidate(current) || waitedTooLong(current)) {
+                    if (fallback.movesOn(current, now(), properties.maxBackendWait())) {
                         fallBack(current, owner, servable, reasonOf(e), e.getMessage());
                     } else {
                         waitForBackend(current, owner, e);
@@ -127,14 +127,6 @@ public class JobProcessor {
             store.transition(current, JobPhase.SUBMISSION_UNKNOWN, owner, now(),
                     set -> set.nextAttemptAt(now().plus(properties.reconcileInterval())));
         }
-    }
-
-    private static boolean hasUntriedCandidate(Job job) {
-        return job.candidateIndex() + 1 < job.route().candidates().size();
-    }
-
-    private boolean waitedTooLong(Job job) {
-        return Duration.between(job.createdAt(), now()).compareTo(properties.maxBackendWait()) >= 0;
     }
 
     /**
@@ -256,22 +248,14 @@ public class JobProcessor {
     }
 
     private void fallBack(Job job, String owner, Predicate<String> servable, String reason, String detail) {
-        List<JobRoute.Candidate> candidates = job.route().candidates();
-        ledger.release(job.id());
-        List<RejectedCandidate> overBudget = new ArrayList<>();
-        for (int next = job.candidateIndex() + 1; next < candidates.size(); next++) {
-            JobRoute.Candidate candidate = candidates.get(next);
-            try {
-                ledger.reserve(job.id(), job.tenant(), candidate.backend(), candidate.model(),
-                        candidate.estimatedCostUsd());
-            } catch (BudgetExceededException e) {
-                overBudget.add(new RejectedCandidate(candidate.backend(), candidate.model(), "budget", e.getMessage()));
-                continue;
-            }
-            JobRoute.Fallback fallback = new JobRoute.Fallback(job.backend(), job.model(), candidate.backend(),
+        FallbackPolicy.Pick pick = fallback.reserveNext(job);
+        List<RejectedCandidate> overBudget = pick.overBudget();
+        if (pick.found()) {
+            JobRoute.Candidate candidate = job.route().candidates().get(pick.index());
+            JobRoute.Fallback step = new JobRoute.Fallback(job.backend(), job.model(), candidate.backend(),
                     candidate.model(), reason, detail, now().getEpochSecond());
-            JobRoute route = job.route().withFallback(fallback, overBudget);
-            int index = next;
+            JobRoute route = job.route().withFallback(step, overBudget);
+            int index = pick.index();
             boolean keep = servable.test(candidate.backend());
             Optional<Job> moved = store.transition(job, JobPhase.QUEUED, owner, now(), set -> {
                 set.backend(candidate.backend(), candidate.model(), index).route(route)
