@@ -5,7 +5,7 @@ import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
-import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -33,7 +33,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final ModelCatalog catalog;
     private final ResilientBackendRegistry backends;
     private final ObjectProvider<LocalCapacity> local;
-    private final ObjectProvider<SpendLedger> ledger;
+    private final ObjectProvider<BudgetCaps> ledger;
     private final CostEstimator costs;
     private final CloudLatencyTracker latency;
     private final RoutingMetrics metrics;
@@ -44,7 +44,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
      *     cluster mode (see {@link LocalCapacity})
      */
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> ledger, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
         this.catalog = catalog;
         this.backends = backends;
@@ -104,7 +104,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
         LocalCapacity capacity = local.getIfAvailable();
         LocalQueueState queue = capacity == null ? LocalQueueState.IDLE : capacity.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
-        SpendLedger spend = ledger.getIfAvailable();
+        BudgetCaps spend = ledger.getIfAvailable();
         if (spend != null && tenant != null) {
             for (String id : List.of(Router.LOCAL, Router.CLOUD)) {
                 spend.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));

@@ -2,7 +2,7 @@ package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
-import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
@@ -53,7 +53,7 @@ class RoutingConfiguration {
     @Bean
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> ledger, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock) {
         return new DefaultRoutePlanner(catalog, backends, local, ledger, costs, latency, metrics,
                 clock.getIfAvailable(Clock::systemUTC));
