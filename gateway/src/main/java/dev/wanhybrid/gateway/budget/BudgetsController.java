@@ -27,11 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class BudgetsController {
 
-    private final JdbcSpendLedger ledger;
+    private final BudgetCaps caps;
     private final BudgetProperties properties;
 
-    BudgetsController(JdbcSpendLedger ledger, BudgetProperties properties) {
-        this.ledger = ledger;
+    BudgetsController(BudgetCaps caps, BudgetProperties properties) {
+        this.caps = caps;
         this.properties = properties;
     }
 
@@ -57,7 +57,7 @@ class BudgetsController {
     BudgetList list(HttpServletRequest request) {
         requireAdmin(request);
         return new BudgetList("list", properties.timeZone().getId(),
-                ledger.allStatus().stream().map(BudgetView::of).toList());
+                caps.allStatus().stream().map(BudgetView::of).toList());
     }
 
     @PutMapping("/v1/budgets")
@@ -88,7 +88,7 @@ class BudgetsController {
         }
         Object raw = body.get("limit_usd");
         if (raw == null) {
-            boolean removed = ledger.removeCap(scope, tenant, period);
+            boolean removed = caps.removeCap(scope, tenant, period);
             return Map.of("object", "budget.deleted", "scope", scope.id(), "period", period.id(), "deleted", removed);
         }
         BigDecimal limit;
@@ -103,8 +103,8 @@ class BudgetsController {
                     "limit_usd must be between 0 and 999999999999 with at most 6 decimals, was " + limit.toPlainString() + ".");
         }
         BudgetCap cap = new BudgetCap(scope, tenant, period, Money.usd(limit));
-        ledger.putCap(cap);
-        return ledger.allStatus().stream().filter(s -> s.cap().name().equals(cap.name())).findFirst()
+        caps.putCap(cap);
+        return caps.allStatus().stream().filter(s -> s.cap().name().equals(cap.name())).findFirst()
                 .map(BudgetView::of).orElseThrow();
     }
 

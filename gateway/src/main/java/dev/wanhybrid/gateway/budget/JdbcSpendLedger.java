@@ -1,12 +1,13 @@
 package dev.wanhybrid.gateway.budget;
 
-import dev.wanhybrid.cost.Money;
-import dev.wanhybrid.cost.budget.BudgetCap;
+import static dev.wanhybrid.gateway.budget.LedgerSql.usd;
+
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
-import dev.wanhybrid.cost.budget.DegradePolicy;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
+import dev.wanhybrid.gateway.budget.SpendReports.SettledEvent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
@@ -14,12 +15,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * re-check the condition against the new value, so concurrent reservations cannot commit past a cap. Counters
  * are always taken in the same order, so two reservations never deadlock. Settling replaces the held amount by
  * the actual one exactly once per job (the job's row is locked and its state checked first).
+ *
+ * <p>The caps it reserves against are read in the reservation itself; they are set and reported through
+ * {@link JdbcBudgetCaps}, and what is recorded here is read back through {@link JdbcSpendReports}.
  */
 public class JdbcSpendLedger implements SpendLedger {
 
@@ -50,21 +54,9 @@ public class JdbcSpendLedger implements SpendLedger {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final BudgetProperties properties;
-    private final DegradePolicy degrade;
     private final SettlementPricer pricer;
     private final Set<CounterKey> knownCounters = ConcurrentHashMap.newKeySet();
-    private final List<Consumer<SettledEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** One counter row. */
-    record CounterKey(BudgetScope scope, String tenant, BudgetPeriod period, String periodKey) {
-        String capName() {
-            return (scope == BudgetScope.GLOBAL ? "global" : "tenant:" + tenant) + "/" + period.id();
-        }
-    }
-
-    /** Told to listeners (the meters) after a settlement commits. */
-    public record SettledEvent(String jobId, String tenant, String backend, String model, BigDecimal actualUsd,
-            BigDecimal listUsd) {}
+    private final List<Consumer<SettledEvent>> listeners = new CopyOnWriteArrayList<>();
 
     private record Entry(String jobId, String tenant, String backend, String model, String state,
             BigDecimal reservedUsd, BigDecimal actualUsd, String dayKey, String monthKey) {}
@@ -87,8 +79,6 @@ public class JdbcSpendLedger implements SpendLedger {
         this.tx = tx;
         this.clock = clock;
         this.properties = properties;
-        this.degrade = new DegradePolicy(properties.degrade().threshold(),
-                DegradePolicy.Action.parse(properties.degrade().action()));
         this.pricer = pricer;
     }
 
@@ -96,6 +86,7 @@ public class JdbcSpendLedger implements SpendLedger {
         return properties.timeZone();
     }
 
+    /** Calls the listener after each settlement this ledger commits (see {@link SpendReports#onSettled}). */
     public void onSettled(Consumer<SettledEvent> listener) {
         listeners.add(listener);
     }
@@ -156,7 +147,7 @@ public class JdbcSpendLedger implements SpendLedger {
                 }
             });
         } catch (Refused r) {
-            BigDecimal committed = committed(r.key).orElse(BigDecimal.ZERO);
+            BigDecimal committed = LedgerSql.committed(jdbc, r.key).orElse(BigDecimal.ZERO);
             BigDecimal remaining = r.limit.subtract(committed).max(BigDecimal.ZERO);
             Instant resets = r.key.period().end(now, zone());
             throw new BudgetExceededException(r.key.capName(), remaining, String.format(
@@ -227,133 +218,6 @@ public class JdbcSpendLedger implements SpendLedger {
             jdbc.sql("UPDATE spend_entries SET state = ?, reserved_usd = 0, updated_at = ? WHERE job_id = ?")
                     .params(RELEASED, Timestamp.from(clock.instant()), jobId).update();
         }));
-    }
-
-    @Override
-    public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        boolean paid = "cloud".equals(backend);
-        BigDecimal least = null;
-        for (BudgetStatus s : statusFor(tenant)) {
-            Money limit = Money.usd(s.cap().limit().amount());
-            Money remaining = Money.usd(s.remainingUsd());
-            BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
-                    : remaining.amount().max(BigDecimal.ZERO);
-            least = least == null ? headroom : least.min(headroom);
-        }
-        return Optional.ofNullable(least);
-    }
-
-    /** Every cap that applies to the tenant (tenant caps and global caps), with where it stands now. */
-    public List<BudgetStatus> statusFor(String tenant) {
-        Instant now = clock.instant();
-        List<BudgetStatus> out = new ArrayList<>();
-        for (BudgetCap cap : caps()) {
-            if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
-                continue;
-            }
-            out.add(status(cap, now));
-        }
-        return out;
-    }
-
-    /** Every cap with where it stands now. */
-    public List<BudgetStatus> allStatus() {
-        Instant now = clock.instant();
-        return caps().stream().map(cap -> status(cap, now)).toList();
-    }
-
-    private BudgetStatus status(BudgetCap cap, Instant now) {
-        CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
-        BigDecimal committed = committed(key).orElse(BigDecimal.ZERO);
-        return new BudgetStatus(cap, key.periodKey(), committed, cap.limit().amount().subtract(committed),
-                cap.period().end(now, zone()));
-    }
-
-    public List<BudgetCap> caps() {
-        return jdbc.sql("SELECT scope, tenant, period, limit_usd FROM budget_caps ORDER BY scope, tenant, period")
-                .query((rs, n) -> new BudgetCap(BudgetScope.parse(rs.getString(1)), rs.getString(2),
-                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4))))
-                .list();
-    }
-
-    /** Creates or replaces a cap. */
-    public void putCap(BudgetCap cap) {
-        Timestamp ts = Timestamp.from(clock.instant());
-        tx.executeWithoutResult(status -> {
-            int n = jdbc.sql("UPDATE budget_caps SET limit_usd = ?, updated_at = ? WHERE scope = ? AND tenant = ? AND period = ?")
-                    .params(usd(cap.limit().amount()), ts, cap.scope().id(), cap.tenant(), cap.period().id()).update();
-            if (n == 0) {
-                jdbc.sql("INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at) VALUES (?, ?, ?, ?, ?)")
-                        .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()), ts)
-                        .update();
-            }
-        });
-    }
-
-    /** Writes a cap only when none exists for its key (start-up seeding from configuration). */
-    public void seedCap(BudgetCap cap) {
-        try {
-            jdbc.sql("""
-                    INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at)
-                    SELECT ?, ?, ?, ?, ? FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?
-                    HAVING COUNT(*) = 0""")
-                    .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()),
-                            Timestamp.from(clock.instant()), cap.scope().id(), cap.tenant(), cap.period().id())
-                    .update();
-        } catch (DuplicateKeyException raced) {
-            // another instance seeded it first
-        }
-    }
-
-    public boolean removeCap(BudgetScope scope, String tenant, BudgetPeriod period) {
-        return jdbc.sql("DELETE FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
-                .params(scope.id(), scope == BudgetScope.GLOBAL ? "" : tenant, period.id()).update() > 0;
-    }
-
-    /** Settled spend grouped by backend, model and tenant, settled in [from, to); all tenants when tenant is null. */
-    public List<SpendTotals> totals(Instant from, Instant to, String tenant) {
-        String sql = """
-                SELECT backend, model, tenant, COUNT(*), COALESCE(SUM(actual_usd), 0),
-                       COALESCE(SUM(COALESCE(list_usd, actual_usd)), 0)
-                FROM spend_entries WHERE state = 'settled' AND settled_at >= :from AND settled_at < :to
-                """ + (tenant == null ? "" : " AND tenant = :tenant ") + " GROUP BY backend, model, tenant";
-        var spec = jdbc.sql(sql).param("from", Timestamp.from(from)).param("to", Timestamp.from(to));
-        if (tenant != null) {
-            spec = spec.param("tenant", tenant);
-        }
-        return spec.query((rs, n) -> new SpendTotals(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                rs.getBigDecimal(5), rs.getBigDecimal(6))).list();
-    }
-
-    /** Amount currently held by running jobs; all tenants when tenant is null. */
-    public BigDecimal reservedUsd(String tenant) {
-        return jdbc.sql("SELECT COALESCE(SUM(reserved_usd), 0) FROM spend_entries WHERE state = 'reserved'"
-                        + (tenant == null ? "" : " AND tenant = ?"))
-                .params(tenant == null ? new Object[0] : new Object[] {tenant})
-                .query(BigDecimal.class).single();
-    }
-
-    /** GPU-seconds of local work settled in the window ending now. */
-    public BigDecimal localGpuSeconds(java.time.Duration window) {
-        Timestamp since = Timestamp.from(clock.instant().minus(window));
-        return jdbc.sql("""
-                SELECT COALESCE(SUM(gpu_seconds), 0) FROM spend_entries
-                WHERE state = 'settled' AND backend = 'local' AND settled_at >= ?""")
-                .params(since).query(BigDecimal.class).single();
-    }
-
-    /** Settled videos in the last 30 days, the observed monthly volume. */
-    public long videosLast30Days() {
-        return videosLast30Days(null);
-    }
-
-    /** Settled videos of one tenant (all when null) in the last 30 days. */
-    public long videosLast30Days(String tenant) {
-        Timestamp since = Timestamp.from(clock.instant().minus(java.time.Duration.ofDays(30)));
-        return jdbc.sql("SELECT COUNT(*) FROM spend_entries WHERE state = 'settled' AND settled_at >= ?"
-                        + (tenant == null ? "" : " AND tenant = ?"))
-                .params(tenant == null ? new Object[] {since} : new Object[] {since, tenant})
-                .query(Long.class).single();
     }
 
     private Optional<Entry> find(String jobId) {
@@ -444,18 +308,6 @@ public class JdbcSpendLedger implements SpendLedger {
             }
             knownCounters.add(key);
         }
-    }
-
-    private Optional<BigDecimal> committed(CounterKey key) {
-        return jdbc.sql("""
-                SELECT committed_usd FROM budget_counters
-                WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
-                .params(key.scope().id(), key.tenant(), key.period().id(), key.periodKey())
-                .query(BigDecimal.class).optional();
-    }
-
-    private static BigDecimal usd(BigDecimal amount) {
-        return amount.setScale(6, RoundingMode.HALF_EVEN);
     }
 
     private static String plain(BigDecimal amount) {

@@ -3,11 +3,11 @@ package dev.wanhybrid.gateway.budget;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import java.math.BigDecimal;
-import java.util.Optional;
 
 /**
  * The spend ledger: the single source of truth for money. Every job gets an estimate at routing time, a
- * reservation while it runs, and its actual amount at completion; metrics and budgets are derived from it.
+ * reservation while it runs, and its actual amount at completion; metrics and budgets are derived from it. The caps
+ * it reserves against are set and read through {@link BudgetCaps}, its totals through {@link SpendReports}.
  */
 public interface SpendLedger {
 
@@ -30,7 +30,4 @@ public interface SpendLedger {
 
     /** Releases the reservation of a job that failed or was cancelled without being billed. Idempotent. */
     void release(String jobId);
-
-    /** The smallest remaining amount under the caps that apply to the tenant, or empty when none applies. */
-    Optional<BigDecimal> headroomUsd(String tenant, String backend);
 }

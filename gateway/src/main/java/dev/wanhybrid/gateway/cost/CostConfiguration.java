@@ -6,8 +6,9 @@ import dev.wanhybrid.cost.local.GpuFleet;
 import dev.wanhybrid.cost.local.LocalConfigLoader;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.cost.local.ThroughputModel;
-import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.SettlementPricer;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -75,9 +76,9 @@ class CostConfiguration {
     }
 
     @Bean
-    CostMeters costMeters(MeterRegistry registry, JdbcSpendLedger ledger, BreakEvenService breakEven, Clock clock,
-            CostProperties properties) {
-        return new CostMeters(registry, ledger, breakEven, clock, properties.meterRefresh());
+    CostMeters costMeters(MeterRegistry registry, SpendReports reports, BudgetCaps caps, BreakEvenService breakEven,
+            Clock clock, CostProperties properties) {
+        return new CostMeters(registry, reports, caps, breakEven, clock, properties.meterRefresh());
     }
 
     /** The first snapshot is taken once the migrations have run and the application is up. */

@@ -6,7 +6,7 @@ import dev.wanhybrid.cost.breakeven.BreakEvenResult;
 import dev.wanhybrid.cost.breakeven.Recommendation;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
-import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.SpendTotals;
 import dev.wanhybrid.gateway.tenant.Tenant;
 import dev.wanhybrid.gateway.web.ApiError;
@@ -32,13 +32,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class CostController {
 
-    private final JdbcSpendLedger ledger;
+    private final SpendReports reports;
     private final BreakEvenService breakEven;
     private final BudgetProperties budget;
     private final Clock clock;
 
-    CostController(JdbcSpendLedger ledger, BreakEvenService breakEven, BudgetProperties budget, Clock clock) {
-        this.ledger = ledger;
+    CostController(SpendReports reports, BreakEvenService breakEven, BudgetProperties budget, Clock clock) {
+        this.reports = reports;
         this.breakEven = breakEven;
         this.budget = budget;
         this.clock = clock;
@@ -71,11 +71,11 @@ class CostController {
         Instant now = clock.instant();
         return new Summary("cost.summary", tenant, "USD", budget.timeZone().getId(),
                 period(BudgetPeriod.DAY, now, tenant), period(BudgetPeriod.MONTH, now, tenant),
-                ledger.reservedUsd(tenant), ledger.videosLast30Days(tenant));
+                reports.reservedUsd(tenant), reports.videosLast30Days(tenant));
     }
 
     private Period period(BudgetPeriod period, Instant now, String tenant) {
-        List<SpendTotals> rows = ledger.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), tenant);
+        List<SpendTotals> rows = reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), tenant);
         Map<String, BigDecimal> byBackend = new TreeMap<>();
         Map<String, BigDecimal> byModel = new TreeMap<>();
         BigDecimal total = BigDecimal.ZERO;
@@ -120,7 +120,7 @@ class CostController {
                     "breakeven_unavailable", "The break-even figures are not available: " + e.getMessage());
         }
         BreakEvenResult r = breakEven.analyze();
-        long observed = ledger.videosLast30Days();
+        long observed = reports.videosLast30Days();
         Recommendation rec = breakEven.recommend(observed);
         var localCost = breakEven.localCostAt(observed);
         return new BreakEvenView("cost.breakeven", breakEven.fleet().gpu(), breakEven.fleet().count(),

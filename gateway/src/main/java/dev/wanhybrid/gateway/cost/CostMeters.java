@@ -1,7 +1,8 @@
 package dev.wanhybrid.gateway.cost;
 
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.BudgetStatus;
-import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.SpendTotals;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,7 +39,8 @@ public final class CostMeters {
     private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
 
     private final MeterRegistry registry;
-    private final JdbcSpendLedger ledger;
+    private final SpendReports reports;
+    private final BudgetCaps caps;
     private final BreakEvenService breakEven;
     private final Clock clock;
     private final Duration refresh;
@@ -48,10 +50,11 @@ public final class CostMeters {
     private record Snapshot(Instant takenAt, Map<String, SpendTotals> spend, Map<String, BigDecimal> savings,
             Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume, double localUtilization) {}
 
-    public CostMeters(MeterRegistry registry, JdbcSpendLedger ledger, BreakEvenService breakEven, Clock clock,
-            Duration refresh) {
+    public CostMeters(MeterRegistry registry, SpendReports reports, BudgetCaps caps, BreakEvenService breakEven,
+            Clock clock, Duration refresh) {
         this.registry = registry;
-        this.ledger = ledger;
+        this.reports = reports;
+        this.caps = caps;
         this.breakEven = breakEven;
         this.clock = clock;
         this.refresh = refresh;
@@ -66,7 +69,7 @@ public final class CostMeters {
         // rules find them on a fresh gateway.
         registerBudget("global", "day", "");
         registerBudget("global", "month", "");
-        ledger.onSettled(event -> refreshNow());
+        reports.onSettled(event -> refreshNow());
     }
 
     /** Reads the ledger now and registers meters for any backend, model, tenant or cap not seen before. */
@@ -92,12 +95,12 @@ public final class CostMeters {
     private Snapshot take() {
         Map<String, SpendTotals> spend = new ConcurrentHashMap<>();
         Map<String, BigDecimal> savings = new ConcurrentHashMap<>();
-        for (SpendTotals t : ledger.totals(Instant.EPOCH, FAR_FUTURE, null)) {
+        for (SpendTotals t : reports.totals(Instant.EPOCH, FAR_FUTURE, null)) {
             spend.put(spendKey(t.backend(), t.model(), t.tenant()), t);
             savings.merge(t.tenant(), t.savingsUsd(), BigDecimal::add);
         }
         Map<String, BudgetStatus> budgets = new ConcurrentHashMap<>();
-        for (BudgetStatus s : ledger.allStatus()) {
+        for (BudgetStatus s : caps.allStatus()) {
             budgets.put(budgetKey(s), s);
         }
         double volume;
@@ -108,8 +111,8 @@ public final class CostMeters {
         }
         int gpus = breakEven.fleet().count();
         double utilization = gpus == 0 ? 0
-                : ledger.localGpuSeconds(Duration.ofHours(1)).doubleValue() / (gpus * 3600.0);
-        return new Snapshot(clock.instant(), spend, savings, budgets, ledger.videosLast30Days(), volume, utilization);
+                : reports.localGpuSeconds(Duration.ofHours(1)).doubleValue() / (gpus * 3600.0);
+        return new Snapshot(clock.instant(), spend, savings, budgets, reports.videosLast30Days(), volume, utilization);
     }
 
     private void registerNew(Snapshot s) {

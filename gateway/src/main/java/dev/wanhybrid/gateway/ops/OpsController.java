@@ -6,9 +6,10 @@ import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.replay.ReplayCharts;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
 import dev.wanhybrid.gateway.budget.BudgetStatus;
-import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.SpendTotals;
 import dev.wanhybrid.gateway.cost.BreakEvenService;
 import dev.wanhybrid.gateway.routing.RoutingMetrics;
@@ -41,7 +42,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class OpsController {
 
-    private final JdbcSpendLedger ledger;
+    private final SpendReports reports;
+    private final BudgetCaps caps;
     private final BudgetProperties budget;
     private final BreakEvenService breakEven;
     private final CircuitBreakerRegistry breakers;
@@ -50,10 +52,11 @@ class OpsController {
     private final Clock clock;
     private final boolean demo;
 
-    OpsController(JdbcSpendLedger ledger, BudgetProperties budget, BreakEvenService breakEven,
+    OpsController(SpendReports reports, BudgetCaps caps, BudgetProperties budget, BreakEvenService breakEven,
             CircuitBreakerRegistry breakers, BackendRegistry backends, MeterRegistry meters, Clock clock,
             Environment environment) {
-        this.ledger = ledger;
+        this.reports = reports;
+        this.caps = caps;
         this.budget = budget;
         this.breakEven = breakEven;
         this.breakers = breakers;
@@ -86,14 +89,14 @@ class OpsController {
         try {
             BreakEvenResult r = breakEven.analyze();
             be = new OpsPage.BreakEven(r.perMonth().orElse(null), r.capacityPerMonth(), r.withinCapacity(),
-                    ledger.videosLast30Days(), breakEven.fleet().count(), breakEven.fleet().gpu(), null);
+                    reports.videosLast30Days(), breakEven.fleet().count(), breakEven.fleet().gpu(), null);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            be = new OpsPage.BreakEven(null, null, false, ledger.videosLast30Days(), breakEven.fleet().count(),
+            be = new OpsPage.BreakEven(null, null, false, reports.videosLast30Days(), breakEven.fleet().count(),
                     breakEven.fleet().gpu(), e.getMessage());
         }
-        List<BudgetStatus> budgets = ledger.allStatus();
+        List<BudgetStatus> budgets = caps.allStatus();
         String html = OpsPage.render(new OpsPage.Model(now, budget.timeZone().getId(), demo, today, month,
-                ledger.reservedUsd(null), budgets, decisions, breakerRows, be));
+                reports.reservedUsd(null), budgets, decisions, breakerRows, be));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.TEXT_HTML)
                 .body(html);
     }
@@ -106,12 +109,12 @@ class OpsController {
         } catch (IllegalStateException | IllegalArgumentException e) {
             return ResponseEntity.status(503).build();
         }
-        byte[] png = ReplayCharts.breakEvenPng(inputs, BigDecimal.valueOf(ledger.videosLast30Days()));
+        byte[] png = ReplayCharts.breakEvenPng(inputs, BigDecimal.valueOf(reports.videosLast30Days()));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.IMAGE_PNG).body(png);
     }
 
     private OpsPage.Spend spend(BudgetPeriod period, Instant now) {
-        List<SpendTotals> rows = ledger.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), null);
+        List<SpendTotals> rows = reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), null);
         Map<String, BigDecimal> byBackend = new TreeMap<>();
         BigDecimal total = BigDecimal.ZERO;
         long videos = 0;

@@ -6,7 +6,7 @@ import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
-import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -36,7 +36,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final ModelCatalog catalog;
     private final ResilientBackendRegistry backends;
     private final ObjectProvider<LocalCapacity> local;
-    private final ObjectProvider<SpendLedger> ledger;
+    private final ObjectProvider<BudgetCaps> caps;
     private final CostEstimator costs;
     private final CloudLatencyTracker latency;
     private final RoutingMetrics metrics;
@@ -47,12 +47,12 @@ public class DefaultRoutePlanner implements RoutePlanner {
      *     cluster mode (see {@link LocalCapacity})
      */
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
         this.catalog = catalog;
         this.backends = backends;
         this.local = local;
-        this.ledger = ledger;
+        this.caps = caps;
         this.costs = costs;
         this.latency = latency;
         this.metrics = metrics;
@@ -107,10 +107,10 @@ public class DefaultRoutePlanner implements RoutePlanner {
         LocalCapacity capacity = local.getIfAvailable();
         LocalQueueState queue = capacity == null ? LocalQueueState.IDLE : capacity.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
-        SpendLedger spend = ledger.getIfAvailable();
-        if (spend != null && tenant != null) {
+        BudgetCaps budget = caps.getIfAvailable();
+        if (budget != null && tenant != null) {
             for (String id : BACKENDS) {
-                spend.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+                budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
             }
         }
         return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, clock.instant());

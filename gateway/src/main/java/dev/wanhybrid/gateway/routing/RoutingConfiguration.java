@@ -4,7 +4,7 @@ import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
-import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.catalog.PublishedPriceEstimator;
@@ -55,9 +55,9 @@ class RoutingConfiguration {
     @Bean
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
-            ObjectProvider<LocalCapacity> local, ObjectProvider<SpendLedger> ledger, CostEstimator costs,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock) {
-        return new DefaultRoutePlanner(catalog, backends, local, ledger, costs, latency, metrics,
+        return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
                 clock.getIfAvailable(Clock::systemUTC));
     }
 }

@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Builds a real ledger over a migrated database with the shipped catalog's prices and a clock tests can move. */
+/** Builds a real ledger, its caps and its reports over a migrated database with the shipped catalog's prices and a clock tests can move. */
 final class LedgerFixture {
 
     /** A clock the test moves by hand. */
@@ -60,6 +60,8 @@ final class LedgerFixture {
     final DataSource dataSource;
     final MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));
     final JdbcSpendLedger ledger;
+    final JdbcBudgetCaps caps;
+    final JdbcSpendReports reports;
     final JdbcClient jdbc;
     final LocalCostModel local;
 
@@ -73,8 +75,11 @@ final class LedgerFixture {
                 new BigDecimal("1.5"), Money.usd("0"), Money.usd("0"))), LocalConfigLoader.defaultThroughput());
         BudgetProperties properties = new BudgetProperties(zone, degrade,
                 Map.of("local", new BigDecimal("0.5"), "cloud", BigDecimal.ZERO), List.of(), List.of());
-        this.ledger = new JdbcSpendLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                clock, properties, new CatalogSettlementPricer(CatalogFixtures.shipped(), local));
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.ledger = new JdbcSpendLedger(jdbc, tx, clock, properties,
+                new CatalogSettlementPricer(CatalogFixtures.shipped(), local));
+        this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties);
+        this.reports = new JdbcSpendReports(jdbc, clock, ledger);
     }
 
     static GenerationSpec spec(String tenant, int seconds, String size, boolean audio) {

@@ -35,8 +35,8 @@ abstract class SpendLedgerContract {
     @Test
     void twoHundredConcurrentSubmissionsNeverOvershootANearlyExhaustedCap() throws Exception {
         LedgerFixture f = fixture();
-        f.ledger.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("10.00")));
-        f.ledger.putCap(new BudgetCap(BudgetScope.TENANT, "beta", BudgetPeriod.MONTH, Money.usd("0.30")));
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("10.00")));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "beta", BudgetPeriod.MONTH, Money.usd("0.30")));
         GenerationSpec spec = LedgerFixture.spec("alpha", 5, "832x480", false);
         // $8.95 already spent today: 179 settled 5-second clips at $0.05... spent as whole $0.10 clips plus one $0.05
         for (int i = 0; i < 89; i++) {
@@ -115,7 +115,7 @@ abstract class SpendLedgerContract {
         assertThat(failed).isEqualByComparingTo("0");
         assertThat(f.sumActual()).isEqualByComparingTo("1.00");
         assertThat(f.committed("tenant", "alpha", "month", "2026-11")).isEqualByComparingTo("1.00");
-        assertThat(f.ledger.reservedUsd("alpha")).isEqualByComparingTo("0");
+        assertThat(f.reports.reservedUsd("alpha")).isEqualByComparingTo("0");
     }
 
     @Test
@@ -123,14 +123,14 @@ abstract class SpendLedgerContract {
         LedgerFixture f = fixture();
         GenerationSpec spec = LedgerFixture.spec("alpha", 5, "832x480", false);
         f.ledger.reserve("l", "alpha", "local", "wan2.1-t2v-1.3b", new BigDecimal("0.003"));
-        assertThat(f.ledger.reservedUsd("alpha")).as("held with the local margin").isEqualByComparingTo("0.0045");
+        assertThat(f.reports.reservedUsd("alpha")).as("held with the local margin").isEqualByComparingTo("0.0045");
 
         BigDecimal actual = f.ledger.settle("l", "alpha", "local", LedgerFixture.task("l", "wan2.1-t2v-1.3b", spec),
                 LedgerFixture.succeededLocal(100));
 
         // 600 W x 1.5 for 100 s at $0.12/kWh
         assertThat(actual).isEqualByComparingTo("0.003");
-        List<SpendTotals> totals = f.ledger.totals(Instant.EPOCH, Instant.parse("3000-01-01T00:00:00Z"), "alpha");
+        List<SpendTotals> totals = f.reports.totals(Instant.EPOCH, Instant.parse("3000-01-01T00:00:00Z"), "alpha");
         assertThat(totals).singleElement().satisfies(t -> {
             assertThat(t.backend()).isEqualTo("local");
             // the cheapest cloud clip of the same shape: wan2.2-t2v-plus 480P, 5 s
@@ -143,7 +143,7 @@ abstract class SpendLedgerContract {
     @Test
     void refusalNamesTheCapWhatIsLeftAndWhenItResets() throws Exception {
         LedgerFixture f = fixture(java.time.ZoneId.of("Asia/Shanghai"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
-        f.ledger.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("1.50")));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("1.50")));
         f.ledger.reserve("a", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
 
         assertThatThrownBy(() -> f.ledger.reserve("b", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00")))
@@ -159,7 +159,7 @@ abstract class SpendLedgerContract {
     @Test
     void aNewDayInTheBudgetZoneStartsAFreshDailyCap() throws Exception {
         LedgerFixture f = fixture(java.time.ZoneId.of("Asia/Shanghai"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
-        f.ledger.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
         f.clock.set(Instant.parse("2026-11-22T15:30:00Z")); // 23:30 in Shanghai
         f.ledger.reserve("a", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
         assertThatThrownBy(() -> f.ledger.reserve("b", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("0.01")))
@@ -174,18 +174,18 @@ abstract class SpendLedgerContract {
     @Test
     void nearACapPaidWorkSeesOnlyTheHeadroomAboveTheThresholdWhileLocalSeesAll() throws Exception {
         LedgerFixture f = fixture();
-        f.ledger.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("10.00")));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("10.00")));
         f.ledger.reserve("a", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("8.50"));
 
-        assertThat(f.ledger.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("0.50"));
-        assertThat(f.ledger.headroomUsd("alpha", "local")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("1.50"));
-        assertThat(f.ledger.headroomUsd("gamma", "cloud")).isEmpty();
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("0.50"));
+        assertThat(f.caps.headroomUsd("alpha", "local")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("1.50"));
+        assertThat(f.caps.headroomUsd("gamma", "cloud")).isEmpty();
     }
 
     @Test
     void fallbackReleasesTheFirstReservationAndHoldsTheNewOne() throws Exception {
         LedgerFixture f = fixture();
-        f.ledger.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
         f.ledger.reserve("j", "alpha", "local", "wan2.1-t2v-1.3b", new BigDecimal("0.40"));
         assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.60");
 

@@ -8,7 +8,9 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.price.PriceTableLoader;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import dev.wanhybrid.gateway.jobs.Job;
@@ -59,6 +61,12 @@ class LedgerMatchesSimulatorBillingIT {
 
     @Autowired
     JdbcSpendLedger ledger;
+
+    @Autowired
+    BudgetCaps caps;
+
+    @Autowired
+    SpendReports reports;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
@@ -133,7 +141,7 @@ class LedgerMatchesSimulatorBillingIT {
                 failed++;
             }
         }
-        BigDecimal ledgerTotal = ledger.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
+        BigDecimal ledgerTotal = reports.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
                 "alpha").stream().map(t -> t.actualUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
 
         // A cancellation that reaches the provider after its task left PENDING is refused there and the job is
@@ -145,12 +153,12 @@ class LedgerMatchesSimulatorBillingIT {
         for (String id : cancelled) {
             assertThat(alpha.get("/v1/videos/" + id).json().path("status").asString()).isIn("cancelled", "completed");
         }
-        assertThat(ledger.reservedUsd("alpha")).isEqualByComparingTo("0");
+        assertThat(reports.reservedUsd("alpha")).isEqualByComparingTo("0");
     }
 
     @Test
     void twoHundredConcurrentSubmissionsAgainstANearlyExhaustedCapNeverSpendPastIt() throws Exception {
-        ledger.putCap(new dev.wanhybrid.cost.budget.BudgetCap(dev.wanhybrid.cost.budget.BudgetScope.TENANT, "beta",
+        caps.putCap(new dev.wanhybrid.cost.budget.BudgetCap(dev.wanhybrid.cost.budget.BudgetScope.TENANT, "beta",
                 dev.wanhybrid.cost.budget.BudgetPeriod.DAY, Money.usd("10.05")));
         // $8.00 already spent today: 80 billed seconds of wan2.6-t2v at 720p.
         var spent = new dev.wanhybrid.gateway.generation.GenerationSpec("beta", "auto",
@@ -195,7 +203,7 @@ class LedgerMatchesSimulatorBillingIT {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> admitted.stream().allMatch(id -> TERMINAL.contains(beta.get("/v1/videos/" + id).json()
                         .path("status").asString())));
-        BigDecimal spentToday = ledger.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
+        BigDecimal spentToday = reports.totals(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z"),
                 "beta").stream().map(t -> t.actualUsd()).reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(spentToday).isLessThanOrEqualTo(new BigDecimal("10.05"));
         assertThat(spentToday).isGreaterThan(new BigDecimal("8.00"));

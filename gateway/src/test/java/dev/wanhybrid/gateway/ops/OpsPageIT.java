@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.cost.budget.BudgetPeriod;
-import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
+import dev.wanhybrid.gateway.budget.BudgetProperties;
+import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.SpendTotals;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
@@ -58,7 +60,13 @@ class OpsPageIT {
     int port;
 
     @Autowired
-    JdbcSpendLedger ledger;
+    BudgetCaps caps;
+
+    @Autowired
+    SpendReports reports;
+
+    @Autowired
+    BudgetProperties budget;
 
     @Autowired
     Clock clock;
@@ -134,7 +142,7 @@ class OpsPageIT {
     void chromiumShowsTheLedgersSpendTheBreakersAndTheBreakEvenChart() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "No headless browser at " + CHROMIUM
                 + ", so the ops page is not checked in a browser. Install it with: apt-get install -y chromium");
-        ledger.putCap(new dev.wanhybrid.cost.budget.BudgetCap(dev.wanhybrid.cost.budget.BudgetScope.GLOBAL, null,
+        caps.putCap(new dev.wanhybrid.cost.budget.BudgetCap(dev.wanhybrid.cost.budget.BudgetScope.GLOBAL, null,
                 BudgetPeriod.DAY, dev.wanhybrid.cost.Money.usd("25.00")));
         Http alpha = new Http(port, TestBackends.ALPHA_KEY);
         List<String> ids = new ArrayList<>();
@@ -148,14 +156,14 @@ class OpsPageIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> ids.stream().allMatch(id -> TERMINAL.contains(alpha.get("/v1/videos/" + id).json()
                         .path("status").asString())));
-        ZoneId zone = ledger.zone();
+        ZoneId zone = budget.timeZone();
         var now = clock.instant();
-        List<SpendTotals> today = ledger.totals(BudgetPeriod.DAY.start(now, zone), BudgetPeriod.DAY.end(now, zone), null);
+        List<SpendTotals> today = reports.totals(BudgetPeriod.DAY.start(now, zone), BudgetPeriod.DAY.end(now, zone), null);
         BigDecimal total = today.stream().map(SpendTotals::actualUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
         BigDecimal cloud = today.stream().filter(t -> t.backend().equals("cloud")).map(SpendTotals::actualUsd)
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         Http.Reply breakEven = alpha.get("/v1/cost/breakeven");
-        var dayCap = ledger.allStatus().stream().filter(b -> b.cap().scope() == dev.wanhybrid.cost.budget.BudgetScope.GLOBAL
+        var dayCap = caps.allStatus().stream().filter(b -> b.cap().scope() == dev.wanhybrid.cost.budget.BudgetScope.GLOBAL
                 && b.cap().period() == BudgetPeriod.DAY).findFirst().orElseThrow();
 
         Path buildDir = Path.of(System.getProperty("build.dir.name", "target")).toAbsolutePath();
@@ -180,7 +188,7 @@ class OpsPageIT {
         assertThat(section(dom, "breakeven")).contains(String.format(java.util.Locale.US, "%,d",
                 breakEven.json().get("breakeven_videos_per_month").decimalValue()
                         .setScale(0, java.math.RoundingMode.HALF_UP).longValue()))
-                .contains("id=\"observed-volume\">" + ledger.videosLast30Days() + "<")
+                .contains("id=\"observed-volume\">" + reports.videosLast30Days() + "<")
                 .contains("src=\"/ops/breakeven.png\"");
         var chart = new Http(port, ADMIN_TOKEN).getBytes("/ops/breakeven.png", null);
         var image = ImageIO.read(new ByteArrayInputStream(chart.body()));

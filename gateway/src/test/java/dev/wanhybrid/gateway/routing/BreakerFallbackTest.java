@@ -3,6 +3,9 @@ package dev.wanhybrid.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.wanhybrid.cost.budget.BudgetCap;
+import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
@@ -10,7 +13,8 @@ import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.backend.local.TestVideoEngine;
-import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
+import dev.wanhybrid.gateway.budget.BudgetStatus;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -28,6 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -252,25 +257,31 @@ class BreakerFallbackTest {
 
     @Test
     void exhaustedCloudBudgetFromTheSpendLedgerIsPaymentRequiredForSound() {
-        SpendLedger ledger = new SpendLedger() {
-            @Override
-            public void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd) {}
-
-            @Override
-            public BigDecimal settle(String jobId, String tenant, String backend, BackendTask task,
-                    TaskSnapshot snapshot) {
-                return BigDecimal.ZERO;
-            }
-
-            @Override
-            public void release(String jobId) {}
-
+        BudgetCaps caps = new BudgetCaps() {
             @Override
             public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
                 return Optional.ofNullable(Map.of("cloud", new BigDecimal("0.10")).get(backend));
             }
+
+            @Override
+            public List<BudgetStatus> statusFor(String tenant) {
+                return List.of();
+            }
+
+            @Override
+            public List<BudgetStatus> allStatus() {
+                return List.of();
+            }
+
+            @Override
+            public void putCap(BudgetCap cap) {}
+
+            @Override
+            public boolean removeCap(BudgetScope scope, String tenant, BudgetPeriod period) {
+                return false;
+            }
         };
-        runner.withUserConfiguration(LocalWeights.class).withBean(SpendLedger.class, () -> ledger).run(ctx -> {
+        runner.withUserConfiguration(LocalWeights.class).withBean(BudgetCaps.class, () -> caps).run(ctx -> {
             NoRouteException e = catchThrowableOfType(NoRouteException.class,
                     () -> ctx.getBean(RoutePlanner.class).plan(WITH_SOUND));
 

@@ -6,7 +6,6 @@ import dev.wanhybrid.gateway.budget.BudgetExceededException;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import java.math.BigDecimal;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,11 +53,6 @@ public class RecordingLedger implements SpendLedger {
     @Override
     public void release(String jobId) {
         reserved.remove(jobId);
-    }
-
-    @Override
-    public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        return Optional.empty();
     }
 
     public boolean holdsReservation(String jobId) {

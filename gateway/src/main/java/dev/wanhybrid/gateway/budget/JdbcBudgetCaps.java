@@ -1,0 +1,129 @@
+package dev.wanhybrid.gateway.budget;
+
+import static dev.wanhybrid.gateway.budget.LedgerSql.usd;
+
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.budget.BudgetCap;
+import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.DegradePolicy;
+import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The budget caps over SQL: the {@code budget_caps} rows, and where each stands read from the
+ * {@code budget_counters} that {@link JdbcSpendLedger} moves. Headroom for paid work follows the degrade policy.
+ */
+public class JdbcBudgetCaps implements BudgetCaps {
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final BudgetProperties properties;
+    private final DegradePolicy degrade;
+
+    public JdbcBudgetCaps(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.properties = properties;
+        this.degrade = new DegradePolicy(properties.degrade().threshold(),
+                DegradePolicy.Action.parse(properties.degrade().action()));
+    }
+
+    private ZoneId zone() {
+        return properties.timeZone();
+    }
+
+    @Override
+    public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
+        boolean paid = "cloud".equals(backend);
+        BigDecimal least = null;
+        for (BudgetStatus s : statusFor(tenant)) {
+            Money limit = Money.usd(s.cap().limit().amount());
+            Money remaining = Money.usd(s.remainingUsd());
+            BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
+                    : remaining.amount().max(BigDecimal.ZERO);
+            least = least == null ? headroom : least.min(headroom);
+        }
+        return Optional.ofNullable(least);
+    }
+
+    @Override
+    public List<BudgetStatus> statusFor(String tenant) {
+        Instant now = clock.instant();
+        List<BudgetStatus> out = new ArrayList<>();
+        for (BudgetCap cap : caps()) {
+            if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
+                continue;
+            }
+            out.add(status(cap, now));
+        }
+        return out;
+    }
+
+    @Override
+    public List<BudgetStatus> allStatus() {
+        Instant now = clock.instant();
+        return caps().stream().map(cap -> status(cap, now)).toList();
+    }
+
+    private BudgetStatus status(BudgetCap cap, Instant now) {
+        CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
+        BigDecimal committed = LedgerSql.committed(jdbc, key).orElse(BigDecimal.ZERO);
+        return new BudgetStatus(cap, key.periodKey(), committed, cap.limit().amount().subtract(committed),
+                cap.period().end(now, zone()));
+    }
+
+    public List<BudgetCap> caps() {
+        return jdbc.sql("SELECT scope, tenant, period, limit_usd FROM budget_caps ORDER BY scope, tenant, period")
+                .query((rs, n) -> new BudgetCap(BudgetScope.parse(rs.getString(1)), rs.getString(2),
+                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4))))
+                .list();
+    }
+
+    @Override
+    public void putCap(BudgetCap cap) {
+        Timestamp ts = Timestamp.from(clock.instant());
+        tx.executeWithoutResult(status -> {
+            int n = jdbc.sql("UPDATE budget_caps SET limit_usd = ?, updated_at = ? WHERE scope = ? AND tenant = ? AND period = ?")
+                    .params(usd(cap.limit().amount()), ts, cap.scope().id(), cap.tenant(), cap.period().id()).update();
+            if (n == 0) {
+                jdbc.sql("INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at) VALUES (?, ?, ?, ?, ?)")
+                        .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()), ts)
+                        .update();
+            }
+        });
+    }
+
+    /** Writes a cap only when none exists for its key (start-up seeding from configuration). */
+    public void seedCap(BudgetCap cap) {
+        try {
+            jdbc.sql("""
+                    INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at)
+                    SELECT ?, ?, ?, ?, ? FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?
+                    HAVING COUNT(*) = 0""")
+                    .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()),
+                            Timestamp.from(clock.instant()), cap.scope().id(), cap.tenant(), cap.period().id())
+                    .update();
+        } catch (DuplicateKeyException raced) {
+            // another instance seeded it first
+        }
+    }
+
+    @Override
+    public boolean removeCap(BudgetScope scope, String tenant, BudgetPeriod period) {
+        return jdbc.sql("DELETE FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
+                .params(scope.id(), scope == BudgetScope.GLOBAL ? "" : tenant, period.id()).update() > 0;
+    }
+}
