@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.budget;
 
 import static dev.wanhybrid.gateway.budget.LedgerSql.usd;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
@@ -47,7 +48,7 @@ public class JdbcBudgetCaps implements BudgetCaps {
 
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        boolean paid = "cloud".equals(backend);
+        boolean paid = Backend.CLOUD.is(backend);
         BigDecimal least = null;
         for (BudgetStatus s : statusFor(tenant)) {
             Money limit = Money.usd(s.cap().limit().amount());
