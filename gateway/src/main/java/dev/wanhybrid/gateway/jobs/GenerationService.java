@@ -67,11 +67,7 @@ public class GenerationService {
         List<RouteCandidate> feasible = route.candidates().subList(pick.index(), route.candidates().size());
         List<RejectedCandidate> overBudget = pick.overBudget();
         RouteCandidate chosen = feasible.get(0);
-        Instant now = clock.instant();
-        Job job = new Job(jobId, spec.tenant(), JobStatus.QUEUED, JobPhase.QUEUED, spec.model(), chosen.backend(),
-                chosen.model(), 0, spec, JobRoute.of(route, feasible, overBudget), null, 0,
-                chosen.estimatedCostUsd(), null, null, null, null, null, null, false, false, 0, 0, null, null, now, now,
-                now, null, 0);
+        Job job = Job.accepted(jobId, spec, JobRoute.of(route, feasible, overBudget), clock.instant());
         try {
             store.create(job);
         } catch (RuntimeException e) {

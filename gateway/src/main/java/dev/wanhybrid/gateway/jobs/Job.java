@@ -8,6 +8,9 @@ import java.time.Instant;
  * One row of the {@code jobs} table: the request, its route, where it stands, and the lease of the dispatcher
  * that works on it.
  *
+ * <p>A new job starts as {@link #accepted}; every later state is written by {@link JobStore} and read back
+ * whole, so the canonical constructor is for the store's row mapper (and the {@code with...} copies here) only.
+ *
  * @param backend backend of the current route candidate
  * @param model model of the current route candidate
  * @param candidateIndex index of the current candidate in {@link JobRoute#candidates()}
@@ -47,6 +50,25 @@ public record Job(
         Instant updatedAt,
         Instant completedAt,
         long version) {
+
+    /**
+     * A job just accepted: queued on the first candidate of its route, with that candidate's estimate reserved,
+     * due at once, unleased, at version 0.
+     */
+    public static Job accepted(String id, GenerationSpec spec, JobRoute route, Instant now) {
+        JobRoute.Candidate first = route.candidates().getFirst();
+        return new Job(id, spec.tenant(), JobStatus.QUEUED, JobPhase.QUEUED, spec.model(), first.backend(),
+                first.model(), 0, spec, route, null, 0, first.estimatedCostUsd(), null, null, null, null, null, null,
+                false, false, 0, 0, null, null, now, now, now, null, 0);
+    }
+
+    /** This job after {@code polls} status polls of its task. */
+    public Job withPolls(int polls) {
+        return new Job(id, tenant, status, phase, requestedModel, backend, model, candidateIndex, spec, route, taskId,
+                progress, estimateUsd, actualUsd, resultKey, resultSize, resultSha256, errorCode, errorMessage,
+                cancelRequested, deleted, attempts, polls, leaseOwner, leaseExpiresAt, nextAttemptAt, createdAt,
+                updatedAt, completedAt, version);
+    }
 
     public JobRoute.Candidate currentCandidate() {
         return route.candidates().get(candidateIndex);

@@ -178,13 +178,7 @@ class JobProcessorTest {
     void pollIntervalsGrowByHalfFromTheMinimumToTheMaximum() {
         Job job = JobStoreTest.newJob("video_x", "cloud");
         assertThat(processor.pollInterval(job)).isEqualTo(Duration.ofSeconds(1));
-        Job polled = new Job(job.id(), job.tenant(), job.status(), job.phase(), job.requestedModel(), job.backend(),
-                job.model(), 0, job.spec(), job.route(), null, 0, null, null, null, null, null, null, null, false,
-                false, 0, 3, null, null, job.nextAttemptAt(), job.createdAt(), job.updatedAt(), null, 0);
-        assertThat(processor.pollInterval(polled)).isEqualTo(Duration.ofMillis(3375));
-        Job many = new Job(job.id(), job.tenant(), job.status(), job.phase(), job.requestedModel(), job.backend(),
-                job.model(), 0, job.spec(), job.route(), null, 0, null, null, null, null, null, null, null, false,
-                false, 0, 50, null, null, job.nextAttemptAt(), job.createdAt(), job.updatedAt(), null, 0);
-        assertThat(processor.pollInterval(many)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(processor.pollInterval(job.withPolls(3))).isEqualTo(Duration.ofMillis(3375));
+        assertThat(processor.pollInterval(job.withPolls(50))).isEqualTo(Duration.ofSeconds(15));
     }
 }

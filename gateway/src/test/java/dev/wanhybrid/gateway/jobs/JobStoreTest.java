@@ -50,9 +50,7 @@ class JobStoreTest {
         RouteCandidate candidate = new RouteCandidate(backend, "m-" + backend, new BigDecimal("0.10"),
                 Duration.ofSeconds(60));
         JobRoute route = JobRoute.of(new Route(List.of(candidate), List.of(), "cheapest"), List.of(candidate), List.of());
-        return new Job(id, "acme", JobStatus.QUEUED, JobPhase.QUEUED, "auto", backend, "m-" + backend, 0, spec, route,
-                null, 0, new BigDecimal("0.10"), null, null, null, null, null, null, false, false, 0, 0, null, null,
-                T0, T0, T0, null, 0);
+        return Job.accepted(id, spec, route, T0);
     }
 
     @Test

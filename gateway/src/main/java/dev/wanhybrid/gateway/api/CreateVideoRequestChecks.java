@@ -1,0 +1,61 @@
+package dev.wanhybrid.gateway.api;
+
+import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.web.ApiError;
+import dev.wanhybrid.gateway.web.ApiException;
+import java.net.URI;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * What a well-formed create request must still pass on this gateway: every URL it names
+ * ({@code input_reference.image_url}, {@code audio.url}, {@code webhook_url}, in that order) against the input URL
+ * policy, and its {@code lora} against the LoRAs the local backend serves. Each failure is a 400 naming the field.
+ */
+final class CreateVideoRequestChecks {
+
+    private final ObjectProvider<InputUrlPolicy> urlPolicy;
+    private final ObjectProvider<LocalCapacity> local;
+
+    CreateVideoRequestChecks(ObjectProvider<InputUrlPolicy> urlPolicy, ObjectProvider<LocalCapacity> local) {
+        this.urlPolicy = urlPolicy;
+        this.local = local;
+    }
+
+    void check(CreateVideoRequest request) {
+        checkUrl("input_reference.image_url", request.imageUrl());
+        if (request.audio() instanceof AudioSpec.FromUrl(URI url)) {
+            checkUrl("audio.url", url);
+        }
+        checkUrl("webhook_url", request.webhookUrl());
+        checkLora(request.lora());
+    }
+
+    private void checkUrl(String param, URI url) {
+        if (url == null) {
+            return;
+        }
+        InputUrlPolicy policy = urlPolicy.getIfAvailable();
+        String rejection = policy == null ? null : policy.rejection(param, url);
+        if (rejection != null) {
+            throw ApiException.invalid(param, "url_not_allowed", rejection);
+        }
+    }
+
+    /** A LoRA must be one the local backend serves (its registry, {@code gateway.local.loras}). */
+    private void checkLora(String lora) {
+        if (lora == null) {
+            return;
+        }
+        LocalCapacity capacity = local.getIfAvailable();
+        Set<String> known = capacity == null ? Set.of() : capacity.servedLoras();
+        if (!known.contains(lora)) {
+            throw ApiException.invalid("lora", "unknown_lora", "Unknown LoRA '" + ApiError.printable(lora) + "'. "
+                    + (known.isEmpty() ? "This gateway has no LoRAs configured."
+                            : "Configured LoRAs: " + String.join(", ", new TreeSet<>(known)) + "."));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.wanhybrid.gateway.api;
+
+import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
+import dev.wanhybrid.gateway.web.ApiError;
+import dev.wanhybrid.gateway.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads a create request off the wire: a size-limited JSON body, or multipart text fields (bracketed names such
+ * as {@code routing[backend]} folded into objects) plus an {@code input_reference} image whose type is sniffed
+ * from its bytes. Either way the body goes to {@link CreateVideoRequestParser} for field validation.
+ */
+final class VideoRequestReader {
+
+    private static final Pattern BRACKET = Pattern.compile("([a-z_]+)\\[([a-z_]+)]");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ApiProperties properties;
+    private final CreateVideoRequestParser parser;
+
+    VideoRequestReader(ApiProperties properties) {
+        this.properties = properties;
+        this.parser = new CreateVideoRequestParser(properties);
+    }
+
+    /** The validated request, or an {@link ApiException} (400, 413 or 415) naming what is wrong. */
+    CreateVideoRequest read(HttpServletRequest request) throws IOException {
+        if (request instanceof MultipartHttpServletRequest multipart) {
+            return parseMultipart(multipart);
+        } else if (isJson(request.getContentType())) {
+            return parser.parse(readJson(request), false, null);
+        } else {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ApiError.INVALID_REQUEST, null,
+                    "unsupported_media_type", "Send the request as application/json or multipart/form-data.");
+        }
+    }
+
+    private JsonNode readJson(HttpServletRequest request) throws IOException {
+        long max = properties.maxBodySize().toBytes();
+        if (request.getContentLengthLong() > max) {
+            throw tooLarge(max);
+        }
+        byte[] body = request.getInputStream().readNBytes((int) max + 1);
+        if (body.length > max) {
+            throw tooLarge(max);
+        }
+        if (body.length == 0) {
+            throw ApiException.invalid(null, "invalid_json", "The request body is empty; send a JSON object.");
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.invalid(null, "invalid_json",
+                    "We could not parse the JSON body of your request: " + shortReason(e));
+        }
+    }
+
+    private static String shortReason(JacksonException e) {
+        String message = e.getOriginalMessage();
+        if (message == null) {
+            return "malformed JSON.";
+        }
+        return ApiError.printable(message.lines().findFirst().orElse("malformed JSON."));
+    }
+
+    private static ApiException tooLarge(long max) {
+        return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiError.INVALID_REQUEST, null, "request_too_large",
+                "The request body is larger than " + max + " bytes.");
+    }
+
+    private CreateVideoRequest parseMultipart(MultipartHttpServletRequest request) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        for (Map.Entry<String, String[]> entry : request.getParameterMap().entrySet()) {
+            String name = entry.getKey();
+            String[] values = entry.getValue();
+            if (values.length != 1) {
+                throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
+            }
+            String value = values[0];
+            var bracket = BRACKET.matcher(name);
+            if (bracket.matches()) {
+                JsonNode parent = body.get(bracket.group(1));
+                ObjectNode object = parent instanceof ObjectNode o ? o : body.putObject(bracket.group(1));
+                object.put(bracket.group(2), value);
+            } else if ((name.equals("routing") || name.equals("audio") || name.equals("input_reference"))
+                    && value.trim().startsWith("{")) {
+                try {
+                    body.set(name, JSON.readTree(value));
+                } catch (JacksonException e) {
+                    throw ApiException.invalid(name, "invalid_json", name + " is not a valid JSON object.");
+                }
+            } else {
+                body.put(name, value);
+            }
+        }
+        ImageUpload upload = null;
+        Map<String, List<MultipartFile>> files = request.getMultiFileMap();
+        for (Map.Entry<String, List<MultipartFile>> entry : files.entrySet()) {
+            if (!entry.getKey().equals("input_reference")) {
+                throw ApiException.invalid(entry.getKey(), "unknown_parameter",
+                        "Unexpected file part: " + ApiError.printable(entry.getKey()) + ".");
+            }
+            if (entry.getValue().size() != 1) {
+                throw ApiException.invalid("input_reference", "duplicate_parameter", "Send one input_reference image.");
+            }
+            upload = image(entry.getValue().getFirst());
+        }
+        return parser.parse(body, true, upload);
+    }
+
+    private ImageUpload image(MultipartFile file) throws IOException {
+        long max = properties.maxImageSize().toBytes();
+        if (file.getSize() > max) {
+            throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiError.INVALID_REQUEST, "input_reference",
+                    "image_too_large", "input_reference is larger than " + max + " bytes.");
+        }
+        if (file.isEmpty()) {
+            throw ApiException.invalid("input_reference", "empty_file", "input_reference is empty.");
+        }
+        byte[] bytes = file.getBytes();
+        String sniffed = sniff(bytes);
+        String declared = file.getContentType() == null ? "" : file.getContentType().toLowerCase(Locale.ROOT);
+        if (sniffed == null || !properties.imageContentTypes().contains(sniffed)) {
+            throw ApiException.invalid("input_reference", "invalid_image_format",
+                    "input_reference must be one of " + properties.imageContentTypes() + ".");
+        }
+        if (!declared.isEmpty() && !declared.equals("application/octet-stream") && !declared.equals(sniffed)) {
+            throw ApiException.invalid("input_reference", "invalid_image_format",
+                    "input_reference is declared as " + ApiError.printable(declared) + " but is " + sniffed + ".");
+        }
+        String extension = switch (sniffed) {
+            case "image/png" -> "png";
+            case "image/jpeg" -> "jpg";
+            default -> "webp";
+        };
+        return new ImageUpload(sniffed, extension, bytes);
+    }
+
+    /** The image type from its leading bytes, whatever the client declared. */
+    static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "image/jpeg";
+        }
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
+                && b[10] == 'B' && b[11] == 'P') {
+            return "image/webp";
+        }
+        return null;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.getSubtype().endsWith("+json");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
