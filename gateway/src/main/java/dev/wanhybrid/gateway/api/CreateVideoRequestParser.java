@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
@@ -256,7 +257,7 @@ final class CreateVideoRequestParser {
                         "Unrecognized routing argument: " + ApiError.printable(name) + ".");
             }
         }
-        String backend = enumText(node, "backend", Set.of("local", "cloud", "auto"));
+        String backend = enumText(node, "backend", Set.of(Backend.LOCAL.id(), Backend.CLOUD.id(), "auto"));
         if ("auto".equals(backend)) {
             backend = null;
         }
@@ -264,7 +265,7 @@ final class CreateVideoRequestParser {
         BigDecimal maxCost = decimal(node, "max_cost_usd", textScalars);
         Long deadline = integer(node, "deadline_seconds", "routing.deadline_seconds", textScalars, 1, 86_400);
         boolean localOnly = bool(node, "local_only", textScalars);
-        if (localOnly && "cloud".equals(backend)) {
+        if (localOnly && Backend.CLOUD.is(backend)) {
             throw ApiException.invalid("routing.local_only", "conflicting_parameters",
                     "routing.local_only cannot be combined with routing.backend = cloud.");
         }
