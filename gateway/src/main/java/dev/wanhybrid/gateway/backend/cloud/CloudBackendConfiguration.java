@@ -4,7 +4,6 @@ import dev.wanhybrid.cloud.ApiKey;
 import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
-import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import java.net.URI;
 import java.time.Clock;
@@ -16,13 +15,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Wires the cloud backend: the cloud model catalog (the bundled dated YAML), the DashScope client when a key is
- * configured, the in-process simulator when {@code gateway.cloud.simulator.enabled}, and the backend itself,
- * which is always present so readiness can say what is missing.
+ * configured (or, without one, towards a {@link CloudEndpointOverride}: the in-process simulator that
+ * {@code dev.wanhybrid.gateway.demo} starts when {@code gateway.cloud.simulator.enabled}), and the backend
+ * itself, which is always present so readiness can say what is missing.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CloudProperties.class)
@@ -40,40 +38,12 @@ class CloudBackendConfiguration {
         return ModelCatalog.load();
     }
 
-    /** A DashScope-protocol server inside this process, so the demo and tests need no Alibaba account. */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(prefix = "gateway.cloud.simulator", name = "enabled", havingValue = "true")
-    @ConditionalOnMissingBean
-    DashScopeSimulator dashScopeSimulator(CloudProperties properties, ModelCatalog catalog, Clock clock) {
-        CloudProperties.Simulator sim = properties.simulator();
-        DashScopeSimulator simulator = DashScopeSimulator.builder()
-                .apiKey(sim.apiKey())
-                .port(sim.port())
-                .clock(clock)
-                .catalog(catalog)
-                .pendingFor(sim.pendingFor())
-                .runningFor(sim.runningFor())
-                .queriesPerSecond(sim.queriesPerSecond())
-                .region(Region.parse(properties.region()))
-                .build()
-                .start();
-        if (!sim.faults().isEmpty()) {
-            JsonMapper json = JsonMapper.builder().build();
-            ObjectNode faults = json.createObjectNode();
-            sim.faults().forEach((name, value) -> faults.set(name, json.readTree(value)));
-            simulator.applyFaults(faults);
-            log.info("DashScope simulator faults: {}", faults);
-        }
-        log.info("DashScope simulator listening on {}", simulator.baseUrl());
-        return simulator;
-    }
-
     /** Present unless {@code gateway.cloud.enabled=false} (tests that script their own "cloud" backend). */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CloudBackend cloudBackend(CloudProperties properties, ModelCatalog catalog, Clock clock,
-            ObjectProvider<DashScopeSimulator> simulator, ObjectProvider<ResultStore> store) {
+            ObjectProvider<CloudEndpointOverride> endpointOverride, ObjectProvider<ResultStore> store) {
         UploadedImages uploads = key -> {
             ResultStore results = store.getIfAvailable();
             if (results == null) {
@@ -84,13 +54,13 @@ class CloudBackendConfiguration {
             }
         };
         Region region = Region.parse(properties.region());
-        DashScopeSimulator sim = simulator.getIfAvailable();
+        CloudEndpointOverride override = endpointOverride.getIfAvailable();
         String key = properties.hasApiKey() ? properties.apiKey() : null;
         URI baseUrl = properties.baseUrl();
         String where;
-        if (key == null && baseUrl == null && sim != null) {
+        if (key == null && baseUrl == null && override != null) {
             key = properties.simulator().apiKey();
-            baseUrl = sim.baseUrl();
+            baseUrl = override.baseUrl();
             where = "DashScope simulator at " + baseUrl;
         } else {
             where = "DashScope " + region.name().toLowerCase(java.util.Locale.ROOT) + " at "

@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.backend.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
+import dev.wanhybrid.gateway.demo.DemoConfigurations;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -11,7 +12,7 @@ class CloudBackendConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withBean(Clock.class, Clock::systemUTC)
-            .withUserConfiguration(CloudBackendConfiguration.class);
+            .withUserConfiguration(CloudBackendConfiguration.class, DemoConfigurations.SIMULATOR);
 
     @Test
     void withoutAKeyTheBackendExistsButIsNotReady() {

@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the simulator from the command line:
- * {@code java -cp cloud-adapter.jar:... dev.wanhybrid.cloud.simulator.SimulatorMain [port] [apiKey]}.
+ * {@code java -cp dashscope-simulator.jar:cloud-adapter.jar:... dev.wanhybrid.cloud.simulator.SimulatorMain [port] [apiKey]}.
  * Pending and running times come from {@code SIM_PENDING} and {@code SIM_RUNNING} (ISO-8601 durations).
  */
 public final class SimulatorMain {
