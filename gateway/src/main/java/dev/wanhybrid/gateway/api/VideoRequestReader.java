@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.api;
 
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
+import dev.wanhybrid.gateway.generation.ImageFormat;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,6 +26,10 @@ import tools.jackson.databind.node.ObjectNode;
  * from its bytes. Either way the body goes to {@link CreateVideoRequestParser} for field validation.
  */
 final class VideoRequestReader {
+
+    /** The formats OpenAI's {@code input_reference} takes. */
+    private static final Set<ImageFormat> UPLOADABLE = Set.of(ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP);
+
 
     private static final Pattern BRACKET = Pattern.compile("([a-z_]+)\\[([a-z_]+)]");
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -141,27 +147,12 @@ final class VideoRequestReader {
             throw ApiException.invalid("input_reference", "invalid_image_format",
                     "input_reference is declared as " + ApiError.printable(declared) + " but is " + sniffed + ".");
         }
-        String extension = switch (sniffed) {
-            case "image/png" -> "png";
-            case "image/jpeg" -> "jpg";
-            default -> "webp";
-        };
-        return new ImageUpload(sniffed, extension, bytes);
+        return new ImageUpload(sniffed, ImageFormat.sniff(bytes).orElseThrow().extension(), bytes);
     }
 
-    /** The image type from its leading bytes, whatever the client declared. */
+    /** The image type from its leading bytes, whatever the client declared: PNG, JPEG or WebP, else null. */
     static String sniff(byte[] b) {
-        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-            return "image/png";
-        }
-        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
-            return "image/jpeg";
-        }
-        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
-                && b[10] == 'B' && b[11] == 'P') {
-            return "image/webp";
-        }
-        return null;
+        return ImageFormat.sniff(b).filter(UPLOADABLE::contains).map(ImageFormat::mediaType).orElse(null);
     }
 
     private static boolean isJson(String contentType) {
