@@ -1,15 +1,15 @@
 package dev.wanhybrid.gateway.catalog;
 
 import dev.wanhybrid.cloud.Region;
-import dev.wanhybrid.cloud.catalog.UnitPrice;
 import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.price.CloudPrice;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -51,11 +51,12 @@ public final class PublishedPriceEstimator implements CostEstimator {
             return Optional.empty();
         }
         LocalDate today = LocalDate.now(clock);
-        String tierName = tier.name().toUpperCase(Locale.ROOT);
-        Optional<UnitPrice> price = cloudPrices.price(model.id(), region, tierName, wantsAudio, today)
+        return Tier.ofLabel(tier.name()).flatMap(t -> cloudPrices.price(model.id(), region, t, wantsAudio, today)
                 // A model whose output always has sound has no separate silent price.
-                .or(() -> cloudPrices.price(model.id(), region, tierName, true, today));
-        return price.filter(p -> "USD".equals(p.currency().getCurrencyCode())).map(UnitPrice::perSecond);
+                .or(() -> cloudPrices.price(model.id(), region, t, true, today)))
+                .map(CloudPrice::perSecond)
+                .filter(p -> Money.USD.equals(p.currency()))
+                .map(Money::amount);
     }
 
     private Optional<BigDecimal> localCost(CatalogModel model, ModelTier tier, int seconds) {

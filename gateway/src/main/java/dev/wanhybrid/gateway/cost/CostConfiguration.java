@@ -64,8 +64,9 @@ class CostConfiguration {
                 .price(model, region, tier, audio, day)
                 // A model whose output always has sound has no separate silent price.
                 .or(() -> table.price(model, region, tier, true, day))
-                .filter(p -> "USD".equals(p.currency().getCurrencyCode()))
-                .map(dev.wanhybrid.cloud.catalog.UnitPrice::perSecond), clock, budget.timeZone());
+                .map(dev.wanhybrid.cost.price.CloudPrice::perSecond)
+                .filter(p -> Money.USD.equals(p.currency()))
+                .map(Money::amount), clock, budget.timeZone());
     }
 
     @Bean
