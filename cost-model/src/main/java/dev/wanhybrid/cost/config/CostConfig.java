@@ -1,6 +1,6 @@
 package dev.wanhybrid.cost.config;
 
-import dev.wanhybrid.cost.CostEstimator;
+import dev.wanhybrid.cost.BackendCostEstimator;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.breakeven.BreakEvenInputs;
@@ -82,8 +82,8 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
         return new LocalCostModel(fleet, throughput);
     }
 
-    public CostEstimator estimator(Clock clock) {
-        return new CostEstimator(prices, localCost(), clock, billingZone);
+    public BackendCostEstimator estimator(Clock clock) {
+        return new BackendCostEstimator(prices, localCost(), clock, billingZone);
     }
 
     /** The break-even inputs for the reference clip, with the cloud price in force on {@code day}. */
