@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class CatalogSettlementPricer implements SettlementPricer {
 
-    /** A dated USD price per second, e.g. the cloud adapter's price table. */
+    /** A dated USD price per second: the DashScope list, {@code CostModelEstimator::cloudPerSecond}. */
     @FunctionalInterface
     public interface DatedPrices {
         /** @return the USD price per second in force on {@code day}, or empty when the table has none */
