@@ -1,5 +1,6 @@
 package dev.wanhybrid.cloud;
 
+import dev.wanhybrid.cost.price.DashScopePriceList;
 import java.net.URI;
 import java.util.Locale;
 
@@ -21,6 +22,11 @@ public enum Region {
     /** The public API root, ending in {@code /api/v1}. */
     public URI baseUrl() {
         return baseUrl;
+    }
+
+    /** The price list this region is billed by ({@link #US} by the international one). */
+    public DashScopePriceList priceList() {
+        return this == MAINLAND ? DashScopePriceList.MAINLAND : DashScopePriceList.INTERNATIONAL;
     }
 
     /** Parses {@code intl}, {@code international}, {@code singapore}, {@code mainland}, {@code cn}, {@code us}. */

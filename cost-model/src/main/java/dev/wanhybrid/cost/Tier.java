@@ -35,6 +35,19 @@ public enum Tier {
         return P1080;
     }
 
+    /**
+     * The tier labelled exactly {@code label} in any case ({@code 720P}, {@code 720p}), as catalogs name their
+     * tiers; empty for any other text. Unlike {@link #parse(String)} it does not accept {@code 720} or blanks.
+     */
+    public static java.util.Optional<Tier> ofLabel(String label) {
+        for (Tier tier : values()) {
+            if (tier.label.equalsIgnoreCase(label)) {
+                return java.util.Optional.of(tier);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Parses {@code 480P}, {@code 720p} or {@code 1080}; names the value when it is none of them. */
     public static Tier parse(String text) {
         String t = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);

@@ -44,4 +44,13 @@ class MoneyTest {
         assertThat(Tier.parse("720p")).isEqualTo(Tier.P720);
         assertThatThrownBy(() -> Tier.parse("4K")).hasMessageContaining("4K");
     }
+
+    @Test
+    void aTierLabelIsMatchedExactlyInAnyCase() {
+        assertThat(Tier.ofLabel("480p")).contains(Tier.P480);
+        assertThat(Tier.ofLabel("1080P")).contains(Tier.P1080);
+        assertThat(Tier.ofLabel("720")).isEmpty();
+        assertThat(Tier.ofLabel("704p")).isEmpty();
+        assertThat(Tier.ofLabel(null)).isEmpty();
+    }
 }

@@ -3,14 +3,16 @@ package dev.wanhybrid.cloud.catalog;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.price.CloudPrice;
+import dev.wanhybrid.cost.price.DashScopePriceList;
+import dev.wanhybrid.cost.price.PriceTableLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,9 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The Wan cloud models, their sizes, durations, audio behaviour and dated prices, read from a versioned YAML
- * resource; validates requests against it so an impossible combination never costs a call.
+ * The Wan cloud models, their sizes, durations and audio behaviour, read from a versioned YAML resource, and their
+ * dated prices from the cost model's DashScope price lists ({@link DashScopePriceList}); validates requests against
+ * it so an impossible combination never costs a call.
  *
  * <p>Immutable and thread-safe. {@link #load()} reads the bundled {@code wan-models.yaml}.
  */
@@ -34,17 +37,21 @@ public final class ModelCatalog {
     private static final Set<String> SHOT_TYPES = Set.of("single", "multi");
     private static final int MAX_REFERENCES = 5;
 
+    /** {@code prices} is only read to refuse it: prices live in the cost model's lists now. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Document(String version, Map<String, List<String>> tiers, List<CloudModel> models,
-            List<PriceTable> prices) {}
+    record Document(String version, Map<String, List<String>> tiers, List<CloudModel> models, Object prices) {}
 
     private final String version;
     private final Map<String, List<String>> tierSizes;
     private final Map<String, CloudModel> models;
     private final Map<String, CloudModel> byMainlandId;
-    private final List<PriceTable> prices;
 
     private ModelCatalog(Document doc) {
+        if (doc.prices() != null) {
+            throw new IllegalArgumentException("the catalog has a prices section; prices are read from the cost"
+                    + " model's DashScope lists (" + DashScopePriceList.INTERNATIONAL.resource() + ", "
+                    + DashScopePriceList.MAINLAND.resource() + "): remove it");
+        }
         this.version = doc.version();
         this.tierSizes = Map.copyOf(doc.tiers());
         Map<String, CloudModel> byId = new LinkedHashMap<>();
@@ -60,11 +67,10 @@ public final class ModelCatalog {
         }
         this.models = java.util.Collections.unmodifiableMap(byId);
         this.byMainlandId = Map.copyOf(mainland);
-        this.prices = doc.prices() == null ? List.of() : List.copyOf(doc.prices());
-        for (PriceTable table : prices) {
-            for (String id : table.models().keySet()) {
+        for (DashScopePriceList list : DashScopePriceList.values()) {
+            for (String id : PriceTableLoader.dashScope(list).models()) {
                 if (!byId.containsKey(id)) {
-                    throw new IllegalArgumentException("price table " + table.region() + " prices unknown model " + id);
+                    throw new IllegalArgumentException("price list " + list + " prices unknown model " + id);
                 }
             }
         }
@@ -162,37 +168,30 @@ public final class ModelCatalog {
     }
 
     /**
-     * The unit price in force on {@code day}: the newest table for the region (US uses the international one)
-     * that is effective by then.
+     * The unit price in force on {@code day} from the region's DashScope list (the US is billed by the
+     * international one): the price for the sound the model will produce, which for a model whose audio is
+     * optional depends on {@code withAudio}.
+     *
+     * @param modelId the international id or the mainland spelling
      */
-    public Optional<UnitPrice> price(String modelId, Region region, String tier, boolean withAudio, LocalDate day) {
-        Region table = region == Region.US ? Region.INTERNATIONAL : region;
-        Optional<CloudModel> model = find(modelId);
-        if (model.isEmpty()) {
-            return Optional.empty();
-        }
-        String id = model.get().id();
-        boolean silent = !withAudio && model.get().audio() == AudioSupport.OPTIONAL;
-        return prices.stream()
-                .filter(p -> p.region() == table && !p.effectiveFrom().isAfter(day))
-                .sorted(Comparator.comparing(PriceTable::effectiveFrom).reversed())
-                .map(p -> {
-                    Map<String, BigDecimal> perTier = silent ? p.silent().get(id) : p.models().get(id);
-                    BigDecimal perSecond = perTier == null ? null : perTier.get(tier);
-                    return perSecond == null ? null
-                            : new UnitPrice(id, tier, silent, perSecond, Currency.getInstance(p.currency()),
-                                    p.effectiveFrom());
-                })
-                .filter(java.util.Objects::nonNull)
-                .findFirst();
+    public Optional<CloudPrice> price(String modelId, Region region, Tier tier, boolean withAudio, LocalDate day) {
+        return find(modelId).flatMap(model -> {
+            boolean audio = switch (model.audio()) {
+                case NONE -> false;
+                case ALWAYS -> true;
+                case OPTIONAL -> withAudio;
+            };
+            return PriceTableLoader.dashScope(region.priceList()).find(model.id(), tier, audio, day);
+        });
     }
 
     /** The list price of a request if it succeeds: unit price times the requested (or default) seconds. */
     public Optional<Money> estimate(VideoRequest request, Region region, LocalDate day) {
         return find(request.model()).flatMap(model -> {
             int seconds = request.duration() == null ? model.defaultDuration() : request.duration();
-            return price(model.id(), region, tierOf(model, request), model.hasAudio(request.audio()), day)
-                    .map(p -> p.times(BigDecimal.valueOf(seconds)));
+            return Tier.ofLabel(tierOf(model, request)).flatMap(tier ->
+                    price(model.id(), region, tier, model.hasAudio(request.audio()), day))
+                    .map(p -> p.costOf(seconds));
         });
     }
 

@@ -1,15 +1,20 @@
 package dev.wanhybrid.cloud.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.price.CloudPrice;
 import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 class ModelCatalogTest {
 
     private static final LocalDate TODAY = LocalDate.of(2026, 11, 22);
+    private static final LocalDate FIRST_LISTED = LocalDate.of(2025, 9, 1);
     private final ModelCatalog catalog = ModelCatalog.load();
 
     @Test
@@ -26,24 +31,54 @@ class ModelCatalogTest {
 
     @Test
     void pricesAreDatedPerSecondAmountsWithACurrency() {
-        UnitPrice p = catalog.price("wan2.6-t2v", Region.INTERNATIONAL, "1080P", true, TODAY).orElseThrow();
-        assertThat(p.perSecond()).isEqualByComparingTo("0.15");
-        assertThat(p.currency().getCurrencyCode()).isEqualTo("USD");
+        CloudPrice p = catalog.price("wan2.6-t2v", Region.INTERNATIONAL, Tier.P1080, true, TODAY).orElseThrow();
+        assertThat(p.perSecond().amount()).isEqualByComparingTo("0.15");
+        assertThat(p.perSecond().currency().getCurrencyCode()).isEqualTo("USD");
         assertThat(p.effectiveFrom()).isEqualTo(TODAY);
-        assertThat(catalog.price("wan2.6-t2v", Region.MAINLAND, "720P", true, TODAY).orElseThrow())
+        assertThat(catalog.price("wan2.6-t2v", Region.MAINLAND, Tier.P720, true, TODAY).orElseThrow())
                 .satisfies(cn -> {
-                    assertThat(cn.perSecond()).isEqualByComparingTo("0.6");
-                    assertThat(cn.currency().getCurrencyCode()).isEqualTo("CNY");
+                    assertThat(cn.perSecond().amount()).isEqualByComparingTo("0.6");
+                    assertThat(cn.perSecond().currency().getCurrencyCode()).isEqualTo("CNY");
                 });
-        assertThat(catalog.price("wan2.6-t2v", Region.INTERNATIONAL, "1080P", true, TODAY.minusDays(1))).isEmpty();
+        // The international list also carries the same figures from 2025-09-01 (the cost model's former dating,
+        // see dashscope-international.yaml), so the first day without a price is the day before that.
+        assertThat(catalog.price("wan2.6-t2v", Region.INTERNATIONAL, Tier.P1080, true, FIRST_LISTED.minusDays(1)))
+                .isEmpty();
+        assertThat(catalog.price("wan2.6-t2v", Region.MAINLAND, Tier.P720, true, TODAY.minusDays(1))).isEmpty();
     }
 
     @Test
     void theFlashModelIsCheaperWhenSilent() {
-        assertThat(catalog.price("wan2.6-i2v-flash", Region.INTERNATIONAL, "720P", false, TODAY).orElseThrow()
-                .perSecond()).isEqualByComparingTo("0.025");
-        assertThat(catalog.price("wan2.6-i2v-flash", Region.INTERNATIONAL, "720P", true, TODAY).orElseThrow()
-                .perSecond()).isEqualByComparingTo("0.05");
+        assertThat(catalog.price("wan2.6-i2v-flash", Region.INTERNATIONAL, Tier.P720, false, TODAY).orElseThrow()
+                .perSecond().amount()).isEqualByComparingTo("0.025");
+        assertThat(catalog.price("wan2.6-i2v-flash", Region.INTERNATIONAL, Tier.P720, true, TODAY).orElseThrow()
+                .perSecond().amount()).isEqualByComparingTo("0.05");
+    }
+
+    @Test
+    void theSoundAModelMakesDecidesItsPriceWhateverTheFlagSays() {
+        // Silent-only and always-sound models have one price; the US is billed by the international list.
+        assertThat(catalog.price("wan2.2-t2v-plus", Region.INTERNATIONAL, Tier.P480, true, TODAY).orElseThrow()
+                .perSecond()).isEqualTo(Money.usd("0.02"));
+        assertThat(catalog.price("wan2.6-t2v", Region.US, Tier.P720, false, TODAY).orElseThrow().perSecond())
+                .isEqualTo(Money.usd("0.10"));
+        assertThat(catalog.price("wanx2.1-t2v-turbo", Region.INTERNATIONAL, Tier.P480, false, TODAY).orElseThrow()
+                .model()).isEqualTo("wan2.1-t2v-turbo");
+        assertThat(catalog.price("wan2.6-i2v-flash", Region.MAINLAND, Tier.P720, false, TODAY)).isEmpty();
+    }
+
+    @Test
+    void aCatalogWithItsOwnPricesIsRefused() {
+        String yaml = """
+                version: x
+                tiers: {720P: ["1280*720"]}
+                models: []
+                prices:
+                  - {region: INTERNATIONAL, currency: USD, effective-from: 2026-11-22, models: {}}
+                """;
+        assertThatThrownBy(() -> ModelCatalog.load(new java.io.ByteArrayInputStream(
+                yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .hasMessageContaining("prices").hasMessageContaining("dashscope-international.yaml");
     }
 
     @Test

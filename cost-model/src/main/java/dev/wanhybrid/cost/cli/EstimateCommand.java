@@ -1,7 +1,7 @@
 package dev.wanhybrid.cost.cli;
 
+import dev.wanhybrid.cost.BackendCostEstimator;
 import dev.wanhybrid.cost.CostEstimate;
-import dev.wanhybrid.cost.CostEstimator;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.config.CostConfig;
 import java.io.PrintWriter;
@@ -51,7 +51,7 @@ final class EstimateCommand implements Callable<Integer> {
         }
         int w = Integer.parseInt(wh[0]);
         int h = Integer.parseInt(wh[1]);
-        CostEstimator estimator = cfg.estimator(Clock.systemUTC());
+        BackendCostEstimator estimator = cfg.estimator(Clock.systemUTC());
         PrintWriter out = spec.commandLine().getOut();
         Optional<CostEstimate> cloud = estimator.cloud(VideoJob.of(cloudModel, w, h, seconds, audio));
         out.println("cloud " + cloudModel + ": " + cloud.map(e -> e.amount().toString()).orElse("not offered"));

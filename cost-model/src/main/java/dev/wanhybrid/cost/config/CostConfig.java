@@ -1,6 +1,6 @@
 package dev.wanhybrid.cost.config;
 
-import dev.wanhybrid.cost.CostEstimator;
+import dev.wanhybrid.cost.BackendCostEstimator;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.breakeven.BreakEvenInputs;
@@ -10,6 +10,7 @@ import dev.wanhybrid.cost.local.LocalConfigLoader;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.cost.local.ThroughputModel;
 import dev.wanhybrid.cost.price.CloudPriceTable;
+import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +24,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Everything the command-line tool and the replay need in one file: prices, fleet, throughput and the reference
- * workload. Prices are either inline ({@code prices:} in the {@link PriceTableLoader} format) or in another
- * file ({@code prices_file:}, relative to this one).
+ * workload. Prices are the bundled DashScope international list ({@link DashScopePriceList#INTERNATIONAL}) unless
+ * the file gives its own: inline ({@code prices:} in the {@link PriceTableLoader} format) or in another file
+ * ({@code prices_file:}, relative to this one).
  *
  * @param prices the cloud price list
  * @param fleet the local GPUs
@@ -44,8 +46,10 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
         CloudPriceTable prices;
         if (root.has("prices_file")) {
             prices = PriceTableLoader.load(resolve(file, root.get("prices_file").asString()));
-        } else {
+        } else if (root.has("prices")) {
             prices = PriceTableLoader.fromTree(Yaml.required(root, "prices", src), src + ".prices");
+        } else {
+            prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         }
         GpuFleet fleet = LocalConfigLoader.fleet(Yaml.required(root, "fleet", src), src + ".fleet");
         ThroughputModel throughput = LocalConfigLoader.throughput(root.get("throughput"), src + ".throughput");
@@ -78,8 +82,8 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
         return new LocalCostModel(fleet, throughput);
     }
 
-    public CostEstimator estimator(Clock clock) {
-        return new CostEstimator(prices, localCost(), clock, billingZone);
+    public BackendCostEstimator estimator(Clock clock) {
+        return new BackendCostEstimator(prices, localCost(), clock, billingZone);
     }
 
     /** The break-even inputs for the reference clip, with the cloud price in force on {@code day}. */

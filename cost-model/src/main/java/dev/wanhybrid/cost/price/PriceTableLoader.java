@@ -5,11 +5,13 @@ import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.internal.Yaml;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Currency;
+import java.util.EnumMap;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -27,10 +29,16 @@ import tools.jackson.databind.JsonNode;
  * </pre>
  *
  * Amounts are read as decimal text, so {@code 0.0375} stays exact. A bad value fails with the key that holds it.
+ * {@link #dashScope(DashScopePriceList)} gives the DashScope lists bundled with this module.
  */
 public final class PriceTableLoader {
 
     private PriceTableLoader() {}
+
+    /** A bundled DashScope list, read from this module's resources once and shared (the table is immutable). */
+    public static CloudPriceTable dashScope(DashScopePriceList list) {
+        return Bundled.TABLES.get(list);
+    }
 
     public static CloudPriceTable load(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -74,5 +82,25 @@ public final class PriceTableLoader {
             }
         }
         return builder.build();
+    }
+
+    /** The bundled lists, read on first use; one that is missing or does not parse is a build error and fails loudly. */
+    private static final class Bundled {
+        static final Map<DashScopePriceList, CloudPriceTable> TABLES = readAll();
+
+        private static Map<DashScopePriceList, CloudPriceTable> readAll() {
+            Map<DashScopePriceList, CloudPriceTable> tables = new EnumMap<>(DashScopePriceList.class);
+            for (DashScopePriceList list : DashScopePriceList.values()) {
+                try (InputStream in = PriceTableLoader.class.getResourceAsStream(list.resource())) {
+                    if (in == null) {
+                        throw new IllegalStateException("price list " + list.resource() + " is missing from the classpath");
+                    }
+                    tables.put(list, load(in, list.resource()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return tables;
+        }
     }
 }

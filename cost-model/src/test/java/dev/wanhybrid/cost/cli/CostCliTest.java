@@ -61,4 +61,21 @@ class CostCliTest {
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("cloud wan2.2-t2v-plus: 0.10 USD").contains("local wan2.1-t2v-1.3b: 96 GPU-s on h100");
     }
+
+    @Test
+    void aPricesFileReplacesTheBundledList(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("mine.yaml"), """
+                currency: USD
+                effective_from: 2026-01-01
+                prices:
+                  - { model: wan2.2-t2v-plus, audio: silent, per_second: { 480P: "0.03" } }
+                """);
+        String low = java.nio.file.Files.readString(java.nio.file.Path.of("config/breakeven-low.yaml"));
+        java.nio.file.Files.writeString(dir.resolve("cost.yaml"), "prices_file: mine.yaml\n" + low);
+
+        Run run = run("estimate", "--config", dir.resolve("cost.yaml").toString(), "--cloud-model", "wan2.2-t2v-plus");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("cloud wan2.2-t2v-plus: 0.15 USD");
+    }
 }

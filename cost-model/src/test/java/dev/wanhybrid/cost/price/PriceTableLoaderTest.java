@@ -8,7 +8,6 @@ import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +16,8 @@ class PriceTableLoaderTest {
     private static final LocalDate DAY = LocalDate.of(2026, 11, 22);
 
     @Test
-    void shippedInternationalTableHasThePublishedPrices() throws Exception {
-        CloudPriceTable table = PriceTableLoader.load(Path.of("config/dashscope-intl-prices.yaml"));
+    void bundledInternationalTableHasThePublishedPrices() {
+        CloudPriceTable table = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
 
         assertThat(table.currency().getCurrencyCode()).isEqualTo("USD");
         assertThat(table.costOf(VideoJob.of("wan2.6-t2v", 1280, 720, 10, true), DAY)).contains(Money.usd("1.00"));
@@ -28,11 +27,41 @@ class PriceTableLoaderTest {
     }
 
     @Test
-    void silentOnlyModelHasNoPriceForAudio() throws Exception {
-        CloudPriceTable table = PriceTableLoader.load(Path.of("config/dashscope-intl-prices.yaml"));
+    void silentOnlyModelHasNoPriceForAudio() {
+        CloudPriceTable table = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
 
         assertThat(table.costOf(VideoJob.of("wan2.2-t2v-plus", 832, 480, 5, true), DAY)).isEmpty();
         assertThat(table.costOf(VideoJob.of("wan2.6-t2v", 832, 480, 5, true), DAY)).as("no 480P tier").isEmpty();
+    }
+
+    @Test
+    void bundledMainlandTableIsInYuanFromItsEffectiveDate() {
+        CloudPriceTable table = PriceTableLoader.dashScope(DashScopePriceList.MAINLAND);
+
+        assertThat(table.currency().getCurrencyCode()).isEqualTo("CNY");
+        assertThat(table.find("wan2.6-t2v", Tier.P720, true, DAY).orElseThrow().perSecond())
+                .isEqualTo(Money.of("0.6", "CNY"));
+        assertThat(table.costOf(VideoJob.of("wan2.2-t2v-plus", 1920, 1080, 5, false), DAY))
+                .contains(Money.of("3.50", "CNY"));
+        assertThat(table.find("wan2.6-t2v", Tier.P720, true, DAY.minusDays(1))).isEmpty();
+        assertThat(table.models()).doesNotContain("wan2.6-i2v-flash");
+    }
+
+    @Test
+    void bundledInternationalTableKeepsBothDatesItWasGiven() {
+        CloudPriceTable table = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
+
+        assertThat(table.find("wan2.6-t2v", Tier.P1080, true, DAY).orElseThrow().effectiveFrom()).isEqualTo(DAY);
+        assertThat(table.find("wan2.6-t2v", Tier.P1080, true, LocalDate.of(2026, 10, 1)).orElseThrow())
+                .satisfies(p -> {
+                    assertThat(p.perSecond()).isEqualTo(Money.usd("0.15"));
+                    assertThat(p.effectiveFrom()).isEqualTo(LocalDate.of(2025, 9, 1));
+                });
+        assertThat(table.find("wan2.6-t2v", Tier.P1080, true, LocalDate.of(2025, 8, 31))).isEmpty();
+        assertThat(table.find("wan2.1-kf2v-plus", Tier.P720, false, DAY.minusDays(1))).isEmpty();
+        assertThat(table.find("wan2.1-kf2v-plus", Tier.P720, false, DAY).orElseThrow().perSecond())
+                .isEqualTo(Money.usd("0.10"));
+        assertThat(PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL)).isSameAs(table);
     }
 
     @Test

@@ -9,8 +9,8 @@ import dev.wanhybrid.cost.local.FleetCost;
 import dev.wanhybrid.cost.local.GpuFleet;
 import dev.wanhybrid.cost.local.LocalConfigLoader;
 import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -159,6 +159,6 @@ class OfflineBoundTest {
                         new ReplayCatalog.CloudModel("wan2.1-t2v-turbo", "t2v", Set.of(5)),
                         new ReplayCatalog.CloudModel("wan2.6-t2v", "t2v", Set.of(5, 10)),
                         new ReplayCatalog.CloudModel("wan2.5-t2v-preview", "t2v", Set.of(5, 10))),
-                PriceTableLoader.load(Path.of("config/dashscope-intl-prices.yaml")), local, Duration.ofSeconds(36), UTC);
+                PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL), local, Duration.ofSeconds(36), UTC);
     }
 }

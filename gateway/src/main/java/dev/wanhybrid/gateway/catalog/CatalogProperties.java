@@ -61,7 +61,9 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
      * @param audio the sound it can produce besides silence; empty for silent-only models
      * @param quality its quality grade
      * @param defaultSize the size used when a request gives none ({@code 832x480})
-     * @param tiers resolution tiers ({@code 480p}, {@code 720p}, {@code 1080p}) with their sizes and prices
+     * @param tiers resolution tiers ({@code 480p}, {@code 720p}, {@code 1080p}) with their sizes and prices; a
+     *     local tier must give its marginal cost, a cloud tier takes its price from the DashScope list unless it
+     *     gives one
      */
     /** Both lists, in order. */
     public List<ModelProperties> allModels() {
@@ -90,6 +92,14 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].lora: only local models apply"
                         + " LoRAs");
             }
+            if (tiers != null && Backend.LOCAL.is(backend)) {
+                tiers.forEach((name, tier) -> {
+                    if (tier != null && tier.usdPerSecond() == null) {
+                        throw new IllegalArgumentException("gateway.catalog.models[" + id + "].tiers." + name
+                                + ".usd-per-second is required for a local model (its marginal cost per second)");
+                    }
+                });
+            }
             if (seconds != null && defaultSeconds != null && !seconds.contains(defaultSeconds)) {
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].default-seconds: "
                         + defaultSeconds + " is not one of its seconds " + seconds);
@@ -111,14 +121,17 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
      * One resolution tier of a model.
      *
      * @param sizes the concrete sizes, {@code WxH}
-     * @param usdPerSecond price (cloud) or marginal cost (local) per second of output video, in US dollars
-     * @param silentUsdPerSecond a lower price when the request is silent (DashScope's flash models), or {@code null}
+     * @param usdPerSecond marginal cost (local, required) or price (cloud) per second of output video, in US
+     *     dollars; a cloud tier without it takes the DashScope international list price in force at start-up
+     *     ({@link ModelCatalog#from}), and one the list does not price must give it
+     * @param silentUsdPerSecond a lower price when the request is silent (DashScope's flash models), or {@code null};
+     *     taken from the list too when {@code usdPerSecond} is
      * @param serviceTimePerSecond typical time to generate one second of output, before any queue wait; the router
      *     uses it until it has recent observations
      */
     public record TierProperties(
             @NotEmpty List<String> sizes,
-            @NotNull @DecimalMin("0") BigDecimal usdPerSecond,
+            @DecimalMin("0") BigDecimal usdPerSecond,
             @DecimalMin("0") BigDecimal silentUsdPerSecond,
             @NotNull Duration serviceTimePerSecond) {
 

@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 
 /**
  * Estimates what one clip will cost before it runs: the list price for the cloud, the marginal cost (energy) for
- * local work. The default reads the catalog's per-second prices; a bean from the cost model may replace it.
+ * local work. {@link #FROM_CATALOG} reads the catalog's per-second prices; the gateway's bean is the
+ * {@link CostModelEstimator}. (Not to be confused with the cost model's {@code BackendCostEstimator}, which prices a
+ * {@code VideoJob} for the command-line tool.)
  */
 @FunctionalInterface
 public interface CostEstimator {

@@ -1,6 +1,12 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.price.CloudPriceTable;
+import dev.wanhybrid.cost.price.DashScopePriceList;
+import dev.wanhybrid.cost.price.PriceTableLoader;
 import dev.wanhybrid.gateway.generation.VideoSize;
+import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,19 +29,54 @@ public final class ModelCatalog {
         this.models = java.util.Collections.unmodifiableMap(byId);
     }
 
-    /** Converts the bound configuration; sizes are parsed here, so a bad size names its key. */
-    public static ModelCatalog from(CatalogProperties properties) {
+    /**
+     * Converts the bound configuration; sizes are parsed here, so a bad size names its key. A cloud tier that gives
+     * no {@code usd-per-second} takes the DashScope international list price (USD, like the whole catalog) in force
+     * on {@code day}, and its silent price where the list has a lower one; a cloud tier the list does not price
+     * and that gives none fails, naming the key.
+     */
+    public static ModelCatalog from(CatalogProperties properties, LocalDate day) {
+        CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         var list = new ArrayList<CatalogModel>();
         for (CatalogProperties.ModelProperties p : properties.allModels()) {
             var tiers = new ArrayList<ModelTier>();
-            p.tiers().forEach((name, t) -> tiers.add(new ModelTier(name,
-                    t.sizes().stream().map(s -> CatalogProperties.parseSize(p.id(), "tiers." + name, s)).toList(),
-                    t.usdPerSecond(), t.silentUsdPerSecond(), t.serviceTimePerSecond())));
+            p.tiers().forEach((name, t) -> tiers.add(tier(p.id(), name, t, prices, day)));
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),
                     p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers,
                     p.lora()));
         }
         return new ModelCatalog(list);
+    }
+
+    private static ModelTier tier(String model, String name, CatalogProperties.TierProperties t, CloudPriceTable prices,
+            LocalDate day) {
+        List<VideoSize> sizes = t.sizes().stream().map(s -> CatalogProperties.parseSize(model, "tiers." + name, s))
+                .toList();
+        BigDecimal perSecond = t.usdPerSecond();
+        BigDecimal silent = t.silentUsdPerSecond();
+        if (perSecond == null) {
+            Optional<BigDecimal> withSound = listed(prices, model, name, true, day);
+            Optional<BigDecimal> withoutSound = listed(prices, model, name, false, day);
+            // A silent-only model has no price with sound, a model that always has sound one price for both.
+            perSecond = withSound.or(() -> withoutSound).orElseThrow(() -> new IllegalArgumentException(
+                    "gateway.catalog.models[" + model + "].tiers." + name + ".usd-per-second: the DashScope"
+                            + " international price list has no price for " + model + " " + name + " on " + day
+                            + "; give usd-per-second"));
+            if (silent == null && withoutSound.isPresent() && withoutSound.get().compareTo(perSecond) != 0) {
+                silent = withoutSound.get();
+            }
+        }
+        return new ModelTier(name, sizes, perSecond, silent, t.serviceTimePerSecond());
+    }
+
+    /**
+     * The list's USD price per second, without trailing zeros ({@code 0.1} for the list's {@code "0.10"}), the
+     * form the same figure had when the catalog's YAML carried it as a number.
+     */
+    private static Optional<BigDecimal> listed(CloudPriceTable prices, String model, String tier, boolean audio,
+            LocalDate day) {
+        return Tier.ofLabel(tier).flatMap(t -> prices.find(model, t, audio, day))
+                .map(p -> p.perSecond().amount().stripTrailingZeros());
     }
 
     public Optional<CatalogModel> find(String id) {

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.cost;
 
 import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.gateway.backend.BackendTask;
@@ -22,14 +23,11 @@ import java.util.Optional;
  */
 public final class CatalogSettlementPricer implements SettlementPricer {
 
-    /** A dated USD price per second, e.g. the cloud adapter's price table. */
+    /** A dated USD price per second: the DashScope list, {@code CostModelEstimator::cloudPerSecond}. */
     @FunctionalInterface
     public interface DatedPrices {
-        /**
-         * @param tier the tier name in upper case ({@code 480P}, {@code 720P}, {@code 1080P})
-         * @return the USD price per second in force on {@code day}, or empty when the table has none
-         */
-        Optional<BigDecimal> perSecond(String model, String tier, boolean audio, java.time.LocalDate day);
+        /** @return the USD price per second in force on {@code day}, or empty when the table has none */
+        Optional<BigDecimal> perSecond(String model, Tier tier, boolean audio, java.time.LocalDate day);
     }
 
     private final ModelCatalog catalog;
@@ -72,7 +70,7 @@ public final class CatalogSettlementPricer implements SettlementPricer {
             Optional<ModelTier> tier = model.flatMap(m -> tierFor(m, sizeOf(spec, m)));
             java.time.LocalDate day = java.time.LocalDate.now(clock.withZone(zone));
             BigDecimal perSecond = tier
-                    .flatMap(t -> dated.perSecond(task.model(), t.name().toUpperCase(java.util.Locale.ROOT), audio, day))
+                    .flatMap(t -> Tier.ofLabel(t.name()).flatMap(pt -> dated.perSecond(task.model(), pt, audio, day)))
                     .or(() -> tier.map(t -> t.usdPerSecond(audio)))
                     .orElseThrow(() -> new IllegalStateException("no price for cloud model " + task.model()));
             BigDecimal actual = perSecond.multiply(seconds);

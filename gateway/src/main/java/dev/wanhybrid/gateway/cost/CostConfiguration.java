@@ -9,6 +9,7 @@ import dev.wanhybrid.cost.local.ThroughputModel;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.SettlementPricer;
 import dev.wanhybrid.gateway.budget.SpendReports;
+import dev.wanhybrid.gateway.catalog.CostModelEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -58,15 +59,12 @@ class CostConfiguration {
         if (table == null) {
             return new CatalogSettlementPricer(catalog, local);
         }
-        // The same dated table (and region) the router's estimates read, so estimate and actual agree.
+        // The same dated list (and region) the router's estimates read, through the same estimator, so estimate
+        // and actual agree.
         dev.wanhybrid.cloud.Region region = dev.wanhybrid.cloud.Region.parse(
                 environment.getProperty("gateway.cloud.region", "international"));
-        return new CatalogSettlementPricer(catalog, local, (model, tier, audio, day) -> table
-                .price(model, region, tier, audio, day)
-                // A model whose output always has sound has no separate silent price.
-                .or(() -> table.price(model, region, tier, true, day))
-                .filter(p -> "USD".equals(p.currency().getCurrencyCode()))
-                .map(dev.wanhybrid.cloud.catalog.UnitPrice::perSecond), clock, budget.timeZone());
+        CostModelEstimator prices = new CostModelEstimator(table, region, local, clock);
+        return new CatalogSettlementPricer(catalog, local, prices::cloudPerSecond, clock, budget.timeZone());
     }
 
     @Bean

@@ -6,8 +6,8 @@ import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
+import dev.wanhybrid.gateway.catalog.CostModelEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
-import dev.wanhybrid.gateway.catalog.PublishedPriceEstimator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,15 +22,15 @@ import org.springframework.core.env.Environment;
 class RoutingConfiguration {
 
     /**
-     * Cloud list prices from the cloud adapter's dated price table, local marginal cost from the cost model;
-     * the catalog's own prices wherever those have no figure.
+     * Cloud list prices from the cost model's dated DashScope list (through the cloud adapter's catalog), local
+     * marginal cost from the cost model; the catalog's own prices wherever those have no figure.
      */
     @Bean
     @ConditionalOnMissingBean
     CostEstimator costEstimator(ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
             ObjectProvider<LocalCostModel> localCost, Environment environment, ObjectProvider<Clock> clock) {
         Region region = Region.parse(environment.getProperty("gateway.cloud.region", "international"));
-        return new PublishedPriceEstimator(cloudPrices.getIfAvailable(), region, localCost.getIfAvailable(),
+        return new CostModelEstimator(cloudPrices.getIfAvailable(), region, localCost.getIfAvailable(),
                 clock.getIfAvailable(Clock::systemUTC));
     }
 

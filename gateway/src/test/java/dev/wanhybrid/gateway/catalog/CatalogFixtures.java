@@ -16,9 +16,10 @@ public final class CatalogFixtures {
 
     private CatalogFixtures() {}
 
-    /** The shipped catalog from {@code gateway-routing.yaml}. */
+    /** The shipped catalog from {@code gateway-routing.yaml}, cloud prices from the list in force today. */
     public static ModelCatalog shipped() {
-        return ModelCatalog.from(bind(new ClassPathResource("gateway-routing.yaml")));
+        return ModelCatalog.from(bind(new ClassPathResource("gateway-routing.yaml")),
+                java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
     /** Binds {@code gateway.catalog} from the given YAML text. */

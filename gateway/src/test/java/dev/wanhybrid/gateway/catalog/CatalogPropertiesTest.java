@@ -30,6 +30,19 @@ class CatalogPropertiesTest {
         "gateway.catalog.models[0].tiers.480p.service-time-per-second=48s",
     };
 
+    private static final String[] CLOUD_MODEL = {
+        "gateway.catalog.extra-models[0].id=wan2.6-t2v",
+        "gateway.catalog.extra-models[0].backend=cloud",
+        "gateway.catalog.extra-models[0].kinds=t2v",
+        "gateway.catalog.extra-models[0].seconds=5,10",
+        "gateway.catalog.extra-models[0].default-seconds=5",
+        "gateway.catalog.extra-models[0].fps=30",
+        "gateway.catalog.extra-models[0].quality=premium",
+        "gateway.catalog.extra-models[0].default-size=1280x720",
+        "gateway.catalog.extra-models[0].tiers.720p.sizes=1280x720",
+        "gateway.catalog.extra-models[0].tiers.720p.service-time-per-second=36s",
+    };
+
     @Test
     void shippedCatalogHasTheLocalAndCloudWanModels() {
         ModelCatalog catalog = CatalogFixtures.shipped();
@@ -96,6 +109,40 @@ class CatalogPropertiesTest {
                 .withPropertyValues("gateway.catalog.models[0].tiers.480p.usd-per-second=-1")
                 .run(ctx -> assertThat(ctx).getFailure().rootCause()
                         .hasMessageContaining("gateway.catalog").hasMessageContaining("models[0].tiers[480p].usdPerSecond"));
+    }
+
+    @Test
+    void aCloudTierWithoutAPriceTakesTheDashScopeListPrice() {
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(CLOUD_MODEL).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            ModelTier hd = ctx.getBean(ModelCatalog.class).find("wan2.6-t2v").orElseThrow().tiers().getFirst();
+            assertThat(hd.usdPerSecond(true)).isEqualByComparingTo("0.10");
+            assertThat(hd.usdPerSecond(false)).isEqualByComparingTo("0.10");
+        });
+    }
+
+    @Test
+    void aCloudTierTheListDoesNotPriceFailsAtStartNamingTheKeyUnlessItGivesAPrice() {
+        String[] unlisted = java.util.Arrays.stream(CLOUD_MODEL).map(p -> p.replace("=wan2.6-t2v", "=acme-video"))
+                .toArray(String[]::new);
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(unlisted)
+                .run(ctx -> assertThat(ctx).getFailure()
+                        .hasStackTraceContaining("gateway.catalog.models[acme-video].tiers.720p.usd-per-second")
+                        .hasStackTraceContaining("no price for acme-video"));
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(unlisted)
+                .withPropertyValues("gateway.catalog.extra-models[0].tiers.720p.usd-per-second=0.2")
+                .run(ctx -> assertThat(ctx.getBean(ModelCatalog.class).find("acme-video").orElseThrow().tiers()
+                        .getFirst().usdPerSecond(true)).isEqualByComparingTo("0.2"));
+    }
+
+    @Test
+    void aLocalTierWithoutItsMarginalCostFailsAtStartNamingTheKey() {
+        String[] unpriced = java.util.Arrays.stream(GOOD_MODEL).filter(p -> !p.contains("usd-per-second"))
+                .toArray(String[]::new);
+        runner.withPropertyValues(unpriced)
+                .run(ctx -> assertThat(ctx).getFailure()
+                        .hasStackTraceContaining("gateway.catalog.models[wan2.1-t2v-1.3b].tiers.480p.usd-per-second")
+                        .hasStackTraceContaining("required for a local model"));
     }
 
     @Test

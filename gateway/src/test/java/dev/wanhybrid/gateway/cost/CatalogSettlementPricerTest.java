@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.local.FleetCost;
 import dev.wanhybrid.cost.local.GpuFleet;
 import dev.wanhybrid.cost.local.LocalConfigLoader;
@@ -40,7 +41,7 @@ class CatalogSettlementPricerTest {
         CatalogSettlementPricer pricer = new CatalogSettlementPricer(CatalogFixtures.shipped(), LOCAL,
                 (model, tier, audio, day) -> {
                     asked[0] = day;
-                    return "wan2.6-t2v".equals(model) && "720P".equals(tier) ? Optional.of(new BigDecimal("0.08"))
+                    return "wan2.6-t2v".equals(model) && Tier.P720 == tier ? Optional.of(new BigDecimal("0.08"))
                             : Optional.empty();
                 },
                 Clock.fixed(Instant.parse("2026-11-30T17:00:00Z"), ZoneOffset.UTC), java.time.ZoneId.of("Asia/Shanghai"));

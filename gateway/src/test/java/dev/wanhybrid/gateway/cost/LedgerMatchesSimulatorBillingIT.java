@@ -7,6 +7,7 @@ import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.price.CloudPriceTable;
+import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
@@ -117,7 +118,7 @@ class LedgerMatchesSimulatorBillingIT {
                 .until(() -> ids.stream().allMatch(id -> TERMINAL.contains(alpha.get("/v1/videos/" + id).json()
                         .path("status").asString())));
 
-        CloudPriceTable prices = PriceTableLoader.load(Path.of("../cost-model/config/dashscope-intl-prices.yaml"));
+        CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         Http sim = new Http(simulator.baseUrl().toString(), "sk-demo-simulator");
         BigDecimal billed = BigDecimal.ZERO;
         int succeeded = 0;

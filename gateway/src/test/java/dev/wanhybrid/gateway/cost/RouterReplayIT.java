@@ -2,14 +2,17 @@ package dev.wanhybrid.gateway.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.replay.Replay;
 import dev.wanhybrid.cost.replay.ReplayConfig;
 import dev.wanhybrid.cost.replay.ReplayReport;
 import dev.wanhybrid.cost.replay.Trace;
 import dev.wanhybrid.cost.replay.TraceJob;
 import dev.wanhybrid.gateway.catalog.CatalogFixtures;
+import dev.wanhybrid.gateway.catalog.CostModelEstimator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +30,9 @@ class RouterReplayIT {
     void realRouterOnTheShippedTraceStaysAboveTheOfflineBound() throws Exception {
         ReplayConfig cfg = ReplayConfig.load(CONFIG);
         List<TraceJob> trace = Trace.read(TRACE);
+        // The replay's fleet prices local work; cloud work at the catalog's prices (the same DashScope list).
         RouterReplayPolicy router = new RouterReplayPolicy(CatalogFixtures.shipped(),
-                new CostModelEstimator(cfg.catalog().local()));
+                new CostModelEstimator(null, Region.INTERNATIONAL, cfg.catalog().local(), Clock.systemUTC()));
 
         ReplayReport report = Replay.run(cfg, trace, router);
         Path out = Path.of(System.getProperty("build.dir", "target"), "replay-router");

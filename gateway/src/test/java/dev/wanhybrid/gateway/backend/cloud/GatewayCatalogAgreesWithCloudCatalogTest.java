@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
-import dev.wanhybrid.cloud.catalog.UnitPrice;
+import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.catalog.AudioMode;
 import dev.wanhybrid.gateway.catalog.CatalogFixtures;
@@ -69,10 +69,10 @@ class GatewayCatalogAgreesWithCloudCatalogTest {
         List<String> differences = new ArrayList<>();
         for (CatalogModel model : routing.modelsOf("cloud")) {
             for (ModelTier tier : model.tiers()) {
-                String cloudTier = tier.name().toUpperCase(java.util.Locale.ROOT);
+                Tier cloudTier = Tier.ofLabel(tier.name()).orElseThrow();
                 for (boolean withAudio : new boolean[] {true, false}) {
                     var price = cloud.price(model.id(), Region.INTERNATIONAL, cloudTier, withAudio, TODAY)
-                            .map(UnitPrice::perSecond);
+                            .map(p -> p.perSecond().amount());
                     if (price.isEmpty() || price.get().compareTo(tier.usdPerSecond(withAudio)) != 0) {
                         differences.add(model.id() + " " + tier.name() + (withAudio ? "" : " silent") + ": routing "
                                 + tier.usdPerSecond(withAudio) + " vs cloud " + price.orElse(null));

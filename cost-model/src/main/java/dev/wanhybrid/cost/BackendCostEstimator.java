@@ -10,17 +10,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Estimates the cost of one request on either backend: the cloud list price in force today (in the billing time
- * zone), or the local marginal and fully loaded cost at the fleet's current utilization.
+ * Estimates the cost of one video job on either backend: the cloud list price in force today (in the billing time
+ * zone), or the local marginal and fully loaded cost at the fleet's current utilization. The command-line tool's
+ * {@code estimate}; the gateway's router has its own {@code CostEstimator} interface over catalog models.
  */
-public final class CostEstimator {
+public final class BackendCostEstimator {
 
     private final CloudPriceTable prices;
     private final LocalCostModel local;
     private final Clock clock;
     private final ZoneId billingZone;
 
-    public CostEstimator(CloudPriceTable prices, LocalCostModel local, Clock clock, ZoneId billingZone) {
+    public BackendCostEstimator(CloudPriceTable prices, LocalCostModel local, Clock clock, ZoneId billingZone) {
         this.prices = Objects.requireNonNull(prices, "prices");
         this.local = Objects.requireNonNull(local, "local");
         this.clock = Objects.requireNonNull(clock, "clock");

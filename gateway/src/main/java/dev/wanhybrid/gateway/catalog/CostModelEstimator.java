@@ -1,0 +1,81 @@
+package dev.wanhybrid.gateway.catalog;
+
+import dev.wanhybrid.cloud.Region;
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.VideoJob;
+import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.price.CloudPrice;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Optional;
+
+/**
+ * The gateway's cost estimator, from the cost model's figures: cloud models at the DashScope list price in force
+ * today for the configured region (the cost model's dated list, read through the cloud adapter's catalog, which
+ * knows each model's sound and regional name), local models at the marginal cost of their predicted GPU-seconds on
+ * the configured fleet (corrected by measured runs). Where either has no figure (no cloud catalog, a model it does
+ * not know, a non-USD region, a local model without a throughput figure) the catalog's own per-second price
+ * answers, so an estimate always exists. The router, the replay of the router and the settlement of cloud work
+ * ({@link #cloudPerSecond}) all price through this class.
+ */
+public final class CostModelEstimator implements CostEstimator {
+
+    private final dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices;
+    private final Region region;
+    private final LocalCostModel local;
+    private final Clock clock;
+
+    /**
+     * @param cloudPrices the cloud adapter's model catalog, or {@code null} to price cloud models from the catalog
+     * @param region the region whose list prices cloud work
+     * @param local the cost model's local cost, or {@code null} to price local models from the catalog
+     * @param clock whose date picks the price in force
+     */
+    public CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
+            LocalCostModel local, Clock clock) {
+        this.cloudPrices = cloudPrices;
+        this.region = region;
+        this.local = local;
+        this.clock = clock;
+    }
+
+    @Override
+    public BigDecimal estimateUsd(CatalogModel model, ModelTier tier, int seconds, boolean wantsAudio) {
+        Optional<BigDecimal> published = model.isLocal() ? localCost(model, tier, seconds)
+                : cloudPrice(model, tier, wantsAudio).map(p -> p.multiply(BigDecimal.valueOf(seconds)));
+        return published.map(CostEstimator::normalize)
+                .orElseGet(() -> FROM_CATALOG.estimateUsd(model, tier, seconds, wantsAudio));
+    }
+
+    /** The list's USD price per second in force today, if it has one for this model, tier and sound. */
+    public Optional<BigDecimal> cloudPrice(CatalogModel model, ModelTier tier, boolean wantsAudio) {
+        LocalDate today = LocalDate.now(clock);
+        return Tier.ofLabel(tier.name()).flatMap(t -> cloudPerSecond(model.id(), t, wantsAudio, today));
+    }
+
+    /** The list's USD price per second in force on {@code day}, if it has one for this model, tier and sound. */
+    public Optional<BigDecimal> cloudPerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
+        if (cloudPrices == null) {
+            return Optional.empty();
+        }
+        return cloudPrices.price(model, region, tier, wantsAudio, day)
+                // A model whose output always has sound has no separate silent price.
+                .or(() -> cloudPrices.price(model, region, tier, true, day))
+                .map(CloudPrice::perSecond)
+                .filter(p -> Money.USD.equals(p.currency()))
+                .map(Money::amount);
+    }
+
+    private Optional<BigDecimal> localCost(CatalogModel model, ModelTier tier, int seconds) {
+        if (local == null || !local.throughput().knows(model.id())) {
+            return Optional.empty();
+        }
+        VideoSize size = tier.sizes().getFirst();
+        Money marginal = local.marginal(local.gpuSeconds(VideoJob.of(model.id(), size.width(), size.height(), seconds,
+                false)));
+        return Money.USD.equals(marginal.currency()) ? Optional.of(marginal.amount()) : Optional.empty();
+    }
+}
