@@ -40,8 +40,7 @@ class ModelCatalogTest {
                     assertThat(cn.perSecond().amount()).isEqualByComparingTo("0.6");
                     assertThat(cn.perSecond().currency().getCurrencyCode()).isEqualTo("CNY");
                 });
-        // The international list also carries the same figures from 2025-09-01 (the cost model's former dating,
-        // see dashscope-international.yaml), so the first day without a price is the day before that.
+        // The international list is in force from 2025-09-01 (see dashscope-international.yaml).
         assertThat(catalog.price("wan2.6-t2v", Region.INTERNATIONAL, Tier.P1080, true, FIRST_LISTED.minusDays(1)))
                 .isEmpty();
         assertThat(catalog.price("wan2.6-t2v", Region.MAINLAND, Tier.P720, true, TODAY.minusDays(1))).isEmpty();

@@ -48,10 +48,11 @@ class PriceTableLoaderTest {
     }
 
     @Test
-    void bundledInternationalTableKeepsBothDatesItWasGiven() {
+    void bundledInternationalTableIsInForceFromItsFirstListing() {
         CloudPriceTable table = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
 
-        assertThat(table.find("wan2.6-t2v", Tier.P1080, true, DAY).orElseThrow().effectiveFrom()).isEqualTo(DAY);
+        assertThat(table.find("wan2.6-t2v", Tier.P1080, true, DAY).orElseThrow().effectiveFrom())
+                .isEqualTo(LocalDate.of(2025, 9, 1));
         assertThat(table.find("wan2.6-t2v", Tier.P1080, true, LocalDate.of(2026, 10, 1)).orElseThrow())
                 .satisfies(p -> {
                     assertThat(p.perSecond()).isEqualTo(Money.usd("0.15"));
