@@ -34,7 +34,7 @@ class ModelCatalogTest {
         CloudPrice p = catalog.price("wan2.6-t2v", Region.INTERNATIONAL, Tier.P1080, true, TODAY).orElseThrow();
         assertThat(p.perSecond().amount()).isEqualByComparingTo("0.15");
         assertThat(p.perSecond().currency().getCurrencyCode()).isEqualTo("USD");
-        assertThat(p.effectiveFrom()).isEqualTo(TODAY);
+        assertThat(p.effectiveFrom()).isEqualTo(FIRST_LISTED);
         assertThat(catalog.price("wan2.6-t2v", Region.MAINLAND, Tier.P720, true, TODAY).orElseThrow())
                 .satisfies(cn -> {
                     assertThat(cn.perSecond().amount()).isEqualByComparingTo("0.6");
