@@ -54,7 +54,8 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
      *
      * @param id the catalog id used in requests and routes, e.g. {@code wan2.1-t2v-1.3b}
      * @param backend {@code local} or {@code cloud}
-     * @param kinds task kinds it serves ({@code t2v}, {@code i2v})
+     * @param kinds task kinds it serves ({@code t2v}, {@code i2v}); a cloud model that omits kinds, seconds,
+     *     default-seconds, audio or a tier's sizes takes them from the cloud adapter's catalog
      * @param seconds the clip lengths it accepts, in whole seconds
      * @param defaultSeconds the length used when a request gives none
      * @param fps output frame rate
@@ -75,9 +76,9 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
     public record ModelProperties(
             @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9.\\-]*", message = "must be lower-case letters, digits, '.' and '-'") String id,
             @NotBlank @Pattern(regexp = "local|cloud", message = "must be 'local' or 'cloud'") String backend,
-            @NotEmpty Set<TaskKind> kinds,
-            @NotEmpty List<@Positive Integer> seconds,
-            @NotNull @Positive Integer defaultSeconds,
+            Set<TaskKind> kinds,
+            List<@Positive Integer> seconds,
+            @Positive Integer defaultSeconds,
             @NotNull @Positive Integer fps,
             Set<AudioMode> audio,
             @NotNull QualityTier quality,
@@ -86,7 +87,18 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
             Boolean lora) {
 
         public ModelProperties {
-            audio = audio == null ? Set.of() : Set.copyOf(audio);
+            // A cloud model may leave its capabilities out: they are then the cloud catalog's (CloudCapabilities).
+            boolean cloud = Backend.CLOUD.is(backend);
+            audio = audio == null ? (cloud ? null : Set.of()) : Set.copyOf(audio);
+            if (!cloud) {
+                require(id, "kinds", kinds != null && !kinds.isEmpty());
+                require(id, "seconds", seconds != null && !seconds.isEmpty());
+                require(id, "default-seconds", defaultSeconds != null);
+                if (tiers != null) {
+                    tiers.forEach((name, t) -> require(id, "tiers." + name + ".sizes",
+                            t == null || (t.sizes() != null && !t.sizes().isEmpty())));
+                }
+            }
             lora = lora != null && lora;
             if (lora && !Backend.LOCAL.is(backend)) {
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].lora: only local models apply"
@@ -104,7 +116,8 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
                 throw new IllegalArgumentException("gateway.catalog.models[" + id + "].default-seconds: "
                         + defaultSeconds + " is not one of its seconds " + seconds);
             }
-            if (defaultSize != null && tiers != null) {
+            if (defaultSize != null && tiers != null
+                    && tiers.values().stream().allMatch(t -> t != null && t.sizes() != null)) {
                 VideoSize parsed = parseSize(id, "default-size", defaultSize);
                 boolean listed = tiers.values().stream()
                         .filter(t -> t != null && t.sizes() != null)
@@ -130,7 +143,7 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
      *     uses it until it has recent observations
      */
     public record TierProperties(
-            @NotEmpty List<String> sizes,
+            List<String> sizes,
             @DecimalMin("0") BigDecimal usdPerSecond,
             @DecimalMin("0") BigDecimal silentUsdPerSecond,
             @NotNull Duration serviceTimePerSecond) {
@@ -141,6 +154,13 @@ public record CatalogProperties(@NotEmpty List<@Valid ModelProperties> models,
                     parseSize("?", "sizes", s);
                 }
             }
+        }
+    }
+
+    private static void require(String model, String key, boolean given) {
+        if (!given) {
+            throw new IllegalArgumentException("gateway.catalog.models[" + model + "]." + key
+                    + ": required for a local model (a cloud model takes it from the cloud catalog)");
         }
     }
 

@@ -30,15 +30,18 @@ public final class ModelCatalog {
     }
 
     /**
-     * Converts the bound configuration; sizes are parsed here, so a bad size names its key. A cloud tier that gives
-     * no {@code usd-per-second} takes the DashScope international list price (USD, like the whole catalog) in force
-     * on {@code day}, and its silent price where the list has a lower one; a cloud tier the list does not price
-     * and that gives none fails, naming the key.
+     * Converts the bound configuration; sizes are parsed here, so a bad size names its key. A cloud model's omitted
+     * capabilities (kinds, seconds, sound, tier sizes) are the cloud catalog's ({@link CloudCapabilities}). A cloud
+     * tier that gives no {@code usd-per-second} takes the DashScope international list price (USD, like the whole
+     * catalog) in force on {@code day}, and its silent price where the list has a lower one; a cloud tier the list
+     * does not price and that gives none fails, naming the key.
      */
     public static ModelCatalog from(CatalogProperties properties, LocalDate day) {
         CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
+        CloudCapabilities cloud = new CloudCapabilities(dev.wanhybrid.cloud.catalog.ModelCatalog.load());
         var list = new ArrayList<CatalogModel>();
-        for (CatalogProperties.ModelProperties p : properties.allModels()) {
+        for (CatalogProperties.ModelProperties configured : properties.allModels()) {
+            CatalogProperties.ModelProperties p = cloud.complete(configured);
             var tiers = new ArrayList<ModelTier>();
             p.tiers().forEach((name, t) -> tiers.add(tier(p.id(), name, t, prices, day)));
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),

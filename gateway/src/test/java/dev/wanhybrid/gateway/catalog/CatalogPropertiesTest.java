@@ -152,4 +152,71 @@ class CatalogPropertiesTest {
                         .toArray(String[]::new))
                 .run(ctx -> assertThat(ctx).getFailure().hasStackTraceContaining("listed twice"));
     }
+
+    /** A cloud entry that says only what routing decides: quality, size, service time. */
+    private static final String[] CLOUD_ROUTING_ONLY = {
+        "gateway.catalog.extra-models[0].id=wan2.5-t2v-preview",
+        "gateway.catalog.extra-models[0].backend=cloud",
+        "gateway.catalog.extra-models[0].fps=30",
+        "gateway.catalog.extra-models[0].quality=high",
+        "gateway.catalog.extra-models[0].default-size=832x480",
+        "gateway.catalog.extra-models[0].tiers.480p.service-time-per-second=24s",
+    };
+
+    @Test
+    void aCloudModelTakesWhatItCanDoFromTheCloudCatalog() {
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(CLOUD_ROUTING_ONLY).run(ctx -> {
+            CatalogModel preview = ctx.getBean(ModelCatalog.class).find("wan2.5-t2v-preview").orElseThrow();
+            assertThat(preview.kinds()).containsExactly(TaskKind.T2V);
+            assertThat(preview.seconds()).containsExactly(5, 10);
+            assertThat(preview.defaultSeconds()).isEqualTo(5);
+            assertThat(preview.audio()).containsExactlyInAnyOrder(AudioMode.GENERATED, AudioMode.URL);
+            assertThat(preview.tiers()).singleElement().satisfies(t -> {
+                assertThat(t.sizes()).containsExactly(new VideoSize(832, 480), new VideoSize(480, 832),
+                        new VideoSize(624, 624));
+                assertThat(t.usdPerSecond(true)).isEqualByComparingTo("0.05");
+            });
+        });
+    }
+
+    @Test
+    void aCloudCapabilityGivenInTheConfigurationOverridesTheCloudCatalog() {
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(CLOUD_ROUTING_ONLY)
+                .withPropertyValues("gateway.catalog.extra-models[0].seconds=5",
+                        "gateway.catalog.extra-models[0].audio=generated")
+                .run(ctx -> {
+                    CatalogModel preview = ctx.getBean(ModelCatalog.class).find("wan2.5-t2v-preview").orElseThrow();
+                    assertThat(preview.seconds()).containsExactly(5);
+                    assertThat(preview.audio()).containsExactly(AudioMode.GENERATED);
+                    assertThat(preview.kinds()).as("still the cloud catalog's").containsExactly(TaskKind.T2V);
+                });
+    }
+
+    @Test
+    void aCloudTierTheModelDoesNotOfferFailsAtStartNamingTheKey() {
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(CLOUD_ROUTING_ONLY)
+                .withPropertyValues("gateway.catalog.extra-models[0].id=wan2.1-t2v-plus")
+                .run(ctx -> assertThat(ctx).getFailure()
+                        .hasStackTraceContaining("gateway.catalog.models[wan2.1-t2v-plus].tiers.480p")
+                        .hasStackTraceContaining("offered at [720P] only"));
+    }
+
+    @Test
+    void aCloudModelTheCloudCatalogDoesNotKnowMustSayWhatItCanDo() {
+        runner.withPropertyValues(GOOD_MODEL).withPropertyValues(CLOUD_ROUTING_ONLY)
+                .withPropertyValues("gateway.catalog.extra-models[0].id=acme-video",
+                        "gateway.catalog.extra-models[0].tiers.480p.usd-per-second=0.2")
+                .run(ctx -> assertThat(ctx).getFailure()
+                        .hasStackTraceContaining("gateway.catalog.models[acme-video]")
+                        .hasStackTraceContaining("has no model 'acme-video'"));
+    }
+
+    @Test
+    void aLocalModelMustSayWhatItCanDo() {
+        String[] noKinds = java.util.Arrays.stream(GOOD_MODEL).filter(p -> !p.contains(".kinds="))
+                .toArray(String[]::new);
+        runner.withPropertyValues(noKinds).run(ctx -> assertThat(ctx).getFailure()
+                .hasStackTraceContaining("gateway.catalog.models[wan2.1-t2v-1.3b].kinds")
+                .hasStackTraceContaining("required for a local model"));
+    }
 }
