@@ -62,8 +62,8 @@ class FleetConfiguration {
      */
     @Bean
     @Primary
-    LocalCapacity localCapacity(GatewayRole role, LocalBackend local, LocalFleet fleet) {
-        return role.sharesLocalState() ? fleet : local;
+    LocalCapacity localCapacity(LocalBackend local, LocalFleet fleet) {
+        return fleet.active() ? fleet : local;
     }
 
     @Bean
@@ -84,13 +84,14 @@ class FleetConfiguration {
     HealthIndicator localFleetHealthIndicator(LocalFleet fleet) {
         return () -> {
             LocalFleet workers = fleet.workersOnly();
-            BackendReadiness view = workers.readiness();
-            LocalQueueState queue = workers.queue();
+            LocalCapacity.Snapshot snapshot = workers.snapshot();
+            BackendReadiness view = snapshot.readiness();
+            LocalQueueState queue = snapshot.queue();
             return (view.ready() ? Health.up() : Health.unknown())
                     .withDetail("ready", view.ready())
                     .withDetail("detail", view.detail())
                     .withDetail("liveWorkerInstances", workers.liveWorkers().size())
-                    .withDetail("models", workers.servedModels())
+                    .withDetail("models", snapshot.servedModels())
                     .withDetail("queued", queue.queued())
                     .withDetail("running", queue.running())
                     .withDetail("capacity", queue.capacity())
@@ -119,7 +120,7 @@ class FleetConfiguration {
         }
         meters.find(QUEUE_DEPTH).gauges().forEach(meters::remove);
         meters.find(WORKERS_READY).gauges().forEach(meters::remove);
-        Gauge.builder(QUEUE_DEPTH, fleet, f -> read(() -> f.queue().queued()))
+        Gauge.builder(QUEUE_DEPTH, fleet, f -> read(() -> f.snapshot().queue().queued()))
                 .description("Local tasks waiting for a worker, across the fleet").register(meters);
         Gauge.builder(WORKERS_READY, fleet, f -> read(() -> f.liveWorkers().stream()
                         .mapToInt(Heartbeat::readyWorkers).sum()))

@@ -64,60 +64,50 @@ public class LocalFleet implements LocalCapacity {
     }
 
     @Override
-    public Set<String> servedModels() {
-        Set<String> served = new TreeSet<>();
-        for (Heartbeat beat : liveWorkers()) {
-            if (beat.readyWorkers() > 0) {
-                served.addAll(beat.models());
-            }
-        }
-        if (inProcess != null && inProcess.readiness().ready()) {
-            served.addAll(inProcess.servedModels());
-        }
-        return served;
-    }
-
-    @Override
     public Set<String> servedLoras() {
         return inProcess == null ? Set.of() : inProcess.servedLoras();
     }
 
-    /** Ready when this process or a worker with a fresh heartbeat serves models. */
+    /**
+     * One read of the heartbeats and one of the waiting jobs. Ready when this process or a worker with a fresh
+     * heartbeat serves models; the queue adds up the live workers' engine queues and the jobs none has taken yet.
+     */
     @Override
-    public BackendReadiness readiness() {
+    public Snapshot snapshot() {
         List<Heartbeat> live = liveWorkers();
-        int workers = live.stream().filter(b -> b.readyWorkers() > 0).mapToInt(Heartbeat::readyWorkers).sum();
-        Set<String> served = servedModels();
-        if (served.isEmpty()) {
-            return BackendReadiness.notReady("no GPU worker has sent a heartbeat in the last "
-                    + properties.staleAfter().toSeconds() + " s" + (inProcess == null ? "" : " (here: "
-                    + inProcess.readiness().detail() + ")"));
-        }
-        return BackendReadiness.ready(live.size() + " live worker instance(s), " + workers
-                + " engine worker(s) serving " + String.join(", ", served));
-    }
-
-    @Override
-    public LocalQueueState queue() {
-        List<Heartbeat> live = liveWorkers();
-        long waiting = jobs.waiting(Backend.LOCAL.id());
+        Snapshot here = inProcess == null ? null : inProcess.snapshot();
+        Set<String> served = new TreeSet<>();
+        int readyWorkers = 0;
         int queued = 0;
         int running = 0;
-        int workers = 0;
         int capacity = 0;
         Duration soonest = null;
         for (Heartbeat beat : live) {
+            if (beat.readyWorkers() > 0) {
+                served.addAll(beat.models());
+                readyWorkers += beat.readyWorkers();
+            }
             queued += beat.queued();
             running += beat.running();
-            workers += beat.readyWorkers();
             capacity += beat.capacity();
             soonest = soonest == null || beat.estimatedWait().compareTo(soonest) < 0 ? beat.estimatedWait() : soonest;
         }
+        if (here != null && here.readiness().ready()) {
+            served.addAll(here.servedModels());
+        }
+        BackendReadiness readiness = served.isEmpty()
+                ? BackendReadiness.notReady("no GPU worker has sent a heartbeat in the last "
+                        + properties.staleAfter().toSeconds() + " s"
+                        + (here == null ? "" : " (here: " + here.readiness().detail() + ")"))
+                : BackendReadiness.ready(live.size() + " live worker instance(s), " + readyWorkers
+                        + " engine worker(s) serving " + String.join(", ", served));
+        long waiting = jobs.waiting(Backend.LOCAL.id());
         // Jobs no worker has taken yet wait for the soonest free engine, then spread over every engine worker.
         Duration wait = (soonest == null ? Duration.ZERO : soonest)
-                .plus(serviceTime.multipliedBy(waiting).dividedBy(Math.max(1, workers)));
-        // No live worker: capacity 0 would mean unbounded, but health already rules local out then.
-        return new LocalQueueState(queued + (int) Math.min(Integer.MAX_VALUE, waiting), running, workers, capacity,
-                wait);
+                .plus(serviceTime.multipliedBy(waiting).dividedBy(Math.max(1, readyWorkers)));
+        // No live worker: capacity 0 would mean unbounded, but readiness already rules local out then.
+        LocalQueueState queue = new LocalQueueState(queued + (int) Math.min(Integer.MAX_VALUE, waiting), running,
+                readyWorkers, capacity, wait);
+        return new Snapshot(readiness, served, queue);
     }
 }

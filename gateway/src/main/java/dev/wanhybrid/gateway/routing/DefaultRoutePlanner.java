@@ -89,6 +89,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
 
     /** The live state the decision reads, captured once. */
     public RoutingContext context(String tenant) {
+        LocalCapacity capacity = local.getIfAvailable();
+        LocalCapacity.Snapshot here = capacity == null ? null : capacity.snapshot();
         Map<String, BackendHealth> health = new HashMap<>();
         for (String id : BACKENDS) {
             Optional<ResilientVideoBackend> backend = backends.decorated(id);
@@ -98,13 +100,12 @@ public class DefaultRoutePlanner implements RoutePlanner {
                 continue;
             }
             String breaker = backend.get().circuitBreaker().getState().name();
-            LocalCapacity capacity = Backend.LOCAL.is(id) ? local.getIfAvailable() : null;
-            BackendReadiness readiness = capacity == null ? backend.get().readiness() : capacity.readiness();
-            Set<String> served = capacity == null ? Set.of() : capacity.servedModels();
+            boolean self = Backend.LOCAL.is(id) && here != null;
+            BackendReadiness readiness = self ? here.readiness() : backend.get().readiness();
+            Set<String> served = self ? here.servedModels() : Set.of();
             health.put(id, new BackendHealth(id, readiness.ready(), breaker, readiness.detail(), served));
         }
-        LocalCapacity capacity = local.getIfAvailable();
-        LocalQueueState queue = capacity == null ? LocalQueueState.IDLE : capacity.queue();
+        LocalQueueState queue = here == null ? LocalQueueState.IDLE : here.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
         BudgetCaps budget = caps.getIfAvailable();
         if (budget != null && tenant != null) {

@@ -26,23 +26,13 @@ class LocalFleetTest {
     /** This process's own local backend on an API replica: no weights. */
     static final LocalCapacity NO_ENGINE_HERE = new LocalCapacity() {
         @Override
-        public BackendReadiness readiness() {
-            return BackendReadiness.notReady("no local weights");
-        }
-
-        @Override
-        public Set<String> servedModels() {
-            return Set.of();
+        public Snapshot snapshot() {
+            return new Snapshot(BackendReadiness.notReady("no local weights"), Set.of(), LocalQueueState.IDLE);
         }
 
         @Override
         public Set<String> servedLoras() {
             return Set.of("style");
-        }
-
-        @Override
-        public LocalQueueState queue() {
-            return LocalQueueState.IDLE;
         }
     };
 
@@ -74,22 +64,22 @@ class LocalFleetTest {
 
         LocalFleet fleet = fleetAt(T0.plusSeconds(19));
 
-        assertThat(fleet.readiness().ready()).isTrue();
-        assertThat(fleet.servedModels()).containsExactly("wan2.1-t2v-1.3b");
+        assertThat(fleet.snapshot().readiness().ready()).isTrue();
+        assertThat(fleet.snapshot().servedModels()).containsExactly("wan2.1-t2v-1.3b");
         assertThat(fleet.servedLoras()).as("the LoRA registry is the same configuration on every pod")
                 .containsExactly("style");
-        assertThat(fleet.workersOnly().servedModels()).containsExactly("wan2.1-t2v-1.3b");
+        assertThat(fleet.workersOnly().snapshot().servedModels()).containsExactly("wan2.1-t2v-1.3b");
     }
 
     @Test
     void aStaleHeartbeatNoLongerCountsAndTheDetailSaysWhy() {
         store.record(beat("gpu-0", T0, 0, 1));
 
-        BackendReadiness health = fleetAt(T0.plusSeconds(21)).readiness();
+        LocalCapacity.Snapshot snapshot = fleetAt(T0.plusSeconds(21)).snapshot();
 
-        assertThat(health.ready()).isFalse();
-        assertThat(health.detail()).contains("heartbeat").contains("no local weights");
-        assertThat(fleetAt(T0.plusSeconds(21)).queue().workers()).isZero();
+        assertThat(snapshot.readiness().ready()).isFalse();
+        assertThat(snapshot.readiness().detail()).contains("heartbeat").contains("no local weights");
+        assertThat(snapshot.queue().workers()).isZero();
     }
 
     @Test
@@ -111,7 +101,7 @@ class LocalFleetTest {
         store.record(beat("gpu-1", T0, 0, 1));
         store.record(beat("gpu-old", T0.minusSeconds(60), 3, 1));
 
-        LocalQueueState queue = fleetAt(T0.plusSeconds(1)).queue();
+        LocalQueueState queue = fleetAt(T0.plusSeconds(1)).snapshot().queue();
 
         assertThat(queue.queued()).isEqualTo(2);
         assertThat(queue.running()).isEqualTo(2);
@@ -121,9 +111,10 @@ class LocalFleetTest {
         assertThat(queue.estimatedWait()).isEqualTo(Duration.ofSeconds(30));
 
         store.record(beat("gpu-1", T0, 2, 2));
-        assertThat(fleetAt(T0.plusSeconds(1)).queue().isFull()).as("gpu-0 still has a free slot").isFalse();
+        assertThat(fleetAt(T0.plusSeconds(1)).snapshot().queue().isFull()).as("gpu-0 still has a free slot")
+                .isFalse();
         store.record(beat("gpu-0", T0, 3, 1));
-        assertThat(fleetAt(T0.plusSeconds(1)).queue().isFull()).isTrue();
+        assertThat(fleetAt(T0.plusSeconds(1)).snapshot().queue().isFull()).isTrue();
     }
 
     @Test
@@ -131,5 +122,34 @@ class LocalFleetTest {
         assertThat(new LocalFleet(GatewayRole.STANDALONE, store, jobs, PROPERTIES, Duration.ofSeconds(60),
                 Clock.fixed(T0, ZoneOffset.UTC)).active()).isFalse();
         assertThat(fleetAt(T0).active()).isTrue();
+    }
+
+    @Test
+    void oneSnapshotReadsTheHeartbeatsOnceAndTheWaitingJobsOnce() {
+        int[] reads = new int[2];
+        HeartbeatStore counted = new HeartbeatStore(null) {
+            @Override
+            public java.util.List<Heartbeat> seenSince(Instant since) {
+                reads[0]++;
+                return java.util.List.of(beat("gpu-0", T0, 1, 1), beat("gpu-1", T0, 0, 0));
+            }
+        };
+        JobQueries waiting = new JobQueries(null) {
+            @Override
+            public long waiting(String backend) {
+                reads[1]++;
+                return 4;
+            }
+        };
+        LocalFleet fleet = new LocalFleet(GatewayRole.API, counted, waiting, PROPERTIES, Duration.ofSeconds(60),
+                Clock.fixed(T0, ZoneOffset.UTC), NO_ENGINE_HERE);
+
+        LocalCapacity.Snapshot snapshot = fleet.snapshot();
+
+        assertThat(reads).containsExactly(1, 1);
+        assertThat(snapshot.readiness().ready()).isTrue();
+        assertThat(snapshot.queue().queued()).as("engine-queued plus not yet taken").isEqualTo(5);
+        // 30 s for the soonest engine, then 4 waiting jobs of 60 s over 2 engine workers.
+        assertThat(snapshot.queue().estimatedWait()).isEqualTo(Duration.ofSeconds(150));
     }
 }

@@ -142,8 +142,12 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
                 + bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
     }
 
-    /** The catalog models the loaded engines serve. */
     @Override
+    public Snapshot snapshot() {
+        return new Snapshot(readiness(), servedModels(), queue());
+    }
+
+    /** The catalog models the loaded engines serve. */
     public Set<String> servedModels() {
         return engines.stream().map(e -> e.info().modelId()).collect(Collectors.toUnmodifiableSet());
     }
@@ -165,7 +169,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         return properties.loras().keySet();
     }
 
-    @Override
+    /** The in-process queue: everything ahead of a new task, spread over the ready workers. */
     public LocalQueueState queue() {
         int queued = queued();
         int busy = running.get();
