@@ -91,8 +91,16 @@ public final class ModelCatalog {
         model.usageShape();
     }
 
-    /** Reads the bundled catalog. */
+    /** The bundled catalog, read once and shared (a catalog is immutable). */
     public static ModelCatalog load() {
+        return Bundled.CATALOG;
+    }
+
+    private static final class Bundled {
+        static final ModelCatalog CATALOG = readBundled();
+    }
+
+    private static ModelCatalog readBundled() {
         try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("catalog resource " + RESOURCE + " is missing from the classpath");

@@ -12,9 +12,14 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(CatalogProperties.class)
 class CatalogConfiguration {
 
-    /** Cloud tiers without a price of their own take the list price in force at start-up. */
+    /**
+     * Cloud models take their capabilities from the cloud catalog bean (the one the cloud backend checks requests
+     * against), and cloud tiers without a price of their own the list price in force at start-up.
+     */
     @Bean
-    ModelCatalog modelCatalog(CatalogProperties properties, ObjectProvider<Clock> clock) {
-        return ModelCatalog.from(properties, LocalDate.now(clock.getIfAvailable(Clock::systemUTC)));
+    ModelCatalog modelCatalog(CatalogProperties properties,
+            ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudModels, ObjectProvider<Clock> clock) {
+        return ModelCatalog.from(properties, cloudModels.getIfAvailable(dev.wanhybrid.cloud.catalog.ModelCatalog::load),
+                LocalDate.now(clock.getIfAvailable(Clock::systemUTC)));
     }
 }

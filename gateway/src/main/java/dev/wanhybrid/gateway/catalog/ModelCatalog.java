@@ -37,8 +37,14 @@ public final class ModelCatalog {
      * does not price and that gives none fails, naming the key.
      */
     public static ModelCatalog from(CatalogProperties properties, LocalDate day) {
+        return from(properties, dev.wanhybrid.cloud.catalog.ModelCatalog.load(), day);
+    }
+
+    /** As {@link #from(CatalogProperties, LocalDate)}, with cloud capabilities from the given cloud catalog. */
+    public static ModelCatalog from(CatalogProperties properties, dev.wanhybrid.cloud.catalog.ModelCatalog cloudModels,
+            LocalDate day) {
         CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
-        CloudCapabilities cloud = new CloudCapabilities(dev.wanhybrid.cloud.catalog.ModelCatalog.load());
+        CloudCapabilities cloud = new CloudCapabilities(cloudModels);
         var list = new ArrayList<CatalogModel>();
         for (CatalogProperties.ModelProperties configured : properties.allModels()) {
             CatalogProperties.ModelProperties p = cloud.complete(configured);
