@@ -1,6 +1,9 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cost.Tier;
 import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Optional;
 
 /**
  * Estimates what one clip will cost before it runs: the list price for the cloud, the marginal cost (energy) for
@@ -16,6 +19,14 @@ public interface CostEstimator {
      * @return estimated US dollars, never negative
      */
     BigDecimal estimateUsd(CatalogModel model, ModelTier tier, int seconds, boolean wantsAudio);
+
+    /**
+     * The dated list price per second, in USD, of a cloud model on {@code day}, where this estimator reads one;
+     * settlement prices billed seconds with it so that estimate and actual come from the same list.
+     */
+    default Optional<BigDecimal> listPricePerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
+        return Optional.empty();
+    }
 
     /** Price per second from the catalog times the clip length, to the micro-dollar. */
     CostEstimator FROM_CATALOG = (model, tier, seconds, wantsAudio) ->

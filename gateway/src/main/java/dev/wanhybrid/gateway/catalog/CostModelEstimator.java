@@ -19,7 +19,7 @@ import java.util.Optional;
  * the configured fleet (corrected by measured runs). Where either has no figure (no cloud catalog, a model it does
  * not know, a non-USD region, a local model without a throughput figure) the catalog's own per-second price
  * answers, so an estimate always exists. The router, the replay of the router and the settlement of cloud work
- * ({@link #cloudPerSecond}) all price through this class.
+ * ({@link #listPricePerSecond}) all price through this class.
  */
 public final class CostModelEstimator implements CostEstimator {
 
@@ -53,11 +53,12 @@ public final class CostModelEstimator implements CostEstimator {
     /** The list's USD price per second in force today, if it has one for this model, tier and sound. */
     public Optional<BigDecimal> cloudPrice(CatalogModel model, ModelTier tier, boolean wantsAudio) {
         LocalDate today = LocalDate.now(clock);
-        return Tier.ofLabel(tier.name()).flatMap(t -> cloudPerSecond(model.id(), t, wantsAudio, today));
+        return Tier.ofLabel(tier.name()).flatMap(t -> listPricePerSecond(model.id(), t, wantsAudio, today));
     }
 
     /** The list's USD price per second in force on {@code day}, if it has one for this model, tier and sound. */
-    public Optional<BigDecimal> cloudPerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
+    @Override
+    public Optional<BigDecimal> listPricePerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
         if (cloudPrices == null) {
             return Optional.empty();
         }

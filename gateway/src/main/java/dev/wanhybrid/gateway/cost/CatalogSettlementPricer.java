@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class CatalogSettlementPricer implements SettlementPricer {
 
-    /** A dated USD price per second: the DashScope list, {@code CostModelEstimator::cloudPerSecond}. */
+    /** A dated USD price per second: the DashScope list, {@code CostEstimator::listPricePerSecond}. */
     @FunctionalInterface
     public interface DatedPrices {
         /** @return the USD price per second in force on {@code day}, or empty when the table has none */

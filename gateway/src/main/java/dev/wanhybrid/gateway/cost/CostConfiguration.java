@@ -9,7 +9,7 @@ import dev.wanhybrid.cost.local.ThroughputModel;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.SettlementPricer;
 import dev.wanhybrid.gateway.budget.SpendReports;
-import dev.wanhybrid.gateway.catalog.CostModelEstimator;
+import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -51,20 +51,11 @@ class CostConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local,
-            org.springframework.beans.factory.ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
-            org.springframework.core.env.Environment environment, Clock clock,
-            dev.wanhybrid.gateway.budget.BudgetProperties budget) {
-        dev.wanhybrid.cloud.catalog.ModelCatalog table = cloudPrices.getIfAvailable();
-        if (table == null) {
-            return new CatalogSettlementPricer(catalog, local);
-        }
+    SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local, CostEstimator estimator,
+            Clock clock, dev.wanhybrid.gateway.budget.BudgetProperties budget) {
         // The same dated list (and region) the router's estimates read, through the same estimator, so estimate
         // and actual agree.
-        dev.wanhybrid.cloud.Region region = dev.wanhybrid.cloud.Region.parse(
-                environment.getProperty("gateway.cloud.region", "international"));
-        CostModelEstimator prices = new CostModelEstimator(table, region, local, clock);
-        return new CatalogSettlementPricer(catalog, local, prices::cloudPerSecond, clock, budget.timeZone());
+        return new CatalogSettlementPricer(catalog, local, estimator::listPricePerSecond, clock, budget.timeZone());
     }
 
     @Bean

@@ -70,7 +70,7 @@ class CostModelEstimatorTest {
 
         assertThat(mainland.estimateUsd(small, small.tiers().getFirst(), 5, false)).isPositive()
                 .isEqualByComparingTo(CostEstimator.normalize(marginal));
-        assertThat(mainland.cloudPerSecond("wan2.6-t2v", Tier.P720, true, LocalDate.of(2026, 11, 22))).isEmpty();
+        assertThat(mainland.listPricePerSecond("wan2.6-t2v", Tier.P720, true, LocalDate.of(2026, 11, 22))).isEmpty();
         assertThat(mainland.estimateUsd(t2v, t2v.tiers().getFirst(), 5, true)).isEqualByComparingTo("0.5");
     }
 }
