@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,9 +25,6 @@ import tools.jackson.databind.node.ObjectNode;
  * from its bytes. Either way the body goes to {@link CreateVideoRequestParser} for field validation.
  */
 final class VideoRequestReader {
-
-    /** The formats OpenAI's {@code input_reference} takes. */
-    private static final Set<ImageFormat> UPLOADABLE = Set.of(ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP);
 
 
     private static final Pattern BRACKET = Pattern.compile("([a-z_]+)\\[([a-z_]+)]");
@@ -137,7 +133,9 @@ final class VideoRequestReader {
             throw ApiException.invalid("input_reference", "empty_file", "input_reference is empty.");
         }
         byte[] bytes = file.getBytes();
-        String sniffed = sniff(bytes);
+        // The bytes decide the type, whatever the client declared; the configuration decides which are accepted.
+        ImageFormat format = ImageFormat.sniff(bytes).orElse(null);
+        String sniffed = format == null ? null : format.mediaType();
         String declared = file.getContentType() == null ? "" : file.getContentType().toLowerCase(Locale.ROOT);
         if (sniffed == null || !properties.imageContentTypes().contains(sniffed)) {
             throw ApiException.invalid("input_reference", "invalid_image_format",
@@ -147,12 +145,7 @@ final class VideoRequestReader {
             throw ApiException.invalid("input_reference", "invalid_image_format",
                     "input_reference is declared as " + ApiError.printable(declared) + " but is " + sniffed + ".");
         }
-        return new ImageUpload(sniffed, ImageFormat.sniff(bytes).orElseThrow().extension(), bytes);
-    }
-
-    /** The image type from its leading bytes, whatever the client declared: PNG, JPEG or WebP, else null. */
-    static String sniff(byte[] b) {
-        return ImageFormat.sniff(b).filter(UPLOADABLE::contains).map(ImageFormat::mediaType).orElse(null);
+        return new ImageUpload(sniffed, format.extension(), bytes);
     }
 
     private static boolean isJson(String contentType) {

@@ -17,14 +17,17 @@ class VideoRequestReaderTest {
     final VideoRequestReader reader = new VideoRequestReader(ApiFixtures.defaults());
 
     @Test
-    void theImageTypeComesFromTheLeadingBytes() {
-        assertThat(VideoRequestReader.sniff(ApiFixtures.png())).isEqualTo("image/png");
-        assertThat(VideoRequestReader.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF})).isEqualTo("image/jpeg");
-        assertThat(VideoRequestReader.sniff("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1)))
-                .isEqualTo("image/webp");
-        assertThat(VideoRequestReader.sniff("GIF89a".getBytes(StandardCharsets.ISO_8859_1))).isNull();
-        assertThat(VideoRequestReader.sniff(new byte[] {(byte) 0x89, 'P', 'N', 'G'})).as("too short for PNG").isNull();
-        assertThat(VideoRequestReader.sniff(new byte[0])).isNull();
+    void theConfigurationDecidesWhichSniffedImageTypesAreAccepted() throws Exception {
+        byte[] bmp = "BM\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> reader.read(upload("image/bmp", bmp))).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("invalid_image_format"));
+
+        ApiProperties d = ApiFixtures.defaults();
+        ApiProperties withBmp = new ApiProperties(d.maxBodySize(), d.maxPromptChars(), d.maxNegativePromptChars(),
+                d.maxImageSize(), d.maxSeconds(), d.maxUrlLength(), d.videoRetention(), java.util.List.of("image/bmp"));
+        CreateVideoRequest read = new VideoRequestReader(withBmp).read(upload(null, bmp));
+        assertThat(read.upload().contentType()).isEqualTo("image/bmp");
+        assertThat(read.upload().extension()).isEqualTo("bmp");
     }
 
     @Test
