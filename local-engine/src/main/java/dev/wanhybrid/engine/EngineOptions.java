@@ -13,9 +13,13 @@ import java.util.Locale;
  * @param shift flow-matching schedule shift (5.0, the official text-to-video default)
  * @param batchGuidance evaluate the conditional and unconditional predictions as one batch of two
  * @param modelId catalog id to report, or null to derive it from the checkpoint's size
+ * @param offloadTextEncoder keep the text encoder's weights in CPU memory between prompts and move them to the
+ *     device only to encode an uncached prompt (umT5-XXL is about 11 GB in bf16); off by default, because one
+ *     H100/H200 holds the encoder beside the 1.3B and 5B models with room to spare and encoding then costs no
+ *     copy; turn it on for the 14B models or cards under 48 GB. Prompt contexts are cached either way.
  */
 public record EngineOptions(String device, String dtype, int threads, int textLength, double shift,
-        boolean batchGuidance, String modelId) {
+        boolean batchGuidance, String modelId, boolean offloadTextEncoder) {
 
     public EngineOptions {
         if (device == null || !(device.equals("cpu") || device.equals("cuda") || device.matches("cuda:\\d+"))) {
@@ -38,39 +42,43 @@ public record EngineOptions(String device, String dtype, int threads, int textLe
 
     /** CPU, float32, two threads, official sampling settings. */
     public static EngineOptions cpu() {
-        return new EngineOptions("cpu", "fp32", 2, 512, 5.0, true, null);
+        return new EngineOptions("cpu", "fp32", 2, 512, 5.0, true, null, false);
     }
 
     /** First CUDA device, bfloat16 as the official code runs it. */
     public static EngineOptions cuda() {
-        return new EngineOptions("cuda:0", "bf16", 0, 512, 5.0, true, null);
+        return new EngineOptions("cuda:0", "bf16", 0, 512, 5.0, true, null, false);
     }
 
     public EngineOptions withDevice(String value) {
-        return new EngineOptions(value, dtype, threads, textLength, shift, batchGuidance, modelId);
+        return new EngineOptions(value, dtype, threads, textLength, shift, batchGuidance, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withDtype(String value) {
-        return new EngineOptions(device, value, threads, textLength, shift, batchGuidance, modelId);
+        return new EngineOptions(device, value, threads, textLength, shift, batchGuidance, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withThreads(int value) {
-        return new EngineOptions(device, dtype, value, textLength, shift, batchGuidance, modelId);
+        return new EngineOptions(device, dtype, value, textLength, shift, batchGuidance, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withTextLength(int value) {
-        return new EngineOptions(device, dtype, threads, value, shift, batchGuidance, modelId);
+        return new EngineOptions(device, dtype, threads, value, shift, batchGuidance, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withShift(double value) {
-        return new EngineOptions(device, dtype, threads, textLength, value, batchGuidance, modelId);
+        return new EngineOptions(device, dtype, threads, textLength, value, batchGuidance, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withBatchGuidance(boolean value) {
-        return new EngineOptions(device, dtype, threads, textLength, shift, value, modelId);
+        return new EngineOptions(device, dtype, threads, textLength, shift, value, modelId, offloadTextEncoder);
     }
 
     public EngineOptions withModelId(String value) {
-        return new EngineOptions(device, dtype, threads, textLength, shift, batchGuidance, value);
+        return new EngineOptions(device, dtype, threads, textLength, shift, batchGuidance, value, offloadTextEncoder);
+    }
+
+    public EngineOptions withOffloadTextEncoder(boolean value) {
+        return new EngineOptions(device, dtype, threads, textLength, shift, batchGuidance, modelId, value);
     }
 }

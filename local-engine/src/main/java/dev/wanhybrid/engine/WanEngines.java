@@ -11,6 +11,7 @@ import dev.wanhybrid.engine.internal.text.PromptTokenizer;
 import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Config;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
+import dev.wanhybrid.engine.internal.torch.Numerics;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.vae.WanVae;
 import dev.wanhybrid.engine.internal.vae.WanVaeConfig;
@@ -150,7 +151,12 @@ public final class WanEngines {
             transformer = WanTransformer.load(ditConfig, dit, dtype, device);
             // The VAE stays in float32 as the official WanVAE wrapper does (dtype=torch.float).
             WanVae decoder = WanVae.load(vaeConfig, vae, DType.F32, device);
-            return new WanT2vPipeline(tokenizer, encoder, transformer, decoder, device, options.batchGuidance());
+            WanT2vPipeline pipeline = new WanT2vPipeline(tokenizer, encoder, transformer, decoder, device,
+                    options.batchGuidance());
+            if (options.offloadTextEncoder() && device.is_cuda()) {
+                pipeline.offloadTextEncoder();
+            }
+            return pipeline;
         } catch (RuntimeException e) {
             if (encoder != null) {
                 encoder.close();
@@ -165,14 +171,31 @@ public final class WanEngines {
 
     private static Device device(EngineOptions options) throws EngineException {
         Torch.configureThreads(options.threads());
+        Device device;
         if (options.device().startsWith("cuda")) {
             if (!torch.cuda_is_available()) {
                 throw new EngineException("device " + options.device() + " requested but libtorch sees no CUDA device"
                         + " (CPU natives on the classpath, or no driver/CUDA libraries on this host)", false, null);
             }
-            return new Device(options.device().equals("cuda") ? "cuda:0" : options.device());
+            device = new Device(options.device().equals("cuda") ? "cuda:0" : options.device());
+        } else {
+            device = new Device(torch.kCPU());
         }
-        return new Device(torch.kCPU());
+        checkNumerics(device);
+        return device;
+    }
+
+    /**
+     * Refuses to build an engine on a device whose float32 convolutions or matrix products disagree with float64
+     * (see {@link Numerics}): such an engine would make wrong videos silently.
+     */
+    static void checkNumerics(Device device) throws EngineException {
+        Numerics.Report report = Numerics.checkOnce(device);
+        if (!report.ok()) {
+            throw new EngineException("numerics self-check failed on " + report.device() + ": " + report.summary()
+                    + "; this libtorch build computes wrong results here, so the engine will not serve (set"
+                    + " -Dengine.onednn=false, the default, or use another device)", false, null);
+        }
     }
 
     private static void checkPipelineClass(Path folder) {

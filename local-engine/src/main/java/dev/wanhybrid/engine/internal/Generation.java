@@ -1,5 +1,6 @@
 package dev.wanhybrid.engine.internal;
 
+import dev.wanhybrid.engine.internal.vae.DecodeProgress;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
 import dev.wanhybrid.engine.EngineResult;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -27,13 +27,20 @@ final class Generation {
         Tensor latents() throws InterruptedException;
     }
 
+    /** Decodes the sampled latents to a CPU video, reporting each VAE chunk. */
+    @FunctionalInterface
+    interface Decoding {
+
+        Tensor video(Tensor latents, DecodeProgress progress);
+    }
+
     private Generation() {}
 
     /**
      * @param badInputIsInvalid report an {@link IllegalArgumentException} as an invalid request (its message as
      *     is) rather than as a failed generation
      */
-    static EngineResult run(Sampling sampling, UnaryOperator<Tensor> decode, EngineInfo info,
+    static EngineResult run(Sampling sampling, Decoding decode, EngineInfo info,
             Map<String, String> mp4Metadata, Path outputMp4, int frames, ProgressListener listener, long started,
             boolean badInputIsInvalid) throws EngineException, InterruptedException {
         Tensor video = null;
@@ -43,12 +50,17 @@ final class Generation {
             if (Thread.interrupted()) {
                 throw new InterruptedException("generation cancelled before decoding");
             }
-            video = decode.apply(latents);
+            video = decode.video(latents, (done, total) -> listener.onProgress(90 + 5 * done / total));
             deviceTime = Duration.ofNanos(System.nanoTime() - started);
             listener.onProgress(95);
             VideoFiles.writeMp4(video, outputMp4, info.fps(), mp4Metadata);
         } catch (InterruptedException e) {
             throw e;
+        } catch (java.util.concurrent.CancellationException e) {
+            // The VAE saw the interrupt between chunks: report it as the cancellation it is.
+            Thread.interrupted();
+            VideoFiles.deletePartial(outputMp4);
+            throw new InterruptedException(e.getMessage());
         } catch (IOException | RuntimeException e) {
             VideoFiles.deletePartial(outputMp4);
             if (badInputIsInvalid && e instanceof IllegalArgumentException) {

@@ -154,6 +154,9 @@ public final class Wan22Loader {
             open.add(experts);
             Wan22Pipeline pipeline = new Wan22Pipeline(tokenizer, encoder, experts, codec, device,
                     options.batchGuidance());
+            if (options.offloadTextEncoder() && device.is_cuda()) {
+                pipeline.offloadTextEncoder();
+            }
             Wan22VideoEngine.ExpertReloader reloader = adapters -> experts.reload(
                     expert(ditConfig, ditw, adapters, dtype, device),
                     pair ? expert(ditConfig, dit2w, adapters, dtype, device) : null);

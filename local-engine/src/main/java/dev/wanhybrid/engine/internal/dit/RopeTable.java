@@ -9,8 +9,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Wan's 3-axis rotary position embedding: the head dimension's complex pairs are split between frame, row and
- * column positions ({@code rope_params} / {@code rope_apply} in {@code wan/modules/model.py}); angles and the
- * rotation are computed in float64, as upstream.
+ * column positions ({@code rope_params} / {@code rope_apply} in {@code wan/modules/model.py}). Angles are always
+ * computed in float64 on the CPU and cached per grid; the rotation runs in the table's precision: float64, as
+ * upstream, for float32 models (exact parity), float32 for bf16/fp16 models (no float64 arithmetic on a GPU,
+ * where it is slow; the attention that follows runs in bf16 anyway).
  */
 final class RopeTable {
 
@@ -42,13 +44,16 @@ final class RopeTable {
         return f;
     }
 
-    /** Cos/sin tables for an {@code f x h x w} token grid, cached per grid (they are reused every step). */
-    Angles angles(long f, long h, long w, Device device) {
-        return cache.computeIfAbsent(f + "x" + h + "x" + w + "@" + device.str().getString(),
-                key -> build(f, h, w, device));
+    /**
+     * Cos/sin tables for an {@code f x h x w} token grid in {@code precision} (Double or Float) on {@code device},
+     * cached per grid (they are reused every step and block).
+     */
+    Angles angles(long f, long h, long w, Device device, ScalarType precision) {
+        return cache.computeIfAbsent(f + "x" + h + "x" + w + "@" + device.str().getString() + "/" + precision,
+                key -> build(f, h, w, device, precision));
     }
 
-    private Angles build(long f, long h, long w, Device device) {
+    private Angles build(long f, long h, long w, Device device, ScalarType precision) {
         int len = Math.toIntExact(f * h * w);
         double[] cos = new double[len * pairs];
         double[] sin = new double[len * pairs];
@@ -76,8 +81,8 @@ final class RopeTable {
         new DoublePointer(cosT.data_ptr()).put(cos, 0, cos.length);
         Tensor sinT = Torch.empty(ScalarType.Double, 1, len, 1, pairs);
         new DoublePointer(sinT.data_ptr()).put(sin, 0, sin.length);
-        cosT = cosT.to(device, ScalarType.Double);
-        sinT = sinT.to(device, ScalarType.Double);
+        cosT = cosT.to(device, precision);
+        sinT = sinT.to(device, precision);
         // Cached across steps and scopes: keep them out of any PointerScope's reach.
         cosT.retainReference();
         sinT.retainReference();
@@ -96,12 +101,12 @@ final class RopeTable {
     /** Per-token rotation for one grid. */
     record Angles(Tensor cos, Tensor sin, int pairs) {
 
-        /** Rotates {@code [B, L, heads, 2*pairs]} float32 queries or keys; returns float32. */
+        /** Rotates {@code [B, L, heads, 2*pairs]} queries or keys in the table's precision; returns float32. */
         Tensor apply(Tensor x) {
             long b = x.size(0);
             long l = x.size(1);
             long n = x.size(2);
-            Tensor pairsView = x.to(ScalarType.Double).view(b, l, n, pairs, 2);
+            Tensor pairsView = x.to(cos.scalar_type()).view(b, l, n, pairs, 2);
             Tensor re = pairsView.select(4, 0);
             Tensor im = pairsView.select(4, 1);
             Tensor outRe = re.mul(cos).sub(im.mul(sin));

@@ -20,9 +20,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * The Wan 2.1 diffusion transformer ({@code WanModel} in {@code wan/modules/model.py}), with Diffusers tensor
  * names.
  *
- * <p>Precision follows the official autocast layout: matrix multiplies run in the weights' dtype (bf16 on a GPU,
- * float32 on CPU) while the residual stream, norms, modulation and RoPE stay in float32 (RoPE and the time
- * sinusoid in float64, as upstream).
+ * <p>Precision follows the official autocast layout: the projections, attention and FFN run and keep their
+ * activations in the weights' dtype (bf16 on a GPU, float32 on CPU), while the residual stream, norms,
+ * modulation, the time embedding and the output head stay in float32 (the official code's
+ * {@code autocast(dtype=float32)} regions). RoPE runs in float64 when the model computes in float32 (bit-for-bit
+ * the official numbers) and from a cached float32 table otherwise.
+ *
+ * <p>Memory does not grow with depth: every block runs in three nested scopes (self-attention, cross-attention,
+ * FFN), each freeing its temporaries as it returns, so at any time only the residual stream, one sub-block's
+ * temporaries and the weights are alive.
  */
 public final class WanTransformer implements AutoCloseable {
 
@@ -89,8 +95,17 @@ public final class WanTransformer implements AutoCloseable {
     public static WanTransformer load(WanTransformerConfig config, WeightSource weights, DType compute,
             Device device) {
         Map<String, Tensor> tensors = weights.load(expectedShapes(config), name -> false,
-                name -> name.contains("norm") || name.endsWith("scale_shift_table") ? DType.F32 : compute, device);
+                name -> float32Weight(name) ? DType.F32 : compute, device);
         return new WanTransformer(config, tensors, compute.torchType());
+    }
+
+    /**
+     * Weights applied in float32 whatever the compute dtype: norm scales and modulation tables, and the time
+     * embedding and output head, which the official code runs under {@code autocast(dtype=torch.float32)}.
+     */
+    static boolean float32Weight(String name) {
+        return name.contains("norm") || name.endsWith("scale_shift_table")
+                || name.startsWith("condition_embedder.time_") || name.startsWith("proj_out");
     }
 
     public WanTransformerConfig config() {
@@ -165,43 +180,63 @@ public final class WanTransformer implements AutoCloseable {
                 "condition_embedder.text_embedder.linear_2");
         probe.accept("text_embedding", text);
 
-        RopeTable.Angles angles = rope.angles(f, h, wd, latents.device());
-        for (int i = 0; i < config.layers(); i++) {
-            x = block(i, x, modulation, text, angles);
-            probe.accept("blocks." + i, x);
+        RopeTable.Angles angles = rope.angles(f, h, wd, latents.device(), ropePrecision());
+        // The residual stream is the only activation that crosses blocks; each block frees its own temporaries.
+        Tensor stream = Torch.keep(x);
+        try {
+            for (int i = 0; i < config.layers(); i++) {
+                Tensor next = block(i, stream, modulation, text, angles);
+                Torch.drop(stream);
+                stream = next;
+                probe.accept("blocks." + i, stream);
+            }
+            Tensor headMod = w.get("scale_shift_table").unsqueeze(0).add(headTime);
+            Tensor shift = headMod.select(2, 0);
+            Tensor scale = headMod.select(2, 1);
+            Tensor out = lin(layerNorm(stream).mul(scale.add(s(1))).add(shift), "proj_out").to(ScalarType.Float);
+            probe.accept("head", out);
+            return unpatchify(out, f, h, wd);
+        } finally {
+            Torch.drop(stream);
         }
-
-        Tensor headMod = w.get("scale_shift_table").unsqueeze(0).add(headTime);
-        Tensor shift = headMod.select(2, 0);
-        Tensor scale = headMod.select(2, 1);
-        Tensor out = lin(layerNorm(x).mul(scale.add(s(1))).add(shift), "proj_out");
-        probe.accept("head", out);
-        return unpatchify(out, f, h, wd);
     }
 
+    /** Float64 RoPE where the model computes in float32 (the official numbers exactly), float32 otherwise. */
+    private ScalarType ropePrecision() {
+        return compute == ScalarType.Float ? ScalarType.Double : ScalarType.Float;
+    }
+
+    /** One block; returns a new residual-stream handle the caller owns, {@code x} is left alone. */
     private Tensor block(int index, Tensor x, Tensor modulation, Tensor text, RopeTable.Angles angles) {
         String b = "blocks." + index + ".";
         // [1, 1, 6, dim] + [B, 1 or L, 6, dim]; each chunk is [B, 1 or L, dim] and broadcasts over the tokens.
-        Tensor e = w.get(b + "scale_shift_table").unsqueeze(0).add(modulation);
-        Tensor shiftMsa = e.select(2, 0);
-        Tensor scaleMsa = e.select(2, 1);
-        Tensor gateMsa = e.select(2, 2);
-        Tensor shiftFfn = e.select(2, 3);
-        Tensor scaleFfn = e.select(2, 4);
-        Tensor gateFfn = e.select(2, 5);
-
-        Tensor attnIn = layerNorm(x).mul(scaleMsa.add(s(1))).add(shiftMsa);
-        x = x.add(selfAttention(b + "attn1.", attnIn, angles).mul(gateMsa));
-
-        Tensor crossIn = config.crossAttnNorm()
-                ? torch.layer_norm(x, new long[] {config.dim()}, Torch.opt(w.get(b + "norm2.weight")),
-                        Torch.opt(w.get(b + "norm2.bias")), config.eps(), false)
-                : x;
-        x = x.add(crossAttention(b + "attn2.", crossIn, text));
-
-        Tensor ffnIn = layerNorm(x).mul(scaleFfn.add(s(1))).add(shiftFfn);
-        Tensor ffn = lin(torch.gelu(lin(ffnIn, b + "ffn.net.0.proj"), "tanh"), b + "ffn.net.2");
-        return x.add(ffn.mul(gateFfn));
+        Tensor e = Torch.inScope(() -> w.get(b + "scale_shift_table").unsqueeze(0).add(modulation));
+        Tensor afterSelf = null;
+        Tensor afterCross = null;
+        try {
+            afterSelf = Torch.inScope(() -> {
+                Tensor attnIn = layerNorm(x).mul(e.select(2, 1).add(s(1))).add(e.select(2, 0));
+                return x.add(selfAttention(b + "attn1.", attnIn, angles).mul(e.select(2, 2)));
+            });
+            Tensor residual = afterSelf;
+            afterCross = Torch.inScope(() -> {
+                Tensor crossIn = config.crossAttnNorm()
+                        ? torch.layer_norm(residual, new long[] {config.dim()}, Torch.opt(w.get(b + "norm2.weight")),
+                                Torch.opt(w.get(b + "norm2.bias")), config.eps(), false)
+                        : residual;
+                return residual.add(crossAttention(b + "attn2.", crossIn, text));
+            });
+            Tensor beforeFfn = afterCross;
+            return Torch.inScope(() -> {
+                Tensor ffnIn = layerNorm(beforeFfn).mul(e.select(2, 4).add(s(1))).add(e.select(2, 3));
+                Tensor ffn = lin(torch.gelu(lin(ffnIn, b + "ffn.net.0.proj"), "tanh"), b + "ffn.net.2");
+                return beforeFfn.add(ffn.mul(e.select(2, 5)));
+            });
+        } finally {
+            Torch.drop(afterCross);
+            Torch.drop(afterSelf);
+            Torch.drop(e);
+        }
     }
 
     private Tensor selfAttention(String prefix, Tensor x, RopeTable.Angles angles) {
@@ -209,11 +244,9 @@ public final class WanTransformer implements AutoCloseable {
         long len = x.size(1);
         long n = config.heads();
         long d = config.headDim();
-        Tensor q = rmsNorm(lin(x, prefix + "to_q"), prefix + "norm_q.weight").view(batch, len, n, d);
-        Tensor k = rmsNorm(lin(x, prefix + "to_k"), prefix + "norm_k.weight").view(batch, len, n, d);
+        Tensor q = angles.apply(rmsNorm(lin(x, prefix + "to_q"), prefix + "norm_q.weight").view(batch, len, n, d));
+        Tensor k = angles.apply(rmsNorm(lin(x, prefix + "to_k"), prefix + "norm_k.weight").view(batch, len, n, d));
         Tensor v = lin(x, prefix + "to_v").view(batch, len, n, d);
-        q = angles.apply(q);
-        k = angles.apply(k);
         return lin(attend(q, k, v), prefix + "to_out.0");
     }
 
@@ -228,26 +261,30 @@ public final class WanTransformer implements AutoCloseable {
         return lin(attend(q, k, v), prefix + "to_out.0");
     }
 
-    /** Fused scaled-dot-product attention over {@code [B, L, heads, d]} inputs, in the compute dtype. */
+    /** Fused scaled-dot-product attention over {@code [B, L, heads, d]} inputs, in (and returning) the compute dtype. */
     private Tensor attend(Tensor q, Tensor k, Tensor v) {
         long batch = q.size(0);
         long len = q.size(1);
         Tensor out = torch.scaled_dot_product_attention(q.to(compute).transpose(1, 2), k.to(compute).transpose(1, 2),
                 v.to(compute).transpose(1, 2), Torch.opt(null), 0.0, false, new DoubleOptional(), false);
-        return out.transpose(1, 2).reshape(batch, len, config.dim()).to(ScalarType.Float);
+        return out.transpose(1, 2).reshape(batch, len, config.dim());
     }
 
+    /** A projection in its weight's dtype (the compute dtype, or float32 for {@link #float32Weight} layers). */
     private Tensor lin(Tensor x, String name) {
-        return Torch.linear(x.to(compute), w.get(name + ".weight"), w.get(name + ".bias")).to(ScalarType.Float);
+        Tensor weight = w.get(name + ".weight");
+        return Torch.linear(x.to(weight.scalar_type()), weight, w.get(name + ".bias"));
     }
 
     private Tensor layerNorm(Tensor x) {
         return torch.layer_norm(x, new long[] {config.dim()}, Torch.opt(null), Torch.opt(null), config.eps(), false);
     }
 
+    /** {@code WanRMSNorm} in float32 (its input may be a bf16 projection); returns float32. */
     private Tensor rmsNorm(Tensor x, String weight) {
-        Tensor ms = x.pow(s(2)).mean(new long[] {-1}, true, new ScalarTypeOptional());
-        return x.mul(ms.add(s(config.eps())).rsqrt()).mul(w.get(weight));
+        Tensor xf = x.to(ScalarType.Float);
+        Tensor ms = xf.pow(s(2)).mean(new long[] {-1}, true, new ScalarTypeOptional());
+        return xf.mul(ms.add(s(config.eps())).rsqrt()).mul(w.get(weight));
     }
 
     private Tensor padContext(Tensor context) {

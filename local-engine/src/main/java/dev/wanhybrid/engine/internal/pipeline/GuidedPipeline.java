@@ -6,6 +6,7 @@ import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.vae.DecodeProgress;
 import java.util.function.LongToDoubleFunction;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
@@ -35,10 +36,15 @@ abstract class GuidedPipeline implements AutoCloseable {
         Prediction at(int index, long timestep);
     }
 
+    /** Prompt contexts kept, least recently used dropped first. */
+    static final int PROMPT_CACHE_SIZE = 16;
+
     private final TextTokenizer tokenizer;
     private final UmT5Encoder textEncoder;
     final Device device;
     private final boolean batchGuidance;
+    private final PromptCache promptCache = new PromptCache(PROMPT_CACHE_SIZE);
+    private Device textEncoderHome;
 
     GuidedPipeline(TextTokenizer tokenizer, UmT5Encoder textEncoder, Device device, boolean batchGuidance) {
         this.tokenizer = tokenizer;
@@ -47,13 +53,47 @@ abstract class GuidedPipeline implements AutoCloseable {
         this.batchGuidance = batchGuidance;
     }
 
-    /** Text context for a prompt: {@code [realLength, textDim]}, as the official T5 wrapper trims it. */
+    /**
+     * Text context for a prompt: {@code [realLength, textDim]}, as the official T5 wrapper trims it. The encoder's
+     * temporaries are freed before this returns; the context is cached by prompt text (the negative prompt is
+     * nearly always the same one, and products repeat prompts), so a repeated prompt costs no encoder pass. When
+     * the text encoder is offloaded it is moved onto the device for the encode and back to the CPU after it.
+     */
     public Tensor encodePrompt(String prompt) {
         if (tokenizer == null) {
             throw new IllegalStateException("this pipeline has no tokenizer");
         }
-        TextTokenizer.Tokens tokens = tokenizer.encode(prompt);
-        return encodeTokens(tokens.ids(), tokens.mask());
+        Tensor owned = promptCache.get(prompt);
+        if (owned == null) {
+            TextTokenizer.Tokens tokens = tokenizer.encode(prompt);
+            if (textEncoderHome != null) {
+                textEncoder.moveTo(device);
+            }
+            try {
+                owned = Torch.inScope(() -> encodeTokens(tokens.ids(), tokens.mask()));
+            } finally {
+                if (textEncoderHome != null) {
+                    textEncoder.moveTo(textEncoderHome);
+                }
+            }
+            promptCache.put(prompt, owned);
+        }
+        // A new handle on the cached context, owned by the caller's scope; the cache keeps its own.
+        return new Tensor(owned);
+    }
+
+    /**
+     * Keeps the text encoder's weights on the CPU between encodes (umT5-XXL is about 11 GB in bf16, GPU memory
+     * the denoiser can use instead), at the price of copying them to the device for every uncached prompt.
+     */
+    public void offloadTextEncoder() {
+        textEncoderHome = new Device(torch.kCPU());
+        textEncoder.moveTo(textEncoderHome);
+    }
+
+    /** Prompts whose context is cached. */
+    public int cachedPrompts() {
+        return promptCache.size();
     }
 
     /** Text context for token ids and mask of the tokenizer's length. */
@@ -119,13 +159,19 @@ abstract class GuidedPipeline implements AutoCloseable {
         }
     }
 
-    /** The VAE's decode of a batch {@code [B, z, F, h, w]}. */
-    abstract Tensor vaeDecode(Tensor latents);
+    /** The VAE's decode of a batch {@code [B, z, F, h, w]}, on the CPU. */
+    abstract Tensor vaeDecode(Tensor latents, DecodeProgress progress);
 
     /** Decodes latents {@code [z, F, h, w]} to video {@code [3, T, H, W]} in [-1, 1], on the CPU. */
     public Tensor decode(Tensor latents) {
+        return decode(latents, DecodeProgress.NONE);
+    }
+
+    /** As {@link #decode(Tensor)}, reporting each decoded chunk; cancellable between chunks. */
+    public Tensor decode(Tensor latents, DecodeProgress progress) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor video = vaeDecode(latents.unsqueeze(0)).squeeze(0).to(new Device(torch.kCPU()), ScalarType.Float);
+            Tensor video = vaeDecode(latents.unsqueeze(0), progress).squeeze(0)
+                    .to(new Device(torch.kCPU()), ScalarType.Float);
             return Torch.keep(video);
         }
     }
@@ -142,10 +188,37 @@ abstract class GuidedPipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        promptCache.clear();
         if (tokenizer != null) {
             tokenizer.close();
         }
         textEncoder.close();
         closeModels();
+    }
+
+    /** An LRU map of prompt to context handle; it owns its handles and drops them when evicted or cleared. */
+    private static final class PromptCache extends java.util.LinkedHashMap<String, Tensor> {
+
+        private final int capacity;
+
+        PromptCache(int capacity) {
+            super(16, 0.75f, true);
+            this.capacity = capacity;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Tensor> eldest) {
+            if (size() > capacity) {
+                Torch.drop(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void clear() {
+            values().forEach(Torch::drop);
+            super.clear();
+        }
     }
 }

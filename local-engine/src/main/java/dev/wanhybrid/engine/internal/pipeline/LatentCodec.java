@@ -2,6 +2,8 @@ package dev.wanhybrid.engine.internal.pipeline;
 
 import dev.wanhybrid.engine.internal.vae.Wan22Vae;
 import dev.wanhybrid.engine.internal.vae.WanVae;
+import dev.wanhybrid.engine.internal.vae.DecodeProgress;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -11,8 +13,13 @@ public interface LatentCodec extends AutoCloseable {
     /** Video {@code [B, 3, 1 + 4k, H, W]} in [-1, 1] to normalised latents. */
     Tensor encode(Tensor video);
 
-    /** Normalised latents {@code [B, z, F, h, w]} to video in [-1, 1]. */
-    Tensor decode(Tensor latents);
+    /** Normalised latents {@code [B, z, F, h, w]} to video in [-1, 1], on the CPU. */
+    default Tensor decode(Tensor latents) {
+        return decode(latents, DecodeProgress.NONE);
+    }
+
+    /** As {@link #decode(Tensor)}, reporting each decoded chunk (and cancellable between chunks). */
+    Tensor decode(Tensor latents, DecodeProgress progress);
 
     int latentChannels();
 
@@ -24,24 +31,25 @@ public interface LatentCodec extends AutoCloseable {
     void close();
 
     static LatentCodec of(Wan22Vae vae) {
-        return of(vae::encode, vae::decode, vae.config().zDim(), vae.config().temporalStride(),
+        return of(vae::encode, (latents, progress) -> vae.decode(latents, progress), vae.config().zDim(), vae.config().temporalStride(),
                 vae.config().spatialStride(), vae::close);
     }
 
     static LatentCodec of(WanVae vae) {
-        return of(vae::encode, vae::decode, vae.config().zDim(), vae.config().temporalStride(),
+        return of(vae::encode, (latents, progress) -> vae.decode(latents, progress), vae.config().zDim(), vae.config().temporalStride(),
                 vae.config().spatialStride(), vae::close);
     }
 
-    private static LatentCodec of(UnaryOperator<Tensor> encode, UnaryOperator<Tensor> decode, int latentChannels,
+    private static LatentCodec of(UnaryOperator<Tensor> encode, BiFunction<Tensor, DecodeProgress, Tensor> decode,
+            int latentChannels,
             int temporalStride, int spatialStride, Runnable close) {
         return new LatentCodec() {
             public Tensor encode(Tensor video) {
                 return encode.apply(video);
             }
 
-            public Tensor decode(Tensor latents) {
-                return decode.apply(latents);
+            public Tensor decode(Tensor latents, DecodeProgress progress) {
+                return decode.apply(latents, progress);
             }
 
             public int latentChannels() {

@@ -1,5 +1,6 @@
 package dev.wanhybrid.engine.internal.pipeline;
 
+import dev.wanhybrid.engine.internal.vae.DecodeProgress;
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.text.TextTokenizer;
@@ -101,8 +102,8 @@ public final class Wan22Pipeline extends GuidedPipeline {
     }
 
     @Override
-    Tensor vaeDecode(Tensor latents) {
-        return vae.decode(latents);
+    Tensor vaeDecode(Tensor latents, DecodeProgress progress) {
+        return vae.decode(latents, progress);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.vae.DecodeProgress;
 import dev.wanhybrid.engine.internal.vae.WanVae;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
@@ -83,8 +84,8 @@ public final class WanT2vPipeline extends GuidedPipeline {
     }
 
     @Override
-    Tensor vaeDecode(Tensor latents) {
-        return vae.decode(latents);
+    Tensor vaeDecode(Tensor latents, DecodeProgress progress) {
+        return vae.decode(latents, progress);
     }
 
     @Override

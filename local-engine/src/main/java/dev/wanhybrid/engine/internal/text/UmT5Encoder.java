@@ -27,7 +27,7 @@ public final class UmT5Encoder implements AutoCloseable {
 
     private UmT5Encoder(UmT5Config config, Map<String, Tensor> weights, ScalarType dtype) {
         this.config = config;
-        this.w = weights;
+        this.w = new java.util.LinkedHashMap<>(weights);
         this.dtype = dtype;
     }
 
@@ -87,22 +87,44 @@ public final class UmT5Encoder implements AutoCloseable {
         // Padding keys get the most negative float added, exactly as the official masked_fill does.
         Tensor keyMask = mask.eq(s(0)).to(dtype).mul(s(lowest(dtype))).view(batch, 1, 1, length);
         Tensor buckets = relativeBuckets(length).to(ids.device(), ScalarType.Long);
-        for (int i = 0; i < config.layers(); i++) {
-            String a = "encoder.block." + i + ".layer.0.";
-            Tensor posBias = torch.embedding(w.get(a + "SelfAttention.relative_attention_bias.weight"), buckets)
-                    .permute(2, 0, 1).unsqueeze(0);
-            probe.accept("blocks." + i + ".rel_pos_bias", posBias);
-            Tensor h = rmsNorm(x, w.get(a + "layer_norm.weight"));
-            x = x.add(attention(h, posBias.add(keyMask), a + "SelfAttention."));
-            String f = "encoder.block." + i + ".layer.1.";
-            h = rmsNorm(x, w.get(f + "layer_norm.weight"));
-            Tensor gate = torch.gelu(linear(h, w.get(f + "DenseReluDense.wi_0.weight"), null), "tanh");
-            Tensor up = linear(h, w.get(f + "DenseReluDense.wi_1.weight"), null);
-            x = x.add(linear(up.mul(gate), w.get(f + "DenseReluDense.wo.weight"), null));
-            probe.accept("blocks." + i + ".out", x);
+        // One scope per layer: only the hidden states cross layers (24 layers of umT5-XXL otherwise pile up).
+        Tensor hidden = Torch.keep(x);
+        try {
+            for (int i = 0; i < config.layers(); i++) {
+                Tensor in = hidden;
+                int layer = i;
+                Tensor posBias = Torch.inScope(() -> torch.embedding(
+                        w.get("encoder.block." + layer + ".layer.0.SelfAttention.relative_attention_bias.weight"),
+                        buckets).permute(2, 0, 1).unsqueeze(0));
+                Tensor next;
+                try {
+                    // Probed outside the layer's scope, so a probe may keep what it is given.
+                    probe.accept("blocks." + i + ".rel_pos_bias", posBias);
+                    next = Torch.inScope(() -> layer(layer, in, posBias.add(keyMask)));
+                } finally {
+                    Torch.drop(posBias);
+                }
+                Torch.drop(hidden);
+                hidden = next;
+                probe.accept("blocks." + i + ".out", hidden);
+            }
+            Tensor out = rmsNorm(hidden, w.get("encoder.final_layer_norm.weight"));
+            return out.to(ScalarType.Float);
+        } finally {
+            Torch.drop(hidden);
         }
-        Tensor out = rmsNorm(x, w.get("encoder.final_layer_norm.weight"));
-        return out.to(ScalarType.Float);
+    }
+
+    /** One encoder layer (self-attention with {@code bias}, then the gated-GELU FFN), returning new hidden states. */
+    private Tensor layer(int i, Tensor x, Tensor bias) {
+        String a = "encoder.block." + i + ".layer.0.";
+        Tensor h = rmsNorm(x, w.get(a + "layer_norm.weight"));
+        Tensor y = x.add(attention(h, bias, a + "SelfAttention."));
+        String f = "encoder.block." + i + ".layer.1.";
+        h = rmsNorm(y, w.get(f + "layer_norm.weight"));
+        Tensor gate = torch.gelu(linear(h, w.get(f + "DenseReluDense.wi_0.weight"), null), "tanh");
+        Tensor up = linear(h, w.get(f + "DenseReluDense.wi_1.weight"), null);
+        return y.add(linear(up.mul(gate), w.get(f + "DenseReluDense.wo.weight"), null));
     }
 
     /** {@code torch.finfo(dtype).min}. */
@@ -159,6 +181,18 @@ public final class UmT5Encoder implements AutoCloseable {
             }
         }
         return Torch.fromLongs(ids, length, length);
+    }
+
+    /** Moves every weight to {@code target} (offloading between encodes); the old copies are freed at once. */
+    public void moveTo(Device target) {
+        for (Map.Entry<String, Tensor> entry : w.entrySet()) {
+            Tensor old = entry.getValue();
+            if (old.device().str().getString().equals(target.str().getString())) {
+                continue;
+            }
+            entry.setValue(Torch.inScope(() -> old.to(target, old.scalar_type())));
+            old.close();
+        }
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.wanhybrid.engine.internal.torch;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -31,6 +33,18 @@ public final class Torch {
             if (threads > 0) {
                 torch.set_num_threads(threads);
             }
+            Numerics.chooseBackends();
+        }
+    }
+
+    /**
+     * Runs {@code op} in its own {@link PointerScope}, so every temporary it makes is freed when it returns, and
+     * hands back its result as a handle the caller owns and must {@link #drop}. This is how the engine keeps
+     * memory flat with depth: one scope per transformer block, encoder layer and VAE chunk.
+     */
+    public static Tensor inScope(Supplier<Tensor> op) {
+        try (PointerScope scope = new PointerScope()) {
+            return keep(op.get());
         }
     }
 

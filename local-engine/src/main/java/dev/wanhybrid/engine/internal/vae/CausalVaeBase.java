@@ -106,16 +106,29 @@ abstract class CausalVaeBase implements AutoCloseable {
         }
     }
 
-    /** Runs {@code decoder} one latent frame at a time with one feature cache; float32, concatenated along time. */
-    static Tensor decodeFrames(List<Layer> decoder, Tensor x) {
+    /**
+     * Runs {@code decoder} one latent frame at a time with one feature cache, each chunk in its own scope and
+     * moved to the CPU as soon as it is decoded (the device holds one chunk's activations and the cache, never the
+     * whole video); returns float32 on the CPU, concatenated along time.
+     *
+     * @throws java.util.concurrent.CancellationException when the thread is interrupted before a chunk
+     */
+    static Tensor decodeFrames(List<Layer> decoder, Tensor x, DecodeProgress progress) {
         FeatureCache cache = new FeatureCache();
         List<Tensor> frames = new ArrayList<>();
+        Device cpu = new Device(torch.kCPU());
+        int total = (int) x.size(2);
         try {
-            for (long i = 0; i < x.size(2); i++) {
+            for (int i = 0; i < total; i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new java.util.concurrent.CancellationException("generation cancelled before VAE chunk "
+                            + (i + 1) + " of " + total);
+                }
                 try (PointerScope scope = new PointerScope()) {
                     cache.rewind(i == 0);
-                    frames.add(Torch.keep(run(decoder, x.narrow(2, i, 1), cache).to(ScalarType.Float)));
+                    frames.add(Torch.keep(run(decoder, x.narrow(2, i, 1), cache).to(cpu, ScalarType.Float)));
                 }
+                progress.chunkDecoded(i + 1, total);
             }
             return Torch.cat(2, frames.toArray(Tensor[]::new));
         } finally {

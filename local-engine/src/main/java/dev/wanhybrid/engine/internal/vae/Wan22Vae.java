@@ -51,7 +51,12 @@ public final class Wan22Vae extends CausalVaeBase {
 
     /** Decodes normalised latents {@code [B, z, F, H, W]} to video {@code [B, 3, 1 + 4(F-1), 16H, 16W]} in [-1, 1]. */
     public Tensor decode(Tensor latents) {
-        return Torch.clamp(unpatchify(decodePatches(latents)), -1, 1);
+        return decode(latents, DecodeProgress.NONE);
+    }
+
+    /** As {@link #decode(Tensor)}, reporting each decoded chunk; the video is on the CPU. */
+    public Tensor decode(Tensor latents, DecodeProgress progress) {
+        return Torch.clamp(unpatchify(decodeFrames(decoder, postQuantConv(latents), progress)), -1, 1);
     }
 
     /** The post-quant convolution after de-normalising (a parity stage). */
@@ -61,7 +66,7 @@ public final class Wan22Vae extends CausalVaeBase {
 
     /** The decoder output before unpatchify, {@code [B, 12, T, 8H, 8W]} (a parity stage). */
     public Tensor decodePatches(Tensor latents) {
-        return decodeFrames(decoder, postQuantConv(latents));
+        return decodeFrames(decoder, postQuantConv(latents), DecodeProgress.NONE);
     }
 
     // ---------------------------------------------------------------- encode

@@ -54,12 +54,21 @@ public final class WanVae extends CausalVaeBase {
      * Decodes normalised latents {@code [B, z, F, H, W]} to video {@code [B, 3, 1 + 4(F-1), 8H, 8W]} in [-1, 1].
      */
     public Tensor decode(Tensor latents) {
-        return decode(latents, true);
+        return decode(latents, true, DecodeProgress.NONE);
+    }
+
+    /** As {@link #decode(Tensor)}, reporting each decoded chunk; the video is on the CPU. */
+    public Tensor decode(Tensor latents, DecodeProgress progress) {
+        return decode(latents, true, progress);
     }
 
     /** As {@link #decode(Tensor)}; {@code clamp=false} returns the raw decoder output. */
     public Tensor decode(Tensor latents, boolean clamp) {
-        Tensor video = decodeFrames(decoder, postQuantConv.forward(denormalize(latents), null));
+        return decode(latents, clamp, DecodeProgress.NONE);
+    }
+
+    private Tensor decode(Tensor latents, boolean clamp, DecodeProgress progress) {
+        Tensor video = decodeFrames(decoder, postQuantConv.forward(denormalize(latents), null), progress);
         return clamp ? Torch.clamp(video, -1, 1) : video;
     }
 
