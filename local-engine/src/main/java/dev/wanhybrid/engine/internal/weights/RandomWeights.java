@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -16,7 +17,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Seeded random weights for the demo model: every run with the same seed builds the same model. Matrices and
  * kernels get a standard deviation of {@code 1/sqrt(fan_in)}, biases 0.02, norm scales 1, modulation tables
- * {@code 1/sqrt(dim)} (the scale the fixtures use), so activations stay of order one through the network.
+ * {@code 1/sqrt(dim)} (the scale the fixtures use), so activations stay of order one through the network. The
+ * same seed builds the same model on the same kind of device.
  */
 public final class RandomWeights implements WeightSource {
 
@@ -30,6 +32,12 @@ public final class RandomWeights implements WeightSource {
     public Map<String, Tensor> load(Map<String, long[]> expected, Predicate<String> ignorable,
             Function<String, DType> dtypes, Device device) {
         var generator = torch.createCPUGenerator(seed);
+        // On a GPU the numbers are drawn there (seeded, but other numbers than the CPU's): a real-size model's
+        // billions of values take a minute from the CPU generator and well under a second on the device.
+        boolean onCuda = device != null && device.is_cuda();
+        if (onCuda) {
+            torch.manual_seed(seed);
+        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : expected.entrySet()) {
             String name = e.getKey();
@@ -49,8 +57,10 @@ public final class RandomWeights implements WeightSource {
                     long fanIn = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact);
                     std = 1 / Math.sqrt(fanIn);
                 }
-                t = torch.randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float))
-                        .mul(Torch.s(std));
+                t = onCuda
+                        ? torch.randn(shape, new TensorOptions(device).dtype(new ScalarTypeOptional(ScalarType.Float)))
+                        : torch.randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float));
+                t = t.mul(Torch.s(std));
             }
             tensors.put(name, Tensors.onDevice(t.to(dtypes.apply(name).torchType()), device));
         }
