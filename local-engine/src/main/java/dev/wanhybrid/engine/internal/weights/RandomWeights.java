@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -42,28 +43,37 @@ public final class RandomWeights implements WeightSource {
         for (var e : expected.entrySet()) {
             String name = e.getKey();
             long[] shape = e.getValue();
-            Tensor t;
-            if (name.endsWith("gamma") || (shape.length == 1 && name.contains("norm") && name.endsWith("weight"))) {
-                t = torch.ones(shape, new TensorOptions(ScalarType.Float));
-            } else {
-                double std;
-                if (name.endsWith("bias")) {
-                    std = 0.02;
-                } else if (name.endsWith("scale_shift_table")) {
-                    std = 1 / Math.sqrt(shape[shape.length - 1]);
-                } else if (name.equals("shared.weight") || name.endsWith("relative_attention_bias.weight")) {
-                    std = name.equals("shared.weight") ? 1.0 : 0.5;
-                } else {
-                    long fanIn = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact);
-                    std = 1 / Math.sqrt(fanIn);
-                }
-                t = onCuda
-                        ? torch.randn(shape, new TensorOptions(device).dtype(new ScalarTypeOptional(ScalarType.Float)))
-                        : torch.randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float));
-                t = t.mul(Torch.s(std));
+            // Each tensor's float32 draft is freed at once, not when the garbage collector gets to it.
+            try (PointerScope scope = new PointerScope()) {
+                tensors.put(name, Torch.keep(draw(name, shape, generator, onCuda, device)
+                        .to(dtypes.apply(name).torchType())));
             }
-            tensors.put(name, Tensors.onDevice(t.to(dtypes.apply(name).torchType()), device));
         }
         return tensors;
+    }
+
+    private static Tensor draw(String name, long[] shape, org.bytedeco.pytorch.Generator generator, boolean onCuda,
+            Device device) {
+        Tensor t;
+        if (name.endsWith("gamma") || (shape.length == 1 && name.contains("norm") && name.endsWith("weight"))) {
+            t = torch.ones(shape, new TensorOptions(ScalarType.Float));
+        } else {
+            double std;
+            if (name.endsWith("bias")) {
+                std = 0.02;
+            } else if (name.endsWith("scale_shift_table")) {
+                std = 1 / Math.sqrt(shape[shape.length - 1]);
+            } else if (name.equals("shared.weight") || name.endsWith("relative_attention_bias.weight")) {
+                std = name.equals("shared.weight") ? 1.0 : 0.5;
+            } else {
+                long fanIn = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact);
+                std = 1 / Math.sqrt(fanIn);
+            }
+            t = onCuda
+                    ? torch.randn(shape, new TensorOptions(device).dtype(new ScalarTypeOptional(ScalarType.Float)))
+                    : torch.randn(shape, new GeneratorOptional(generator), new TensorOptions(ScalarType.Float));
+            t = t.mul(Torch.s(std));
+        }
+        return onCuda ? t.to(device, ScalarType.Float) : t;
     }
 }
