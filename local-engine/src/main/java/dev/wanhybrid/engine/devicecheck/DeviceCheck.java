@@ -2,12 +2,17 @@ package dev.wanhybrid.engine.devicecheck;
 
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.dit.WanTransformerConfig;
+import dev.wanhybrid.engine.internal.pipeline.DenoiserExperts;
+import dev.wanhybrid.engine.internal.pipeline.LatentCodec;
+import dev.wanhybrid.engine.internal.pipeline.Wan22Pipeline;
 import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.text.UmT5Config;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Numerics;
 import dev.wanhybrid.engine.internal.torch.Torch;
+import dev.wanhybrid.engine.internal.vae.Wan22Vae;
+import dev.wanhybrid.engine.internal.vae.Wan22VaeConfig;
 import dev.wanhybrid.engine.internal.vae.WanVae;
 import dev.wanhybrid.engine.internal.vae.WanVaeConfig;
 import dev.wanhybrid.engine.internal.weights.ComponentWeights;
@@ -139,14 +144,19 @@ public final class DeviceCheck {
 
     private void realDimensions(String model, List<int[]> sizes, int steps, int textLength) throws Exception {
         WanTransformerConfig ditConfig;
-        UmT5Config t5Config;
-        WanVaeConfig vaeConfig;
+        UmT5Config t5Config = new UmT5Config(256384, 4096, 64, 64, 10240, 24, 32, 128, 1e-6);
+        WanVaeConfig vaeConfig = null;
+        Wan22VaeConfig vae22Config = null;
         switch (model) {
             case "wan2.1-1.3b" -> {
                 ditConfig = new WanTransformerConfig(16, 16, 1536, 8960, 256, 4096, 12, 30, new int[] {1, 2, 2}, 1e-6,
                         true, textLength);
-                t5Config = new UmT5Config(256384, 4096, 64, 64, 10240, 24, 32, 128, 1e-6);
                 vaeConfig = WanVaeConfig.wan21();
+            }
+            case "wan2.2-ti2v-5b" -> {
+                ditConfig = new WanTransformerConfig(48, 48, 3072, 14336, 256, 4096, 24, 30, new int[] {1, 2, 2},
+                        1e-6, true, textLength);
+                vae22Config = Wan22VaeConfig.ti2v5b();
             }
             case "tiny" -> {
                 // The demo engine's sizes: proves the program (and a staged bundle) end to end in seconds.
@@ -156,7 +166,8 @@ public final class DeviceCheck {
                 vaeConfig = new WanVaeConfig(8, 16, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true},
                         WanVaeConfig.WAN21_LATENTS_MEAN, WanVaeConfig.WAN21_LATENTS_STD);
             }
-            default -> throw new IllegalArgumentException("model must be wan2.1-1.3b or tiny, was " + model);
+            default -> throw new IllegalArgumentException(
+                    "model must be wan2.1-1.3b, wan2.2-ti2v-5b or tiny, was " + model);
         }
         put("model", model);
         // The text encoder first, alone: encode, then free it (the engine's offload pattern), so the denoising
@@ -186,17 +197,42 @@ public final class DeviceCheck {
         }
         long t1 = System.nanoTime();
         WanTransformer dit = WanTransformer.load(ditConfig, new RandomWeights(1), dtype, cudaOrNull());
-        WanVae vae = WanVae.load(vaeConfig, new RandomWeights(3), DType.F32, cudaOrNull());
+        Job job;
+        if (vaeConfig != null) {
+            WanT2vPipeline pipeline = new WanT2vPipeline(null, t5, dit,
+                    WanVae.load(vaeConfig, new RandomWeights(3), DType.F32, cudaOrNull()), device, true);
+            job = new Job(pipeline, vaeConfig.zDim(), vaeConfig.spatialStride(),
+                    (noise, ctx, scheduler, observer) -> pipeline.denoise(noise, ctx, ctx, scheduler, 5.0, observer),
+                    pipeline::decode);
+        } else {
+            Wan22Pipeline pipeline = new Wan22Pipeline(null, t5, DenoiserExperts.single(dit, 5.0),
+                    LatentCodec.of(Wan22Vae.load(vae22Config, new RandomWeights(3), DType.F32, cudaOrNull())),
+                    device, true);
+            job = new Job(pipeline, vae22Config.zDim(), pipeline.vae().spatialStride(),
+                    (noise, ctx, scheduler, observer) -> pipeline.denoise(noise, ctx, ctx, null, scheduler, observer),
+                    pipeline::decode);
+        }
         sync();
         put("dit_vae_build_s", seconds(t1));
         put("dit_vae_weights_gib", allocatedGib());
-        try (WanT2vPipeline pipeline = new WanT2vPipeline(null, t5, dit, vae, device, true)) {
+        try (AutoCloseable pipeline = job.pipeline()) {
             for (int[] size : sizes) {
-                oneSize(pipeline, context, size[0], size[1], size[2], steps);
+                oneSize(job, context, size[0], size[1], size[2], steps);
             }
         } finally {
             Torch.drop(context);
         }
+    }
+
+    /** What one model's timed job needs: its latent shape and how it denoises and decodes. */
+    private record Job(AutoCloseable pipeline, int latentChannels, int spatialStride, Denoise denoise,
+            java.util.function.UnaryOperator<Tensor> decode) {}
+
+    @FunctionalInterface
+    private interface Denoise {
+
+        Tensor run(Tensor noise, Tensor context, FlowScheduler scheduler, WanT2vPipeline.StepObserver observer)
+                throws InterruptedException;
     }
 
     /** The prompt context {@code [real, dim]}, as the pipeline trims it. */
@@ -206,11 +242,12 @@ public final class DeviceCheck {
         return t5.encode(idsT, maskT).select(0, 0).narrow(0, 0, real);
     }
 
-    private void oneSize(WanT2vPipeline pipeline, Tensor context, int width, int height, int frames, int steps)
+    private void oneSize(Job job, Tensor context, int width, int height, int frames, int steps)
             throws InterruptedException {
         String key = width + "x" + height + "x" + frames;
         long latentFrames = (frames - 1) / 4 + 1;
-        long tokens = latentFrames * (height / 16) * (width / 16);
+        long stride = job.spatialStride();
+        long tokens = latentFrames * (height / stride / 2) * (width / stride / 2);
         put(key + ".tokens", tokens);
         attentionBackends(key, tokens);
         resetPeak();
@@ -218,10 +255,11 @@ public final class DeviceCheck {
         Tensor latents;
         try (PointerScope scope = new PointerScope();
                 FlowScheduler scheduler = FlowScheduler.create("unipc", steps + 1, 5.0)) {
-            Tensor noise = WanT2vPipeline.initialNoise(42, 16, latentFrames, height / 8, width / 8);
+            Tensor noise = WanT2vPipeline.initialNoise(42, job.latentChannels(), latentFrames, height / stride,
+                    width / stride);
             long[] last = {System.nanoTime()};
             // One more step than measured: the first includes kernel selection and allocator growth.
-            latents = Torch.keep(pipeline.denoise(noise, context, context, scheduler, 5.0,
+            latents = Torch.keep(job.denoise().run(noise, context, scheduler,
                     (i, t, in, cond, uncond, guided, out) -> {
                         sync();
                         long now = System.nanoTime();
@@ -239,7 +277,7 @@ public final class DeviceCheck {
         resetPeak();
         long td = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
-            Tensor video = pipeline.decode(latents);
+            Tensor video = job.decode().apply(latents);
             put(key + ".video_shape", java.util.Arrays.toString(Torch.shape(video)));
         }
         sync();

@@ -20,6 +20,15 @@ public final class Torch {
 
     private static final AtomicBoolean THREADS_SET = new AtomicBoolean();
 
+    static {
+        // JavaCPP refuses allocations once the process's resident set passes four times the Java heap unless told
+        // otherwise; libtorch, not the heap, holds a model's weights (umT5-XXL alone is 11 GB), so a real model
+        // on a small heap would fail to load. Runs before this class touches JavaCPP; an explicit setting wins.
+        if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
+        }
+    }
+
     private Torch() {}
 
     /**
