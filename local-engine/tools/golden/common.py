@@ -310,6 +310,63 @@ def generalise_key_map(template, official_names, block_patterns):
     return result
 
 
+KEY_MAP_RULES = (("transformer", [(r"blocks\.(\d+)\.", "blocks.{i}.")]),
+                 ("text_encoder", [(r"blocks\.(\d+)\.", "encoder.block.{i}.")]),
+                 ("vae", []))
+
+
+def key_maps(template_dir, weights):
+    """Official -> Diffusers maps of every component, from the template set's maps."""
+    maps = {}
+    for comp, rules in KEY_MAP_RULES:
+        with open(os.path.join(template_dir, "key_maps", comp + ".json")) as f:
+            template = json.load(f)
+        maps[comp] = generalise_key_map(template, sorted(weights[comp]), rules)
+    return maps
+
+
+def write_config(template_dir, out_dir, path, **changes):
+    """The template set's config file `path` with `changes` (each key must exist there) written under `out_dir`."""
+    with open(os.path.join(template_dir, path)) as f:
+        c = json.load(f)
+    for k, v in changes.items():
+        assert k in c, (path, k)
+        c[k] = v
+    write_json(os.path.join(out_dir, path), c)
+
+
+def write_diffusers_configs(template_dir, out_dir, preset, **vae_changes):
+    """transformer/, text_encoder/ and scheduler/ configs and model_index.json for a preset's sizes."""
+    d, t = preset["dit"], preset["t5"]
+    write_config(template_dir, out_dir, "transformer/config.json", attention_head_dim=d["dim"] // d["num_heads"],
+                 ffn_dim=d["ffn_dim"], freq_dim=d["freq_dim"], num_attention_heads=d["num_heads"],
+                 num_layers=d["num_layers"], text_dim=t["dim"])
+    write_config(template_dir, out_dir, "vae/config.json", **vae_changes)
+    write_config(template_dir, out_dir, "text_encoder/config.json", d_ff=t["dim_ffn"],
+                 d_kv=t["dim_attn"] // t["num_heads"], d_model=t["dim"], num_heads=t["num_heads"],
+                 num_layers=t["num_layers"], num_decoder_layers=t["num_layers"],
+                 relative_attention_num_buckets=t["num_buckets"], vocab_size=t["vocab"])
+    write_config(template_dir, out_dir, "scheduler/scheduler_config.json", flow_shift=preset["shift"])
+    with open(os.path.join(template_dir, "model_index.json")) as f:
+        index = f.read()
+    with open(os.path.join(out_dir, "model_index.json"), "w") as f:
+        f.write(index)
+
+
+class ModelRecorder(torch.nn.Module):
+    """Pass-through around the DiT as the official pipelines call it; appends (x, t, context, out) to `calls`."""
+
+    def __init__(self, inner, calls):
+        super().__init__()
+        self.inner = inner
+        self.calls = calls
+
+    def forward(self, x, t, context, seq_len):
+        out = self.inner(x, t=t, context=context, seq_len=seq_len)
+        self.calls.append((x[0], t, context[0], out[0]))
+        return out
+
+
 def rename(state, key_map):
     out = {key_map[k]: v for k, v in state.items()}
     assert len(out) == len(state)

@@ -213,17 +213,7 @@ def main():
         pipe.sp_size, pipe.sample_neg_prompt = 1, NEGATIVE
         trace = {}
         calls = []
-
-        class Recorder(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, x, t, context, seq_len):
-                out = self.inner(x, t=t, context=context, seq_len=seq_len)
-                calls.append((x[0], t, context[0], out[0]))
-                return out
-        pipe.model = Recorder(dit)
+        pipe.model = common.ModelRecorder(dit, calls)
         step_orig = FlowUniPCMultistepScheduler.step
         step_no = [0]
 
@@ -275,14 +265,9 @@ def write_set(args, p, dit_cfg, t5_cfg, vae_cfg, weights, golden, lat, seq_len):
     common.save_safetensors(weights["text_encoder"], os.path.join(out, "official/text_encoder.safetensors"))
     common.save_safetensors(weights["vae"], os.path.join(out, "official/vae.safetensors"))
     # key maps, generalised from the shared set's maps (made by diffusers' converter)
-    maps = {}
-    for comp, rules in (("transformer", [(r"blocks\.(\d+)\.", "blocks.{i}.")]),
-                        ("text_encoder", [(r"blocks\.(\d+)\.", "encoder.block.{i}.")]),
-                        ("vae", [])):
-        with open(os.path.join(tpl, "key_maps", comp + ".json")) as f:
-            template = json.load(f)
-        maps[comp] = common.generalise_key_map(template, sorted(weights[comp]), rules)
-        common.write_json(os.path.join(out, "key_maps", comp + ".json"), maps[comp])
+    maps = common.key_maps(tpl, weights)
+    for comp, m in maps.items():
+        common.write_json(os.path.join(out, "key_maps", comp + ".json"), m)
     common.save_safetensors(common.rename(weights["transformer"], maps["transformer"]),
                             os.path.join(out, "transformer/diffusion_pytorch_model.safetensors"), {"format": "pt"})
     common.save_safetensors(common.rename(weights["vae"], maps["vae"]),
@@ -290,30 +275,16 @@ def write_set(args, p, dit_cfg, t5_cfg, vae_cfg, weights, golden, lat, seq_len):
     common.save_safetensors(common.rename(weights["text_encoder"], maps["text_encoder"]),
                             os.path.join(out, "text_encoder/model.safetensors"), {"format": "pt"})
     # configs: the shared set's files with this set's sizes
-    d, t = p["dit"], p["t5"]
-
-    def cfg(path, **changes):
-        with open(os.path.join(tpl, path)) as f:
-            c = json.load(f)
-        for k, v in changes.items():
-            assert k in c, (path, k)
-            c[k] = v
-        common.write_json(os.path.join(out, path), c)
-    cfg("transformer/config.json", attention_head_dim=d["dim"] // d["num_heads"], ffn_dim=d["ffn_dim"],
-        freq_dim=d["freq_dim"], num_attention_heads=d["num_heads"], num_layers=d["num_layers"], text_dim=t["dim"])
-    cfg("vae/config.json", base_dim=p["vae_dim"])
-    cfg("text_encoder/config.json", d_ff=t["dim_ffn"], d_kv=t["dim_attn"] // t["num_heads"], d_model=t["dim"],
-        num_heads=t["num_heads"], num_layers=t["num_layers"], num_decoder_layers=t["num_layers"],
-        relative_attention_num_buckets=t["num_buckets"], vocab_size=t["vocab"])
-    cfg("scheduler/scheduler_config.json", flow_shift=p["shift"])
-    shutil.copy(os.path.join(tpl, "model_index.json"), os.path.join(out, "model_index.json"))
+    common.write_diffusers_configs(tpl, out, p, base_dim=p["vae_dim"])
 
     with open(os.path.join(tpl, "manifest.json")) as f:
         tm = json.load(f)
     e2e = golden["t2v_e2e"]
     manifest = {
         "name": args.name or os.path.basename(os.path.normpath(out)),
-        "produced_by": dict(tm["produced_by"], runtime=f"CPU, torch {torch.__version__} (Debian python3-torch), "
+        "produced_by": dict(tm["produced_by"], reference_implementation=dict(
+            tm["produced_by"]["reference_implementation"], files=FILES + ["wan/modules/attention.py and wan/modules/tokenizers.py replaced (shims)"]),
+            runtime=f"CPU, torch {torch.__version__} (Debian python3-torch), "
                             f"Python {sys.version.split()[0]}, torch.set_num_threads(1), float32",
                             tool=f"local-engine/tools/golden/make_wan21.py --preset {args.preset}"),
         "dtype": "float32 (ids/timesteps int64)",

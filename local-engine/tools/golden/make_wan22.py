@@ -199,7 +199,7 @@ def main():
         golden["dit_forward"] = dg
 
         # ---- LoRA (Diffusers naming, no alpha), merged W + scale * B @ A, on the ti2v case
-        key_maps = make_key_maps(args.template, weights)
+        key_maps = common.key_maps(args.template, weights)
         inverse = {v: k for k, v in key_maps["transformer"].items()}
         lg = torch.Generator().manual_seed(base + 20)
         lora, r = {}, p["lora_rank"]
@@ -283,17 +283,7 @@ def read_latent_stats(wan_vae):
 
 def run_e2e(pipe, dit, vae, sched_cls, tok, p, prompt, img, lat):
     trace, calls, step_no = {}, [], [0]
-
-    class Recorder(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, x, t, context, seq_len):
-            out = self.inner(x, t=t, context=context, seq_len=seq_len)
-            calls.append((x[0], t, context[0], out[0]))
-            return out
-    pipe.model = Recorder(dit)
+    pipe.model = common.ModelRecorder(dit, calls)
     step_orig = sched_cls.step
 
     def step(self, model_output, timestep, sample, return_dict=True, generator=None):
@@ -334,17 +324,6 @@ def run_e2e(pipe, dit, vae, sched_cls, tok, p, prompt, img, lat):
     return trace
 
 
-def make_key_maps(tpl, weights):
-    maps = {}
-    for comp, rules in (("transformer", [(r"blocks\.(\d+)\.", "blocks.{i}.")]),
-                        ("text_encoder", [(r"blocks\.(\d+)\.", "encoder.block.{i}.")]),
-                        ("vae", [])):
-        with open(os.path.join(tpl, "key_maps", comp + ".json")) as f:
-            template = json.load(f)
-        maps[comp] = common.generalise_key_map(template, sorted(weights[comp]), rules)
-    return maps
-
-
 def save_sharded(tensors, folder, stem, index_name, params_in_index):
     """Two shards and an index JSON, as the shared set (and the Hub repos) store the transformer and umT5."""
     names = sorted(tensors)
@@ -375,24 +354,9 @@ def write_set(args, p, dit_cfg, t5_cfg, vae_cfg, weights, maps, lora, golden, la
     common.save_safetensors(common.rename(weights["vae"], maps["vae"]),
                             os.path.join(out, "vae/diffusion_pytorch_model.safetensors"), {"format": "pt"})
     common.save_safetensors(lora, os.path.join(out, "lora/pytorch_lora_weights.safetensors"), {"format": "pt"})
-    d, t = p["dit"], p["t5"]
-
-    def cfg(path, **changes):
-        with open(os.path.join(tpl, path)) as f:
-            c = json.load(f)
-        for k, v in changes.items():
-            assert k in c, (path, k)
-            c[k] = v
-        common.write_json(os.path.join(out, path), c)
-    cfg("transformer/config.json", attention_head_dim=d["dim"] // d["num_heads"], ffn_dim=d["ffn_dim"],
-        freq_dim=d["freq_dim"], num_attention_heads=d["num_heads"], num_layers=d["num_layers"], text_dim=t["dim"])
-    cfg("official/transformer_config.json", text_len=p["text_len"], text_dim=t["dim"], **d)
-    cfg("vae/config.json", base_dim=p["vae_dim"], decoder_base_dim=p["vae_dec_dim"])
-    cfg("text_encoder/config.json", d_ff=t["dim_ffn"], d_kv=t["dim_attn"] // t["num_heads"], d_model=t["dim"],
-        num_heads=t["num_heads"], num_layers=t["num_layers"], num_decoder_layers=t["num_layers"],
-        relative_attention_num_buckets=t["num_buckets"], vocab_size=t["vocab"])
-    cfg("scheduler/scheduler_config.json", flow_shift=p["shift"])
-    shutil.copy(os.path.join(tpl, "model_index.json"), os.path.join(out, "model_index.json"))
+    common.write_diffusers_configs(tpl, out, p, base_dim=p["vae_dim"], decoder_base_dim=p["vae_dec_dim"])
+    common.write_config(tpl, out, "official/transformer_config.json", text_len=p["text_len"], text_dim=p["t5"]["dim"],
+                        **p["dit"])
 
     with open(os.path.join(tpl, "manifest.json")) as f:
         tm = json.load(f)
@@ -402,7 +366,9 @@ def write_set(args, p, dit_cfg, t5_cfg, vae_cfg, weights, maps, lora, golden, la
     manifest = {
         "name": os.path.basename(os.path.normpath(out)),
         "purpose": tm.get("purpose"),
-        "produced_by": dict(tm["produced_by"], runtime=f"CPU, torch {torch.__version__} (Debian python3-torch), "
+        "produced_by": dict(tm["produced_by"], reference_implementation=dict(
+            tm["produced_by"]["reference_implementation"], files=FILES + ["wan/modules/attention.py and wan/modules/tokenizers.py replaced (shims)"]),
+            runtime=f"CPU, torch {torch.__version__} (Debian python3-torch), "
                             f"Python {sys.version.split()[0]}, 2 threads, float32",
                             tool=f"local-engine/tools/golden/make_wan22.py --preset {args.preset}"),
         "dtype": tm["dtype"],

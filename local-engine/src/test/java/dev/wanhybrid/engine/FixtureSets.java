@@ -3,6 +3,7 @@ package dev.wanhybrid.engine;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.wanhybrid.engine.internal.torch.Numerics;
 import dev.wanhybrid.engine.internal.weights.DType;
 import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
 import dev.wanhybrid.engine.internal.weights.TensorEntry;
@@ -58,6 +59,13 @@ public final class FixtureSets {
             return (p.has("sample_steps") ? p.get("sample_steps") : p.get("sampling_steps")).getAsInt();
         }
 
+        /** The end-to-end goldens' video size, width then height. */
+        public int[] size() {
+            JsonObject p = pipeline();
+            var wh = (p.has("size_wh") ? p.get("size_wh") : p.get("size_w_h")).getAsJsonArray();
+            return new int[] {wh.get(0).getAsInt(), wh.get(1).getAsInt()};
+        }
+
         public double shift() {
             return pipeline().get("shift").getAsDouble();
         }
@@ -84,6 +92,19 @@ public final class FixtureSets {
 
     public static List<Set> wan22() {
         return sets("wan22");
+    }
+
+    /** The set with the fewest golden bytes: the cheapest one to run every check on. */
+    public static Set smallest(List<Set> sets) {
+        return sets.stream().min(java.util.Comparator.comparingLong(s -> goldenBytes(s.root()))).orElseThrow();
+    }
+
+    private static long goldenBytes(Path root) {
+        try (Stream<Path> files = Files.list(root.resolve("golden"))) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Set of(Path root) {
@@ -119,8 +140,14 @@ public final class FixtureSets {
                 found.putIfAbsent(p, of(p));
             }
         }
+        if (REPORTED.add(generation)) {
+            System.out.printf("fixture sets %s: %s (oneDNN %s)%n", generation, found.values(),
+                    Numerics.oneDnnEnabled() ? "on" : "off");
+        }
         return new ArrayList<>(found.values());
     }
+
+    private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     // ---------------------------------------------------------------------------------------------------------
     // Sign flip: a copy of a set whose golden outputs are negated, to prove the parity checks can fail.
