@@ -63,6 +63,11 @@ def main():
         for t, d in e["tensors"].items():
             lines.append(f"| `{t}` | {d['dtype']} | {d['shape']} |")
         lines.append("")
+    for label, table in m.get("observed_differences", {}).items():
+        same = all(v["all_bitwise_equal"] for v in table.values())
+        worst = max(v["max_abs"] for v in table.values())
+        lines += [f"Reproducibility (`{label}`, `compare_runs.py`): " + ("every golden file bit-identical." if same else
+                  f"max abs difference {worst:.2e}."), ""]
     lines += ["## Tolerances", "",
               "As for the shared set: component outputs within max |diff| 1e-4, end-to-end traces and video within",
               "5e-4 (values are O(1)); differences of 1e-2 or more are real discrepancies.", ""]
