@@ -17,6 +17,20 @@ import java.nio.file.Path;
 public record WanVaeConfig(int baseDim, int zDim, int[] dimMult, int resBlocks, boolean[] temporalDownsample,
         float[] latentsMean, float[] latentsStd) {
 
+    /** Wan 2.1's per-channel latent mean ({@code latents_mean} of {@code AutoencoderKLWan}). */
+    public static final float[] WAN21_LATENTS_MEAN = {-0.7571f, -0.7089f, -0.9113f, 0.1075f, -0.1745f, 0.9653f,
+            -0.1517f, 1.5508f, 0.4134f, -0.0715f, 0.5517f, -0.3632f, -0.1922f, -0.9497f, 0.2503f, -0.2921f};
+
+    /** Wan 2.1's per-channel latent standard deviation ({@code latents_std}). */
+    public static final float[] WAN21_LATENTS_STD = {2.8184f, 1.4541f, 2.3275f, 2.6558f, 1.2196f, 1.7708f, 2.6052f,
+            2.0743f, 3.2687f, 2.1526f, 2.8652f, 1.5579f, 1.6382f, 1.1253f, 2.8251f, 1.9160f};
+
+    /** The real Wan 2.1 VAE (base width 96), as {@code Wan-AI/Wan2.1-T2V-1.3B-Diffusers} configures it. */
+    public static WanVaeConfig wan21() {
+        return new WanVaeConfig(96, 16, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true},
+                WAN21_LATENTS_MEAN, WAN21_LATENTS_STD);
+    }
+
     public static WanVaeConfig read(Path configJson) {
         JsonConfig c = JsonConfig.read(configJson);
         return new WanVaeConfig(c.integer("base_dim"), c.integer("z_dim"), c.integers("dim_mult"),
