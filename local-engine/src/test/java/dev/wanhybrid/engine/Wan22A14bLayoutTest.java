@@ -37,7 +37,7 @@ class Wan22A14bLayoutTest {
                  "vae": ["diffusers", "AutoencoderKLWan"], "text_encoder": ["transformers", "UMT5EncoderModel"],
                  "tokenizer": ["transformers", "AutoTokenizer"], "scheduler": ["diffusers", "UniPCMultistepScheduler"]}
                 """);
-        try (VideoEngine engine = WanEngines.load(folder, EngineOptions.cpu().withTextLength(16))) {
+        try (VideoEngine engine = WanEngines.load(folder, WanEnginesTest.options())) {
             assertThat(engine.info().modelId()).isEqualTo("wan2.2-t2v-a14b");
             assertThat(engine.info().imageInput()).isFalse();
             assertThat(engine.info().fps()).isEqualTo(16);
@@ -55,7 +55,7 @@ class Wan22A14bLayoutTest {
     @Test
     void loraOnAWan21FolderIsRefusedAtLoad() throws Exception {
         Path folder = WanEnginesTest.tinyCheckpoint(temp.resolve("wan21"));
-        assertThatThrownBy(() -> WanEngines.load(folder, EngineOptions.cpu().withTextLength(16),
+        assertThatThrownBy(() -> WanEngines.load(folder, WanEnginesTest.options(),
                 Map.of("style", temp.resolve("style.safetensors"))))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("Wan 2.2");

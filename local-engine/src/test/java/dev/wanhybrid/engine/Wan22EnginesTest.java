@@ -39,7 +39,8 @@ class Wan22EnginesTest {
 
     @BeforeAll
     static void load() throws Exception {
-        engine = WanEngines.load(tinyCheckpoint(temp.resolve("tiny22")), EngineOptions.cpu().withTextLength(16),
+        engine = WanEngines.load(tinyCheckpoint(temp.resolve("tiny22")),
+                EngineOptions.cpu().withTextLength(FixtureSets.of(Fixtures.wan22()).textLength()),
                 Map.of("fixture-style", fixtureLora()));
         png = fixtureImagePng();
     }
@@ -49,8 +50,11 @@ class Wan22EnginesTest {
         engine.close();
     }
 
+    /** The fixture set's video size: its i2v image has exactly this size, so the output keeps it. */
+    private static final int[] SIZE = FixtureSets.of(Fixtures.wan22()).size();
+
     private static EngineRequest small(long seed) {
-        return new EngineRequest("a cat walks on the grass", "", 96, 64, 5, 2, 5.0, seed, "unipc");
+        return new EngineRequest("a cat walks on the grass", "", SIZE[0], SIZE[1], 5, 2, 5.0, seed, "unipc");
     }
 
     @Test
@@ -75,8 +79,8 @@ class Wan22EnginesTest {
         for (Path file : List.of(t2v, i2v)) {
             Mp4Probe probe = Mp4Probe.read(file);
             assertThat(probe.frames()).isEqualTo(5);
-            assertThat(probe.width()).isEqualTo(96);
-            assertThat(probe.height()).isEqualTo(64);
+            assertThat(probe.width()).isEqualTo(SIZE[0]);
+            assertThat(probe.height()).isEqualTo(SIZE[1]);
             assertThat(probe.fps()).isEqualTo(24.0);
             assertThat(probe.codec()).isEqualTo("h264");
         }
@@ -115,10 +119,12 @@ class Wan22EnginesTest {
 
     @Test
     void wan22DemoRunsImageToVideoWithoutFiles() throws Exception {
-        try (VideoEngine demo = WanEngines.demoWan22(EngineOptions.cpu(), Map.of("fixture-style", fixtureLora()))) {
+        // The demo model has the shared wan22-tiny sizes whatever set the tests point at, so it takes that set's LoRA.
+        Path sharedLora = Path.of(Fixtures.class.getResource("/wan22-tiny/lora/pytorch_lora_weights.safetensors").toURI());
+        try (VideoEngine demo = WanEngines.demoWan22(EngineOptions.cpu(), Map.of("fixture-style", sharedLora))) {
             assertThat(demo.info().modelId()).isEqualTo("wan2.2-ti2v-demo");
             Path out = temp.resolve("demo22.mp4");
-            demo.generate(new EngineRequest("a red ball", null, 96, 64, 5, 2, 5.0, 3, "unipc").withImage(png)
+            demo.generate(new EngineRequest("a red ball", null, SIZE[0], SIZE[1], 5, 2, 5.0, 3, "unipc").withImage(png)
                     .withLoras(List.of(new LoraSelection("fixture-style", 0.5))), null, out);
             assertThat(Mp4Probe.read(out).frames()).isEqualTo(5);
         }

@@ -21,6 +21,11 @@ class WanEnginesTest {
 
     private static VideoEngine engine;
 
+    /** CPU options with the fixture set's text length. */
+    static EngineOptions options() {
+        return EngineOptions.cpu().withTextLength(FixtureSets.of(Fixtures.wan21()).textLength());
+    }
+
     /** The tiny fixture checkpoint plus a word-level tokenizer.json, as a complete Diffusers folder. */
     static Path tinyCheckpoint(Path target) throws Exception {
         return Fixtures.checkpointFolder(Fixtures.wan21(), target);
@@ -29,7 +34,7 @@ class WanEnginesTest {
     @BeforeAll
     static void load() throws Exception {
         Fixtures.wan21();
-        engine = WanEngines.load(tinyCheckpoint(temp.resolve("tiny")), EngineOptions.cpu().withTextLength(16));
+        engine = WanEngines.load(tinyCheckpoint(temp.resolve("tiny")), options());
     }
 
     @AfterAll
@@ -104,11 +109,13 @@ class WanEnginesTest {
     void checkpointThatDoesNotMatchItsConfigFailsNamingTheTensors() throws Exception {
         Path broken = tinyCheckpoint(temp.resolve("broken"));
         Path config = broken.resolve("transformer/config.json");
-        Files.writeString(config, Files.readString(config).replace("\"num_layers\": 2", "\"num_layers\": 3"));
-        assertThatThrownBy(() -> WanEngines.load(broken, EngineOptions.cpu().withTextLength(16)))
+        String json = Files.readString(config);
+        int layers = com.google.gson.JsonParser.parseString(json).getAsJsonObject().get("num_layers").getAsInt();
+        Files.writeString(config, json.replace("\"num_layers\": " + layers, "\"num_layers\": " + (layers + 1)));
+        assertThatThrownBy(() -> WanEngines.load(broken, options()))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.isInvalidRequest()).isFalse())
                 .hasMessageContaining("missing")
-                .hasMessageContaining("blocks.2.attn1.to_q.weight");
+                .hasMessageContaining("blocks." + layers + ".attn1.to_q.weight");
     }
 
     @Test
@@ -117,7 +124,7 @@ class WanEnginesTest {
         Path weights = broken.resolve("vae/diffusion_pytorch_model.safetensors");
         byte[] bytes = Files.readAllBytes(weights);
         Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> WanEngines.load(broken, EngineOptions.cpu().withTextLength(16)))
+        assertThatThrownBy(() -> WanEngines.load(broken, options()))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("diffusion_pytorch_model.safetensors");
     }

@@ -16,7 +16,8 @@ class WanTransformerBf16Test {
 
     @Test
     void bf16ComputeStaysWithinBf16RoundingOfTheFloat32Reference() {
-        WanTransformerConfig config = WanTransformerConfig.read(Fixtures.wan21().resolve("transformer/config.json"), 16);
+        WanTransformerConfig config = WanTransformerConfig.read(Fixtures.wan21().resolve("transformer/config.json"),
+                dev.wanhybrid.engine.FixtureSets.of(Fixtures.wan21()).textLength());
         try (ComponentWeights weights = ComponentWeights.open(Fixtures.wan21().resolve("transformer"));
                 WanTransformer model = WanTransformer.load(config, weights, DType.BF16);
                 SafetensorsFile golden = Fixtures.golden("dit_forward")) {

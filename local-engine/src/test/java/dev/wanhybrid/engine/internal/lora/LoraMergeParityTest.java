@@ -5,6 +5,7 @@ import static dev.wanhybrid.engine.Parity.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wanhybrid.engine.FixtureSets;
 import dev.wanhybrid.engine.Fixtures;
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.dit.WanTransformerConfig;
@@ -15,15 +16,17 @@ import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /** LoRA merged at load against {@code golden/lora_dit} (the official ti2v DiT case with the LoRA merged). */
-class LoraMergeParityTest {
+public class LoraMergeParityTest {
 
     private static ComponentWeights weights;
     private static WanTransformerConfig config;
@@ -31,9 +34,11 @@ class LoraMergeParityTest {
 
     @BeforeAll
     static void open() {
-        config = WanTransformerConfig.read(Fixtures.wan22().resolve("transformer/config.json"), 16);
-        weights = ComponentWeights.open(Fixtures.wan22().resolve("transformer"));
-        loraFile = Fixtures.wan22().resolve("lora/pytorch_lora_weights.safetensors");
+        Path root = Fixtures.wan22();
+        config = WanTransformerConfig.read(root.resolve("transformer/config.json"),
+                FixtureSets.of(root).textLength());
+        weights = ComponentWeights.open(root.resolve("transformer"));
+        loraFile = root.resolve("lora/pytorch_lora_weights.safetensors");
     }
 
     @AfterAll
@@ -41,16 +46,28 @@ class LoraMergeParityTest {
         weights.close();
     }
 
-    @ParameterizedTest(name = "scale {0}")
-    @ValueSource(doubles = {1.0, 0.5})
-    void mergedLoraMatchesOfficialMergedForward(double scale) {
-        LoraAdapter adapter = LoraAdapter.read("fixture", loraFile, scale);
-        assertThat(adapter.updates()).hasSize(2 * 10);
-        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "lora_dit");
+    static Stream<Arguments> cases() {
+        return FixtureSets.wan22().stream().flatMap(s -> Stream.of(Arguments.of(s, 1.0), Arguments.of(s, 0.5)));
+    }
+
+    @ParameterizedTest(name = "{0} scale {1}")
+    @MethodSource("cases")
+    void mergedLoraMatchesOfficialMergedForward(FixtureSets.Set set, double scale) {
+        check(set, scale);
+    }
+
+    /** The set's LoRA merged at {@code scale} into its DiT against the official merged forward. */
+    public static void check(FixtureSets.Set set, double scale) {
+        WanTransformerConfig config = WanTransformerConfig.read(set.resolve("transformer/config.json"),
+                set.textLength());
+        LoraAdapter adapter = LoraAdapter.read("fixture", set.resolve("lora/pytorch_lora_weights.safetensors"), scale);
+        assertThat(adapter.updates()).as("one update per block and projection").hasSize(config.layers() * 10);
+        try (ComponentWeights weights = ComponentWeights.open(set.resolve("transformer"));
+                SafetensorsFile golden = Fixtures.golden(set.root(), "lora_dit");
                 WanTransformer model = WanTransformer.load(config, new LoraMergingWeights(weights, List.of(adapter)),
                         DType.F32)) {
             Tensor out = forward(model, golden);
-            assertClose("lora scale " + scale, out, golden.read("out_scale" + scale), COMPONENT);
+            assertClose(set + " lora scale " + scale, out, golden.read("out_scale" + scale), COMPONENT);
             assertThat(Torch.maxAbsDiff(out, golden.read("out_no_lora"))).as("the LoRA changes the output")
                     .isGreaterThan(1e-2);
         }

@@ -5,6 +5,7 @@ import static dev.wanhybrid.engine.Parity.END_TO_END;
 import static dev.wanhybrid.engine.Parity.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wanhybrid.engine.FixtureSets;
 import dev.wanhybrid.engine.Fixtures;
 import dev.wanhybrid.engine.internal.dit.WanTransformer;
 import dev.wanhybrid.engine.internal.dit.WanTransformerConfig;
@@ -24,70 +25,76 @@ import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Wan 2.2 TI2V end to end against {@code golden/t2v_e2e} and {@code golden/i2v_e2e} of the official {@code WanTI2V.generate}. */
-class Wan22PipelineParityTest {
+public class Wan22PipelineParityTest {
 
-    private static final int STEPS = 4;
-    private static final double SHIFT = 5.0;
-    private static final double GUIDE = 5.0;
-
-    private static ComponentWeights t5w;
-    private static ComponentWeights ditw;
-    private static ComponentWeights vaew;
-    private static Wan22Pipeline pipeline;
-
-    @BeforeAll
-    static void load() {
-        Path root = Fixtures.wan22();
-        t5w = ComponentWeights.open(root.resolve("text_encoder"));
-        ditw = ComponentWeights.open(root.resolve("transformer"));
-        vaew = ComponentWeights.open(root.resolve("vae"));
-        WanTransformer dit = WanTransformer.load(WanTransformerConfig.read(root.resolve("transformer/config.json"), 16),
-                ditw, DType.F32);
-        pipeline = new Wan22Pipeline(null,
-                UmT5Encoder.load(UmT5Config.read(root.resolve("text_encoder/config.json")), t5w, DType.F32),
-                DenoiserExperts.single(dit, GUIDE),
-                LatentCodec.of(Wan22Vae.load(Wan22VaeConfig.read(root.resolve("vae/config.json")), vaew, DType.F32,
-                        null)),
-                new Device(torch.kCPU()), true);
+    static java.util.List<FixtureSets.Set> sets() {
+        return FixtureSets.wan22();
     }
 
-    @AfterAll
-    static void close() {
-        pipeline.close();
-        t5w.close();
-        ditw.close();
-        vaew.close();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sets")
+    void textToVideoMatchesOfficialGenerateStepByStepAndInTheDecodedVideo(FixtureSets.Set set) throws Exception {
+        with(set, pipeline -> checkT2v(set, pipeline));
     }
 
-    @Test
-    void textToVideoMatchesOfficialGenerateStepByStepAndInTheDecodedVideo() throws Exception {
-        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "t2v_e2e")) {
-            Tensor latents = run(golden, "t2v", null);
-            assertClose("t2v22 final_latent", latents, golden.read("final_latent"), END_TO_END);
-            assertClose("t2v22 video", pipeline.decode(latents), golden.read("video"), END_TO_END);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sets")
+    void imageToVideoEncodesTheImageIntoFrameZeroAndMatchesOfficialGenerate(FixtureSets.Set set) throws Exception {
+        with(set, pipeline -> checkI2v(set, pipeline));
+    }
+
+    /** What runs on a loaded pipeline. */
+    public interface Check {
+        void run(Wan22Pipeline pipeline) throws Exception;
+    }
+
+    /** Loads the set's text encoder, DiT and VAE as one TI2V pipeline, runs {@code check}, closes them. */
+    public static void with(FixtureSets.Set set, Check check) throws Exception {
+        Path root = set.root();
+        try (ComponentWeights t5w = ComponentWeights.open(root.resolve("text_encoder"));
+                ComponentWeights ditw = ComponentWeights.open(root.resolve("transformer"));
+                ComponentWeights vaew = ComponentWeights.open(root.resolve("vae"))) {
+            WanTransformer dit = WanTransformer.load(WanTransformerConfig.read(root.resolve("transformer/config.json"),
+                    set.textLength()), ditw, DType.F32);
+            try (Wan22Pipeline pipeline = new Wan22Pipeline(null,
+                    UmT5Encoder.load(UmT5Config.read(root.resolve("text_encoder/config.json")), t5w, DType.F32),
+                    DenoiserExperts.single(dit, set.guideScale()),
+                    LatentCodec.of(Wan22Vae.load(Wan22VaeConfig.read(root.resolve("vae/config.json")), vaew,
+                            DType.F32, null)),
+                    new Device(torch.kCPU()), true)) {
+                check.run(pipeline);
+            }
         }
     }
 
-    @Test
-    void imageToVideoEncodesTheImageIntoFrameZeroAndMatchesOfficialGenerate() throws Exception {
-        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "i2v_e2e")) {
+    public static void checkT2v(FixtureSets.Set set, Wan22Pipeline pipeline) throws Exception {
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "t2v_e2e")) {
+            Tensor latents = run(set, pipeline, golden, "t2v", null);
+            assertClose(set + " t2v22 final_latent", latents, golden.read("final_latent"), END_TO_END);
+            assertClose(set + " t2v22 video", pipeline.decode(latents), golden.read("video"), END_TO_END);
+        }
+    }
+
+    public static void checkI2v(FixtureSets.Set set, Wan22Pipeline pipeline) throws Exception {
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "i2v_e2e")) {
             Tensor image = Frames.imageTensor(golden.read("image.uint8_hwc"));
-            assertClose("i2v22 image tensor", image, golden.read("image.tensor"), 1e-6);
+            assertClose(set + " i2v22 image tensor", image, golden.read("image.tensor"), 1e-6);
             Tensor z = pipeline.encodeImage(image);
-            assertClose("i2v22 z_image", z, golden.read("z_image"), COMPONENT);
-            Tensor latents = run(golden, "i2v", z);
-            assertClose("i2v22 final_latent", latents, golden.read("final_latent"), END_TO_END);
+            assertClose(set + " i2v22 z_image", z, golden.read("z_image"), COMPONENT);
+            Tensor latents = run(set, pipeline, golden, "i2v", z);
+            assertClose(set + " i2v22 final_latent", latents, golden.read("final_latent"), END_TO_END);
             assertThat(Torch.maxAbsDiff(latents.narrow(1, 0, 1), z)).as("frame 0 is the image latent").isZero();
-            assertClose("i2v22 video", pipeline.decode(latents), golden.read("video"), END_TO_END);
+            assertClose(set + " i2v22 video", pipeline.decode(latents), golden.read("video"), END_TO_END);
         }
     }
 
-    private static Tensor run(SafetensorsFile golden, String tag, Tensor imageLatent) throws InterruptedException {
+    private static Tensor run(FixtureSets.Set set, Wan22Pipeline pipeline, SafetensorsFile golden, String kind,
+            Tensor imageLatent) throws InterruptedException {
+        String tag = set + " " + kind;
         Tensor context = pipeline.encodeTokens(Torch.toLongs(golden.read("prompt.ids")),
                 Torch.toLongs(golden.read("prompt.mask")));
         Tensor contextNull = pipeline.encodeTokens(Torch.toLongs(golden.read("neg.ids")),
@@ -95,10 +102,10 @@ class Wan22PipelineParityTest {
         assertClose(tag + " context", context, golden.read("context.cond"), COMPONENT);
         assertClose(tag + " context_null", contextNull, golden.read("context.uncond"), COMPONENT);
         Tensor noise = golden.read("noise");
-        long seed = tag.equals("t2v") ? 42 : 43;
+        long seed = set.seed(kind.equals("t2v") ? "seed_t2v" : "seed_i2v");
         assertClose(tag + " seeded noise", WanT2vPipeline.initialNoise(seed, Torch.shape(noise)), noise, 0.0);
         List<String> checked = new ArrayList<>();
-        try (FlowScheduler scheduler = FlowScheduler.create("unipc", STEPS, SHIFT)) {
+        try (FlowScheduler scheduler = FlowScheduler.create("unipc", set.steps(), set.shift())) {
             Tensor latents = pipeline.denoise(noise, context, contextNull, imageLatent, scheduler,
                     (i, t, in, cond, uncond, guided, out) -> {
                         String p = "step" + i + ".";
@@ -116,7 +123,7 @@ class Wan22PipelineParityTest {
                         assertClose(tag + " " + p + "sched_out", out, golden.read(p + "sched_out"), END_TO_END);
                         checked.add(p);
                     });
-            assertThat(checked).hasSize(STEPS);
+            assertThat(checked).hasSize(set.steps());
             return latents;
         }
     }

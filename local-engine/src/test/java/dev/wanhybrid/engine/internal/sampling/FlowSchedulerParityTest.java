@@ -5,19 +5,37 @@ import static dev.wanhybrid.engine.Parity.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.wanhybrid.engine.FixtureSets;
 import dev.wanhybrid.engine.Fixtures;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.weights.SafetensorsFile;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.List;
+import java.util.stream.Stream;
 
-class FlowSchedulerParityTest {
+public class FlowSchedulerParityTest {
 
-    @Test
-    void gridMatchesWansShiftedTimestepsAndSigmas() {
-        try (SafetensorsFile golden = Fixtures.golden("scheduler_unipc")) {
-            FlowGrid grid = FlowGrid.wan(5, 3.0, 1000);
-            assertThat(grid.timesteps()).containsExactly(Torch.toLongs(golden.read("timesteps")));
+    static List<FixtureSets.Set> wan21() {
+        return FixtureSets.wan21();
+    }
+
+    static Stream<Arguments> wan22Traces() {
+        // Each Wan 2.2 set traces its own e2e step count and the official default of 50, at its own shift.
+        return FixtureSets.wan22().stream().flatMap(s -> Stream.of(Arguments.of(s, s.steps()), Arguments.of(s, 50)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wan21")
+    void gridMatchesWansShiftedTimestepsAndSigmas(FixtureSets.Set set) {
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "scheduler_unipc")) {
+            long[] timesteps = Torch.toLongs(golden.read("timesteps"));
+            assertThat(timesteps).hasSize(set.steps());
+            FlowGrid grid = FlowGrid.wan(timesteps.length, set.shift(), 1000);
+            assertThat(grid.timesteps()).containsExactly(timesteps);
             float[] sigmas = Torch.toFloats(golden.read("sigmas"));
             for (int i = 0; i < sigmas.length; i++) {
                 assertThat((float) grid.sigmas()[i]).as("sigma " + i).isEqualTo(sigmas[i]);
@@ -25,42 +43,53 @@ class FlowSchedulerParityTest {
         }
     }
 
-    @Test
-    void uniPcTraceMatchesOfficialSchedulerStepByStep() {
-        try (SafetensorsFile golden = Fixtures.golden("scheduler_unipc");
-                FlowUniPcScheduler scheduler = new FlowUniPcScheduler(FlowGrid.wan(5, 3.0, 1000))) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wan21")
+    void uniPcTraceMatchesOfficialSchedulerStepByStep(FixtureSets.Set set) {
+        checkWan21(set);
+    }
+
+    /** Wan's UniPC trace of a Wan 2.1 set (stored model outputs, the set's steps and shift), step by step. */
+    public static void checkWan21(FixtureSets.Set set) {
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "scheduler_unipc")) {
             long[] orders = Torch.toLongs(golden.read("this_order"));
             long[] corrected = Torch.toLongs(golden.read("corrector_used"));
-            Tensor sample = golden.read("sample_in");
-            for (int i = 0; i < 5; i++) {
-                sample = scheduler.step(golden.read("model_output." + i), sample);
-                assertThat(scheduler.lastOrder()).as("order at step " + i).isEqualTo(orders[i]);
-                assertThat(scheduler.lastStepCorrected()).as("corrector at step " + i).isEqualTo(corrected[i] == 1);
-                assertClose("unipc sample." + i, sample, golden.read("sample." + i), COMPONENT);
+            int steps = orders.length;
+            try (FlowUniPcScheduler scheduler = new FlowUniPcScheduler(FlowGrid.wan(steps, set.shift(), 1000))) {
+                Tensor sample = golden.read("sample_in");
+                for (int i = 0; i < steps; i++) {
+                    sample = scheduler.step(golden.read("model_output." + i), sample);
+                    assertThat(scheduler.lastOrder()).as("order at step " + i).isEqualTo(orders[i]);
+                    assertThat(scheduler.lastStepCorrected()).as("corrector at step " + i)
+                            .isEqualTo(corrected[i] == 1);
+                    assertClose(set + " unipc sample." + i, sample, golden.read("sample." + i), COMPONENT);
+                }
             }
         }
     }
 
-    /** Wan 2.2 ships the same scheduler; its fixtures trace the official default of 50 steps at shift 5. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0} steps")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {4, 50})
-    void uniPcMatchesOfficialTraceAtShiftFive(int steps) {
+    /** Wan 2.2 ships the same scheduler; its sets trace their e2e step count and the official default of 50. */
+    @ParameterizedTest(name = "{0}: {1} steps")
+    @MethodSource("wan22Traces")
+    void uniPcMatchesOfficialTraceAtTheSetsShift(FixtureSets.Set set, int steps) {
+        checkWan22(set, steps);
+    }
+
+    public static void checkWan22(FixtureSets.Set set, int steps) {
         String p = "n" + steps + ".";
-        try (SafetensorsFile golden = Fixtures.golden(Fixtures.wan22(), "scheduler_unipc");
-                FlowUniPcScheduler scheduler = new FlowUniPcScheduler(FlowGrid.wan(steps, 5.0, 1000))) {
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "scheduler_unipc");
+                FlowUniPcScheduler scheduler = new FlowUniPcScheduler(FlowGrid.wan(steps, set.shift(), 1000))) {
             assertThat(scheduler.timesteps()).containsExactly(Torch.toLongs(golden.read(p + "timesteps")));
             long[] orders = Torch.toLongs(golden.read(p + "orders"));
             Tensor outputs = golden.read(p + "model_outputs");
             Tensor expected = golden.read(p + "prev_samples");
             Tensor sample = golden.read(p + "sample0");
-            double worst = 0;
             for (int i = 0; i < steps; i++) {
                 sample = scheduler.step(outputs.select(0, i), sample);
                 assertThat(scheduler.lastOrder()).as("order at step " + i).isEqualTo(orders[i]);
-                worst = Math.max(worst, Torch.maxAbsDiff(sample, expected.select(0, i)));
+                assertClose(set + " unipc shift " + set.shift() + " " + p + "step " + i, sample,
+                        expected.select(0, i), COMPONENT);
             }
-            System.out.printf("parity unipc shift 5, %d steps: worst step max|diff| %.3e%n", steps, worst);
-            assertThat(worst).isLessThanOrEqualTo(COMPONENT);
         }
     }
 

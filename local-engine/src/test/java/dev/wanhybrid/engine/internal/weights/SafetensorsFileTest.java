@@ -3,6 +3,7 @@ package dev.wanhybrid.engine.internal.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wanhybrid.engine.FixtureSets;
 import dev.wanhybrid.engine.Fixtures;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import java.io.IOException;
@@ -21,19 +22,22 @@ class SafetensorsFileTest {
     @TempDir
     Path temp;
 
-    @Test
-    void readsIntegerAndFloatTensorsWithTheirStoredShapes() throws IOException {
-        try (SafetensorsFile golden = Fixtures.golden("t5_encoder")) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("dev.wanhybrid.engine.FixtureSets#wan21")
+    void readsIntegerAndFloatTensorsWithTheirStoredShapes(FixtureSets.Set set) throws IOException {
+        int len = set.textLength();
+        int width = dev.wanhybrid.engine.internal.text.UmT5Config.read(set.resolve("text_encoder/config.json")).dim();
+        try (SafetensorsFile golden = Fixtures.golden(set.root(), "t5_encoder")) {
             TensorEntry ids = golden.entries().get("input_ids");
             assertThat(ids.dtype()).isEqualTo(DType.I64);
-            assertThat(ids.shape()).containsExactly(2, 16);
+            assertThat(ids.shape()).containsExactly(2, len);
             long[] values = Torch.toLongs(golden.read("input_ids"));
-            assertThat(values).hasSize(32);
-            // Row 0 is a full 16-token sequence ending with EOS (id 1); row 1 is padded with 0 after its EOS.
-            assertThat(values[15]).isEqualTo(1);
-            assertThat(values[31]).isZero();
+            assertThat(values).hasSize(2 * len);
+            // Row 0 is a full text_len sequence ending with EOS (id 1); row 1 is padded with 0 after its EOS.
+            assertThat(values[len - 1]).isEqualTo(1);
+            assertThat(values[2 * len - 1]).isZero();
             Tensor hidden = golden.read("last_hidden_state");
-            assertThat(Torch.shape(hidden)).containsExactly(2, 16, 32);
+            assertThat(Torch.shape(hidden)).containsExactly(2, len, width);
         }
     }
 
