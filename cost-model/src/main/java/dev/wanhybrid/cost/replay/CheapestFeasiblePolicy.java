@@ -52,6 +52,6 @@ public class CheapestFeasiblePolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return "router rules (cheapest feasible)";
+        return "cheapest-feasible";
     }
 }

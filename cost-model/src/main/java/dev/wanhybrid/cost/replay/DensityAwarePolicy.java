@@ -31,6 +31,6 @@ public final class DensityAwarePolicy extends CheapestFeasiblePolicy {
 
     @Override
     public String name() {
-        return "router rules + local only above $" + perHour.toPlainString() + " saved per GPU-hour";
+        return "density-aware";
     }
 }

@@ -159,6 +159,7 @@ class OfflineBoundTest {
                         new ReplayCatalog.CloudModel("wan2.1-t2v-turbo", "t2v", Set.of(5)),
                         new ReplayCatalog.CloudModel("wan2.6-t2v", "t2v", Set.of(5, 10)),
                         new ReplayCatalog.CloudModel("wan2.5-t2v-preview", "t2v", Set.of(5, 10))),
-                PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL), local, Duration.ofSeconds(36), UTC);
+                PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL),
+                dev.wanhybrid.cost.routing.ServiceTimeModel.withDefaults(local), Duration.ofSeconds(36), UTC);
     }
 }
