@@ -55,10 +55,10 @@ public final class OfflineBound {
             return gpuAvailableSeconds == 0 ? 0 : gpuBusySeconds / gpuAvailableSeconds;
         }
 
-        /** The highest deadline hit rate any schedule could reach, as a fraction. */
+        /** The highest deadline hit rate any schedule could reach, as a fraction, rounded as {@link ReplayOutcome#deadlineHitRate()}. */
         public BigDecimal maxHitRate() {
             return jobs == 0 ? BigDecimal.ONE
-                    : BigDecimal.valueOf(maxHits).divide(BigDecimal.valueOf(jobs), 4, RoundingMode.FLOOR);
+                    : BigDecimal.valueOf(maxHits).divide(BigDecimal.valueOf(jobs), 4, RoundingMode.HALF_EVEN);
         }
     }
 
