@@ -190,6 +190,31 @@ public final class LocalSchedule {
         if (running.length == 0) {
             return Double.POSITIVE_INFINITY;
         }
+        // One pass without the candidate first. Placing a job of length d in a list schedule delays every later
+        // job by at most d (the sorted free times with it never exceed those without it plus d), so when every
+        // later job that is in time has at least d of slack, nobody is pushed late and the exact pass is not needed.
+        double d = duration(candidate, pessimistic);
+        double[] base = freeTimes(now);
+        double start = Double.NaN;
+        double leastSlack = Double.POSITIVE_INFINITY;
+        for (Job j : queued) {
+            if (Double.isNaN(start) && EDF.compare(candidate, j) < 0) {
+                start = base[0];
+                if (start + d > candidate.due()) {
+                    return start + d;
+                }
+            }
+            double finish = assign(base, duration(j, pessimistic));
+            if (!Double.isNaN(start) && finish <= j.due()) {
+                leastSlack = Math.min(leastSlack, j.due() - finish);
+            }
+        }
+        if (Double.isNaN(start)) {
+            return base[0] + d; // last in the queue: it delays nobody
+        }
+        if (leastSlack >= d) {
+            return start + d;
+        }
         double[] free = freeTimes(now);
         double[] without = null; // the plan without the candidate, from the candidate's place on
         double candidateFinish = Double.NaN;
@@ -201,9 +226,9 @@ public final class LocalSchedule {
                     return candidateFinish; // late itself: no need to look further
                 }
             }
-            double d = duration(j, pessimistic);
-            double finish = assign(free, d);
-            if (without != null && assign(without, d) <= j.due() && finish > j.due()) {
+            double work = duration(j, pessimistic);
+            double finish = assign(free, work);
+            if (without != null && assign(without, work) <= j.due() && finish > j.due()) {
                 return Double.POSITIVE_INFINITY;
             }
         }
@@ -213,10 +238,23 @@ public final class LocalSchedule {
         return candidateFinish;
     }
 
-    /** The planned start of a job that joins the queue now with this deadline (expected times): its wait. */
+    /**
+     * When a job that joins the queue now with this deadline would start, on expected times: the GPU that frees
+     * first once the jobs due before it have been placed. Whether it would push a later job past its deadline is
+     * {@link #admits}'s question, not this one's; this pass stops at the job's place in the queue.
+     */
     public double plannedStart(Job candidate, double now) {
-        double finish = plannedFinish(candidate, now, false);
-        return Double.isInfinite(finish) ? finish : finish - candidate.time().expectedSeconds();
+        if (running.length == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] free = freeTimes(now);
+        for (Job j : queued) {
+            if (EDF.compare(candidate, j) < 0) {
+                break;
+            }
+            assign(free, j.time().expectedSeconds());
+        }
+        return free[0];
     }
 
     private static double duration(Job j, boolean pessimistic) {

@@ -169,8 +169,21 @@ public final class Router {
         RouteReason reason = reasonFor(spec, auto, feasible.getFirst(), capable, allowed, rejectionOf, order);
         if (ctx.localPlan() != null && hints.objective() == RoutingHints.Objective.COST && auto
                 && hints.backend() == null && !hints.localOnly() && spec.lora() == null) {
-            RouteReason scheduled = schedule(spec, ctx.localPlan(), feasible, healthy);
-            reason = scheduled == null ? reason : scheduled;
+            Scheduled scheduled = schedule(spec, ctx.localPlan(), feasible, healthy);
+            if (scheduled.localRefused()) {
+                // The plan cannot take it without pushing admitted jobs late, and no cloud option meets the deadline.
+                for (Option o : List.copyOf(feasible)) {
+                    if (o.model.isLocal()) {
+                        feasible.remove(o);
+                        reject(rejected, rejectionOf, o.model, RejectionReason.DEADLINE, "The local queue cannot "
+                                + "finish it by the deadline without making jobs already admitted late.");
+                    }
+                }
+                if (feasible.isEmpty()) {
+                    throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd());
+                }
+            }
+            reason = scheduled.reason() == null ? reason : scheduled.reason();
         }
         return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
     }
@@ -178,10 +191,10 @@ public final class Router {
     /**
      * The routing core's turn ({@link LocalAdmission}, the code the replay runs): weighs the local options against
      * the cheapest healthy cloud option, the plan and the shadow price of GPU time, and moves its choice to the
-     * front of {@code feasible}; the others stay behind it as fallbacks. Returns the reason when the core decided
-     * against the cost order, else {@code null}.
+     * front of {@code feasible}; the others stay behind it as fallbacks (local ones behind every cloud one when the
+     * core chose the cloud).
      */
-    private static RouteReason schedule(GenerationSpec spec, LocalPlanState state, List<Option> feasible,
+    private static Scheduled schedule(GenerationSpec spec, LocalPlanState state, List<Option> feasible,
             List<Option> healthy) {
         // Every healthy local option, not only those the constraints left: the core records the job's demand and
         // applies its own deadline test, exactly as in the replay.
@@ -190,7 +203,7 @@ public final class Router {
                         .thenComparing(o -> o.model.id()))
                 .toList();
         if (local.isEmpty()) {
-            return null;
+            return new Scheduled(null, false);
         }
         Optional<Option> cloud = healthy.stream().filter(o -> !o.model.isLocal())
                 .min(Comparator.comparing((Option o) -> o.candidate.estimatedCostUsd())
@@ -206,20 +219,32 @@ public final class Router {
         Option chosen = v.model() == null ? null : feasible.stream().filter(o -> o.model.id().equals(v.model()))
                 .findFirst().orElse(null);
         if (chosen == null) {
-            return null; // the core chose a cloud model the constraints ruled out: keep the cost order
+            // The core chose an option the constraints ruled out. A cloud choice means local is refused: say so,
+            // so the local candidates go (the caller rejects them); a local one keeps the cost order.
+            return new Scheduled(null, !v.local() && feasible.stream().anyMatch(o -> o.model.isLocal())
+                    && feasible.stream().noneMatch(o -> !o.model.isLocal()));
         }
         boolean reordered = feasible.getFirst() != chosen;
         feasible.remove(chosen);
         feasible.addFirst(chosen);
-        if (!reordered) {
-            return null;
+        if (!v.local()) {
+            // The local candidates stay as fallbacks, behind every cloud one.
+            List<Option> locals = feasible.stream().filter(o -> o.model.isLocal()).toList();
+            feasible.removeAll(locals);
+            feasible.addAll(locals);
         }
-        return switch (v.reason()) {
+        if (!reordered) {
+            return new Scheduled(null, false);
+        }
+        return new Scheduled(switch (v.reason()) {
             case "opportunity_cost" -> RouteReason.OPPORTUNITY_COST;
             case "local_full", "deadline", "deadline_at_risk" -> RouteReason.DEADLINE;
             default -> RouteReason.CHEAPEST;
-        };
+        }, false);
     }
+
+    /** The core's effect on the order: a reason when it overrode the cost order, and whether it refused local. */
+    private record Scheduled(RouteReason reason, boolean localRefused) {}
 
     /** A capable model with its tier and estimates. */
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
