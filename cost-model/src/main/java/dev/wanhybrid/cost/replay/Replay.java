@@ -63,6 +63,7 @@ public final class Replay {
         BigDecimal observed = observedReferencePerMonth(cfg, trace, report.days());
         ReplayCharts.breakEvenChart(in, observed, outDir.resolve("breakeven.png"));
         ReplayCharts.dailyChart(report.routed(), outDir.resolve("daily-cost.png"));
+        ReplayCharts.savingsChart(report.routed(), report.allCloud(), outDir.resolve("daily-savings.png"));
         ReplayCharts.dailyChart(report.strategy("density-aware"), outDir.resolve("daily-cost-density-aware.png"));
         StringBuilder md = new StringBuilder();
         md.append("# What-if replay: ").append(traceName).append("\n\n");
@@ -90,6 +91,7 @@ public final class Replay {
                 .append(" a month; the trace has ").append(String.format("%,d", observed.longValue()))
                 .append(" such videos a month.\n\n");
         md.append("![Daily cost by backend, router](daily-cost.png)\n\n");
+        md.append("![Daily cost against all-cloud, savings, deadline misses and peak queue, router](daily-savings.png)\n\n");
         md.append("![Daily cost by backend, density-aware](daily-cost-density-aware.png)\n");
         Files.writeString(outDir.resolve("replay.md"), md.toString(), StandardCharsets.UTF_8);
         return md.toString();

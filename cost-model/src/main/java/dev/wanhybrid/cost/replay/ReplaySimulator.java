@@ -107,6 +107,8 @@ public final class ReplaySimulator {
         int[] hits = {0};
         double[] busy = {0};
         SortedMap<LocalDate, Money[]> daily = new TreeMap<>();
+        SortedMap<LocalDate, Integer> misses = new TreeMap<>();
+        SortedMap<LocalDate, Integer> peakQueue = new TreeMap<>();
         Completion done = (i, start, finish) -> {
             TraceJob job = trace.get(i);
             Money cost = catalog.local().marginal(finish - start);
@@ -117,12 +119,15 @@ public final class ReplaySimulator {
             busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
             if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
                 hits[0]++;
+            } else {
+                misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
             }
         };
         for (int i = 0; i < trace.size(); i++) {
             TraceJob job = trace.get(i);
             double now = seconds(t0, job.arrival());
             advance(fleet, now, predicted, factor, done);
+            peakQueue.merge(job.arrival().atZone(zone).toLocalDate(), fleet.plan.queued(), Math::max);
             List<ReplayCatalog.LocalOption> localOptions = withFleet && gpus > 0 ? catalog.localOptions(job) : List.of();
             Optional<ReplayCatalog.CloudOption> cloudOption = catalog.cheapestCloud(job);
             double due = now + job.deadline().toMillis() / 1000.0;
@@ -152,6 +157,8 @@ public final class ReplaySimulator {
                 today[1] = today[1].plus(option.price());
                 if (option.latency().compareTo(job.deadline()) <= 0) {
                     hits[0]++;
+                } else {
+                    misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
                 }
             }
         }
@@ -171,7 +178,7 @@ public final class ReplaySimulator {
         daily.forEach((k, v) -> days.put(k, List.of(v[0], v[1])));
         double available = withFleet ? (double) gpus * horizon.toSeconds() : 0;
         return new ReplayOutcome(name, cloud, marginal[0], fixed, trace.size(), local, hits[0], busy[0], available,
-                days);
+                days, misses, peakQueue);
     }
 
     @FunctionalInterface

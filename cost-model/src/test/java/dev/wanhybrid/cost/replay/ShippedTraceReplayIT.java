@@ -26,7 +26,7 @@ class ShippedTraceReplayIT {
         String md = Files.readString(out.resolve("replay.md"));
         assertThat(md).contains("| router |").contains("cheapest-feasible").contains("all-cloud").contains("all-local")
                 .contains("offline bound").contains("Deadline hit rate").contains("GPU utilization");
-        for (String chart : List.of("breakeven.png", "daily-cost.png")) {
+        for (String chart : List.of("breakeven.png", "daily-cost.png", "daily-savings.png")) {
             BufferedImage image = ImageIO.read(out.resolve(chart).toFile());
             assertThat(image.getWidth()).as(chart).isGreaterThanOrEqualTo(1000);
             assertThat(image.getHeight()).as(chart).isEqualTo(600);
