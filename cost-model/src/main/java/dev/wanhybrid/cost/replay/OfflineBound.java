@@ -126,16 +126,13 @@ public final class OfflineBound {
             BigDecimal density = BigDecimal.valueOf(roundUp(saving.doubleValue() / p)).setScale(12, RoundingMode.CEILING);
             classes.computeIfAbsent(density, k -> new ArrayList<>()).add(new Window(release, release + window, p));
         }
-        List<Window> union = new ArrayList<>();
         double horizonSeconds = horizon.toSeconds();
-        double previousRank = 0;
+        List<Window> union = new ArrayList<>();
+        double[] gains = greedyGains(new ArrayList<>(classes.values()), gpus, union);
         BigDecimal savings = BigDecimal.ZERO;
-        for (Map.Entry<BigDecimal, List<Window>> c : classes.entrySet()) {
-            union.addAll(c.getValue());
-            double rank = edfThroughput(union, gpus);
-            double gained = Math.max(0, rank - previousRank);
-            savings = savings.add(c.getKey().multiply(BigDecimal.valueOf(gained)));
-            previousRank = rank;
+        int k = 0;
+        for (BigDecimal density : classes.keySet()) {
+            savings = savings.add(density.multiply(BigDecimal.valueOf(gains[k++])));
         }
         // What the bound runs locally costs its marginal rate; it is already inside the saving (price - marginal).
         Money variable = allCloud.minus(Money.of(savings, fleet.currency()));
@@ -169,16 +166,186 @@ public final class OfflineBound {
      * polymatroid, rounded down.
      */
     private static int mostLocalOnlyHits(Map<Double, List<Window>> byShortest, int gpus) {
-        List<Window> union = new ArrayList<>();
-        double previous = 0;
+        double[] gains = greedyGains(new ArrayList<>(byShortest.values()), gpus, new ArrayList<>());
         double jobs = 0;
-        for (Map.Entry<Double, List<Window>> c : byShortest.entrySet()) {
-            union.addAll(c.getValue());
-            double rank = edfThroughput(union, gpus);
-            jobs += Math.max(0, rank - previous) * c.getKey();
-            previous = rank;
+        int k = 0;
+        for (double weight : byShortest.keySet()) {
+            jobs += gains[k++] * weight;
         }
         return (int) Math.floor(jobs + 1e-9);
+    }
+
+    /**
+     * The greedy's gain per class, classes in order of weight, highest first: the rank of the first k classes
+     * minus that of the first k-1, where the rank is the most work EDF fits. {@code union} receives every window.
+     *
+     * <p>Exact, with far fewer EDF passes than one per class: the rank is monotone and submodular, so when the rank
+     * does not grow between two prefixes every class between gains nothing, and when it grows by all the work of
+     * the classes between, each of them gains all of its work; only ranges where neither holds are split.
+     */
+    static double[] greedyGains(List<List<Window>> classes, double gpus, List<Window> union) {
+        int n = classes.size();
+        double[] work = new double[n + 1]; // total work of the first k classes
+        List<Integer> classOf = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            for (Window w : classes.get(k)) {
+                union.add(w);
+                classOf.add(k);
+            }
+            work[k + 1] = work[k] + classes.get(k).stream().mapToDouble(Window::work).sum();
+        }
+        Prefixes prefixes = new Prefixes(union, classOf);
+        double[] rank = new double[n + 1];
+        if (n > 0) {
+            rank[n] = prefixes.rank(n, gpus);
+            fill(rank, work, prefixes, gpus, 0, n);
+        }
+        double[] gains = new double[n];
+        for (int k = 0; k < n; k++) {
+            gains[k] = Math.max(0, rank[k + 1] - rank[k]);
+        }
+        return gains;
+    }
+
+    private static void fill(double[] rank, double[] work, Prefixes prefixes, double gpus, int a, int b) {
+        if (b - a <= 1) {
+            return;
+        }
+        double grown = rank[b] - rank[a];
+        double tolerance = 1e-9 * Math.max(1, work[b]);
+        if (grown <= tolerance) {
+            for (int k = a + 1; k < b; k++) {
+                rank[k] = rank[a];
+            }
+            return;
+        }
+        if (Math.abs(grown - (work[b] - work[a])) <= tolerance) {
+            for (int k = a + 1; k < b; k++) {
+                rank[k] = rank[a] + (work[k] - work[a]);
+            }
+            return;
+        }
+        int mid = (a + b) >>> 1;
+        rank[mid] = prefixes.rank(mid, gpus);
+        fill(rank, work, prefixes, gpus, a, mid);
+        fill(rank, work, prefixes, gpus, mid, b);
+    }
+
+    /**
+     * The windows sorted by release once, each with its class, so that the EDF rank of the first k classes is one
+     * pass over arrays with a heap of indices: the same algorithm as {@link #edfThroughput}, without re-sorting or
+     * allocating per pass.
+     */
+    private static final class Prefixes {
+        private final double[] release;
+        private final double[] deadline;
+        private final double[] work;
+        private final int[] cls;
+        private final double[] left;
+        private final int[] heap;
+
+        Prefixes(List<Window> windows, List<Integer> classOf) {
+            int m = windows.size();
+            Integer[] order = new Integer[m];
+            for (int i = 0; i < m; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, Comparator.comparingDouble(i -> windows.get(i).release()));
+            release = new double[m];
+            deadline = new double[m];
+            work = new double[m];
+            cls = new int[m];
+            for (int i = 0; i < m; i++) {
+                Window w = windows.get(order[i]);
+                release[i] = w.release();
+                deadline[i] = w.deadline();
+                work[i] = w.work();
+                cls[i] = classOf.get(order[i]);
+            }
+            left = new double[m];
+            heap = new int[m];
+        }
+
+        /** The most work of the first {@code k} classes a machine of speed {@code speed} fits (EDF). */
+        double rank(int k, double speed) {
+            if (speed <= 0) {
+                return 0;
+            }
+            int size = 0;
+            double t = 0;
+            double done = 0;
+            int next = 0;
+            int m = release.length;
+            while (true) {
+                while (next < m && cls[next] >= k) {
+                    next++;
+                }
+                if (size == 0) {
+                    if (next >= m) {
+                        return done;
+                    }
+                    t = Math.max(t, release[next]);
+                }
+                while (next < m && (cls[next] >= k || release[next] <= t)) {
+                    if (cls[next] < k) {
+                        left[next] = work[next];
+                        size = push(size, next);
+                    }
+                    next++;
+                }
+                int top = heap[0];
+                if (deadline[top] <= t) {
+                    size = pop(size); // expired: its remaining work is lost
+                    continue;
+                }
+                int upcoming = next;
+                while (upcoming < m && cls[upcoming] >= k) {
+                    upcoming++;
+                }
+                double nextRelease = upcoming < m ? release[upcoming] : Double.POSITIVE_INFINITY;
+                double end = Math.min(Math.min(t + left[top] / speed, deadline[top]), nextRelease);
+                double did = (end - t) * speed;
+                left[top] -= did;
+                done += did;
+                t = end;
+                if (left[top] <= 1e-9) {
+                    size = pop(size);
+                }
+            }
+        }
+
+        private int push(int size, int i) {
+            int c = size;
+            while (c > 0) {
+                int parent = (c - 1) >>> 1;
+                if (deadline[heap[parent]] <= deadline[i]) {
+                    break;
+                }
+                heap[c] = heap[parent];
+                c = parent;
+            }
+            heap[c] = i;
+            return size + 1;
+        }
+
+        private int pop(int size) {
+            int last = heap[--size];
+            int c = 0;
+            while (true) {
+                int l = 2 * c + 1;
+                if (l >= size) {
+                    break;
+                }
+                int r = l + 1 < size && deadline[heap[l + 1]] < deadline[heap[l]] ? l + 1 : l;
+                if (deadline[heap[r]] >= deadline[last]) {
+                    break;
+                }
+                heap[c] = heap[r];
+                c = r;
+            }
+            heap[c] = last;
+            return size;
+        }
     }
 
     /**

@@ -17,12 +17,17 @@ class ShippedTraceReplayIT {
     private static final Path TRACE = Path.of("traces/wan-30d.csv");
 
     @Test
-    void replayPrintsAllFiveCostsAndDrawsBothCharts() throws Exception {
+    void replayPrintsEveryStrategyDrawsTheChartsAndWritesTheJson() throws Exception {
         Path out = Path.of(System.getProperty("build.dir", "target"), "replay");
 
-        int exit = CostCli.run("replay", "--config", CONFIG.toString(), "--trace", TRACE.toString(), "--out", out.toString());
+        Path json = out.resolve("replay.json");
+        int exit = CostCli.run("replay", "--config", CONFIG.toString(), "--trace", TRACE.toString(), "--out", out.toString(),
+                "--json", json.toString());
 
         assertThat(exit).isZero();
+        assertThat(Files.readString(json)).startsWith("{\"jobs\": 49454, ").contains("\"bound_usd\": ")
+                .contains("\"max_hit_rate\": ").contains("{\"name\": \"router\", \"total_usd\": ")
+                .contains("\"deadline_hit_rate\": ").contains("\"local_jobs\": ");
         String md = Files.readString(out.resolve("replay.md"));
         assertThat(md).contains("| router |").contains("cheapest-feasible").contains("all-cloud").contains("all-local")
                 .contains("offline bound").contains("Deadline hit rate").contains("GPU utilization");
@@ -46,7 +51,12 @@ class ShippedTraceReplayIT {
         assertThat(report.bound().totalCost()).isLessThanOrEqualTo(report.strategy("density-aware").total());
         assertThat(report.routed().total()).isLessThan(report.allCloud().total().plus(report.routed().fleetFixed()));
         assertThat(report.strategy("density-aware").deadlineHitRate()).isGreaterThan(new java.math.BigDecimal("0.99"));
-        // The gap the notes in docs/cost.md explain: first-come local admission fills the GPUs with slow 720p work.
+        // The gap the notes in docs/cost.md explain: first-come local admission fills the GPUs with slow 720p work;
+        // the router prices GPU time at its opportunity cost instead.
         assertThat(report.gap(report.strategy("density-aware"))).isLessThan(new java.math.BigDecimal("0.05"));
+        assertThat(report.gap(report.routed())).isLessThan(new java.math.BigDecimal("0.02"));
+        assertThat(report.hitRateShortfallPoints(report.routed())).isLessThanOrEqualTo(new java.math.BigDecimal("0.3"));
+        assertThat(report.gap(report.strategy("cheapest-feasible"))).as("the old rules")
+                .isGreaterThan(report.gap(report.routed()));
     }
 }
