@@ -31,7 +31,14 @@ final class Reports {
                 .append(cfg.workload().localJob().model()).append(", ").append(cfg.workload().cloudJob().width())
                 .append('x').append(cfg.workload().cloudJob().height()).append(", ")
                 .append(cfg.workload().cloudJob().seconds()).append(" s |\n");
+        cfg.fleet().fixedCostItemsPerYear().forEach((item, cost) -> s.append("| Fixed per year, ").append(item)
+                .append(" | ").append(cost.rounded()).append(" |\n"));
         s.append("| Fleet fixed cost per year | ").append(r.fixedPerYear().rounded()).append(" |\n");
+        s.append("| Marginal cost per GPU-hour (power above idle, with cooling) | ")
+                .append(cfg.fleet().marginalCostPerGpuSecond().times(BigDecimal.valueOf(3600)).withScale(4)).append(" |\n");
+        s.append("| GPU-seconds per reference video (throughput model) | ")
+                .append(String.format(Locale.US, "%,.0f", cfg.localCost().gpuSeconds(cfg.workload().localJob())))
+                .append(" |\n");
         s.append("| Fleet fixed cost per month | ").append(in.fixedPerMonth().rounded()).append(" |\n");
         s.append("| API price per video | ").append(in.apiPerVideo()).append(" |\n");
         s.append("| Local marginal cost per video | ").append(in.marginalPerVideo().withScale(6)).append(" |\n");
@@ -40,7 +47,8 @@ final class Reports {
         s.append("| Break-even volume per day | ").append(r.perDay().map(Reports::number).orElse("never")).append(" |\n");
         s.append("| Fleet capacity per month (at ").append(cfg.workload().targetUtilization()).append(" utilization) | ")
                 .append(number(r.capacityPerMonth())).append(" |\n");
-        s.append("| Break-even reachable with this fleet | ").append(r.withinCapacity() ? "yes" : "no").append(" |\n");
+        s.append("| Capacity check: break-even reachable with this fleet | ").append(r.withinCapacity() ? "yes" : "no")
+                .append(" |\n");
         s.append("| Observed volume per month | ").append(number(rec.observedPerMonth())).append(" |\n");
         s.append("| API cost at observed volume, per month | ").append(rec.apiOnlyPerMonth().rounded()).append(" |\n");
         s.append("| Fleet + API overflow at observed volume, per month | ")

@@ -11,13 +11,25 @@ public sealed interface FleetCost {
      * GPUs rented and kept on: the hourly price is paid whether they work or not, so a video adds nothing.
      *
      * @param hourlyPerGpu price of one GPU for one hour
+     * @param opsStaffPerYear people who run the rented fleet, per year (a rented GPU still needs someone)
+     * @param overheadPerYear storage, network, support, per year
      */
-    record Rented(Money hourlyPerGpu) implements FleetCost {
+    record Rented(Money hourlyPerGpu, Money opsStaffPerYear, Money overheadPerYear) implements FleetCost {
         public Rented {
             Objects.requireNonNull(hourlyPerGpu, "hourly_per_gpu");
             if (hourlyPerGpu.isNegative()) {
                 throw new IllegalArgumentException("hourly_per_gpu must not be negative");
             }
+            opsStaffPerYear = opsStaffPerYear == null ? Money.zero(hourlyPerGpu.currency()) : opsStaffPerYear;
+            overheadPerYear = overheadPerYear == null ? Money.zero(hourlyPerGpu.currency()) : overheadPerYear;
+            if (opsStaffPerYear.isNegative() || overheadPerYear.isNegative()) {
+                throw new IllegalArgumentException("ops_staff_per_year and overhead_per_year must not be negative");
+            }
+        }
+
+        /** A rented fleet with no staff or overhead of its own. */
+        public Rented(Money hourlyPerGpu) {
+            this(hourlyPerGpu, null, null);
         }
     }
 

@@ -60,12 +60,42 @@ public record GpuFleet(String gpu, int count, FleetCost cost) {
         };
     }
 
-    /** The part of the fixed cost that does not shrink with fewer GPUs: staff and overhead of an owned fleet. */
+    /** The part of the fixed cost that does not shrink with fewer GPUs: staff and overhead. */
     public Money sharedFixedCostPerYear() {
         return switch (cost) {
-            case FleetCost.Rented r -> Money.zero(r.hourlyPerGpu().currency());
+            case FleetCost.Rented r -> r.opsStaffPerYear().plus(r.overheadPerYear());
             case FleetCost.Owned o -> o.opsStaffPerYear().plus(o.overheadPerYear());
         };
+    }
+
+    /**
+     * The fixed cost per year, item by item, in the order a person checks them: for an owned fleet hardware
+     * write-off, idle power, the cooling share of it (PUE above 1), staff, overhead; for a rented one the rent,
+     * staff, overhead. The items add up to {@link #fixedCostPerYear()}.
+     */
+    public java.util.SequencedMap<String, Money> fixedCostItemsPerYear() {
+        java.util.SequencedMap<String, Money> items = new java.util.LinkedHashMap<>();
+        switch (cost) {
+            case FleetCost.Rented r -> {
+                items.put("rent: " + count + " x " + r.hourlyPerGpu() + " an hour x 8,760 h",
+                        r.hourlyPerGpu().times(HOURS_PER_YEAR).times(count));
+                items.put("staff", r.opsStaffPerYear());
+                items.put("overhead", r.overheadPerYear());
+            }
+            case FleetCost.Owned o -> {
+                items.put("hardware: " + count + " x " + o.capexPerGpu() + " over " + o.amortizationYears().toPlainString()
+                        + " years", o.capexPerGpu().dividedBy(o.amortizationYears(), 10).times(count));
+                BigDecimal idleKwh = o.idleWattsPerGpu().multiply(HOURS_PER_YEAR).multiply(BigDecimal.valueOf(count))
+                        .divide(BigDecimal.valueOf(1000));
+                items.put("idle power: " + count + " x " + o.idleWattsPerGpu().toPlainString() + " W around the clock at "
+                        + o.energyPerKwh() + "/kWh", o.energyPerKwh().times(idleKwh));
+                items.put("cooling: PUE " + o.pue().toPlainString() + " on the idle power",
+                        o.energyPerKwh().times(idleKwh.multiply(o.pue().subtract(BigDecimal.ONE))));
+                items.put("staff", o.opsStaffPerYear());
+                items.put("overhead", o.overheadPerYear());
+            }
+        }
+        return items;
     }
 
     public Money fixedCostPerMonth() {

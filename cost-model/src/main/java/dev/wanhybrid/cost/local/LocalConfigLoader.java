@@ -47,7 +47,10 @@ public final class LocalConfigLoader {
         }
         FleetCost cost;
         if (rented != null) {
-            cost = new FleetCost.Rented(money(rented, "hourly_per_gpu", where + ".rented", currency));
+            String w = where + ".rented";
+            cost = new FleetCost.Rented(money(rented, "hourly_per_gpu", w, currency),
+                    rented.has("ops_staff_per_year") ? money(rented, "ops_staff_per_year", w, currency) : null,
+                    rented.has("overhead_per_year") ? money(rented, "overhead_per_year", w, currency) : null);
         } else {
             String w = where + ".owned";
             cost = new FleetCost.Owned(

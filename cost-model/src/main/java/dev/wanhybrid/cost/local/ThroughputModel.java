@@ -22,8 +22,21 @@ public final class ThroughputModel {
     private final double learningRate;
     private final Map<String, Correction> corrections = new ConcurrentHashMap<>();
 
-    /** The measured/predicted ratio for one model and how many runs it rests on. */
-    public record Correction(double factor, long samples) {}
+    /**
+     * The measured/predicted ratio for one model, how many runs it rests on, and how much single runs scatter
+     * around it.
+     *
+     * @param factor exponentially weighted mean of measured/predicted
+     * @param samples measured runs
+     * @param logSpread exponentially weighted standard deviation of ln(measured/predicted) around the factor; 0
+     *     until two runs exist
+     */
+    public record Correction(double factor, long samples, double logSpread) {
+
+        public Correction(double factor, long samples) {
+            this(factor, samples, 0);
+        }
+    }
 
     /**
      * @param seeds reference points by model id
@@ -82,8 +95,13 @@ public final class ThroughputModel {
             return; // a failed run that did no work says nothing about speed
         }
         double ratio = measuredGpuSeconds / uncorrected(job, gpu);
-        corrections.merge(job.model(), new Correction(ratio, 1), (old, fresh) -> new Correction(
-                old.factor() + learningRate * (fresh.factor() - old.factor()), old.samples() + 1));
+        corrections.merge(job.model(), new Correction(ratio, 1), (old, fresh) -> {
+            double deviation = Math.log(fresh.factor() / old.factor());
+            double variance = old.samples() < 2 ? deviation * deviation
+                    : (1 - learningRate) * old.logSpread() * old.logSpread() + learningRate * deviation * deviation;
+            return new Correction(old.factor() + learningRate * (fresh.factor() - old.factor()), old.samples() + 1,
+                    Math.sqrt(variance));
+        });
     }
 
     public Correction correction(String model) {

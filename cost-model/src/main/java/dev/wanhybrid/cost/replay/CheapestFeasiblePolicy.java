@@ -5,10 +5,10 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /**
- * The gateway router's rules for {@code objective=cost}, restated: of the options whose estimated time (local:
- * queue wait plus service; cloud: latency) meets the deadline, take the cheapest estimate (local: marginal cost;
- * cloud: list price), local first on a tie. When none meets the deadline the router answers with an error; the
- * replay then sends the job to whichever option finishes first and counts the miss.
+ * Baseline {@code cheapest-feasible}: the router's rules before it had a scheduler. Of the options whose estimated
+ * time (local: planned wait plus service; cloud: latency) meets the deadline, take the cheapest estimate (local:
+ * marginal cost; cloud: list price), local first on a tie; no margin, no opportunity cost. When none meets the
+ * deadline the job goes to whichever option finishes first and the miss is counted.
  */
 public class CheapestFeasiblePolicy implements ReplayPolicy {
 
@@ -52,6 +52,6 @@ public class CheapestFeasiblePolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return "router rules (cheapest feasible)";
+        return "cheapest-feasible";
     }
 }

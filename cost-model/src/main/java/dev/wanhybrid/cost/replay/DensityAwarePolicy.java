@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * The router's rules plus one admission test: a job goes local only when what it saves against the cloud, per
+ * Baseline {@code density-aware}: the {@code cheapest-feasible} rules plus one admission test: a job goes local only when what it saves against the cloud, per
  * GPU-second it occupies, is at least {@code minSavingPerGpuHour}. It keeps the GPUs for the work that saves the
  * most per GPU-second (for example 480p on the 1.3B model) instead of filling them first come, first served with
  * slow, low-saving work (720p on the 14B model), which is what separates the plain rules from the offline optimum.
@@ -12,10 +12,8 @@ import java.math.RoundingMode;
 public final class DensityAwarePolicy extends CheapestFeasiblePolicy {
 
     private final BigDecimal minSavingPerGpuSecond;
-    private final BigDecimal perHour;
 
     public DensityAwarePolicy(BigDecimal minSavingPerGpuHour) {
-        this.perHour = minSavingPerGpuHour;
         this.minSavingPerGpuSecond = minSavingPerGpuHour.divide(BigDecimal.valueOf(3600), 12, RoundingMode.HALF_EVEN);
     }
 
@@ -31,6 +29,6 @@ public final class DensityAwarePolicy extends CheapestFeasiblePolicy {
 
     @Override
     public String name() {
-        return "router rules + local only above $" + perHour.toPlainString() + " saved per GPU-hour";
+        return "density-aware";
     }
 }

@@ -17,7 +17,9 @@ import java.util.TreeMap;
 
 /**
  * A lower bound on the cost of any assignment of the trace to the fleet and the cloud that knows the whole
- * trace in advance and meets every deadline: no policy, online or offline, can do better.
+ * trace in advance, including how long each local run really takes (the run times the replay charges), and never
+ * runs a job locally past its deadline: no policy, online or offline, can do better. Beside it, the highest
+ * deadline hit rate any schedule could reach.
  *
  * <p>Why it is a bound: the real problem (each job either on one GPU without interruption inside its window, or
  * on the cloud) is relaxed three ways: a job may be split between cloud and local in any fraction, local work
@@ -43,20 +45,47 @@ public final class OfflineBound {
      * @param gpuBusySeconds the GPU-seconds the bound uses
      * @param gpuAvailableSeconds GPU-seconds the fleet had
      * @param localEligible jobs the fleet could make inside their windows
+     * @param jobs jobs in the trace
+     * @param maxHits an upper bound on the jobs any schedule finishes by their deadlines: every job the cloud
+     *     finishes in time, plus the most jobs only the fleet can finish in time that the same relaxation fits
      */
     public record Result(Money totalCost, Money variableCost, Money fleetFixed, double gpuBusySeconds,
-            double gpuAvailableSeconds, int localEligible) {
+            double gpuAvailableSeconds, int localEligible, int jobs, int maxHits) {
         public double gpuUtilization() {
             return gpuAvailableSeconds == 0 ? 0 : gpuBusySeconds / gpuAvailableSeconds;
         }
+
+        /** The highest deadline hit rate any schedule could reach, as a fraction, rounded as {@link ReplayOutcome#deadlineHitRate()}. */
+        public BigDecimal maxHitRate() {
+            return jobs == 0 ? BigDecimal.ONE
+                    : BigDecimal.valueOf(maxHits).divide(BigDecimal.valueOf(jobs), 4, RoundingMode.HALF_EVEN);
+        }
     }
+
+    /** What the bound relaxes, for reports. */
+    public static final String RELAXES = "a job may be split between cloud and fleet, local work may be interrupted "
+            + "and resumed, and the fleet works as one machine N times as fast; it knows every arrival and every real "
+            + "run time in advance. The hit rate bound counts every job the cloud finishes in time plus the most "
+            + "local-only jobs the same relaxation fits (shortest first).";
 
     /** A job's local window and work, for the EDF pass. */
     record Window(double release, double deadline, double work) {}
 
     private OfflineBound() {}
 
+    /** The bound on predicted run times (every run exactly as predicted). */
     public static Result compute(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone) {
+        double[] ones = new double[trace.size()];
+        java.util.Arrays.fill(ones, 1.0);
+        return compute(trace, catalog, gpus, zone, ones);
+    }
+
+    /**
+     * The bound on the run times the replay charges: job {@code i} takes its predicted GPU-seconds times
+     * {@code runFactor[i]} ({@link ReplaySimulator#runFactors}).
+     */
+    public static Result compute(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone,
+            double[] runFactor) {
         GpuFleet fleet = catalog.local().fleet();
         Duration horizon = ReplaySimulator.horizon(trace, zone);
         Instant t0 = trace.isEmpty() ? Instant.EPOCH
@@ -65,37 +94,45 @@ public final class OfflineBound {
         // saving per GPU-second -> windows of that class; highest saving first
         Map<BigDecimal, List<Window>> classes = new TreeMap<>(Comparator.reverseOrder());
         int eligible = 0;
-        for (TraceJob job : trace) {
+        int cloudHits = 0;
+        // 1 / GPU-seconds -> windows of local-only jobs of that length; shortest first
+        Map<Double, List<Window>> localOnly = new TreeMap<>(Comparator.reverseOrder());
+        for (int i = 0; i < trace.size(); i++) {
+            TraceJob job = trace.get(i);
             ReplayCatalog.CloudOption cloud = catalog.cheapestCloud(job)
                     .orElseThrow(() -> new IllegalStateException("no cloud model can make " + job));
             allCloud = allCloud.plus(cloud.price());
+            double window = job.deadline().toMillis() / 1000.0;
+            boolean cloudInTime = cloud.latency().compareTo(job.deadline()) <= 0;
+            if (cloudInTime) {
+                cloudHits++;
+            }
             Optional<ReplayCatalog.LocalOption> local = gpus == 0 ? Optional.empty()
                     : catalog.localOptions(job).stream().findFirst(); // fewest GPU-seconds dominates: cheaper and smaller
             if (local.isEmpty()) {
                 continue;
             }
-            double p = local.get().gpuSeconds();
-            double window = job.deadline().toMillis() / 1000.0;
-            BigDecimal saving = cloud.price().minus(local.get().marginal()).amount();
+            double p = local.get().gpuSeconds() * runFactor[i];
+            double release = ReplaySimulator.seconds(t0, job.arrival());
+            if (!cloudInTime && p <= window) {
+                localOnly.computeIfAbsent(roundUp(1 / p), k -> new ArrayList<>()).add(new Window(release, release + window, p));
+            }
+            BigDecimal saving = cloud.price().minus(catalog.local().marginal(p)).amount();
             if (p > window || saving.signum() <= 0) {
                 continue;
             }
             eligible++;
-            double release = ReplaySimulator.seconds(t0, job.arrival());
             // Rounded up, and the total rounded down below, so that rounding can only lower the bound.
-            BigDecimal density = saving.divide(BigDecimal.valueOf(p), 12, RoundingMode.CEILING);
+            BigDecimal density = BigDecimal.valueOf(roundUp(saving.doubleValue() / p)).setScale(12, RoundingMode.CEILING);
             classes.computeIfAbsent(density, k -> new ArrayList<>()).add(new Window(release, release + window, p));
         }
-        List<Window> union = new ArrayList<>();
         double horizonSeconds = horizon.toSeconds();
-        double previousRank = 0;
+        List<Window> union = new ArrayList<>();
+        double[] gains = greedyGains(new ArrayList<>(classes.values()), gpus, union);
         BigDecimal savings = BigDecimal.ZERO;
-        for (Map.Entry<BigDecimal, List<Window>> c : classes.entrySet()) {
-            union.addAll(c.getValue());
-            double rank = edfThroughput(union, gpus);
-            double gained = Math.max(0, rank - previousRank);
-            savings = savings.add(c.getKey().multiply(BigDecimal.valueOf(gained)));
-            previousRank = rank;
+        int k = 0;
+        for (BigDecimal density : classes.keySet()) {
+            savings = savings.add(density.multiply(BigDecimal.valueOf(gains[k++])));
         }
         // What the bound runs locally costs its marginal rate; it is already inside the saving (price - marginal).
         Money variable = allCloud.minus(Money.of(savings, fleet.currency()));
@@ -105,7 +142,210 @@ public final class OfflineBound {
         double[] insideHorizon = new double[1];
         edfThroughput(union, gpus, horizonSeconds, insideHorizon);
         return new Result(variable.plus(fixed), variable, fixed, insideHorizon[0], (double) gpus * horizonSeconds,
-                eligible);
+                eligible, trace.size(), cloudHits + mostLocalOnlyHits(localOnly, gpus));
+    }
+
+    /** Grid step of the classes: weights are rounded up to a power of this, so the greedy needs few passes. */
+    static final double CLASS_STEP = 1.005;
+
+    /**
+     * Rounds a positive weight up to the class grid. Rounding weights up only raises the maximum of the relaxation,
+     * so the cost bound stays a lower bound and the hit bound an upper bound (by at most 0.5 % of the savings).
+     */
+    static double roundUp(double weight) {
+        if (!(weight > 0)) {
+            return weight;
+        }
+        double k = Math.ceil(Math.log(weight) / Math.log(CLASS_STEP) - 1e-9);
+        return Math.max(weight, Math.pow(CLASS_STEP, k));
+    }
+
+    /**
+     * An upper bound on how many jobs only the fleet can finish in time it does finish: the fractional jobs
+     * (work done over work needed) the relaxation fits, which greedy shortest-first maximises exactly on the same
+     * polymatroid, rounded down.
+     */
+    private static int mostLocalOnlyHits(Map<Double, List<Window>> byShortest, int gpus) {
+        double[] gains = greedyGains(new ArrayList<>(byShortest.values()), gpus, new ArrayList<>());
+        double jobs = 0;
+        int k = 0;
+        for (double weight : byShortest.keySet()) {
+            jobs += gains[k++] * weight;
+        }
+        return (int) Math.floor(jobs + 1e-9);
+    }
+
+    /**
+     * The greedy's gain per class, classes in order of weight, highest first: the rank of the first k classes
+     * minus that of the first k-1, where the rank is the most work EDF fits. {@code union} receives every window.
+     *
+     * <p>Exact, with far fewer EDF passes than one per class: the rank is monotone and submodular, so when the rank
+     * does not grow between two prefixes every class between gains nothing, and when it grows by all the work of
+     * the classes between, each of them gains all of its work; only ranges where neither holds are split.
+     */
+    static double[] greedyGains(List<List<Window>> classes, double gpus, List<Window> union) {
+        int n = classes.size();
+        double[] work = new double[n + 1]; // total work of the first k classes
+        List<Integer> classOf = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            for (Window w : classes.get(k)) {
+                union.add(w);
+                classOf.add(k);
+            }
+            work[k + 1] = work[k] + classes.get(k).stream().mapToDouble(Window::work).sum();
+        }
+        Prefixes prefixes = new Prefixes(union, classOf);
+        double[] rank = new double[n + 1];
+        if (n > 0) {
+            rank[n] = prefixes.rank(n, gpus);
+            fill(rank, work, prefixes, gpus, 0, n);
+        }
+        double[] gains = new double[n];
+        for (int k = 0; k < n; k++) {
+            gains[k] = Math.max(0, rank[k + 1] - rank[k]);
+        }
+        return gains;
+    }
+
+    private static void fill(double[] rank, double[] work, Prefixes prefixes, double gpus, int a, int b) {
+        if (b - a <= 1) {
+            return;
+        }
+        double grown = rank[b] - rank[a];
+        double tolerance = 1e-9 * Math.max(1, work[b]);
+        if (grown <= tolerance) {
+            for (int k = a + 1; k < b; k++) {
+                rank[k] = rank[a];
+            }
+            return;
+        }
+        if (Math.abs(grown - (work[b] - work[a])) <= tolerance) {
+            for (int k = a + 1; k < b; k++) {
+                rank[k] = rank[a] + (work[k] - work[a]);
+            }
+            return;
+        }
+        int mid = (a + b) >>> 1;
+        rank[mid] = prefixes.rank(mid, gpus);
+        fill(rank, work, prefixes, gpus, a, mid);
+        fill(rank, work, prefixes, gpus, mid, b);
+    }
+
+    /**
+     * The windows sorted by release once, each with its class, so that the EDF rank of the first k classes is one
+     * pass over arrays with a heap of indices: the same algorithm as {@link #edfThroughput}, without re-sorting or
+     * allocating per pass.
+     */
+    private static final class Prefixes {
+        private final double[] release;
+        private final double[] deadline;
+        private final double[] work;
+        private final int[] cls;
+        private final double[] left;
+        private final int[] heap;
+
+        Prefixes(List<Window> windows, List<Integer> classOf) {
+            int m = windows.size();
+            Integer[] order = new Integer[m];
+            for (int i = 0; i < m; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, Comparator.comparingDouble(i -> windows.get(i).release()));
+            release = new double[m];
+            deadline = new double[m];
+            work = new double[m];
+            cls = new int[m];
+            for (int i = 0; i < m; i++) {
+                Window w = windows.get(order[i]);
+                release[i] = w.release();
+                deadline[i] = w.deadline();
+                work[i] = w.work();
+                cls[i] = classOf.get(order[i]);
+            }
+            left = new double[m];
+            heap = new int[m];
+        }
+
+        /** The most work of the first {@code k} classes a machine of speed {@code speed} fits (EDF). */
+        double rank(int k, double speed) {
+            if (speed <= 0) {
+                return 0;
+            }
+            int size = 0;
+            double t = 0;
+            double done = 0;
+            int next = 0;
+            int m = release.length;
+            while (true) {
+                while (next < m && cls[next] >= k) {
+                    next++;
+                }
+                if (size == 0) {
+                    if (next >= m) {
+                        return done;
+                    }
+                    t = Math.max(t, release[next]);
+                }
+                while (next < m && (cls[next] >= k || release[next] <= t)) {
+                    if (cls[next] < k) {
+                        left[next] = work[next];
+                        size = push(size, next);
+                    }
+                    next++;
+                }
+                int top = heap[0];
+                if (deadline[top] <= t) {
+                    size = pop(size); // expired: its remaining work is lost
+                    continue;
+                }
+                int upcoming = next;
+                while (upcoming < m && cls[upcoming] >= k) {
+                    upcoming++;
+                }
+                double nextRelease = upcoming < m ? release[upcoming] : Double.POSITIVE_INFINITY;
+                double end = Math.min(Math.min(t + left[top] / speed, deadline[top]), nextRelease);
+                double did = (end - t) * speed;
+                left[top] -= did;
+                done += did;
+                t = end;
+                if (left[top] <= 1e-9) {
+                    size = pop(size);
+                }
+            }
+        }
+
+        private int push(int size, int i) {
+            int c = size;
+            while (c > 0) {
+                int parent = (c - 1) >>> 1;
+                if (deadline[heap[parent]] <= deadline[i]) {
+                    break;
+                }
+                heap[c] = heap[parent];
+                c = parent;
+            }
+            heap[c] = i;
+            return size + 1;
+        }
+
+        private int pop(int size) {
+            int last = heap[--size];
+            int c = 0;
+            while (true) {
+                int l = 2 * c + 1;
+                if (l >= size) {
+                    break;
+                }
+                int r = l + 1 < size && deadline[heap[l + 1]] < deadline[heap[l]] ? l + 1 : l;
+                if (deadline[heap[r]] >= deadline[last]) {
+                    break;
+                }
+                heap[c] = heap[r];
+                c = r;
+            }
+            heap[c] = last;
+            return size;
+        }
     }
 
     /**

@@ -5,6 +5,9 @@ import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.cost.price.CloudPriceTable;
+import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.ServiceTime;
+import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -25,25 +28,43 @@ public final class ReplayCatalog {
     /** A cloud model and the clip lengths it makes. */
     public record CloudModel(String model, String kind, Set<Integer> seconds) {}
 
-    /** A local way to make a job: GPU-seconds and marginal cost. */
-    public record LocalOption(String model, double gpuSeconds, Money marginal) {}
+    /** A local way to make a job: predicted GPU-seconds with their margin, and marginal cost. */
+    public record LocalOption(String model, ServiceTime time, Money marginal) {
+
+        public double gpuSeconds() {
+            return time.expectedSeconds();
+        }
+
+        /** The routing core's view of this option. */
+        public LocalAdmission.LocalOption toAdmission() {
+            return new LocalAdmission.LocalOption(model, time, marginal.amount());
+        }
+    }
 
     /** A cloud way to make a job: list price and expected latency. */
-    public record CloudOption(String model, Money price, Duration latency) {}
+    public record CloudOption(String model, Money price, Duration latency) {
+
+        /** The routing core's view of this option. */
+        public LocalAdmission.CloudOption toAdmission() {
+            return new LocalAdmission.CloudOption(model, price.amount(), latency.toMillis() / 1000.0);
+        }
+    }
 
     private final List<LocalModel> localModels;
     private final List<CloudModel> cloudModels;
     private final CloudPriceTable prices;
     private final LocalCostModel local;
+    private final ServiceTimeModel serviceTimes;
     private final Duration cloudLatencyPerSecond;
     private final ZoneId billingZone;
 
     public ReplayCatalog(List<LocalModel> localModels, List<CloudModel> cloudModels, CloudPriceTable prices,
-            LocalCostModel local, Duration cloudLatencyPerSecond, ZoneId billingZone) {
+            ServiceTimeModel serviceTimes, Duration cloudLatencyPerSecond, ZoneId billingZone) {
         this.localModels = List.copyOf(localModels);
         this.cloudModels = List.copyOf(cloudModels);
         this.prices = prices;
-        this.local = local;
+        this.local = serviceTimes.local();
+        this.serviceTimes = serviceTimes;
         this.cloudLatencyPerSecond = cloudLatencyPerSecond;
         this.billingZone = billingZone;
     }
@@ -52,15 +73,19 @@ public final class ReplayCatalog {
         return local;
     }
 
+    public ServiceTimeModel serviceTimes() {
+        return serviceTimes;
+    }
+
     /** Every local model that can make this job, cheapest in GPU time first. */
     public List<LocalOption> localOptions(TraceJob job) {
         List<LocalOption> out = new ArrayList<>();
         Tier tier = Tier.ofSize(job.width(), job.height());
         for (LocalModel m : localModels) {
             if (!job.audio() && m.kind().equals(job.kind()) && m.tiers().contains(tier) && job.seconds() <= m.maxSeconds()
-                    && local.throughput().knows(m.model())) {
-                double gpu = local.gpuSeconds(VideoJob.of(m.model(), job.width(), job.height(), job.seconds(), false));
-                out.add(new LocalOption(m.model(), gpu, local.marginal(gpu)));
+                    && serviceTimes.knows(m.model())) {
+                ServiceTime time = serviceTimes.estimate(m.model(), job.width(), job.height(), job.seconds());
+                out.add(new LocalOption(m.model(), time, local.marginal(time.expectedSeconds())));
             }
         }
         out.sort(java.util.Comparator.comparingDouble(LocalOption::gpuSeconds));

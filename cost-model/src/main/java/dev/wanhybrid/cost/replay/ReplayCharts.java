@@ -114,6 +114,55 @@ public final class ReplayCharts {
         return save(chart, file);
     }
 
+    /**
+     * A strategy's day against all-cloud: its total cost and all-cloud's as lines, the saving (all-cloud minus its
+     * total) as bars, on the left axis; deadlines missed and the peak local queue on the right axis.
+     */
+    public static Path savingsChart(ReplayOutcome outcome, ReplayOutcome allCloud, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<String> days = new ArrayList<>();
+        List<Double> total = new ArrayList<>();
+        List<Double> cloudOnly = new ArrayList<>();
+        List<Double> saved = new ArrayList<>();
+        List<Double> misses = new ArrayList<>();
+        List<Double> queue = new ArrayList<>();
+        for (Map.Entry<LocalDate, List<Money>> e : outcome.daily().entrySet()) {
+            LocalDate day = e.getKey();
+            days.add(String.format("%02d-%02d", day.getMonthValue(), day.getDayOfMonth()));
+            double t = e.getValue().get(0).amount().doubleValue() + e.getValue().get(1).amount().doubleValue();
+            List<Money> cloudDay = allCloud.daily().get(day);
+            double c = cloudDay == null ? 0 : cloudDay.get(0).amount().doubleValue() + cloudDay.get(1).amount().doubleValue();
+            total.add(t);
+            cloudOnly.add(c);
+            saved.add(c - t);
+            misses.add((double) outcome.dailyMisses().getOrDefault(day, 0));
+            queue.add((double) outcome.dailyPeakQueue().getOrDefault(day, 0));
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(600)
+                .title("Daily cost against all-cloud: " + outcome.strategy())
+                .xAxisTitle("day").yAxisTitle("USD per day").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setAvailableSpaceFill(0.8);
+        chart.setYAxisGroupTitle(1, "jobs");
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        chart.addSeries("saved against all-cloud", days, saved).setFillColor(new Color(0x38, 0x9E, 0x5C));
+        line(chart.addSeries("all-cloud cost", days, cloudOnly), CLOUD, 0);
+        line(chart.addSeries(outcome.strategy() + " cost", days, total), LOCAL, 0);
+        line(chart.addSeries("deadlines missed", days, misses), Color.RED, 1);
+        line(chart.addSeries("peak local queue", days, queue), Color.GRAY, 1);
+        return save(chart, file);
+    }
+
+    private static void line(org.knowm.xchart.CategorySeries s, Color color, int axis) {
+        s.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setYAxisGroup(axis);
+    }
+
     private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {

@@ -3,6 +3,7 @@ package dev.wanhybrid.cost.replay;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.config.CostConfig;
 import dev.wanhybrid.cost.internal.Yaml;
+import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -24,6 +25,7 @@ import tools.jackson.databind.JsonNode;
  *   cloud_latency_per_second: 36        # seconds of cloud latency per second of output
  *   service_time_noise: 0.15            # sigma of the log-normal factor on local service times
  *   seed: 7
+ *   risk: 2                             # margin on local service times, in spreads (cost vs deadline risk)
  *   min_saving_per_gpu_hour: 1.00       # for the density-aware variant
  *   local_models:  [ { model: wan2.1-t2v-1.3b, kind: t2v, tiers: [480P], max_seconds: 5 } ]
  *   cloud_models:  [ { model: wan2.2-t2v-plus, kind: t2v, seconds: [5] } ]
@@ -69,11 +71,19 @@ public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, do
         }
         Duration latency = Duration.ofMillis(Yaml.decimal(r, "cloud_latency_per_second", where)
                 .multiply(BigDecimal.valueOf(1000)).longValue());
-        ReplayCatalog catalog = new ReplayCatalog(locals, clouds, cost.prices(), cost.localCost(), latency,
-                cost.billingZone());
+        double risk = r.has("risk") ? Yaml.decimal(r, "risk", where).doubleValue() : ServiceTimeModel.DEFAULT_RISK;
+        double noise = r.has("service_time_noise") ? Yaml.decimal(r, "service_time_noise", where).doubleValue() : 0.15;
+        ServiceTimeModel times;
+        try {
+            // The router's prior spread is the replay's own scatter: it knows how noisy runs are, not how each goes.
+            times = new ServiceTimeModel(cost.localCost(), risk, noise);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ".risk / service_time_noise: " + e.getMessage(), e);
+        }
+        ReplayCatalog catalog = new ReplayCatalog(locals, clouds, cost.prices(), times, latency, cost.billingZone());
         return new ReplayConfig(cost, catalog,
                 r.has("seed") ? Yaml.decimal(r, "seed", where).longValue() : 7,
-                r.has("service_time_noise") ? Yaml.decimal(r, "service_time_noise", where).doubleValue() : 0.15,
+                noise,
                 r.has("min_saving_per_gpu_hour") ? Yaml.decimal(r, "min_saving_per_gpu_hour", where) : BigDecimal.ONE);
     }
 }

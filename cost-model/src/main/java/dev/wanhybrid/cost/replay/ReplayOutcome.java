@@ -20,10 +20,13 @@ import java.util.SortedMap;
  * @param gpuBusySeconds GPU-seconds of local work
  * @param gpuAvailableSeconds GPU-seconds the fleet had over the trace
  * @param daily cost per day (in the billing zone) and backend: index 0 local (fixed share + marginal), 1 cloud
+ * @param dailyMisses deadlines missed, by the day the job arrived
+ * @param dailyPeakQueue the most jobs waiting for a GPU at any arrival of the day
  */
 public record ReplayOutcome(String strategy, Money cloudSpend, Money localMarginal, Money fleetFixed, int jobs,
         int localJobs, int deadlineHits, double gpuBusySeconds, double gpuAvailableSeconds,
-        SortedMap<LocalDate, List<Money>> daily) {
+        SortedMap<LocalDate, List<Money>> daily, SortedMap<LocalDate, Integer> dailyMisses,
+        SortedMap<LocalDate, Integer> dailyPeakQueue) {
 
     public Money total() {
         return cloudSpend.plus(localMarginal).plus(fleetFixed);

@@ -1,13 +1,15 @@
 package dev.wanhybrid.cost.replay;
 
+import dev.wanhybrid.cost.routing.LocalSchedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where the replay sends each job. The default mirrors the gateway router's documented rules
- * ({@link CheapestFeasiblePolicy}); the gateway can plug its real router in behind this interface.
+ * Where the replay sends each job. The default is the routing core the gateway's router runs ({@link RouterPolicy});
+ * the older rules stay as named baselines ({@link CheapestFeasiblePolicy}, {@link DensityAwarePolicy}), and the
+ * gateway plugs its whole router in behind this interface to prove the two agree.
  */
 @FunctionalInterface
 public interface ReplayPolicy {
@@ -16,14 +18,23 @@ public interface ReplayPolicy {
      * What the policy may look at when a job arrives.
      *
      * @param now the arrival time
-     * @param localWait how long a job submitted now waits for a GPU (exact for the simulated FIFO queue)
+     * @param localWait how long the job would wait for a GPU if admitted now (planned, on expected times)
      * @param localQueued jobs waiting for a GPU
      * @param gpus GPUs in the fleet
      * @param local every local way to make the job, fewest GPU-seconds first
      * @param cloud the cheapest cloud way, if any
+     * @param id the job's id in the plan
+     * @param clock the plan's clock at {@code now}: seconds since the trace's first midnight
+     * @param plan the fleet's plan (deadline-ordered queue, running jobs); read it, do not change it
      */
     record View(Instant now, Duration localWait, int localQueued, int gpus, List<ReplayCatalog.LocalOption> local,
-            Optional<ReplayCatalog.CloudOption> cloud) {}
+            Optional<ReplayCatalog.CloudOption> cloud, long id, double clock, LocalSchedule plan) {
+
+        public View(Instant now, Duration localWait, int localQueued, int gpus, List<ReplayCatalog.LocalOption> local,
+                Optional<ReplayCatalog.CloudOption> cloud) {
+            this(now, localWait, localQueued, gpus, local, cloud, 0, 0, new LocalSchedule(gpus));
+        }
+    }
 
     /**
      * @param backend {@code local} or {@code cloud}
@@ -33,6 +44,14 @@ public interface ReplayPolicy {
     record Decision(String backend, String model, String reason) {}
 
     Decision decide(TraceJob job, View view);
+
+    /**
+     * Whether the policy reads {@link View#localWait()}; planning it costs a pass over the queue per job, so a
+     * policy that reads the plan itself says no and gets zero.
+     */
+    default boolean readsLocalWait() {
+        return true;
+    }
 
     /** A name for the report. */
     default String name() {

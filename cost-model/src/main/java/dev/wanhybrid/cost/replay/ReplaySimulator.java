@@ -2,24 +2,25 @@ package dev.wanhybrid.cost.replay;
 
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.local.GpuFleet;
+import dev.wanhybrid.cost.routing.LocalSchedule;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayDeque;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Replays a trace through a policy against the fleet: a FIFO local queue served by the fleet's GPUs, one job
- * per GPU at a time, each taking its predicted GPU-seconds times a seeded log-normal factor (the same factor for
- * the same job under every strategy, so the prediction the policy sees is good but not perfect).
+ * Replays a trace through a policy against the fleet. Local jobs wait in the routing core's deadline-ordered plan
+ * ({@link LocalSchedule}); a GPU that frees up starts the queue's earliest deadline, one job per GPU at a time.
+ * Each job takes its predicted GPU-seconds times a seeded log-normal factor, the same factor for the same job under
+ * every strategy and in the bound ({@link #runFactors}), so the prediction a policy sees is good but not perfect,
+ * and the bound is computed on the run times the replay charges.
  */
 public final class ReplaySimulator {
 
@@ -47,14 +48,24 @@ public final class ReplaySimulator {
         return Duration.between(first, last);
     }
 
+    /** Actual over predicted run time for each job of the trace: what every strategy and the bound charge. */
+    public double[] runFactors(int jobs) {
+        SplittableRandom noise = new SplittableRandom(seed);
+        double[] f = new double[jobs];
+        for (int i = 0; i < jobs; i++) {
+            f[i] = Math.exp(noiseSigma * noise.nextGaussian());
+        }
+        return f;
+    }
+
     public ReplayOutcome run(List<TraceJob> trace, ReplayPolicy policy) {
-        return simulate(trace, policy, policy.name(), true);
+        return simulate(trace, policy, policy.name(), true, policy.readsLocalWait());
     }
 
     /** Everything on the cloud API, no fleet at all. */
     public ReplayOutcome allCloud(List<TraceJob> trace) {
-        return simulate(trace, (job, view) -> new ReplayPolicy.Decision("cloud", view.cloud().orElseThrow().model(), "all_cloud"),
-                "all cloud (no fleet)", false);
+        return simulate(trace, (job, view) -> new ReplayPolicy.Decision("cloud", view.cloud().orElseThrow().model(),
+                "all_cloud"), "all-cloud", false, false);
     }
 
     /** Everything the fleet can make goes local whatever the queue; only what it cannot make goes to the cloud. */
@@ -62,93 +73,161 @@ public final class ReplaySimulator {
         return simulate(trace, (job, view) -> view.local().isEmpty()
                 ? new ReplayPolicy.Decision("cloud", view.cloud().orElseThrow().model(), "local_cannot")
                 : new ReplayPolicy.Decision("local", view.local().getFirst().model(), "all_local"),
-                "all local (cloud only for what local cannot make)", true);
+                "all-local", true, false);
     }
 
-    private ReplayOutcome simulate(List<TraceJob> trace, ReplayPolicy policy, String name, boolean withFleet) {
-        GpuFleet fleet = catalog.local().fleet();
-        Currency currency = fleet.currency();
+    /** The fleet as the simulation knows it: the plan, and when each busy GPU really frees up. */
+    private static final class Fleet {
+        final LocalSchedule plan;
+        final double[] actualEnd;
+        final int[] jobOn;
+
+        Fleet(int gpus) {
+            plan = new LocalSchedule(gpus);
+            actualEnd = new double[gpus];
+            jobOn = new int[gpus];
+            java.util.Arrays.fill(jobOn, -1);
+        }
+    }
+
+    private ReplayOutcome simulate(List<TraceJob> trace, ReplayPolicy policy, String name, boolean withFleet,
+            boolean readsWait) {
+        GpuFleet economics = catalog.local().fleet();
+        Currency currency = economics.currency();
         Duration horizon = horizon(trace, zone);
         Instant t0 = trace.isEmpty() ? Instant.EPOCH : trace.getFirst().arrival().atZone(zone).toLocalDate()
                 .atStartOfDay(zone).toInstant();
-        SplittableRandom noise = new SplittableRandom(seed);
-        PriorityQueue<Double> freeAt = new PriorityQueue<>();
-        for (int i = 0; i < (withFleet ? gpus : 0); i++) {
-            freeAt.add(0.0);
-        }
-        ArrayDeque<Double> pendingStarts = new ArrayDeque<>();
-        Money cloud = Money.zero(currency);
-        Money marginal = Money.zero(currency);
-        int local = 0;
-        int hits = 0;
-        double busy = 0;
+        double[] factor = runFactors(trace.size());
+        Fleet fleet = new Fleet(withFleet ? gpus : 0);
+        double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
+        Money cloud = Money.zero(currency);
+        Money[] marginal = {Money.zero(currency)};
+        int local = 0;
+        int[] hits = {0};
+        double[] busy = {0};
         SortedMap<LocalDate, Money[]> daily = new TreeMap<>();
-        for (TraceJob job : trace) {
-            double factor = Math.exp(noiseSigma * noise.nextGaussian());
-            double now = seconds(t0, job.arrival());
-            while (!pendingStarts.isEmpty() && pendingStarts.peekFirst() <= now) {
-                pendingStarts.pollFirst();
+        SortedMap<LocalDate, Integer> misses = new TreeMap<>();
+        SortedMap<LocalDate, Integer> peakQueue = new TreeMap<>();
+        Completion done = (i, start, finish) -> {
+            TraceJob job = trace.get(i);
+            Money cost = catalog.local().marginal(finish - start);
+            marginal[0] = marginal[0].plus(cost);
+            Money[] day = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
+            day[0] = day[0].plus(cost);
+            // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
+            busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
+            if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
+                hits[0]++;
+            } else {
+                misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
             }
-            List<ReplayCatalog.LocalOption> localOptions = freeAt.isEmpty() ? List.of() : catalog.localOptions(job);
+        };
+        for (int i = 0; i < trace.size(); i++) {
+            TraceJob job = trace.get(i);
+            double now = seconds(t0, job.arrival());
+            advance(fleet, now, predicted, factor, done);
+            peakQueue.merge(job.arrival().atZone(zone).toLocalDate(), fleet.plan.queued(), Math::max);
+            List<ReplayCatalog.LocalOption> localOptions = withFleet && gpus > 0 ? catalog.localOptions(job) : List.of();
             Optional<ReplayCatalog.CloudOption> cloudOption = catalog.cheapestCloud(job);
-            Duration wait = freeAt.isEmpty() ? Duration.ZERO
-                    : Duration.ofMillis((long) (Math.max(0, freeAt.peek() - now) * 1000));
-            ReplayPolicy.Decision d = policy.decide(job, new ReplayPolicy.View(job.arrival(), wait, pendingStarts.size(),
-                    withFleet ? gpus : 0, localOptions, cloudOption));
-            LocalDate day = job.arrival().atZone(zone).toLocalDate();
-            Money[] today = daily.computeIfAbsent(day, k -> new Money[] {Money.zero(currency), Money.zero(currency)});
+            double due = now + job.deadline().toMillis() / 1000.0;
+            Duration wait = Duration.ZERO;
+            if (!localOptions.isEmpty() && readsWait) {
+                double start = fleet.plan.plannedStart(new LocalSchedule.Job(i, due, localOptions.getFirst().time()), now);
+                wait = Double.isInfinite(start) ? Duration.ofDays(365)
+                        : Duration.ofMillis((long) (Math.max(0, start - now) * 1000));
+            }
+            ReplayPolicy.Decision d = policy.decide(job, new ReplayPolicy.View(job.arrival(), wait,
+                    fleet.plan.queued(), withFleet ? gpus : 0, localOptions, cloudOption, i, now, fleet.plan));
             if ("local".equals(d.backend())) {
                 ReplayCatalog.LocalOption option = localOptions.stream().filter(o -> o.model().equals(d.model()))
                         .findFirst().orElseThrow(() -> new IllegalStateException(name + " chose " + d.model()
                                 + " for a job it cannot make: " + job));
-                double service = option.gpuSeconds() * factor;
-                double start = Math.max(now, freeAt.poll());
-                double finish = start + service;
-                freeAt.add(finish);
-                if (start > now) {
-                    pendingStarts.addLast(start);
-                }
-                Money cost = catalog.local().marginal(service);
-                marginal = marginal.plus(cost);
-                today[0] = today[0].plus(cost);
-                // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
-                busy += Math.max(0, Math.min(finish, end) - Math.min(start, end));
+                predicted[i] = option.gpuSeconds();
+                fleet.plan.enqueue(new LocalSchedule.Job(i, due, option.time()));
+                startIdle(fleet, now, predicted, factor);
                 local++;
-                if (finish - now <= job.deadline().toMillis() / 1000.0) {
-                    hits++;
-                }
             } else {
                 // The policy's own cloud model is charged; a policy that names none gets the cheapest.
                 ReplayCatalog.CloudOption option = (d.model() == null ? Optional.<ReplayCatalog.CloudOption>empty()
                         : catalog.cloudOption(job, d.model())).or(() -> cloudOption).orElseThrow(
                         () -> new IllegalStateException("no cloud model can make " + job));
                 cloud = cloud.plus(option.price());
+                Money[] today = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
                 today[1] = today[1].plus(option.price());
                 if (option.latency().compareTo(job.deadline()) <= 0) {
-                    hits++;
+                    hits[0]++;
+                } else {
+                    misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
                 }
             }
         }
+        advance(fleet, Double.POSITIVE_INFINITY, predicted, factor, done);
         Money fixed = Money.zero(currency);
         if (withFleet && !horizon.isZero()) {
-            fixed = fleet.fixedCostPerYear().times(BigDecimal.valueOf(horizon.toSeconds()))
+            fixed = economics.fixedCostPerYear().times(BigDecimal.valueOf(horizon.toSeconds()))
                     .dividedBy(GpuFleet.SECONDS_PER_YEAR, 10);
-            Money perDay = fleet.fixedCostPerYear().dividedBy(BigDecimal.valueOf(365), 10);
+            Money perDay = economics.fixedCostPerYear().dividedBy(BigDecimal.valueOf(365), 10);
             for (LocalDate day = t0.atZone(zone).toLocalDate(); day.isBefore(t0.plus(horizon).atZone(zone).toLocalDate());
                     day = day.plusDays(1)) {
-                Money[] today = daily.computeIfAbsent(day, k -> new Money[] {Money.zero(currency), Money.zero(currency)});
+                Money[] today = day(daily, day, currency);
                 today[0] = today[0].plus(perDay);
             }
         }
         SortedMap<LocalDate, List<Money>> days = new TreeMap<>();
         daily.forEach((k, v) -> days.put(k, List.of(v[0], v[1])));
         double available = withFleet ? (double) gpus * horizon.toSeconds() : 0;
-        return new ReplayOutcome(name, cloud, marginal, fixed, trace.size(), local, hits, busy, available, days);
+        return new ReplayOutcome(name, cloud, marginal[0], fixed, trace.size(), local, hits[0], busy[0], available,
+                days, misses, peakQueue);
+    }
+
+    @FunctionalInterface
+    private interface Completion {
+        void finished(int job, double start, double finish);
+    }
+
+    private static Money[] day(SortedMap<LocalDate, Money[]> daily, LocalDate day, Currency currency) {
+        return daily.computeIfAbsent(day, k -> new Money[] {Money.zero(currency), Money.zero(currency)});
+    }
+
+    /** Runs the fleet up to {@code now}: every GPU that really finishes by then starts the queue's head. */
+    private static void advance(Fleet fleet, double now, double[] predicted, double[] factor, Completion done) {
+        while (true) {
+            int gpu = -1;
+            for (int g = 0; g < fleet.jobOn.length; g++) {
+                if (fleet.jobOn[g] >= 0 && fleet.actualEnd[g] <= now && (gpu < 0 || fleet.actualEnd[g] < fleet.actualEnd[gpu])) {
+                    gpu = g;
+                }
+            }
+            if (gpu < 0) {
+                return;
+            }
+            double t = fleet.actualEnd[gpu];
+            int i = fleet.jobOn[gpu];
+            done.finished(i, t - predicted[i] * factor[i], t);
+            fleet.plan.finish(gpu);
+            fleet.jobOn[gpu] = -1;
+            start(fleet, gpu, t, predicted, factor);
+        }
+    }
+
+    private static void startIdle(Fleet fleet, double now, double[] predicted, double[] factor) {
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            if (fleet.jobOn[g] < 0 && fleet.plan.queued() > 0) {
+                start(fleet, g, now, predicted, factor);
+            }
+        }
+    }
+
+    private static void start(Fleet fleet, int gpu, double t, double[] predicted, double[] factor) {
+        fleet.plan.startNext(gpu, t).ifPresent(job -> {
+            int i = (int) job.id();
+            fleet.jobOn[gpu] = i;
+            fleet.actualEnd[gpu] = t + predicted[i] * factor[i];
+        });
     }
 
     static double seconds(Instant t0, Instant t) {
         return Duration.between(t0, t).toMillis() / 1000.0;
     }
-
 }

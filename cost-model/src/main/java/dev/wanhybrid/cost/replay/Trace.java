@@ -15,12 +15,16 @@ import java.util.List;
 
 /**
  * Reads and writes workload traces as CSV with the header
- * {@code arrival,kind,size,seconds,audio,deadline_s,tenant}, e.g.
+ * {@code arrival,kind,size,seconds,audio,deadline_seconds,tenant}, e.g.
  * {@code 2026-10-01T08:00:03Z,t2v,832x480,5,false,3600,acme}. Fields hold no commas, so no quoting is needed.
+ * Traces written with the older header ({@code deadline_s} for the fifth column) are read too.
  */
 public final class Trace {
 
-    public static final String HEADER = "arrival,kind,size,seconds,audio,deadline_s,tenant";
+    public static final String HEADER = "arrival,kind,size,seconds,audio,deadline_seconds,tenant";
+
+    /** The header of traces written before the deadline column was renamed; still read. */
+    public static final String OLD_HEADER = "arrival,kind,size,seconds,audio,deadline_s,tenant";
 
     private Trace() {}
 
@@ -29,7 +33,7 @@ public final class Trace {
         List<TraceJob> jobs = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = in.readLine();
-            if (header == null || !header.trim().equals(HEADER)) {
+            if (header == null || !(header.trim().equals(HEADER) || header.trim().equals(OLD_HEADER))) {
                 throw new IllegalArgumentException(file + ": the first line must be '" + HEADER + "'");
             }
             String line;
@@ -70,7 +74,7 @@ public final class Trace {
                     Integer.parseInt(f[3].trim()), Boolean.parseBoolean(audio),
                     Duration.ofSeconds(Long.parseLong(f[5].trim())), f[6].trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + ": size, seconds and deadline_s must be whole numbers");
+            throw new IllegalArgumentException(where + ": size, seconds and deadline_seconds must be whole numbers");
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(where) ? e
                     : new IllegalArgumentException(where + ": " + e.getMessage(), e);

@@ -27,7 +27,13 @@ class CostCliTest {
 
         assertThat(run.exit()).isZero();
         assertThat(run.out())
+                .contains("| Fixed per year, hardware: 8 x 25000 USD over 4 years | 50000.00 USD |")
+                .contains("| Fixed per year, idle power: 8 x 700 W around the clock at 0.10 USD/kWh | 4905.60 USD |")
+                .contains("| Fixed per year, cooling: PUE 1.25 on the idle power | 1226.40 USD |")
+                .contains("| Fixed per year, staff | 90000.00 USD |")
+                .contains("| Fixed per year, overhead | 23868.00 USD |")
                 .contains("| Fleet fixed cost per year | 170000.00 USD |")
+                .contains("| Capacity check: break-even reachable with this fleet |")
                 .contains("| API price per video | 0.10 USD |")
                 .contains("| Break-even volume per year | 1,700,000 |")
                 .contains("| Break-even volume per day | 4,658 |")

@@ -48,6 +48,18 @@ class LocalCostModelTest {
     }
 
     @Test
+    void aRentedFleetCarriesItsStaffAndOverheadAndItemsAddUpToTheFixedCost() {
+        GpuFleet fleet = new GpuFleet("a100", 4, new FleetCost.Rented(Money.usd("2.00"), Money.usd("150000"),
+                Money.usd("5000")));
+
+        // 4 x 2.00 x 8,760 + 150,000 + 5,000
+        assertThat(fleet.fixedCostPerYear().rounded()).isEqualTo(Money.usd("225080.00"));
+        assertThat(fleet.fixedCostItemsPerYear().values().stream().reduce(Money.usd("0"), Money::plus).rounded())
+                .isEqualTo(fleet.fixedCostPerYear().rounded());
+        assertThat(fleet.marginalCostPerGpuSecond().amount()).isZero();
+    }
+
+    @Test
     void ownedFleetSplitsIdlePowerIntoFixedAndBusyPowerIntoMarginal() {
         GpuFleet fleet = new GpuFleet("h100", 2, new FleetCost.Owned(Money.usd("20000"), new BigDecimal("4"),
                 new BigDecimal("700"), new BigDecimal("100"), Money.usd("0.10"), new BigDecimal("1.5"),

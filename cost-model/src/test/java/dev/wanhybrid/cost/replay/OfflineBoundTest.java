@@ -43,6 +43,24 @@ class OfflineBoundTest {
     }
 
     @Test
+    void theReachableHitRateCountsWhatOnlyTheFleetCanFinishAndNoMore() throws Exception {
+        // On one H100 a 5 s 480p clip takes 96 s; the cloud needs 180 s. Three clips due in 150 s arrive together:
+        // only the fleet can make them in time, and it can make one. A fourth, due in an hour, the cloud makes.
+        Instant t = Instant.parse("2026-10-01T08:00:00Z");
+        List<TraceJob> trace = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            trace.add(new TraceJob(t, "t2v", 832, 480, 5, false, Duration.ofSeconds(150), "t"));
+        }
+        trace.add(new TraceJob(t, "t2v", 832, 480, 5, false, Duration.ofHours(1), "t"));
+
+        OfflineBound.Result bound = OfflineBound.compute(trace, catalog(1), 1, UTC);
+
+        assertThat(bound.maxHits()).isEqualTo(2);
+        assertThat(bound.maxHitRate()).isEqualByComparingTo("0.5");
+        assertThat(OfflineBound.compute(trace, catalog(0), 0, UTC).maxHits()).as("no fleet").isEqualTo(1);
+    }
+
+    @Test
     void boundIsNeverAboveAnyDeadlineMeetingScheduleOnRandomSmallTraces() throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         for (int round = 0; round < 40; round++) {
@@ -159,6 +177,7 @@ class OfflineBoundTest {
                         new ReplayCatalog.CloudModel("wan2.1-t2v-turbo", "t2v", Set.of(5)),
                         new ReplayCatalog.CloudModel("wan2.6-t2v", "t2v", Set.of(5, 10)),
                         new ReplayCatalog.CloudModel("wan2.5-t2v-preview", "t2v", Set.of(5, 10))),
-                PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL), local, Duration.ofSeconds(36), UTC);
+                PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL),
+                dev.wanhybrid.cost.routing.ServiceTimeModel.withDefaults(local), Duration.ofSeconds(36), UTC);
     }
 }

@@ -1,6 +1,8 @@
 package dev.wanhybrid.gateway.catalog;
 
 import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.cost.routing.ServiceTime;
+import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Optional;
@@ -25,6 +27,15 @@ public interface CostEstimator {
      * settlement prices billed seconds with it so that estimate and actual come from the same list.
      */
     default Optional<BigDecimal> listPricePerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
+        return Optional.empty();
+    }
+
+    /**
+     * A local model's service time on one GPU of the fleet for a clip of this size and length, from the throughput
+     * model corrected by measured runs, with its margin; empty where this estimator has no throughput figure (the
+     * router then falls back to the catalog's {@code service-time-per-second}).
+     */
+    default Optional<ServiceTime> localServiceTime(CatalogModel model, VideoSize size, int seconds) {
         return Optional.empty();
     }
 

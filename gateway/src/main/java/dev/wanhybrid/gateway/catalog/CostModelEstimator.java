@@ -6,6 +6,8 @@ import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.cost.price.CloudPrice;
+import dev.wanhybrid.cost.routing.ServiceTime;
+import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -27,6 +29,7 @@ public final class CostModelEstimator implements CostEstimator {
     private final Region region;
     private final LocalCostModel local;
     private final Clock clock;
+    private final ServiceTimeModel serviceTimes;
 
     /**
      * @param cloudPrices the cloud adapter's model catalog, or {@code null} to price cloud models from the catalog
@@ -36,6 +39,22 @@ public final class CostModelEstimator implements CostEstimator {
      */
     public CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
             LocalCostModel local, Clock clock) {
+        this(cloudPrices, region, local == null ? null : ServiceTimeModel.withDefaults(local), clock, true);
+    }
+
+    /**
+     * As the constructor, with the local service times (and their margins) from {@code serviceTimes}, whose cost
+     * model also prices local work; {@code null} prices and times local models from the catalog.
+     */
+    public static CostModelEstimator withServiceTimes(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices,
+            Region region, ServiceTimeModel serviceTimes, Clock clock) {
+        return new CostModelEstimator(cloudPrices, region, serviceTimes, clock, true);
+    }
+
+    private CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
+            ServiceTimeModel serviceTimes, Clock clock, boolean unused) {
+        LocalCostModel local = serviceTimes == null ? null : serviceTimes.local();
+        this.serviceTimes = serviceTimes;
         this.cloudPrices = cloudPrices;
         this.region = region;
         this.local = local;
@@ -48,6 +67,14 @@ public final class CostModelEstimator implements CostEstimator {
                 : cloudPrice(model, tier, wantsAudio).map(p -> p.multiply(BigDecimal.valueOf(seconds)));
         return published.map(CostEstimator::normalize)
                 .orElseGet(() -> FROM_CATALOG.estimateUsd(model, tier, seconds, wantsAudio));
+    }
+
+    @Override
+    public Optional<ServiceTime> localServiceTime(CatalogModel model, VideoSize size, int seconds) {
+        if (serviceTimes == null || !model.isLocal() || !serviceTimes.knows(model.id())) {
+            return Optional.empty();
+        }
+        return Optional.of(serviceTimes.estimate(model.id(), size.width(), size.height(), seconds));
     }
 
     /** The list's USD price per second in force today, if it has one for this model, tier and sound. */

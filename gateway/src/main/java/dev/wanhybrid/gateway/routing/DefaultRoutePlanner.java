@@ -17,6 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.time.Instant;
+import dev.wanhybrid.cost.routing.DemandWindow;
+import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.LocalSchedule;
+import dev.wanhybrid.cost.routing.ServiceTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,6 +46,9 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final CloudLatencyTracker latency;
     private final RoutingMetrics metrics;
     private final Clock clock;
+    private final LocalAdmission admission;
+    private final DemandWindow demand = new DemandWindow();
+    private final AtomicLong ids = new AtomicLong();
 
     /**
      * @param local what the local backend can take on now: this JVM's engines, or the cluster's GPU workers in
@@ -48,6 +57,14 @@ public class DefaultRoutePlanner implements RoutePlanner {
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock) {
+        this(catalog, backends, local, caps, costs, latency, metrics, clock, new LocalAdmission());
+    }
+
+    /** As above, with the routing core's admission rule (its pressure knee) given. */
+    public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, LocalAdmission admission) {
+        this.admission = admission;
         this.catalog = catalog;
         this.backends = backends;
         this.local = local;
@@ -62,7 +79,10 @@ public class DefaultRoutePlanner implements RoutePlanner {
     public Route plan(GenerationSpec spec) throws NoRouteException {
         RoutingContext ctx = context(spec.tenant());
         try {
-            Route route = router.decide(spec, ctx);
+            Route route;
+            synchronized (demand) { // the demand window is the one state decisions share
+                route = router.decide(spec, ctx);
+            }
             RouteCandidate chosen = route.chosen();
             metrics.decision(chosen.backend(), route.reason());
             RouteReason reason = reasonOf(route.reason());
@@ -113,7 +133,25 @@ public class DefaultRoutePlanner implements RoutePlanner {
                 budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
             }
         }
-        return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, clock.instant());
+        Instant now = clock.instant();
+        return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, now,
+                planOf(queue, now));
+    }
+
+    /**
+     * The routing core's plan as far as the local backend reports it: it reports counts and the wait, not each
+     * job's deadline, so every busy worker is planned busy until the reported wait is over and queued work is
+     * inside that wait. (The replay plans job by job; see docs/routing.md.)
+     */
+    private LocalPlanState planOf(LocalQueueState queue, Instant now) {
+        double clockSeconds = now.toEpochMilli() / 1000.0;
+        LocalSchedule plan = new LocalSchedule(Math.max(1, queue.workers()));
+        double wait = queue.estimatedWait().toMillis() / 1000.0;
+        int busy = Math.min(plan.gpus(), queue.running() + queue.queued());
+        for (int g = 0; g < busy && wait > 0; g++) {
+            plan.putRunning(g, new LocalSchedule.Job(-1 - g, Double.MAX_VALUE, new ServiceTime(wait, wait)), clockSeconds);
+        }
+        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
     }
 
     private static RouteReason reasonOf(String code) {

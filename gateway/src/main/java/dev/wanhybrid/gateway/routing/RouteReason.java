@@ -24,6 +24,11 @@ public enum RouteReason {
     LOCAL_UNAVAILABLE("local_unavailable"),
     /** The preferred candidate would miss the deadline. */
     DEADLINE("deadline"),
+    /**
+     * Local was cheaper, but saved less per GPU-second than the GPU's shadow price (better-paying work is expected on
+     * it): the cloud takes it.
+     */
+    OPPORTUNITY_COST("opportunity_cost"),
     /** The preferred candidate costs more than {@code max_cost_usd}. */
     OVER_MAX_COST("over_max_cost"),
     /** The preferred candidate does not fit under the remaining budget. */

@@ -1,6 +1,9 @@
 package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.LocalSchedule;
+import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.ModelTier;
 import dev.wanhybrid.gateway.generation.AudioSpec;
@@ -164,12 +167,88 @@ public final class Router {
         Comparator<Option> order = objectiveOrder(hints.objective());
         feasible.sort(order);
         RouteReason reason = reasonFor(spec, auto, feasible.getFirst(), capable, allowed, rejectionOf, order);
+        if (ctx.localPlan() != null && hints.objective() == RoutingHints.Objective.COST && auto
+                && hints.backend() == null && !hints.localOnly() && spec.lora() == null) {
+            Scheduled scheduled = schedule(spec, ctx.localPlan(), feasible, healthy);
+            if (scheduled.localRefused()) {
+                // The plan cannot take it without pushing admitted jobs late, and no cloud option meets the deadline.
+                for (Option o : List.copyOf(feasible)) {
+                    if (o.model.isLocal()) {
+                        feasible.remove(o);
+                        reject(rejected, rejectionOf, o.model, RejectionReason.DEADLINE, "The local queue cannot "
+                                + "finish it by the deadline without making jobs already admitted late.");
+                    }
+                }
+                if (feasible.isEmpty()) {
+                    throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd());
+                }
+            }
+            reason = scheduled.reason() == null ? reason : scheduled.reason();
+        }
         return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
     }
 
+    /**
+     * The routing core's turn ({@link LocalAdmission}, the code the replay runs): weighs the local options against
+     * the cheapest healthy cloud option, the plan and the shadow price of GPU time, and moves its choice to the
+     * front of {@code feasible}; the others stay behind it as fallbacks (local ones behind every cloud one when the
+     * core chose the cloud).
+     */
+    private static Scheduled schedule(GenerationSpec spec, LocalPlanState state, List<Option> feasible,
+            List<Option> healthy) {
+        // Every healthy local option, not only those the constraints left: the core records the job's demand and
+        // applies its own deadline test, exactly as in the replay.
+        List<Option> local = healthy.stream().filter(o -> o.model.isLocal() && o.modelled != null)
+                .sorted(Comparator.comparingDouble((Option o) -> o.modelled.expectedSeconds())
+                        .thenComparing(o -> o.model.id()))
+                .toList();
+        if (local.isEmpty()) {
+            return new Scheduled(null, false);
+        }
+        Optional<Option> cloud = healthy.stream().filter(o -> !o.model.isLocal())
+                .min(Comparator.comparing((Option o) -> o.candidate.estimatedCostUsd())
+                        .thenComparing(o -> o.candidate.estimatedTime()).thenComparing(o -> o.model.id()));
+        Duration deadline = spec.routing().deadline();
+        LocalAdmission.Verdict v = state.admission().decide(state.jobId(), state.clock(),
+                deadline == null ? FAR : deadline.toMillis() / 1000.0,
+                local.stream().map(o -> new LocalAdmission.LocalOption(o.model.id(), o.modelled,
+                        o.candidate.estimatedCostUsd())).toList(),
+                cloud.map(o -> new LocalAdmission.CloudOption(o.model.id(), o.candidate.estimatedCostUsd(),
+                        o.candidate.estimatedTime().toMillis() / 1000.0)),
+                state.plan(), state.demand());
+        Option chosen = v.model() == null ? null : feasible.stream().filter(o -> o.model.id().equals(v.model()))
+                .findFirst().orElse(null);
+        if (chosen == null) {
+            // The core chose an option the constraints ruled out. A cloud choice means local is refused: say so,
+            // so the local candidates go (the caller rejects them); a local one keeps the cost order.
+            return new Scheduled(null, !v.local() && feasible.stream().anyMatch(o -> o.model.isLocal())
+                    && feasible.stream().noneMatch(o -> !o.model.isLocal()));
+        }
+        boolean reordered = feasible.getFirst() != chosen;
+        feasible.remove(chosen);
+        feasible.addFirst(chosen);
+        if (!v.local()) {
+            // The local candidates stay as fallbacks, behind every cloud one.
+            List<Option> locals = feasible.stream().filter(o -> o.model.isLocal()).toList();
+            feasible.removeAll(locals);
+            feasible.addAll(locals);
+        }
+        if (!reordered) {
+            return new Scheduled(null, false);
+        }
+        return new Scheduled(switch (v.reason()) {
+            case "opportunity_cost" -> RouteReason.OPPORTUNITY_COST;
+            case "local_full", "deadline", "deadline_at_risk" -> RouteReason.DEADLINE;
+            default -> RouteReason.CHEAPEST;
+        }, false);
+    }
+
+    /** The core's effect on the order: a reason when it overrode the cost order, and whether it refused local. */
+    private record Scheduled(RouteReason reason, boolean localRefused) {}
+
     /** A capable model with its tier and estimates. */
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
-            Duration serviceTime) {}
+            Duration serviceTime, ServiceTime modelled) {}
 
     private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m) {
         if (spec.lora() != null && !m.lora()) {
@@ -222,16 +301,33 @@ public final class Router {
         BigDecimal cost = ctx.costs().estimateUsd(m, tier, seconds, spec.audio().wantsAudio());
         Duration service;
         Duration total;
+        ServiceTime modelled = null;
         if (m.isLocal()) {
-            service = tier.serviceTimePerSecond().multipliedBy(seconds);
-            total = ctx.localQueue().estimatedWait().plus(service);
+            modelled = ctx.costs().localServiceTime(m, sizeFor(spec, m), seconds).orElse(null);
+            service = modelled != null ? seconds(modelled.expectedSeconds())
+                    : tier.serviceTimePerSecond().multipliedBy(seconds);
+            Duration wait = ctx.localQueue().estimatedWait();
+            LocalPlanState plan = ctx.localPlan();
+            if (plan != null && modelled != null) {
+                double due = plan.clock() + (spec.routing().deadline() == null ? FAR : spec.routing().deadline().toSeconds());
+                double start = plan.plan().plannedStart(new LocalSchedule.Job(plan.jobId(), due, modelled), plan.clock());
+                wait = Double.isInfinite(start) ? seconds(FAR) : seconds(Math.max(0, start - plan.clock()));
+            }
+            total = wait.plus(service);
         } else {
             Duration perSecond = ctx.cloudLatency().medianPerSecond(m.id(), ctx.now())
                     .orElse(tier.serviceTimePerSecond());
             service = perSecond.multipliedBy(seconds);
             total = service;
         }
-        return new Option(m, tier, seconds, new RouteCandidate(m.backend(), m.id(), cost, total), service);
+        return new Option(m, tier, seconds, new RouteCandidate(m.backend(), m.id(), cost, total), service, modelled);
+    }
+
+    /** A deadline far enough away to stand for none: a year. */
+    private static final double FAR = 365 * 86_400.0;
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis((long) Math.ceil(s * 1000));
     }
 
     private static Comparator<Option> objectiveOrder(RoutingHints.Objective objective) {

@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
@@ -30,7 +31,15 @@ class RoutingConfiguration {
     CostEstimator costEstimator(ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
             ObjectProvider<LocalCostModel> localCost, Environment environment, ObjectProvider<Clock> clock) {
         Region region = Region.parse(environment.getProperty("gateway.cloud.region", "international"));
-        return new CostModelEstimator(cloudPrices.getIfAvailable(), region, localCost.getIfAvailable(),
+        double risk = environment.getProperty("gateway.routing.risk", Double.class, ServiceTimeModel.DEFAULT_RISK);
+        LocalCostModel local = localCost.getIfAvailable();
+        ServiceTimeModel times;
+        try {
+            times = local == null ? null : new ServiceTimeModel(local, risk, ServiceTimeModel.DEFAULT_PRIOR_SPREAD);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("gateway.routing.risk: " + e.getMessage(), e);
+        }
+        return CostModelEstimator.withServiceTimes(cloudPrices.getIfAvailable(), region, times,
                 clock.getIfAvailable(Clock::systemUTC));
     }
 

@@ -19,10 +19,18 @@ import java.util.Map;
  * @param budgetHeadroomUsd what is left under the tightest budget cap for this tenant, by backend id; a missing
  *     entry means no cap applies
  * @param now the decision time
+ * @param localPlan the routing core's plan and demand, for admission and the shadow price of GPU time; {@code null}
+ *     decides local against cloud by estimated cost alone
  */
 public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
         LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
-        Instant now) {
+        Instant now, LocalPlanState localPlan) {
+
+    public RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
+            LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
+            Instant now) {
+        this(catalog, health, localQueue, cloudLatency, costs, budgetHeadroomUsd, now, null);
+    }
 
     public RoutingContext {
         health = Map.copyOf(health);

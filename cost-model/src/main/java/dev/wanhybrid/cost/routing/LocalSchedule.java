@@ -1,0 +1,293 @@
+package dev.wanhybrid.cost.routing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The local fleet's plan: jobs running on each GPU, and jobs waiting in a deadline-ordered queue (earliest
+ * deadline first, then arrival). Admission simulates the plan with every job's pessimistic service time to check
+ * that a newcomer and every job already admitted still finish by their deadlines.
+ *
+ * <p>Times are seconds on any one clock the caller keeps (the replay: seconds since its first day; the gateway:
+ * epoch seconds). Not thread-safe: the caller that owns the plan serialises access.
+ */
+public final class LocalSchedule {
+
+    /**
+     * One admitted job.
+     *
+     * @param id the caller's id, unique in this plan; breaks ties between equal deadlines (lower first)
+     * @param due when it must be finished
+     * @param time its service time
+     */
+    public record Job(long id, double due, ServiceTime time) {}
+
+    private static final Comparator<Job> EDF = Comparator.comparingDouble(Job::due).thenComparingLong(Job::id);
+
+    private final Job[] running;
+    private final double[] startedAt;
+    private final TreeSet<Job> queued = new TreeSet<>(EDF);
+    private double queuedPessimistic;
+
+    public LocalSchedule(int gpus) {
+        if (gpus < 0) {
+            throw new IllegalArgumentException("gpus must not be negative, was " + gpus);
+        }
+        this.running = new Job[gpus];
+        this.startedAt = new double[gpus];
+    }
+
+    public int gpus() {
+        return running.length;
+    }
+
+    public int queued() {
+        return queued.size();
+    }
+
+    public int running() {
+        int n = 0;
+        for (Job j : running) {
+            if (j != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The queue, earliest deadline first. */
+    public List<Job> queuedJobs() {
+        return List.copyOf(queued);
+    }
+
+    /** The job on each GPU, empty where the GPU is idle. */
+    public List<Optional<Job>> runningJobs() {
+        List<Optional<Job>> out = new ArrayList<>(running.length);
+        for (Job j : running) {
+            out.add(Optional.ofNullable(j));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Adds an admitted job to the queue; {@link #startNext} hands it to a GPU. */
+    public void enqueue(Job job) {
+        if (!queued.add(job)) {
+            throw new IllegalArgumentException("job " + job.id() + " is already queued");
+        }
+        queuedPessimistic += job.time().pessimisticSeconds();
+    }
+
+    /** Records a job that is already running on {@code gpu} since {@code start} (for a plan built from outside). */
+    public void putRunning(int gpu, Job job, double start) {
+        running[gpu] = job;
+        startedAt[gpu] = start;
+    }
+
+    /** An idle GPU, if any. */
+    public int idleGpu() {
+        for (int g = 0; g < running.length; g++) {
+            if (running[g] == null) {
+                return g;
+            }
+        }
+        return -1;
+    }
+
+    /** Starts the queue's head on {@code gpu}, which must be idle; empty when nothing waits. */
+    public Optional<Job> startNext(int gpu, double now) {
+        if (running[gpu] != null) {
+            throw new IllegalStateException("GPU " + gpu + " is busy with job " + running[gpu].id());
+        }
+        Job next = queued.pollFirst();
+        if (next == null) {
+            return Optional.empty();
+        }
+        queuedPessimistic -= next.time().pessimisticSeconds();
+        running[gpu] = next;
+        startedAt[gpu] = now;
+        return Optional.of(next);
+    }
+
+    /** The job on {@code gpu} has finished (or failed); the GPU is idle. */
+    public Job finish(int gpu) {
+        Job done = running[gpu];
+        running[gpu] = null;
+        return done;
+    }
+
+    /** Removes a queued job that will not run here after all (cancelled, or moved elsewhere). */
+    public boolean remove(Job job) {
+        boolean removed = queued.remove(job);
+        if (removed) {
+            queuedPessimistic -= job.time().pessimisticSeconds();
+        }
+        return removed;
+    }
+
+    /**
+     * When the GPU now busy with job {@code gpu} is planned to be free: its start plus its pessimistic time, and
+     * for a run already past that, a little after now (it may end any moment, and nothing better is known).
+     */
+    private double plannedFree(int gpu, double now) {
+        Job j = running[gpu];
+        if (j == null) {
+            return now;
+        }
+        double end = startedAt[gpu] + j.time().pessimisticSeconds();
+        return end > now ? end : now + 0.1 * j.time().expectedSeconds();
+    }
+
+    /** Pessimistic GPU-seconds still to do, running and queued. */
+    public double backlogSeconds(double now) {
+        double sum = queuedPessimistic;
+        for (int g = 0; g < running.length; g++) {
+            if (running[g] != null) {
+                sum += plannedFree(g, now) - now;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * GPU-seconds the plan must spend before {@code now + horizon}: what is left of the running jobs inside it, and
+     * the queued jobs that must start inside it to meet their deadlines. Queued work with slack beyond the horizon
+     * can wait for a quieter hour, so it does not count.
+     */
+    public double committedWithin(double now, double horizon) {
+        double end = now + horizon;
+        double sum = 0;
+        for (int g = 0; g < running.length; g++) {
+            if (running[g] != null) {
+                sum += Math.min(plannedFree(g, now), end) - now;
+            }
+        }
+        for (Job j : queued) {
+            if (j.due() - j.time().pessimisticSeconds() <= end) {
+                sum += Math.min(j.time().pessimisticSeconds(), horizon);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Whether {@code candidate} can join the plan: simulating the queue in deadline order on the GPUs as they free
+     * up, with pessimistic service times, the candidate finishes by its deadline and no admitted job that would
+     * have finished in time without it is pushed past its own.
+     */
+    public boolean admits(Job candidate, double now) {
+        return plannedFinish(candidate, now, true) <= candidate.due();
+    }
+
+    /**
+     * The candidate's planned finish in the simulated plan with {@code pessimistic} or expected service times;
+     * {@code +Infinity} when it would push an admitted job past its deadline that meets it without the candidate.
+     */
+    public double plannedFinish(Job candidate, double now, boolean pessimistic) {
+        if (running.length == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        // One pass without the candidate first. Placing a job of length d in a list schedule delays every later
+        // job by at most d (the sorted free times with it never exceed those without it plus d), so when every
+        // later job that is in time has at least d of slack, nobody is pushed late and the exact pass is not needed.
+        double d = duration(candidate, pessimistic);
+        double[] base = freeTimes(now);
+        double start = Double.NaN;
+        double leastSlack = Double.POSITIVE_INFINITY;
+        for (Job j : queued) {
+            if (Double.isNaN(start) && EDF.compare(candidate, j) < 0) {
+                start = base[0];
+                if (start + d > candidate.due()) {
+                    return start + d;
+                }
+            }
+            double finish = assign(base, duration(j, pessimistic));
+            if (!Double.isNaN(start) && finish <= j.due()) {
+                leastSlack = Math.min(leastSlack, j.due() - finish);
+            }
+        }
+        if (Double.isNaN(start)) {
+            return base[0] + d; // last in the queue: it delays nobody
+        }
+        if (leastSlack >= d) {
+            return start + d;
+        }
+        double[] free = freeTimes(now);
+        double[] without = null; // the plan without the candidate, from the candidate's place on
+        double candidateFinish = Double.NaN;
+        for (Job j : queued) {
+            if (without == null && EDF.compare(candidate, j) < 0) {
+                without = free.clone();
+                candidateFinish = assign(free, duration(candidate, pessimistic));
+                if (candidateFinish > candidate.due()) {
+                    return candidateFinish; // late itself: no need to look further
+                }
+            }
+            double work = duration(j, pessimistic);
+            double finish = assign(free, work);
+            if (without != null && assign(without, work) <= j.due() && finish > j.due()) {
+                return Double.POSITIVE_INFINITY;
+            }
+        }
+        if (without == null) {
+            candidateFinish = assign(free, duration(candidate, pessimistic));
+        }
+        return candidateFinish;
+    }
+
+    /**
+     * When a job that joins the queue now with this deadline would start, on expected times: the GPU that frees
+     * first once the jobs due before it have been placed. Whether it would push a later job past its deadline is
+     * {@link #admits}'s question, not this one's; this pass stops at the job's place in the queue.
+     */
+    public double plannedStart(Job candidate, double now) {
+        if (running.length == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double[] free = freeTimes(now);
+        for (Job j : queued) {
+            if (EDF.compare(candidate, j) < 0) {
+                break;
+            }
+            assign(free, j.time().expectedSeconds());
+        }
+        return free[0];
+    }
+
+    private static double duration(Job j, boolean pessimistic) {
+        return pessimistic ? j.time().pessimisticSeconds() : j.time().expectedSeconds();
+    }
+
+    private double[] freeTimes(double now) {
+        double[] heap = new double[running.length];
+        for (int g = 0; g < running.length; g++) {
+            heap[g] = plannedFree(g, now);
+        }
+        java.util.Arrays.sort(heap); // a sorted array is a valid min-heap
+        return heap;
+    }
+
+    /** Puts {@code work} on the GPU that frees first; returns its finish. The array is a binary min-heap. */
+    private static double assign(double[] heap, double work) {
+        double finish = heap[0] + work;
+        int i = 0;
+        int n = heap.length;
+        while (true) {
+            int l = 2 * i + 1;
+            if (l >= n) {
+                break;
+            }
+            int c = l + 1 < n && heap[l + 1] < heap[l] ? l + 1 : l;
+            if (heap[c] >= finish) {
+                break;
+            }
+            heap[i] = heap[c];
+            i = c;
+        }
+        heap[i] = finish;
+        return finish;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.wanhybrid.cost.replay;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One cell of the routing matrix: a generated trace of one family against one fleet size, replayed through the
+ * router, and the offline bound on the same run times. Volume scales with the fleet (jobs per GPU per day), so
+ * every fleet is as loaded as the next.
+ */
+public final class RoutingMatrix {
+
+    /** Seeds the router's settings were chosen on; the tests and the benchmark's check rows use other seeds. */
+    public static final List<Long> TUNING_SEEDS = List.of(1L, 2L, 3L);
+
+    /** Seeds nobody tuned on. */
+    public static final List<Long> CHECK_SEEDS = List.of(1001L, 1002L, 1003L);
+
+    public static final List<Integer> FLEETS = List.of(2, 4, 8, 16);
+
+    private static final Path CONFIG = Path.of("config/replay.yaml");
+
+    /**
+     * One cell's figures.
+     *
+     * @param costGap router total over bound total minus one
+     * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
+     */
+    public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
+            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines) {}
+
+    private RoutingMatrix() {}
+
+    /** The shipped replay configuration with {@code gpus} GPUs. */
+    public static ReplayConfig config(int gpus) throws IOException {
+        String yaml = Files.readString(CONFIG).replaceFirst("(?m)^  count: \\d+$", "  count: " + gpus);
+        Path file = Files.createTempFile("replay-" + gpus + "-", ".yaml");
+        try {
+            Files.writeString(file, yaml);
+            return ReplayConfig.load(file);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    public static List<TraceJob> trace(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay) {
+        return TraceGenerator.generate(new TraceGenerator.Settings(seed, Instant.parse("2026-10-05T00:00:00Z"), days,
+                perGpuPerDay * gpus, family));
+    }
+
+    /** Replays one cell: the router and the bound, and with {@code baselines} also the rule variants. */
+    public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
+            boolean baselines) throws IOException {
+        ReplayConfig cfg = config(gpus);
+        List<TraceJob> trace = trace(family, gpus, seed, days, perGpuPerDay);
+        ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
+                cfg.cost().billingZone());
+        ReplayOutcome router = sim.run(trace, new RouterPolicy());
+        OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
+                sim.runFactors(trace.size()));
+        List<ReplayOutcome> others = baselines ? List.of(sim.run(trace, new CheapestFeasiblePolicy()),
+                sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())), sim.allCloud(trace)) : List.of();
+        BigDecimal gap = router.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
+                .subtract(BigDecimal.ONE);
+        BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
+        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others);
+    }
+}

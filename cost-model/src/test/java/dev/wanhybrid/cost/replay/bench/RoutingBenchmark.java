@@ -1,0 +1,102 @@
+package dev.wanhybrid.cost.replay.bench;
+
+import dev.wanhybrid.cost.replay.ReplayOutcome;
+import dev.wanhybrid.cost.replay.RoutingMatrix;
+import dev.wanhybrid.cost.replay.TraceGenerator;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The routing matrix: every trace family against fleets of 2, 4, 8 and 16 GPUs, on the seeds the router's settings
+ * were chosen on and on seeds nobody tuned on, the router and the baselines against the offline bound and the
+ * highest reachable hit rate. Not a test: it asserts nothing, prints the table and writes it to the file given
+ * (default {@code ../docs/benchmarks/routing.md}). Run from {@code cost-model}:
+ * {@code java -cp target/classes:target/test-classes:<deps> dev.wanhybrid.cost.replay.bench.RoutingBenchmark}.
+ */
+public final class RoutingBenchmark {
+
+    private RoutingBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "../docs/benchmarks/routing.md");
+        int days = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        double perGpu = 300;
+        long began = System.nanoTime();
+        StringBuilder md = new StringBuilder();
+        md.append("# Routing: the router against the offline bound\n\n")
+                .append("Written by `RoutingBenchmark` (cost-model tests). Each row: a generated trace of ").append(days)
+                .append(" days, ").append((int) perGpu).append(" jobs a day per GPU, replayed through the router ")
+                .append("(`router`, the code the gateway runs) and the baselines, against the offline bound computed on ")
+                .append("the same run times. *Gap* is total cost over the bound's, minus one; *short* is the highest ")
+                .append("reachable deadline hit rate minus the strategy's, in points. `tune` rows use the seeds the ")
+                .append("settings were chosen on (").append(RoutingMatrix.TUNING_SEEDS).append("), `check` rows seeds ")
+                .append("nobody tuned on (").append(RoutingMatrix.CHECK_SEEDS).append(").\n\n")
+                .append("| family | GPUs | seeds | jobs | router gap | router short | router local | cheapest-feasible gap | cheapest-feasible short | density-aware gap | density-aware short | all-cloud gap | max hit rate |\n")
+                .append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double worstGap = -1;
+        double worstShort = -1;
+        for (TraceGenerator.Family family : TraceGenerator.Family.ALL) {
+            for (int gpus : RoutingMatrix.FLEETS) {
+                for (String set : List.of("tune", "check")) {
+                    List<Long> seeds = set.equals("tune") ? RoutingMatrix.TUNING_SEEDS : RoutingMatrix.CHECK_SEEDS;
+                    List<RoutingMatrix.Cell> cells = new ArrayList<>();
+                    for (long seed : seeds) {
+                        cells.add(RoutingMatrix.run(family, gpus, seed, days, perGpu, true));
+                    }
+                    double gap = cells.stream().mapToDouble(c -> c.costGap().doubleValue()).max().orElseThrow();
+                    double shortfall = cells.stream().mapToDouble(c -> c.hitShortfallPoints().doubleValue()).max()
+                            .orElseThrow();
+                    if (set.equals("check")) {
+                        worstGap = Math.max(worstGap, gap);
+                        worstShort = Math.max(worstShort, shortfall);
+                    }
+                    md.append("| ").append(family.name()).append(" | ").append(gpus).append(" | ").append(set)
+                            .append(" | ").append(cells.stream().mapToInt(RoutingMatrix.Cell::jobs).sum())
+                            .append(" | ").append(pct(gap)).append(" | ").append(pts(shortfall)).append(" | ")
+                            .append(pct(cells.stream().mapToDouble(c -> (double) c.router().localJobs() / c.jobs())
+                                    .average().orElseThrow())).append(" | ");
+                    for (int b = 0; b < 3; b++) {
+                        final int i = b;
+                        double g = cells.stream().mapToDouble(c -> gap(c.baselines().get(i), c)).max().orElseThrow();
+                        md.append(pct(g)).append(" | ");
+                        if (i < 2) {
+                            double s = cells.stream().mapToDouble(c -> c.bound().maxHitRate()
+                                    .subtract(c.baselines().get(i).deadlineHitRate()).doubleValue() * 100).max()
+                                    .orElseThrow();
+                            md.append(pts(s)).append(" | ");
+                        }
+                    }
+                    md.append(pct(cells.stream().mapToDouble(c -> c.bound().maxHitRate().doubleValue()).min()
+                            .orElseThrow())).append(" |\n");
+                    System.out.print(".");
+                }
+            }
+        }
+        md.append("\nWorst over the check rows (each the worst of its seeds): router ").append(pct(worstGap))
+                .append(" above the bound, ").append(pts(worstShort)).append(" points below the reachable hit rate. ")
+                .append("Took ").append(String.format(Locale.US, "%.0f", (System.nanoTime() - began) / 1e9))
+                .append(" s.\n");
+        Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
+        System.out.println();
+        System.out.print(md);
+    }
+
+    private static double gap(ReplayOutcome o, RoutingMatrix.Cell c) {
+        return o.total().amount().divide(c.bound().totalCost().amount(), 6, RoundingMode.HALF_EVEN)
+                .subtract(BigDecimal.ONE).doubleValue();
+    }
+
+    private static String pct(double fraction) {
+        return String.format(Locale.US, "%.2f%%", fraction * 100);
+    }
+
+    private static String pts(double points) {
+        return String.format(Locale.US, "%.2f", points);
+    }
+}

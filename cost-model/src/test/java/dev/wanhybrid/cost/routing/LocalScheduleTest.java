@@ -1,0 +1,121 @@
+package dev.wanhybrid.cost.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LocalScheduleTest {
+
+    private static LocalSchedule.Job job(long id, double due, double seconds) {
+        return new LocalSchedule.Job(id, due, new ServiceTime(seconds, seconds));
+    }
+
+    @Test
+    void aFreedGpuStartsTheEarliestDeadlineNotTheOldestJob() {
+        LocalSchedule plan = new LocalSchedule(1);
+        plan.enqueue(job(1, 5000, 100));
+        plan.enqueue(job(2, 300, 100));
+
+        assertThat(plan.startNext(0, 0).orElseThrow().id()).isEqualTo(2);
+        plan.finish(0);
+        assertThat(plan.startNext(0, 100).orElseThrow().id()).isEqualTo(1);
+    }
+
+    @Test
+    void admissionPlansWithThePessimisticTime() {
+        LocalSchedule plan = new LocalSchedule(1);
+        LocalSchedule.Job tight = new LocalSchedule.Job(1, 110, new ServiceTime(100, 135));
+
+        assertThat(plan.admits(tight, 0)).isFalse();
+        assertThat(plan.plannedFinish(tight, 0, false)).isEqualTo(100);
+        assertThat(plan.admits(new LocalSchedule.Job(1, 135, new ServiceTime(100, 135)), 0)).isTrue();
+    }
+
+    @Test
+    void aNewcomerThatWouldPushAnAdmittedJobPastItsDeadlineIsRefused() {
+        LocalSchedule plan = new LocalSchedule(1);
+        plan.putRunning(0, job(9, 1000, 50), 0); // busy until 50
+        plan.enqueue(job(1, 150, 100));         // 50..150: just in time
+
+        assertThat(plan.admits(job(2, 120, 60), 0)).as("goes first, makes job 1 late").isFalse();
+        assertThat(plan.admits(job(3, 400, 60), 0)).as("goes after job 1").isTrue();
+        assertThat(plan.plannedStart(job(3, 400, 60), 0)).isEqualTo(150);
+    }
+
+    @Test
+    void admissionAgreesWithAPlainSimulationOnRandomPlans() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        int admitted = 0;
+        for (int round = 0; round < 2000; round++) {
+            int gpus = 1 + r.nextInt(4);
+            LocalSchedule plan = new LocalSchedule(gpus);
+            double[] busyUntil = new double[gpus];
+            for (int g = 0; g < gpus; g++) {
+                if (r.nextBoolean()) {
+                    double left = 10 + r.nextInt(300);
+                    plan.putRunning(g, job(-1 - g, 1e9, left), 0);
+                    busyUntil[g] = left;
+                }
+            }
+            List<LocalSchedule.Job> queued = new java.util.ArrayList<>();
+            for (int i = 0, n = r.nextInt(12); i < n; i++) {
+                LocalSchedule.Job j = job(i, 50 + r.nextInt(1500), 10 + r.nextInt(300));
+                plan.enqueue(j);
+                queued.add(j);
+            }
+            LocalSchedule.Job candidate = job(100, 50 + r.nextInt(1500), 10 + r.nextInt(300));
+
+            boolean expected = plainAdmits(busyUntil, queued, candidate);
+
+            assertThat(plan.admits(candidate, 0)).as("round " + round).isEqualTo(expected);
+            admitted += expected ? 1 : 0;
+        }
+        assertThat(admitted).as("both answers occur").isBetween(200, 1800);
+    }
+
+    /** The definition, simulated plainly: EDF order, each job on the GPU that frees first. */
+    private static boolean plainAdmits(double[] busyUntil, List<LocalSchedule.Job> queued, LocalSchedule.Job candidate) {
+        java.util.Map<Long, Double> without = finishes(busyUntil, queued);
+        List<LocalSchedule.Job> with = new java.util.ArrayList<>(queued);
+        with.add(candidate);
+        java.util.Map<Long, Double> withIt = finishes(busyUntil, with);
+        if (withIt.get(candidate.id()) > candidate.due()) {
+            return false;
+        }
+        for (LocalSchedule.Job j : queued) {
+            if (without.get(j.id()) <= j.due() && withIt.get(j.id()) > j.due()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static java.util.Map<Long, Double> finishes(double[] busyUntil, List<LocalSchedule.Job> jobs) {
+        double[] free = busyUntil.clone();
+        List<LocalSchedule.Job> order = new java.util.ArrayList<>(jobs);
+        order.sort(java.util.Comparator.comparingDouble(LocalSchedule.Job::due).thenComparingLong(LocalSchedule.Job::id));
+        java.util.Map<Long, Double> out = new java.util.HashMap<>();
+        for (LocalSchedule.Job j : order) {
+            int g = 0;
+            for (int k = 1; k < free.length; k++) {
+                if (free[k] < free[g]) {
+                    g = k;
+                }
+            }
+            free[g] += j.time().pessimisticSeconds();
+            out.put(j.id(), free[g]);
+        }
+        return out;
+    }
+
+    @Test
+    void workWithSlackBeyondTheHorizonIsNotCommittedInIt() {
+        LocalSchedule plan = new LocalSchedule(2);
+        plan.enqueue(job(1, 200, 100));        // must start by 100
+        plan.enqueue(job(2, 86_400, 100));     // can wait for the night
+
+        assertThat(plan.committedWithin(0, 300)).isEqualTo(100);
+        assertThat(plan.backlogSeconds(0)).isEqualTo(200);
+    }
+}
