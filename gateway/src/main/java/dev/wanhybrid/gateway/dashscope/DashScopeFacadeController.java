@@ -19,9 +19,10 @@ import dev.wanhybrid.gateway.jobs.JobStatus;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.tenant.Tenant;
+import dev.wanhybrid.gateway.web.ApiException;
+import dev.wanhybrid.gateway.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,7 @@ class DashScopeFacadeController {
     private final ModelCatalog cloudCatalog;
     private final DashScopeFacadeProperties properties;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
+    private final DashScopeBodyChecks checks;
 
     DashScopeFacadeController(GenerationService service, ModelCatalog cloudCatalog,
             DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy) {
@@ -69,6 +71,7 @@ class DashScopeFacadeController {
         this.cloudCatalog = cloudCatalog;
         this.properties = properties;
         this.urlPolicy = urlPolicy;
+        this.checks = new DashScopeBodyChecks(properties);
     }
 
     @PostMapping({"/services/aigc/video-generation/video-synthesis", "/services/aigc/image2video/video-synthesis"})
@@ -79,12 +82,21 @@ class DashScopeFacadeController {
             throw new DashScopeError(400, "AccessDenied", "current user api does not support synchronous calls");
         }
         JsonNode body = readBody(http);
-        if (!body.path("model").isString() || body.path("model").asString().isBlank()) {
+        JsonNode modelNode = body.get("model");
+        if (modelNode == null || modelNode.isNull() || (modelNode.isString() && modelNode.stringValue().isBlank())) {
             throw new DashScopeError(400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
         }
-        if (!body.path("input").isObject()) {
+        if (!modelNode.isString() || modelNode.stringValue().length() > 64) {
+            throw DashScopeError.invalid("model", "must be a model name of at most 64 characters");
+        }
+        JsonNode inputNode = body.get("input");
+        if (inputNode == null || inputNode.isNull()) {
             throw new DashScopeError(400, "BadRequest.EmptyInput", "Required parameter \"input\" missing from request.");
         }
+        if (!inputNode.isObject()) {
+            throw DashScopeError.invalid("input", "must be an object");
+        }
+        checks.check(body, cloudCatalog.find(modelNode.stringValue()));
         VideoRequest request;
         try {
             request = VideoRequest.fromCreateBody(body);
@@ -250,13 +262,19 @@ class DashScopeFacadeController {
         return uri;
     }
 
-    private static JsonNode readBody(HttpServletRequest http) throws IOException {
-        String type = http.getContentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    private JsonNode readBody(HttpServletRequest http) throws IOException {
+        if (!JsonBodies.isJson(http.getContentType())) {
             throw DashScopeError.invalid("Content-Type must be application/json");
         }
-        try (InputStream in = http.getInputStream()) {
-            JsonNode body = JSON.readTree(in);
+        String text;
+        try {
+            text = JsonBodies.read(http, properties.maxBodySize().toBytes());
+        } catch (ApiException e) {
+            throw new DashScopeError(e.status().value(), e.dashScopeCode() != null ? e.dashScopeCode()
+                    : "InvalidParameter", e.getMessage());
+        }
+        try {
+            JsonNode body = JSON.readTree(text);
             if (body == null || !body.isObject()) {
                 throw DashScopeError.invalid("The request body must be a JSON object");
             }
