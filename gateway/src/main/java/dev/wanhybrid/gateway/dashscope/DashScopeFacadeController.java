@@ -13,6 +13,7 @@ import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
+import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStatus;
@@ -64,9 +65,11 @@ class DashScopeFacadeController {
     private final DashScopeFacadeProperties properties;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
     private final DashScopeBodyChecks checks;
+    private final CreateRefusals refusals;
 
     DashScopeFacadeController(GenerationService service, ModelCatalog cloudCatalog,
-            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy) {
+            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy, CreateRefusals refusals) {
+        this.refusals = refusals;
         this.service = service;
         this.cloudCatalog = cloudCatalog;
         this.properties = properties;
@@ -110,12 +113,15 @@ class DashScopeFacadeController {
             return Map.of("request_id", UUID.randomUUID().toString(),
                     "output", Map.of("task_id", job.id(), "task_status", "PENDING"));
         } catch (NoRouteException e) {
-            int status = e.httpStatus() >= 500 ? 503 : 400;
-            throw new DashScopeError(status, status == 503 ? "ModelUnavailable" : "InvalidParameter",
-                    (e.param() == null ? "" : e.param() + ": ") + e.getMessage());
+            throw refused(refusals.of(e, tenant.id()));
         } catch (BudgetRejectedException e) {
-            throw new DashScopeError(400, "Arrearage", "The budget cap would be exceeded: " + e.getMessage());
+            throw refused(refusals.of(e, tenant.id()));
         }
+    }
+
+    private static DashScopeError refused(CreateRefusals.Refusal refusal) {
+        return new DashScopeError(refusal.dashScopeStatus(), refusal.dashScopeCode(), refusal.dashScopeMessage(),
+                refusal.retryAfterSeconds());
     }
 
     @GetMapping("/tasks/{id}")
