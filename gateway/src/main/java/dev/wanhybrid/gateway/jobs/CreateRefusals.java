@@ -82,7 +82,9 @@ public class CreateRefusals {
 
     /** Every feasible candidate's reservation was refused by a cap. */
     public Refusal of(BudgetRejectedException e, String tenant) {
-        return budget(e.getMessage() + " " + capsSentence(tenant, e.cap().cap()));
+        String message = e.getMessage().contains(e.cap().cap()) ? e.getMessage()
+                : "The budget cap " + e.cap().cap() + " has no room for this job: " + e.getMessage();
+        return budget(message + " " + capsSentence(tenant, e.cap().cap()));
     }
 
     private static Refusal budget(String message) {
