@@ -23,7 +23,8 @@ class TenantConfiguration {
     FilterRegistrationBean<AdminCredentialFilter> adminCredentialFilter(TenantProperties properties,
             @Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
         FilterRegistrationBean<AdminCredentialFilter> registration =
-                new FilterRegistrationBean<>(new AdminCredentialFilter(basePath, properties.admin().tokenSha256()));
+                new FilterRegistrationBean<>(new AdminCredentialFilter(basePath, properties.admin().tokenSha256(),
+                        properties.admin().scrapeTokenSha256()));
         registration.addUrlPatterns(basePath + "/*", basePath);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 40);
         return registration;

@@ -296,16 +296,28 @@ class VideosApiIT extends ApiTestBase {
     }
 
     @Test
-    void healthAndPrometheusArePublicAndTheRestNeedsTheAdminToken() {
+    void healthIsPublicWithoutDetailsWhileMetricsAndTheRestNeedAToken() {
         Http anonymous = new Http(port, null);
-        assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+        Http admin = new Http(port, "admin-secret");
+        Http.Reply health = anonymous.get("/actuator/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().path("status").asString()).isNotEmpty();
+        assertThat(health.json().has("components")).as("no details for anonymous callers: %s", health.body()).isFalse();
+        assertThat(health.body()).doesNotContain("path").doesNotContain("gateway.").doesNotContain("H2");
+        assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(admin.get("/actuator/health").json().path("components").path("db").path("details").isObject())
+                .as("details for the admin").isTrue();
+
         create("{\"prompt\": \"count me\"}");
-        Http.Reply prometheus = anonymous.get("/actuator/prometheus");
+        Http.Reply anonymousScrape = anonymous.get("/actuator/prometheus");
+        assertThat(anonymousScrape.status()).as("series carry tenant ids").isEqualTo(401);
+        assertThat(anonymousScrape.body()).doesNotContain("alpha");
+        Http.Reply prometheus = admin.get("/actuator/prometheus");
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.body()).contains("gateway_jobs_submitted_total");
         assertThat(anonymous.get("/actuator/env").status()).isEqualTo(401);
         assertThat(anonymous.get("/actuator/metrics").status()).isEqualTo(401);
-        assertThat(new Http(port, "admin-secret").get("/actuator/metrics").status()).isEqualTo(200);
+        assertThat(admin.get("/actuator/metrics").status()).isEqualTo(200);
     }
 
     @Test

@@ -97,7 +97,7 @@ class CostApiIT extends ApiTestBase {
         Http.Reply mine = beta.get("/v1/cost/summary");
         Http.Reply other = beta.get("/v1/cost/summary?tenant=alpha");
         Http.Reply all = alpha.get("/v1/cost/summary");
-        String scrape = new Http(port, null).get("/actuator/prometheus").body();
+        String scrape = new Http(port, "admin-secret").get("/actuator/prometheus").body();
 
         assertThat(mine.status()).as(mine.body()).isEqualTo(200);
         assertThat(mine.json().at("/today/by_backend/cloud").decimalValue()).isGreaterThanOrEqualTo(new BigDecimal("1.00"));
