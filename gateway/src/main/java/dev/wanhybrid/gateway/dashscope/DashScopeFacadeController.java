@@ -59,6 +59,7 @@ class DashScopeFacadeController {
             "480P", new VideoSize(832, 480), "720P", new VideoSize(1280, 720), "1080P", new VideoSize(1920, 1080));
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final java.util.regex.Pattern TASK_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final GenerationService service;
     private final ModelCatalog cloudCatalog;
@@ -119,6 +120,16 @@ class DashScopeFacadeController {
         }
     }
 
+    /**
+     * A task id is at most 64 letters, digits, {@code -} and {@code _} (DashScope's are UUIDs, the gateway's
+     * {@code video_} and 32 hex digits); anything else cannot name a task, and is not echoed back.
+     */
+    private static void checkTaskId(String id) {
+        if (!TASK_ID.matcher(id).matches()) {
+            throw DashScopeError.invalid("task_id", "must be at most 64 letters, digits, '-' or '_'");
+        }
+    }
+
     private static DashScopeError refused(CreateRefusals.Refusal refusal) {
         return new DashScopeError(refusal.dashScopeStatus(), refusal.dashScopeCode(), refusal.dashScopeMessage(),
                 refusal.retryAfterSeconds());
@@ -126,6 +137,7 @@ class DashScopeFacadeController {
 
     @GetMapping("/tasks/{id}")
     ObjectNode query(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        checkTaskId(id);
         ObjectNode answer = JSON.createObjectNode();
         answer.put("request_id", UUID.randomUUID().toString());
         ObjectNode out = answer.putObject("output");
@@ -177,6 +189,7 @@ class DashScopeFacadeController {
 
     @PostMapping("/tasks/{id}/cancel")
     Map<String, Object> cancel(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        checkTaskId(id);
         Optional<Job> found = service.find(tenant.id(), id);
         if (found.isEmpty()) {
             throw new DashScopeError(400, "UnsupportedOperation", "The task " + id + " does not exist.");
