@@ -163,6 +163,12 @@ class DashScopeFacadeController {
         if (job.route() != null) {
             out.put("route_reason", job.route().reason());
         }
+        if (job.phase() == dev.wanhybrid.gateway.jobs.JobPhase.QUEUED && job.attempts() > 0
+                && !job.cancelRequested() && job.nextAttemptAt() != null) {
+            // Waiting for its backend to take it (refused, throttled or down, no fallback within its cost ceiling).
+            out.put("waiting_for_backend", job.backend());
+            out.put("next_attempt_time", DashScopeTimes.format(job.nextAttemptAt()));
+        }
         switch (job.status()) {
             case COMPLETED -> {
                 out.put("video_url", ServletUriComponentsBuilder.fromCurrentContextPath()

@@ -184,7 +184,9 @@ class VideosApiIT extends ApiTestBase {
     void aRefusingBackendMakesTheJobFallBackToTheNextCandidateAndSaysWhy() {
         backends.local().script("fallback please", ScriptedBackend.Outcome.REFUSE);
         double before = fallbacks();
-        String id = create("{\"prompt\": \"fallback please\"}").path("id").asString();
+        // The cloud candidate costs 50 times the local estimate: max_cost_usd opts in to a fallback that dear.
+        String id = create("{\"prompt\": \"fallback please\", \"routing\": {\"max_cost_usd\": 1}}").path("id")
+                .asString();
         JsonNode done = awaitStatus(id, "completed");
         assertThat(done.path("route").path("backend").asString()).isEqualTo(TestBackends.CLOUD);
         JsonNode fallback = done.path("route").path("fallbacks").get(0);
@@ -194,6 +196,39 @@ class VideosApiIT extends ApiTestBase {
         assertThat(fallbacks()).isEqualTo(before + 1);
         assertThat(backends.local().submissionsOf(id)).isZero();
         assertThat(backends.cloud().submissionsOf(id)).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAnOptInAJobWaitsForItsBackendRatherThanFallBackAboveItsCostCeilingAndSaysSo() throws Exception {
+        backends.local().script("stay cheap", ScriptedBackend.Outcome.UNAVAILABLE, ScriptedBackend.Outcome.REFUSE,
+                ScriptedBackend.Outcome.UNAVAILABLE);
+        JsonNode created = create("{\"prompt\": \"stay cheap\"}");
+        String id = created.path("id").asString();
+        JsonNode rejected = created.path("route").path("rejected");
+        assertThat(rejected.toString()).contains("over_cost_ceiling").contains(TestBackends.CLOUD);
+        assertThat(created.path("route").path("candidates")).hasSize(1);
+
+        JsonNode done = awaitStatus(id, "completed");
+
+        assertThat(done.path("route").path("backend").asString()).isEqualTo(TestBackends.LOCAL);
+        assertThat(done.path("route").path("fallbacks")).isEmpty();
+        assertThat(backends.cloud().submissionsOf(id)).as("never sent to the dearer backend").isZero();
+        assertThat(backends.local().submissionsOf(id)).as("accepted once, after the waits").isEqualTo(1);
+        assertThat(done.path("cost_usd").decimalValue()).isLessThanOrEqualTo(new java.math.BigDecimal("0.015"));
+        assertThat(done.path("backend_wait").isNull()).isTrue();
+        // While it waited, the object (and so every SSE event and webhook) said for what and until when.
+        List<JsonNode> waits = new ArrayList<>();
+        for (var event : store.eventsAfter(List.of(id), 0, 100)) {
+            JsonNode wait = Http.JSON.readTree(event.payload()).path("backend_wait");
+            if (wait.isObject()) {
+                waits.add(wait);
+            }
+        }
+        assertThat(waits).isNotEmpty();
+        assertThat(waits.getFirst().path("backend").asString()).isEqualTo(TestBackends.LOCAL);
+        assertThat(waits.getFirst().path("next_attempt_at").asLong()).isGreaterThanOrEqualTo(
+                created.path("created_at").asLong());
+        assertThat(waits.getLast().path("attempts").asInt()).isPositive();
     }
 
     private double fallbacks() {
