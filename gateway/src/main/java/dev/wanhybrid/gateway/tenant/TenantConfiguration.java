@@ -11,9 +11,11 @@ import org.springframework.core.Ordered;
 class TenantConfiguration {
 
     @Bean
-    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(TenantDirectory tenants) {
+    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(TenantDirectory tenants,
+            TenantProperties properties) {
         FilterRegistrationBean<ApiKeyAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(tenants));
+                new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(tenants,
+                        properties.admin().tokenSha256()));
         registration.addUrlPatterns("/v1/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
         return registration;
