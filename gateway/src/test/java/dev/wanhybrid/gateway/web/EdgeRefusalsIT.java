@@ -54,12 +54,7 @@ class EdgeRefusalsIT extends ApiTestBase {
     }
 
     private static Map<String, String> headers(String... kv) {
-        Map<String, String> map = new LinkedHashMap<>();
-        map.put("Authorization", "Bearer " + TestBackends.ALPHA_KEY);
-        for (int i = 0; i < kv.length; i += 2) {
-            map.put(kv[i], kv[i + 1]);
-        }
-        return map;
+        return RawHttp.bearer(TestBackends.ALPHA_KEY, kv);
     }
 
     private int jobCount() {

@@ -133,12 +133,7 @@ class ProtocolFuzzIT extends ApiTestBase {
     }
 
     private static Map<String, String> auth(String... kv) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + TestBackends.ALPHA_KEY);
-        for (int i = 0; i < kv.length; i += 2) {
-            headers.put(kv[i], kv[i + 1]);
-        }
-        return headers;
+        return RawHttp.bearer(TestBackends.ALPHA_KEY, kv);
     }
 
     private static ObjectNode v1Template() {

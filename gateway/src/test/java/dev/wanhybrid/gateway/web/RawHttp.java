@@ -27,6 +27,16 @@ final class RawHttp {
         this.port = port;
     }
 
+    /** Headers with a bearer key first, then name/value pairs; mutable, in order. */
+    static Map<String, String> bearer(String key, String... nameValuePairs) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + key);
+        for (int i = 0; i < nameValuePairs.length; i += 2) {
+            headers.put(nameValuePairs[i], nameValuePairs[i + 1]);
+        }
+        return headers;
+    }
+
     Answer send(String method, String target, Map<String, String> headers) throws IOException {
         return send(method, target, headers, null);
     }
