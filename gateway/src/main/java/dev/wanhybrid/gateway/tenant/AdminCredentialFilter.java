@@ -22,7 +22,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       {@code management.endpoint.health.show-details: when-authorized} asks for;</li>
  *   <li>{@code prometheus} needs the admin token or the scrape token ({@code gateway.admin.scrape-token-sha256}),
  *       since its series carry tenant ids; a separate management port ({@code management.server.port}, as the Helm
- *       chart sets) is a different server that this filter does not guard, for a Prometheus inside the cluster;</li>
+ *       chart sets) has its own instance of this filter ({@link ManagementPortCredentials}) that leaves it open to
+ *       the Prometheus inside the cluster;</li>
  *   <li>everything else needs the admin token; with no admin hash configured it answers 403 to everyone.</li>
  * </ul>
  *
@@ -37,12 +38,23 @@ public class AdminCredentialFilter extends OncePerRequestFilter {
     private final String basePath;
     private final byte[] tokenHash;
     private final byte[] scrapeHash;
+    private final boolean openMetrics;
 
     public AdminCredentialFilter(String actuatorBasePath, String tokenSha256) {
         this(actuatorBasePath, tokenSha256, null);
     }
 
     public AdminCredentialFilter(String actuatorBasePath, String tokenSha256, String scrapeTokenSha256) {
+        this(actuatorBasePath, tokenSha256, scrapeTokenSha256, false);
+    }
+
+    /**
+     * @param openMetrics whether {@code prometheus} is open to anyone: on a separate management port, reachable
+     *     only inside the cluster, for the in-cluster scraper
+     */
+    public AdminCredentialFilter(String actuatorBasePath, String tokenSha256, String scrapeTokenSha256,
+            boolean openMetrics) {
+        this.openMetrics = openMetrics;
         this.basePath = actuatorBasePath.endsWith("/") ? actuatorBasePath.substring(0, actuatorBasePath.length() - 1)
                 : actuatorBasePath;
         this.tokenHash = hash(tokenSha256);
@@ -69,7 +81,7 @@ public class AdminCredentialFilter extends OncePerRequestFilter {
             chain.doFilter(admin ? new AdminRequest(request) : request, response);
             return;
         }
-        if (rest.equals("/prometheus") && (admin || matches(scrapeHash, presented))) {
+        if (rest.equals("/prometheus") && (openMetrics || admin || matches(scrapeHash, presented))) {
             chain.doFilter(request, response);
             return;
         }
