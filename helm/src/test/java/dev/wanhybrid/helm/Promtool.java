@@ -11,7 +11,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Runs Prometheus' own rule checker; the tests fail, rather than skip, when it is not installed. */
+/**
+ * Runs Prometheus' own rule checker. Where it is not installed the tests that need it are skipped, saying how to
+ * install it (the build cannot fetch it: it is not a Maven artifact), so the README's test command passes on a
+ * fresh machine; {@code .ci/run} installs it and sets {@code PROMTOOL_REQUIRED=1}, under which a missing promtool
+ * fails instead, so CI never skips them silently.
+ */
 final class Promtool {
 
     static final String HOW_TO_INSTALL =
@@ -28,7 +33,11 @@ final class Promtool {
                 .map(dir -> Path.of(dir, "promtool"))
                 .filter(Files::isExecutable)
                 .findFirst();
-        return found.orElseThrow(() -> new AssertionError(HOW_TO_INSTALL));
+        if (found.isEmpty() && "1".equals(System.getenv("PROMTOOL_REQUIRED"))) {
+            throw new AssertionError(HOW_TO_INSTALL + " (PROMTOOL_REQUIRED=1)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(found.isPresent(), "skipped: " + HOW_TO_INSTALL);
+        return found.orElseThrow();
     }
 
     static Result run(Path workingDirectory, String... args) throws IOException, InterruptedException {

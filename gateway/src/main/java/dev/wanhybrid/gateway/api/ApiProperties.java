@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxUrlLength longest accepted URL
  * @param videoRetention how long a finished video stays downloadable ({@code expires_at})
  * @param imageContentTypes accepted upload types, checked against the bytes' signature too
+ * @param maxImageSide longest side of an uploaded image in pixels (DashScope documents 8000 for its image input)
  */
 @Validated
 @ConfigurationProperties("gateway.api")
@@ -32,4 +33,5 @@ public record ApiProperties(
         @Min(1) @Max(600) @DefaultValue("60") int maxSeconds,
         @Min(16) @Max(65_536) @DefaultValue("2048") int maxUrlLength,
         @NotNull @DefaultValue("7d") Duration videoRetention,
-        @NotNull @DefaultValue({"image/png", "image/jpeg", "image/webp"}) List<String> imageContentTypes) {}
+        @NotNull @DefaultValue({"image/png", "image/jpeg", "image/webp"}) List<String> imageContentTypes,
+        @Min(16) @Max(65_535) @DefaultValue("8000") int maxImageSide) {}

@@ -28,7 +28,26 @@ record VideoObject(
         @JsonProperty("error") VideoError error,
         @JsonProperty("backend") String backend,
         @JsonProperty("route") RouteView route,
-        @JsonProperty("cost_usd") BigDecimal costUsd) {
+        @JsonProperty("cost_usd") BigDecimal costUsd,
+        @JsonProperty("backend_wait") BackendWait backendWait) {
+
+    /**
+     * A queued job that its backend could not take yet (refused, throttled or down, with no fallback within the
+     * job's cost ceiling): which candidate it waits for, how many submissions were tried, and when the next is.
+     */
+    record BackendWait(@JsonProperty("backend") String backend, @JsonProperty("model") String model,
+            @JsonProperty("attempts") int attempts, @JsonProperty("next_attempt_at") Long nextAttemptAt) {
+
+        static BackendWait of(Job job) {
+            if (job.phase() != dev.wanhybrid.gateway.jobs.JobPhase.QUEUED || job.attempts() == 0
+                    || job.cancelRequested()) {
+                return null;
+            }
+            return new BackendWait(job.backend(), job.model(), job.attempts(),
+                    job.nextAttemptAt() == null ? null : job.nextAttemptAt().getEpochSecond());
+        }
+    }
+
 
     /** Why a video failed or was cancelled. */
     record VideoError(@JsonProperty("code") String code, @JsonProperty("message") String message) {}
@@ -60,6 +79,6 @@ record VideoObject(
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
                 Integer.toString(job.spec().seconds()),
                 job.spec().size() == null ? defaultSize.apply(job.model()) : job.spec().size().toString(),
-                null, error, job.backend(), route, job.actualUsd());
+                null, error, job.backend(), route, job.actualUsd(), BackendWait.of(job));
     }
 }

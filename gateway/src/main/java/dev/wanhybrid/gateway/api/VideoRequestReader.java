@@ -4,6 +4,7 @@ import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
 import dev.wanhybrid.gateway.generation.ImageFormat;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
+import dev.wanhybrid.gateway.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 import tools.jackson.core.JacksonException;
@@ -42,7 +42,7 @@ final class VideoRequestReader {
     CreateVideoRequest read(HttpServletRequest request) throws IOException {
         if (request instanceof MultipartHttpServletRequest multipart) {
             return parseMultipart(multipart);
-        } else if (isJson(request.getContentType())) {
+        } else if (JsonBodies.isJson(request.getContentType())) {
             return parser.parse(readJson(request), false, null);
         } else {
             throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ApiError.INVALID_REQUEST, null,
@@ -51,17 +51,7 @@ final class VideoRequestReader {
     }
 
     private JsonNode readJson(HttpServletRequest request) throws IOException {
-        long max = properties.maxBodySize().toBytes();
-        if (request.getContentLengthLong() > max) {
-            throw tooLarge(max);
-        }
-        byte[] body = request.getInputStream().readNBytes((int) max + 1);
-        if (body.length > max) {
-            throw tooLarge(max);
-        }
-        if (body.length == 0) {
-            throw ApiException.invalid(null, "invalid_json", "The request body is empty; send a JSON object.");
-        }
+        String body = JsonBodies.read(request, properties.maxBodySize().toBytes());
         try {
             return JSON.readTree(body);
         } catch (JacksonException e) {
@@ -76,11 +66,6 @@ final class VideoRequestReader {
             return "malformed JSON.";
         }
         return ApiError.printable(message.lines().findFirst().orElse("malformed JSON."));
-    }
-
-    private static ApiException tooLarge(long max) {
-        return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiError.INVALID_REQUEST, null, "request_too_large",
-                "The request body is larger than " + max + " bytes.");
     }
 
     private CreateVideoRequest parseMultipart(MultipartHttpServletRequest request) throws IOException {
@@ -145,18 +130,13 @@ final class VideoRequestReader {
             throw ApiException.invalid("input_reference", "invalid_image_format",
                     "input_reference is declared as " + ApiError.printable(declared) + " but is " + sniffed + ".");
         }
+        ImageFormat.Image image = ImageFormat.inspect(bytes).orElseThrow(() -> ApiException.invalid(
+                "input_reference", "invalid_image", "input_reference is not a readable " + sniffed
+                        + " image: its structure is broken or incomplete."));
+        if (image.width() > properties.maxImageSide() || image.height() > properties.maxImageSide()) {
+            throw ApiException.invalid("input_reference", "image_too_large", "input_reference is " + image.width()
+                    + "x" + image.height() + " pixels; each side must be at most " + properties.maxImageSide() + ".");
+        }
         return new ImageUpload(sniffed, format.extension(), bytes);
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        try {
-            MediaType type = MediaType.parseMediaType(contentType);
-            return type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.getSubtype().endsWith("+json");
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 }

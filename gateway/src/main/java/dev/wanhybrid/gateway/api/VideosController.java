@@ -2,11 +2,11 @@ package dev.wanhybrid.gateway.api;
 
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
+import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.routing.NoRouteException;
-import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.StoredObject;
 import dev.wanhybrid.gateway.tenant.Tenant;
@@ -18,7 +18,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -55,9 +54,12 @@ class VideosController {
     private final InputUploads uploads;
     private final ByteRangeResponder content;
     private final VideoObjectRenderer videos;
+    private final CreateRefusals refusals;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
-            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local) {
+            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
+            CreateRefusals refusals) {
+        this.refusals = refusals;
         this.service = service;
         this.results = results;
         this.reader = new VideoRequestReader(properties);
@@ -78,12 +80,10 @@ class VideosController {
             return videos.toVideo(service.create(jobId, parsed.toSpec(tenant.id(), image)));
         } catch (NoRouteException e) {
             uploads.discard(image);
-            throw noRoute(e);
+            throw refusals.of(e, tenant.id()).toApiException();
         } catch (BudgetRejectedException e) {
             uploads.discard(image);
-            throw new ApiException(HttpStatus.PAYMENT_REQUIRED, ApiError.INSUFFICIENT_QUOTA, null, "budget_exceeded",
-                    "The budget cap " + e.cap().cap() + " would be exceeded (remaining " + e.cap().remainingUsd()
-                            + " USD): " + e.cap().getMessage());
+            throw refusals.of(e, tenant.id()).toApiException();
         } catch (RuntimeException e) {
             uploads.discard(image);
             throw e;
@@ -171,21 +171,6 @@ class VideosController {
 
     private static Optional<String> checkedId(String id) {
         return JOB_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
-    }
-
-    private static ApiException noRoute(NoRouteException e) {
-        int status = e.httpStatus();
-        String type = status == 402 ? ApiError.INSUFFICIENT_QUOTA
-                : status >= 500 ? ApiError.SERVICE_UNAVAILABLE : ApiError.INVALID_REQUEST;
-        String reasons = e.rejected().isEmpty() ? "" : " Rejected: " + e.rejected().stream()
-                .map(VideosController::describe).collect(Collectors.joining("; ")) + ".";
-        HttpStatus http = HttpStatus.resolve(status) == null ? HttpStatus.BAD_REQUEST : HttpStatus.valueOf(status);
-        return new ApiException(http, type, e.param(), e.code(), e.getMessage() + reasons,
-                status == 503 ? 30L : null);
-    }
-
-    private static String describe(RejectedCandidate r) {
-        return r.backend() + "/" + r.model() + " (" + r.reason() + (r.detail() == null ? "" : ": " + r.detail()) + ")";
     }
 
     /** The list envelope. */

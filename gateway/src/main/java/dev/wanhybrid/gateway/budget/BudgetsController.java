@@ -7,6 +7,7 @@ import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.gateway.tenant.Tenant;
+import dev.wanhybrid.gateway.tenant.TenantDirectory;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,7 +21,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/budgets} and {@code PUT /v1/budgets} for admin tenants ({@code gateway.budget.admin-tenants}):
+ * {@code GET /v1/budgets} and {@code PUT /v1/budgets} for the admin token or admin tenants
+ * ({@code gateway.budget.admin-tenants}); a tenant cap must name a configured tenant:
  * every cap with what is committed and left in the current period; a PUT creates or replaces one cap, or removes
  * it with {@code "limit_usd": null}.
  */
@@ -29,10 +31,12 @@ class BudgetsController {
 
     private final BudgetCaps caps;
     private final BudgetProperties properties;
+    private final TenantDirectory tenants;
 
-    BudgetsController(BudgetCaps caps, BudgetProperties properties) {
+    BudgetsController(BudgetCaps caps, BudgetProperties properties, TenantDirectory tenants) {
         this.caps = caps;
         this.properties = properties;
+        this.tenants = tenants;
     }
 
     /** One cap on the wire. */
@@ -82,6 +86,10 @@ class BudgetsController {
         if (scope == BudgetScope.TENANT && (tenant == null || tenant.isBlank() || tenant.length() > 64)) {
             throw ApiException.invalid("tenant", "invalid_tenant", "A tenant budget needs a tenant id of 1 to 64 characters.");
         }
+        if (scope == BudgetScope.TENANT && !tenants.knows(tenant)) {
+            throw ApiException.invalid("tenant", "unknown_tenant", "No tenant '" + printable(tenant)
+                    + "' is configured here, so a cap for it would never apply.");
+        }
         if (!body.containsKey("limit_usd")) {
             throw ApiException.invalid("limit_usd", "missing_limit",
                     "limit_usd is required: a non-negative amount in US dollars, or null to remove the cap.");
@@ -109,10 +117,14 @@ class BudgetsController {
     }
 
     private void requireAdmin(HttpServletRequest request) {
+        if (Boolean.TRUE.equals(request.getAttribute(Tenant.ADMIN_ATTRIBUTE))) {
+            return;
+        }
         Tenant tenant = (Tenant) request.getAttribute(Tenant.REQUEST_ATTRIBUTE);
         if (tenant == null || !properties.adminTenants().contains(tenant.id())) {
             throw new ApiException(HttpStatus.FORBIDDEN, ApiError.PERMISSION, null, "admin_required",
-                    "Budgets can only be read and changed by an admin tenant (gateway.budget.admin-tenants).");
+                    "Budgets can only be read and changed with the admin token (gateway.admin.token-sha256) or by"
+                            + " an admin tenant (gateway.budget.admin-tenants).");
         }
     }
 

@@ -31,7 +31,10 @@ class DashScopeAuthenticationFilter extends OncePerRequestFilter {
         Optional<Tenant> tenant = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? tenants.authenticate(header.substring(7).trim()) : Optional.empty();
         if (tenant.isEmpty()) {
-            DashScopeFacadeAdvice.write(response, 401, "InvalidApiKey", "Invalid API-key provided.");
+            DashScopeFacadeAdvice.write(response, 401, "InvalidApiKey", tenants.isEmpty()
+                    ? "Invalid API-key provided. This gateway has no tenants configured yet: add one under"
+                            + " gateway.tenants (the start-up log shows how), or start it with the demo profile."
+                    : "Invalid API-key provided.");
             return;
         }
         Optional<Duration> wait = tenants.throttle(tenant.get());

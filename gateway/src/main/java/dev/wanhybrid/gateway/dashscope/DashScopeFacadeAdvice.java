@@ -1,14 +1,14 @@
 package dev.wanhybrid.gateway.dashscope;
 
+import dev.wanhybrid.gateway.web.ProtocolErrors;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,7 +18,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Every failure on the DashScope-compatible routes in DashScope's own shape: {@code {request_id, code, message}}. */
+/**
+ * Every failure of the DashScope facade's controller in DashScope's own shape, {@code {request_id, code, message}},
+ * with the codes DashScope documents; failures outside the controller (unknown paths, container errors) take the
+ * same shape through {@link ProtocolErrors}.
+ */
 @RestControllerAdvice(assignableTypes = DashScopeFacadeController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class DashScopeFacadeAdvice {
@@ -28,7 +32,10 @@ class DashScopeFacadeAdvice {
 
     @ExceptionHandler(DashScopeError.class)
     ResponseEntity<Map<String, Object>> error(DashScopeError e) {
-        return body(e.status(), e.code(), e.getMessage());
+        ResponseEntity<Map<String, Object>> answer = body(e.status(), e.code(), e.getMessage());
+        return e.retryAfterSeconds() == null ? answer : ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders()).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString())
+                .body(answer.getBody());
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
@@ -41,6 +48,12 @@ class DashScopeFacadeAdvice {
         return body(405, "MethodNotAllowed", "Method " + e.getMethod() + " is not supported here");
     }
 
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<Map<String, Object>> undecodable(Exception e) {
+        return body(400, "InvalidParameter", "The query string could not be decoded: every %-escape must be two"
+                + " hex digits and together form UTF-8");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> unexpected(Exception e) {
         log.warn("DashScope facade failed unexpectedly", e);
@@ -49,7 +62,7 @@ class DashScopeFacadeAdvice {
 
     static ResponseEntity<Map<String, Object>> body(int status, String code, String message) {
         return ResponseEntity.status(HttpStatus.valueOf(status)).contentType(MediaType.APPLICATION_JSON)
-                .body(map(code, message));
+                .body(ProtocolErrors.dashScopeBody(code, message));
     }
 
     /** For filters, where no advice runs. */
@@ -57,14 +70,6 @@ class DashScopeFacadeAdvice {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(JSON.writeValueAsString(map(code, message)));
-    }
-
-    private static Map<String, Object> map(String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("request_id", UUID.randomUUID().toString());
-        body.put("code", code);
-        body.put("message", message);
-        return body;
+        response.getWriter().write(JSON.writeValueAsString(ProtocolErrors.dashScopeBody(code, message)));
     }
 }

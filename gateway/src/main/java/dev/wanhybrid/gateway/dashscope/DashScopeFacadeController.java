@@ -13,15 +13,17 @@ import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
+import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStatus;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.tenant.Tenant;
+import dev.wanhybrid.gateway.web.ApiException;
+import dev.wanhybrid.gateway.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -57,18 +59,23 @@ class DashScopeFacadeController {
             "480P", new VideoSize(832, 480), "720P", new VideoSize(1280, 720), "1080P", new VideoSize(1920, 1080));
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final java.util.regex.Pattern TASK_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final GenerationService service;
     private final ModelCatalog cloudCatalog;
     private final DashScopeFacadeProperties properties;
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
+    private final DashScopeBodyChecks checks;
+    private final CreateRefusals refusals;
 
     DashScopeFacadeController(GenerationService service, ModelCatalog cloudCatalog,
-            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy) {
+            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy, CreateRefusals refusals) {
+        this.refusals = refusals;
         this.service = service;
         this.cloudCatalog = cloudCatalog;
         this.properties = properties;
         this.urlPolicy = urlPolicy;
+        this.checks = new DashScopeBodyChecks(properties);
     }
 
     @PostMapping({"/services/aigc/video-generation/video-synthesis", "/services/aigc/image2video/video-synthesis"})
@@ -79,12 +86,21 @@ class DashScopeFacadeController {
             throw new DashScopeError(400, "AccessDenied", "current user api does not support synchronous calls");
         }
         JsonNode body = readBody(http);
-        if (!body.path("model").isString() || body.path("model").asString().isBlank()) {
+        JsonNode modelNode = body.get("model");
+        if (modelNode == null || modelNode.isNull() || (modelNode.isString() && modelNode.stringValue().isBlank())) {
             throw new DashScopeError(400, "BadRequest.EmptyModel", "Required parameter \"model\" missing from request.");
         }
-        if (!body.path("input").isObject()) {
+        if (!modelNode.isString() || modelNode.stringValue().length() > 64) {
+            throw DashScopeError.invalid("model", "must be a model name of at most 64 characters");
+        }
+        JsonNode inputNode = body.get("input");
+        if (inputNode == null || inputNode.isNull()) {
             throw new DashScopeError(400, "BadRequest.EmptyInput", "Required parameter \"input\" missing from request.");
         }
+        if (!inputNode.isObject()) {
+            throw DashScopeError.invalid("input", "must be an object");
+        }
+        checks.check(body, cloudCatalog.find(modelNode.stringValue()));
         VideoRequest request;
         try {
             request = VideoRequest.fromCreateBody(body);
@@ -98,16 +114,30 @@ class DashScopeFacadeController {
             return Map.of("request_id", UUID.randomUUID().toString(),
                     "output", Map.of("task_id", job.id(), "task_status", "PENDING"));
         } catch (NoRouteException e) {
-            int status = e.httpStatus() >= 500 ? 503 : 400;
-            throw new DashScopeError(status, status == 503 ? "ModelUnavailable" : "InvalidParameter",
-                    (e.param() == null ? "" : e.param() + ": ") + e.getMessage());
+            throw refused(refusals.of(e, tenant.id()));
         } catch (BudgetRejectedException e) {
-            throw new DashScopeError(400, "Arrearage", "The budget cap would be exceeded: " + e.getMessage());
+            throw refused(refusals.of(e, tenant.id()));
         }
+    }
+
+    /**
+     * A task id is at most 64 letters, digits, {@code -} and {@code _} (DashScope's are UUIDs, the gateway's
+     * {@code video_} and 32 hex digits); anything else cannot name a task, and is not echoed back.
+     */
+    private static void checkTaskId(String id) {
+        if (!TASK_ID.matcher(id).matches()) {
+            throw DashScopeError.invalid("task_id", "must be at most 64 letters, digits, '-' or '_'");
+        }
+    }
+
+    private static DashScopeError refused(CreateRefusals.Refusal refusal) {
+        return new DashScopeError(refusal.dashScopeStatus(), refusal.dashScopeCode(), refusal.dashScopeMessage(),
+                refusal.retryAfterSeconds());
     }
 
     @GetMapping("/tasks/{id}")
     ObjectNode query(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        checkTaskId(id);
         ObjectNode answer = JSON.createObjectNode();
         answer.put("request_id", UUID.randomUUID().toString());
         ObjectNode out = answer.putObject("output");
@@ -132,6 +162,12 @@ class DashScopeFacadeController {
         out.put("model", job.model());
         if (job.route() != null) {
             out.put("route_reason", job.route().reason());
+        }
+        if (job.phase() == dev.wanhybrid.gateway.jobs.JobPhase.QUEUED && job.attempts() > 0
+                && !job.cancelRequested() && job.nextAttemptAt() != null) {
+            // Waiting for its backend to take it (refused, throttled or down, no fallback within its cost ceiling).
+            out.put("waiting_for_backend", job.backend());
+            out.put("next_attempt_time", DashScopeTimes.format(job.nextAttemptAt()));
         }
         switch (job.status()) {
             case COMPLETED -> {
@@ -159,6 +195,7 @@ class DashScopeFacadeController {
 
     @PostMapping("/tasks/{id}/cancel")
     Map<String, Object> cancel(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id) {
+        checkTaskId(id);
         Optional<Job> found = service.find(tenant.id(), id);
         if (found.isEmpty()) {
             throw new DashScopeError(400, "UnsupportedOperation", "The task " + id + " does not exist.");
@@ -250,13 +287,19 @@ class DashScopeFacadeController {
         return uri;
     }
 
-    private static JsonNode readBody(HttpServletRequest http) throws IOException {
-        String type = http.getContentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    private JsonNode readBody(HttpServletRequest http) throws IOException {
+        if (!JsonBodies.isJson(http.getContentType())) {
             throw DashScopeError.invalid("Content-Type must be application/json");
         }
-        try (InputStream in = http.getInputStream()) {
-            JsonNode body = JSON.readTree(in);
+        String text;
+        try {
+            text = JsonBodies.read(http, properties.maxBodySize().toBytes());
+        } catch (ApiException e) {
+            throw new DashScopeError(e.status().value(), e.dashScopeCode() != null ? e.dashScopeCode()
+                    : "InvalidParameter", e.getMessage());
+        }
+        try {
+            JsonNode body = JSON.readTree(text);
             if (body == null || !body.isObject()) {
                 throw DashScopeError.invalid("The request body must be a JSON object");
             }

@@ -33,9 +33,11 @@ public class GenerationService {
     private final FallbackPolicy fallback;
     private final JobMetrics metrics;
     private final Clock clock;
+    private final FallbackProperties fallbackLimits;
 
     public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
-            Clock clock) {
+            Clock clock, FallbackProperties fallbackLimits) {
+        this.fallbackLimits = fallbackLimits;
         this.store = store;
         this.planner = planner;
         this.ledger = ledger;
@@ -63,9 +65,14 @@ public class GenerationService {
         if (!pick.found()) {
             throw new BudgetRejectedException(pick.firstRefusal());
         }
-        // Later candidates stay as fallbacks; their reservation is taken if and when they are used.
-        List<RouteCandidate> feasible = route.candidates().subList(pick.index(), route.candidates().size());
-        List<RejectedCandidate> overBudget = pick.overBudget();
+        // Later candidates stay as fallbacks, those within the job's cost ceiling; their reservation is taken if
+        // and when they are used.
+        FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
+                route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
+                fallbackLimits.maxCostMultiple());
+        List<RouteCandidate> feasible = trimmed.kept();
+        List<RejectedCandidate> overBudget = new java.util.ArrayList<>(pick.overBudget());
+        overBudget.addAll(trimmed.cut());
         RouteCandidate chosen = feasible.get(0);
         Job job = Job.accepted(jobId, spec, JobRoute.of(route, feasible, overBudget), clock.instant());
         try {

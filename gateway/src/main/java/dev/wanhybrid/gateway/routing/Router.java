@@ -133,11 +133,18 @@ public final class Router {
                 unhealthy.add(o);
             }
         }
+        // Only a backend that is down for now makes a refusal ours (503, retry later); a model that is not loaded
+        // here, or a backend that is not configured, will not come back by waiting, so it never hides why the
+        // models that are deployed were refused.
+        List<Option> temporarilyDown = unhealthy.stream().filter(o -> isTemporary(rejectionOf.get(o.model))
+                && ctx.health().get(o.model.backend()) != null).toList();
         if (healthy.isEmpty()) {
+            if (temporarilyDown.isEmpty()) {
+                throw notDeployed(spec, allowed, ctx, rejected, hints);
+            }
             throw new NoRouteException(503, null, "backend_unavailable",
                     "Every backend that can serve this request is unavailable right now: "
-                            + sentences(rejected, r -> r.stage() == RejectionReason.Stage.HEALTH),
-                    rejected);
+                            + sentences(rejected, Router::isTemporary), rejected);
         }
 
         // Constraints.
@@ -161,7 +168,7 @@ public final class Router {
             }
         }
         if (feasible.isEmpty()) {
-            throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd());
+            throw constraintsCannotBeMet(healthy, temporarilyDown, rejected, hints, ctx.budgetHeadroomUsd());
         }
 
         Comparator<Option> order = objectiveOrder(hints.objective());
@@ -454,6 +461,31 @@ public final class Router {
                 && (hints.deadline() == null || o.candidate.estimatedTime().compareTo(hints.deadline()) <= 0);
     }
 
+    /** Whether a health rejection may clear by itself: a breaker, a full queue, a backend still getting ready. */
+    private static boolean isTemporary(RejectionReason reason) {
+        return reason == RejectionReason.NOT_READY || reason == RejectionReason.BREAKER_OPEN
+                || reason == RejectionReason.QUEUE_FULL;
+    }
+
+    /**
+     * Every capable model is one this deployment does not serve (not loaded, or its backend not configured): the
+     * caller is told which field the models that are served cannot satisfy, as if the others did not exist.
+     */
+    private static NoRouteException notDeployed(GenerationSpec spec, List<CatalogModel> allowed, RoutingContext ctx,
+            List<RejectedCandidate> rejected, RoutingHints hints) {
+        List<CatalogModel> deployed = allowed.stream().filter(m -> {
+            BackendHealth h = ctx.health().get(m.backend());
+            return h != null && h.serves(m.id());
+        }).toList();
+        if (deployed.isEmpty()) {
+            return new NoRouteException(400, GenerationSpec.AUTO_MODEL.equals(spec.model()) ? null : "model",
+                    "model_not_deployed", "The models that could serve this request are not deployed here: "
+                            + sentences(rejected, r -> r == RejectionReason.MODEL_NOT_LOADED
+                                    || r == RejectionReason.NOT_READY), rejected);
+        }
+        return callerCannotBeServed(spec, deployed, rejected, hints);
+    }
+
     private static NoRouteException constraintsCannotBeMet(List<Option> healthy, List<Option> unhealthy,
             List<RejectedCandidate> rejected, RoutingHints hints, Map<String, BigDecimal> headroom) {
         // Our fault only if a backend that is down now could have met every constraint.
@@ -461,7 +493,7 @@ public final class Router {
         if (!downButFitting.isEmpty()) {
             return new NoRouteException(503, null, "backend_unavailable",
                     "The backends that could meet the request's constraints are unavailable right now: "
-                            + sentences(rejected, r -> r.stage() == RejectionReason.Stage.HEALTH),
+                            + sentences(rejected, Router::isTemporary),
                     rejected);
         }
         List<Option> withinMax = healthy.stream()

@@ -16,10 +16,25 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
+    /** The {@code /v1} paths where the admin token stands in for a tenant key. */
+    private static final java.util.Set<String> ADMIN_PATHS = java.util.Set.of("/v1/budgets");
+
     private final TenantDirectory tenants;
+    private final byte[] adminHash;
 
     public ApiKeyAuthenticationFilter(TenantDirectory tenants) {
+        this(tenants, null);
+    }
+
+    public ApiKeyAuthenticationFilter(TenantDirectory tenants, String adminTokenSha256) {
         this.tenants = tenants;
+        this.adminHash = adminTokenSha256 == null || adminTokenSha256.isBlank() ? null
+                : adminTokenSha256.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private boolean isAdmin(String key) {
+        return adminHash != null && key.length() <= 512 && java.security.MessageDigest.isEqual(adminHash,
+                TenantDirectory.sha256Hex(key).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -31,10 +46,19 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                     "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
             return;
         }
-        Optional<Tenant> tenant = tenants.authenticate(header.substring(7).trim());
+        String key = header.substring(7).trim();
+        Optional<Tenant> tenant = tenants.authenticate(key);
+        if (tenant.isEmpty() && isAdmin(key)
+                && ADMIN_PATHS.contains(request.getRequestURI().substring(request.getContextPath().length()))) {
+            request.setAttribute(Tenant.ADMIN_ATTRIBUTE, Boolean.TRUE);
+            chain.doFilter(request, response);
+            return;
+        }
         if (tenant.isEmpty()) {
-            ErrorWriter.write(response, 401, "invalid_request_error", "invalid_api_key",
-                    "Incorrect API key provided.");
+            ErrorWriter.write(response, 401, "invalid_request_error", "invalid_api_key", tenants.isEmpty()
+                    ? "Incorrect API key provided. This gateway has no tenants configured yet: add one under"
+                            + " gateway.tenants (the start-up log shows how), or start it with the demo profile."
+                    : "Incorrect API key provided.");
             return;
         }
         Optional<Duration> wait = tenants.throttle(tenant.get());

@@ -11,9 +11,11 @@ import org.springframework.core.Ordered;
 class TenantConfiguration {
 
     @Bean
-    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(TenantDirectory tenants) {
+    FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(TenantDirectory tenants,
+            TenantProperties properties) {
         FilterRegistrationBean<ApiKeyAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(tenants));
+                new FilterRegistrationBean<>(new ApiKeyAuthenticationFilter(tenants,
+                        properties.admin().tokenSha256()));
         registration.addUrlPatterns("/v1/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
         return registration;
@@ -23,7 +25,8 @@ class TenantConfiguration {
     FilterRegistrationBean<AdminCredentialFilter> adminCredentialFilter(TenantProperties properties,
             @Value("${management.endpoints.web.base-path:/actuator}") String basePath) {
         FilterRegistrationBean<AdminCredentialFilter> registration =
-                new FilterRegistrationBean<>(new AdminCredentialFilter(basePath, properties.admin().tokenSha256()));
+                new FilterRegistrationBean<>(new AdminCredentialFilter(basePath, properties.admin().tokenSha256(),
+                        properties.admin().scrapeTokenSha256()));
         registration.addUrlPatterns(basePath + "/*", basePath);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 40);
         return registration;

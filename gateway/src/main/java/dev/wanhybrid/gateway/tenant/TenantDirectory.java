@@ -49,7 +49,24 @@ public class TenantDirectory {
             }
             add(demo.tenantId(), sha256Hex(key), new TenantProperties.RateLimit(50, Duration.ofSeconds(1)), null);
         }
+        if (byKeyHash.isEmpty()) {
+            // Without a tenant every API call is a 401; say so once at start, with the exact way out.
+            System.out.println(NO_TENANTS);
+        }
     }
+
+    /** What a first start with no tenants prints: every call would be a 401 until one is added. */
+    static final String NO_TENANTS = """
+
+            ==== No tenants are configured: every call to /v1 and /api/v1 answers 401 ====
+            Add one with a key of your own (only its SHA-256 is configured), then restart:
+                KEY=sk-$(openssl rand -hex 16); echo "your API key: $KEY"
+                export GATEWAY_TENANTS_0_ID=me
+                export GATEWAY_TENANTS_0_APIKEYSHA256=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
+            or put gateway.tenants[0].id / api-key-sha256 in application.yaml (docs/api.md, "Tenants"),
+            or try everything at once with the demo profile (-Dspring-boot.run.profiles=demo), which prints a key.
+            ================================================================================
+            """;
 
     private void add(String id, String keyHash, TenantProperties.RateLimit limit, String webhookSecretRef) {
         if (byKeyHash.containsKey(keyHash)) {
@@ -85,6 +102,11 @@ public class TenantDirectory {
 
     public boolean isEmpty() {
         return byKeyHash.isEmpty();
+    }
+
+    /** Whether a tenant of this id is configured. */
+    public boolean knows(String tenantId) {
+        return limiters.containsKey(tenantId);
     }
 
     public static String sha256Hex(String text) {

@@ -53,8 +53,11 @@ public record TenantProperties(
      * The admin credential.
      *
      * @param tokenSha256 hex SHA-256 of the admin bearer token; empty disables the protected actuator endpoints
+     * @param scrapeTokenSha256 hex SHA-256 of a bearer token that may read {@code /actuator/prometheus} and nothing
+     *     else (for a Prometheus scraping the API port; the management port, when separate, needs none)
      */
-    public record Admin(@DefaultValue("") @Pattern(regexp = "|[0-9a-fA-F]{64}") String tokenSha256) {}
+    public record Admin(@DefaultValue("") @Pattern(regexp = "|[0-9a-fA-F]{64}") String tokenSha256,
+            @DefaultValue("") @Pattern(regexp = "|[0-9a-fA-F]{64}") String scrapeTokenSha256) {}
 
     /**
      * The demo tenant, switched on by the {@code demo} profile.

@@ -13,15 +13,22 @@ public class ApiException extends RuntimeException {
     private final String param;
     private final String code;
     private final Long retryAfterSeconds;
+    private final String dashScopeCode;
 
     public ApiException(HttpStatus status, String type, String param, String code, String message,
-            Long retryAfterSeconds) {
+            Long retryAfterSeconds, String dashScopeCode) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.dashScopeCode = dashScopeCode;
+    }
+
+    public ApiException(HttpStatus status, String type, String param, String code, String message,
+            Long retryAfterSeconds) {
+        this(status, type, param, code, message, retryAfterSeconds, null);
     }
 
     public ApiException(HttpStatus status, String type, String param, String code, String message) {
@@ -53,6 +60,14 @@ public class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /**
+     * DashScope's code for this failure when it is answered on the DashScope routes, or {@code null} to derive
+     * it from the status ({@link ProtocolErrors#dashScopeCode(int)}).
+     */
+    public String dashScopeCode() {
+        return dashScopeCode;
     }
 
     /** Seconds for a {@code Retry-After} header, or {@code null}. */

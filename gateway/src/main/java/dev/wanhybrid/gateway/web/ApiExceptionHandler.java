@@ -5,9 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -24,8 +22,9 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
- * Every failure under {@code /v1} answers the OpenAI error envelope with the right status; never a stack trace,
- * never a 500 for the caller's mistake. Other paths keep Spring's own problem details.
+ * Every failure answers in the shape of the path's protocol ({@link ProtocolErrors}): the OpenAI envelope under
+ * {@code /v1}, DashScope's under {@code /api/v1}, problem details elsewhere; never a stack trace, never a 500 for
+ * the caller's mistake.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -105,6 +104,17 @@ class ApiExceptionHandler {
         // The client closed the connection (a streamed download or SSE); there is nobody left to answer.
     }
 
+    /**
+     * The container could not decode a query parameter (an escape such as {@code %ff} that is not UTF-8, or a
+     * bare {@code %}); Tomcat reports it lazily, when the first parameter is read.
+     */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<?> undecodableParameter(Exception e, HttpServletRequest request) {
+        return envelope(ApiException.invalid(null, "invalid_query_string",
+                "The query string could not be decoded: every %-escape must be two hex digits and together form"
+                        + " UTF-8."), request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<?> unexpected(Exception e, HttpServletRequest request) {
         log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
@@ -113,16 +123,6 @@ class ApiExceptionHandler {
     }
 
     private static ResponseEntity<?> envelope(ApiException e, HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (!path.startsWith("/v1/") && !path.equals("/v1")) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
-            return ResponseEntity.status(e.status()).body(problem);
-        }
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(e.status())
-                .contentType(org.springframework.http.MediaType.APPLICATION_JSON);
-        if (e.retryAfterSeconds() != null) {
-            builder.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
-        }
-        return builder.body(ApiError.of(e));
+        return ProtocolErrors.entity(e, request.getRequestURI().substring(request.getContextPath().length()));
     }
 }

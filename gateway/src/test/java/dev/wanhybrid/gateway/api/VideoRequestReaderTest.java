@@ -18,13 +18,17 @@ class VideoRequestReaderTest {
 
     @Test
     void theConfigurationDecidesWhichSniffedImageTypesAreAccepted() throws Exception {
-        byte[] bmp = "BM\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1);
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "bmp", written);
+        byte[] bmp = written.toByteArray();
         assertThatThrownBy(() -> reader.read(upload("image/bmp", bmp))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.code()).isEqualTo("invalid_image_format"));
 
         ApiProperties d = ApiFixtures.defaults();
         ApiProperties withBmp = new ApiProperties(d.maxBodySize(), d.maxPromptChars(), d.maxNegativePromptChars(),
-                d.maxImageSize(), d.maxSeconds(), d.maxUrlLength(), d.videoRetention(), java.util.List.of("image/bmp"));
+                d.maxImageSize(), d.maxSeconds(), d.maxUrlLength(), d.videoRetention(), java.util.List.of("image/bmp"),
+                d.maxImageSide());
         CreateVideoRequest read = new VideoRequestReader(withBmp).read(upload(null, bmp));
         assertThat(read.upload().contentType()).isEqualTo("image/bmp");
         assertThat(read.upload().extension()).isEqualTo("bmp");
@@ -107,6 +111,36 @@ class VideoRequestReaderTest {
                 });
         assertThatThrownBy(() -> reader.read(upload("image/png", new byte[0])))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("empty_file"));
+    }
+
+    @Test
+    void aSignatureFollowedByZerosIsNoImage() {
+        assertThatThrownBy(() -> reader.read(upload("image/png", ApiFixtures.pngSignatureAndZeros())))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.param()).isEqualTo("input_reference");
+                    assertThat(e.code()).isEqualTo("invalid_image");
+                });
+    }
+
+    @Test
+    void aJsonBodyDeclaredInAnotherCharsetOrNotUtf8IsRefused() throws Exception {
+        assertThatThrownBy(() -> reader.read(json("application/json; charset=utf-16", "{\"prompt\":\"x\"}")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status().value()).isEqualTo(415);
+                    assertThat(e.code()).isEqualTo("unsupported_charset");
+                });
+        MockHttpServletRequest latin1 = new MockHttpServletRequest("POST", "/v1/videos");
+        latin1.setContentType("application/json");
+        latin1.setContent("{\"prompt\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> reader.read(latin1)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("invalid_json"));
+        MockHttpServletRequest utf16 = new MockHttpServletRequest("POST", "/v1/videos");
+        utf16.setContentType("application/json; charset=UTF-8");
+        utf16.setContent("{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> reader.read(utf16)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("invalid_json"));
+        assertThat(reader.read(json("application/json; charset=\"UTF-8\"", "{\"prompt\":\"caf\u00e9\"}")).prompt())
+                .isEqualTo("caf\u00e9");
     }
 
     private static MockHttpServletRequest json(String contentType, String body) {

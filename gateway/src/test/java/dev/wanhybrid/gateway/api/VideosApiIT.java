@@ -184,7 +184,9 @@ class VideosApiIT extends ApiTestBase {
     void aRefusingBackendMakesTheJobFallBackToTheNextCandidateAndSaysWhy() {
         backends.local().script("fallback please", ScriptedBackend.Outcome.REFUSE);
         double before = fallbacks();
-        String id = create("{\"prompt\": \"fallback please\"}").path("id").asString();
+        // The cloud candidate costs 50 times the local estimate: max_cost_usd opts in to a fallback that dear.
+        String id = create("{\"prompt\": \"fallback please\", \"routing\": {\"max_cost_usd\": 1}}").path("id")
+                .asString();
         JsonNode done = awaitStatus(id, "completed");
         assertThat(done.path("route").path("backend").asString()).isEqualTo(TestBackends.CLOUD);
         JsonNode fallback = done.path("route").path("fallbacks").get(0);
@@ -194,6 +196,39 @@ class VideosApiIT extends ApiTestBase {
         assertThat(fallbacks()).isEqualTo(before + 1);
         assertThat(backends.local().submissionsOf(id)).isZero();
         assertThat(backends.cloud().submissionsOf(id)).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAnOptInAJobWaitsForItsBackendRatherThanFallBackAboveItsCostCeilingAndSaysSo() throws Exception {
+        backends.local().script("stay cheap", ScriptedBackend.Outcome.UNAVAILABLE, ScriptedBackend.Outcome.REFUSE,
+                ScriptedBackend.Outcome.UNAVAILABLE);
+        JsonNode created = create("{\"prompt\": \"stay cheap\"}");
+        String id = created.path("id").asString();
+        JsonNode rejected = created.path("route").path("rejected");
+        assertThat(rejected.toString()).contains("over_cost_ceiling").contains(TestBackends.CLOUD);
+        assertThat(created.path("route").path("candidates")).hasSize(1);
+
+        JsonNode done = awaitStatus(id, "completed");
+
+        assertThat(done.path("route").path("backend").asString()).isEqualTo(TestBackends.LOCAL);
+        assertThat(done.path("route").path("fallbacks")).isEmpty();
+        assertThat(backends.cloud().submissionsOf(id)).as("never sent to the dearer backend").isZero();
+        assertThat(backends.local().submissionsOf(id)).as("accepted once, after the waits").isEqualTo(1);
+        assertThat(done.path("cost_usd").decimalValue()).isLessThanOrEqualTo(new java.math.BigDecimal("0.015"));
+        assertThat(done.path("backend_wait").isNull()).isTrue();
+        // While it waited, the object (and so every SSE event and webhook) said for what and until when.
+        List<JsonNode> waits = new ArrayList<>();
+        for (var event : store.eventsAfter(List.of(id), 0, 100)) {
+            JsonNode wait = Http.JSON.readTree(event.payload()).path("backend_wait");
+            if (wait.isObject()) {
+                waits.add(wait);
+            }
+        }
+        assertThat(waits).isNotEmpty();
+        assertThat(waits.getFirst().path("backend").asString()).isEqualTo(TestBackends.LOCAL);
+        assertThat(waits.getFirst().path("next_attempt_at").asLong()).isGreaterThanOrEqualTo(
+                created.path("created_at").asLong());
+        assertThat(waits.getLast().path("attempts").asInt()).isPositive();
     }
 
     private double fallbacks() {
@@ -296,16 +331,28 @@ class VideosApiIT extends ApiTestBase {
     }
 
     @Test
-    void healthAndPrometheusArePublicAndTheRestNeedsTheAdminToken() {
+    void healthIsPublicWithoutDetailsWhileMetricsAndTheRestNeedAToken() {
         Http anonymous = new Http(port, null);
-        assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+        Http admin = new Http(port, "admin-secret");
+        Http.Reply health = anonymous.get("/actuator/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().path("status").asString()).isNotEmpty();
+        assertThat(health.json().has("components")).as("no details for anonymous callers: %s", health.body()).isFalse();
+        assertThat(health.body()).doesNotContain("path").doesNotContain("gateway.").doesNotContain("H2");
+        assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(admin.get("/actuator/health").json().path("components").path("db").path("details").isObject())
+                .as("details for the admin").isTrue();
+
         create("{\"prompt\": \"count me\"}");
-        Http.Reply prometheus = anonymous.get("/actuator/prometheus");
+        Http.Reply anonymousScrape = anonymous.get("/actuator/prometheus");
+        assertThat(anonymousScrape.status()).as("series carry tenant ids").isEqualTo(401);
+        assertThat(anonymousScrape.body()).doesNotContain("alpha");
+        Http.Reply prometheus = admin.get("/actuator/prometheus");
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.body()).contains("gateway_jobs_submitted_total");
         assertThat(anonymous.get("/actuator/env").status()).isEqualTo(401);
         assertThat(anonymous.get("/actuator/metrics").status()).isEqualTo(401);
-        assertThat(new Http(port, "admin-secret").get("/actuator/metrics").status()).isEqualTo(200);
+        assertThat(admin.get("/actuator/metrics").status()).isEqualTo(200);
     }
 
     @Test

@@ -55,6 +55,29 @@ class CostApiIT extends ApiTestBase {
     }
 
     @Test
+    void theAdminTokenReadsAndChangesBudgetsButOpensNoOtherV1Route() {
+        Http admin = new Http(port, "admin-secret");
+        Http.Reply set = put(admin, "{\"scope\":\"tenant\",\"tenant\":\"beta\",\"period\":\"month\",\"limit_usd\":\"3\"}");
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(admin.get("/v1/budgets").json().get("data").valueStream()
+                .anyMatch(b -> "beta".equals(b.get("tenant").asString()))).isTrue();
+        assertThat(put(admin, "{\"scope\":\"tenant\",\"tenant\":\"beta\",\"period\":\"month\",\"limit_usd\":null}")
+                .status()).isEqualTo(200);
+        Http.Reply videos = admin.get("/v1/videos");
+        assertThat(videos.status()).as("the admin token is no tenant key").isEqualTo(401);
+    }
+
+    @Test
+    void aCapForATenantThatDoesNotExistIsRefusedNamingTheTenant() {
+        Http.Reply reply = put(alpha, "{\"scope\":\"tenant\",\"tenant\":\"nobody\",\"period\":\"day\",\"limit_usd\":\"1\"}");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().at("/error/param").asString()).isEqualTo("tenant");
+        assertThat(reply.json().at("/error/code").asString()).isEqualTo("unknown_tenant");
+        assertThat(alpha.get("/v1/budgets").body()).doesNotContain("nobody");
+    }
+
+    @Test
     void adminSetsATenantCapAndSeesWhatIsLeft() {
         Http.Reply set = put(alpha, "{\"scope\":\"tenant\",\"tenant\":\"gamma\",\"period\":\"day\",\"limit_usd\":\"12.50\"}");
         Http.Reply list = alpha.get("/v1/budgets");
@@ -97,7 +120,7 @@ class CostApiIT extends ApiTestBase {
         Http.Reply mine = beta.get("/v1/cost/summary");
         Http.Reply other = beta.get("/v1/cost/summary?tenant=alpha");
         Http.Reply all = alpha.get("/v1/cost/summary");
-        String scrape = new Http(port, null).get("/actuator/prometheus").body();
+        String scrape = new Http(port, "admin-secret").get("/actuator/prometheus").body();
 
         assertThat(mine.status()).as(mine.body()).isEqualTo(200);
         assertThat(mine.json().at("/today/by_backend/cloud").decimalValue()).isGreaterThanOrEqualTo(new BigDecimal("1.00"));

@@ -33,6 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
     "spring.datasource.url=jdbc:h2:mem:observability-contract;DB_CLOSE_DELAY=-1",
     // The chart serves the actuator on its own port; so does this test.
     "management.server.port=0",
+    // sha256("observability-admin")
+    "gateway.admin.token-sha256=147df2633774ef9767c226dfcd64ca3ae23d7510dd80a377d5bab30802d06a50",
     "gateway.demo.api-key=" + ObservabilityContractIT.KEY,
     "gateway.cloud.simulator.pending-for=200ms",
     "gateway.cloud.simulator.running-for=500ms",
@@ -111,6 +113,31 @@ class ObservabilityContractIT {
                 Thread.sleep(100);
             }
         }
+    }
+
+    @Test
+    void theManagementPortLeavesTheScrapeOpenAndKeepsEverythingElseForTheAdmin() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(management("/actuator/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(health.body()).has("components")).as(health.body()).isFalse();
+            HttpResponse<String> adminHealth = http.send(HttpRequest.newBuilder(management("/actuator/health"))
+                    .header("Authorization", "Bearer observability-admin").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(adminHealth.body()).path("components").path("backends").isObject())
+                    .as(adminHealth.body()).isTrue();
+            HttpResponse<String> env = http.send(HttpRequest.newBuilder(management("/actuator/env")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(env.statusCode()).isEqualTo(401);
+            HttpResponse<String> loggers = http.send(HttpRequest.newBuilder(management("/actuator/loggers"))
+                    .header("Authorization", "Bearer observability-admin").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(loggers.statusCode()).isEqualTo(200);
+        }
+        assertThat(scrape()).contains("gateway_");
+    }
+
+    private URI management(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     private URI api(String path) {

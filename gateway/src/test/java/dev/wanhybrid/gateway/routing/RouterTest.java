@@ -417,14 +417,59 @@ class RouterTest {
     }
 
     @Test
-    void namedLocalModelThatIsNotLoadedIsOurFault() {
+    void namedLocalModelThatIsNotLoadedIsNotDeployedHereWhichWaitingWillNotChange() {
         var spec = new GenerationSpec("acme", "wan2.1-t2v-14b", TaskKind.T2V, "p", null, P480, 5, null, null,
                 AudioSpec.NONE, null, RoutingHints.NONE);
 
         NoRouteException e = noRoute(spec, healthy());
 
-        assertThat(e.httpStatus()).isEqualTo(503);
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("model");
+        assertThat(e.code()).isEqualTo("model_not_deployed");
         assertThat(e.rejected()).extracting(RejectedCandidate::reason).containsExactly("model_not_loaded");
+    }
+
+    // ---- a model that is merely not loaded never hides why the loaded ones were refused ----------------------
+
+    @Test
+    void aBudgetThatRefusesEveryLoadedModelIs402EvenWhenAnUnloadedModelWouldFit() {
+        // 720p silent: the loaded 1.3B model does not make 720p, the 14B would but is not loaded here.
+        NoRouteException e = noRoute(silent(P720, 5), healthy().headroom("cloud", "0"));
+
+        assertThat(e.httpStatus()).isEqualTo(402);
+        assertThat(e.code()).isEqualTo("budget_exceeded");
+        assertThat(e.rejected()).extracting(RejectedCandidate::reason).contains("model_not_loaded", "budget");
+    }
+
+    @Test
+    void maxCostBelowEveryLoadedModelNamesTheFieldEvenWhenAnUnloadedModelWouldFit() {
+        NoRouteException e = noRoute(t2v(P720, 5, AudioSpec.NONE, hints(null, null, "0.01", null, false)),
+                healthy());
+
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("routing.max_cost_usd");
+        assertThat(e.code()).isEqualTo("max_cost_too_low");
+    }
+
+    @Test
+    void aLoraOnlyAnUnloadedModelAppliesNamesTheLoraField() {
+        var spec = new GenerationSpec("acme", "auto", TaskKind.T2V, "p", null, null, 5, null, null, AudioSpec.NONE,
+                null, RoutingHints.NONE, "anime-style");
+
+        NoRouteException e = noRoute(spec, healthy());
+
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("lora");
+        assertThat(e.code()).isEqualTo("lora_unsupported");
+    }
+
+    @Test
+    void anUnloadedModelBesideABackendThatIsDownForNowIsStillOurFault() {
+        // The cloud's breaker is open: waiting helps, so 503, whatever the unloaded 14B could have done.
+        NoRouteException e = noRoute(silent(P720, 5), healthy().cloudBreaker("OPEN"));
+
+        assertThat(e.httpStatus()).isEqualTo(503);
+        assertThat(e.getMessage()).contains("circuit breaker").doesNotContain("loaded");
     }
 
     // ---- constraints ---------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "spring.datasource.url=jdbc:h2:mem:routing-api;DB_CLOSE_DELAY=-1",
     "gateway.demo.api-key=" + RoutingApiIT.KEY,
+    // sha256("routing-admin"): health details and the scrape are the admin's.
+    "gateway.admin.token-sha256=" + RoutingApiIT.ADMIN_SHA256,
     // The test engine below stands in for the demo model, so this test needs no libtorch.
     "gateway.local.demo-engine=false",
     "gateway.jobs.tick=50ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
@@ -43,6 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
 class RoutingApiIT {
 
     static final String KEY = "sk-routing-api-test";
+    static final String ADMIN = "routing-admin";
+    static final String ADMIN_SHA256 = "73572d998aad46df315460db1eb7d6a0b54e25930c8bc39ef3ed696547b8456b";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String SILENT_FAST = """
             {"prompt": "a cat surfing", "size": "832x480", "seconds": "5", "routing": {"objective": "latency"}}""";
@@ -85,13 +89,15 @@ class RoutingApiIT {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (authenticated) {
             b.header("Authorization", "Bearer " + KEY);
+        } else if (path.startsWith("/actuator/")) {
+            b.header("Authorization", "Bearer " + ADMIN);
         }
         return JSON.readTree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private String scrape() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+                .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

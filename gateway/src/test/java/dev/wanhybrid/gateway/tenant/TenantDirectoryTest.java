@@ -15,7 +15,7 @@ class TenantDirectoryTest {
     }
 
     static TenantProperties properties(List<TenantProperties.TenantConfig> tenants, TenantProperties.Demo demo) {
-        return new TenantProperties(tenants, new TenantProperties.Admin(""), demo);
+        return new TenantProperties(tenants, new TenantProperties.Admin("", ""), demo);
     }
 
     static final TenantProperties.Demo NO_DEMO = new TenantProperties.Demo(false, "demo", "");
