@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,10 @@ class BundleRoundTripIT {
 
     @Test
     void stagedBundleUnpacksAndRunsTheCheckFromItsParts() throws Exception {
+        for (String tool : List.of("python3", "xz", "bash")) {
+            Assumptions.assumeTrue(onPath(tool), tool + " is not installed; the bundle scripts need it:"
+                    + " sudo apt-get install -y python3 xz-utils (CI's .ci/run installs them)");
+        }
         Path stage = BUILD.resolve("bundle-it/stage");
         Process staging = run(List.of("bash", "gpu/stage.sh", "--build", BUILD.toString(), "--level", "0",
                 "--part-mib", "16", "--out", stage.toString()));
@@ -73,6 +78,15 @@ class BundleRoundTripIT {
                 BUILD.resolve("bundle-it/results-damaged").toString(), "--", "--device", "cpu"));
         assertThat(refused.exitValue()).isNotZero();
         assertThat(output(refused)).contains(files.get(1).getFileName() + " is damaged");
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Process run(List<String> command) throws IOException, InterruptedException {
