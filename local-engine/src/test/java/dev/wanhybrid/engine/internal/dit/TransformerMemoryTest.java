@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Peak native memory of a denoising forward must not grow with the number of blocks beyond the blocks' own
  * weights, nor with the number of steps. Measured as the process's peak resident set (Linux {@code VmHWM}, reset
  * through {@code /proc/self/clear_refs} before each run), at a latent big enough that one block's temporaries
- * (about 60 MB here) dwarf its weights (17 MB): before per-block scopes, four blocks peaked about 180 MB above
+ * (about 490 MiB here) dwarf its weights (16 MiB): before per-block scopes, four blocks peaked 1,469 MiB above
  * one block.
  */
 class TransformerMemoryTest {
@@ -49,9 +49,12 @@ class TransformerMemoryTest {
         long blockWeights = weightBytes(2) - weightBytes(1);
         System.out.printf("peak above baseline: 1 block %d MiB, 2 blocks %d MiB, 4 blocks %d MiB;"
                 + " weights per block %d MiB%n", one / MIB, two / MIB, four / MIB, blockWeights / MIB);
-        long slack = 32 * MIB;
+        // A leak keeps every block's temporaries (about 490 MiB per block here); allocator noise under load was
+        // measured up to 45 MiB. The slack sits between the two, so a loaded machine does not fail the test and a
+        // leak of even a tenth of a block's temporaries still does.
+        long slack = 96 * MIB;
         assertThat(two - one).as("2 blocks over 1").isLessThanOrEqualTo(blockWeights + slack);
-        assertThat(four - two).as("4 blocks over 2").isLessThanOrEqualTo(2 * blockWeights + slack);
+        assertThat(four - one).as("4 blocks over 1").isLessThanOrEqualTo(3 * blockWeights + slack);
     }
 
     @Test
@@ -60,7 +63,7 @@ class TransformerMemoryTest {
         long oneStep = peakOfForward(2, 1);
         long fiveSteps = peakOfForward(2, 5);
         System.out.printf("peak above baseline: 1 step %d MiB, 5 steps %d MiB%n", oneStep / MIB, fiveSteps / MIB);
-        assertThat(fiveSteps - oneStep).isLessThanOrEqualTo(24 * MIB);
+        assertThat(fiveSteps - oneStep).isLessThanOrEqualTo(96 * MIB);
     }
 
     private static long weightBytes(int layers) {
