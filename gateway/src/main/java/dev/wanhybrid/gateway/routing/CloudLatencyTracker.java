@@ -3,16 +3,21 @@ package dev.wanhybrid.gateway.routing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Remembers how long recent cloud tasks took, from submission to a finished video, so the router can estimate
  * cloud latency from observations instead of the catalog's typical figure. Observations come from
  * {@link #record} and, when a {@link Source} is given, from finished jobs in the job store (so every instance
  * learns from every other); both are bounded in age.
+ *
+ * <p>Every routing decision takes a snapshot, so nothing here holds a lock: observations sit in a concurrent
+ * deque, and the job store is read by at most one caller at a time, outside any monitor, while the others use the
+ * previous read.
  */
 public class CloudLatencyTracker {
 
@@ -22,15 +27,19 @@ public class CloudLatencyTracker {
         List<LatencyObservations.Observation> finishedSince(Instant since);
     }
 
+    /** One read of the source: what it returned and when. */
+    private record SourceRead(Instant readAt, List<LatencyObservations.Observation> observations) {}
+
     private final Clock clock;
     private final Duration window;
     private final int minimumCount;
     private final int capacity;
     private final Source source;
     private final Duration refreshEvery;
-    private final Deque<LatencyObservations.Observation> recent = new ArrayDeque<>();
-    private List<LatencyObservations.Observation> fromSource = List.of();
-    private Instant sourceReadAt;
+    private final ConcurrentLinkedDeque<LatencyObservations.Observation> recent = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger recentCount = new AtomicInteger();
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile SourceRead lastRead;
 
     public CloudLatencyTracker(Clock clock, Duration window, int minimumCount, int capacity) {
         this(clock, window, minimumCount, capacity, null, Duration.ofSeconds(30));
@@ -51,31 +60,46 @@ public class CloudLatencyTracker {
     }
 
     /** Records one finished cloud task of {@code seconds} output seconds that took {@code took} end to end. */
-    public synchronized void record(String model, Duration took, int seconds) {
+    public void record(String model, Duration took, int seconds) {
         recent.addLast(new LatencyObservations.Observation(clock.instant(), model, took, seconds));
-        while (recent.size() > capacity) {
-            recent.removeFirst();
+        if (recentCount.incrementAndGet() > capacity && recent.pollFirst() != null) {
+            recentCount.decrementAndGet();
         }
     }
 
     /** The observations still inside the window. */
-    public synchronized LatencyObservations snapshot() {
+    public LatencyObservations snapshot() {
         Instant now = clock.instant();
         Instant cutoff = now.minus(window);
-        recent.removeIf(o -> o.finishedAt().isBefore(cutoff));
-        var all = new ArrayList<>(recent);
-        if (source != null) {
-            if (sourceReadAt == null || !now.isBefore(sourceReadAt.plus(refreshEvery))) {
-                try {
-                    fromSource = List.copyOf(source.finishedSince(cutoff));
-                } catch (RuntimeException e) {
-                    // Estimates fall back to the catalog's figures; routing must not fail for want of history.
-                    fromSource = List.of();
-                }
-                sourceReadAt = now;
+        for (var oldest = recent.peekFirst(); oldest != null && oldest.finishedAt().isBefore(cutoff);
+                oldest = recent.peekFirst()) {
+            if (recent.remove(oldest)) {
+                recentCount.decrementAndGet();
             }
-            all.addAll(fromSource);
+        }
+        var all = new ArrayList<>(recent);
+        all.removeIf(o -> o.finishedAt().isBefore(cutoff));
+        if (source != null) {
+            all.addAll(fromSource(now, cutoff));
         }
         return LatencyObservations.of(all, window, minimumCount);
+    }
+
+    /** The last read of the source, read again first when it is due and no other caller is reading it. */
+    private List<LatencyObservations.Observation> fromSource(Instant now, Instant cutoff) {
+        SourceRead read = lastRead;
+        boolean due = read == null || !now.isBefore(read.readAt().plus(refreshEvery));
+        if (due && reading.compareAndSet(false, true)) {
+            try {
+                read = new SourceRead(now, List.copyOf(source.finishedSince(cutoff)));
+            } catch (RuntimeException e) {
+                // Estimates fall back to the catalog's figures; routing must not fail for want of history.
+                read = new SourceRead(now, List.of());
+            } finally {
+                reading.set(false);
+            }
+            lastRead = read;
+        }
+        return read == null ? List.of() : read.observations();
     }
 }

@@ -90,7 +90,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
                 metrics.fallback((Backend.LOCAL.is(chosen.backend()) ? Backend.CLOUD : Backend.LOCAL).id(),
                         chosen.backend(), route.reason());
             }
-            log.info("route tenant={} requested={} -> {}/{} reason={} estimate=${} in ~{}s, {} fallback(s), {} ruled out",
+            // Per request, so DEBUG: the accepted job's one INFO line (jobs.GenerationService) names its route.
+            log.debug("route tenant={} requested={} -> {}/{} reason={} estimate=${} in ~{}s, {} fallback(s), {} ruled out",
                     spec.tenant(), spec.model(), chosen.backend(), chosen.model(), route.reason(),
                     chosen.estimatedCostUsd().toPlainString(), chosen.estimatedTime().toSeconds(),
                     route.candidates().size() - 1, route.rejected().size());
@@ -101,7 +102,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
             return route;
         } catch (NoRouteException e) {
             metrics.decision("none", e.code());
-            log.info("no route tenant={} requested={}: {} {} ({})", spec.tenant(), spec.model(), e.httpStatus(),
+            log.debug("no route tenant={} requested={}: {} {} ({})", spec.tenant(), spec.model(), e.httpStatus(),
                     e.code(), e.getMessage());
             throw e;
         }

@@ -47,7 +47,7 @@ public class TenantDirectory {
                         ==================================================================
                         """.formatted(demo.tenantId(), key));
             }
-            add(demo.tenantId(), sha256Hex(key), new TenantProperties.RateLimit(50, Duration.ofSeconds(1)), null);
+            add(demo.tenantId(), sha256Hex(key), demo.rateLimit(), null);
         }
         if (byKeyHash.isEmpty()) {
             // Without a tenant every API call is a 401; say so once at start, with the exact way out.

@@ -65,9 +65,11 @@ public record TenantProperties(
      * @param enabled whether to add the demo tenant
      * @param tenantId its id
      * @param apiKey its key; the profile fills it from {@code DEMO_API_KEY}; empty means generate one and print it
+     * @param rateLimit its rate limit ({@code gateway.demo.rate-limit.limit} / {@code .period}; 50 per second
+     *     unless set, like any tenant), so a load test against the demo can raise it
      */
     public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("demo") String tenantId,
-            @DefaultValue("") String apiKey) {
+            @DefaultValue("") String apiKey, @Valid @DefaultValue RateLimit rateLimit) {
 
         @Override
         public String toString() {

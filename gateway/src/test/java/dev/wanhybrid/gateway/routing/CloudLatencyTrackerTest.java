@@ -9,6 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -38,6 +43,72 @@ class CloudLatencyTrackerTest {
         LatencyObservations snapshot = tracker.snapshot();
         assertThat(snapshot.observations()).hasSize(3);
         assertThat(snapshot.medianPerSecond("wan2.2-t2v-plus", NOW)).contains(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aSlowStoreReadDoesNotHoldUpOtherDecisions() throws Exception {
+        var entered = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        CloudLatencyTracker.Source slow = since -> {
+            entered.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(new LatencyObservations.Observation(NOW, "wan2.6-t2v", Duration.ofSeconds(50), 5));
+        };
+        var tracker = new CloudLatencyTracker(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(30), 1, 100, slow,
+                Duration.ofSeconds(30));
+        tracker.record("wan2.5-t2v-preview", Duration.ofSeconds(100), 5);
+
+        // Own threads: the common pool has a single worker on a two-core machine.
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var reader = CompletableFuture.supplyAsync(tracker::snapshot, threads);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        // While the store read is in progress, another decision gets what is in memory at once.
+        LatencyObservations meanwhile = CompletableFuture.supplyAsync(tracker::snapshot, threads)
+                .get(10, TimeUnit.SECONDS);
+        assertThat(meanwhile.observations()).extracting(LatencyObservations.Observation::model)
+                .containsExactly("wan2.5-t2v-preview");
+        release.countDown();
+
+        assertThat(reader.get(10, TimeUnit.SECONDS).observations()).hasSize(2);
+        assertThat(tracker.snapshot().medianPerSecond("wan2.6-t2v", NOW)).contains(Duration.ofSeconds(10));
+        threads.shutdown();
+    }
+
+    @Test
+    void keepsTheNewestObservationsUpToCapacityAndInsideTheWindow() {
+        var now = new AtomicReference<>(NOW);
+        Clock clock = new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        var tracker = new CloudLatencyTracker(clock, Duration.ofMinutes(30), 1, 3);
+        for (int i = 1; i <= 5; i++) {
+            tracker.record("m", Duration.ofSeconds(10L * i), 1);
+            now.set(now.get().plusSeconds(60));
+        }
+        assertThat(tracker.snapshot().observations()).extracting(o -> o.took().toSeconds())
+                .containsExactly(30L, 40L, 50L);
+
+        now.set(NOW.plus(Duration.ofMinutes(33)).plusSeconds(1)); // the first two kept ones are now out of the window
+        assertThat(tracker.snapshot().observations()).extracting(o -> o.took().toSeconds()).containsExactly(50L);
+        now.set(NOW.plus(Duration.ofHours(2)));
+        assertThat(tracker.snapshot().observations()).isEmpty();
     }
 
     private static void job(JdbcTemplate jdbc, String id, String backend, String status, Instant completed,

@@ -18,7 +18,8 @@ class TenantDirectoryTest {
         return new TenantProperties(tenants, new TenantProperties.Admin("", ""), demo);
     }
 
-    static final TenantProperties.Demo NO_DEMO = new TenantProperties.Demo(false, "demo", "");
+    static final TenantProperties.RateLimit DEMO_RATE = new TenantProperties.RateLimit(50, Duration.ofSeconds(1));
+    static final TenantProperties.Demo NO_DEMO = new TenantProperties.Demo(false, "demo", "", DEMO_RATE);
 
     @Test
     void aKeyFindsItsTenantByHashAndAnyOtherKeyFindsNone() {
@@ -43,8 +44,18 @@ class TenantDirectoryTest {
     @Test
     void theDemoProfileAddsATenantWithTheGivenKey() {
         TenantDirectory directory = new TenantDirectory(properties(List.of(),
-                new TenantProperties.Demo(true, "demo", "sk-demo-chosen")));
+                new TenantProperties.Demo(true, "demo", "sk-demo-chosen", DEMO_RATE)));
         assertThat(directory.authenticate("sk-demo-chosen")).hasValueSatisfying(t -> assertThat(t.id()).isEqualTo("demo"));
+    }
+
+    @Test
+    void theDemoTenantsRateLimitIsTheConfiguredOne() {
+        TenantDirectory directory = new TenantDirectory(properties(List.of(), new TenantProperties.Demo(true, "demo",
+                "sk-demo-chosen", new TenantProperties.RateLimit(2, Duration.ofHours(1)))));
+        var demo = directory.authenticate("sk-demo-chosen").orElseThrow();
+        assertThat(directory.throttle(demo)).isEmpty();
+        assertThat(directory.throttle(demo)).isEmpty();
+        assertThat(directory.throttle(demo)).hasValueSatisfying(wait -> assertThat(wait).isPositive());
     }
 
     @Test
@@ -56,6 +67,6 @@ class TenantDirectoryTest {
 
     @Test
     void theDemoKeyNeverAppearsInToString() {
-        assertThat(new TenantProperties.Demo(true, "demo", "sk-demo-secret").toString()).doesNotContain("secret");
+        assertThat(new TenantProperties.Demo(true, "demo", "sk-demo-secret", DEMO_RATE).toString()).doesNotContain("secret");
     }
 }

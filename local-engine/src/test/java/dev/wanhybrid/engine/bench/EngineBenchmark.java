@@ -37,7 +37,13 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class EngineBenchmark {
 
+    /** The heading of the next section of the file (real dimensions, written by hand from DeviceCheck runs). */
+    private static final String NEXT_SECTION = "\n## ";
+
     private final List<String> rows = new ArrayList<>();
+    private int textLength;
+    private int latentChannels;
+    private String model;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "../docs/benchmarks/local-engine.md");
@@ -48,24 +54,33 @@ public final class EngineBenchmark {
         int threads = Integer.getInteger("engine.threads", 2);
         Torch.configureThreads(threads);
         Path root = Fixtures.wan21();
+        textLength = dev.wanhybrid.engine.FixtureSets.of(root).textLength();
         String load = String.format(Locale.ROOT, "%.2f", loadAverage());
         try (ComponentWeights t5w = ComponentWeights.open(root.resolve("text_encoder"));
                 ComponentWeights ditw = ComponentWeights.open(root.resolve("transformer"));
                 ComponentWeights vaew = ComponentWeights.open(root.resolve("vae"))) {
-            UmT5Encoder t5 = UmT5Encoder.load(UmT5Config.read(root.resolve("text_encoder/config.json")), t5w, DType.F32);
-            WanTransformer dit = WanTransformer.load(
-                    WanTransformerConfig.read(root.resolve("transformer/config.json"), 16), ditw, DType.F32);
-            WanVae vae = WanVae.load(WanVaeConfig.read(root.resolve("vae/config.json")), vaew, DType.F32);
+            UmT5Config t5Config = UmT5Config.read(root.resolve("text_encoder/config.json"));
+            WanTransformerConfig ditConfig = WanTransformerConfig.read(root.resolve("transformer/config.json"),
+                    textLength);
+            WanVaeConfig vaeConfig = WanVaeConfig.read(root.resolve("vae/config.json"));
+            model = String.format(Locale.ROOT, "the `%s` fixture (DiT dim %d, %d layers, %d heads; umT5 dim %d, %d"
+                    + " layers; VAE base %d), text length %d", root.getFileName(), ditConfig.dim(), ditConfig.layers(),
+                    ditConfig.heads(), t5Config.dim(), t5Config.layers(), vaeConfig.baseDim(), textLength);
+            latentChannels = vaeConfig.zDim();
+            UmT5Encoder t5 = UmT5Encoder.load(t5Config, t5w, DType.F32);
+            WanTransformer dit = WanTransformer.load(ditConfig, ditw, DType.F32);
+            WanVae vae = WanVae.load(vaeConfig, vaew, DType.F32);
             try (WanT2vPipeline pipeline = new WanT2vPipeline(null, t5, dit, vae, new Device(torch.kCPU()), true)) {
-                long[] ids = new long[16];
-                long[] mask = new long[16];
-                for (int i = 0; i < 11; i++) {
+                long[] ids = new long[textLength];
+                long[] mask = new long[textLength];
+                int words = Math.min(11, textLength - 1);
+                for (int i = 0; i < words; i++) {
                     ids[i] = 3 + i;
                     mask[i] = 1;
                 }
-                ids[11] = 1;
-                mask[11] = 1;
-                stage("umT5 encode, 16 tokens", 20, () -> pipeline.encodeTokens(ids, mask));
+                ids[words] = 1; // end of sequence
+                mask[words] = 1;
+                stage("umT5 encode, " + textLength + " tokens", 20, () -> pipeline.encodeTokens(ids, mask));
                 Tensor context = Torch.keep(pipeline.encodeTokens(ids, mask));
                 for (int[] size : new int[][] {{96, 64, 9}, {256, 160, 17}}) {
                     benchmarkSize(pipeline, context, size[0], size[1], size[2]);
@@ -84,12 +99,12 @@ public final class EngineBenchmark {
         long w = width / 8;
         long tokens = f * (h / 2) * (w / 2);
         String label = width + "x" + height + "x" + frames + " (" + tokens + " tokens)";
-        Tensor noise = Torch.keep(WanT2vPipeline.initialNoise(1, 16, f, h, w));
+        Tensor noise = Torch.keep(WanT2vPipeline.initialNoise(1, latentChannels, f, h, w));
         boolean big = tokens > 5000;
         stage("DiT forward, CFG batch of 2, " + label, big ? 1 : 5, () -> pipeline.transformer()
                 .forward(Torch.cat(0, noise.unsqueeze(0), noise.unsqueeze(0)), new long[] {999, 999},
-                        Torch.cat(0, Torch.pad(context, 0, 0, 0, 16 - context.size(0)).unsqueeze(0),
-                                Torch.pad(context, 0, 0, 0, 16 - context.size(0)).unsqueeze(0))));
+                        Torch.cat(0, Torch.pad(context, 0, 0, 0, textLength - context.size(0)).unsqueeze(0),
+                                Torch.pad(context, 0, 0, 0, textLength - context.size(0)).unsqueeze(0))));
         stage("UniPC scheduler, 5 steps, " + label, 5, () -> {
             try (FlowScheduler s = FlowScheduler.create("unipc", 5, 5.0)) {
                 Tensor x = noise;
@@ -213,14 +228,23 @@ public final class EngineBenchmark {
                 .append("2.10 (JavaCPP 1.5.13) on CPU, ").append(threads).append(" intra-op threads, float32, ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores visible, load average ")
                 .append(load).append(" at start (the machine is shared, so figures are noisy upper bounds).\n\n");
-        text.append("Model: the `wan21-tiny` fixture (DiT dim 64, 2 layers, 4 heads; umT5 dim 32, 2 layers; VAE ")
-                .append("base 8), text length 16.\n\n");
+        text.append("Model: ").append(model).append(".\n\n");
         text.append("Wall seconds per call (median and best), and the process CPU seconds the median call used"
                 + " (all threads; less sensitive to other load on the machine than wall time).\n\n");
         text.append("| stage | median wall s | best wall s | CPU s | notes |\n| --- | --- | --- | --- | --- |\n");
         rows.forEach(r -> text.append(r).append('\n'));
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, text);
+        Files.writeString(out, text.append(sectionsAfterOurs(out)));
         System.out.println("wrote " + out.toAbsolutePath().normalize());
+    }
+
+    /** What follows this benchmark's own section in {@code out} (other figures), kept when the file is rewritten. */
+    private static String sectionsAfterOurs(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return "";
+        }
+        String existing = Files.readString(out);
+        int next = existing.indexOf(NEXT_SECTION);
+        return next < 0 ? "" : existing.substring(next);
     }
 }

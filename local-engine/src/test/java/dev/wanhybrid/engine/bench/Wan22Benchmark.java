@@ -72,12 +72,13 @@ public final class Wan22Benchmark {
         Path folder = Fixtures.checkpointFolder(root, temp.resolve("tiny22"), "lora");
         Path lora = root.resolve("lora/pytorch_lora_weights.safetensors");
         byte[] png = Fixtures.i2vImagePng(root);
+        int textLength = dev.wanhybrid.engine.FixtureSets.of(root).textLength();
 
         try (ComponentWeights ditw = ComponentWeights.open(root.resolve("transformer"));
                 ComponentWeights vaew = ComponentWeights.open(root.resolve("vae"));
                 SafetensorsFile dit = Fixtures.golden(root, "dit_forward");
                 SafetensorsFile vaeGolden = Fixtures.golden(root, "vae")) {
-            WanTransformerConfig config = WanTransformerConfig.read(root.resolve("transformer/config.json"), 16);
+            WanTransformerConfig config = WanTransformerConfig.read(root.resolve("transformer/config.json"), textLength);
             try (WanTransformer model = WanTransformer.load(config, ditw, DType.F32);
                     Wan22Vae vae = Wan22Vae.load(Wan22VaeConfig.read(root.resolve("vae/config.json")), vaew, DType.F32,
                             null)) {
@@ -88,31 +89,32 @@ public final class Wan22Benchmark {
                 for (int i = 0; i < t.length; i++) {
                     times[0][i] = t[i];
                 }
-                time("DiT forward, 18 tokens, per-token timesteps (ti2v)", () -> model.forwardPerToken(x, times,
+                time("DiT forward, " + t.length + " tokens, per-token timesteps (ti2v)", () -> model.forwardPerToken(x, times,
                         context, (n, v) -> {}));
                 Tensor video = vaeGolden.read("encode.input");
-                time("VAE encode, 9 frames 96x64", () -> vae.encode(video));
+                time("VAE encode, " + shape(video), () -> vae.encode(video));
                 Tensor image = vaeGolden.read("encode_image.input").unsqueeze(0);
-                time("VAE encode, 1 image 96x64 (i2v conditioning)", () -> vae.encode(image));
+                time("VAE encode, one image " + shape(image) + " (i2v conditioning)", () -> vae.encode(image));
                 Tensor latents = vaeGolden.read("decode.input");
-                time("VAE decode, 3 latent frames to 9 frames 96x64", () -> vae.decode(latents));
-                time("DiT load (69 tensors, mmap to libtorch)", () -> WanTransformer.load(config, ditw, DType.F32)
+                time("VAE decode, latents " + shape(latents), () -> vae.decode(latents));
+                time("DiT load (" + ditw.entries().size() + " tensors, mmap to libtorch)", () -> WanTransformer.load(config, ditw, DType.F32)
                         .close());
             }
         }
 
         long loadStart = System.nanoTime();
-        try (VideoEngine engine = WanEngines.load(folder, EngineOptions.cpu().withTextLength(16),
+        try (VideoEngine engine = WanEngines.load(folder, EngineOptions.cpu().withTextLength(textLength),
                 Map.of("fixture", lora))) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             String loadRow = String.format(Locale.ROOT, "| engine load (WanEngines.load, whole folder, once) | %.1f | %.1f |",
                     loadMs, loadMs);
             System.out.println(loadRow);
             rows.add(loadRow);
-            EngineRequest t2v = new EngineRequest("a lighthouse at dusk", "", 96, 64, 9, 4, 5.0, 42, "unipc");
+            int[] wh = dev.wanhybrid.engine.FixtureSets.of(root).size();
+            EngineRequest t2v = new EngineRequest("a lighthouse at dusk", "", wh[0], wh[1], 9, 4, 5.0, 42, "unipc");
             Path mp4 = temp.resolve("out.mp4");
-            time("end to end t2v, 96x64, 9 frames, 4 steps, MP4", () -> engine.generate(t2v, null, mp4));
-            time("end to end i2v, 96x64, 9 frames, 4 steps, MP4", () -> engine.generate(t2v.withImage(png), null, mp4));
+            time("end to end t2v, " + wh[0] + "x" + wh[1] + ", 9 frames, 4 steps, MP4", () -> engine.generate(t2v, null, mp4));
+            time("end to end i2v, " + wh[0] + "x" + wh[1] + ", 9 frames, 4 steps, MP4", () -> engine.generate(t2v.withImage(png), null, mp4));
             // Alternating requests force a transformer reload with and without the merged LoRA every time.
             EngineRequest styled = t2v.withLoras(List.of(new LoraSelection("fixture", 1.0)));
             int[] flip = {0};
@@ -154,5 +156,9 @@ public final class Wan22Benchmark {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    private static String shape(Tensor t) {
+        return java.util.Arrays.toString(Torch.shape(t));
     }
 }

@@ -41,7 +41,8 @@ class LocalBackendConfiguration {
     }
 
     static EngineOptions options(LocalProperties properties, String device) {
-        EngineOptions base = device.startsWith("cuda") ? EngineOptions.cuda().withDevice(device) : EngineOptions.cpu();
+        EngineOptions base = (device.startsWith("cuda") ? EngineOptions.cuda().withDevice(device) : EngineOptions.cpu())
+                .withOffloadTextEncoder(properties.offloadTextEncoder());
         if (properties.dtype() != null && !properties.dtype().isBlank()) {
             base = base.withDtype(properties.dtype());
         }

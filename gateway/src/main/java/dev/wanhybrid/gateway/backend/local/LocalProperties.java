@@ -47,7 +47,8 @@ public record LocalProperties(
         String dtype,
         String modelId,
         @DefaultValue("false") boolean demoEngine,
-        Map<String, Path> loras) {
+        Map<String, Path> loras,
+        @DefaultValue("false") boolean offloadTextEncoder) {
 
     public LocalProperties {
         loras = loras == null ? Map.of() : Map.copyOf(loras);

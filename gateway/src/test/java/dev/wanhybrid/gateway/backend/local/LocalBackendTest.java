@@ -38,7 +38,7 @@ class LocalBackendTest {
 
     private LocalProperties properties() {
         return new LocalProperties(null, List.of("cpu"), workDir, 50, 5.0, "unipc", Duration.ofMinutes(4),
-                Duration.ofHours(1), null, null, false, null);
+                Duration.ofHours(1), null, null, false, null, false);
     }
 
     private LocalBackend start(int capacity, TestVideoEngine... engines) {
