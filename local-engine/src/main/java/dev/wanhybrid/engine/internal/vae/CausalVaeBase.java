@@ -113,6 +113,13 @@ abstract class CausalVaeBase implements AutoCloseable {
      *
      * @throws java.util.concurrent.CancellationException when the thread is interrupted before a chunk
      */
+    /** As {@link #decodeFrames(List, Tensor, DecodeProgress)}, in spatial tiles where {@code tiling} splits the frame. */
+    static Tensor decodeFrames(List<Layer> decoder, Tensor x, DecodeProgress progress, SpatialTiling tiling) {
+        return tiling.splits(x.size(3), x.size(4))
+                ? tiling.decode(x, (tile, tileProgress) -> decodeFrames(decoder, tile, tileProgress), progress)
+                : decodeFrames(decoder, x, progress);
+    }
+
     static Tensor decodeFrames(List<Layer> decoder, Tensor x, DecodeProgress progress) {
         FeatureCache cache = new FeatureCache();
         List<Tensor> frames = new ArrayList<>();

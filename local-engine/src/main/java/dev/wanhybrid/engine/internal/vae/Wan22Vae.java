@@ -56,7 +56,15 @@ public final class Wan22Vae extends CausalVaeBase {
 
     /** As {@link #decode(Tensor)}, reporting each decoded chunk; the video is on the CPU. */
     public Tensor decode(Tensor latents, DecodeProgress progress) {
-        return Torch.clamp(unpatchify(decodeFrames(decoder, postQuantConv(latents), progress)), -1, 1);
+        return decode(latents, progress, SpatialTiling.auto(latents.size(3), latents.size(4)));
+    }
+
+    /**
+     * As {@link #decode(Tensor, DecodeProgress)}, decoding each frame in {@code tiling}'s spatial tiles (of the
+     * latent, before unpatchify); the other overloads use {@link SpatialTiling#auto}.
+     */
+    public Tensor decode(Tensor latents, DecodeProgress progress, SpatialTiling tiling) {
+        return Torch.clamp(unpatchify(decodeFrames(decoder, postQuantConv(latents), progress, tiling)), -1, 1);
     }
 
     /** The post-quant convolution after de-normalising (a parity stage). */

@@ -67,8 +67,20 @@ public final class WanVae extends CausalVaeBase {
         return decode(latents, clamp, DecodeProgress.NONE);
     }
 
+    /**
+     * As {@link #decode(Tensor, DecodeProgress)}, decoding each frame in {@code tiling}'s spatial tiles; the other
+     * overloads use {@link SpatialTiling#auto}, which tiles only frames larger than 480p.
+     */
+    public Tensor decode(Tensor latents, DecodeProgress progress, SpatialTiling tiling) {
+        return decode(latents, true, progress, tiling);
+    }
+
     private Tensor decode(Tensor latents, boolean clamp, DecodeProgress progress) {
-        Tensor video = decodeFrames(decoder, postQuantConv.forward(denormalize(latents), null), progress);
+        return decode(latents, clamp, progress, SpatialTiling.auto(latents.size(3), latents.size(4)));
+    }
+
+    private Tensor decode(Tensor latents, boolean clamp, DecodeProgress progress, SpatialTiling tiling) {
+        Tensor video = decodeFrames(decoder, postQuantConv.forward(denormalize(latents), null), progress, tiling);
         return clamp ? Torch.clamp(video, -1, 1) : video;
     }
 
