@@ -28,14 +28,8 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(RemoteEngineProperties.class)
 class RemoteEnginesConfiguration {
 
-    /** Where a demo or test server really listens, by engine name, replacing the configured base URL. */
-    @FunctionalInterface
-    public interface BaseUrlOverride {
-        Map<String, URI> byName();
-    }
-
     @Bean
-    RemoteEngines remoteEngines(RemoteEngineProperties properties, ObjectProvider<BaseUrlOverride> overrides) {
+    RemoteEngines remoteEngines(RemoteEngineProperties properties, ObjectProvider<RemoteBaseUrlOverride> overrides) {
         List<VideoBackend> backends = new ArrayList<>();
         Map<String, URI> override = new java.util.HashMap<>();
         overrides.orderedStream().forEach(o -> override.putAll(o.byName()));
