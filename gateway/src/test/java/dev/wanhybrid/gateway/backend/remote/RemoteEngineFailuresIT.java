@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
  * A remote vLLM-Omni server that fails under a running job: one that dies (the job moves to the route's next
  * candidate, the cloud, or fails with {@code backend_unavailable} when it has none, within the engine's
  * {@code unreachable-after} plus a few polls, never hanging) and one that restarts and forgets its jobs (the job is
- * submitted again to the same endpoint, at no cost).
+ * submitted again to the same endpoint, at no cost); and a cancelled job, whose cancel is vLLM-Omni's
+ * {@code DELETE}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RemoteEngineFailuresIT {
@@ -129,5 +130,22 @@ class RemoteEngineFailuresIT {
         assertThat(done.path("backend").asString()).as("the same endpoint").isEqualTo("gpu-a");
         assertThat(created()).as("submitted again after the server forgot it").isEqualTo(2);
         assertThat(http.getBytes("/v1/videos/" + id + "/content", null).body()).isNotEmpty();
+    }
+
+    @Test
+    void cancellingARemoteJobDeletesItOnTheServer() {
+        int deletionsBefore = server.deletions();
+        String id = RemoteGateway.create(http, "{\"prompt\":\"changed my mind\",\"model\":\"wan-5b-a\"}")
+                .path("id").asString();
+        await().atMost(Duration.ofSeconds(15)).until(() -> created() == 1
+                && RemoteGateway.video(http, id).path("status").asString().equals("in_progress"));
+
+        Http.Reply cancel = http.post("/v1/videos/" + id + "/cancel", "application/json", "{}".getBytes());
+        assertThat(cancel.status()).as(cancel.body()).isLessThan(300);
+
+        await().atMost(BOUND).until(() -> RemoteGateway.finished(http, id));
+        assertThat(RemoteGateway.video(http, id).path("status").asString()).isEqualTo("cancelled");
+        assertThat(server.deletions() - deletionsBefore).as("DELETE /v1/videos/{id} at the server").isEqualTo(1);
+        assertThat(server.unfinished()).as("the generation was stopped").isZero();
     }
 }
