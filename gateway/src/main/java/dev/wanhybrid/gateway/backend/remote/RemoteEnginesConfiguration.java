@@ -43,6 +43,25 @@ class RemoteEnginesConfiguration {
         return new RemoteEngines(backends, properties);
     }
 
+    /**
+     * Per engine, tagged with its configured name (never its URL): jobs outstanding there and the wait a job added
+     * now would have, as the router estimates them.
+     */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder remoteEngineMeters(RemoteEngines engines) {
+        return registry -> engines.backends().forEach(b -> {
+            RemoteBackend remote = (RemoteBackend) b;
+            io.micrometer.core.instrument.Gauge.builder("gateway.remote.outstanding", remote,
+                    r -> r.load().queue().queued() + r.load().queue().running())
+                    .description("Jobs the gateway has outstanding at a remote engine").tag("engine", remote.id())
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder("gateway.remote.estimated.wait", remote,
+                    r -> r.load().queue().estimatedWait().toMillis() / 1000.0)
+                    .description("Estimated wait of a job sent to a remote engine now").baseUnit("seconds")
+                    .tag("engine", remote.id()).register(registry);
+        });
+    }
+
     @Bean
     CatalogExtension remoteEngineModels(RemoteEngineProperties properties) {
         return () -> properties.remoteEngines().stream()

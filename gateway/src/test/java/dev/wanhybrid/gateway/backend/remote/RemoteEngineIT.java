@@ -74,6 +74,7 @@ class RemoteEngineIT {
 
             MeterRegistry meters = gateway.getBean(MeterRegistry.class);
             assertThat(meters.find(RoutingMetrics.DECISIONS).tag("backend", "gpu-a").counter()).isNotNull();
+            assertThat(meters.find("gateway.remote.outstanding").tag("engine", "gpu-a").gauge().value()).isZero();
             assertThat(gateway.getBean(ResilientBackendRegistry.class).decorated("gpu-a").orElseThrow()
                     .circuitBreaker().getName()).isEqualTo("gpu-a");
             List<String> tagValues = new ArrayList<>();
