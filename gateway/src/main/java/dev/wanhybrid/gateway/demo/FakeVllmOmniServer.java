@@ -64,8 +64,8 @@ public final class FakeVllmOmniServer implements AutoCloseable {
         final int seconds;
         final boolean sound;
         final long createdAt = System.currentTimeMillis() / 1000;
-        final long startNanos;
-        final long endNanos;
+        volatile long startNanos;
+        volatile long endNanos;
         volatile boolean cancelled;
 
         Job(String model, String prompt, int width, int height, int seconds, boolean sound, long startNanos,
@@ -355,7 +355,23 @@ public final class FakeVllmOmniServer implements AutoCloseable {
             error(ex, 404, "Video not found");
             return;
         }
-        job.cancelled = !job.status(System.nanoTime()).equals("completed");
+        long now = System.nanoTime();
+        job.cancelled = !job.status(now).equals("completed");
+        if (job.cancelled) {
+            synchronized (this) {
+                // The worker is free again: every job queued behind the cancelled one moves up by its remaining time.
+                long freed = job.endNanos - Math.max(now, job.startNanos);
+                synchronized (jobs) {
+                    for (Job later : jobs.values()) {
+                        if (later.startNanos >= job.endNanos) {
+                            later.startNanos -= freed;
+                            later.endNanos -= freed;
+                        }
+                    }
+                }
+                lastFinishNanos = Math.max(now, lastFinishNanos - freed);
+            }
+        }
         deletions.incrementAndGet();
         json(ex, 200, JSON.createObjectNode().put("id", id).put("object", "video.deleted").put("deleted", true));
     }

@@ -103,9 +103,12 @@ class RemoteBackendTest {
     void cancelIsADeleteThatStopsTheJobAndTheServerForgetsIt() throws Exception {
         RemoteBackend backend = backend(RemoteEngineProperties.Api.VLLM_OMNI, "sk-vllm", 10);
         String id = backend.submit(task("to cancel", AudioSpec.NONE));
+        String next = backend.submit(task("behind it", AudioSpec.NONE));
+        assertThat(backend.poll(next).state()).isEqualTo(State.PENDING);
         backend.cancel(id);
         assertThat(server.deletions()).isEqualTo(1);
-        assertThat(server.unfinished()).isZero();
+        assertThat(server.unfinished()).as("only the job behind it").isEqualTo(1);
+        assertThat(backend.poll(next).state()).as("the freed worker takes the next job").isEqualTo(State.RUNNING);
         assertThat(backend.poll(id).state()).isEqualTo(State.UNKNOWN);
         // Cancelling again (a retried cancel) is harmless: the server answers 404 and nothing is thrown.
         backend.cancel(id);
