@@ -6,6 +6,8 @@ import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
+import dev.wanhybrid.gateway.preview.VideoVariant;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.StoredObject;
@@ -45,7 +47,6 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class VideosController {
 
     private static final Pattern JOB_ID = Pattern.compile("video_[0-9a-f]{32}");
-    private static final MediaType MP4 = MediaType.parseMediaType("video/mp4");
 
     private final GenerationService service;
     private final ResultStore results;
@@ -55,11 +56,13 @@ class VideosController {
     private final ByteRangeResponder content;
     private final VideoObjectRenderer videos;
     private final CreateRefusals refusals;
+    private final ResultPreviews previews;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
             ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
-            CreateRefusals refusals) {
+            CreateRefusals refusals, ResultPreviews previews) {
         this.refusals = refusals;
+        this.previews = previews;
         this.service = service;
         this.results = results;
         this.reader = new VideoRequestReader(properties);
@@ -133,6 +136,9 @@ class VideosController {
         Job job = checkedId(id).flatMap(valid -> service.delete(tenant.id(), valid))
                 .orElseThrow(() -> ApiException.videoNotFound(id));
         uploads.deleteWith(job);
+        if (job.resultKey() != null) {
+            previews.delete(job.resultKey());
+        }
         return new DeletedVideo(job.id(), "video.deleted", true);
     }
 
@@ -147,21 +153,27 @@ class VideosController {
     ResponseEntity<StreamingResponseBody> content(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
             @PathVariable String id, @RequestParam(required = false) String variant,
             @RequestHeader(value = HttpHeaders.RANGE, required = false) String range) throws IOException {
-        if (variant != null && !variant.equals("video")) {
-            if (variant.equals("thumbnail") || variant.equals("spritesheet")) {
-                throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "variant",
-                        "variant_not_available", "This gateway produces only the video variant.");
-            }
-            throw ApiException.invalid("variant", "invalid_value", "variant must be video, thumbnail or spritesheet.");
-        }
+        VideoVariant wanted = variant == null ? VideoVariant.VIDEO : VideoVariant.of(variant).orElseThrow(
+                () -> ApiException.invalid("variant", "invalid_value",
+                        "variant must be video, thumbnail or spritesheet."));
         Job job = visible(tenant, id);
         if (job.resultKey() == null) {
             throw ApiException.invalid("id", "video_not_ready",
                     "Video " + job.id() + " is " + job.status().wire() + "; content is available once it is completed.");
         }
-        StoredObject object = results.stat(job.resultKey()).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND,
-                ApiError.INVALID_REQUEST, "id", "content_expired", "The content of video " + job.id() + " is gone."));
-        return content.respond(object, range, MP4, ContentDisposition.inline().filename(job.id() + ".mp4").build());
+        Optional<StoredObject> found = previews.find(job.resultKey(), wanted);
+        if (found.isEmpty()) {
+            if (wanted == VideoVariant.VIDEO || results.stat(job.resultKey()).isEmpty()) {
+                throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "id", "content_expired",
+                        "The content of video " + job.id() + " is gone.");
+            }
+            throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "variant", "variant_not_available",
+                    "The " + wanted.wire() + " of video " + job.id() + " could not be made from its video.");
+        }
+        String filename = job.id() + (wanted == VideoVariant.VIDEO ? "" : "." + wanted.wire()) + "."
+                + wanted.extension();
+        return content.respond(found.get(), range, MediaType.parseMediaType(wanted.contentType()),
+                ContentDisposition.inline().filename(filename).build());
     }
 
     private Job visible(Tenant tenant, String id) {

@@ -6,6 +6,7 @@ import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.ResultTooLargeException;
@@ -41,17 +42,19 @@ public class JobProcessor {
     private final SpendLedger ledger;
     private final FallbackPolicy fallback;
     private final ResultStore results;
+    private final ResultPreviews previews;
     private final JobMetrics metrics;
     private final JobProperties properties;
     private final Clock clock;
 
     public JobProcessor(JobStore store, BackendRegistry backends, SpendLedger ledger,
-            ResultStore results, JobMetrics metrics, JobProperties properties, Clock clock) {
+            ResultStore results, ResultPreviews previews, JobMetrics metrics, JobProperties properties, Clock clock) {
         this.store = store;
         this.backends = backends;
         this.ledger = ledger;
         this.fallback = new FallbackPolicy(ledger);
         this.results = results;
+        this.previews = previews;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -227,6 +230,8 @@ public class JobProcessor {
             store.update(retry, owner, now(), set -> set.nextAttemptAt(now().plus(properties.retryInterval())), false);
             return;
         }
+        // The stills go with the video; one that cannot be made now is made when it is first asked for.
+        previews.makeQuietly(stored.key());
         // Idempotent per job: a crash between settling and completing settles again for the same amount.
         BigDecimal actual = ledger.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
         Optional<Job> done = store.transition(current, JobPhase.COMPLETED, owner, now(),
