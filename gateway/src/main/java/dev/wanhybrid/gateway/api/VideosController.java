@@ -57,6 +57,7 @@ class VideosController {
     private final VideoObjectRenderer videos;
     private final CreateRefusals refusals;
     private final ResultPreviews previews;
+    private final DerivedVideos derived;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
             ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
@@ -70,6 +71,7 @@ class VideosController {
         this.uploads = new InputUploads(results, properties);
         this.content = new ByteRangeResponder(results);
         this.videos = videos;
+        this.derived = new DerivedVideos(properties, uploads, previews);
     }
 
     @PostMapping
@@ -79,8 +81,52 @@ class VideosController {
         checks.check(parsed);
         String jobId = GenerationService.newJobId();
         URI image = uploads.store(jobId, parsed);
+        return submit(tenant, new DerivedVideos.Derived(jobId, parsed.toSpec(tenant.id(), image), image));
+    }
+
+    /** A new video with the source's settings and a new prompt, routed on its own. */
+    @PostMapping("/{id}/remix")
+    VideoObject remix(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id,
+            HttpServletRequest request) throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        return submit(tenant, derived.remix(visible(tenant, id), body));
+    }
+
+    /** A continuation of a video from its last frame, as image-to-video. */
+    @PostMapping("/extensions")
+    VideoObject extend(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, HttpServletRequest request)
+            throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        return submit(tenant, derived.extension(videoId -> visible(tenant, videoId), body));
+    }
+
+    /** Video editing: read and checked, then refused with a 400 naming the capability no routed model has. */
+    @PostMapping("/edits")
+    VideoObject edit(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, HttpServletRequest request)
+            throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        throw derived.edit(videoId -> visible(tenant, videoId), body);
+    }
+
+    /** Characters: read and checked, then refused with a 400 naming the capability no routed model has. */
+    @PostMapping("/characters")
+    VideoObject createCharacter(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+            HttpServletRequest request) throws IOException {
+        throw derived.character(reader.readDerived(request));
+    }
+
+    /** No character can be created here, so none is ever found. */
+    @GetMapping("/characters/{characterId}")
+    VideoObject character(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+            @PathVariable String characterId) {
+        throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "character_id", "character_not_found",
+                "No character found with id '" + ApiError.printable(characterId) + "'.");
+    }
+
+    private VideoObject submit(Tenant tenant, DerivedVideos.Derived next) {
+        URI image = next.image();
         try {
-            return videos.toVideo(service.create(jobId, parsed.toSpec(tenant.id(), image)));
+            return videos.toVideo(service.create(next.jobId(), next.spec()));
         } catch (NoRouteException e) {
             uploads.discard(image);
             throw refusals.of(e, tenant.id()).toApiException();

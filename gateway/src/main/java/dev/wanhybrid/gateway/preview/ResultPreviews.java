@@ -41,10 +41,7 @@ public class ResultPreviews {
         }
         Path work = Files.createTempDirectory("previews-");
         try {
-            Path video = work.resolve("video.mp4");
-            try (InputStream in = results.open(videoKey, 0, -1)) {
-                Files.copy(in, video);
-            }
+            Path video = copyOut(videoKey, work);
             Path thumbnail = work.resolve("thumbnail.webp");
             VideoStills.thumbnail(video, thumbnail);
             Path sprites = work.resolve("spritesheet.jpg");
@@ -82,6 +79,19 @@ public class ResultPreviews {
         return makeQuietly(videoKey) ? results.stat(variant.keyFor(videoKey)) : Optional.empty();
     }
 
+    /** The last frame of the video stored under {@code videoKey}, as a PNG at the video's size. */
+    public byte[] lastFrame(String videoKey) throws IOException {
+        Path work = Files.createTempDirectory("last-frame-");
+        try {
+            Path video = copyOut(videoKey, work);
+            Path png = work.resolve("last.png");
+            VideoStills.lastFrame(video, png);
+            return Files.readAllBytes(png);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
     /** Deletes the video's stills (not the video); best effort, a failure is logged. */
     public void delete(String videoKey) {
         for (VideoVariant variant : VideoVariant.values()) {
@@ -94,6 +104,15 @@ public class ResultPreviews {
                 log.warn("could not delete stored object {}: {}", variant.keyFor(videoKey), e.toString());
             }
         }
+    }
+
+    /** FFmpeg reads files: the stored video is copied into {@code work} first. */
+    private Path copyOut(String videoKey, Path work) throws IOException {
+        Path video = work.resolve("video.mp4");
+        try (InputStream in = results.open(videoKey, 0, -1)) {
+            Files.copy(in, video);
+        }
+        return video;
     }
 
     private void put(String key, Path file) throws IOException {
