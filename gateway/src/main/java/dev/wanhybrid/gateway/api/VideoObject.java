@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The OpenAI video object, plus the gateway's extensions ({@code route}, {@code cost_usd}, {@code backend});
+ * The OpenAI video object, plus the gateway's extensions ({@code route}, {@code cost_usd}, {@code backend},
+ * {@code progress_estimated}: true while {@code progress} is an estimate from elapsed time, not a backend's count);
  * clients that ignore unknown fields keep working.
  */
 record VideoObject(
@@ -19,6 +20,7 @@ record VideoObject(
         @JsonProperty("model") String model,
         @JsonProperty("status") String status,
         @JsonProperty("progress") int progress,
+        @JsonProperty("progress_estimated") boolean progressEstimated,
         @JsonProperty("created_at") long createdAt,
         @JsonProperty("completed_at") Long completedAt,
         @JsonProperty("expires_at") Long expiresAt,
@@ -94,7 +96,9 @@ record VideoObject(
         Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null
                 : job.completedAt().plus(retention).getEpochSecond();
-        return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(),
+        // DashScope reports no progress: a cloud job's is estimated from the time it has taken so far.
+        boolean estimated = dev.wanhybrid.cost.Backend.CLOUD.is(job.backend()) && !job.phase().isTerminal();
+        return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(), estimated,
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
                 Integer.toString(job.spec().seconds()),
                 job.spec().size() == null ? defaultSize.apply(job.model()) : job.spec().size().toString(),

@@ -34,6 +34,8 @@ import org.springframework.stereotype.Component;
 public class JobProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+    /** An estimate never claims more than this: only the backend can say a video is done. */
+    static final int MAX_ESTIMATED_PROGRESS = 95;
     private static final Set<BackendException.Kind> FALL_BACK = Set.of(BackendException.Kind.REFUSED,
             BackendException.Kind.UNAVAILABLE, BackendException.Kind.THROTTLED);
 
@@ -194,7 +196,8 @@ public class JobProcessor {
         }
         switch (snapshot.state()) {
             case PENDING, RUNNING -> {
-                int progress = snapshot.progress() < 0 ? job.progress() : Math.max(job.progress(), snapshot.progress());
+                int progress = Math.max(job.progress(),
+                        snapshot.progress() < 0 ? estimatedProgress(job) : snapshot.progress());
                 store.update(job, owner, now(),
                         set -> set.progress(Math.min(progress, 99)).polls(job.polls() + 1)
                                 .nextAttemptAt(now().plus(pollInterval(job))),
@@ -328,6 +331,20 @@ public class JobProcessor {
                     Duration.between(failed.createdAt(), now()));
             log.info("job {} failed on {}: {} {}", job.id(), job.backend(), code, message);
         });
+    }
+
+    /**
+     * For a backend that reports no progress (DashScope): the time since the job was accepted against the time
+     * its route expects, which the router takes from the model's measured latency once there is enough of it
+     * ({@code routing.CloudLatencyTracker}), else from the catalog. Held below 100 until the backend says done.
+     */
+    private int estimatedProgress(Job job) {
+        Long expected = job.currentCandidate().estimatedSeconds();
+        if (expected == null || expected <= 0) {
+            return job.progress();
+        }
+        long elapsed = Math.max(0, Duration.between(job.createdAt(), now()).toMillis());
+        return (int) Math.min(MAX_ESTIMATED_PROGRESS, elapsed * 100 / (expected * 1000));
     }
 
     /** Polls start at {@code pollMin} and grow by half each time up to {@code pollMax}. */

@@ -76,7 +76,9 @@ public class ResultPreviews {
         if (found.isPresent() || variant == VideoVariant.VIDEO || results.stat(videoKey).isEmpty()) {
             return found;
         }
-        return makeQuietly(videoKey) ? results.stat(variant.keyFor(videoKey)) : Optional.empty();
+        // Stat again whatever happened: a concurrent request may have made it first.
+        makeQuietly(videoKey);
+        return results.stat(variant.keyFor(videoKey));
     }
 
     /** The last frame of the video stored under {@code videoKey}, as a PNG at the video's size. */

@@ -343,6 +343,47 @@ class VideosApiIT extends ApiTestBase {
         assertThat(results.stat(VideoVariant.SPRITESHEET.keyFor(key))).isPresent();
     }
 
+    @Test
+    void remixesExtensionsEditsAndCharactersRefuseBadRequestsNamingTheField() {
+        String id = create("{\"prompt\": \"a source\"}").path("id").asString();
+        awaitStatus(id, "completed");
+        String unknown = "video_" + "0".repeat(32);
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{}"), 400, "prompt", "missing_required_parameter");
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{\"prompt\": \"x\", \"seed\": 1}"), 400, "seed",
+                "unknown_parameter");
+        assertError(new Http(port, TestBackends.BETA_KEY).postJson("/v1/videos/" + id + "/remix",
+                "{\"prompt\": \"not mine\"}"), 404, "id", "video_not_found");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\"}"), 400, "video",
+                "missing_required_parameter");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + unknown
+                + "\"}}"), 404, "id", "video_not_found");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id
+                + "\"}, \"seconds\": \"0\"}"), 400, "seconds", "invalid_value");
+        assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id + "\"}}"),
+                400, "video", "capability_unavailable");
+        assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + unknown
+                + "\"}}"), 404, "id", "video_not_found");
+        Http.Multipart character = new Http.Multipart().field("name", "Ada");
+        assertError(alpha.post("/v1/videos/characters", character.contentType(), character.build()), 400, "video",
+                "missing_required_parameter");
+        assertError(alpha.get("/v1/videos/characters/char_123"), 404, "character_id", "character_not_found");
+    }
+
+    @Test
+    void onlyACompletedVideoCanBeRemixed() {
+        backends.local().pollsUntilDone(1000);
+        String id = create("{\"prompt\": \"still running\"}").path("id").asString();
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{\"prompt\": \"too soon\"}"), 400, "id",
+                "video_not_ready");
+        alpha.post("/v1/videos/" + id + "/cancel", "application/json", new byte[0]);
+    }
+
+    private static void assertError(Http.Reply reply, int status, String param, String code) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.json().path("error").path("param").asString()).as(reply.body()).isEqualTo(param);
+        assertThat(reply.json().path("error").path("code").asString()).as(reply.body()).isEqualTo(code);
+    }
+
     private void assertVariant(String id, String variant, String type, VideoStills.Probe expected) throws Exception {
         HttpResponse<byte[]> reply = alpha.getBytes("/v1/videos/" + id + "/content?variant=" + variant, null);
         assertThat(reply.statusCode()).isEqualTo(200);

@@ -160,6 +160,16 @@ class OpenAiSdkIT {
         return latest[0];
     }
 
+    private static Video sharedSource;
+
+    /** One finished cloud video that the variant, remix, extension and edit tests read and never change. */
+    private synchronized Video finishedSource() {
+        if (sharedSource == null) {
+            sharedSource = finishedCloudVideo("a kite over the dunes");
+        }
+        return sharedSource;
+    }
+
     private Video finishedCloudVideo(String prompt) {
         Video created = client.videos().create(VideoCreateParams.builder().prompt(prompt)
                 .model(VideoModel.of("wan2.5-t2v-preview")).seconds(VideoSeconds.of("5"))
@@ -184,7 +194,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientDownloadsTheThumbnailAndTheSpritesheet() throws Exception {
-        Video done = finishedCloudVideo("lanterns rising over a river");
+        Video done = finishedSource();
         VideoStills.Probe video = download(done.id(), VideoDownloadContentParams.Variant.VIDEO, "video/mp4");
         assertThat(video.codec()).isEqualTo("h264");
         assertThat(download(done.id(), VideoDownloadContentParams.Variant.THUMBNAIL, "image/webp"))
@@ -199,7 +209,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientRemixesAVideoIntoANewOneWithTheSameSettings() {
-        Video source = finishedCloudVideo("a kite over the dunes");
+        Video source = finishedSource();
         Video remix = client.videos().remix(source.id(), VideoRemixParams.builder()
                 .prompt("a kite over the dunes at night").build());
         assertThat(remix.id()).isNotEqualTo(source.id());
@@ -223,7 +233,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientExtendsAVideoFromItsLastFrameAsImageToVideo() {
-        Video source = finishedCloudVideo("a train leaving the station");
+        Video source = finishedSource();
         Video extension = client.videos().extend(VideoExtendParams.builder().prompt("the train enters a tunnel")
                 .video(VideoExtendParams.Video.ofReferenceInputParam(
                         VideoExtendParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
@@ -237,7 +247,7 @@ class OpenAiSdkIT {
 
     @Test
     void editsAndCharactersAreRefusedWithA400NamingTheMissingCapability() {
-        Video source = finishedCloudVideo("a lighthouse in fog");
+        Video source = finishedSource();
         assertThatThrownBy(() -> client.videos().edit(VideoEditParams.builder().prompt("make it sunny")
                 .video(VideoEditParams.Video.ofReferenceInputParam(
                         VideoEditParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
