@@ -235,6 +235,12 @@ public class JobProcessor {
         }
         // The stills go with the video; one that cannot be made now is made when it is first asked for.
         previews.makeQuietly(stored.key());
+        // Making them takes a while: a step that started from an older snapshot of this job may have finished it
+        // meanwhile, and its settlement stands (settling is idempotent, but needs no second call).
+        long version = current.version();
+        if (!store.find(job.id()).map(fresh -> fresh.version() == version).orElse(false)) {
+            return;
+        }
         // Idempotent per job: a crash between settling and completing settles again for the same amount.
         BigDecimal actual = ledger.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
         Optional<Job> done = store.transition(current, JobPhase.COMPLETED, owner, now(),
