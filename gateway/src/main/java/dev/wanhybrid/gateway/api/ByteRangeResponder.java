@@ -17,7 +17,8 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * Serves a stored object whole (200) or the one byte range a {@code Range} header names (206 with
- * {@code Content-Range}), streamed from the {@link ResultStore}; anything else in the header is a 416. Multiple
+ * {@code Content-Range}), streamed from the {@link ResultStore}; anything else in the header is a 416 with
+ * {@code Content-Range: bytes *}{@code /<size>}, as RFC 9110 asks. Multiple
  * ranges are refused rather than answered as {@code multipart/byteranges}.
  */
 final class ByteRangeResponder {
@@ -91,7 +92,8 @@ final class ByteRangeResponder {
 
     private static ApiException rangeNotSatisfiable(long total) {
         return new ApiException(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, ApiError.INVALID_REQUEST, "Range",
-                "range_not_satisfiable", "The Range header must name one range inside the " + total + " bytes.");
+                "range_not_satisfiable", "The Range header must name one range inside the " + total + " bytes.")
+                .withHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + total);
     }
 
     /** {@code length} bytes from {@code start}; {@code partial} when they answer a Range header (206). */

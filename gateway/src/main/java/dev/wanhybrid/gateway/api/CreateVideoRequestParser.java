@@ -82,7 +82,7 @@ final class CreateVideoRequestParser {
                 webhookUrl, routing, lora);
     }
 
-    private String requiredText(JsonNode body, String field, int maxChars) {
+    String requiredText(JsonNode body, String field, int maxChars) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             throw ApiException.invalid(field, "missing_required_parameter", "Missing required parameter: '" + field + "'.");
@@ -118,7 +118,7 @@ final class CreateVideoRequestParser {
         return text;
     }
 
-    private Integer seconds(JsonNode body) {
+    Integer seconds(JsonNode body) {
         JsonNode node = body.get("seconds");
         if (node == null || node.isNull()) {
             return DEFAULT_SECONDS;

@@ -44,6 +44,29 @@ final class InputUploads {
         return URI.create(SCHEME + ":" + key);
     }
 
+    /**
+     * The input image for a new job {@code jobId} derived from a job whose input was {@code image}: an upload is
+     * copied to the new job's own key, so deleting either job leaves the other's image in place; a URL is reused.
+     */
+    URI copyFor(String jobId, URI image) throws IOException {
+        if (image == null || !SCHEME.equals(image.getScheme())) {
+            return image;
+        }
+        String source = image.getSchemeSpecificPart();
+        String key = "uploads/" + jobId + "/" + source.substring(source.lastIndexOf('/') + 1);
+        try (java.io.InputStream in = results.open(source, 0, -1)) {
+            results.put(key, in, properties.maxImageSize().toBytes());
+        }
+        return URI.create(SCHEME + ":" + key);
+    }
+
+    /** Stores a frame taken from another video (PNG) as the input image of the new job {@code jobId}. */
+    URI storeFrame(String jobId, byte[] png) throws IOException {
+        String key = "uploads/" + jobId + "/input.png";
+        results.put(key, new ByteArrayInputStream(png), png.length);
+        return URI.create(SCHEME + ":" + key);
+    }
+
     /** Deletes the upload behind {@code image} when it is one; an http(s) URL or {@code null} is left alone. */
     void discard(URI image) {
         if (image != null && SCHEME.equals(image.getScheme())) {

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.wanhybrid.gateway.generation.VideoOrigin;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobRoute;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
@@ -9,7 +10,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The OpenAI video object, plus the gateway's extensions ({@code route}, {@code cost_usd}, {@code backend});
+ * The OpenAI video object, plus the gateway's extensions ({@code route}, {@code cost_usd}, {@code backend},
+ * {@code progress_estimated}: true while {@code progress} is an estimate from elapsed time, not a backend's count);
  * clients that ignore unknown fields keep working.
  */
 record VideoObject(
@@ -18,6 +20,7 @@ record VideoObject(
         @JsonProperty("model") String model,
         @JsonProperty("status") String status,
         @JsonProperty("progress") int progress,
+        @JsonProperty("progress_estimated") boolean progressEstimated,
         @JsonProperty("created_at") long createdAt,
         @JsonProperty("completed_at") Long completedAt,
         @JsonProperty("expires_at") Long expiresAt,
@@ -52,7 +55,10 @@ record VideoObject(
     /** Why a video failed or was cancelled. */
     record VideoError(@JsonProperty("code") String code, @JsonProperty("message") String message) {}
 
-    /** The routing explanation: the chosen candidate, why, the estimates, what was ruled out and any fallbacks. */
+    /**
+     * The routing explanation: the chosen candidate, why, the estimates, what was ruled out and any fallbacks; for
+     * a video derived from another ({@code mapping}), how the OpenAI operation maps onto what Wan models do.
+     */
     record RouteView(
             @JsonProperty("backend") String backend,
             @JsonProperty("model") String model,
@@ -61,7 +67,22 @@ record VideoObject(
             @JsonProperty("estimated_seconds") Long estimatedSeconds,
             @JsonProperty("candidates") List<JobRoute.Candidate> candidates,
             @JsonProperty("rejected") List<RejectedCandidate> rejected,
-            @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks) {}
+            @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks,
+            @JsonProperty("mapping") String mapping) {}
+
+    /** How a derived video's operation was carried out, in words; {@code null} for a plain create. */
+    static String mapping(VideoOrigin origin) {
+        if (origin == null) {
+            return null;
+        }
+        return switch (origin.relation()) {
+            case REMIX -> "remix of " + origin.videoId() + ": its model, size, seconds, seed, sound and image input"
+                    + " with the new prompt, routed as a new video";
+            case EXTENSION -> "extension of " + origin.videoId() + ": its last frame continued as image-to-video"
+                    + " with the new prompt (no model in the catalog extends a video natively); the result is the"
+                    + " continuation";
+        };
+    }
 
     /**
      * @param defaultSize the size a model renders when the request named none (the OpenAI object always has one)
@@ -70,15 +91,21 @@ record VideoObject(
         JobRoute.Candidate current = job.currentCandidate();
         RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
                 current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
-                job.route().fallbacks());
+                job.route().fallbacks(), mapping(job.spec().origin()));
         VideoError error = job.errorCode() == null ? null : new VideoError(job.errorCode(), job.errorMessage());
         Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null
                 : job.completedAt().plus(retention).getEpochSecond();
-        return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(),
+        // DashScope reports no progress: a cloud job's is estimated from the time it has taken so far.
+        boolean estimated = dev.wanhybrid.cost.Backend.CLOUD.is(job.backend()) && !job.phase().isTerminal();
+        return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(), estimated,
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
                 Integer.toString(job.spec().seconds()),
                 job.spec().size() == null ? defaultSize.apply(job.model()) : job.spec().size().toString(),
-                null, error, job.backend(), route, job.actualUsd(), BackendWait.of(job));
+                remixedFrom(job.spec().origin()), error, job.backend(), route, job.actualUsd(), BackendWait.of(job));
+    }
+
+    private static String remixedFrom(VideoOrigin origin) {
+        return origin != null && origin.relation() == VideoOrigin.Relation.REMIX ? origin.videoId() : null;
     }
 }

@@ -29,6 +29,9 @@ final class VideoRequestReader {
 
     private static final Pattern BRACKET = Pattern.compile("([a-z_]+)\\[([a-z_]+)]");
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Multipart fields that may carry a JSON object as their text. */
+    private static final java.util.Set<String> JSON_OBJECT_FIELDS = java.util.Set.of("routing", "audio",
+            "input_reference", "video");
 
     private final ApiProperties properties;
     private final CreateVideoRequestParser parser;
@@ -69,30 +72,7 @@ final class VideoRequestReader {
     }
 
     private CreateVideoRequest parseMultipart(MultipartHttpServletRequest request) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        for (Map.Entry<String, String[]> entry : request.getParameterMap().entrySet()) {
-            String name = entry.getKey();
-            String[] values = entry.getValue();
-            if (values.length != 1) {
-                throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
-            }
-            String value = values[0];
-            var bracket = BRACKET.matcher(name);
-            if (bracket.matches()) {
-                JsonNode parent = body.get(bracket.group(1));
-                ObjectNode object = parent instanceof ObjectNode o ? o : body.putObject(bracket.group(1));
-                object.put(bracket.group(2), value);
-            } else if ((name.equals("routing") || name.equals("audio") || name.equals("input_reference"))
-                    && value.trim().startsWith("{")) {
-                try {
-                    body.set(name, JSON.readTree(value));
-                } catch (JacksonException e) {
-                    throw ApiException.invalid(name, "invalid_json", name + " is not a valid JSON object.");
-                }
-            } else {
-                body.put(name, value);
-            }
-        }
+        ObjectNode body = fields(request);
         ImageUpload upload = null;
         Map<String, List<MultipartFile>> files = request.getMultiFileMap();
         for (Map.Entry<String, List<MultipartFile>> entry : files.entrySet()) {
@@ -106,6 +86,55 @@ final class VideoRequestReader {
             upload = image(entry.getValue().getFirst());
         }
         return parser.parse(body, true, upload);
+    }
+
+    /**
+     * The body of a request about an existing video (remix, edit, extension, character) as one JSON object, from
+     * JSON or from multipart text fields ({@code video[id]} and a JSON {@code video} folded in); its file parts
+     * are only counted, by name, since no such operation here takes an uploaded file.
+     */
+    DerivedBody readDerived(HttpServletRequest request) throws IOException {
+        if (request instanceof MultipartHttpServletRequest multipart) {
+            return new DerivedBody(fields(multipart), multipart.getMultiFileMap().keySet());
+        } else if (JsonBodies.isJson(request.getContentType())) {
+            JsonNode body = readJson(request);
+            if (body == null || !body.isObject()) {
+                throw ApiException.invalid(null, "invalid_body", "The request body must be a JSON object.");
+            }
+            return new DerivedBody((ObjectNode) body, java.util.Set.of());
+        }
+        throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ApiError.INVALID_REQUEST, null,
+                "unsupported_media_type", "Send the request as application/json or multipart/form-data.");
+    }
+
+    /** A derived operation's fields, and the names of any file parts it carried. */
+    record DerivedBody(ObjectNode fields, java.util.Set<String> files) {}
+
+    private static ObjectNode fields(MultipartHttpServletRequest request) {
+        ObjectNode body = JSON.createObjectNode();
+        for (Map.Entry<String, String[]> entry : request.getParameterMap().entrySet()) {
+            String name = entry.getKey();
+            String[] values = entry.getValue();
+            if (values.length != 1) {
+                throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
+            }
+            String value = values[0];
+            var bracket = BRACKET.matcher(name);
+            if (bracket.matches()) {
+                JsonNode parent = body.get(bracket.group(1));
+                ObjectNode object = parent instanceof ObjectNode o ? o : body.putObject(bracket.group(1));
+                object.put(bracket.group(2), value);
+            } else if (JSON_OBJECT_FIELDS.contains(name) && value.trim().startsWith("{")) {
+                try {
+                    body.set(name, JSON.readTree(value));
+                } catch (JacksonException e) {
+                    throw ApiException.invalid(name, "invalid_json", name + " is not a valid JSON object.");
+                }
+            } else {
+                body.put(name, value);
+            }
+        }
+        return body;
     }
 
     private ImageUpload image(MultipartFile file) throws IOException {

@@ -6,6 +6,8 @@ import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
+import dev.wanhybrid.gateway.preview.VideoVariant;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.StoredObject;
@@ -45,7 +47,6 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class VideosController {
 
     private static final Pattern JOB_ID = Pattern.compile("video_[0-9a-f]{32}");
-    private static final MediaType MP4 = MediaType.parseMediaType("video/mp4");
 
     private final GenerationService service;
     private final ResultStore results;
@@ -55,11 +56,14 @@ class VideosController {
     private final ByteRangeResponder content;
     private final VideoObjectRenderer videos;
     private final CreateRefusals refusals;
+    private final ResultPreviews previews;
+    private final DerivedVideos derived;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
             ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
-            CreateRefusals refusals) {
+            CreateRefusals refusals, ResultPreviews previews) {
         this.refusals = refusals;
+        this.previews = previews;
         this.service = service;
         this.results = results;
         this.reader = new VideoRequestReader(properties);
@@ -67,6 +71,7 @@ class VideosController {
         this.uploads = new InputUploads(results, properties);
         this.content = new ByteRangeResponder(results);
         this.videos = videos;
+        this.derived = new DerivedVideos(properties, uploads, previews);
     }
 
     @PostMapping
@@ -76,8 +81,52 @@ class VideosController {
         checks.check(parsed);
         String jobId = GenerationService.newJobId();
         URI image = uploads.store(jobId, parsed);
+        return submit(tenant, new DerivedVideos.Derived(jobId, parsed.toSpec(tenant.id(), image), image));
+    }
+
+    /** A new video with the source's settings and a new prompt, routed on its own. */
+    @PostMapping("/{id}/remix")
+    VideoObject remix(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, @PathVariable String id,
+            HttpServletRequest request) throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        return submit(tenant, derived.remix(visible(tenant, id), body));
+    }
+
+    /** A continuation of a video from its last frame, as image-to-video. */
+    @PostMapping("/extensions")
+    VideoObject extend(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, HttpServletRequest request)
+            throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        return submit(tenant, derived.extension(videoId -> visible(tenant, videoId), body));
+    }
+
+    /** Video editing: read and checked, then refused with a 400 naming the capability no routed model has. */
+    @PostMapping("/edits")
+    VideoObject edit(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, HttpServletRequest request)
+            throws IOException {
+        VideoRequestReader.DerivedBody body = reader.readDerived(request);
+        throw derived.edit(videoId -> visible(tenant, videoId), body);
+    }
+
+    /** Characters: read and checked, then refused with a 400 naming the capability no routed model has. */
+    @PostMapping("/characters")
+    VideoObject createCharacter(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+            HttpServletRequest request) throws IOException {
+        throw derived.character(reader.readDerived(request));
+    }
+
+    /** No character can be created here, so none is ever found. */
+    @GetMapping("/characters/{characterId}")
+    VideoObject character(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+            @PathVariable String characterId) {
+        throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "character_id", "character_not_found",
+                "No character found with id '" + ApiError.printable(characterId) + "'.");
+    }
+
+    private VideoObject submit(Tenant tenant, DerivedVideos.Derived next) {
+        URI image = next.image();
         try {
-            return videos.toVideo(service.create(jobId, parsed.toSpec(tenant.id(), image)));
+            return videos.toVideo(service.create(next.jobId(), next.spec()));
         } catch (NoRouteException e) {
             uploads.discard(image);
             throw refusals.of(e, tenant.id()).toApiException();
@@ -133,6 +182,9 @@ class VideosController {
         Job job = checkedId(id).flatMap(valid -> service.delete(tenant.id(), valid))
                 .orElseThrow(() -> ApiException.videoNotFound(id));
         uploads.deleteWith(job);
+        if (job.resultKey() != null) {
+            previews.delete(job.resultKey());
+        }
         return new DeletedVideo(job.id(), "video.deleted", true);
     }
 
@@ -147,21 +199,27 @@ class VideosController {
     ResponseEntity<StreamingResponseBody> content(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
             @PathVariable String id, @RequestParam(required = false) String variant,
             @RequestHeader(value = HttpHeaders.RANGE, required = false) String range) throws IOException {
-        if (variant != null && !variant.equals("video")) {
-            if (variant.equals("thumbnail") || variant.equals("spritesheet")) {
-                throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "variant",
-                        "variant_not_available", "This gateway produces only the video variant.");
-            }
-            throw ApiException.invalid("variant", "invalid_value", "variant must be video, thumbnail or spritesheet.");
-        }
+        VideoVariant wanted = variant == null ? VideoVariant.VIDEO : VideoVariant.of(variant).orElseThrow(
+                () -> ApiException.invalid("variant", "invalid_value",
+                        "variant must be video, thumbnail or spritesheet."));
         Job job = visible(tenant, id);
         if (job.resultKey() == null) {
             throw ApiException.invalid("id", "video_not_ready",
                     "Video " + job.id() + " is " + job.status().wire() + "; content is available once it is completed.");
         }
-        StoredObject object = results.stat(job.resultKey()).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND,
-                ApiError.INVALID_REQUEST, "id", "content_expired", "The content of video " + job.id() + " is gone."));
-        return content.respond(object, range, MP4, ContentDisposition.inline().filename(job.id() + ".mp4").build());
+        Optional<StoredObject> found = previews.find(job.resultKey(), wanted);
+        if (found.isEmpty()) {
+            if (wanted == VideoVariant.VIDEO || results.stat(job.resultKey()).isEmpty()) {
+                throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "id", "content_expired",
+                        "The content of video " + job.id() + " is gone.");
+            }
+            throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "variant", "variant_not_available",
+                    "The " + wanted.wire() + " of video " + job.id() + " could not be made from its video.");
+        }
+        String filename = job.id() + (wanted == VideoVariant.VIDEO ? "" : "." + wanted.wire()) + "."
+                + wanted.extension();
+        return content.respond(found.get(), range, MediaType.parseMediaType(wanted.contentType()),
+                ContentDisposition.inline().filename(filename).build());
     }
 
     private Job visible(Tenant tenant, String id) {

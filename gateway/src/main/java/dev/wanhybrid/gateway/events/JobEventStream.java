@@ -1,6 +1,8 @@
 package dev.wanhybrid.gateway.events;
 
+import dev.wanhybrid.gateway.jobs.CoalescedWakeup;
 import dev.wanhybrid.gateway.jobs.JobEvent;
+import dev.wanhybrid.gateway.jobs.JobEventSignal;
 import dev.wanhybrid.gateway.jobs.JobStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,29 +22,58 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fans {@code job_events} out to SSE subscribers. One poller reads the table for all subscribed jobs, so a stream
  * opened on any instance sees transitions written by any other; each subscription keeps its own cursor, and
- * since a job's events are written one transition at a time their ids never skip within one job.
+ * since a job's events are written one transition at a time their ids never skip within one job. An event
+ * committed on this instance wakes the poller at once ({@link JobEventSignal}); the poll interval only bounds how
+ * late another instance's events arrive.
+ *
+ * <p>Progress is sent without flooding: a subscription sends at most one {@code video.progress} per
+ * {@code gateway.events.progress-interval}, never a value lower than one it already sent, and the newest value it
+ * held back goes out once the interval has passed (a status event carries the current progress anyway).
  */
 @Component
 public class JobEventStream implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobEventStream.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JobStore store;
     private final Duration pollInterval;
     private final Duration heartbeat;
+    private final Duration progressInterval;
+    private final CoalescedWakeup wakeup = new CoalescedWakeup(this::safePoll);
     private final Map<String, List<Subscription>> byJob = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService poller;
     private volatile long lastHeartbeat = System.nanoTime();
 
-    public JobEventStream(JobStore store, @Value("${gateway.events.poll-interval:250ms}") Duration pollInterval,
-            @Value("${gateway.events.heartbeat:15s}") Duration heartbeat) {
+    public JobEventStream(JobStore store, JobEventSignal signal,
+            @Value("${gateway.events.poll-interval:250ms}") Duration pollInterval,
+            @Value("${gateway.events.heartbeat:15s}") Duration heartbeat,
+            @Value("${gateway.events.progress-interval:500ms}") Duration progressInterval) {
         this.store = store;
         this.pollInterval = pollInterval;
         this.heartbeat = heartbeat;
+        this.progressInterval = progressInterval;
+        signal.listen(this::wake);
+    }
+
+    /** Polls now on the poller's thread: an event was just committed here. */
+    private void wake() {
+        if (!byJob.isEmpty()) {
+            wakeup.wake(poller);
+        }
+    }
+
+    private void safePoll() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            log.warn("event poll failed: {}", e.toString());
+        }
     }
 
     /**
@@ -51,7 +82,7 @@ public class JobEventStream implements SmartLifecycle {
      */
     public SseEmitter subscribe(String jobId, long lastEventId, Duration timeout) {
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
-        Subscription subscription = new Subscription(jobId, emitter, lastEventId);
+        Subscription subscription = new Subscription(jobId, emitter, lastEventId, progressInterval.toNanos());
         byJob.computeIfAbsent(jobId, id -> new CopyOnWriteArrayList<>()).add(subscription);
         Runnable remove = () -> unsubscribe(subscription);
         emitter.onCompletion(remove);
@@ -97,13 +128,8 @@ public class JobEventStream implements SmartLifecycle {
     public void start() {
         poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sse-poller").daemon(true)
                 .factory());
-        poller.scheduleWithFixedDelay(() -> {
-            try {
-                poll();
-            } catch (RuntimeException e) {
-                log.warn("event poll failed: {}", e.toString());
-            }
-        }, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(this::safePoll, pollInterval.toMillis(), pollInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -124,13 +150,18 @@ public class JobEventStream implements SmartLifecycle {
     private static final class Subscription {
         private final String jobId;
         private final SseEmitter emitter;
+        private final long progressIntervalNanos;
         private volatile long cursor;
         private volatile boolean closed;
+        private int lastProgress = -1;
+        private long lastProgressAt;
+        private JobEvent heldProgress;
 
-        Subscription(String jobId, SseEmitter emitter, long cursor) {
+        Subscription(String jobId, SseEmitter emitter, long cursor, long progressIntervalNanos) {
             this.jobId = jobId;
             this.emitter = emitter;
             this.cursor = cursor;
+            this.progressIntervalNanos = progressIntervalNanos;
         }
 
         synchronized void send(List<JobEvent> events) {
@@ -138,12 +169,13 @@ public class JobEventStream implements SmartLifecycle {
                 if (closed || !event.jobId().equals(jobId) || event.id() <= cursor) {
                     continue;
                 }
-                try {
-                    emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.type())
-                            .data(event.payload(), MediaType.APPLICATION_JSON));
-                    cursor = event.id();
-                } catch (IOException | IllegalStateException e) {
-                    closed = true;
+                cursor = event.id();
+                if (event.type().equals(JobEvent.TYPE_PROGRESS)) {
+                    heldProgress = event;
+                    continue;
+                }
+                heldProgress = null;
+                if (!emit(event)) {
                     return;
                 }
                 if (event.isTerminal()) {
@@ -152,6 +184,40 @@ public class JobEventStream implements SmartLifecycle {
                     return;
                 }
             }
+            flushProgress();
+        }
+
+        /** Sends the newest progress held back once the interval allows, unless it would go backwards. */
+        private void flushProgress() {
+            JobEvent held = heldProgress;
+            if (closed || held == null || System.nanoTime() - lastProgressAt < progressIntervalNanos
+                    && lastProgressAt != 0) {
+                return;
+            }
+            heldProgress = null;
+            if (progressOf(held) > lastProgress) {
+                emit(held);
+            }
+        }
+
+        private boolean emit(JobEvent event) {
+            try {
+                emitter.send(SseEmitter.event().id(Long.toString(event.id())).name(event.type())
+                        .data(event.payload(), MediaType.APPLICATION_JSON));
+            } catch (IOException | IllegalStateException e) {
+                closed = true;
+                return false;
+            }
+            int progress = progressOf(event);
+            if (progress >= 0) {
+                lastProgress = Math.max(lastProgress, progress);
+                lastProgressAt = System.nanoTime();
+            }
+            return true;
+        }
+
+        private static int progressOf(JobEvent event) {
+            return JSON.readTree(event.payload()).path("progress").asInt(-1);
         }
 
         synchronized void heartbeat() {

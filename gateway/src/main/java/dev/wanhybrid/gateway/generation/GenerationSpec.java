@@ -21,6 +21,7 @@ import java.net.URI;
  * @param routing the caller's routing hints
  * @param lora a LoRA from the local engine's registry ({@code gateway.local.loras}), or {@code null}; only the
  *     local backend can serve it
+ * @param origin the video this request was derived from (remix, extension), or {@code null}
  */
 public record GenerationSpec(
         String tenant,
@@ -35,7 +36,8 @@ public record GenerationSpec(
         AudioSpec audio,
         URI webhookUrl,
         RoutingHints routing,
-        String lora) {
+        String lora,
+        VideoOrigin origin) {
 
     public static final String AUTO_MODEL = "auto";
 
@@ -45,6 +47,23 @@ public record GenerationSpec(
             RoutingHints routing) {
         this(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage, audio, webhookUrl, routing,
                 null);
+    }
+
+    /** A request derived from no other video. */
+    public GenerationSpec(String tenant, String model, TaskKind kind, String prompt, String negativePrompt,
+            VideoSize size, int seconds, Long seed, URI inputImage, AudioSpec audio, URI webhookUrl,
+            RoutingHints routing, String lora) {
+        this(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage, audio, webhookUrl, routing,
+                lora, null);
+    }
+
+    /**
+     * This request's settings (model, size, seed, sound, webhook, routing hints, LoRA) for a new video derived from
+     * it: its own prompt, input image (which decides the kind) and length.
+     */
+    public GenerationSpec derive(VideoOrigin from, String newPrompt, URI newInputImage, int newSeconds) {
+        return new GenerationSpec(tenant, model, newInputImage == null ? TaskKind.T2V : TaskKind.I2V, newPrompt,
+                negativePrompt, size, newSeconds, seed, newInputImage, audio, webhookUrl, routing, lora, from);
     }
 
     public GenerationSpec {

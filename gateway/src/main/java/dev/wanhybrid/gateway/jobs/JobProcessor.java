@@ -6,6 +6,7 @@ import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.ResultTooLargeException;
@@ -33,6 +34,8 @@ import org.springframework.stereotype.Component;
 public class JobProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+    /** An estimate never claims more than this: only the backend can say a video is done. */
+    static final int MAX_ESTIMATED_PROGRESS = 95;
     private static final Set<BackendException.Kind> FALL_BACK = Set.of(BackendException.Kind.REFUSED,
             BackendException.Kind.UNAVAILABLE, BackendException.Kind.THROTTLED);
 
@@ -43,17 +46,19 @@ public class JobProcessor {
     private final SpendLedger ledger;
     private final FallbackPolicy fallback;
     private final ResultStore results;
+    private final ResultPreviews previews;
     private final JobMetrics metrics;
     private final JobProperties properties;
     private final Clock clock;
 
     public JobProcessor(JobStore store, BackendRegistry backends, SpendLedger ledger,
-            ResultStore results, JobMetrics metrics, JobProperties properties, Clock clock) {
+            ResultStore results, ResultPreviews previews, JobMetrics metrics, JobProperties properties, Clock clock) {
         this.store = store;
         this.backends = backends;
         this.ledger = ledger;
         this.fallback = new FallbackPolicy(ledger);
         this.results = results;
+        this.previews = previews;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -208,7 +213,8 @@ public class JobProcessor {
         }
         switch (snapshot.state()) {
             case PENDING, RUNNING -> {
-                int progress = snapshot.progress() < 0 ? job.progress() : Math.max(job.progress(), snapshot.progress());
+                int progress = Math.max(job.progress(),
+                        snapshot.progress() < 0 ? estimatedProgress(job) : snapshot.progress());
                 store.update(job, owner, now(),
                         set -> set.progress(Math.min(progress, 99)).polls(job.polls() + 1)
                                 .nextAttemptAt(now().plus(pollInterval(job))),
@@ -242,6 +248,14 @@ public class JobProcessor {
             log.warn("job {}: copying the result from {} failed ({}); retrying", job.id(), job.backend(), e.toString());
             Job retry = current;
             store.update(retry, owner, now(), set -> set.nextAttemptAt(now().plus(properties.retryInterval())), false);
+            return;
+        }
+        // The stills go with the video; one that cannot be made now is made when it is first asked for.
+        previews.makeQuietly(stored.key());
+        // Making them takes a while: a step that started from an older snapshot of this job may have finished it
+        // meanwhile, and its settlement stands (settling is idempotent, but needs no second call).
+        long version = current.version();
+        if (!store.find(job.id()).map(fresh -> fresh.version() == version).orElse(false)) {
             return;
         }
         // Idempotent per job: a crash between settling and completing settles again for the same amount.
@@ -342,6 +356,20 @@ public class JobProcessor {
                     Duration.between(failed.createdAt(), now()));
             log.info("job {} failed on {}: {} {}", job.id(), job.backend(), code, message);
         });
+    }
+
+    /**
+     * For a backend that reports no progress (DashScope): the time since the job was accepted against the time
+     * its route expects, which the router takes from the model's measured latency once there is enough of it
+     * ({@code routing.CloudLatencyTracker}), else from the catalog. Held below 100 until the backend says done.
+     */
+    private int estimatedProgress(Job job) {
+        Long expected = job.currentCandidate().estimatedSeconds();
+        if (expected == null || expected <= 0) {
+            return job.progress();
+        }
+        long elapsed = Math.max(0, Duration.between(job.createdAt(), now()).toMillis());
+        return (int) Math.min(MAX_ESTIMATED_PROGRESS, elapsed * 100 / (expected * 1000));
     }
 
     /** Polls start at {@code pollMin} and grow by half each time up to {@code pollMax}. */

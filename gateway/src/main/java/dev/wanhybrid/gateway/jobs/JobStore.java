@@ -41,15 +41,24 @@ public class JobStore {
     private final JobRenderer renderer;
     private final JsonMapper json = JsonMapper.builder().build();
 
+    private final JobEventSignal signal;
+
+    /** A store whose events nobody in this process waits for (tests). */
     public JobStore(JdbcClient jdbc, TransactionTemplate tx, JobRenderer renderer) {
+        this(jdbc, tx, renderer, new JobEventSignal());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public JobStore(JdbcClient jdbc, TransactionTemplate tx, JobRenderer renderer, JobEventSignal signal) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.renderer = renderer;
+        this.signal = signal;
     }
 
     /** Inserts a new job and its first event in one transaction. */
     public Job create(Job job) {
-        return tx.execute(status -> {
+        Job created = tx.execute(status -> {
             jdbc.sql("INSERT INTO jobs (" + COLUMNS + ") VALUES (:id, :tenant, :status, :phase, :requested_model, "
                     + ":backend, :model, :candidate_index, :prompt, :seconds, :size, :spec_json, :route_json, "
                     + ":task_id, :progress, :estimate_usd, :actual_usd, :result_key, :result_size, :result_sha256, "
@@ -60,6 +69,8 @@ public class JobStore {
             appendEvent(job, "video." + job.status().wire(), job.createdAt());
             return job;
         });
+        signal.committed();
+        return created;
     }
 
     public Optional<Job> find(String id) {
@@ -120,11 +131,13 @@ public class JobStore {
             set.put("lease_owner", null);
             set.put("lease_expires_at", null);
         }
-        return tx.execute(status -> {
+        Optional<Job> written = tx.execute(status -> {
             Optional<Job> updated = update(current, owner, set);
-            updated.ifPresent(job -> appendEvent(job, eventType(current, job), now));
+            updated.ifPresent(job -> appendEventIfVisible(current, job, now));
             return updated;
         });
+        written.ifPresent(job -> signal.committed());
+        return written;
     }
 
     /** Writes columns that do not change the phase (progress, next attempt, cancel request) under the same check. */
@@ -132,13 +145,29 @@ public class JobStore {
         Changes set = new Changes();
         changes.accept(set);
         set.put("updated_at", ts(now));
-        return tx.execute(status -> {
+        Optional<Job> written = tx.execute(status -> {
             Optional<Job> updated = update(current, owner, set);
             if (event) {
-                updated.ifPresent(job -> appendEvent(job, eventType(current, job), now));
+                updated.ifPresent(job -> appendEventIfVisible(current, job, now));
             }
             return updated;
         });
+        if (event) {
+            written.ifPresent(job -> signal.committed());
+        }
+        return written;
+    }
+
+    /**
+     * Appends the event of a write, except a {@code video.updated} whose video object a client would see
+     * unchanged (an internal phase change such as queued to submitting).
+     */
+    private void appendEventIfVisible(Job before, Job after, Instant now) {
+        String type = eventType(before, after);
+        if (type.equals(JobEvent.TYPE_UPDATED) && renderer.render(before).equals(renderer.render(after))) {
+            return;
+        }
+        appendEvent(after, type, now);
     }
 
     private Optional<Job> update(Job current, String owner, Changes set) {

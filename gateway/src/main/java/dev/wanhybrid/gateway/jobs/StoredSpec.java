@@ -5,6 +5,7 @@ import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoOrigin;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -29,7 +30,9 @@ record StoredSpec(
         @JsonProperty("routing_max_cost_usd") BigDecimal routingMaxCostUsd,
         @JsonProperty("routing_deadline_seconds") Long routingDeadlineSeconds,
         @JsonProperty("routing_local_only") boolean routingLocalOnly,
-        @JsonProperty("lora") String lora) {
+        @JsonProperty("lora") String lora,
+        @JsonProperty("origin_relation") String originRelation,
+        @JsonProperty("origin_video_id") String originVideoId) {
 
     static StoredSpec of(GenerationSpec spec) {
         String audio = switch (spec.audio()) {
@@ -43,7 +46,9 @@ record StoredSpec(
                 spec.size() == null ? null : spec.size().toString(), spec.seconds(), spec.seed(),
                 spec.inputImage() == null ? null : spec.inputImage().toString(), audio, audioUrl,
                 spec.webhookUrl() == null ? null : spec.webhookUrl().toString(), r.backend(), r.objective().name(),
-                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora());
+                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora(),
+                spec.origin() == null ? null : spec.origin().relation().name(),
+                spec.origin() == null ? null : spec.origin().videoId());
     }
 
     GenerationSpec toSpec() {
@@ -58,6 +63,8 @@ record StoredSpec(
         return new GenerationSpec(tenant, model, TaskKind.valueOf(kind), prompt, negativePrompt,
                 size == null ? null : VideoSize.parse(size), seconds, seed,
                 inputImage == null ? null : URI.create(inputImage), audioSpec,
-                webhookUrl == null ? null : URI.create(webhookUrl), hints, lora);
+                webhookUrl == null ? null : URI.create(webhookUrl), hints, lora,
+                originRelation == null ? null
+                        : new VideoOrigin(VideoOrigin.Relation.valueOf(originRelation), originVideoId));
     }
 }

@@ -1,5 +1,7 @@
 package dev.wanhybrid.gateway.web;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -14,6 +16,7 @@ public class ApiException extends RuntimeException {
     private final String code;
     private final Long retryAfterSeconds;
     private final String dashScopeCode;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ApiException(HttpStatus status, String type, String param, String code, String message,
             Long retryAfterSeconds, String dashScopeCode) {
@@ -68,6 +71,20 @@ public class ApiException extends RuntimeException {
      */
     public String dashScopeCode() {
         return dashScopeCode;
+    }
+
+    /**
+     * Adds a header the answer must carry besides the envelope, such as a 416's {@code Content-Range: bytes *}{@code
+     * /N} (RFC 9110, 15.5.17).
+     */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    /** The headers added with {@link #withHeader}, in order. */
+    public Map<String, String> headers() {
+        return Map.copyOf(headers);
     }
 
     /** Seconds for a {@code Retry-After} header, or {@code null}. */

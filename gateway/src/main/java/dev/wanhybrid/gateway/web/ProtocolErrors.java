@@ -108,6 +108,7 @@ public final class ProtocolErrors {
         if (e.retryAfterSeconds() != null) {
             builder.header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
         }
+        e.headers().forEach(builder::header);
         return builder.body(body(e, protocol));
     }
 
@@ -118,6 +119,7 @@ public final class ProtocolErrors {
         if (e.retryAfterSeconds() != null) {
             response.setHeader(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
         }
+        e.headers().forEach(response::setHeader);
         response.setContentType(protocol == Protocol.OTHER ? MediaType.APPLICATION_PROBLEM_JSON_VALUE
                 : MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");

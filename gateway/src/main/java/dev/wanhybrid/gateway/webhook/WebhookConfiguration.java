@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.JobEventSignal;
 import dev.wanhybrid.gateway.jobs.JobQueries;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.tenant.TenantProperties;
@@ -46,7 +47,12 @@ class WebhookConfiguration {
 
     @Bean
     WebhookSender webhookSender(WebhookOutbox outbox, SafeHttpFetcher fetcher, WebhookSecrets secrets,
-            WebhookProperties properties, ObjectProvider<Clock> clock) {
-        return new WebhookSender(outbox, fetcher, secrets, properties, clock.getIfAvailable(Clock::systemUTC));
+            WebhookProperties properties, ObjectProvider<Clock> clock, JobEventSignal signal) {
+        WebhookSender sender = new WebhookSender(outbox, fetcher, secrets, properties,
+                clock.getIfAvailable(Clock::systemUTC));
+        // A committed event wakes the sender: delivery follows the transition, the poll only catches other
+        // instances' events and retries.
+        signal.listen(sender::wake);
+        return sender;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.CoalescedWakeup;
 import dev.wanhybrid.gateway.jobs.JobQueries.StoredEvent;
 import dev.wanhybrid.gateway.net.FetchException;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
@@ -46,6 +47,7 @@ public class WebhookSender implements SmartLifecycle {
     private final Clock clock;
     private final String owner = "webhooks-" + UUID.randomUUID();
     private volatile ScheduledExecutorService scheduler;
+    private final CoalescedWakeup wakeup = new CoalescedWakeup(this::safeTick);
 
     public WebhookSender(WebhookOutbox outbox, SafeHttpFetcher fetcher, WebhookSecrets secrets,
             WebhookProperties properties, Clock clock) {
@@ -54,6 +56,22 @@ public class WebhookSender implements SmartLifecycle {
         this.secrets = secrets;
         this.properties = properties;
         this.clock = clock;
+    }
+
+    /**
+     * Runs a round now, on the sender's thread, because an event was just committed; wake-ups that arrive while
+     * one is pending fold into it. Does nothing while the sender is stopped.
+     */
+    public void wake() {
+        wakeup.wake(scheduler);
+    }
+
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.warn("webhook tick failed: {}", e.toString());
+        }
     }
 
     /** One round: queue new events, then send what is due. Returns how many deliveries were attempted. */
@@ -174,13 +192,8 @@ public class WebhookSender implements SmartLifecycle {
         }
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhooks").daemon(true)
                 .factory());
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                log.warn("webhook tick failed: {}", e.toString());
-            }
-        }, properties.pollInterval().toMillis(), properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::safeTick, properties.pollInterval().toMillis(),
+                properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

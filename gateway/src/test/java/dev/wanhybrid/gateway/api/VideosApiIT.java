@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wanhybrid.engine.VideoStills;
 import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
@@ -11,6 +12,7 @@ import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.preview.VideoVariant;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedReader;
@@ -109,6 +111,7 @@ class VideosApiIT extends ApiTestBase {
 
         HttpResponse<byte[]> beyond = alpha.getBytes("/v1/videos/" + id + "/content", "bytes=999999-");
         assertThat(beyond.statusCode()).isEqualTo(416);
+        assertThat(beyond.headers().firstValue("Content-Range")).hasValue("bytes */" + mp4.length);
 
         assertThat(meters.get("gateway.jobs.finished").tags("backend", TestBackends.LOCAL, "outcome", "completed").counter()
                 .count()).isGreaterThanOrEqualTo(1);
@@ -308,6 +311,90 @@ class VideosApiIT extends ApiTestBase {
         assertThat(deleted.json().path("deleted").asBoolean()).isTrue();
         assertThat(alpha.get("/v1/videos/" + id).status()).isEqualTo(404);
         assertThat(results.stat(key)).isEmpty();
+        assertThat(results.stat(VideoVariant.THUMBNAIL.keyFor(key))).isEmpty();
+        assertThat(results.stat(VideoVariant.SPRITESHEET.keyFor(key))).isEmpty();
+    }
+
+    @Test
+    void theThumbnailAndSpritesheetAreStoredWithTheVideoAndDecodeAsTheirContentTypeSays() throws Exception {
+        String id = create("{\"prompt\": \"stills please\"}").path("id").asString();
+        awaitStatus(id, "completed");
+        String key = store.find(id).orElseThrow().resultKey();
+        // Made when the video was stored, not on request.
+        assertThat(results.stat(VideoVariant.THUMBNAIL.keyFor(key))).isPresent();
+        assertThat(results.stat(VideoVariant.SPRITESHEET.keyFor(key))).isPresent();
+
+        // tiny.mp4 is 160x96 with 16 frames: a 5 x 4 grid of 256 x 154 tiles (the last row half empty).
+        assertVariant(id, "thumbnail", "image/webp", new VideoStills.Probe("webp", 160, 96, 1));
+        assertVariant(id, "spritesheet", "image/jpeg", new VideoStills.Probe("mjpeg", 5 * 256, 4 * 154, 1));
+
+        HttpResponse<byte[]> part = alpha.getBytes("/v1/videos/" + id + "/content?variant=thumbnail", "bytes=0-11");
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(new String(part.body(), 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WEBP");
+    }
+
+    @Test
+    void aStillLostFromTheStoreIsMadeAgainOnRequest() throws Exception {
+        String id = create("{\"prompt\": \"stills lost\"}").path("id").asString();
+        awaitStatus(id, "completed");
+        String key = store.find(id).orElseThrow().resultKey();
+        results.delete(VideoVariant.SPRITESHEET.keyFor(key));
+        assertVariant(id, "spritesheet", "image/jpeg", new VideoStills.Probe("mjpeg", 5 * 256, 4 * 154, 1));
+        assertThat(results.stat(VideoVariant.SPRITESHEET.keyFor(key))).isPresent();
+    }
+
+    @Test
+    void remixesExtensionsEditsAndCharactersRefuseBadRequestsNamingTheField() {
+        String id = create("{\"prompt\": \"a source\"}").path("id").asString();
+        awaitStatus(id, "completed");
+        String unknown = "video_" + "0".repeat(32);
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{}"), 400, "prompt", "missing_required_parameter");
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{\"prompt\": \"x\", \"seed\": 1}"), 400, "seed",
+                "unknown_parameter");
+        assertError(new Http(port, TestBackends.BETA_KEY).postJson("/v1/videos/" + id + "/remix",
+                "{\"prompt\": \"not mine\"}"), 404, "id", "video_not_found");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\"}"), 400, "video",
+                "missing_required_parameter");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + unknown
+                + "\"}}"), 404, "id", "video_not_found");
+        assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id
+                + "\"}, \"seconds\": \"0\"}"), 400, "seconds", "invalid_value");
+        assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id + "\"}}"),
+                400, "video", "capability_unavailable");
+        assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + unknown
+                + "\"}}"), 404, "id", "video_not_found");
+        Http.Multipart character = new Http.Multipart().field("name", "Ada");
+        assertError(alpha.post("/v1/videos/characters", character.contentType(), character.build()), 400, "video",
+                "missing_required_parameter");
+        assertError(alpha.get("/v1/videos/characters/char_123"), 404, "character_id", "character_not_found");
+    }
+
+    @Test
+    void onlyACompletedVideoCanBeRemixed() {
+        backends.local().pollsUntilDone(1000);
+        String id = create("{\"prompt\": \"still running\"}").path("id").asString();
+        assertError(alpha.postJson("/v1/videos/" + id + "/remix", "{\"prompt\": \"too soon\"}"), 400, "id",
+                "video_not_ready");
+        alpha.post("/v1/videos/" + id + "/cancel", "application/json", new byte[0]);
+    }
+
+    private static void assertError(Http.Reply reply, int status, String param, String code) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.json().path("error").path("param").asString()).as(reply.body()).isEqualTo(param);
+        assertThat(reply.json().path("error").path("code").asString()).as(reply.body()).isEqualTo(code);
+    }
+
+    private void assertVariant(String id, String variant, String type, VideoStills.Probe expected) throws Exception {
+        HttpResponse<byte[]> reply = alpha.getBytes("/v1/videos/" + id + "/content?variant=" + variant, null);
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(reply.headers().firstValue("Content-Type")).hasValue(type);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("variant-", "." + variant);
+        try {
+            java.nio.file.Files.write(file, reply.body());
+            assertThat(VideoStills.probe(file)).isEqualTo(expected);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
     }
 
     @Test

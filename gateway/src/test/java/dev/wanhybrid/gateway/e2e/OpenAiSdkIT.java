@@ -12,12 +12,18 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.videos.Video;
+import com.openai.models.videos.VideoCreateCharacterParams;
+import com.openai.models.videos.VideoDownloadContentParams;
+import com.openai.models.videos.VideoEditParams;
+import com.openai.models.videos.VideoExtendParams;
+import com.openai.models.videos.VideoRemixParams;
 import com.openai.models.videos.VideoCreateParams;
 import com.openai.models.videos.VideoDeleteResponse;
 import com.openai.models.videos.VideoListParams;
 import com.openai.models.videos.VideoModel;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
+import dev.wanhybrid.engine.VideoStills;
 import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import java.io.InputStream;
@@ -142,5 +148,120 @@ class OpenAiSdkIT {
         } finally {
             stranger.close();
         }
+    }
+
+    private Video awaitDone(String id) {
+        Video[] latest = {null};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            latest[0] = client.videos().retrieve(id);
+            return Video.Status.COMPLETED.equals(latest[0].status()) || Video.Status.FAILED.equals(latest[0].status());
+        });
+        assertThat(latest[0].status()).as("error: %s", latest[0]._error()).isEqualTo(Video.Status.COMPLETED);
+        return latest[0];
+    }
+
+    private static Video sharedSource;
+
+    /** One finished cloud video that the variant, remix, extension and edit tests read and never change. */
+    private synchronized Video finishedSource() {
+        if (sharedSource == null) {
+            sharedSource = finishedCloudVideo("a kite over the dunes");
+        }
+        return sharedSource;
+    }
+
+    private Video finishedCloudVideo(String prompt) {
+        Video created = client.videos().create(VideoCreateParams.builder().prompt(prompt)
+                .model(VideoModel.of("wan2.5-t2v-preview")).seconds(VideoSeconds.of("5"))
+                .size(VideoSize.of("832x480")).build());
+        return awaitDone(created.id());
+    }
+
+    /** Downloads a variant with the SDK and probes it with FFmpeg. */
+    private VideoStills.Probe download(String id, VideoDownloadContentParams.Variant variant, String type)
+            throws Exception {
+        Path file = Files.createTempFile("sdk-variant-", ".bin");
+        try (HttpResponse response = client.videos().downloadContent(id,
+                VideoDownloadContentParams.builder().variant(variant).build()); InputStream body = response.body()) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().values("Content-Type")).containsExactly(type);
+            Files.copy(body, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return VideoStills.probe(file);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void theOfficialClientDownloadsTheThumbnailAndTheSpritesheet() throws Exception {
+        Video done = finishedSource();
+        VideoStills.Probe video = download(done.id(), VideoDownloadContentParams.Variant.VIDEO, "video/mp4");
+        assertThat(video.codec()).isEqualTo("h264");
+        assertThat(download(done.id(), VideoDownloadContentParams.Variant.THUMBNAIL, "image/webp"))
+                .isEqualTo(new VideoStills.Probe("webp", video.width(), video.height(), 1));
+        int frames = Math.min(video.frames(), 25);
+        int columns = Math.min(frames, 5);
+        int tileHeight = (int) Math.round(video.height() * 256.0 / video.width() / 2) * 2;
+        assertThat(download(done.id(), VideoDownloadContentParams.Variant.SPRITESHEET, "image/jpeg"))
+                .isEqualTo(new VideoStills.Probe("mjpeg", columns * 256, (frames + columns - 1) / columns * tileHeight,
+                        1));
+    }
+
+    @Test
+    void theOfficialClientRemixesAVideoIntoANewOneWithTheSameSettings() {
+        Video source = finishedSource();
+        Video remix = client.videos().remix(source.id(), VideoRemixParams.builder()
+                .prompt("a kite over the dunes at night").build());
+        assertThat(remix.id()).isNotEqualTo(source.id());
+        assertThat(remix.remixedFromVideoId()).hasValue(source.id());
+        assertThat(remix.prompt()).hasValue("a kite over the dunes at night");
+        Video done = awaitDone(remix.id());
+        assertThat(done.model().asString()).isEqualTo("wan2.5-t2v-preview");
+        assertThat(done.size().asString()).isEqualTo("832x480");
+        assertThat(done.seconds().asString()).isEqualTo("5");
+        assertThat(done._additionalProperties().get("route").toString()).contains("remix of " + source.id());
+
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + port + "/v1")
+                .apiKey(TestBackends.BETA_KEY).maxRetries(0).build();
+        try {
+            assertThatThrownBy(() -> stranger.videos().remix(source.id(),
+                    VideoRemixParams.builder().prompt("not mine").build())).isInstanceOf(NotFoundException.class);
+        } finally {
+            stranger.close();
+        }
+    }
+
+    @Test
+    void theOfficialClientExtendsAVideoFromItsLastFrameAsImageToVideo() {
+        Video source = finishedSource();
+        Video extension = client.videos().extend(VideoExtendParams.builder().prompt("the train enters a tunnel")
+                .video(VideoExtendParams.Video.ofReferenceInputParam(
+                        VideoExtendParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
+                .seconds(VideoSeconds.of("5")).build());
+        assertThat(extension.id()).isNotEqualTo(source.id());
+        Video done = awaitDone(extension.id());
+        assertThat(done.model().asString()).contains("i2v");
+        assertThat(done._additionalProperties().get("route").toString())
+                .contains("extension of " + source.id(), "last frame");
+    }
+
+    @Test
+    void editsAndCharactersAreRefusedWithA400NamingTheMissingCapability() {
+        Video source = finishedSource();
+        assertThatThrownBy(() -> client.videos().edit(VideoEditParams.builder().prompt("make it sunny")
+                .video(VideoEditParams.Video.ofReferenceInputParam(
+                        VideoEditParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
+                .build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                    assertThat(e.param()).hasValue("video");
+                    assertThat(e.code()).hasValue("capability_unavailable");
+                    assertThat(e.getMessage()).contains("video_editing");
+                });
+        assertThatThrownBy(() -> client.videos().createCharacter(VideoCreateCharacterParams.builder().name("Ada")
+                .video(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}).build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> {
+                    assertThat(e.param()).hasValue("video");
+                    assertThat(e.getMessage()).contains("reference_to_video");
+                });
     }
 }

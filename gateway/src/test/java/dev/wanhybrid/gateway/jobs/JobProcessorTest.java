@@ -6,6 +6,7 @@ import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ class JobProcessorTest {
         // A clock far in the future makes every job due at once.
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
+                new ResultPreviews(new LocalDiskResultStore(results)),
                 new JobMetrics(new SimpleMeterRegistry()), properties, clock);
     }
 
@@ -117,6 +119,7 @@ class JobProcessorTest {
         // Shortly after creation, so the job is well within its wait for the backend.
         Clock soon = Clock.fixed(JobStoreTest.T0.plusSeconds(60), ZoneOffset.UTC);
         processor = new JobProcessor(store, registryOf(local, cloud), ledger, new LocalDiskResultStore(results),
+                new ResultPreviews(new LocalDiskResultStore(results)),
                 new JobMetrics(new SimpleMeterRegistry()), properties, soon);
         cloud.script("a prompt", ScriptedBackend.Outcome.UNAVAILABLE, ScriptedBackend.Outcome.REFUSE);
         claimed("video_outage", "cloud");

@@ -7,6 +7,7 @@ import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
 import dev.wanhybrid.gateway.fleet.LocalClaimRoom;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -68,7 +69,9 @@ class WorkerClaimsUpToFreeLocalCapacityTest {
                 Duration.ofMinutes(30));
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         JobProcessor processor = new JobProcessor(store, registry, new RecordingLedger(),
-                new LocalDiskResultStore(results), new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+                new LocalDiskResultStore(results),
+                new ResultPreviews(new LocalDiskResultStore(results)), new JobMetrics(new SimpleMeterRegistry()),
+                properties, clock);
         // Capacity 2: the local bulkhead of a worker with room for two tasks.
         dispatcher = new JobDispatcher(store, processor, registry, properties, clock,
                 new LocalClaimRoom(() -> 2, new JobQueries(JdbcClient.create(dataSource))));

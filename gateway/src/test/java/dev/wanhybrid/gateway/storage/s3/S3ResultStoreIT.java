@@ -3,6 +3,8 @@ package dev.wanhybrid.gateway.storage.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wanhybrid.gateway.preview.ResultPreviews;
+import dev.wanhybrid.gateway.preview.VideoVariant;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.gateway.storage.ResultTooLargeException;
 import dev.wanhybrid.gateway.storage.StoredObject;
@@ -59,6 +61,33 @@ class S3ResultStoreIT {
         bucket = BUCKET + "-" + (++bucketCounter);
         client.createBucket(b -> b.bucket(bucket));
         store = new S3ResultStore(client, bucket, "install-a/", PART);
+    }
+
+    @Test
+    void aVideosThumbnailAndSpritesheetAreKeptInTheBucketBesideItAndDeletedWithIt() throws Exception {
+        byte[] mp4;
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/api/tiny.mp4")) {
+            mp4 = in.readAllBytes();
+        }
+        String key = "videos/video_0123456789abcdef0123456789abcdef.mp4";
+        store.put(key, new ByteArrayInputStream(mp4), 1 << 20);
+        ResultPreviews previews = new ResultPreviews(store);
+        previews.make(key);
+        for (VideoVariant variant : new VideoVariant[] {VideoVariant.THUMBNAIL, VideoVariant.SPRITESHEET}) {
+            assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).extracting(S3Object::key)
+                    .contains("install-a/" + variant.keyFor(key));
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("s3-still-", "." + variant.extension());
+            try (InputStream in = store.open(variant.keyFor(key), 0, -1)) {
+                java.nio.file.Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                assertThat(dev.wanhybrid.engine.VideoStills.probe(file).codec())
+                        .isEqualTo(variant == VideoVariant.THUMBNAIL ? "webp" : "mjpeg");
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+        previews.delete(key);
+        store.delete(key);
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,155 @@
+package dev.wanhybrid.gateway.api;
+
+import dev.wanhybrid.gateway.api.VideoRequestReader.DerivedBody;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.VideoOrigin;
+import dev.wanhybrid.gateway.jobs.GenerationService;
+import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobStatus;
+import dev.wanhybrid.gateway.preview.ResultPreviews;
+import dev.wanhybrid.gateway.web.ApiError;
+import dev.wanhybrid.gateway.web.ApiException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Set;
+import java.util.function.Function;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * OpenAI's operations on an existing video, mapped onto what Wan models do: a remix is a new job with the source's
+ * settings and a new prompt; an extension continues the source from its last frame as image-to-video (no model in
+ * the catalog extends a video natively); an edit needs video-to-video editing and a character reference-to-video,
+ * which no model the gateway routes offers, so both are refused with a 400 that names the capability.
+ */
+final class DerivedVideos {
+
+    /** What an edit needs and no routed model offers. */
+    static final String VIDEO_EDITING = "video_editing";
+
+    /** What a character (a reference clip for later videos) needs and no routed model offers. */
+    static final String REFERENCE_TO_VIDEO = "reference_to_video";
+
+    private final CreateVideoRequestParser parser;
+    private final ApiProperties limits;
+    private final InputUploads uploads;
+    private final ResultPreviews previews;
+
+    DerivedVideos(ApiProperties limits, InputUploads uploads, ResultPreviews previews) {
+        this.parser = new CreateVideoRequestParser(limits);
+        this.limits = limits;
+        this.uploads = uploads;
+        this.previews = previews;
+    }
+
+    /** A new job about to be created: its id, request and stored input image (to discard if it is not created). */
+    record Derived(String jobId, GenerationSpec spec, URI image) {}
+
+    /** {@code POST /v1/videos/{id}/remix}: the source's settings and input image with a new prompt. */
+    Derived remix(Job source, DerivedBody body) throws IOException {
+        allowOnly(body, Set.of("prompt"), Set.of());
+        String prompt = parser.requiredText(body.fields(), "prompt", limits.maxPromptChars());
+        requireCompleted(source, "id");
+        String jobId = GenerationService.newJobId();
+        URI image = uploads.copyFor(jobId, source.spec().inputImage());
+        GenerationSpec spec = source.spec().derive(new VideoOrigin(VideoOrigin.Relation.REMIX, source.id()), prompt,
+                image, source.spec().seconds());
+        return new Derived(jobId, spec, image);
+    }
+
+    /**
+     * {@code POST /v1/videos/extensions}: the source's last frame as the first frame of an image-to-video job with
+     * the new prompt, the source's size and settings, and {@code seconds} (the source's length when absent). The
+     * model is chosen anew ({@code auto}): the source's may be text-to-video only.
+     *
+     * @param visible the caller's video by id, or a 404
+     */
+    Derived extension(Function<String, Job> visible, DerivedBody body) throws IOException {
+        allowOnly(body, Set.of("prompt", "video", "seconds"), Set.of("video"));
+        if (body.files().contains("video")) {
+            throw ApiException.invalid("video", "unsupported_value", "This gateway extends the videos it made: pass"
+                    + " video as {\"id\": \"video_...\"} instead of uploading one.");
+        }
+        String prompt = parser.requiredText(body.fields(), "prompt", limits.maxPromptChars());
+        Job source = visible.apply(videoId(body));
+        Integer seconds = body.fields().has("seconds") ? parser.seconds(body.fields()) : null;
+        requireCompleted(source, "video");
+        String jobId = GenerationService.newJobId();
+        URI frame = uploads.storeFrame(jobId, previews.lastFrame(source.resultKey()));
+        GenerationSpec base = source.spec();
+        GenerationSpec auto = new GenerationSpec(base.tenant(), GenerationSpec.AUTO_MODEL, base.kind(), base.prompt(),
+                base.negativePrompt(), base.size(), base.seconds(), base.seed(), base.inputImage(), base.audio(),
+                base.webhookUrl(), base.routing(), base.lora());
+        GenerationSpec spec = auto.derive(new VideoOrigin(VideoOrigin.Relation.EXTENSION, source.id()), prompt, frame,
+                seconds == null ? base.seconds() : seconds);
+        return new Derived(jobId, spec, frame);
+    }
+
+    /**
+     * {@code POST /v1/videos/edits}: the request is read and checked (the source must be the caller's), then
+     * refused: editing a video needs a video-to-video model and the routing catalog has none.
+     */
+    ApiException edit(Function<String, Job> visible, DerivedBody body) {
+        allowOnly(body, Set.of("prompt", "video"), Set.of("video"));
+        parser.requiredText(body.fields(), "prompt", limits.maxPromptChars());
+        if (!body.files().contains("video")) {
+            visible.apply(videoId(body));
+        }
+        return unavailable("video", VIDEO_EDITING, "Editing a video needs a model that edits video (video-to-video),"
+                + " and no model this gateway routes does; the Wan video-editing models are not in its catalog.");
+    }
+
+    /**
+     * {@code POST /v1/videos/characters}: checked, then refused: a character is a reference clip for later videos,
+     * which needs reference-to-video, and no model the gateway routes does it.
+     */
+    ApiException character(DerivedBody body) {
+        // A part without a file name arrives as a text field, as the OpenAI SDK sends raw bytes.
+        allowOnly(body, Set.of("name", "video"), Set.of("video"));
+        parser.requiredText(body.fields(), "name", 256);
+        if (!body.files().contains("video") && !body.fields().has("video")) {
+            throw ApiException.invalid("video", "missing_required_parameter",
+                    "Missing required parameter: 'video' (the character's reference clip).");
+        }
+        return unavailable("video", REFERENCE_TO_VIDEO, "A character needs a model that takes a reference clip"
+                + " (reference-to-video), and no model this gateway routes does.");
+    }
+
+    private static ApiException unavailable(String param, String capability, String message) {
+        return ApiException.invalid(param, "capability_unavailable", message + " Capability: " + capability + ".");
+    }
+
+    private static String videoId(DerivedBody body) {
+        JsonNode video = body.fields().get("video");
+        if (video == null || video.isNull()) {
+            throw ApiException.invalid("video", "missing_required_parameter",
+                    "Missing required parameter: 'video' ({\"id\": \"video_...\"}).");
+        }
+        JsonNode id = video.isObject() ? video.get("id") : video;
+        if (id == null || !id.isString() || id.stringValue().isBlank()) {
+            throw ApiException.invalid("video", "invalid_type", "video must be an object {\"id\": \"video_...\"}.");
+        }
+        return id.stringValue();
+    }
+
+    private static void requireCompleted(Job source, String param) {
+        if (source.status() != JobStatus.COMPLETED || source.resultKey() == null) {
+            throw ApiException.invalid(param, "video_not_ready", "Video " + source.id() + " is "
+                    + source.status().wire() + "; only a completed video can be used here.");
+        }
+    }
+
+    private static void allowOnly(DerivedBody body, Set<String> fields, Set<String> files) {
+        body.fields().propertyNames().forEach(name -> {
+            if (!fields.contains(name)) {
+                throw ApiException.invalid(name, "unknown_parameter",
+                        "Unrecognized request argument supplied: " + ApiError.printable(name) + ".");
+            }
+        });
+        for (String name : body.files()) {
+            if (!files.contains(name)) {
+                throw ApiException.invalid(name, "unknown_parameter",
+                        "Unexpected file part: " + ApiError.printable(name) + ".");
+            }
+        }
+    }
+}
