@@ -148,6 +148,17 @@ $HOME, so point it at the writable /tmp volume. */}}
       name: {{ .Values.backends.cloud.apiKey.existingSecret }}
       key: {{ .Values.backends.cloud.apiKey.key }}
 {{- end }}
+{{- if not $worker }}
+{{- range $engine := .Values.backends.remote.engines }}
+{{- if $engine.apiKeySecret }}
+- name: {{ include "wan-gateway.remoteKeyEnv" $engine.name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $engine.apiKeySecret.name }}
+      key: {{ $engine.apiKeySecret.key }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- with .Values.webhooks.signingSecret }}
 {{- if .existingSecret }}
 - name: GATEWAY_WEBHOOKS_SIGNING_SECRET
@@ -248,4 +259,9 @@ startupProbe:
   periodSeconds: {{ .probes.startupProbe.periodSeconds }}
   failureThreshold: {{ .probes.startupProbe.failureThreshold }}
   timeoutSeconds: {{ .probes.startupProbe.timeoutSeconds }}
+{{- end }}
+
+{{/* The env var that carries a remote engine's bearer key: GATEWAY_REMOTE_KEY_ and its name in capitals. */}}
+{{- define "wan-gateway.remoteKeyEnv" -}}
+{{- printf "GATEWAY_REMOTE_KEY_%s" (. | upper | replace "-" "_") -}}
 {{- end }}

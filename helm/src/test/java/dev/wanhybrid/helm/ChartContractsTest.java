@@ -77,6 +77,57 @@ class ChartContractsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void remoteEnginesAreConfiguredInTheGatewaysShapeAndRunByTheApiReplicas() {
+        RenderedChart chart = ChartRenderer.renderWithOverrides("gpu-workers", """
+                backends:
+                  remote:
+                    engines:
+                      - name: gpu-a
+                        base-url: http://wan-a.gpu.internal:8091
+                        max-concurrent: 4
+                        apiKeySecret: {name: wan-a-key, key: token}
+                        models:
+                          - {id: wan22-5b-a, served-name: Wan-AI/Wan2.2-TI2V-5B-Diffusers, kinds: [t2v]}
+                      - name: gpu-b
+                        base-url: http://wan-b.gpu.internal:8091
+                        models:
+                          - {id: wan21-13b-b, served-name: Wan-AI/Wan2.1-T2V-1.3B-Diffusers, kinds: [t2v]}
+                """);
+        Container api = container(chart.gateway());
+        Container worker = container(chart.workers().orElseThrow());
+
+        // The API replicas claim the remote engines' jobs beside the cloud's; the GPU workers only local ones.
+        assertThat(env(api, "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("cloud,gpu-a,gpu-b");
+        assertThat(env(worker, "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("local");
+        // The bearer key comes from its Secret, on the API replicas only, and never sits in the ConfigMap.
+        assertThat(env(api, "GATEWAY_REMOTE_KEY_GPU_A").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("wan-a-key");
+        assertThat(env(api, "GATEWAY_REMOTE_KEY_GPU_A").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+        assertThat(worker.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_REMOTE_KEY_GPU_A");
+        assertThat(api.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_REMOTE_KEY_GPU_B");
+
+        Map<String, Object> config = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+                .unmarshal(chart.applicationConfig(), Map.class);
+        List<Map<String, Object>> engines = (List<Map<String, Object>>) ((Map<String, Object>) config.get("gateway"))
+                .get("remote-engines");
+        assertThat(engines).extracting(e -> e.get("name")).containsExactly("gpu-a", "gpu-b");
+        assertThat(engines.get(0)).containsEntry("base-url", "http://wan-a.gpu.internal:8091")
+                .containsEntry("max-concurrent", 4).containsEntry("api-key", "${GATEWAY_REMOTE_KEY_GPU_A:}")
+                .doesNotContainKey("apiKeySecret");
+        assertThat(engines.get(1)).doesNotContainKey("api-key");
+        assertThat(chart.applicationConfig()).doesNotContain("wan-a-key");
+
+        // A key written into values is refused: only a Secret may carry it.
+        assertThatThrownBy(() -> ChartRenderer.renderWithOverrides("defaults", """
+                backends:
+                  remote:
+                    engines:
+                      - {name: gpu-a, base-url: "http://a:8091", api-key: sk-plain, models: [{id: m}]}
+                """)).hasMessageContaining("api-key");
+    }
+
+    @Test
     void gpuWorkersMountSharedMemoryAndTheModelVolume() {
         Deployment workers = ChartRenderer.render("gpu-workers").workers().orElseThrow();
         PodSpec pod = workers.getSpec().getTemplate().getSpec();
