@@ -66,8 +66,8 @@ class CostConfiguration {
 
     @Bean
     CostMeters costMeters(MeterRegistry registry, SpendReports reports, BudgetCaps caps, BreakEvenService breakEven,
-            Clock clock, CostProperties properties) {
-        return new CostMeters(registry, reports, caps, breakEven, clock, properties.meterRefresh());
+            Clock clock, CostProperties properties, dev.wanhybrid.gateway.budget.BudgetProperties budget) {
+        return new CostMeters(registry, reports, caps, breakEven, clock, properties.meterRefresh(), budget.timeZone());
     }
 
     /** The first snapshot is taken once the migrations have run and the application is up. */
