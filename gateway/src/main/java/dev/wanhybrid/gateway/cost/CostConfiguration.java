@@ -91,7 +91,10 @@ class CostConfiguration {
         }
         FleetCost cost;
         if (f.rented() != null) {
-            cost = new FleetCost.Rented(Money.of(f.rented().hourlyPerGpu(), currency));
+            CostProperties.Rented r = f.rented();
+            cost = new FleetCost.Rented(Money.of(r.hourlyPerGpu(), currency),
+                    r.opsStaffPerYear() == null ? null : Money.of(r.opsStaffPerYear(), currency),
+                    r.overheadPerYear() == null ? null : Money.of(r.overheadPerYear(), currency));
         } else {
             CostProperties.Owned o = f.owned();
             cost = new FleetCost.Owned(Money.of(o.capexPerGpu(), currency), o.amortizationYears(), o.busyWattsPerGpu(),

@@ -91,4 +91,17 @@ class CatalogSettlementPricerTest {
         // $0.036/s: the turbo's $0.18 is the cheaper.
         assertThat(pricer.cheapestCloud(hd, hd.size()).orElseThrow()).isEqualByComparingTo("0.18");
     }
+
+    @Test
+    void aRentedFleetCarriesItsStaffAndOverheadIntoTheFixedCost() {
+        GpuFleet fleet = CostConfiguration.toFleet(new CostProperties.Fleet("a100", 2, "USD",
+                new CostProperties.Rented(new BigDecimal("1.50"), new BigDecimal("150000"), new BigDecimal("1000")), null));
+        GpuFleet bare = CostConfiguration.toFleet(new CostProperties.Fleet("a100", 2, "USD",
+                new CostProperties.Rented(new BigDecimal("1.50"), null, null), null));
+
+        // 2 x 1.50 x 8,760 h = 26,280 of rent; one engineer and the overhead on top.
+        assertThat(bare.fixedCostPerYear().amount()).isEqualByComparingTo("26280");
+        assertThat(fleet.fixedCostPerYear().amount()).isEqualByComparingTo("177280");
+        assertThat(fleet.marginalCostPerGpuSecond().amount()).isEqualByComparingTo("0");
+    }
 }
