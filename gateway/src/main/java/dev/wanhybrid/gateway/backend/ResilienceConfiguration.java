@@ -1,7 +1,10 @@
 package dev.wanhybrid.gateway.backend;
 
 import dev.wanhybrid.cost.Backend;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.github.resilience4j.common.circuitbreaker.configuration.CircuitBreakerConfigCustomizer;
 import io.github.resilience4j.common.retry.configuration.RetryConfigCustomizer;
 import io.github.resilience4j.core.IntervalBiFunction;
@@ -113,9 +116,23 @@ class ResilienceConfiguration {
     /** Primary, so the API's empty last-resort registry can never shadow it. */
     @Bean
     @org.springframework.context.annotation.Primary
-    ResilientBackendRegistry backendRegistry(List<VideoBackend> backends, CircuitBreakerRegistry breakers,
+    ResilientBackendRegistry backendRegistry(List<VideoBackend> beans,
+            org.springframework.beans.factory.ObjectProvider<VideoBackendGroup> groups, CircuitBreakerRegistry breakers,
             RetryRegistry retries, TimeLimiterRegistry timeLimiters, ExecutorService backendCallExecutor,
             ResilienceProperties properties) {
+        List<VideoBackend> backends = new java.util.ArrayList<>(beans);
+        groups.orderedStream().forEach(group -> group.backends().forEach(member -> {
+            // One breaker per member, named after it, judging health like the local one's (self-hosted GPUs), and
+            // its own time limit; created here, before the registry asks for them by name.
+            CircuitBreakerConfig template = breakers.getConfiguration(Backend.LOCAL.id())
+                    .or(() -> breakers.find(Backend.LOCAL.id()).map(CircuitBreaker::getCircuitBreakerConfig))
+                    .orElse(breakers.getDefaultConfig());
+            breakers.circuitBreaker(member.id(),
+                    CircuitBreakerConfig.from(template).ignoreException(NOT_A_BACKEND_FAILURE).build());
+            timeLimiters.timeLimiter(member.id(), TimeLimiterConfig.custom()
+                    .timeoutDuration(group.callTimeout(member.id())).cancelRunningFuture(true).build());
+            backends.add(member);
+        }));
         RetryConfig.Builder<Object> idempotent = RetryConfig.from(retries.getDefaultConfig());
         idempotent(properties).accept(idempotent);
         RetryConfig.Builder<Object> submit = RetryConfig.from(retries.getDefaultConfig());

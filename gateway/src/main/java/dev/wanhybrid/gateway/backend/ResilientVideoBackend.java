@@ -67,6 +67,16 @@ public final class ResilientVideoBackend implements VideoBackend {
     }
 
     @Override
+    public Optional<java.time.Duration> unreachableLimit() {
+        return delegate.unreachableLimit();
+    }
+
+    @Override
+    public boolean resubmitsAtNoCost() {
+        return delegate.resubmitsAtNoCost();
+    }
+
+    @Override
     public String submit(BackendTask task) throws BackendException {
         return call(submitRetry, () -> delegate.submit(task), true);
     }

@@ -50,4 +50,18 @@ public interface VideoBackend {
      * @throws BackendException when it cannot tell yet (the caller retries later)
      */
     Optional<String> reconcile(BackendTask task) throws BackendException;
+
+    /**
+     * How long this backend may stay unreachable while it holds a job before the job is taken from it (moved to the
+     * route's next candidate, or failed with {@code backend_unavailable}); empty waits for it, as for the cloud,
+     * whose paid task keeps running at the provider.
+     */
+    default Optional<java.time.Duration> unreachableLimit() {
+        return Optional.empty();
+    }
+
+    /** Whether a task it lost may be submitted again at no cost (self-hosted GPUs); configured for {@code local}. */
+    default boolean resubmitsAtNoCost() {
+        return false;
+    }
 }

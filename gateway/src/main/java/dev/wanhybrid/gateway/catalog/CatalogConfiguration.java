@@ -18,8 +18,13 @@ class CatalogConfiguration {
      */
     @Bean
     ModelCatalog modelCatalog(CatalogProperties properties,
-            ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudModels, ObjectProvider<Clock> clock) {
-        return ModelCatalog.from(properties, cloudModels.getIfAvailable(dev.wanhybrid.cloud.catalog.ModelCatalog::load),
+            ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudModels, ObjectProvider<Clock> clock,
+            ObjectProvider<CatalogExtension> extensions) {
+        ModelCatalog configured = ModelCatalog.from(properties,
+                cloudModels.getIfAvailable(dev.wanhybrid.cloud.catalog.ModelCatalog::load),
                 LocalDate.now(clock.getIfAvailable(Clock::systemUTC)));
+        var all = new java.util.ArrayList<>(configured.models());
+        extensions.orderedStream().forEach(e -> all.addAll(e.models()));
+        return new ModelCatalog(all);
     }
 }

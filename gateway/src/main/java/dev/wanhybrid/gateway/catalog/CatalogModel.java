@@ -34,8 +34,24 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
         tiers = List.copyOf(tiers);
     }
 
+    /** On the in-JVM engine (or the cluster's GPU workers). */
     public boolean isLocal() {
         return Backend.LOCAL.is(backend);
+    }
+
+    /** On the paid cloud API. */
+    public boolean isCloud() {
+        return Backend.CLOUD.is(backend);
+    }
+
+    /** On a remote self-hosted server ({@code gateway.remote-engines[]}); its backend is the server's name. */
+    public boolean isRemote() {
+        return !isLocal() && !isCloud();
+    }
+
+    /** On GPUs the team runs: the in-JVM engine or a remote self-hosted server. */
+    public boolean isSelfHosted() {
+        return !isCloud();
     }
 
     /** The tier that lists this exact size, if any. */

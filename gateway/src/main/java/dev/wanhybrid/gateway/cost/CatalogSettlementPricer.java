@@ -55,6 +55,16 @@ public final class CatalogSettlementPricer implements SettlementPricer {
         this.zone = zone;
     }
 
+    private java.util.function.Function<String, Optional<dev.wanhybrid.gateway.backend.RemoteLoad>> remote =
+            id -> Optional.empty();
+
+    /** Prices the GPU time of remote engines with their own fleets (the cost model's marginal rate). */
+    public CatalogSettlementPricer withRemoteEngines(
+            java.util.function.Function<String, Optional<dev.wanhybrid.gateway.backend.RemoteLoad>> remoteEngines) {
+        this.remote = remoteEngines;
+        return this;
+    }
+
     @Override
     public Settlement price(String backend, BackendTask task, TaskSnapshot snapshot) {
         BigDecimal billed = snapshot == null ? null : snapshot.billedSeconds();
@@ -78,6 +88,14 @@ public final class CatalogSettlementPricer implements SettlementPricer {
             return new Settlement(actual, actual, seconds, gpu);
         }
         BigDecimal gpuSeconds = gpu == null ? BigDecimal.ZERO : gpu;
+        Optional<dev.wanhybrid.gateway.backend.RemoteLoad> engine = Backend.LOCAL.is(backend) ? Optional.empty()
+                : remote.apply(backend);
+        if (engine.isPresent()) {
+            // A remote engine's run says nothing about the in-JVM engine's throughput: it is not recorded there.
+            VideoSize size = model.map(m -> sizeOf(spec, m)).orElse(spec.size());
+            return new Settlement(engine.get().usdForGpuSeconds(gpuSeconds), cheapestCloud(spec, size).orElse(null),
+                    billed, gpuSeconds);
+        }
         BigDecimal actual = local.marginal(gpuSeconds.doubleValue()).amount();
         VideoSize size = model.map(m -> sizeOf(spec, m)).orElse(spec.size());
         if (gpuSeconds.signum() > 0 && size != null && local.throughput().knows(task.model())) {

@@ -52,10 +52,15 @@ class CostConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SettlementPricer settlementPricer(ModelCatalog catalog, LocalCostModel local, CostEstimator estimator,
-            Clock clock, dev.wanhybrid.gateway.budget.BudgetProperties budget) {
+            Clock clock, dev.wanhybrid.gateway.budget.BudgetProperties budget,
+            org.springframework.beans.factory.ObjectProvider<dev.wanhybrid.gateway.backend.ResilientBackendRegistry> backends) {
         // The same dated list (and region) the router's estimates read, through the same estimator, so estimate
-        // and actual agree.
-        return new CatalogSettlementPricer(catalog, local, estimator::listPricePerSecond, clock, budget.timeZone());
+        // and actual agree. A remote engine's GPU time is priced by its own fleet, read through the registry.
+        return new CatalogSettlementPricer(catalog, local, estimator::listPricePerSecond, clock, budget.timeZone())
+                .withRemoteEngines(id -> java.util.Optional.ofNullable(backends.getIfAvailable())
+                        .flatMap(r -> r.decorated(id))
+                        .map(d -> d.delegate() instanceof dev.wanhybrid.gateway.backend.RemoteLoad.Source s
+                                ? s.load() : null));
     }
 
     @Bean

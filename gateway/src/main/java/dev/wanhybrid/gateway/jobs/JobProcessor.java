@@ -38,6 +38,8 @@ public class JobProcessor {
 
     private final JobStore store;
     private final BackendRegistry backends;
+    /** When each job's backend first failed to answer a poll, for backends with an unreachable limit. */
+    private final java.util.Map<String, Instant> unreachableSince = new java.util.concurrent.ConcurrentHashMap<>();
     private final SpendLedger ledger;
     private final FallbackPolicy fallback;
     private final ResultStore results;
@@ -80,7 +82,7 @@ public class JobProcessor {
                         set -> set.nextAttemptAt(now()));
             }
             case SUBMISSION_UNKNOWN -> reconcile(job, owner);
-            case RUNNING, FETCHING_RESULT -> poll(job, owner);
+            case RUNNING, FETCHING_RESULT -> poll(job, owner, servable);
             default -> throw new IllegalStateException("unexpected phase " + job.phase());
         }
     }
@@ -173,7 +175,7 @@ public class JobProcessor {
         }
     }
 
-    private void poll(Job job, String owner) {
+    private void poll(Job job, String owner, Predicate<String> servable) {
         Optional<VideoBackend> found = backends.find(job.backend());
         if (found.isEmpty()) {
             store.update(job, owner, now(), set -> set.nextAttemptAt(now().plus(properties.pollMax())), false);
@@ -183,7 +185,22 @@ public class JobProcessor {
         TaskSnapshot snapshot;
         try {
             snapshot = backend.poll(job.taskId());
+            unreachableSince.remove(job.id());
         } catch (BackendException e) {
+            Optional<Duration> limit = backend.unreachableLimit();
+            if (limit.isPresent() && !e.isRetryable() && e.kind() != BackendException.Kind.REFUSED) {
+                unreachableSince.remove(job.id());
+            } else if (limit.isPresent()) {
+                Instant since = unreachableSince.computeIfAbsent(job.id(), id -> now());
+                if (Duration.between(since, now()).compareTo(limit.get()) >= 0) {
+                    unreachableSince.remove(job.id());
+                    log.warn("job {}: {} has not answered for {}; taking the job from it", job.id(), job.backend(),
+                            limit.get());
+                    fallBack(job, owner, servable, "backend_unreachable", "The " + job.backend()
+                            + " backend stopped answering while it held the job (" + e.getMessage() + ").");
+                    return;
+                }
+            }
             store.update(job, owner, now(),
                     set -> set.polls(job.polls() + 1).nextAttemptAt(now().plus(retryDelay(e, pollInterval(job)))),
                     false);
@@ -239,7 +256,9 @@ public class JobProcessor {
 
     /** The backend has no such task: a local task died with its process and is resubmitted (free); a cloud one fails. */
     private void lost(Job job, String owner) {
-        if (properties.freeBackends().contains(job.backend()) && job.attempts() <= properties.maxLocalResubmits()) {
+        boolean free = properties.freeBackends().contains(job.backend())
+                || backends.find(job.backend()).map(VideoBackend::resubmitsAtNoCost).orElse(false);
+        if (free && job.attempts() <= properties.maxLocalResubmits()) {
             log.warn("job {}: local task {} is gone (restart?); resubmitting locally", job.id(), job.taskId());
             store.transition(job, JobPhase.QUEUED, owner, now(), set -> set.taskId(null).nextAttemptAt(now()));
         } else {

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.gateway.backend.RemoteLoad;
 import java.util.Set;
 
 /**
@@ -11,9 +12,15 @@ import java.util.Set;
  *     {@code FORCED_OPEN}, {@code HALF_OPEN}, ...)
  * @param detail what is missing when not ready
  * @param servedModels the catalog models it can run now; empty means every model of this backend
+ * @param remoteLoad a remote self-hosted server's queue, service times and GPU price, else {@code null}
  */
 public record BackendHealth(String backend, boolean ready, String breakerState, String detail,
-        Set<String> servedModels) {
+        Set<String> servedModels, RemoteLoad remoteLoad) {
+
+    /** A backend that reports no remote load (the in-JVM engine, the cloud). */
+    public BackendHealth(String backend, boolean ready, String breakerState, String detail, Set<String> servedModels) {
+        this(backend, ready, breakerState, detail, servedModels, null);
+    }
 
     public BackendHealth {
         servedModels = servedModels == null ? Set.of() : Set.copyOf(servedModels);

@@ -4,6 +4,7 @@ import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
@@ -87,8 +88,9 @@ public class DefaultRoutePlanner implements RoutePlanner {
             metrics.decision(chosen.backend(), route.reason());
             RouteReason reason = reasonOf(route.reason());
             if (reason != null && reason.isFallback()) {
-                metrics.fallback((Backend.LOCAL.is(chosen.backend()) ? Backend.CLOUD : Backend.LOCAL).id(),
-                        chosen.backend(), route.reason());
+                String from = reason == RouteReason.REMOTE_UNAVAILABLE ? "remote"
+                        : (Backend.LOCAL.is(chosen.backend()) ? Backend.CLOUD : Backend.LOCAL).id();
+                metrics.fallback(from, chosen.backend(), route.reason());
             }
             // Per request, so DEBUG: the accepted job's one INFO line (jobs.GenerationService) names its route.
             log.debug("route tenant={} requested={} -> {}/{} reason={} estimate=${} in ~{}s, {} fallback(s), {} ruled out",
@@ -113,7 +115,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
         LocalCapacity capacity = local.getIfAvailable();
         LocalCapacity.Snapshot here = capacity == null ? null : capacity.snapshot();
         Map<String, BackendHealth> health = new HashMap<>();
-        for (String id : BACKENDS) {
+        for (String id : backendIds()) {
             Optional<ResilientVideoBackend> backend = backends.decorated(id);
             if (backend.isEmpty()) {
                 health.put(id, new BackendHealth(id, false, "CLOSED", "no " + id
@@ -124,7 +126,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
             boolean self = Backend.LOCAL.is(id) && here != null;
             BackendReadiness readiness = self ? here.readiness() : backend.get().readiness();
             Set<String> served = self ? here.servedModels() : Set.of();
-            health.put(id, new BackendHealth(id, readiness.ready(), breaker, readiness.detail(), served));
+            RemoteLoad load = backend.get().delegate() instanceof RemoteLoad.Source source ? source.load() : null;
+            health.put(id, new BackendHealth(id, readiness.ready(), breaker, readiness.detail(), served, load));
         }
         LocalQueueState queue = here == null ? LocalQueueState.IDLE : here.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
@@ -137,6 +140,13 @@ public class DefaultRoutePlanner implements RoutePlanner {
         Instant now = clock.instant();
         return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, now,
                 planOf(queue, now));
+    }
+
+    /** {@code local} and {@code cloud}, configured or not, then every other registered backend (remote engines). */
+    private List<String> backendIds() {
+        var ids = new java.util.ArrayList<>(BACKENDS);
+        backends.all().stream().map(b -> b.id()).filter(id -> !ids.contains(id)).forEach(ids::add);
+        return ids;
     }
 
     /**

@@ -12,12 +12,22 @@ public enum RouteReason {
     MODEL_REQUESTED("model_requested"),
     /** Only cloud models do image-to-video. */
     I2V_REQUIRES_CLOUD("i2v_requires_cloud"),
-    /** Only cloud models produce sound. */
+    /** No self-hosted model (in-JVM or remote) produces sound; the cloud does. */
     AUDIO_REQUIRES_CLOUD("audio_requires_cloud"),
     /** The clip is longer than local models produce. */
     SECONDS_REQUIRES_CLOUD("seconds_requires_cloud"),
     /** The size (e.g. 1080p) is only produced in the cloud. */
     SIZE_REQUIRES_CLOUD("size_requires_cloud"),
+    /** The in-JVM engine does not do image-to-video; a remote self-hosted server does. */
+    I2V_REQUIRES_REMOTE("i2v_requires_remote"),
+    /** The in-JVM engine makes silent video; a remote self-hosted model makes the sound. */
+    AUDIO_REQUIRES_REMOTE("audio_requires_remote"),
+    /** The clip is longer than the in-JVM engine produces; a remote self-hosted model produces it. */
+    SECONDS_REQUIRES_REMOTE("seconds_requires_remote"),
+    /** The size is not produced by the in-JVM engine; a remote self-hosted model produces it. */
+    SIZE_REQUIRES_REMOTE("size_requires_remote"),
+    /** A remote self-hosted server could not be used (breaker open, full): another backend takes it. */
+    REMOTE_UNAVAILABLE("remote_unavailable"),
     /** The cloud could not be used (breaker open, not configured): fell back to local. */
     CLOUD_UNAVAILABLE("cloud_unavailable"),
     /** The local engine could not be used: fell back to the cloud. */
@@ -50,6 +60,6 @@ public enum RouteReason {
 
     /** Whether the choice departs from the preferred backend because something was unavailable or over budget. */
     public boolean isFallback() {
-        return this == CLOUD_UNAVAILABLE || this == LOCAL_UNAVAILABLE || this == BUDGET;
+        return this == CLOUD_UNAVAILABLE || this == LOCAL_UNAVAILABLE || this == REMOTE_UNAVAILABLE || this == BUDGET;
     }
 }

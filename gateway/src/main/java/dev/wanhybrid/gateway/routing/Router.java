@@ -4,6 +4,7 @@ import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.routing.LocalAdmission;
 import dev.wanhybrid.cost.routing.LocalSchedule;
 import dev.wanhybrid.cost.routing.ServiceTime;
+import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.ModelTier;
 import dev.wanhybrid.gateway.generation.AudioSpec;
@@ -76,12 +77,13 @@ public final class Router {
         // Policy.
         List<CatalogModel> allowed = new ArrayList<>();
         for (CatalogModel m : considered) {
-            if (hints.localOnly() && !m.isLocal()) {
+            if (hints.localOnly() && !m.isSelfHosted()) {
                 reject(rejected, rejectionOf, m, RejectionReason.LOCAL_ONLY,
                         "routing.local_only keeps the data on our machines, and " + m.id() + " runs in the cloud.");
             } else if (spec.lora() != null && !m.isLocal()) {
                 reject(rejected, rejectionOf, m, RejectionReason.LORA_REQUIRES_LOCAL, "The LoRA '" + spec.lora()
-                        + "' is applied by the local engine only, and " + m.id() + " runs in the cloud.");
+                        + "' is applied by the local engine only, and " + m.id() + " runs "
+                        + (m.isCloud() ? "in the cloud." : "on the remote engine " + m.backend() + "."));
             } else if (pin != null && !pin.equals(m.backend())) {
                 reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
                         "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
@@ -126,6 +128,10 @@ public final class Router {
             } else if (o.model.isLocal() && ctx.localQueue().isFull()) {
                 reject(rejected, rejectionOf, o.model, RejectionReason.QUEUE_FULL, "The local queue is full ("
                         + ctx.localQueue().capacity() + " tasks).");
+            } else if (h.remoteLoad() != null && h.remoteLoad().queue().isFull()) {
+                reject(rejected, rejectionOf, o.model, RejectionReason.QUEUE_FULL, "The remote engine "
+                        + o.model.backend() + " has " + h.remoteLoad().queue().capacity()
+                        + " jobs outstanding, its max-concurrent.");
             } else {
                 healthy.add(o);
             }
@@ -212,7 +218,7 @@ public final class Router {
         if (local.isEmpty()) {
             return new Scheduled(null, false);
         }
-        Optional<Option> cloud = healthy.stream().filter(o -> !o.model.isLocal())
+        Optional<Option> cloud = healthy.stream().filter(o -> o.model.isCloud())
                 .min(Comparator.comparing((Option o) -> o.candidate.estimatedCostUsd())
                         .thenComparing(o -> o.candidate.estimatedTime()).thenComparing(o -> o.model.id()));
         Duration deadline = spec.routing().deadline();
@@ -229,7 +235,7 @@ public final class Router {
             // The core chose an option the constraints ruled out. A cloud choice means local is refused: say so,
             // so the local candidates go (the caller rejects them); a local one keeps the cost order.
             return new Scheduled(null, !v.local() && feasible.stream().anyMatch(o -> o.model.isLocal())
-                    && feasible.stream().noneMatch(o -> !o.model.isLocal()));
+                    && feasible.stream().noneMatch(o -> o.model.isCloud()));
         }
         boolean reordered = feasible.getFirst() != chosen;
         feasible.remove(chosen);
@@ -306,6 +312,7 @@ public final class Router {
         int seconds = secondsFor(spec, m);
         ModelTier tier = m.tierOf(sizeFor(spec, m)).orElseThrow();
         BigDecimal cost = ctx.costs().estimateUsd(m, tier, seconds, spec.audio().wantsAudio());
+        // (a remote model's cost is its GPU time, priced below once its service time is known)
         Duration service;
         Duration total;
         ServiceTime modelled = null;
@@ -321,6 +328,14 @@ public final class Router {
                 wait = Double.isInfinite(start) ? seconds(FAR) : seconds(Math.max(0, start - plan.clock()));
             }
             total = wait.plus(service);
+        } else if (m.isRemote() && ctx.health().get(m.backend()) != null
+                && ctx.health().get(m.backend()).remoteLoad() != null) {
+            // A remote server: its measured service time for this clip, behind the jobs outstanding there, and the
+            // cost model's price of that GPU time.
+            RemoteLoad load = ctx.health().get(m.backend()).remoteLoad();
+            service = load.serviceTime(m.id(), sizeFor(spec, m), seconds);
+            total = load.queue().estimatedWait().plus(service);
+            cost = load.usdFor(service);
         } else {
             Duration perSecond = ctx.cloudLatency().medianPerSecond(m.id(), ctx.now())
                     .orElse(tier.serviceTimePerSecond());
@@ -367,26 +382,31 @@ public final class Router {
         List<Option> servable = capable.stream()
                 .filter(o -> rejectionOf.get(o.model) != RejectionReason.MODEL_NOT_LOADED)
                 .toList();
-        boolean anyLocalAllowed = allowed.stream().anyMatch(CatalogModel::isLocal);
-        boolean anyLocalServable = servable.stream().anyMatch(o -> o.model.isLocal());
-        if (!chosen.model.isLocal() && anyLocalAllowed && !anyLocalServable) {
-            Set<RejectionReason> localMissing = EnumSet.noneOf(RejectionReason.class);
-            allowed.stream().filter(CatalogModel::isLocal).map(rejectionOf::get)
+        // What the chosen model stands in for: the cloud for every self-hosted model (in-JVM and remote), a remote
+        // server for the in-JVM engine. A "requires" reason is given only when none of those could do it.
+        Predicate<CatalogModel> standsInFor = chosen.model.isCloud() ? CatalogModel::isSelfHosted
+                : CatalogModel::isLocal;
+        boolean anyAlternativeAllowed = allowed.stream().anyMatch(standsInFor);
+        boolean anyAlternativeServable = servable.stream().anyMatch(o -> standsInFor.test(o.model));
+        if (!chosen.model.isLocal() && anyAlternativeAllowed && !anyAlternativeServable) {
+            Set<RejectionReason> missing = EnumSet.noneOf(RejectionReason.class);
+            allowed.stream().filter(standsInFor).map(rejectionOf::get)
                     .filter(r -> r != null && r.stage() == RejectionReason.Stage.CAPABILITY)
-                    .forEach(localMissing::add);
-            if (localMissing.isEmpty()) {
+                    .forEach(missing::add);
+            if (missing.isEmpty()) {
                 return hints.objective() == RoutingHints.Objective.LATENCY ? RouteReason.FASTEST : RouteReason.CHEAPEST;
             }
-            if (localMissing.contains(RejectionReason.KIND_UNSUPPORTED)) {
-                return RouteReason.I2V_REQUIRES_CLOUD;
+            boolean cloud = chosen.model.isCloud();
+            if (missing.contains(RejectionReason.KIND_UNSUPPORTED)) {
+                return cloud ? RouteReason.I2V_REQUIRES_CLOUD : RouteReason.I2V_REQUIRES_REMOTE;
             }
-            if (localMissing.contains(RejectionReason.AUDIO_UNSUPPORTED)) {
-                return RouteReason.AUDIO_REQUIRES_CLOUD;
+            if (missing.contains(RejectionReason.AUDIO_UNSUPPORTED)) {
+                return cloud ? RouteReason.AUDIO_REQUIRES_CLOUD : RouteReason.AUDIO_REQUIRES_REMOTE;
             }
-            if (localMissing.contains(RejectionReason.SECONDS_UNSUPPORTED)) {
-                return RouteReason.SECONDS_REQUIRES_CLOUD;
+            if (missing.contains(RejectionReason.SECONDS_UNSUPPORTED)) {
+                return cloud ? RouteReason.SECONDS_REQUIRES_CLOUD : RouteReason.SECONDS_REQUIRES_REMOTE;
             }
-            return RouteReason.SIZE_REQUIRES_CLOUD;
+            return cloud ? RouteReason.SIZE_REQUIRES_CLOUD : RouteReason.SIZE_REQUIRES_REMOTE;
         }
         Option ideal = servable.stream().sorted(order).findFirst().orElse(chosen);
         if (ideal.model != chosen.model) {
@@ -394,7 +414,8 @@ public final class Router {
             if (why != null) {
                 switch (why.stage()) {
                     case HEALTH -> {
-                        return ideal.model.isLocal() ? RouteReason.LOCAL_UNAVAILABLE : RouteReason.CLOUD_UNAVAILABLE;
+                        return ideal.model.isLocal() ? RouteReason.LOCAL_UNAVAILABLE
+                                : ideal.model.isCloud() ? RouteReason.CLOUD_UNAVAILABLE : RouteReason.REMOTE_UNAVAILABLE;
                     }
                     case CONSTRAINT -> {
                         return switch (why) {
