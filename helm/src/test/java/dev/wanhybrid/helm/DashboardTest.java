@@ -62,7 +62,7 @@ class DashboardTest {
         assertThat(titles).contains(
                 "Spend today by backend", "Spend this month by backend", "Spend today by tenant",
                 "Spend this month by tenant", "Global budget remaining", "Budget remaining by tenant",
-                "Savings against all-cloud this month", "Monthly volume against the break-even volume",
+                "Saved against all-cloud today and this month", "Monthly volume against the break-even volume",
                 "Routing split by backend", "Fallbacks by reason", "Circuit breakers", "Local queue depth",
                 "Local queue wait", "Job latency percentiles by backend");
     }

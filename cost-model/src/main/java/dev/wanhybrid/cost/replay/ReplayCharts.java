@@ -86,6 +86,17 @@ public final class ReplayCharts {
         chart.addAnnotation(new AnnotationText("fleet capacity", capacity.doubleValue(), api.getLast() * 0.95, false));
         chart.addAnnotation(new AnnotationLine(observedPerMonth.doubleValue(), true, false));
         chart.addAnnotation(new AnnotationText("observed", observedPerMonth.doubleValue(), api.getLast() * 0.85, false));
+        // The assumptions the lines are drawn from, in the empty lower right corner (both lines rise from the left).
+        List<String> assumptions = List.of(
+                "assumes: shared fixed " + in.sharedFixedPerMonth().rounded() + "/month (staff, overhead)",
+                "+ " + in.perGpuFixedPerMonth().rounded() + "/month per GPU (hardware, idle power, cooling or rent)",
+                String.format(Locale.US, "marginal %s %s/video; %,d videos/month per GPU at target utilization",
+                        in.marginalPerVideo().amount().setScale(4, java.math.RoundingMode.HALF_EVEN),
+                        in.marginalPerVideo().currency().getCurrencyCode(), in.capacityPerGpuPerMonth().longValue()));
+        for (int i = 0; i < assumptions.size(); i++) {
+            chart.addAnnotation(new AnnotationText(assumptions.get(i), max * 0.70, api.getLast() * (0.16 - 0.055 * i),
+                    false));
+        }
         return chart;
     }
 

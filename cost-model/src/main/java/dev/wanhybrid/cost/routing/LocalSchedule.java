@@ -26,7 +26,18 @@ public final class LocalSchedule {
      */
     public record Job(long id, double due, ServiceTime time) {}
 
-    private static final Comparator<Job> EDF = Comparator.comparingDouble(Job::due).thenComparingLong(Job::id);
+    private static final Comparator<Job> EDF = (a, b) -> deadlineOrder(a.due(), a.id(), b.due(), b.id());
+
+    /**
+     * The plan's queue order, for any queue that must agree with it (the gateway's local backend): earliest
+     * deadline first ({@code +Infinity} for none, last), then the lower id (earlier arrival).
+     *
+     * @return negative when job a runs first, positive when b does, 0 for the same job
+     */
+    public static int deadlineOrder(double dueA, long idA, double dueB, long idB) {
+        int byDue = Double.compare(dueA, dueB);
+        return byDue != 0 ? byDue : Long.compare(idA, idB);
+    }
 
     private final Job[] running;
     private final double[] startedAt;

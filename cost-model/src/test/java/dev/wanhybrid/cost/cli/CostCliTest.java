@@ -27,16 +27,19 @@ class CostCliTest {
 
         assertThat(run.exit()).isZero();
         assertThat(run.out())
-                .contains("| Fixed per year, hardware: 8 x 25000 USD over 4 years | 50000.00 USD |")
-                .contains("| Fixed per year, idle power: 8 x 700 W around the clock at 0.10 USD/kWh | 4905.60 USD |")
-                .contains("| Fixed per year, cooling: PUE 1.25 on the idle power | 1226.40 USD |")
-                .contains("| Fixed per year, staff | 90000.00 USD |")
-                .contains("| Fixed per year, overhead | 23868.00 USD |")
-                .contains("| Fleet fixed cost per year | 170000.00 USD |")
-                .contains("| Capacity check: break-even reachable with this fleet |")
+                .contains("| Fixed per year, hardware: 2 x 20000 USD over 3 years | 13333.33 USD |")
+                .contains("| Fixed per year, idle power: 2 x 400 W around the clock at 0.12 USD/kWh | 840.96 USD |")
+                .contains("| Fixed per year, cooling: PUE 1.3 on the idle power | 252.29 USD |")
+                .contains("| Fixed per year, staff | 150000.00 USD |")
+                .contains("| Fixed per year, overhead | 6000.00 USD |")
+                .contains("| Fleet fixed cost per year | 170426.58 USD |")
                 .contains("| API price per video | 0.10 USD |")
-                .contains("| Break-even volume per year | 1,700,000 |")
-                .contains("| Break-even volume per day | 4,658 |")
+                .contains("| Break-even volume per year | 1,704,266 |")
+                .contains("| Break-even volume per day | 4,670 |")
+                // 240 s on an RTX 4090 / 1.4 for an A100: 171 GPU-seconds, 24,528 videos a month on two at 0.8.
+                .contains("| GPU-seconds per reference video (throughput model) | 171 |")
+                .contains("| Fleet capacity per month (at 0.8 utilization) | 24,528 |")
+                .contains("| Capacity check: break-even reachable with this fleet | no |")
                 .contains("| API cost at observed volume, per month | 5000.00 USD |")
                 .contains("Recommendation: STAY_ON_API");
     }
@@ -47,9 +50,27 @@ class CostCliTest {
 
         assertThat(run.exit()).isZero();
         assertThat(run.out())
-                .contains("| Fleet fixed cost per year | 220000.00 USD |")
-                .contains("| Break-even volume per year | 2,200,000 |")
-                .contains("| Break-even volume per day | 6,028 |");
+                .contains("| Fixed per year, hardware: 8 x 20000 USD over 3 years | 53333.33 USD |")
+                .contains("| Fixed per year, staff | 150000.00 USD |")
+                .contains("| Fleet fixed cost per year | 219706.33 USD |")
+                .contains("| Break-even volume per year | 2,197,064 |")
+                .contains("| Break-even volume per day | 6,020 |")
+                .contains("| Fleet capacity per month (at 0.8 utilization) | 98,112 |")
+                .contains("| Capacity check: break-even reachable with this fleet | no |");
+    }
+
+    @Test
+    void wan22Ti2v5bIsALocalReferenceModelAt720p() {
+        Run run = run("breakeven", "--config", "config/breakeven-ti2v-5b.yaml", "--date", "2026-11-22");
+
+        assertThat(run.exit()).isZero();
+        // 540 s on an RTX 4090 (Wan 2.2 README) / 1.4 for an A100; against 5 s of wan2.1-t2v-turbo 720P at $0.036.
+        assertThat(run.out())
+                .contains("| Reference video | wan2.1-t2v-turbo vs local wan2.2-ti2v-5b, 1280x704, 5 s |")
+                .contains("| GPU-seconds per reference video (throughput model) | 386 |")
+                .contains("| API price per video | 0.180 USD |")
+                .contains("| Break-even volume per year | 1,220,591 |")
+                .contains("| Fleet capacity per month (at 0.8 utilization) | 43,605 |");
     }
 
     @Test
@@ -65,7 +86,7 @@ class CostCliTest {
         Run run = run("estimate", "--config", "config/breakeven-low.yaml", "--cloud-model", "wan2.2-t2v-plus");
 
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("cloud wan2.2-t2v-plus: 0.10 USD").contains("local wan2.1-t2v-1.3b: 96 GPU-s on h100");
+        assertThat(run.out()).contains("cloud wan2.2-t2v-plus: 0.10 USD").contains("local wan2.1-t2v-1.3b: 171 GPU-s on a100");
     }
 
     @Test

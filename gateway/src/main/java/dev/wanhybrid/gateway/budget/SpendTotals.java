@@ -10,14 +10,18 @@ import java.math.BigDecimal;
  * @param tenant tenant id
  * @param videos settled jobs
  * @param actualUsd what they cost
- * @param listUsd what they would have cost at cloud list price
+ * @param listUsd what they would have cost without our GPUs: for local jobs the counterfactual cloud price the
+ *     ledger recorded at settlement, for cloud jobs what they cost (a local job no cloud model could make counts
+ *     its own cost, so it saves nothing)
  */
 public record SpendTotals(String backend, String model, String tenant, long videos, BigDecimal actualUsd,
         BigDecimal listUsd) {
 
-    /** All-cloud list price minus actual, never negative per row. */
+    /**
+     * Saved against all-cloud: the all-cloud price minus what the jobs cost. Negative when local work cost more
+     * than the cloud would have charged (a slow run on a busy fleet); not hidden.
+     */
     public BigDecimal savingsUsd() {
-        BigDecimal s = listUsd.subtract(actualUsd);
-        return s.signum() < 0 ? BigDecimal.ZERO : s;
+        return listUsd.subtract(actualUsd);
     }
 }

@@ -13,6 +13,7 @@ import dev.wanhybrid.gateway.catalog.ModelTier;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -104,17 +105,60 @@ public final class CatalogSettlementPricer implements SettlementPricer {
         return new Settlement(actual, cheapestCloud(spec, size).orElse(null), billed, gpuSeconds);
     }
 
-    /** The cheapest cloud list price for the same clip: what this video would have cost without our GPUs. */
+    /**
+     * The counterfactual: what the cloud would have charged for this video had there been no GPUs of our own, the
+     * cheapest cloud model that does the task kind and sound, at the smallest tier whose short side covers the
+     * video's (the exact size where a tier lists it) and the shortest length it offers at least as long as the
+     * clip, at the price in force today (the dated list, else the catalog's). A 3-second 480p clip is therefore
+     * priced as the 5-second one the cloud would have had to make. Empty only when no cloud model covers the clip
+     * at all (longer or larger than anything it offers).
+     */
     public Optional<BigDecimal> cheapestCloud(GenerationSpec spec, VideoSize size) {
         if (size == null) {
             return Optional.empty();
         }
-        return catalog.modelsOf(Backend.CLOUD.id()).stream()
-                .filter(m -> m.kinds().contains(spec.kind()) && m.supports(spec.audio())
-                        && m.seconds().contains(spec.seconds()))
-                .flatMap(m -> tierFor(m, size).stream()
-                        .map(t -> t.usdPerSecond(spec.audio().wantsAudio()).multiply(BigDecimal.valueOf(spec.seconds()))))
-                .min(BigDecimal::compareTo);
+        boolean audio = spec.audio().wantsAudio();
+        java.time.LocalDate day = java.time.LocalDate.now(clock.withZone(zone));
+        BigDecimal best = null;
+        for (CatalogModel m : catalog.modelsOf(Backend.CLOUD.id())) {
+            if (!m.kinds().contains(spec.kind()) || !m.supports(spec.audio())) {
+                continue;
+            }
+            Optional<Integer> seconds = m.seconds().stream().filter(s -> s >= spec.seconds()).min(Integer::compare);
+            if (seconds.isEmpty()) {
+                continue;
+            }
+            for (ModelTier t : coveringTiers(m, size)) {
+                BigDecimal perSecond = Tier.ofLabel(t.name()).flatMap(pt -> dated.perSecond(m.id(), pt, audio, day))
+                        .orElseGet(() -> t.usdPerSecond(audio));
+                BigDecimal price = perSecond.multiply(BigDecimal.valueOf(seconds.get()));
+                if (best == null || price.compareTo(best) < 0) {
+                    best = price;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The tier listing this exact size, else every tier whose short side (its name, 480p) is at least the size's. */
+    private static List<ModelTier> coveringTiers(CatalogModel model, VideoSize size) {
+        Optional<ModelTier> exact = model.tierOf(size);
+        if (exact.isPresent()) {
+            return List.of(exact.get());
+        }
+        return model.tiers().stream().filter(t -> shortSideOf(t).orElse(0) >= size.shortSide()).toList();
+    }
+
+    private static Optional<Integer> shortSideOf(ModelTier tier) {
+        String name = tier.name().toLowerCase(java.util.Locale.ROOT);
+        if (!name.endsWith("p")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Integer.parseInt(name.substring(0, name.length() - 1)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     static VideoSize sizeOf(GenerationSpec spec, CatalogModel model) {

@@ -71,8 +71,8 @@ class CostConfiguration {
 
     @Bean
     CostMeters costMeters(MeterRegistry registry, SpendReports reports, BudgetCaps caps, BreakEvenService breakEven,
-            Clock clock, CostProperties properties) {
-        return new CostMeters(registry, reports, caps, breakEven, clock, properties.meterRefresh());
+            Clock clock, CostProperties properties, dev.wanhybrid.gateway.budget.BudgetProperties budget) {
+        return new CostMeters(registry, reports, caps, breakEven, clock, properties.meterRefresh(), budget.timeZone());
     }
 
     /** The first snapshot is taken once the migrations have run and the application is up. */
@@ -96,7 +96,10 @@ class CostConfiguration {
         }
         FleetCost cost;
         if (f.rented() != null) {
-            cost = new FleetCost.Rented(Money.of(f.rented().hourlyPerGpu(), currency));
+            CostProperties.Rented r = f.rented();
+            cost = new FleetCost.Rented(Money.of(r.hourlyPerGpu(), currency),
+                    r.opsStaffPerYear() == null ? null : Money.of(r.opsStaffPerYear(), currency),
+                    r.overheadPerYear() == null ? null : Money.of(r.overheadPerYear(), currency));
         } else {
             CostProperties.Owned o = f.owned();
             cost = new FleetCost.Owned(Money.of(o.capexPerGpu(), currency), o.amortizationYears(), o.busyWattsPerGpu(),

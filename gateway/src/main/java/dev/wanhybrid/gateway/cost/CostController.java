@@ -6,8 +6,8 @@ import dev.wanhybrid.cost.breakeven.BreakEvenResult;
 import dev.wanhybrid.cost.breakeven.Recommendation;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
+import dev.wanhybrid.gateway.budget.PeriodTotals;
 import dev.wanhybrid.gateway.budget.SpendReports;
-import dev.wanhybrid.gateway.budget.SpendTotals;
 import dev.wanhybrid.gateway.tenant.Tenant;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
@@ -16,9 +16,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -46,7 +44,7 @@ class CostController {
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Period(@JsonProperty("period_key") String periodKey, long videos, @JsonProperty("total_usd") BigDecimal totalUsd,
-            @JsonProperty("savings_usd") BigDecimal savingsUsd, @JsonProperty("by_backend") Map<String, BigDecimal> byBackend,
+            @JsonProperty("all_cloud_usd") BigDecimal allCloudUsd, @JsonProperty("savings_usd") BigDecimal savingsUsd, @JsonProperty("by_backend") Map<String, BigDecimal> byBackend,
             @JsonProperty("by_model") Map<String, BigDecimal> byModel) {}
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -75,20 +73,10 @@ class CostController {
     }
 
     private Period period(BudgetPeriod period, Instant now, String tenant) {
-        List<SpendTotals> rows = reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), tenant);
-        Map<String, BigDecimal> byBackend = new TreeMap<>();
-        Map<String, BigDecimal> byModel = new TreeMap<>();
-        BigDecimal total = BigDecimal.ZERO;
-        BigDecimal savings = BigDecimal.ZERO;
-        long videos = 0;
-        for (SpendTotals t : rows) {
-            byBackend.merge(t.backend(), t.actualUsd(), BigDecimal::add);
-            byModel.merge(t.model(), t.actualUsd(), BigDecimal::add);
-            total = total.add(t.actualUsd());
-            savings = savings.add(t.savingsUsd());
-            videos += t.videos();
-        }
-        return new Period(period.keyOf(now, budget.timeZone()), videos, total, savings, byBackend, byModel);
+        PeriodTotals t = PeriodTotals.of(
+                reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), tenant));
+        return new Period(period.keyOf(now, budget.timeZone()), t.videos(), t.actualUsd(), t.allCloudUsd(),
+                t.savingsUsd(), t.byBackend(), t.byModel());
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -1,7 +1,9 @@
 package dev.wanhybrid.gateway.cost;
 
+import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.BudgetStatus;
+import dev.wanhybrid.gateway.budget.PeriodTotals;
 import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.SpendTotals;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -29,6 +31,10 @@ public final class CostMeters {
 
     public static final String COST = "gateway.cost";
     public static final String SAVINGS = "gateway.cost.savings";
+    /** Spend in the current budget day or month ({@code period}), per tenant: resets when the period does. */
+    public static final String PERIOD_SPEND = "gateway.cost.period.spend";
+    /** Saved against all-cloud in the current budget day or month, per tenant: beside {@link #PERIOD_SPEND}. */
+    public static final String PERIOD_SAVINGS = "gateway.cost.period.savings";
     public static final String BUDGET_REMAINING = "gateway.budget.remaining";
     public static final String BUDGET_LIMIT = "gateway.budget.limit";
     public static final String BREAKEVEN_VOLUME = "gateway.breakeven.volume";
@@ -44,14 +50,17 @@ public final class CostMeters {
     private final BreakEvenService breakEven;
     private final Clock clock;
     private final Duration refresh;
+    private final java.time.ZoneId zone;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private volatile Snapshot snapshot;
 
     private record Snapshot(Instant takenAt, Map<String, SpendTotals> spend, Map<String, BigDecimal> savings,
-            Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume, double localUtilization) {}
+            Map<String, BigDecimal> periodSpend, Map<String, BigDecimal> periodSavings, Map<String, BudgetStatus> budgets, long monthlyVolume, double breakEvenVolume, double localUtilization) {}
 
+    /** @param zone the budget time zone, whose day and month the period meters follow */
     public CostMeters(MeterRegistry registry, SpendReports reports, BudgetCaps caps, BreakEvenService breakEven,
-            Clock clock, Duration refresh) {
+            Clock clock, Duration refresh, java.time.ZoneId zone) {
+        this.zone = zone;
         this.registry = registry;
         this.reports = reports;
         this.caps = caps;
@@ -89,7 +98,8 @@ public final class CostMeters {
             refreshNow();
             s = snapshot;
         }
-        return s == null ? new Snapshot(clock.instant(), Map.of(), Map.of(), Map.of(), 0, Double.NaN, Double.NaN) : s;
+        return s == null ? new Snapshot(clock.instant(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0, Double.NaN,
+                Double.NaN) : s;
     }
 
     private Snapshot take() {
@@ -98,6 +108,18 @@ public final class CostMeters {
         for (SpendTotals t : reports.totals(Instant.EPOCH, FAR_FUTURE, null)) {
             spend.put(spendKey(t.backend(), t.model(), t.tenant()), t);
             savings.merge(t.tenant(), t.savingsUsd(), BigDecimal::add);
+        }
+        Map<String, BigDecimal> periodSpend = new ConcurrentHashMap<>();
+        Map<String, BigDecimal> periodSavings = new ConcurrentHashMap<>();
+        Instant now = clock.instant();
+        for (BudgetPeriod period : BudgetPeriod.values()) {
+            Map<String, List<SpendTotals>> byTenant = reports.totals(period.start(now, zone), period.end(now, zone), null)
+                    .stream().collect(java.util.stream.Collectors.groupingBy(SpendTotals::tenant));
+            byTenant.forEach((tenant, rows) -> {
+                PeriodTotals t = PeriodTotals.of(rows);
+                periodSpend.put(periodKey(period, tenant), t.actualUsd());
+                periodSavings.put(periodKey(period, tenant), t.savingsUsd());
+            });
         }
         Map<String, BudgetStatus> budgets = new ConcurrentHashMap<>();
         for (BudgetStatus s : caps.allStatus()) {
@@ -112,7 +134,7 @@ public final class CostMeters {
         int gpus = breakEven.fleet().count();
         double utilization = gpus == 0 ? 0
                 : reports.localGpuSeconds(Duration.ofHours(1)).doubleValue() / (gpus * 3600.0);
-        return new Snapshot(clock.instant(), spend, savings, budgets, reports.videosLast30Days(), volume, utilization);
+        return new Snapshot(clock.instant(), spend, savings, periodSpend, periodSavings, budgets, reports.videosLast30Days(), volume, utilization);
     }
 
     private void registerNew(Snapshot s) {
@@ -128,6 +150,17 @@ public final class CostMeters {
                 FunctionCounter.builder(SAVINGS, this, value(m -> m.current().savings().getOrDefault(tenant, BigDecimal.ZERO)))
                         .baseUnit("usd").description("All-cloud list price minus actual spend")
                         .tags("tenant", tenant).register(registry);
+                for (BudgetPeriod period : BudgetPeriod.values()) {
+                    String pkey = periodKey(period, tenant);
+                    String[] tags = {"period", period.id(), "tenant", tenant};
+                    Gauge.builder(PERIOD_SPEND, this, value(m -> m.current().periodSpend().getOrDefault(pkey, BigDecimal.ZERO)))
+                            .baseUnit("usd").description("Spend in the current budget period").tags(tags)
+                            .register(registry);
+                    Gauge.builder(PERIOD_SAVINGS, this,
+                                    value(m -> m.current().periodSavings().getOrDefault(pkey, BigDecimal.ZERO)))
+                            .baseUnit("usd").description("Saved against all-cloud in the current budget period")
+                            .tags(tags).register(registry);
+                }
             }
         }
         for (BudgetStatus b : s.budgets().values()) {
@@ -164,6 +197,10 @@ public final class CostMeters {
             return null; // the cap was removed: NaN, which Prometheus drops
         }
         return limit ? b.cap().limit().amount() : b.remainingUsd();
+    }
+
+    private static String periodKey(BudgetPeriod period, String tenant) {
+        return period.id() + '|' + tenant;
     }
 
     private static String spendKey(String backend, String model, String tenant) {

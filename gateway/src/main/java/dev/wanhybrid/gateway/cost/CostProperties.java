@@ -37,7 +37,13 @@ public record CostProperties(@NotNull @Valid Fleet fleet, @NotNull @Valid Refere
             @Valid Owned owned) {}
 
     /** @param hourlyPerGpu price of one GPU-hour */
-    public record Rented(@NotNull @DecimalMin("0") BigDecimal hourlyPerGpu) {}
+    /**
+     * @param hourlyPerGpu price of one GPU for one hour
+     * @param opsStaffPerYear people who run the rented fleet, per year; none when absent
+     * @param overheadPerYear storage, network, support, per year; none when absent
+     */
+    public record Rented(@NotNull @DecimalMin("0") BigDecimal hourlyPerGpu, @DecimalMin("0") BigDecimal opsStaffPerYear,
+            @DecimalMin("0") BigDecimal overheadPerYear) {}
 
     /** Capex, write-off period and running costs of an owned fleet; see the cost-model's FleetCost.Owned. */
     public record Owned(@NotNull @DecimalMin("0") BigDecimal capexPerGpu,

@@ -404,7 +404,9 @@ public class JobProcessor {
     }
 
     static BackendTask task(Job job) {
-        return new BackendTask(job.id(), job.model(), job.spec());
+        java.time.Duration deadline = job.spec().routing() == null ? null : job.spec().routing().deadline();
+        return new BackendTask(job.id(), job.model(), job.spec(),
+                deadline == null || job.createdAt() == null ? null : job.createdAt().plus(deadline));
     }
 
     private Instant now() {

@@ -10,7 +10,7 @@ import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
 import dev.wanhybrid.gateway.budget.BudgetStatus;
 import dev.wanhybrid.gateway.budget.SpendReports;
-import dev.wanhybrid.gateway.budget.SpendTotals;
+import dev.wanhybrid.gateway.budget.PeriodTotals;
 import dev.wanhybrid.gateway.cost.BreakEvenService;
 import dev.wanhybrid.gateway.routing.RoutingMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -114,15 +114,8 @@ class OpsController {
     }
 
     private OpsPage.Spend spend(BudgetPeriod period, Instant now) {
-        List<SpendTotals> rows = reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), null);
-        Map<String, BigDecimal> byBackend = new TreeMap<>();
-        BigDecimal total = BigDecimal.ZERO;
-        long videos = 0;
-        for (SpendTotals t : rows) {
-            byBackend.merge(t.backend(), t.actualUsd(), BigDecimal::add);
-            total = total.add(t.actualUsd());
-            videos += t.videos();
-        }
-        return new OpsPage.Spend(period.keyOf(now, budget.timeZone()), videos, total, byBackend);
+        PeriodTotals t = PeriodTotals.of(
+                reports.totals(period.start(now, budget.timeZone()), period.end(now, budget.timeZone()), null));
+        return new OpsPage.Spend(period.keyOf(now, budget.timeZone()), t);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.ops;
 
 import dev.wanhybrid.gateway.budget.BudgetStatus;
+import dev.wanhybrid.gateway.budget.PeriodTotals;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import org.springframework.web.util.HtmlUtils;
 /** Renders the ops page: plain HTML with inline CSS, every value escaped, nothing fetched from elsewhere. */
 final class OpsPage {
 
-    record Spend(String periodKey, long videos, BigDecimal totalUsd, Map<String, BigDecimal> byBackend) {}
+    record Spend(String periodKey, PeriodTotals totals) {}
 
     record Decision(String backend, String reason, long count) {}
 
@@ -114,12 +115,15 @@ final class OpsPage {
     }
 
     private static void spend(StringBuilder h, String title, String id, Spend s) {
+        PeriodTotals t = s.totals();
         h.append("<section id=\"").append(id).append("\"><h2>").append(e(title)).append(" <span class=\"muted\">")
-                .append(e(s.periodKey())).append("</span></h2><div class=\"big total\">").append(usd(s.totalUsd()))
-                .append("</div><p class=\"muted\">").append(s.videos()).append(" videos settled</p>");
-        if (!s.byBackend().isEmpty()) {
+                .append(e(s.periodKey())).append("</span></h2><div class=\"big total\">").append(usd(t.actualUsd()))
+                .append("</div><p>Saved against all-cloud: <b class=\"savings\">").append(usd(t.savingsUsd()))
+                .append("</b> <span class=\"muted\">(all-cloud <span class=\"all-cloud\">").append(usd(t.allCloudUsd()))
+                .append("</span>)</span></p><p class=\"muted\">").append(t.videos()).append(" videos settled</p>");
+        if (!t.byBackend().isEmpty()) {
             h.append("<table><tr><th>backend</th><th class=\"num\">spend</th></tr>");
-            s.byBackend().forEach((backend, usd) -> h.append("<tr data-backend=\"").append(e(backend)).append("\"><td>")
+            t.byBackend().forEach((backend, usd) -> h.append("<tr data-backend=\"").append(e(backend)).append("\"><td>")
                     .append(e(backend)).append("</td><td class=\"num\">").append(usd(usd)).append("</td></tr>"));
             h.append("</table>");
         }

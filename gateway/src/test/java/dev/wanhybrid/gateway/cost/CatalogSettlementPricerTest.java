@@ -72,4 +72,36 @@ class CatalogSettlementPricerTest {
         assertThat(local.listUsd()).isEqualByComparingTo("0.10");
         assertThat(LOCAL.throughput().correction("wan2.1-t2v-1.3b").samples()).isPositive();
     }
+
+    @Test
+    void aLocalClipTheCloudDoesNotOfferIsPricedAsTheSmallestCloudClipThatCoversIt() {
+        CatalogSettlementPricer pricer = new CatalogSettlementPricer(CatalogFixtures.shipped(), LOCAL);
+        GenerationSpec threeSeconds = new GenerationSpec("acme", "auto", TaskKind.T2V, "p", null,
+                VideoSize.parse("832x480"), 3, null, null, AudioSpec.NONE, null, null);
+        GenerationSpec tiny = new GenerationSpec("acme", "auto", TaskKind.T2V, "p", null, VideoSize.parse("256x160"), 1,
+                null, null, AudioSpec.NONE, null, null);
+        GenerationSpec hd = new GenerationSpec("acme", "auto", TaskKind.T2V, "p", null, VideoSize.parse("1280x720"), 4,
+                null, null, AudioSpec.NONE, null, null);
+
+        // No cloud text-to-video model makes 3 s at 480p: wan2.2-t2v-plus's 5 s at $0.02/s is what it would have cost.
+        assertThat(pricer.cheapestCloud(threeSeconds, threeSeconds.size())).contains(new BigDecimal("0.10"));
+        // 256x160 is below every cloud tier: the 480p one covers it.
+        assertThat(pricer.cheapestCloud(tiny, tiny.size()).orElseThrow()).isEqualByComparingTo("0.10");
+        // 4 s at 720p silent: wan2.6-t2v makes 4 s (sound it always adds, $0.10/s) against wan2.1-t2v-turbo's 5 s at
+        // $0.036/s: the turbo's $0.18 is the cheaper.
+        assertThat(pricer.cheapestCloud(hd, hd.size()).orElseThrow()).isEqualByComparingTo("0.18");
+    }
+
+    @Test
+    void aRentedFleetCarriesItsStaffAndOverheadIntoTheFixedCost() {
+        GpuFleet fleet = CostConfiguration.toFleet(new CostProperties.Fleet("a100", 2, "USD",
+                new CostProperties.Rented(new BigDecimal("1.50"), new BigDecimal("150000"), new BigDecimal("1000")), null));
+        GpuFleet bare = CostConfiguration.toFleet(new CostProperties.Fleet("a100", 2, "USD",
+                new CostProperties.Rented(new BigDecimal("1.50"), null, null), null));
+
+        // 2 x 1.50 x 8,760 h = 26,280 of rent; one engineer and the overhead on top.
+        assertThat(bare.fixedCostPerYear().amount()).isEqualByComparingTo("26280");
+        assertThat(fleet.fixedCostPerYear().amount()).isEqualByComparingTo("177280");
+        assertThat(fleet.marginalCostPerGpuSecond().amount()).isEqualByComparingTo("0");
+    }
 }

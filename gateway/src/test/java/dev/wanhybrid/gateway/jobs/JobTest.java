@@ -13,6 +13,20 @@ import org.junit.jupiter.api.Test;
 class JobTest {
 
     @Test
+    void theBackendTaskIsDueAtSubmissionPlusTheDeadlineAndUndatedWithoutOne() {
+        Job undated = JobStoreTest.newJob("video_undated", "local");
+        dev.wanhybrid.gateway.generation.GenerationSpec s = undated.spec();
+        var withDeadline = new dev.wanhybrid.gateway.generation.GenerationSpec(s.tenant(), s.model(), s.kind(),
+                s.prompt(), null, null, s.seconds(), null, null, null, null, new dev.wanhybrid.gateway.generation.RoutingHints(
+                        null, dev.wanhybrid.gateway.generation.RoutingHints.Objective.COST, null,
+                        java.time.Duration.ofMinutes(15), false));
+        Job dated = Job.accepted("video_dated", withDeadline, undated.route(), undated.createdAt());
+
+        assertThat(JobProcessor.task(undated).dueBy()).isNull();
+        assertThat(JobProcessor.task(dated).dueBy()).isEqualTo(undated.createdAt().plusSeconds(900));
+    }
+
+    @Test
     void anAcceptedJobIsQueuedOnItsFirstCandidateWithItsEstimateAndDueAtOnce() {
         Job job = JobStoreTest.newJob("video_new", "cloud");
         assertThat(job.tenant()).isEqualTo(job.spec().tenant()).isEqualTo("acme");

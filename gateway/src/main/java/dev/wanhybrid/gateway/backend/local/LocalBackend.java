@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.backend.local;
 
 import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.cost.routing.LocalSchedule;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
 import dev.wanhybrid.engine.EngineRequest;
@@ -37,15 +38,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The local backend: an in-process queue in front of one worker per device, each running a {@link VideoEngine}.
+ * A worker that frees up takes the queued task with the earliest deadline ({@link BackendTask#dueBy()}), then the
+ * earliest arrival; tasks without a deadline come after every task with one, in arrival order. That is the order
+ * of the routing core's {@link LocalSchedule}, whose admission promised the deadlines.
  *
  * <p>The queue's capacity is the {@code local} bulkhead: a permit is taken when a task is queued and returned when
  * it finishes, so {@code resilience4j_bulkhead_available_concurrent_calls{name="local"}} is the free room. Tasks
@@ -61,8 +66,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     private final Bulkhead bulkhead;
     private final Clock clock;
     private final String notReadyDetail;
-    // One queue per loaded model: a worker only takes tasks for the model its engine holds.
-    private final Map<String, LinkedBlockingQueue<LocalTask>> queues = new ConcurrentHashMap<>();
+    // One queue per loaded model: a worker only takes tasks for the model its engine holds. Earliest deadline
+    // first, then arrival: the routing core's LocalSchedule order, which its admission assumed.
+    private final Map<String, PriorityBlockingQueue<LocalTask>> queues = new ConcurrentHashMap<>();
+    private final AtomicLong arrivals = new AtomicLong();
     private final InputImages images;
     private final ConcurrentHashMap<String, LocalTask> tasks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> taskByJob = new ConcurrentHashMap<>();
@@ -105,7 +112,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         this.clock = clock;
         this.meanServiceTime = properties.defaultServiceTime();
         for (VideoEngine engine : engines) {
-            queues.computeIfAbsent(engine.info().modelId(), id -> new LinkedBlockingQueue<>());
+            queues.computeIfAbsent(engine.info().modelId(), id -> new PriorityBlockingQueue<>(16, LocalTask.DEADLINE_ORDER));
         }
         Gauge.builder("gateway.local.queue.depth", this, LocalBackend::queued)
                 .description("Local tasks waiting for a worker").register(meters);
@@ -153,7 +160,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     }
 
     private int queued() {
-        return queues.values().stream().mapToInt(LinkedBlockingQueue::size).sum();
+        return queues.values().stream().mapToInt(PriorityBlockingQueue::size).sum();
     }
 
     /** Reads the first frame of an image-to-video request ({@code upload:} keys or fetched URLs). */
@@ -222,8 +229,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             bulkhead.onComplete();
             throw e;
         }
-        LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, clock.instant(),
-                properties.workDir().resolve(taskId + ".mp4"));
+        LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, clock.instant(), task.dueBy(),
+                arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
         tasks.put(taskId, t);
         taskByJob.put(task.jobId(), taskId);
         queues.get(task.model()).add(t);
@@ -397,6 +404,9 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         final String model;
         final EngineRequest request;
         final Instant enqueuedAt;
+        /** Epoch seconds by which it must be finished; {@code +Infinity} without a deadline. */
+        final double due;
+        final long arrival;
         final Path output;
         volatile TaskSnapshot.State state = TaskSnapshot.State.PENDING;
         volatile int progress = -1;
@@ -408,12 +418,18 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         volatile String errorMessage;
         volatile Instant finishedAt;
 
-        LocalTask(String id, String jobId, String model, EngineRequest request, Instant enqueuedAt, Path output) {
+        static final java.util.Comparator<LocalTask> DEADLINE_ORDER =
+                (a, b) -> LocalSchedule.deadlineOrder(a.due, a.arrival, b.due, b.arrival);
+
+        LocalTask(String id, String jobId, String model, EngineRequest request, Instant enqueuedAt, Instant dueBy,
+                long arrival, Path output) {
             this.id = id;
             this.jobId = jobId;
             this.model = model;
             this.request = request;
             this.enqueuedAt = enqueuedAt;
+            this.due = dueBy == null ? Double.POSITIVE_INFINITY : dueBy.getEpochSecond() + dueBy.getNano() / 1e9;
+            this.arrival = arrival;
             this.output = output;
         }
 

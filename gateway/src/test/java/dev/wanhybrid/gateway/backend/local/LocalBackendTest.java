@@ -113,6 +113,35 @@ class LocalBackendTest {
     }
 
     @Test
+    void aFreedWorkerTakesTheEarliestDeadlineThenTheEarliestArrivalAndUndatedWorkLast() throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 1);
+        start(8, engine);
+        java.time.Instant now = java.time.Instant.now();
+        String first = backend.submit(dated("video_running", 1L, null));
+        awaitState(first, TaskSnapshot.State.RUNNING);
+        // Queued behind it, in this arrival order: undated, due in an hour, due in 10 minutes, due in an hour
+        // again, due in 2 minutes, undated again.
+        backend.submit(dated("video_a", 2L, null));
+        backend.submit(dated("video_b", 3L, now.plusSeconds(3600)));
+        backend.submit(dated("video_c", 4L, now.plusSeconds(600)));
+        backend.submit(dated("video_d", 5L, now.plusSeconds(3600)));
+        String last = backend.submit(dated("video_e", 6L, now.plusSeconds(120)));
+        String undated = backend.submit(dated("video_f", 7L, null));
+
+        engine.stepPermits.release(7);
+        awaitState(undated, TaskSnapshot.State.SUCCEEDED);
+        awaitState(last, TaskSnapshot.State.SUCCEEDED);
+
+        // The routing core's LocalSchedule order: deadline, then arrival; no deadline after every dated task.
+        assertThat(engine.requests.stream().map(r -> r.seed()).toList()).containsExactly(1L, 6L, 4L, 3L, 5L, 2L, 7L);
+    }
+
+    private static BackendTask dated(String jobId, long seed, java.time.Instant dueBy) {
+        return new BackendTask(jobId, MODEL, new GenerationSpec("acme", MODEL, TaskKind.T2V, "a cat surfing", null,
+                null, 5, seed, null, AudioSpec.NONE, null, RoutingHints.NONE), dueBy);
+    }
+
+    @Test
     void cancellingAQueuedTaskRemovesItAndARunningOneInterruptsTheEngine() throws Exception {
         TestVideoEngine engine = new TestVideoEngine(MODEL, 5);
         start(4, engine);
