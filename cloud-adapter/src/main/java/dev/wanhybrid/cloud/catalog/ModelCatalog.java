@@ -6,6 +6,7 @@ import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.price.CloudPrice;
+import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
 import java.io.IOException;
@@ -196,13 +197,22 @@ public final class ModelCatalog {
      * @param modelId the international id or the mainland spelling
      */
     public Optional<CloudPrice> price(String modelId, Region region, Tier tier, boolean withAudio, LocalDate day) {
+        return price(PriceTableLoader.dashScope(region.priceList()), modelId, tier, withAudio, day);
+    }
+
+    /**
+     * The unit price in force on {@code day} in {@code table} (a list, or an account's own prices in the same
+     * format: contract prices, discounted lines), for the sound the model will produce.
+     */
+    public Optional<CloudPrice> price(CloudPriceTable table, String modelId, Tier tier, boolean withAudio,
+            LocalDate day) {
         return find(modelId).flatMap(model -> {
             boolean audio = switch (model.audio()) {
                 case NONE -> false;
                 case ALWAYS -> true;
                 case OPTIONAL -> withAudio;
             };
-            return PriceTableLoader.dashScope(region.priceList()).find(model.id(), tier, audio, day);
+            return table.find(model.id(), tier, audio, day);
         });
     }
 
