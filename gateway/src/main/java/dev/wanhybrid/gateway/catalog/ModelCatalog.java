@@ -1,5 +1,8 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.ModelLifecycle;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.price.DashScopePriceList;
@@ -17,9 +20,26 @@ import java.util.TreeSet;
 /** The immutable catalog of models the router chooses from, built from {@link CatalogProperties}. */
 public final class ModelCatalog {
 
+    /** Notice given before a retirement date: the ops page and the metric warn from this many days ahead. */
+    public static final int RETIREMENT_WARNING_DAYS = 30;
+
     private final Map<String, CatalogModel> models;
+    private final Map<String, CloudModel> cloudModels;
+    private final boolean useSuccessors;
 
     public ModelCatalog(List<CatalogModel> models) {
+        this(models, Map.of(), false);
+    }
+
+    /**
+     * @param cloudModels the cloud catalog's entries of this catalog's cloud models, whose lifecycle (release,
+     *     retirement, successor) they carry
+     * @param useSuccessors whether a request that names a retired model runs on its successor (the route says
+     *     so) rather than being refused
+     */
+    public ModelCatalog(List<CatalogModel> models, Map<String, CloudModel> cloudModels, boolean useSuccessors) {
+        this.cloudModels = Map.copyOf(cloudModels);
+        this.useSuccessors = useSuccessors;
         var byId = new LinkedHashMap<String, CatalogModel>();
         for (CatalogModel m : models) {
             if (byId.put(m.id(), m) != null) {
@@ -46,6 +66,7 @@ public final class ModelCatalog {
         CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         CloudCapabilities cloud = new CloudCapabilities(cloudModels);
         var list = new ArrayList<CatalogModel>();
+        var lifecycles = new LinkedHashMap<String, CloudModel>();
         for (CatalogProperties.ModelProperties configured : properties.allModels()) {
             CatalogProperties.ModelProperties p = cloud.complete(configured);
             var tiers = new ArrayList<ModelTier>();
@@ -53,8 +74,28 @@ public final class ModelCatalog {
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),
                     p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers,
                     p.lora()));
+            if (Backend.CLOUD.is(p.backend())) {
+                cloudModels.find(p.id()).filter(m -> m.id().equals(p.id())).ifPresent(m -> lifecycles.put(p.id(), m));
+            }
         }
-        return new ModelCatalog(list);
+        return new ModelCatalog(list, lifecycles, false);
+    }
+
+    /** This catalog, sending a request that names a retired model to its successor when {@code use} is true. */
+    public ModelCatalog withSuccessors(boolean use) {
+        return new ModelCatalog(List.copyOf(models.values()), cloudModels, use);
+    }
+
+    public boolean usesSuccessors() {
+        return useSuccessors;
+    }
+
+    /**
+     * Where a cloud model stands on {@code day} (empty for local models and for cloud models the cloud catalog does
+     * not know), with {@link #RETIREMENT_WARNING_DAYS} of notice.
+     */
+    public Optional<ModelLifecycle> lifecycle(String id, LocalDate day) {
+        return Optional.ofNullable(cloudModels.get(id)).map(m -> m.lifecycleOn(day, RETIREMENT_WARNING_DAYS));
     }
 
     private static ModelTier tier(String model, String name, CatalogProperties.TierProperties t, CloudPriceTable prices,

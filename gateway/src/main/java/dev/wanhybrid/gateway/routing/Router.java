@@ -18,6 +18,9 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import dev.wanhybrid.cloud.catalog.ModelLifecycle;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -72,6 +75,34 @@ public final class Router {
 
         List<RejectedCandidate> rejected = new ArrayList<>();
         Map<CatalogModel, RejectionReason> rejectionOf = new LinkedHashMap<>();
+
+        // Lifecycle: a retired (or not yet released) cloud model is never sent.
+        LocalDate day = LocalDate.ofInstant(ctx.now(), ZoneOffset.UTC);
+        boolean successorRuns = false;
+        List<CatalogModel> current = new ArrayList<>();
+        for (CatalogModel m : considered) {
+            Optional<ModelLifecycle> life = ctx.catalog().lifecycle(m.id(), day);
+            if (life.isEmpty() || life.get().sendable()) {
+                current.add(m);
+                continue;
+            }
+            Optional<CatalogModel> successor = Optional.ofNullable(life.get().successor())
+                    .flatMap(ctx.catalog()::find);
+            if (!auto && ctx.catalog().usesSuccessors() && successor.isPresent()
+                    && ctx.catalog().lifecycle(successor.get().id(), day).map(ModelLifecycle::sendable).orElse(true)) {
+                reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, life.get().refusal(m.id())
+                        + "; it runs on " + successor.get().id() + " (gateway.catalog.use-successors).");
+                current.add(successor.get());
+                successorRuns = true;
+            } else if (!auto) {
+                throw new NoRouteException(400, "model", RejectionReason.MODEL_RETIRED.code(),
+                        capitalized(life.get().refusal(m.id())) + ".", List.of());
+            } else {
+                reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, capitalized(life.get().refusal(m.id()))
+                        + ".");
+            }
+        }
+        considered = current;
 
         // Policy.
         List<CatalogModel> allowed = new ArrayList<>();
@@ -192,7 +223,14 @@ public final class Router {
             }
             reason = scheduled.reason() == null ? reason : scheduled.reason();
         }
+        if (successorRuns) {
+            reason = RouteReason.RETIRED_MODEL_SUCCESSOR;
+        }
         return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
+    }
+
+    private static String capitalized(String sentence) {
+        return Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
     }
 
     /**
