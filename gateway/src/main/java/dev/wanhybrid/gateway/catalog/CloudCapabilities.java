@@ -65,7 +65,10 @@ final class CloudCapabilities {
         return cloud.sizes(label).stream().map(s -> s.replace('*', 'x')).toList();
     }
 
-    /** The task kinds the gateway routes that the model's modes cover (wan3.0-video: both). */
+    /**
+     * The task kinds the gateway routes that the model's modes cover (wan3.0-video: both); none for a new-protocol
+     * model that only does the media modes (r2v, editing), which the router matches by mode.
+     */
     private static Set<TaskKind> kinds(CloudModel model) {
         Set<TaskKind> kinds = EnumSet.noneOf(TaskKind.class);
         if (model.supports(VideoMode.TEXT_TO_VIDEO)) {
@@ -74,7 +77,7 @@ final class CloudCapabilities {
         if (model.supports(VideoMode.IMAGE_TO_VIDEO)) {
             kinds.add(TaskKind.I2V);
         }
-        if (kinds.isEmpty()) {
+        if (kinds.isEmpty() && !model.usesMedia()) {
             throw new IllegalArgumentException("gateway.catalog.models[" + model.id() + "]: a model that does "
                     + VideoMode.ids(model.modes()) + " has no task kind the gateway routes (t2v, i2v)");
         }

@@ -2,11 +2,13 @@ package dev.wanhybrid.gateway.catalog;
 
 import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.catalog.ModelLifecycle;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
+import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -127,6 +129,23 @@ public final class ModelCatalog {
             LocalDate day) {
         return Tier.ofLabel(tier).flatMap(t -> prices.find(model, t, audio, day))
                 .map(p -> p.perSecond().amount().stripTrailingZeros());
+    }
+
+    /**
+     * Whether a model can do {@code mode}: a cloud model the cloud catalog knows as that catalog says; any other
+     * model only text- and image-to-video, by its kinds.
+     */
+    public boolean supportsMode(String id, VideoMode mode) {
+        CloudModel cloud = cloudModels.get(id);
+        if (cloud != null) {
+            return cloud.supports(mode);
+        }
+        CatalogModel model = models.get(id);
+        return model != null && switch (mode) {
+            case TEXT_TO_VIDEO -> model.kinds().contains(TaskKind.T2V);
+            case IMAGE_TO_VIDEO -> model.kinds().contains(TaskKind.I2V);
+            default -> false;
+        };
     }
 
     public Optional<CatalogModel> find(String id) {

@@ -1,6 +1,10 @@
 package dev.wanhybrid.gateway.generation;
 
+import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cloud.catalog.ModelCatalog;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import java.net.URI;
+import java.util.List;
 
 /**
  * One validated, protocol-neutral video generation request: what both API facades produce and what the router,
@@ -21,6 +25,8 @@ import java.net.URI;
  * @param routing the caller's routing hints
  * @param lora a LoRA from the local engine's registry ({@code gateway.local.loras}), or {@code null}; only the
  *     local backend can serve it
+ * @param media typed inputs of the newer request modes (reference-to-video, first-and-last-frame, continuation,
+ *     video editing); empty for plain text- and image-to-video
  */
 public record GenerationSpec(
         String tenant,
@@ -35,7 +41,8 @@ public record GenerationSpec(
         AudioSpec audio,
         URI webhookUrl,
         RoutingHints routing,
-        String lora) {
+        String lora,
+        List<MediaInput> media) {
 
     public static final String AUTO_MODEL = "auto";
 
@@ -44,12 +51,34 @@ public record GenerationSpec(
             VideoSize size, int seconds, Long seed, URI inputImage, AudioSpec audio, URI webhookUrl,
             RoutingHints routing) {
         this(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage, audio, webhookUrl, routing,
-                null);
+                null, List.of());
+    }
+
+    /** A request without typed media. */
+    public GenerationSpec(String tenant, String model, TaskKind kind, String prompt, String negativePrompt,
+            VideoSize size, int seconds, Long seed, URI inputImage, AudioSpec audio, URI webhookUrl,
+            RoutingHints routing, String lora) {
+        this(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage, audio, webhookUrl, routing,
+                lora, List.of());
     }
 
     public GenerationSpec {
+        media = media == null ? List.of() : List.copyOf(media);
         audio = audio == null ? AudioSpec.NONE : audio;
         routing = routing == null ? RoutingHints.NONE : routing;
         model = model == null || model.isBlank() ? AUTO_MODEL : model;
+    }
+
+    /**
+     * What the request asks for: from its media when it has any (the cloud catalog's rule), else text- or
+     * image-to-video by its kind. Media that make no mode were refused at the edge.
+     */
+    public VideoMode mode() {
+        if (media.isEmpty()) {
+            return kind == TaskKind.I2V ? VideoMode.IMAGE_TO_VIDEO : VideoMode.TEXT_TO_VIDEO;
+        }
+        return ModelCatalog.modeOf(media.stream()
+                .map(m -> VideoRequest.Media.of(m.type(), m.url().toString())).toList())
+                .orElseThrow(() -> new IllegalStateException("media that make no mode: " + media));
     }
 }

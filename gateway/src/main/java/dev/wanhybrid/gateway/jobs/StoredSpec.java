@@ -7,7 +7,10 @@ import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
+import dev.wanhybrid.cloud.catalog.MediaType;
+import dev.wanhybrid.gateway.generation.MediaInput;
 import java.net.URI;
+import java.util.List;
 import java.time.Duration;
 
 /** The {@code spec_json} column: a {@link GenerationSpec} in a flat, stable JSON shape. */
@@ -29,7 +32,11 @@ record StoredSpec(
         @JsonProperty("routing_max_cost_usd") BigDecimal routingMaxCostUsd,
         @JsonProperty("routing_deadline_seconds") Long routingDeadlineSeconds,
         @JsonProperty("routing_local_only") boolean routingLocalOnly,
-        @JsonProperty("lora") String lora) {
+        @JsonProperty("lora") String lora,
+        @JsonProperty("media") List<StoredMedia> media) {
+
+    /** One typed input, by its wire name ({@code reference_image}) and URL. */
+    record StoredMedia(@JsonProperty("type") String type, @JsonProperty("url") String url) {}
 
     static StoredSpec of(GenerationSpec spec) {
         String audio = switch (spec.audio()) {
@@ -43,7 +50,9 @@ record StoredSpec(
                 spec.size() == null ? null : spec.size().toString(), spec.seconds(), spec.seed(),
                 spec.inputImage() == null ? null : spec.inputImage().toString(), audio, audioUrl,
                 spec.webhookUrl() == null ? null : spec.webhookUrl().toString(), r.backend(), r.objective().name(),
-                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora());
+                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora(),
+                spec.media().isEmpty() ? null : spec.media().stream()
+                        .map(m -> new StoredMedia(m.type().wire(), m.url().toString())).toList());
     }
 
     GenerationSpec toSpec() {
@@ -58,6 +67,9 @@ record StoredSpec(
         return new GenerationSpec(tenant, model, TaskKind.valueOf(kind), prompt, negativePrompt,
                 size == null ? null : VideoSize.parse(size), seconds, seed,
                 inputImage == null ? null : URI.create(inputImage), audioSpec,
-                webhookUrl == null ? null : URI.create(webhookUrl), hints, lora);
+                webhookUrl == null ? null : URI.create(webhookUrl), hints, lora, media == null ? List.of()
+                        : media.stream().map(m -> new MediaInput(MediaType.parse(m.type()).orElseThrow(
+                                () -> new IllegalStateException("stored media type " + m.type())),
+                                URI.create(m.url()))).toList());
     }
 }

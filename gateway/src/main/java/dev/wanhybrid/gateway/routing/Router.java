@@ -6,6 +6,7 @@ import dev.wanhybrid.cost.routing.LocalSchedule;
 import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.ModelTier;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
@@ -129,7 +130,7 @@ public final class Router {
         // Capability.
         List<Option> capable = new ArrayList<>();
         for (CatalogModel m : allowed) {
-            Optional<RejectionReason> missing = firstMissingCapability(spec, m);
+            Optional<RejectionReason> missing = firstMissingCapability(spec, m, ctx.catalog());
             if (missing.isPresent()) {
                 reject(rejected, rejectionOf, m, missing.get(), capabilitySentence(missing.get(), spec, m));
             } else {
@@ -295,11 +296,12 @@ public final class Router {
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
             Duration serviceTime, ServiceTime modelled) {}
 
-    private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m) {
+    private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m,
+            ModelCatalog catalog) {
         if (spec.lora() != null && !m.lora()) {
             return Optional.of(RejectionReason.LORA_UNSUPPORTED);
         }
-        if (!m.kinds().contains(spec.kind())) {
+        if (spec.media().isEmpty() ? !m.kinds().contains(spec.kind()) : !catalog.supportsMode(m.id(), spec.mode())) {
             return Optional.of(RejectionReason.KIND_UNSUPPORTED);
         }
         if (!m.supports(spec.audio())) {
@@ -325,7 +327,8 @@ public final class Router {
     private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
         return switch (reason) {
             case LORA_UNSUPPORTED -> m.id() + " does not apply LoRAs.";
-            case KIND_UNSUPPORTED -> m.id() + " does not do " + kindName(spec.kind()) + ".";
+            case KIND_UNSUPPORTED -> m.id() + " does not do " + (spec.media().isEmpty() ? kindName(spec.kind())
+                    : spec.mode().id()) + ".";
             case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
                     : " cannot synchronise to a given audio track.");
             case SIZE_UNSUPPORTED -> m.id() + " does not produce " + sizeFor(spec, m) + "; it offers "

@@ -48,15 +48,21 @@ final class SpecMapping {
     /** The new protocol: the image is a {@code first_frame} item; the size is a tier and, from text, a ratio. */
     private static void mediaShape(VideoRequest.Builder b, GenerationSpec spec, CloudModel model,
             ModelCatalog catalog, UploadedImages uploads) throws BackendException {
-        if (spec.inputImage() != null) {
+        if (!spec.media().isEmpty()) {
+            // The caller's typed inputs go as they are (public http(s) URLs, checked at the edge).
+            b.media(spec.media().stream().map(m -> VideoRequest.Media.of(m.type(), m.url().toString())).toList());
+        } else if (spec.inputImage() != null) {
             b.media(java.util.List.of(VideoRequest.Media.of(MediaType.FIRST_FRAME,
                     imageUrl(spec.inputImage(), uploads))));
         }
         VideoSize size = spec.size();
         if (size != null) {
             b.resolution(catalog.tierOf(size.width() + "*" + size.height()).orElse(size.shortSide() + "P"));
-            if (spec.inputImage() == null && !model.ratios().isEmpty()) {
-                // An image fixes the aspect itself; from text, the listed ratio nearest the size's.
+            boolean framed = spec.inputImage() != null || spec.media().stream().anyMatch(m ->
+                    m.type() == MediaType.FIRST_FRAME || m.type() == MediaType.FIRST_CLIP || m.type() == MediaType.VIDEO);
+            if (!framed && !model.ratios().isEmpty()) {
+                // A first frame or an input video fixes the aspect itself; otherwise the listed ratio nearest the
+                // size's.
                 double aspect = (double) size.width() / size.height();
                 b.ratio(model.ratios().stream().min(java.util.Comparator.comparingDouble(
                         r -> Math.abs(Math.log(ratioValue(r) / aspect)))).orElseThrow());
