@@ -95,4 +95,40 @@ class RouterWan27AccountPricesTest {
         var wan26 = catalog.find("wan2.6-t2v").orElseThrow();
         assertThat(estimator.estimateUsd(wan26, wan26.tiers().getFirst(), 10, true)).isEqualByComparingTo("1.00");
     }
+
+    @Test
+    void wan30IsChosenWhereItIsTheCheapestCapableModel() throws Exception {
+        // wan3.0-video has no published price: an operator gives one, here below wan2.5's $0.05/s at 480P.
+        String routing;
+        try (var in = new org.springframework.core.io.ClassPathResource("gateway-routing.yaml").getInputStream()) {
+            routing = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String withWan30 = routing.replace("\n  # Backoff of backend retries", String.join("\n",
+                "    extra-models:",
+                "      - id: wan3.0-video",
+                "        backend: cloud",
+                "        fps: 30",
+                "        quality: premium",
+                "        default-size: 1280x720",
+                "        tiers:",
+                "          480p: {usd-per-second: 0.04, service-time-per-second: 24s}",
+                "          720p: {usd-per-second: 0.08, service-time-per-second: 36s}",
+                "",
+                "  # Backoff of backend retries"));
+        assertThat(withWan30).contains("wan3.0-video");
+        ModelCatalog operators = ModelCatalog.from(CatalogFixtures.bindYaml(withWan30),
+                dev.wanhybrid.cloud.catalog.ModelCatalog.load(), LocalDate.of(2026, 12, 5));
+        RoutingContext ctx = new RoutingContext(operators,
+                Map.of("local", new BackendHealth("local", false, "CLOSED", "no GPU", Set.of()),
+                        "cloud", BackendHealth.up("cloud")),
+                LocalQueueState.IDLE, LatencyObservations.NONE, null, new HashMap<>(), clock.instant());
+        GenerationSpec sound480 = new GenerationSpec("acme", "auto", TaskKind.T2V, "a lighthouse at dusk", null,
+                new VideoSize(832, 480), 5, null, null, AudioSpec.GENERATED, null, RoutingHints.NONE);
+
+        Route route = new Router().decide(sound480, ctx);
+
+        assertThat(route.chosen().model()).isEqualTo("wan3.0-video");
+        assertThat(route.chosen().estimatedCostUsd()).isEqualByComparingTo("0.20");
+        assertThat(route.candidates()).extracting(RouteCandidate::model).contains("wan2.5-t2v-preview");
+    }
 }
