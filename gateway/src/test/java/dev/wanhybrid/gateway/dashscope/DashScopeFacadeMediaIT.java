@@ -5,23 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisResult;
-import com.alibaba.dashscope.utils.Constants;
-import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,14 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "spring.datasource.url=jdbc:h2:mem:dashscope-facade-media;DB_CLOSE_DELAY=-1",
-    "gateway.jobs.tick=40ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
-    "gateway.jobs.reconcile-interval=100ms", "gateway.jobs.retry-interval=100ms",
-    "gateway.cloud.simulator.enabled=true", "gateway.cloud.simulator.pending-for=200ms",
-    "gateway.cloud.simulator.running-for=500ms",
-    "gateway.cloud.permit-wait=40s",
-    "gateway.tenants[0].id=facade",
-    "gateway.tenants[0].api-key-sha256=71154eb1d8e07f2838aa16a319aa6842327027df8b0f9d703c14914e5ffda986",
-    "gateway.tenants[0].rate-limit.limit=100000",
     "gateway.catalog.extra-models[0].id=wan3.0-video",
     "gateway.catalog.extra-models[0].backend=cloud",
     "gateway.catalog.extra-models[0].fps=30",
@@ -51,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
     "gateway.catalog.extra-models[0].tiers.720p.usd-per-second=0.10",
     "gateway.catalog.extra-models[0].tiers.720p.service-time-per-second=36s",
 })
-class DashScopeFacadeMediaIT {
+class DashScopeFacadeMediaIT extends FacadeOnSimulator {
 
     /**
      * The input URL policy resolves every host; this machine has no DNS, so the one host the media URLs name
@@ -68,27 +51,9 @@ class DashScopeFacadeMediaIT {
         }
     }
 
-    private static final String KEY = "sk-facade-test";
     private static final String IMG = "https://media.example.com/hero.png";
     private static final String VID = "https://media.example.com/actor.mp4";
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    DashScopeSimulator simulator;
-
-    @DynamicPropertySource
-    static void storage(DynamicPropertyRegistry registry) throws Exception {
-        Path results = Files.createTempDirectory("facade-media-results");
-        registry.add("gateway.storage.local.root", results::toString);
-    }
-
-    @BeforeEach
-    void pointTheSdkAtTheGateway() {
-        Constants.baseHttpApiUrl = "http://127.0.0.1:" + port + "/api/v1";
-    }
 
     @Test
     void theSdkCastsReferencesWithWan27AndGetsAVideoWithSound() throws Exception {
