@@ -48,6 +48,7 @@ public final class DashScopeClient {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final String workspace;
+    private final java.time.Clock clock;
 
     private DashScopeClient(Builder b) {
         this.apiKey = Objects.requireNonNull(b.apiKey, "apiKey");
@@ -57,6 +58,7 @@ public final class DashScopeClient {
         this.catalog = b.catalog != null ? b.catalog : ModelCatalog.load();
         this.requestTimeout = b.requestTimeout;
         this.workspace = b.workspace;
+        this.clock = b.clock;
         this.http = b.httpClient != null ? b.httpClient
                 : HttpClient.newBuilder().connectTimeout(b.connectTimeout)
                         .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -107,9 +109,12 @@ public final class DashScopeClient {
                 Wire.text(answer, "request_id"));
     }
 
-    /** Validates without sending; returns the catalog model or throws the first violation. */
+    /**
+     * Validates without sending, a retired or not yet available model included (on the client clock's date);
+     * returns the catalog model or throws the first violation.
+     */
     public CloudModel checked(VideoRequest request) throws DashScopeException {
-        List<Violation> violations = catalog.validate(request, true);
+        List<Violation> violations = catalog.validate(request, true, java.time.LocalDate.now(clock));
         if (!violations.isEmpty()) {
             Violation v = violations.getFirst();
             throw DashScopeException.invalid(v.code(), v.field(), v.message());
@@ -309,6 +314,10 @@ public final class DashScopeClient {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String workspace;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+
+        /** Whose date decides whether a model is retired (default: UTC now). */
+        public Builder clock(java.time.Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
 
         public Builder apiKey(ApiKey value) { this.apiKey = Objects.requireNonNull(value, "apiKey"); return this; }
 

@@ -22,6 +22,8 @@ import java.util.List;
  * @param watermark whether to add Alibaba's watermark
  * @param shotType {@code single} or {@code multi} (wan2.6)
  * @param audio whether to generate sound (only models whose audio is optional)
+ * @param media the typed inputs of the new protocol ({@code input.media[]}: Wan 2.7, wan3.0-video)
+ * @param ratio the aspect ratio of the new protocol ({@code 16:9}, ...), beside {@code resolution}
  */
 public record VideoRequest(
         String model,
@@ -39,10 +41,34 @@ public record VideoRequest(
         Boolean promptExtend,
         Boolean watermark,
         String shotType,
-        Boolean audio) {
+        Boolean audio,
+        List<Media> media,
+        String ratio) {
+
+    /**
+     * One {@code input.media[]} item as sent: {@code type} is kept as text so that a server can name an unknown one.
+     *
+     * @param type the wire name ({@code first_frame}, {@code reference_video}, ...; see
+     *     {@link dev.wanhybrid.cloud.catalog.MediaType})
+     * @param url http(s), {@code oss://}, or for images a {@code data:} URL
+     */
+    public record Media(String type, String url) {
+        public static Media of(dev.wanhybrid.cloud.catalog.MediaType type, String url) {
+            return new Media(type.wire(), url);
+        }
+    }
 
     public VideoRequest {
         referenceUrls = referenceUrls == null ? null : List.copyOf(referenceUrls);
+        media = media == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(media));
+    }
+
+    /** A legacy-protocol request (every field but {@code media} and {@code ratio}). */
+    public VideoRequest(String model, String prompt, String negativePrompt, String imgUrl, String audioUrl,
+            List<String> referenceUrls, String firstFrameUrl, String lastFrameUrl, String size, String resolution,
+            Integer duration, Long seed, Boolean promptExtend, Boolean watermark, String shotType, Boolean audio) {
+        this(model, prompt, negativePrompt, imgUrl, audioUrl, referenceUrls, firstFrameUrl, lastFrameUrl, size,
+                resolution, duration, seed, promptExtend, watermark, shotType, audio, null, null);
     }
 
     public static Builder builder(String model) {
@@ -66,7 +92,7 @@ public record VideoRequest(
     /** A copy with another model id (used for regional spellings). */
     public VideoRequest withModel(String otherModel) {
         return new VideoRequest(otherModel, prompt, negativePrompt, imgUrl, audioUrl, referenceUrls, firstFrameUrl,
-                lastFrameUrl, size, resolution, duration, seed, promptExtend, watermark, shotType, audio);
+                lastFrameUrl, size, resolution, duration, seed, promptExtend, watermark, shotType, audio, media, ratio);
     }
 
     /** Builds a {@link VideoRequest} one field at a time. */
@@ -87,6 +113,8 @@ public record VideoRequest(
         private Boolean watermark;
         private String shotType;
         private Boolean audio;
+        private List<Media> media;
+        private String ratio;
 
         private Builder(String model) {
             this.model = model;
@@ -107,10 +135,13 @@ public record VideoRequest(
         public Builder watermark(Boolean value) { this.watermark = value; return this; }
         public Builder shotType(String value) { this.shotType = value; return this; }
         public Builder audio(Boolean value) { this.audio = value; return this; }
+        public Builder media(List<Media> value) { this.media = value; return this; }
+        public Builder ratio(String value) { this.ratio = value; return this; }
 
         public VideoRequest build() {
             return new VideoRequest(model, prompt, negativePrompt, imgUrl, audioUrl, referenceUrls, firstFrameUrl,
-                    lastFrameUrl, size, resolution, duration, seed, promptExtend, watermark, shotType, audio);
+                    lastFrameUrl, size, resolution, duration, seed, promptExtend, watermark, shotType, audio, media,
+                    ratio);
         }
     }
 }

@@ -37,8 +37,17 @@ public final class Wire {
             ArrayNode refs = input.putArray("reference_urls");
             r.referenceUrls().forEach(refs::add);
         }
+        if (r.media() != null) {
+            ArrayNode media = input.putArray("media");
+            for (VideoRequest.Media m : r.media()) {
+                ObjectNode item = media.addObject();
+                putIf(item, "type", m.type());
+                putIf(item, "url", m.url());
+            }
+        }
         ObjectNode parameters = body.putObject("parameters");
         putIf(parameters, "size", r.size());
+        putIf(parameters, "ratio", r.ratio());
         putIf(parameters, "resolution", r.resolution());
         if (r.duration() != null) {
             parameters.put("duration", r.duration());
@@ -70,11 +79,26 @@ public final class Wire {
                 refs.add(ref.asString());
             }
         }
+        List<VideoRequest.Media> media = null;
+        JsonNode mediaNode = in.get("media");
+        if (mediaNode != null && !mediaNode.isNull()) {
+            if (!mediaNode.isArray()) {
+                throw new IllegalArgumentException("input.media must be a list of {type, url} objects");
+            }
+            media = new java.util.ArrayList<>();
+            for (JsonNode item : mediaNode) {
+                if (!item.isObject()) {
+                    throw new IllegalArgumentException("input.media[" + media.size() + "] must be an object with"
+                            + " type and url");
+                }
+                media.add(new VideoRequest.Media(text(item, "type"), text(item, "url")));
+            }
+        }
         return new VideoRequest(text(body, "model"), text(in, "prompt"), text(in, "negative_prompt"),
                 text(in, "img_url"), text(in, "audio_url"), refs, text(in, "first_frame_url"),
                 text(in, "last_frame_url"), text(p, "size"), text(p, "resolution"), integer(p, "duration"),
                 longValue(p, "seed"), bool(p, "prompt_extend"), bool(p, "watermark"), text(p, "shot_type"),
-                bool(p, "audio"));
+                bool(p, "audio"), media, text(p, "ratio"));
     }
 
     /** Reads a query answer; anything missing becomes {@code null} rather than an error. */

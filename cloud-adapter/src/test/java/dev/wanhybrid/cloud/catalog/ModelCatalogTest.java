@@ -19,7 +19,7 @@ class ModelCatalogTest {
 
     @Test
     void loadsEveryDocumentedModelWithItsKindAndAudio() {
-        assertThat(catalog.version()).isEqualTo("2026-11-22.1");
+        assertThat(catalog.version()).isEqualTo("2026-12-05.1");
         assertThat(catalog.find("wan2.6-t2v")).get().satisfies(m -> {
             assertThat(m.kind()).isEqualTo(ModelKind.T2V);
             assertThat(m.audio()).isEqualTo(AudioSupport.ALWAYS);

@@ -8,9 +8,11 @@ import dev.wanhybrid.cloud.TaskStatus;
 import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.AudioSupport;
 import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.MediaType;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.catalog.ModelKind;
 import dev.wanhybrid.cloud.catalog.UsageShape;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import dev.wanhybrid.cloud.catalog.Violation;
 import dev.wanhybrid.cloud.internal.Wire;
 import java.io.IOException;
@@ -60,6 +62,7 @@ public final class DashScopeSimulator implements AutoCloseable {
     private static final String RESULTS_PATH = "/results/";
 
     private final Clock clock;
+    private final int inputVideoSeconds;
     private final Set<String> apiKeys;
     private final Duration pendingFor;
     private final Duration runningFor;
@@ -82,6 +85,7 @@ public final class DashScopeSimulator implements AutoCloseable {
 
     private DashScopeSimulator(Builder b) {
         this.clock = b.clock;
+        this.inputVideoSeconds = b.inputVideoSeconds;
         this.apiKeys = Set.copyOf(b.apiKeys);
         this.pendingFor = b.pendingFor;
         this.runningFor = b.runningFor;
@@ -276,7 +280,9 @@ public final class DashScopeSimulator implements AutoCloseable {
             error(ex, 400, "InvalidParameter", "Parameter types are wrong: " + e.getMessage());
             return;
         }
-        List<Violation> violations = catalog.validate(request, false);
+        // Retirement dates are read as days in Beijing time, where the service runs.
+        List<Violation> violations = catalog.validate(request, false,
+                java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.ofHours(8)));
         if (!violations.isEmpty()) {
             Violation v = violations.getFirst();
             error(ex, 400, v.code(), v.message());
@@ -350,9 +356,10 @@ public final class DashScopeSimulator implements AutoCloseable {
         boolean stuck = faults.nextStuck();
         boolean moderated = faults.nextModerationFailure();
         String tier = catalog.tierOf(model, request);
-        int seconds = request.duration() == null ? model.defaultDuration() : request.duration();
+        int seconds = outputSeconds(model, request);
         Instant scheduled = now.plus(pendingFor);
-        SimTask task = new SimTask(UUID.randomUUID().toString(), model, request.model(), request, tier, seconds, now,
+        SimTask task = new SimTask(UUID.randomUUID().toString(), model, request.model(), request, tier, seconds,
+                billedInputVideoSeconds(model, request), now,
                 scheduled, stuck ? null : scheduled.plus(runningFor),
                 moderated ? "DataInspectionFailed" : null,
                 moderated ? "Output data may contain inappropriate content." : null,
@@ -360,6 +367,30 @@ public final class DashScopeSimulator implements AutoCloseable {
         tasks.put(task.id, task);
         byResultToken.put(task.resultToken, task);
         return task;
+    }
+
+    /**
+     * The seconds the simulator makes: the duration asked for, else the model's default; a smart duration (-1)
+     * becomes the default, and an edit that keeps its input's length (0 or none) the assumed input length.
+     */
+    private int outputSeconds(CloudModel model, VideoRequest request) {
+        boolean edit = model.usesMedia() && ModelCatalog.modeOf(request.media())
+                .filter(m -> m == VideoMode.VIDEO_EDIT).isPresent();
+        Integer d = request.duration();
+        if (edit && (d == null || d == 0)) {
+            return Math.min(inputVideoSeconds, model.maxDuration());
+        }
+        return d == null || d == CloudModel.SMART_DURATION ? model.defaultDuration() : d;
+    }
+
+    /** Input video the model bills: every reference or edited video, each of the assumed input length. */
+    private int billedInputVideoSeconds(CloudModel model, VideoRequest request) {
+        if (!model.billsInputVideo() || request.media() == null) {
+            return 0;
+        }
+        long videos = request.media().stream().filter(m -> MediaType.parse(m.type())
+                .filter(t -> t == MediaType.REFERENCE_VIDEO || t == MediaType.VIDEO).isPresent()).count();
+        return (int) videos * inputVideoSeconds;
     }
 
     private void query(HttpExchange ex, String taskId) throws IOException {
@@ -420,12 +451,15 @@ public final class DashScopeSimulator implements AutoCloseable {
             case WAN26 -> {
                 u.put("duration", task.seconds);
                 u.put("size", size);
-                u.put("input_video_duration", 0);
+                u.put("input_video_duration", task.inputVideoSeconds);
                 u.put("output_video_duration", task.seconds);
                 u.put("video_count", 1);
                 u.put("SR", sr);
                 if (task.model.audio() == AudioSupport.OPTIONAL) {
                     u.put("audio", task.model.hasAudio(task.request.audio()));
+                }
+                if (task.request.ratio() != null) {
+                    u.put("ratio", task.request.ratio());
                 }
             }
             case LEGACY_T2V -> {
@@ -745,6 +779,19 @@ public final class DashScopeSimulator implements AutoCloseable {
         private ModelCatalog catalog;
         private Region region = Region.INTERNATIONAL;
         private int port;
+        private int inputVideoSeconds = 5;
+
+        /**
+         * The length assumed for every input video (the simulator fetches no URL): billed for reference and edited
+         * videos, and the output length of an edit that keeps its input's length.
+         */
+        public Builder inputVideoSeconds(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("inputVideoSeconds must be positive");
+            }
+            this.inputVideoSeconds = value;
+            return this;
+        }
 
         /** The clock that drives task lifecycles and expiry; a {@link MutableClock} makes them controllable. */
         public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value); return this; }

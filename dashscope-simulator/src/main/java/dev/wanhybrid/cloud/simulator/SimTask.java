@@ -14,6 +14,8 @@ final class SimTask {
     final VideoRequest request;
     final String tier;
     final int seconds;
+    /** Seconds of input video billed beside the output (reference videos, the edited video); 0 for most. */
+    final int inputVideoSeconds;
     final Instant submitTime;
     final Instant scheduledTime;
     /** {@code null} for a stuck task. */
@@ -24,7 +26,7 @@ final class SimTask {
     volatile Instant canceledAt;
 
     SimTask(String id, CloudModel model, String wireModel, VideoRequest request, String tier, int seconds,
-            Instant submitTime, Instant scheduledTime, Instant endTime, String failureCode, String failureMessage,
+            int inputVideoSeconds, Instant submitTime, Instant scheduledTime, Instant endTime, String failureCode, String failureMessage,
             String resultToken) {
         this.id = id;
         this.model = model;
@@ -32,6 +34,7 @@ final class SimTask {
         this.request = request;
         this.tier = tier;
         this.seconds = seconds;
+        this.inputVideoSeconds = inputVideoSeconds;
         this.submitTime = submitTime;
         this.scheduledTime = scheduledTime;
         this.endTime = endTime;

@@ -31,6 +31,9 @@ final class CreateVideoRequestChecks {
             checkUrl("audio.url", url);
         }
         checkUrl("webhook_url", request.webhookUrl());
+        for (int i = 0; i < request.media().size(); i++) {
+            checkUrl("media[" + i + "].url", request.media().get(i).url());
+        }
         checkLora(request.lora());
     }
 

@@ -1,7 +1,11 @@
 package dev.wanhybrid.gateway.api;
 
 import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.cloud.VideoRequest;
+import dev.wanhybrid.cloud.catalog.MediaType;
+import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.api.CreateVideoRequest.ImageUpload;
+import dev.wanhybrid.gateway.generation.MediaInput;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.VideoSize;
@@ -12,6 +16,8 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -31,7 +37,9 @@ final class CreateVideoRequestParser {
     static final int DEFAULT_SECONDS = 5;
 
     private static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
-            "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora");
+            "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora", "media");
+    /** The most {@code media} items one request may carry (the new protocol's largest: five references + a frame). */
+    private static final int MAX_MEDIA = 8;
     private static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
             "local_only");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
@@ -78,8 +86,66 @@ final class CreateVideoRequestParser {
                 ? url(body.get("webhook_url"), "webhook_url") : null;
         RoutingHints routing = routing(body.get("routing"), textScalars);
         String lora = optionalText(body, "lora", 128);
+        List<MediaInput> media = media(body.get("media"), textScalars);
+        if (!media.isEmpty() && (imageUrl != null || upload != null)) {
+            throw ApiException.invalid("input_reference", "routing_conflict", "Give the first frame as a media item"
+                    + " of type first_frame when the request carries media, not as input_reference.");
+        }
         return new CreateVideoRequest(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio,
-                webhookUrl, routing, lora);
+                webhookUrl, routing, lora, media);
+    }
+
+    /**
+     * {@code media}: typed inputs of the newer modes, {@code [{"type": "reference_image", "url": "https://..."}]}
+     * (types: the cloud catalog's {@link MediaType}); the combination must make a mode (reference-to-video,
+     * first/last frame, continuation, edit). Multipart carries the list as JSON text.
+     */
+    private List<MediaInput> media(JsonNode node, boolean textScalars) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (textScalars && node.isString()) {
+            try {
+                node = tools.jackson.databind.json.JsonMapper.builder().build().readTree(node.stringValue());
+            } catch (tools.jackson.core.JacksonException e) {
+                throw ApiException.invalid("media", "invalid_type", "media must be a JSON list of {type, url}.");
+            }
+        }
+        if (!node.isArray()) {
+            throw typeError("media", "a list of {type, url} objects");
+        }
+        if (node.size() > MAX_MEDIA) {
+            throw ApiException.invalid("media", "array_above_max_length", "media holds at most " + MAX_MEDIA
+                    + " items.");
+        }
+        List<MediaInput> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            String at = "media[" + i + "]";
+            if (!item.isObject()) {
+                throw typeError(at, "an object with type and url");
+            }
+            JsonNode type = item.get("type");
+            if (type == null || type.isNull()) {
+                throw ApiException.invalid(at + ".type", "missing_required_parameter",
+                        "Missing required parameter: '" + at + ".type'.");
+            }
+            MediaType parsed = MediaType.parse(text(type, at + ".type", 32)).orElseThrow(() -> ApiException.invalid(
+                    at + ".type", "invalid_value", at + ".type must be one of " + MediaType.names() + "."));
+            JsonNode url = item.get("url");
+            if (url == null || url.isNull()) {
+                throw ApiException.invalid(at + ".url", "missing_required_parameter",
+                        "Missing required parameter: '" + at + ".url'.");
+            }
+            out.add(new MediaInput(parsed, url(url, at + ".url")));
+        }
+        if (ModelCatalog.modeOf(out.stream().map(m -> VideoRequest.Media.of(m.type(), m.url().toString())).toList())
+                .isEmpty()) {
+            throw ApiException.invalid("media", "invalid_value", "These media make no mode: use reference_image/"
+                    + "reference_video (reference-to-video, plus at most one first_frame), first_frame + last_frame,"
+                    + " first_clip (+ last_frame), or one video (+ reference_image) to edit.");
+        }
+        return out;
     }
 
     String requiredText(JsonNode body, String field, int maxChars) {

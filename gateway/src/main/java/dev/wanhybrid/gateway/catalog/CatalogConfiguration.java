@@ -14,17 +14,20 @@ class CatalogConfiguration {
 
     /**
      * Cloud models take their capabilities from the cloud catalog bean (the one the cloud backend checks requests
-     * against), and cloud tiers without a price of their own the list price in force at start-up.
+     * against), and cloud tiers without a price of their own the list price in force at start-up; cloud models
+     * carry that catalog's lifecycle (the router refuses a retired one on the day it retires).
      */
     @Bean
     ModelCatalog modelCatalog(CatalogProperties properties,
             ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudModels, ObjectProvider<Clock> clock,
-            ObjectProvider<CatalogExtension> extensions) {
+            ObjectProvider<CatalogExtension> extensions, org.springframework.core.env.Environment environment) {
         ModelCatalog configured = ModelCatalog.from(properties,
                 cloudModels.getIfAvailable(dev.wanhybrid.cloud.catalog.ModelCatalog::load),
                 LocalDate.now(clock.getIfAvailable(Clock::systemUTC)));
-        var all = new java.util.ArrayList<>(configured.models());
-        extensions.orderedStream().forEach(e -> all.addAll(e.models()));
-        return new ModelCatalog(all);
+        var extra = new java.util.ArrayList<CatalogModel>();
+        extensions.orderedStream().forEach(e -> extra.addAll(e.models()));
+        // gateway.catalog.use-successors: a request naming a retired model runs on its successor.
+        return configured.plus(extra)
+                .withSuccessors(environment.getProperty("gateway.catalog.use-successors", Boolean.class, false));
     }
 }

@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.catalog;
 
 import dev.wanhybrid.cloud.catalog.AudioSupport;
 import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import java.util.EnumSet;
@@ -48,7 +49,7 @@ final class CloudCapabilities {
                 : new CatalogProperties.TierProperties(sizes(model, name), t.usdPerSecond(),
                         t.silentUsdPerSecond(), t.serviceTimePerSecond())));
         return new CatalogProperties.ModelProperties(p.id(), p.backend(),
-                p.kinds() != null ? p.kinds() : Set.of(kind(model)),
+                p.kinds() != null ? p.kinds() : kinds(model),
                 p.seconds() != null ? p.seconds() : model.durations(),
                 p.defaultSeconds() != null ? p.defaultSeconds() : model.defaultDuration(),
                 p.fps(), p.audio() != null ? p.audio() : audio(model), p.quality(), p.defaultSize(), tiers, p.lora());
@@ -64,13 +65,23 @@ final class CloudCapabilities {
         return cloud.sizes(label).stream().map(s -> s.replace('*', 'x')).toList();
     }
 
-    private static TaskKind kind(CloudModel model) {
-        return switch (model.kind()) {
-            case T2V -> TaskKind.T2V;
-            case I2V -> TaskKind.I2V;
-            case R2V, KF2V -> throw new IllegalArgumentException("gateway.catalog.models[" + model.id() + "]: a "
-                    + model.kind() + " model has no task kind the gateway routes (t2v, i2v)");
-        };
+    /**
+     * The task kinds the gateway routes that the model's modes cover (wan3.0-video: both); none for a new-protocol
+     * model that only does the media modes (r2v, editing), which the router matches by mode.
+     */
+    private static Set<TaskKind> kinds(CloudModel model) {
+        Set<TaskKind> kinds = EnumSet.noneOf(TaskKind.class);
+        if (model.supports(VideoMode.TEXT_TO_VIDEO)) {
+            kinds.add(TaskKind.T2V);
+        }
+        if (model.supports(VideoMode.IMAGE_TO_VIDEO)) {
+            kinds.add(TaskKind.I2V);
+        }
+        if (kinds.isEmpty() && !model.usesMedia()) {
+            throw new IllegalArgumentException("gateway.catalog.models[" + model.id() + "]: a model that does "
+                    + VideoMode.ids(model.modes()) + " has no task kind the gateway routes (t2v, i2v)");
+        }
+        return kinds;
     }
 
     private static Set<AudioMode> audio(CloudModel model) {

@@ -6,6 +6,7 @@ import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
 import dev.wanhybrid.cost.price.CloudPrice;
+import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import dev.wanhybrid.gateway.generation.VideoSize;
@@ -30,6 +31,7 @@ public final class CostModelEstimator implements CostEstimator {
     private final LocalCostModel local;
     private final Clock clock;
     private final ServiceTimeModel serviceTimes;
+    private final CloudPriceTable accountPrices;
 
     /**
      * @param cloudPrices the cloud adapter's model catalog, or {@code null} to price cloud models from the catalog
@@ -39,7 +41,7 @@ public final class CostModelEstimator implements CostEstimator {
      */
     public CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
             LocalCostModel local, Clock clock) {
-        this(cloudPrices, region, local == null ? null : ServiceTimeModel.withDefaults(local), clock, true);
+        this(cloudPrices, region, local == null ? null : ServiceTimeModel.withDefaults(local), clock, null);
     }
 
     /**
@@ -48,17 +50,27 @@ public final class CostModelEstimator implements CostEstimator {
      */
     public static CostModelEstimator withServiceTimes(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices,
             Region region, ServiceTimeModel serviceTimes, Clock clock) {
-        return new CostModelEstimator(cloudPrices, region, serviceTimes, clock, true);
+        return new CostModelEstimator(cloudPrices, region, serviceTimes, clock, null);
+    }
+
+    /**
+     * This estimator with the account's own prices (contract prices, discounts, in the cost model's price-list
+     * format): a line of the account's in force on a day wins over the list's for that model, tier and sound,
+     * so the router, the reservations and the settlement price what the account actually pays.
+     */
+    public CostModelEstimator withAccountPrices(CloudPriceTable prices) {
+        return new CostModelEstimator(cloudPrices, region, serviceTimes, clock, prices);
     }
 
     private CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
-            ServiceTimeModel serviceTimes, Clock clock, boolean unused) {
+            ServiceTimeModel serviceTimes, Clock clock, CloudPriceTable accountPrices) {
         LocalCostModel local = serviceTimes == null ? null : serviceTimes.local();
         this.serviceTimes = serviceTimes;
         this.cloudPrices = cloudPrices;
         this.region = region;
         this.local = local;
         this.clock = clock;
+        this.accountPrices = accountPrices;
     }
 
     @Override
@@ -89,7 +101,10 @@ public final class CostModelEstimator implements CostEstimator {
         if (cloudPrices == null) {
             return Optional.empty();
         }
-        return cloudPrices.price(model, region, tier, wantsAudio, day)
+        Optional<CloudPrice> account = accountPrices == null ? Optional.empty()
+                : cloudPrices.price(accountPrices, model, tier, wantsAudio, day);
+        return account
+                .or(() -> cloudPrices.price(model, region, tier, wantsAudio, day))
                 // A model whose output always has sound has no separate silent price.
                 .or(() -> cloudPrices.price(model, region, tier, true, day))
                 .map(CloudPrice::perSecond)

@@ -1,9 +1,14 @@
 package dev.wanhybrid.gateway.catalog;
 
+import dev.wanhybrid.cloud.catalog.CloudModel;
+import dev.wanhybrid.cloud.catalog.ModelLifecycle;
+import dev.wanhybrid.cloud.catalog.VideoMode;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.price.DashScopePriceList;
 import dev.wanhybrid.cost.price.PriceTableLoader;
+import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -17,9 +22,26 @@ import java.util.TreeSet;
 /** The immutable catalog of models the router chooses from, built from {@link CatalogProperties}. */
 public final class ModelCatalog {
 
+    /** Notice given before a retirement date: the ops page and the metric warn from this many days ahead. */
+    public static final int RETIREMENT_WARNING_DAYS = 30;
+
     private final Map<String, CatalogModel> models;
+    private final Map<String, CloudModel> cloudModels;
+    private final boolean useSuccessors;
 
     public ModelCatalog(List<CatalogModel> models) {
+        this(models, Map.of(), false);
+    }
+
+    /**
+     * @param cloudModels the cloud catalog's entries of this catalog's cloud models, whose lifecycle (release,
+     *     retirement, successor) they carry
+     * @param useSuccessors whether a request that names a retired model runs on its successor (the route says
+     *     so) rather than being refused
+     */
+    public ModelCatalog(List<CatalogModel> models, Map<String, CloudModel> cloudModels, boolean useSuccessors) {
+        this.cloudModels = Map.copyOf(cloudModels);
+        this.useSuccessors = useSuccessors;
         var byId = new LinkedHashMap<String, CatalogModel>();
         for (CatalogModel m : models) {
             if (byId.put(m.id(), m) != null) {
@@ -46,6 +68,7 @@ public final class ModelCatalog {
         CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         CloudCapabilities cloud = new CloudCapabilities(cloudModels);
         var list = new ArrayList<CatalogModel>();
+        var lifecycles = new LinkedHashMap<String, CloudModel>();
         for (CatalogProperties.ModelProperties configured : properties.allModels()) {
             CatalogProperties.ModelProperties p = cloud.complete(configured);
             var tiers = new ArrayList<ModelTier>();
@@ -53,8 +76,35 @@ public final class ModelCatalog {
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),
                     p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers,
                     p.lora()));
+            if (Backend.CLOUD.is(p.backend())) {
+                cloudModels.find(p.id()).filter(m -> m.id().equals(p.id())).ifPresent(m -> lifecycles.put(p.id(), m));
+            }
         }
-        return new ModelCatalog(list);
+        return new ModelCatalog(list, lifecycles, false);
+    }
+
+    /** This catalog, sending a request that names a retired model to its successor when {@code use} is true. */
+    /** This catalog with {@code extra} models added (remote engines' models), keeping the cloud models' lifecycle. */
+    public ModelCatalog plus(List<CatalogModel> extra) {
+        var all = new java.util.ArrayList<>(models.values());
+        all.addAll(extra);
+        return new ModelCatalog(all, cloudModels, useSuccessors);
+    }
+
+    public ModelCatalog withSuccessors(boolean use) {
+        return new ModelCatalog(List.copyOf(models.values()), cloudModels, use);
+    }
+
+    public boolean usesSuccessors() {
+        return useSuccessors;
+    }
+
+    /**
+     * Where a cloud model stands on {@code day} (empty for local models and for cloud models the cloud catalog does
+     * not know), with {@link #RETIREMENT_WARNING_DAYS} of notice.
+     */
+    public Optional<ModelLifecycle> lifecycle(String id, LocalDate day) {
+        return Optional.ofNullable(cloudModels.get(id)).map(m -> m.lifecycleOn(day, RETIREMENT_WARNING_DAYS));
     }
 
     private static ModelTier tier(String model, String name, CatalogProperties.TierProperties t, CloudPriceTable prices,
@@ -86,6 +136,23 @@ public final class ModelCatalog {
             LocalDate day) {
         return Tier.ofLabel(tier).flatMap(t -> prices.find(model, t, audio, day))
                 .map(p -> p.perSecond().amount().stripTrailingZeros());
+    }
+
+    /**
+     * Whether a model can do {@code mode}: a cloud model the cloud catalog knows as that catalog says; any other
+     * model only text- and image-to-video, by its kinds.
+     */
+    public boolean supportsMode(String id, VideoMode mode) {
+        CloudModel cloud = cloudModels.get(id);
+        if (cloud != null) {
+            return cloud.supports(mode);
+        }
+        CatalogModel model = models.get(id);
+        return model != null && switch (mode) {
+            case TEXT_TO_VIDEO -> model.kinds().contains(TaskKind.T2V);
+            case IMAGE_TO_VIDEO -> model.kinds().contains(TaskKind.I2V);
+            default -> false;
+        };
     }
 
     public Optional<CatalogModel> find(String id) {

@@ -16,14 +16,15 @@ final class DashScopeBodyChecks {
     /** DashScope's documented seed range. */
     static final long MAX_SEED = 2_147_483_647L;
 
-    private enum Type { STRING, INTEGER, BOOLEAN, STRING_ARRAY }
+    private enum Type { STRING, INTEGER, BOOLEAN, STRING_ARRAY, MEDIA_LIST }
 
     private static final Map<String, Type> INPUT = Map.of("prompt", Type.STRING, "negative_prompt", Type.STRING,
             "img_url", Type.STRING, "audio_url", Type.STRING, "reference_urls", Type.STRING_ARRAY,
-            "first_frame_url", Type.STRING, "last_frame_url", Type.STRING, "template", Type.STRING);
+            "first_frame_url", Type.STRING, "last_frame_url", Type.STRING, "template", Type.STRING,
+            "media", Type.MEDIA_LIST);
     private static final Map<String, Type> PARAMETERS = Map.of("size", Type.STRING, "resolution", Type.STRING,
             "duration", Type.INTEGER, "seed", Type.INTEGER, "prompt_extend", Type.BOOLEAN, "watermark", Type.BOOLEAN,
-            "shot_type", Type.STRING, "audio", Type.BOOLEAN);
+            "shot_type", Type.STRING, "audio", Type.BOOLEAN, "ratio", Type.STRING);
 
     private final DashScopeFacadeProperties limits;
 
@@ -63,9 +64,19 @@ final class DashScopeBodyChecks {
                 }
             }
         }
+        JsonNode media = input.get("media");
+        if (media != null && media.isArray()) {
+            for (JsonNode item : media) {
+                length(item, "url", "input.media[].url", limits.maxUrlLength());
+                length(item, "type", "input.media[].type", 32);
+            }
+        }
         if (parameters != null && parameters.isObject()) {
             range(parameters, "seed", "parameters.seed", 0, MAX_SEED);
-            range(parameters, "duration", "parameters.duration", 1, limits.maxDuration());
+            // -1 (the model chooses) and 0 (an edit keeps its input's length) are the new protocol's; the
+            // catalog and the facade answer them precisely.
+            range(parameters, "duration", "parameters.duration", -1, limits.maxDuration());
+            length(parameters, "ratio", "parameters.ratio", 8);
             length(parameters, "size", "parameters.size", 16);
             length(parameters, "resolution", "parameters.resolution", 16);
             length(parameters, "shot_type", "parameters.shot_type", 16);
@@ -96,6 +107,24 @@ final class DashScopeBodyChecks {
                 case BOOLEAN -> {
                     if (!value.isBoolean()) {
                         throw DashScopeError.invalid(name, "must be true or false");
+                    }
+                }
+                case MEDIA_LIST -> {
+                    if (!value.isArray()) {
+                        throw DashScopeError.invalid(name, "must be a list of {type, url} objects");
+                    }
+                    int i = 0;
+                    for (JsonNode item : value) {
+                        String at = name + "[" + i++ + "]";
+                        if (!item.isObject()) {
+                            throw DashScopeError.invalid(at, "must be an object with type and url");
+                        }
+                        for (String key : new String[] {"type", "url"}) {
+                            JsonNode v = item.get(key);
+                            if (v != null && !v.isNull() && !v.isString()) {
+                                throw DashScopeError.invalid(at + "." + key, "must be a string");
+                            }
+                        }
                     }
                 }
                 case STRING_ARRAY -> {

@@ -5,10 +5,13 @@ import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.AudioSupport;
 import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
+import dev.wanhybrid.cloud.catalog.MediaType;
 import dev.wanhybrid.cloud.catalog.ModelKind;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import dev.wanhybrid.cloud.catalog.Violation;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.MediaInput;
 import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
@@ -215,14 +218,34 @@ class DashScopeFacadeController {
             List<Violation> violations = cloudCatalog.validate(r, false);
             if (!violations.isEmpty()) {
                 Violation v = violations.getFirst();
-                throw new DashScopeError(400, v.code(), v.message());
+                // The message names the field (input.media[0].type), as DashScope's InvalidParameter answers do.
+                throw new DashScopeError(400, v.code(), v.message().contains(v.field()) ? v.message()
+                        : v.field() + ": " + v.message());
             }
-            if (cloudModel.get().kind() == ModelKind.R2V || cloudModel.get().kind() == ModelKind.KF2V) {
+            if (!cloudModel.get().usesMedia()
+                    && (cloudModel.get().kind() == ModelKind.R2V || cloudModel.get().kind() == ModelKind.KF2V)) {
                 throw DashScopeError.invalid("Model " + r.model() + " (" + cloudModel.get().kind().name().toLowerCase(
-                        Locale.ROOT) + ") is not offered by this gateway; use a t2v or i2v model");
+                        Locale.ROOT) + ") is not offered by this gateway; use a t2v or i2v model, or the"
+                        + " input.media protocol (wan2.7-r2v, wan2.7-i2v, wan3.0-video)");
             }
         }
+        if (r.media() != null && !cloudModel.map(CloudModel::usesMedia).orElse(false)) {
+            throw DashScopeError.invalid("input.media is read by the new-protocol cloud models only ("
+                    + cloudCatalog.models().stream().filter(CloudModel::usesMedia).map(CloudModel::id)
+                            .collect(java.util.stream.Collectors.joining(", ")) + "), not by " + r.model());
+        }
+        List<MediaInput> media = media(r);
+        VideoMode mode = media.isEmpty() ? null : ModelCatalog.modeOf(r.media()).orElseThrow();
         URI image = url("input.img_url", r.imgUrl());
+        if (image == null && (mode == VideoMode.IMAGE_TO_VIDEO || mode == VideoMode.FIRST_LAST_FRAME)) {
+            image = media.stream().filter(m -> m.type() == MediaType.FIRST_FRAME).findFirst().map(MediaInput::url)
+                    .orElseThrow();
+        }
+        if (r.duration() != null && r.duration() <= 0) {
+            throw DashScopeError.invalid("parameters.duration must be at least 1, was " + r.duration() + ": -1 (the"
+                    + " model chooses) and 0 (an edit keeps its input's length) are not offered through this gateway,"
+                    + " which reserves and routes by the length; give the seconds, or leave duration out");
+        }
         URI audioUrl = url("input.audio_url", r.audioUrl());
         TaskKind kind = image != null ? TaskKind.I2V : TaskKind.T2V;
         AudioSpec audio;
@@ -258,12 +281,32 @@ class DashScopeFacadeController {
         String model = cloudModel.map(CloudModel::id).orElse(r.model());
         boolean hybrid = properties.hybrid().contains(r.model()) && kind == TaskKind.T2V && !audio.wantsAudio();
         if (r.prompt() == null || r.prompt().isBlank()) {
-            if (kind == TaskKind.T2V) {
+            if (kind == TaskKind.T2V && media.isEmpty()) {
                 throw DashScopeError.invalid("Field required: input.prompt");
             }
         }
         return new GenerationSpec(tenant.id(), hybrid ? GenerationSpec.AUTO_MODEL : model, kind, r.prompt(),
-                r.negativePrompt(), size, seconds, r.seed(), image, audio, null, RoutingHints.NONE);
+                r.negativePrompt(), size, seconds, r.seed(), image, audio, null, RoutingHints.NONE, null, media);
+    }
+
+    /** The typed inputs, each URL under the input URL policy and named by its place ({@code input.media[1].url}). */
+    private List<MediaInput> media(VideoRequest r) {
+        if (r.media() == null) {
+            return List.of();
+        }
+        List<MediaInput> out = new java.util.ArrayList<>();
+        for (int i = 0; i < r.media().size(); i++) {
+            VideoRequest.Media m = r.media().get(i);
+            String at = "input.media[" + i + "]";
+            MediaType type = MediaType.parse(m.type()).orElseThrow(() -> DashScopeError.invalid(at
+                    + ".type: unknown media type; use one of " + MediaType.names()));
+            URI url = url(at + ".url", m.url());
+            if (url == null) {
+                throw DashScopeError.invalid("Field required: " + at + ".url");
+            }
+            out.add(new MediaInput(type, url));
+        }
+        return out;
     }
 
     private URI url(String field, String value) {

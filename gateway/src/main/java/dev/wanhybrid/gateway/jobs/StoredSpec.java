@@ -8,7 +8,10 @@ import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoOrigin;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
+import dev.wanhybrid.cloud.catalog.MediaType;
+import dev.wanhybrid.gateway.generation.MediaInput;
 import java.net.URI;
+import java.util.List;
 import java.time.Duration;
 
 /** The {@code spec_json} column: a {@link GenerationSpec} in a flat, stable JSON shape. */
@@ -32,7 +35,11 @@ record StoredSpec(
         @JsonProperty("routing_local_only") boolean routingLocalOnly,
         @JsonProperty("lora") String lora,
         @JsonProperty("origin_relation") String originRelation,
-        @JsonProperty("origin_video_id") String originVideoId) {
+        @JsonProperty("origin_video_id") String originVideoId,
+        @JsonProperty("media") List<StoredMedia> media) {
+
+    /** One typed input, by its wire name ({@code reference_image}) and URL. */
+    record StoredMedia(@JsonProperty("type") String type, @JsonProperty("url") String url) {}
 
     static StoredSpec of(GenerationSpec spec) {
         String audio = switch (spec.audio()) {
@@ -48,7 +55,9 @@ record StoredSpec(
                 spec.webhookUrl() == null ? null : spec.webhookUrl().toString(), r.backend(), r.objective().name(),
                 r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora(),
                 spec.origin() == null ? null : spec.origin().relation().name(),
-                spec.origin() == null ? null : spec.origin().videoId());
+                spec.origin() == null ? null : spec.origin().videoId(),
+                spec.media().isEmpty() ? null : spec.media().stream()
+                        .map(m -> new StoredMedia(m.type().wire(), m.url().toString())).toList());
     }
 
     GenerationSpec toSpec() {
@@ -65,6 +74,10 @@ record StoredSpec(
                 inputImage == null ? null : URI.create(inputImage), audioSpec,
                 webhookUrl == null ? null : URI.create(webhookUrl), hints, lora,
                 originRelation == null ? null
-                        : new VideoOrigin(VideoOrigin.Relation.valueOf(originRelation), originVideoId));
+                        : new VideoOrigin(VideoOrigin.Relation.valueOf(originRelation), originVideoId),
+                media == null ? List.of()
+                        : media.stream().map(m -> new MediaInput(MediaType.parse(m.type()).orElseThrow(
+                                () -> new IllegalStateException("stored media type " + m.type())),
+                                URI.create(m.url()))).toList());
     }
 }

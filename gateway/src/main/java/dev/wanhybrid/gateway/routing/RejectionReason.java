@@ -9,6 +9,8 @@ public enum RejectionReason {
     LOCAL_ONLY("local_only", Stage.POLICY, "routing.local_only"),
     /** Routing policy: the caller pinned the other backend. */
     PINNED_ELSEWHERE("pinned_elsewhere", Stage.POLICY, "routing.backend"),
+    /** The cloud model is retired (or not yet released) on the day of the request: it is never sent. */
+    MODEL_RETIRED("model_retired", Stage.POLICY, "model"),
     /** Routing policy: the request names a LoRA, which only the local engine applies. */
     LORA_REQUIRES_LOCAL("lora_requires_local", Stage.POLICY, "lora"),
     /** The model does not apply LoRAs (Wan 2.1 on the local engine). */

@@ -8,6 +8,8 @@ public enum RouteReason {
     LOCAL_ONLY("local_only"),
     /** The request names a LoRA: only the local engine applies LoRAs. */
     LORA_REQUIRES_LOCAL("lora_requires_local"),
+    /** The caller named a retired model and the catalog is configured to run its successor instead. */
+    RETIRED_MODEL_SUCCESSOR("retired_model_successor"),
     /** The caller named a concrete model. */
     MODEL_REQUESTED("model_requested"),
     /** Only cloud models do image-to-video. */

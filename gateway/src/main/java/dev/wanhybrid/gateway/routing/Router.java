@@ -7,6 +7,7 @@ import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.ModelTier;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
@@ -19,6 +20,9 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import dev.wanhybrid.cloud.catalog.ModelLifecycle;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,6 +78,34 @@ public final class Router {
         List<RejectedCandidate> rejected = new ArrayList<>();
         Map<CatalogModel, RejectionReason> rejectionOf = new LinkedHashMap<>();
 
+        // Lifecycle: a retired (or not yet released) cloud model is never sent.
+        LocalDate day = LocalDate.ofInstant(ctx.now(), ZoneOffset.UTC);
+        boolean successorRuns = false;
+        List<CatalogModel> current = new ArrayList<>();
+        for (CatalogModel m : considered) {
+            Optional<ModelLifecycle> life = ctx.catalog().lifecycle(m.id(), day);
+            if (life.isEmpty() || life.get().sendable()) {
+                current.add(m);
+                continue;
+            }
+            Optional<CatalogModel> successor = Optional.ofNullable(life.get().successor())
+                    .flatMap(ctx.catalog()::find);
+            if (!auto && ctx.catalog().usesSuccessors() && successor.isPresent()
+                    && ctx.catalog().lifecycle(successor.get().id(), day).map(ModelLifecycle::sendable).orElse(true)) {
+                reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, life.get().refusal(m.id())
+                        + "; it runs on " + successor.get().id() + " (gateway.catalog.use-successors).");
+                current.add(successor.get());
+                successorRuns = true;
+            } else if (!auto) {
+                throw new NoRouteException(400, "model", RejectionReason.MODEL_RETIRED.code(),
+                        capitalized(life.get().refusal(m.id())) + ".", List.of());
+            } else {
+                reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, capitalized(life.get().refusal(m.id()))
+                        + ".");
+            }
+        }
+        considered = current;
+
         // Policy.
         List<CatalogModel> allowed = new ArrayList<>();
         for (CatalogModel m : considered) {
@@ -100,7 +132,7 @@ public final class Router {
         // Capability.
         List<Option> capable = new ArrayList<>();
         for (CatalogModel m : allowed) {
-            Optional<RejectionReason> missing = firstMissingCapability(spec, m);
+            Optional<RejectionReason> missing = firstMissingCapability(spec, m, ctx.catalog());
             if (missing.isPresent()) {
                 reject(rejected, rejectionOf, m, missing.get(), capabilitySentence(missing.get(), spec, m));
             } else {
@@ -198,7 +230,14 @@ public final class Router {
             }
             reason = scheduled.reason() == null ? reason : scheduled.reason();
         }
+        if (successorRuns) {
+            reason = RouteReason.RETIRED_MODEL_SUCCESSOR;
+        }
         return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
+    }
+
+    private static String capitalized(String sentence) {
+        return Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
     }
 
     /**
@@ -263,11 +302,12 @@ public final class Router {
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
             Duration serviceTime, ServiceTime modelled) {}
 
-    private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m) {
+    private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m,
+            ModelCatalog catalog) {
         if (spec.lora() != null && !m.lora()) {
             return Optional.of(RejectionReason.LORA_UNSUPPORTED);
         }
-        if (!m.kinds().contains(spec.kind())) {
+        if (spec.media().isEmpty() ? !m.kinds().contains(spec.kind()) : !catalog.supportsMode(m.id(), spec.mode())) {
             return Optional.of(RejectionReason.KIND_UNSUPPORTED);
         }
         if (!m.supports(spec.audio())) {
@@ -293,7 +333,8 @@ public final class Router {
     private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
         return switch (reason) {
             case LORA_UNSUPPORTED -> m.id() + " does not apply LoRAs.";
-            case KIND_UNSUPPORTED -> m.id() + " does not do " + kindName(spec.kind()) + ".";
+            case KIND_UNSUPPORTED -> m.id() + " does not do " + (spec.media().isEmpty() ? kindName(spec.kind())
+                    : spec.mode().id()) + ".";
             case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
                     : " cannot synchronise to a given audio track.");
             case SIZE_UNSUPPORTED -> m.id() + " does not produce " + sizeFor(spec, m) + "; it offers "

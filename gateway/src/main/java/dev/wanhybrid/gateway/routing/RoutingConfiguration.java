@@ -39,8 +39,19 @@ class RoutingConfiguration {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("gateway.routing.risk: " + e.getMessage(), e);
         }
-        return CostModelEstimator.withServiceTimes(cloudPrices.getIfAvailable(), region, times,
-                clock.getIfAvailable(Clock::systemUTC));
+        CostModelEstimator estimator = CostModelEstimator.withServiceTimes(cloudPrices.getIfAvailable(), region,
+                times, clock.getIfAvailable(Clock::systemUTC));
+        String accountPrices = environment.getProperty("gateway.cloud.account-prices");
+        if (accountPrices == null || accountPrices.isBlank()) {
+            return estimator;
+        }
+        try {
+            return estimator.withAccountPrices(
+                    dev.wanhybrid.cost.price.PriceTableLoader.load(java.nio.file.Path.of(accountPrices)));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("gateway.cloud.account-prices (" + accountPrices + "): "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

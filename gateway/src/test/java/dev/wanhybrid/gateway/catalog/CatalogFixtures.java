@@ -22,6 +22,30 @@ public final class CatalogFixtures {
                 java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
+    /**
+     * The shipped catalog over a cloud catalog whose entry for {@code model} has {@code lifecycleLines} added
+     * (YAML lines such as {@code "    retires-on: 2026-12-06\n"}), cloud prices from the list in force on {@code day}.
+     */
+    public static ModelCatalog shippedWithCloudLifecycle(String model, String lifecycleLines,
+            java.time.LocalDate day) {
+        try (java.io.InputStream cloud = dev.wanhybrid.cloud.catalog.ModelCatalog.class.getResourceAsStream(
+                dev.wanhybrid.cloud.catalog.ModelCatalog.RESOURCE)) {
+            String yaml = new String(cloud.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String marker = "  - id: " + model + "\n";
+            int at = yaml.indexOf(marker);
+            if (at < 0) {
+                throw new IllegalArgumentException("the cloud catalog has no " + model);
+            }
+            at += marker.length();
+            var cloudModels = dev.wanhybrid.cloud.catalog.ModelCatalog.load(new java.io.ByteArrayInputStream(
+                    (yaml.substring(0, at) + lifecycleLines + yaml.substring(at))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return ModelCatalog.from(bind(new ClassPathResource("gateway-routing.yaml")), cloudModels, day);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Binds {@code gateway.catalog} from the given YAML text. */
     public static CatalogProperties bindYaml(String yaml) {
         return bind(new ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

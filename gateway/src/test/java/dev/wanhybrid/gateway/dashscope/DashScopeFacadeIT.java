@@ -7,7 +7,6 @@ import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisResult;
 import com.alibaba.dashscope.exception.ApiException;
-import com.alibaba.dashscope.utils.Constants;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import java.net.URI;
 import java.time.Instant;
@@ -16,15 +15,8 @@ import java.util.List;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The official DashScope SDK drives the gateway's DashScope-compatible facade end to end: real jobs, the real
@@ -32,36 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "spring.datasource.url=jdbc:h2:mem:dashscope-facade;DB_CLOSE_DELAY=-1",
-    "gateway.jobs.tick=40ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
-    "gateway.jobs.reconcile-interval=100ms", "gateway.jobs.retry-interval=100ms",
-    "gateway.cloud.simulator.enabled=true", "gateway.cloud.simulator.pending-for=200ms",
-    "gateway.cloud.simulator.running-for=500ms",
-    // A slow CI machine must not turn a local wait for a task slot into a refusal.
-    "gateway.cloud.permit-wait=40s",
-    "gateway.tenants[0].id=facade",
-    "gateway.tenants[0].api-key-sha256=71154eb1d8e07f2838aa16a319aa6842327027df8b0f9d703c14914e5ffda986",
-    "gateway.tenants[0].rate-limit.limit=100000",
 })
-class DashScopeFacadeIT {
-
-    private static final String KEY = "sk-facade-test";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    DashScopeSimulator simulator;
-
-    @DynamicPropertySource
-    static void storage(DynamicPropertyRegistry registry) throws Exception {
-        Path results = Files.createTempDirectory("facade-results");
-        registry.add("gateway.storage.local.root", results::toString);
-    }
-
-    @BeforeEach
-    void pointTheSdkAtTheGateway() {
-        Constants.baseHttpApiUrl = "http://127.0.0.1:" + port + "/api/v1";
-    }
+class DashScopeFacadeIT extends FacadeOnSimulator {
 
     @Test
     void theSdkRoundTripRunsAJobThroughTheGatewayToACopiedVideo() throws Exception {

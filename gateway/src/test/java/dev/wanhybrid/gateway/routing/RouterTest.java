@@ -173,7 +173,7 @@ class RouterTest {
         assertThat(route.chosen().backend()).isEqualTo("cloud");
         assertThat(route.reason()).isEqualTo("seconds_requires_cloud");
         assertThat(route.candidates()).extracting(RouteCandidate::model)
-                .containsExactlyInAnyOrder("wan2.6-t2v", "wan2.5-t2v-preview");
+                .containsExactlyInAnyOrder("wan2.6-t2v", "wan2.5-t2v-preview", "wan2.7-t2v");
     }
 
     @Test

@@ -77,6 +77,8 @@ class CloudBackendConfiguration {
                 .baseUrl(baseUrl)
                 .workspace(properties.workspace())
                 .catalog(catalog)
+                // The gateway's clock decides a model's retirement, as it decides prices.
+                .clock(clock)
                 .connectTimeout(properties.connectTimeout())
                 .requestTimeout(properties.requestTimeout())
                 .build();
