@@ -6,6 +6,12 @@ import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.cost.budget.DegradePolicy;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,23 +25,54 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(BudgetProperties.class)
 class BudgetConfiguration {
 
+    /**
+     * The caps in memory; another replica's change is seen within {@code gateway.budget.cap-refresh} (default 5 s),
+     * this instance's at once.
+     */
+    @Bean
+    CapCache capCache(JdbcClient jdbc, Clock clock,
+            @Value("${gateway.budget.cap-refresh:5s}") Duration refresh) {
+        return new CapCache(jdbc, clock, refresh);
+    }
+
     /** Always defined; a test that wants another {@link SpendLedger} marks its own {@code @Primary}. */
     @Bean
     JdbcSpendLedger jdbcSpendLedger(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock,
-            BudgetProperties properties, SettlementPricer pricer) {
-        return new JdbcSpendLedger(jdbc, new TransactionTemplate(transactions), clock, properties, pricer);
+            BudgetProperties properties, SettlementPricer pricer, CapCache caps) {
+        return new JdbcSpendLedger(jdbc, new TransactionTemplate(transactions), clock, properties, pricer, caps);
+    }
+
+    /**
+     * Brings the counters of the current periods back to what is recorded, every
+     * {@code gateway.budget.counter-reconcile} (default 30 s; 0 turns it off).
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService budgetCounterReconciler(JdbcSpendLedger ledger,
+            @Value("${gateway.budget.counter-reconcile:30s}") Duration every) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("budget-reconcile").daemon().factory());
+        if (!every.isZero()) {
+            executor.scheduleWithFixedDelay(() -> {
+                try {
+                    ledger.reconcileCounters();
+                } catch (RuntimeException e) {
+                    LoggerFactory.getLogger(BudgetConfiguration.class).warn("budget counter reconciliation failed", e);
+                }
+            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return executor;
     }
 
     @Bean
     JdbcBudgetCaps jdbcBudgetCaps(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock,
-            BudgetProperties properties) {
+            BudgetProperties properties, CapCache caps) {
         // Fails at start-up with the key named when the degrade action is misspelt.
         try {
             DegradePolicy.Action.parse(properties.degrade().action());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("gateway.budget.degrade.action: " + e.getMessage(), e);
         }
-        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties);
+        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties, caps);
     }
 
     /** Reads what {@code jdbcSpendLedger} writes, and tells of its settlements. */

@@ -76,9 +76,10 @@ final class LedgerFixture {
         BudgetProperties properties = new BudgetProperties(zone, degrade,
                 Map.of("local", new BigDecimal("0.5"), "cloud", BigDecimal.ZERO), List.of(), List.of());
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        CapCache capCache = new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5));
         this.ledger = new JdbcSpendLedger(jdbc, tx, clock, properties,
-                new CatalogSettlementPricer(CatalogFixtures.shipped(), local));
-        this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties);
+                new CatalogSettlementPricer(CatalogFixtures.shipped(), local), capCache);
+        this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
         this.reports = new JdbcSpendReports(jdbc, clock, ledger);
     }
 
@@ -109,10 +110,9 @@ final class LedgerFixture {
         return jdbc.sql("SELECT COALESCE(SUM(actual_usd), 0) FROM spend_entries").query(BigDecimal.class).single();
     }
 
+    /** What the ledger holds against a scope and period: its counter where it has a cap, else what is recorded. */
     BigDecimal committed(String scope, String tenant, String period, String key) {
-        return jdbc.sql("""
-                SELECT committed_usd FROM budget_counters
-                WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
-                .params(scope, tenant, period, key).query(BigDecimal.class).optional().orElse(BigDecimal.ZERO);
+        return LedgerSql.committedOrRecorded(jdbc, new LedgerSql.CounterKey(dev.wanhybrid.cost.budget.BudgetScope.parse(scope),
+                tenant, dev.wanhybrid.cost.budget.BudgetPeriod.parse(period), key));
     }
 }
