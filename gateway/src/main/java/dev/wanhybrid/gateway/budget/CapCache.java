@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The copy only says which counters a reservation must take: the limit itself is read in the reservation's own
  * transaction, so a stale copy never admits more than the current cap.
  */
-final class CapCache {
+public final class CapCache {
 
     private record Snapshot(List<BudgetCap> caps, Instant readAt) {}
 
@@ -27,7 +27,7 @@ final class CapCache {
     private final Duration refresh;
     private volatile Snapshot snapshot;
 
-    CapCache(JdbcClient jdbc, Clock clock, Duration refresh) {
+    public CapCache(JdbcClient jdbc, Clock clock, Duration refresh) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.refresh = refresh;

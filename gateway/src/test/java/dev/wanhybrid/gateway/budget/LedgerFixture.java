@@ -64,6 +64,7 @@ final class LedgerFixture {
     final JdbcSpendReports reports;
     final JdbcClient jdbc;
     final LocalCostModel local;
+    final BudgetProperties properties;
 
     LedgerFixture(DataSource dataSource, ZoneId zone, BudgetProperties.Degrade degrade) {
         this.dataSource = dataSource;
@@ -73,7 +74,7 @@ final class LedgerFixture {
         this.local = new LocalCostModel(new GpuFleet("h100", 2, new FleetCost.Owned(Money.usd("25000"),
                 new BigDecimal("4"), new BigDecimal("700"), new BigDecimal("100"), Money.usd("0.12"),
                 new BigDecimal("1.5"), Money.usd("0"), Money.usd("0"))), LocalConfigLoader.defaultThroughput());
-        BudgetProperties properties = new BudgetProperties(zone, degrade,
+        this.properties = new BudgetProperties(zone, degrade,
                 Map.of("local", new BigDecimal("0.5"), "cloud", BigDecimal.ZERO), List.of(), List.of());
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         CapCache capCache = new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5));
@@ -81,6 +82,17 @@ final class LedgerFixture {
                 new CatalogSettlementPricer(CatalogFixtures.shipped(), local), capCache);
         this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
         this.reports = new JdbcSpendReports(jdbc, clock, ledger);
+    }
+
+    /** A second instance's ledger over the same database, with its own copy of the caps (another replica). */
+    JdbcSpendLedger replica() {
+        return new JdbcSpendLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock,
+                properties, new CatalogSettlementPricer(CatalogFixtures.shipped(), local),
+                new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5)));
+    }
+
+    long counterRows() {
+        return jdbc.sql("SELECT COUNT(*) FROM budget_counters").query(Long.class).single();
     }
 
     static GenerationSpec spec(String tenant, int seconds, String size, boolean audio) {
