@@ -27,12 +27,14 @@ class BudgetConfiguration {
 
     /**
      * The caps in memory; another replica's change is seen within {@code gateway.budget.cap-refresh} (default 5 s),
-     * this instance's at once.
+     * this instance's at once. The router's headroom remembers each counter for
+     * {@code gateway.budget.headroom-refresh} (default 1 s; this instance's own reservations are seen at once).
      */
     @Bean
     CapCache capCache(JdbcClient jdbc, Clock clock,
-            @Value("${gateway.budget.cap-refresh:5s}") Duration refresh) {
-        return new CapCache(jdbc, clock, refresh);
+            @Value("${gateway.budget.cap-refresh:5s}") Duration refresh,
+            @Value("${gateway.budget.headroom-refresh:1s}") Duration headroomRefresh) {
+        return new CapCache(jdbc, clock, refresh, headroomRefresh);
     }
 
     /** Always defined; a test that wants another {@link SpendLedger} marks its own {@code @Primary}. */

@@ -54,10 +54,16 @@ public class JdbcBudgetCaps implements BudgetCaps {
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
         boolean paid = Backend.CLOUD.is(backend);
+        Instant now = clock.instant();
         BigDecimal least = null;
-        for (BudgetStatus s : statusFor(tenant)) {
-            Money limit = Money.usd(s.cap().limit().amount());
-            Money remaining = Money.usd(s.remainingUsd());
+        for (BudgetCap cap : cache.caps()) {
+            if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
+                continue;
+            }
+            CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
+            BigDecimal committed = cache.committed(key, k -> LedgerSql.committedOrRecorded(jdbc, k));
+            Money limit = Money.usd(cap.limit().amount());
+            Money remaining = Money.usd(cap.limit().amount().subtract(committed));
             BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
                     : remaining.amount().max(BigDecimal.ZERO);
             least = least == null ? headroom : least.min(headroom);

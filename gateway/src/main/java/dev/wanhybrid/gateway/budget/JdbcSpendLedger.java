@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -111,6 +113,7 @@ public class JdbcSpendLedger implements SpendLedger {
         List<CounterKey> keys = keysFor(tenant, now);
         try {
             tx.executeWithoutResult(status -> {
+                forgetAtCompletion(keys);
                 Optional<Entry> existing = lock(jobId);
                 if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
                     log.warn("job {} is already settled; a new reservation is ignored", jobId);
@@ -164,7 +167,9 @@ public class JdbcSpendLedger implements SpendLedger {
         BigDecimal[] recorded = new BigDecimal[1];
         boolean[] fresh = new boolean[1];
         tx.executeWithoutResult(status -> {
+            forgetAtCompletion(keysNow);
             Optional<Entry> existing = lock(jobId);
+            existing.ifPresent(e -> forgetAtCompletion(keysFor(e)));
             Timestamp ts = Timestamp.from(now);
             if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
                 recorded[0] = existing.get().actualUsd();
@@ -209,6 +214,7 @@ public class JdbcSpendLedger implements SpendLedger {
     @Override
     public void release(String jobId) {
         tx.executeWithoutResult(status -> lock(jobId).filter(e -> RESERVED.equals(e.state())).ifPresent(e -> {
+            forgetAtCompletion(keysFor(e));
             addToCounters(e, e.reservedUsd().negate());
             jdbc.sql("UPDATE spend_entries SET state = ?, reserved_usd = 0, updated_at = ? WHERE job_id = ?")
                     .params(RELEASED, Timestamp.from(clock.instant()), jobId).update();
@@ -342,6 +348,20 @@ public class JdbcSpendLedger implements SpendLedger {
                 new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, e.monthKey()),
                 new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.DAY, e.dayKey()),
                 new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.MONTH, e.monthKey()));
+    }
+
+    /** The headroom's remembered counters are forgotten when the outermost transaction ends, committed or not. */
+    private void forgetAtCompletion(List<CounterKey> keys) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    caps.forget(keys);
+                }
+            });
+        } else {
+            caps.forget(keys);
+        }
     }
 
     private static TransactionTemplate nested(TransactionTemplate template) {

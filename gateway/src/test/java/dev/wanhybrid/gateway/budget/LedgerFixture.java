@@ -77,7 +77,7 @@ final class LedgerFixture {
         this.properties = new BudgetProperties(zone, degrade,
                 Map.of("local", new BigDecimal("0.5"), "cloud", BigDecimal.ZERO), List.of(), List.of());
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        CapCache capCache = new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5));
+        CapCache capCache = new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
         this.ledger = new JdbcSpendLedger(jdbc, tx, clock, properties,
                 new CatalogSettlementPricer(CatalogFixtures.shipped(), local), capCache);
         this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
@@ -88,7 +88,7 @@ final class LedgerFixture {
     JdbcSpendLedger replica() {
         return new JdbcSpendLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock,
                 properties, new CatalogSettlementPricer(CatalogFixtures.shipped(), local),
-                new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5)));
+                new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1)));
     }
 
     long counterRows() {

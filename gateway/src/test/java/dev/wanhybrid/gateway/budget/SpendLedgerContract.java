@@ -301,4 +301,21 @@ abstract class SpendLedgerContract {
         assertThat(LedgerSql.recorded(f.jdbc, new LedgerSql.CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY,
                 "2026-11-23"), null)).isEqualByComparingTo("1.00");
     }
+
+    @Test
+    void headroomIsRememberedWhileThisInstancesOwnReservationsShowAtOnce() throws Exception {
+        LedgerFixture f = fixture(java.time.ZoneId.of("UTC"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("10.00")));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("10"));
+
+        f.ledger.reserve("mine", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("9"));
+
+        f.replica().reserve("theirs", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).as("another replica's, not yet")
+                .hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("9"));
+        f.clock.set(f.clock.instant().plusSeconds(61));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("8"));
+        assertThat(f.caps.headroomUsd("gamma", "cloud")).isEmpty();
+    }
 }
