@@ -7,10 +7,6 @@ import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.cost.budget.DegradePolicy;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -48,21 +44,10 @@ class BudgetConfiguration {
      * Brings the counters of the current periods back to what is recorded, every
      * {@code gateway.budget.counter-reconcile} (default 30 s; 0 turns it off).
      */
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService budgetCounterReconciler(JdbcSpendLedger ledger,
+    @Bean
+    CounterReconciler budgetCounterReconciler(JdbcSpendLedger ledger,
             @Value("${gateway.budget.counter-reconcile:30s}") Duration every) {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("budget-reconcile").daemon().factory());
-        if (!every.isZero()) {
-            executor.scheduleWithFixedDelay(() -> {
-                try {
-                    ledger.reconcileCounters();
-                } catch (RuntimeException e) {
-                    LoggerFactory.getLogger(BudgetConfiguration.class).warn("budget counter reconciliation failed", e);
-                }
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        return executor;
+        return new CounterReconciler(ledger, every);
     }
 
     @Bean
