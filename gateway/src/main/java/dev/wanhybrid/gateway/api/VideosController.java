@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.api;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
 import dev.wanhybrid.gateway.jobs.CreateRefusals;
+import dev.wanhybrid.gateway.jobs.SubmitOverloadedException;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
@@ -133,6 +134,9 @@ class VideosController {
         } catch (BudgetRejectedException e) {
             uploads.discard(image);
             throw refusals.of(e, tenant.id()).toApiException();
+        } catch (SubmitOverloadedException e) {
+            uploads.discard(image);
+            throw refusals.of(e).toApiException();
         } catch (RuntimeException e) {
             uploads.discard(image);
             throw e;

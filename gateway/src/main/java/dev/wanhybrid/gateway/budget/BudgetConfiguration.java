@@ -6,6 +6,8 @@ import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.cost.budget.DegradePolicy;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,23 +21,45 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(BudgetProperties.class)
 class BudgetConfiguration {
 
+    /**
+     * The caps in memory; another replica's change is seen within {@code gateway.budget.cap-refresh} (default 5 s),
+     * this instance's at once. The router's headroom remembers each counter for
+     * {@code gateway.budget.headroom-refresh} (default 1 s; this instance's own reservations are seen at once).
+     */
+    @Bean
+    CapCache capCache(JdbcClient jdbc, Clock clock,
+            @Value("${gateway.budget.cap-refresh:5s}") Duration refresh,
+            @Value("${gateway.budget.headroom-refresh:1s}") Duration headroomRefresh) {
+        return new CapCache(jdbc, clock, refresh, headroomRefresh);
+    }
+
     /** Always defined; a test that wants another {@link SpendLedger} marks its own {@code @Primary}. */
     @Bean
     JdbcSpendLedger jdbcSpendLedger(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock,
-            BudgetProperties properties, SettlementPricer pricer) {
-        return new JdbcSpendLedger(jdbc, new TransactionTemplate(transactions), clock, properties, pricer);
+            BudgetProperties properties, SettlementPricer pricer, CapCache caps) {
+        return new JdbcSpendLedger(jdbc, new TransactionTemplate(transactions), clock, properties, pricer, caps);
+    }
+
+    /**
+     * Brings the counters of the current periods back to what is recorded, every
+     * {@code gateway.budget.counter-reconcile} (default 30 s; 0 turns it off).
+     */
+    @Bean
+    CounterReconciler budgetCounterReconciler(JdbcSpendLedger ledger,
+            @Value("${gateway.budget.counter-reconcile:30s}") Duration every) {
+        return new CounterReconciler(ledger, every);
     }
 
     @Bean
     JdbcBudgetCaps jdbcBudgetCaps(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock,
-            BudgetProperties properties) {
+            BudgetProperties properties, CapCache caps) {
         // Fails at start-up with the key named when the degrade action is misspelt.
         try {
             DegradePolicy.Action.parse(properties.degrade().action());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("gateway.budget.degrade.action: " + e.getMessage(), e);
         }
-        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties);
+        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties, caps);
     }
 
     /** Reads what {@code jdbcSpendLedger} writes, and tells of its settlements. */

@@ -22,8 +22,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The budget caps over SQL: the {@code budget_caps} rows, and where each stands read from the
- * {@code budget_counters} that {@link JdbcSpendLedger} moves. Headroom for paid work follows the degrade policy.
+ * The budget caps over SQL: the {@code budget_caps} rows (held in memory by {@link CapCache}), and where each
+ * stands read from the {@code budget_counters} that {@link JdbcSpendLedger} moves, or from the recorded entries
+ * while its period has no counter yet. A tenant no cap applies to costs no query. Headroom for paid work follows
+ * the degrade policy.
  */
 public class JdbcBudgetCaps implements BudgetCaps {
 
@@ -32,9 +34,12 @@ public class JdbcBudgetCaps implements BudgetCaps {
     private final Clock clock;
     private final BudgetProperties properties;
     private final DegradePolicy degrade;
+    private final CapCache cache;
 
-    public JdbcBudgetCaps(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties) {
+    public JdbcBudgetCaps(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties,
+            CapCache cache) {
         this.jdbc = jdbc;
+        this.cache = cache;
         this.tx = tx;
         this.clock = clock;
         this.properties = properties;
@@ -49,10 +54,16 @@ public class JdbcBudgetCaps implements BudgetCaps {
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
         boolean paid = Backend.CLOUD.is(backend);
+        Instant now = clock.instant();
         BigDecimal least = null;
-        for (BudgetStatus s : statusFor(tenant)) {
-            Money limit = Money.usd(s.cap().limit().amount());
-            Money remaining = Money.usd(s.remainingUsd());
+        for (BudgetCap cap : cache.caps()) {
+            if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
+                continue;
+            }
+            CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
+            BigDecimal committed = cache.committed(key, k -> LedgerSql.committedOrRecorded(jdbc, k));
+            Money limit = Money.usd(cap.limit().amount());
+            Money remaining = Money.usd(cap.limit().amount().subtract(committed));
             BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
                     : remaining.amount().max(BigDecimal.ZERO);
             least = least == null ? headroom : least.min(headroom);
@@ -81,16 +92,13 @@ public class JdbcBudgetCaps implements BudgetCaps {
 
     private BudgetStatus status(BudgetCap cap, Instant now) {
         CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
-        BigDecimal committed = LedgerSql.committed(jdbc, key).orElse(BigDecimal.ZERO);
+        BigDecimal committed = LedgerSql.committedOrRecorded(jdbc, key);
         return new BudgetStatus(cap, key.periodKey(), committed, cap.limit().amount().subtract(committed),
                 cap.period().end(now, zone()));
     }
 
     public List<BudgetCap> caps() {
-        return jdbc.sql("SELECT scope, tenant, period, limit_usd FROM budget_caps ORDER BY scope, tenant, period")
-                .query((rs, n) -> new BudgetCap(BudgetScope.parse(rs.getString(1)), rs.getString(2),
-                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4))))
-                .list();
+        return cache.caps();
     }
 
     @Override
@@ -104,7 +112,14 @@ public class JdbcBudgetCaps implements BudgetCaps {
                         .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()), ts)
                         .update();
             }
+            // The current period's counter starts from what is already committed in it.
+            CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(),
+                    cap.period().keyOf(clock.instant(), zone()));
+            if (LedgerSql.committed(jdbc, key).isEmpty()) {
+                LedgerSql.createCounter(jdbc, key, null);
+            }
         });
+        cache.invalidate();
     }
 
     /** Writes a cap only when none exists for its key (start-up seeding from configuration). */
@@ -120,11 +135,20 @@ public class JdbcBudgetCaps implements BudgetCaps {
         } catch (DuplicateKeyException raced) {
             // another instance seeded it first
         }
+        cache.invalidate();
     }
 
     @Override
     public boolean removeCap(BudgetScope scope, String tenant, BudgetPeriod period) {
-        return jdbc.sql("DELETE FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
-                .params(scope.id(), scope == BudgetScope.GLOBAL ? "" : tenant, period.id()).update() > 0;
+        String capTenant = scope == BudgetScope.GLOBAL ? "" : tenant;
+        boolean removed = Boolean.TRUE.equals(tx.execute(status -> {
+            // Its counters go with it; a cap added again later starts from what is recorded then.
+            jdbc.sql("DELETE FROM budget_counters WHERE scope = ? AND tenant = ? AND period = ?")
+                    .params(scope.id(), capTenant, period.id()).update();
+            return jdbc.sql("DELETE FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
+                    .params(scope.id(), capTenant, period.id()).update() > 0;
+        }));
+        cache.invalidate();
+        return removed;
     }
 }

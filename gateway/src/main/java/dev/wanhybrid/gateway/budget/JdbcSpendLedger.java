@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.budget;
 
 import static dev.wanhybrid.gateway.budget.LedgerSql.usd;
 
+import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.gateway.backend.BackendTask;
@@ -16,30 +17,37 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The spend ledger over SQL (H2 or PostgreSQL): one row per job plus one counter per cap and period.
  *
- * <p>A reservation adds the held amount to the four counters that can apply (global and tenant, day and month)
- * in one transaction, each with {@code UPDATE ... WHERE committed + amount <= limit} when a cap exists. The
- * database's row lock makes a second reservation of the same counter wait for the first to commit and then
- * re-check the condition against the new value, so concurrent reservations cannot commit past a cap. Counters
- * are always taken in the same order, so two reservations never deadlock. Settling replaces the held amount by
- * the actual one exactly once per job (the job's row is locked and its state checked first).
+ * <p>Only capped scopes have counters. A reservation writes the job's entry first and then, last, adds the held
+ * amount to the counter of each cap that applies (global and tenant, day and month), each with
+ * {@code UPDATE ... WHERE committed + amount <= (the cap's limit)}: the database's row lock makes a second
+ * reservation of the same counter wait for the first to commit and then re-check the condition against the new
+ * value, so concurrent reservations cannot commit past a cap, and reservations of scopes without a cap write no
+ * shared row at all. Which caps exist comes from {@link CapCache}; their limits are read in the reservation's own
+ * statement. Counters are always taken in the same order, so two reservations never deadlock. A counter is created
+ * (from what is recorded for its scope and period) by the first reservation that needs it, in a savepoint, so a
+ * lost insert race rolls back only itself; {@link #reconcileCounters} brings each current counter back to what is
+ * recorded, which covers reservations committed by a replica that had not yet seen a new cap. Settling replaces
+ * the held amount by the actual one exactly once per job (the job's row is locked and its state checked first).
  *
- * <p>The caps it reserves against are read in the reservation itself; they are set and reported through
- * {@link JdbcBudgetCaps}, and what is recorded here is read back through {@link JdbcSpendReports}.
+ * <p>Every method runs in a nested transaction: inside a caller's transaction (a submission writes its reservation,
+ * its job and the job's first event in one commit) a refusal rolls back to a savepoint and leaves the caller's
+ * transaction usable; without one it is a transaction of its own. Caps are set and reported through
+ * {@link JdbcBudgetCaps}; what is recorded here is read back through {@link JdbcSpendReports}.
  */
 public class JdbcSpendLedger implements SpendLedger {
 
@@ -55,7 +63,8 @@ public class JdbcSpendLedger implements SpendLedger {
     private final Clock clock;
     private final BudgetProperties properties;
     private final SettlementPricer pricer;
-    private final Set<CounterKey> knownCounters = ConcurrentHashMap.newKeySet();
+    private final TransactionTemplate nested;
+    private final CapCache caps;
     private final List<Consumer<SettledEvent>> listeners = new CopyOnWriteArrayList<>();
 
     private record Entry(String jobId, String tenant, String backend, String model, String state,
@@ -74,9 +83,11 @@ public class JdbcSpendLedger implements SpendLedger {
     }
 
     public JdbcSpendLedger(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties,
-            SettlementPricer pricer) {
+            SettlementPricer pricer, CapCache caps) {
         this.jdbc = jdbc;
-        this.tx = tx;
+        this.tx = nested(tx);
+        this.nested = nested(tx);
+        this.caps = caps;
         this.clock = clock;
         this.properties = properties;
         this.pricer = pricer;
@@ -100,33 +111,15 @@ public class JdbcSpendLedger implements SpendLedger {
         Instant now = clock.instant();
         BigDecimal held = usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
         List<CounterKey> keys = keysFor(tenant, now);
-        ensureCounters(keys);
-        Map<CounterKey, BigDecimal> limits = limitsFor(keys);
         try {
             tx.executeWithoutResult(status -> {
+                forgetAtCompletion(keys);
                 Optional<Entry> existing = lock(jobId);
                 if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
                     log.warn("job {} is already settled; a new reservation is ignored", jobId);
                     return;
                 }
                 existing.filter(e -> RESERVED.equals(e.state())).ifPresent(e -> addToCounters(e, e.reservedUsd().negate()));
-                for (CounterKey key : keys) {
-                    BigDecimal limit = limits.get(key);
-                    if (limit == null) {
-                        add(key, held);
-                    } else {
-                        int changed = jdbc.sql("""
-                                UPDATE budget_counters SET committed_usd = committed_usd + :amount
-                                WHERE scope = :scope AND tenant = :tenant AND period = :period AND period_key = :key
-                                  AND committed_usd + :amount <= :limit""")
-                                .param("amount", held).param("scope", key.scope().id()).param("tenant", key.tenant())
-                                .param("period", key.period().id()).param("key", key.periodKey())
-                                .param("limit", limit).update();
-                        if (changed == 0) {
-                            throw new Refused(key, limit);
-                        }
-                    }
-                }
                 Timestamp ts = Timestamp.from(now);
                 if (existing.isPresent()) {
                     jdbc.sql("""
@@ -145,9 +138,15 @@ public class JdbcSpendLedger implements SpendLedger {
                                     keys.get(0).periodKey(), keys.get(1).periodKey(), ts, ts)
                             .update();
                 }
+                // The shared rows last, so their locks are held for as short a time as possible.
+                for (CounterKey key : keys) {
+                    if (caps.capped(key)) {
+                        holdOn(key, held, jobId);
+                    }
+                }
             });
         } catch (Refused r) {
-            BigDecimal committed = LedgerSql.committed(jdbc, r.key).orElse(BigDecimal.ZERO);
+            BigDecimal committed = LedgerSql.committedOrRecorded(jdbc, r.key);
             BigDecimal remaining = r.limit.subtract(committed).max(BigDecimal.ZERO);
             Instant resets = r.key.period().end(now, zone());
             throw new BudgetExceededException(r.key.capName(), remaining, String.format(
@@ -164,14 +163,13 @@ public class JdbcSpendLedger implements SpendLedger {
         BigDecimal list = s.listUsd() == null ? null : usd(s.listUsd());
         Instant now = clock.instant();
         List<CounterKey> keysNow = keysFor(tenant, now);
-        ensureCounters(keysNow);
-        // The entry's own period may be yesterday's; its counters are made sure of outside the transaction.
-        find(jobId).ifPresent(e -> ensureCounters(keysFor(e)));
         String model = task == null ? "unknown" : task.model();
         BigDecimal[] recorded = new BigDecimal[1];
         boolean[] fresh = new boolean[1];
         tx.executeWithoutResult(status -> {
+            forgetAtCompletion(keysNow);
             Optional<Entry> existing = lock(jobId);
+            existing.ifPresent(e -> forgetAtCompletion(keysFor(e)));
             Timestamp ts = Timestamp.from(now);
             if (existing.isPresent() && SETTLED.equals(existing.get().state())) {
                 recorded[0] = existing.get().actualUsd();
@@ -190,7 +188,9 @@ public class JdbcSpendLedger implements SpendLedger {
             } else {
                 // Settled without a reservation (the ledger was added while the job ran): record it in today's period.
                 for (CounterKey key : keysNow) {
-                    add(key, actual);
+                    if (caps.capped(key)) {
+                        add(key, actual);
+                    }
                 }
                 jdbc.sql("""
                         INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd, reserved_usd,
@@ -214,14 +214,11 @@ public class JdbcSpendLedger implements SpendLedger {
     @Override
     public void release(String jobId) {
         tx.executeWithoutResult(status -> lock(jobId).filter(e -> RESERVED.equals(e.state())).ifPresent(e -> {
+            forgetAtCompletion(keysFor(e));
             addToCounters(e, e.reservedUsd().negate());
             jdbc.sql("UPDATE spend_entries SET state = ?, reserved_usd = 0, updated_at = ? WHERE job_id = ?")
                     .params(RELEASED, Timestamp.from(clock.instant()), jobId).update();
         }));
-    }
-
-    private Optional<Entry> find(String jobId) {
-        return entry(jobId, "");
     }
 
     private Optional<Entry> lock(String jobId) {
@@ -243,8 +240,90 @@ public class JdbcSpendLedger implements SpendLedger {
             return;
         }
         for (CounterKey key : keysFor(e)) {
-            add(key, amount);
+            if (caps.capped(key)) {
+                add(key, amount);
+            }
         }
+    }
+
+    /**
+     * Adds a reservation's held amount to a capped counter if the cap's current limit allows it. A counter that
+     * has no row yet is created from what is recorded (in a savepoint) and tried again; a cap removed meanwhile
+     * holds nothing back.
+     */
+    private void holdOn(CounterKey key, BigDecimal held, String jobId) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int changed = jdbc.sql("""
+                    UPDATE budget_counters SET committed_usd = committed_usd + :amount
+                    WHERE scope = :scope AND tenant = :tenant AND period = :period AND period_key = :key
+                      AND committed_usd + :amount <= (SELECT c.limit_usd FROM budget_caps c
+                          WHERE c.scope = :scope AND c.tenant = :tenant AND c.period = :period)""")
+                    .param("amount", held).param("scope", key.scope().id()).param("tenant", key.tenant())
+                    .param("period", key.period().id()).param("key", key.periodKey()).update();
+            if (changed > 0) {
+                return;
+            }
+            Optional<BigDecimal> limit = jdbc.sql("SELECT limit_usd FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?")
+                    .params(key.scope().id(), key.tenant(), key.period().id()).query(BigDecimal.class).optional();
+            if (limit.isEmpty()) {
+                return;
+            }
+            if (LedgerSql.committed(jdbc, key).isPresent()) {
+                throw new Refused(key, limit.get());
+            }
+            createCounter(key, jobId);
+        }
+        throw new IllegalStateException("the counter " + key.capName() + " " + key.periodKey() + " could not be created");
+    }
+
+    /**
+     * Creates a counter from what is already recorded for its scope and period (all but the reserving job, which
+     * adds itself next). A concurrent creation wins the race harmlessly: the savepoint rolls back only this insert.
+     */
+    private void createCounter(CounterKey key, String jobId) {
+        try {
+            nested.executeWithoutResult(status -> LedgerSql.createCounter(jdbc, key, jobId));
+        } catch (DuplicateKeyException raced) {
+            // created by a concurrent reservation: exactly what we wanted
+        }
+    }
+
+    /**
+     * Sets the counter of every cap's current period to what is recorded, under the counter's lock: reservations
+     * that took the counter before have committed by then and are in the sum, later ones add to the new value.
+     * Run periodically, it corrects what a replica that had not yet seen a new cap reserved without counting.
+     *
+     * @return how many counters changed
+     */
+    public int reconcileCounters() {
+        Instant now = clock.instant();
+        int changed = 0;
+        for (BudgetCap cap : caps.caps()) {
+            CounterKey key = new CounterKey(cap.scope(), cap.tenant(), cap.period(), cap.period().keyOf(now, zone()));
+            Boolean moved = tx.execute(status -> {
+                Optional<BigDecimal> held = jdbc.sql("""
+                        SELECT committed_usd FROM budget_counters
+                        WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ? FOR UPDATE""")
+                        .params(key.scope().id(), key.tenant(), key.period().id(), key.periodKey())
+                        .query(BigDecimal.class).optional();
+                if (held.isEmpty()) {
+                    return false;
+                }
+                BigDecimal recorded = LedgerSql.recorded(jdbc, key, null);
+                if (recorded.compareTo(held.get()) == 0) {
+                    return false;
+                }
+                log.warn("budget counter {} {} held ${} but ${} is recorded; corrected", key.capName(),
+                        key.periodKey(), held.get().toPlainString(), recorded.toPlainString());
+                jdbc.sql("""
+                        UPDATE budget_counters SET committed_usd = ?
+                        WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
+                        .params(recorded, key.scope().id(), key.tenant(), key.period().id(), key.periodKey()).update();
+                return true;
+            });
+            changed += Boolean.TRUE.equals(moved) ? 1 : 0;
+        }
+        return changed;
     }
 
     private void add(CounterKey key, BigDecimal amount) {
@@ -271,43 +350,24 @@ public class JdbcSpendLedger implements SpendLedger {
                 new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.MONTH, e.monthKey()));
     }
 
-    private Map<CounterKey, BigDecimal> limitsFor(List<CounterKey> keys) {
-        Map<CounterKey, BigDecimal> limits = new java.util.HashMap<>();
-        String tenant = keys.get(2).tenant();
-        jdbc.sql("SELECT scope, period, limit_usd FROM budget_caps WHERE tenant = '' OR tenant = ?")
-                .params(tenant)
-                .query((rs, n) -> {
-                    BudgetScope scope = BudgetScope.parse(rs.getString(1));
-                    BudgetPeriod period = BudgetPeriod.parse(rs.getString(2));
-                    for (CounterKey k : keys) {
-                        if (k.scope() == scope && k.period() == period) {
-                            limits.put(k, rs.getBigDecimal(3));
-                        }
-                    }
-                    return null;
-                }).list();
-        return limits;
+    /** The headroom's remembered counters are forgotten when the outermost transaction ends, committed or not. */
+    private void forgetAtCompletion(List<CounterKey> keys) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    caps.forget(keys);
+                }
+            });
+        } else {
+            caps.forget(keys);
+        }
     }
 
-    /** Counter rows are created outside the reservation's transaction, so a lost insert race poisons nothing. */
-    private void ensureCounters(List<CounterKey> keys) {
-        for (CounterKey key : keys) {
-            if (knownCounters.contains(key)) {
-                continue;
-            }
-            try {
-                jdbc.sql("""
-                        INSERT INTO budget_counters (scope, tenant, period, period_key, committed_usd)
-                        SELECT ?, ?, ?, ?, 0 FROM budget_counters
-                        WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ? HAVING COUNT(*) = 0""")
-                        .params(key.scope().id(), key.tenant(), key.period().id(), key.periodKey(),
-                                key.scope().id(), key.tenant(), key.period().id(), key.periodKey())
-                        .update();
-            } catch (DuplicateKeyException raced) {
-                // created by a concurrent reservation: exactly what we wanted
-            }
-            knownCounters.add(key);
-        }
+    private static TransactionTemplate nested(TransactionTemplate template) {
+        TransactionTemplate nested = new TransactionTemplate(template.getTransactionManager(), template);
+        nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        return nested;
     }
 
     private static String plain(BigDecimal amount) {

@@ -17,6 +17,7 @@ import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
 import dev.wanhybrid.gateway.jobs.CreateRefusals;
+import dev.wanhybrid.gateway.jobs.SubmitOverloadedException;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStatus;
@@ -120,6 +121,8 @@ class DashScopeFacadeController {
             throw refused(refusals.of(e, tenant.id()));
         } catch (BudgetRejectedException e) {
             throw refused(refusals.of(e, tenant.id()));
+        } catch (SubmitOverloadedException e) {
+            throw refused(refusals.of(e));
         }
     }
 

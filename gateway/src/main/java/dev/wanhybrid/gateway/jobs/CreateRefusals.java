@@ -26,7 +26,8 @@ import org.springframework.stereotype.Component;
  *       period, what is left and when it resets); never a {@code Retry-After}, since retrying the same request
  *       cannot help until the caller changes it or the period resets;</li>
  *   <li>ours: 503 with {@code Retry-After} only when a backend that could serve the request is down for now
- *       (breaker open, queue full, not ready).</li>
+ *       (breaker open, queue full, not ready), or when the gateway already has as many submissions under way as
+ *       {@code gateway.submit.max-in-flight} allows ({@link SubmitOverloadedException}).</li>
  * </ul>
  *
  * On the DashScope facade the same refusal takes DashScope's documented codes: a budget refusal is 400
@@ -85,6 +86,12 @@ public class CreateRefusals {
         String message = e.getMessage().contains(e.cap().cap()) ? e.getMessage()
                 : "The budget cap " + e.cap().cap() + " has no room for this job: " + e.getMessage();
         return budget(message + " " + capsSentence(tenant, e.cap().cap()));
+    }
+
+    /** Too many submissions under way at once: ours, and brief, so 503 with {@code Retry-After}. */
+    public Refusal of(SubmitOverloadedException e) {
+        return new Refusal(HttpStatus.SERVICE_UNAVAILABLE, ApiError.SERVICE_UNAVAILABLE, null, "overloaded",
+                e.getMessage(), Math.max(1, e.retryAfter().toSeconds()), 503, "ModelUnavailable");
     }
 
     private static Refusal budget(String message) {

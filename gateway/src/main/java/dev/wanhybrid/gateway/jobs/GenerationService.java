@@ -15,7 +15,12 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The protocol-neutral use cases behind both API facades: route a request, reserve its estimate, store the job
@@ -34,10 +39,27 @@ public class GenerationService {
     private final JobMetrics metrics;
     private final Clock clock;
     private final FallbackProperties fallbackLimits;
+    private final TransactionTemplate tx;
+    private final Semaphore inFlight;
+    private final Duration overloadRetryAfter;
 
+    /**
+     * @param maxInFlight most submissions between routing and commit at once ({@code gateway.submit.max-in-flight});
+     *     one more is refused at once with 503 and {@code Retry-After} rather than queued behind the store's
+     *     connection pool
+     * @param overloadRetryAfter what that refusal's {@code Retry-After} says ({@code gateway.submit.retry-after})
+     */
     public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
-            Clock clock, FallbackProperties fallbackLimits) {
+            Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions,
+            @Value("${gateway.submit.max-in-flight:64}") int maxInFlight,
+            @Value("${gateway.submit.retry-after:1s}") Duration overloadRetryAfter) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("gateway.submit.max-in-flight must be at least 1, was " + maxInFlight);
+        }
         this.fallbackLimits = fallbackLimits;
+        this.tx = new TransactionTemplate(transactions);
+        this.inFlight = new Semaphore(maxInFlight);
+        this.overloadRetryAfter = overloadRetryAfter;
         this.store = store;
         this.planner = planner;
         this.ledger = ledger;
@@ -54,16 +76,42 @@ public class GenerationService {
     }
 
     /**
-     * Routes, reserves and stores one request. Nothing is stored when this throws.
+     * Routes, reserves and stores one request: the reservation, the job and its first event in one commit, so
+     * nothing is stored when this throws.
      *
      * @throws NoRouteException when no backend can run it (its status says whose fault)
      * @throws BudgetRejectedException when every feasible candidate would exceed a budget cap
+     * @throws SubmitOverloadedException when {@code gateway.submit.max-in-flight} submissions are already under way
      */
     public Job create(String jobId, GenerationSpec spec) throws NoRouteException, BudgetRejectedException {
-        Route route = planner.plan(spec);
+        if (!inFlight.tryAcquire()) {
+            throw new SubmitOverloadedException(overloadRetryAfter);
+        }
+        try {
+            Route route = planner.plan(spec);
+            Accepted accepted = tx.execute(status -> accept(jobId, spec, route));
+            if (accepted.refusal() != null) {
+                throw accepted.refusal();
+            }
+            Job job = accepted.job();
+            RouteCandidate chosen = accepted.chosen();
+            metrics.submitted(chosen.backend(), chosen.model(), spec.tenant());
+            log.debug("job {} tenant={} routed to {}/{} reason={} rejected={}", jobId, spec.tenant(),
+                    chosen.backend(), chosen.model(), route.reason(), job.route().rejected().size());
+            return job;
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private record Accepted(Job job, RouteCandidate chosen, BudgetRejectedException refusal) {}
+
+    /** Inside the submission's transaction: the first candidate the budget admits is reserved, then the job written. */
+    private Accepted accept(String jobId, GenerationSpec spec, Route route) {
         FallbackPolicy.Pick pick = fallback.reserveFirst(jobId, spec.tenant(), route.candidates(), 0);
         if (!pick.found()) {
-            throw new BudgetRejectedException(pick.firstRefusal());
+            // Each refusal rolled back to its own savepoint; nothing was written.
+            return new Accepted(null, null, new BudgetRejectedException(pick.firstRefusal()));
         }
         // Later candidates stay as fallbacks, those within the job's cost ceiling; their reservation is taken if
         // and when they are used.
@@ -73,18 +121,9 @@ public class GenerationService {
         List<RouteCandidate> feasible = trimmed.kept();
         List<RejectedCandidate> overBudget = new java.util.ArrayList<>(pick.overBudget());
         overBudget.addAll(trimmed.cut());
-        RouteCandidate chosen = feasible.get(0);
         Job job = Job.accepted(jobId, spec, JobRoute.of(route, feasible, overBudget), clock.instant());
-        try {
-            store.create(job);
-        } catch (RuntimeException e) {
-            ledger.release(jobId);
-            throw e;
-        }
-        metrics.submitted(chosen.backend(), chosen.model(), spec.tenant());
-        log.info("job {} tenant={} routed to {}/{} reason={} rejected={}", jobId, spec.tenant(), chosen.backend(),
-                chosen.model(), route.reason(), job.route().rejected().size());
-        return job;
+        store.create(job);
+        return new Accepted(job, feasible.get(0), null);
     }
 
     public Optional<Job> find(String tenant, String id) {

@@ -73,6 +73,35 @@ public class JobStore {
         return created;
     }
 
+    /** A finished job past its retention: its id and where its result is stored (or null). */
+    public record Expired(String id, String resultKey) {}
+
+    /** Up to {@code limit} jobs that finished (completed, failed or cancelled) before {@code cutoff}, oldest first. */
+    public List<Expired> finishedBefore(Instant cutoff, int limit) {
+        return jdbc.sql("""
+                SELECT id, result_key FROM jobs
+                WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < :cutoff
+                ORDER BY completed_at LIMIT :limit""")
+                .param("cutoff", ts(cutoff)).param("limit", limit)
+                .query((rs, n) -> new Expired(rs.getString(1), rs.getString(2))).list();
+    }
+
+    /** Deletes finished jobs and their events, in one transaction; a job that is not finished is left alone. */
+    public int deleteFinished(List<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        Integer deleted = tx.execute(status -> {
+            jdbc.sql("""
+                    DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs
+                    WHERE id IN (:ids) AND status IN ('completed', 'failed', 'cancelled'))""")
+                    .param("ids", ids).update();
+            return jdbc.sql("DELETE FROM jobs WHERE id IN (:ids) AND status IN ('completed', 'failed', 'cancelled')")
+                    .param("ids", ids).update();
+        });
+        return deleted == null ? 0 : deleted;
+    }
+
     public Optional<Job> find(String id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id").param("id", id).query(this::map)
                 .optional();

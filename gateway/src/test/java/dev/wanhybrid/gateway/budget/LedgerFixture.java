@@ -64,6 +64,7 @@ final class LedgerFixture {
     final JdbcSpendReports reports;
     final JdbcClient jdbc;
     final LocalCostModel local;
+    final BudgetProperties properties;
 
     LedgerFixture(DataSource dataSource, ZoneId zone, BudgetProperties.Degrade degrade) {
         this.dataSource = dataSource;
@@ -73,13 +74,25 @@ final class LedgerFixture {
         this.local = new LocalCostModel(new GpuFleet("h100", 2, new FleetCost.Owned(Money.usd("25000"),
                 new BigDecimal("4"), new BigDecimal("700"), new BigDecimal("100"), Money.usd("0.12"),
                 new BigDecimal("1.5"), Money.usd("0"), Money.usd("0"))), LocalConfigLoader.defaultThroughput());
-        BudgetProperties properties = new BudgetProperties(zone, degrade,
+        this.properties = new BudgetProperties(zone, degrade,
                 Map.of("local", new BigDecimal("0.5"), "cloud", BigDecimal.ZERO), List.of(), List.of());
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        CapCache capCache = new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
         this.ledger = new JdbcSpendLedger(jdbc, tx, clock, properties,
-                new CatalogSettlementPricer(CatalogFixtures.shipped(), local));
-        this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties);
+                new CatalogSettlementPricer(CatalogFixtures.shipped(), local), capCache);
+        this.caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
         this.reports = new JdbcSpendReports(jdbc, clock, ledger);
+    }
+
+    /** A second instance's ledger over the same database, with its own copy of the caps (another replica). */
+    JdbcSpendLedger replica() {
+        return new JdbcSpendLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)), clock,
+                properties, new CatalogSettlementPricer(CatalogFixtures.shipped(), local),
+                new CapCache(jdbc, clock, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1)));
+    }
+
+    long counterRows() {
+        return jdbc.sql("SELECT COUNT(*) FROM budget_counters").query(Long.class).single();
     }
 
     static GenerationSpec spec(String tenant, int seconds, String size, boolean audio) {
@@ -109,10 +122,9 @@ final class LedgerFixture {
         return jdbc.sql("SELECT COALESCE(SUM(actual_usd), 0) FROM spend_entries").query(BigDecimal.class).single();
     }
 
+    /** What the ledger holds against a scope and period: its counter where it has a cap, else what is recorded. */
     BigDecimal committed(String scope, String tenant, String period, String key) {
-        return jdbc.sql("""
-                SELECT committed_usd FROM budget_counters
-                WHERE scope = ? AND tenant = ? AND period = ? AND period_key = ?""")
-                .params(scope, tenant, period, key).query(BigDecimal.class).optional().orElse(BigDecimal.ZERO);
+        return LedgerSql.committedOrRecorded(jdbc, new LedgerSql.CounterKey(dev.wanhybrid.cost.budget.BudgetScope.parse(scope),
+                tenant, dev.wanhybrid.cost.budget.BudgetPeriod.parse(period), key));
     }
 }

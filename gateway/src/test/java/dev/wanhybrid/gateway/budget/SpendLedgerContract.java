@@ -194,4 +194,128 @@ abstract class SpendLedgerContract {
 
         assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.10");
     }
+
+    @Test
+    void scopesWithoutACapWriteNoCounterAndReportWhatIsRecorded() throws Exception {
+        LedgerFixture f = fixture();
+        GenerationSpec spec = LedgerFixture.spec("alpha", 5, "832x480", false);
+        f.ledger.reserve("a", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        f.ledger.reserve("b", "beta", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        f.ledger.settle("a", "alpha", "cloud", LedgerFixture.task("a", "wan2.2-t2v-plus", spec),
+                LedgerFixture.succeededCloud(5));
+        f.ledger.release("b");
+
+        assertThat(f.counterRows()).isZero();
+        assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.10");
+        assertThat(f.committed("tenant", "beta", "month", "2026-11")).isEqualByComparingTo("0");
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).isEmpty();
+    }
+
+    @Test
+    void aCapAddedMidPeriodStartsFromWhatIsAlreadyCommitted() throws Exception {
+        LedgerFixture f = fixture();
+        GenerationSpec spec = LedgerFixture.spec("alpha", 5, "832x480", false);
+        for (int i = 0; i < 3; i++) {
+            f.ledger.reserve("s" + i, "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+            f.ledger.settle("s" + i, "alpha", "cloud", LedgerFixture.task("s" + i, "wan2.2-t2v-plus", spec),
+                    LedgerFixture.succeededCloud(5));
+        }
+        f.ledger.reserve("held", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        f.ledger.reserve("other", "beta", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.55")));
+
+        // 0.30 settled plus 0.10 held: 0.15 left, one more clip, not two; beta's spend is not alpha's.
+        assertThat(f.committed("tenant", "alpha", "day", "2026-11-22")).isEqualByComparingTo("0.40");
+        f.ledger.reserve("next", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        assertThatThrownBy(() -> f.ledger.reserve("over", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS))
+                .isInstanceOf(BudgetExceededException.class);
+        f.ledger.release("held");
+        assertThat(f.committed("tenant", "alpha", "day", "2026-11-22")).isEqualByComparingTo("0.40");
+    }
+
+    @Test
+    void aReplicaThatHasNotSeenANewCapIsCorrectedByReconciliation() throws Exception {
+        LedgerFixture f = fixture();
+        JdbcSpendLedger replica = f.replica();
+        replica.reserve("before", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS); // the replica reads "no caps"
+
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("0.35")));
+        replica.reserve("stale", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS); // not counted yet
+        assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.10");
+
+        assertThat(f.ledger.reconcileCounters()).isEqualTo(1);
+        assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.20");
+        assertThat(f.ledger.reconcileCounters()).isZero();
+        f.ledger.reserve("fits", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        assertThatThrownBy(() -> f.ledger.reserve("over", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS))
+                .isInstanceOf(BudgetExceededException.class);
+    }
+
+    @Test
+    void aCapSeenFromAnotherReplicaIsEnforcedWithItsCurrentLimit() throws Exception {
+        LedgerFixture f = fixture();
+        JdbcSpendLedger replica = f.replica();
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("1.00")));
+        replica.reserve("a", "alpha", "cloud", "wan2.2-t2v-plus", new BigDecimal("0.50")); // reads the cap
+        // Lowered through this instance; the replica's copy still says 1.00, the reservation reads the limit itself.
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("0.60")));
+        assertThatThrownBy(() -> replica.reserve("b", "alpha", "cloud", "wan2.2-t2v-plus", new BigDecimal("0.20")))
+                .isInstanceOfSatisfying(BudgetExceededException.class,
+                        e -> assertThat(e.remainingUsd()).isEqualByComparingTo("0.10"));
+        // Removed: the replica's stale copy holds nothing back.
+        assertThat(f.caps.removeCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH)).isTrue();
+        replica.reserve("c", "alpha", "cloud", "wan2.2-t2v-plus", new BigDecimal("5.00"));
+        assertThat(f.counterRows()).isZero();
+    }
+
+    @Test
+    void theFirstConcurrentReservationsOfANewPeriodCreateItsCounterOnceAndKeepTheCap() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
+        f.clock.set(Instant.parse("2026-11-23T00:00:01Z")); // a day with no counter row yet
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String job = "new-day-" + i;
+            results.add(pool.submit(() -> {
+                start.await();
+                try {
+                    f.ledger.reserve(job, "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+                    return true;
+                } catch (BudgetExceededException e) {
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        int admitted = 0;
+        for (Future<Boolean> r : results) {
+            admitted += r.get(60, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+
+        assertThat(admitted).isEqualTo(10);
+        assertThat(f.committed("global", "", "day", "2026-11-23")).isEqualByComparingTo("1.00");
+        assertThat(LedgerSql.recorded(f.jdbc, new LedgerSql.CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY,
+                "2026-11-23"), null)).isEqualByComparingTo("1.00");
+    }
+
+    @Test
+    void headroomIsRememberedWhileThisInstancesOwnReservationsShowAtOnce() throws Exception {
+        LedgerFixture f = fixture(java.time.ZoneId.of("UTC"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.MONTH, Money.usd("10.00")));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("10"));
+
+        f.ledger.reserve("mine", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("9"));
+
+        f.replica().reserve("theirs", "alpha", "cloud", "wan2.6-t2v", new BigDecimal("1.00"));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).as("another replica's, not yet")
+                .hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("9"));
+        f.clock.set(f.clock.instant().plusSeconds(61));
+        assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("8"));
+        assertThat(f.caps.headroomUsd("gamma", "cloud")).isEmpty();
+    }
 }

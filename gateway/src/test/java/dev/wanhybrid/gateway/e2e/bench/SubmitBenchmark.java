@@ -23,10 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.web.servlet.function.RouterFunction;
-import org.springframework.web.servlet.function.RouterFunctions;
-import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * Durable submit throughput and latency against a bare endpoint in the same JVM. Not a test: it asserts nothing,
@@ -41,7 +37,7 @@ import org.springframework.web.servlet.function.ServerResponse;
  *
  * <p>Run (on the JDK 25 toolchain, so {@code exec:exec}, not {@code exec:java}): {@code ./mvnw -pl gateway
  * test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test '-Dexec.args=-classpath %classpath
- * dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark ../docs/benchmarks/submit.md 2000'}.
+ * dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark ../docs/benchmarks/submit-in-process.md 2000'}.
  */
 public final class SubmitBenchmark {
 
@@ -49,19 +45,6 @@ public final class SubmitBenchmark {
             + "\"wan2.5-t2v-preview\", \"seconds\": \"5\", \"size\": \"832x480\"}";
 
     private SubmitBenchmark() {}
-
-    /**
-     * The bare endpoint: same filters, same body, no routing, no database. Registered by an initializer rather
-     * than as an annotated class, so component scanning of the test classes never adds it to other contexts.
-     */
-    static RouterFunction<ServerResponse> bareEndpoint() {
-        return RouterFunctions.route().POST("/v1/bench/bare", request -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> body = request.body(Map.class);
-            return ServerResponse.ok().body(Map.of("id", "bare", "object", "video", "status", "queued", "prompt",
-                    String.valueOf(body.get("prompt"))));
-        }).build();
-    }
 
     record Result(String endpoint, int clients, int requests, double seconds, long errors, double[] latenciesMs) {
 
@@ -113,8 +96,7 @@ public final class SubmitBenchmark {
             }
         }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .initializers((GenericApplicationContext ctx) -> ctx.registerBean("benchBareEndpoint",
-                        RouterFunction.class, SubmitBenchmark::bareEndpoint))
+                .initializers(new BareEndpoints())
                 .run(appArgs.toArray(String[]::new));
         List<Result> results = new ArrayList<>();
         try {

