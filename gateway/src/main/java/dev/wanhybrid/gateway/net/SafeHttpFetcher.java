@@ -117,8 +117,9 @@ public final class SafeHttpFetcher {
             return future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
+            Duration limit = properties.fetchTimeout();
             throw new FetchException(param, "timeout", "The URL did not answer within "
-                    + properties.fetchTimeout().toSeconds() + " s.", e);
+                    + (limit.toMillis() % 1000 == 0 ? limit.toSeconds() + " s." : limit.toMillis() + " ms."), e);
         } catch (ExecutionException e) {
             throw new FetchException(param, "io", "The URL could not be fetched: "
                     + e.getCause().getClass().getSimpleName() + ".", e.getCause());
