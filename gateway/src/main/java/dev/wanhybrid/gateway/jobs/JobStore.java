@@ -7,10 +7,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -32,7 +34,7 @@ public class JobStore {
             + "candidate_index, prompt, seconds, size, spec_json, route_json, task_id, progress, estimate_usd, "
             + "actual_usd, result_key, result_size, result_sha256, error_code, error_message, cancel_requested, "
             + "deleted, attempts, polls, lease_owner, lease_expires_at, next_attempt_at, created_at, updated_at, "
-            + "completed_at, version";
+            + "completed_at, submitted_at, version";
     static final String ACTIVE_PHASES = "('queued', 'submitting', 'submission_unknown', 'running', "
             + "'fetching_result')";
 
@@ -54,7 +56,7 @@ public class JobStore {
                     + ":backend, :model, :candidate_index, :prompt, :seconds, :size, :spec_json, :route_json, "
                     + ":task_id, :progress, :estimate_usd, :actual_usd, :result_key, :result_size, :result_sha256, "
                     + ":error_code, :error_message, :cancel_requested, :deleted, :attempts, :polls, :lease_owner, "
-                    + ":lease_expires_at, :next_attempt_at, :created_at, :updated_at, :completed_at, :version)")
+                    + ":lease_expires_at, :next_attempt_at, :created_at, :updated_at, :completed_at, :submitted_at, :version)")
                     .params(row(job))
                     .update();
             appendEvent(job, "video." + job.status().wire(), job.createdAt());
@@ -184,6 +186,15 @@ public class JobStore {
                 .update();
     }
 
+    /** The subset of {@code taskIds} of {@code backend} that some job (any phase, any instance) holds. */
+    public Set<String> claimedTaskIds(String backend, Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql("SELECT task_id FROM jobs WHERE backend = :backend AND task_id IN (:ids)")
+                .param("backend", backend).param("ids", List.copyOf(taskIds)).query(String.class).list());
+    }
+
     /**
      * Claims up to {@code limit} due, unowned (or expired) jobs whose current backend is one of {@code backends}.
      */
@@ -287,6 +298,7 @@ public class JobStore {
         p.put("created_at", ts(job.createdAt()));
         p.put("updated_at", ts(job.updatedAt()));
         p.put("completed_at", ts(job.completedAt()));
+        p.put("submitted_at", ts(job.submittedAt()));
         p.put("version", job.version());
         return p;
     }
@@ -328,6 +340,7 @@ public class JobStore {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "completed_at"),
+                instant(rs, "submitted_at"),
                 rs.getLong("version"));
     }
 
@@ -393,6 +406,11 @@ public class JobStore {
 
         public Changes attempts(int attempts) {
             return put("attempts", attempts);
+        }
+
+        /** When a submission starts; reconciliation of a lost answer is bounded from here. */
+        public Changes submittedAt(Instant when) {
+            return put("submitted_at", ts(when));
         }
 
         public Changes polls(int polls) {

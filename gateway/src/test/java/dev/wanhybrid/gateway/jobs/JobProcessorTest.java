@@ -50,7 +50,8 @@ class JobProcessorTest {
         BackendRegistry registry = registryOf(local, cloud);
         properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30), Duration.ofMillis(250), 20, 32,
                 Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
-                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"), Duration.ofMinutes(30));
+                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"), Duration.ofMinutes(30),
+                Duration.ofMinutes(30));
         // A clock far in the future makes every job due at once.
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
