@@ -313,6 +313,21 @@ public class JobProcessor {
                     backend.get().cancel(taskId);
                 }
             } catch (BackendException e) {
+                if (taskId != null && e.kind() == BackendException.Kind.INVALID_INPUT
+                        && !properties.freeBackends().contains(job.backend())) {
+                    // The provider refuses to stop a task that already runs: it finishes and is billed. The job is
+                    // cancelled for the caller, its reservation stays held, and billing reconciliation settles the
+                    // charge from the provider's record (cancelled_but_billed).
+                    log.info("job {}: {} task {} already runs and cannot be stopped; cancelled, charge kept", job.id(),
+                            job.backend(), taskId);
+                    Optional<Job> done = store.transition(job, JobPhase.CANCELLED, owner, now(),
+                            set -> set.error("cancelled_after_start", "Cancelled by the caller after the "
+                                    + job.backend() + " task had started; the provider finishes and bills it, so the "
+                                    + "charge is kept (" + e.getMessage() + ")."));
+                    done.ifPresent(cancelled -> metrics.finished(cancelled.backend(), cancelled.model(),
+                            JobStatus.CANCELLED, Duration.between(cancelled.createdAt(), now())));
+                    return;
+                }
                 if (job.attempts() < 100 && (e.isRetryable() || e.kind() == BackendException.Kind.UNDECIDED)) {
                     log.info("job {}: cancel at {} failed ({}); retrying", job.id(), job.backend(), e.getMessage());
                     store.update(job, owner, now(), set -> set.attempts(job.attempts() + 1)

@@ -186,6 +186,20 @@ public class JobStore {
                 .update();
     }
 
+    /** The job that holds {@code taskId} of {@code backend}, if any (at most one: the ids are unique per backend). */
+    public Optional<Job> findByTask(String backend, String taskId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE backend = :backend AND task_id = :task_id")
+                .param("backend", backend).param("task_id", taskId).query(this::map).optional();
+    }
+
+    /** Jobs of {@code backend}/{@code model} with this prompt that gave up on a lost submission (billing attribution). */
+    public List<Job> unresolvedSubmissions(String backend, String model, String prompt) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE backend = :backend AND model = :model "
+                + "AND error_code = 'submission_unresolved'")
+                .param("backend", backend).param("model", model).query(this::map).list().stream()
+                .filter(job -> prompt.equals(job.spec().prompt())).toList();
+    }
+
     /** The subset of {@code taskIds} of {@code backend} that some job (any phase, any instance) holds. */
     public Set<String> claimedTaskIds(String backend, Collection<String> taskIds) {
         if (taskIds.isEmpty()) {

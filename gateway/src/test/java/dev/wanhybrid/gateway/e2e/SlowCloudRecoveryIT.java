@@ -13,8 +13,6 @@ import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,12 +71,7 @@ class SlowCloudRecoveryIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Path results = Files.createTempDirectory("slow-cloud");
-        registry.add("gateway.storage.local.root", results::toString);
-        for (String tenant : TestBackends.TENANTS) {
-            String[] kv = tenant.split("=", 2);
-            registry.add(kv[0], () -> kv[1]);
-        }
+        TestBackends.registerTenantsAndResults(registry, "slow-cloud");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.backend.cloud;
 
 import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.DashScopeException;
+import dev.wanhybrid.cloud.ListedTask;
 import dev.wanhybrid.cloud.ErrorCategory;
 import dev.wanhybrid.cloud.TaskStatus;
 import dev.wanhybrid.cloud.TaskView;
@@ -14,6 +15,7 @@ import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.BillingRecords;
 import dev.wanhybrid.gateway.backend.TaskClaims;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
@@ -21,9 +23,12 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * where to look. A job in doubt holds its model's concurrency permit (held by the job id) until the decision;
  * permits are released per holder, so releasing twice is harmless.
  */
-public final class CloudBackend implements VideoBackend {
+public final class CloudBackend implements VideoBackend, BillingRecords {
 
     private static final Logger log = LoggerFactory.getLogger(CloudBackend.class);
     private static final Duration PERMIT_RETRY = Duration.ofSeconds(5);
@@ -331,6 +336,51 @@ public final class CloudBackend implements VideoBackend {
     public void abandon(BackendTask task) {
         limits.release(task.jobId());
         submissions.remove(task.jobId());
+    }
+
+    /**
+     * DashScope's billed tasks of the window: every listed SUCCEEDED task with its usage and {@code orig_prompt}
+     * (details of finished tasks are cached, so a periodic comparison queries each task once).
+     */
+    @Override
+    public List<BilledTask> billedTasks(Instant from, Instant to) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        List<BilledTask> billed = new ArrayList<>();
+        for (ListedTask listed : reconciler.list(dashscope, null, from, to)) {
+            if (listed.status() != TaskStatus.SUCCEEDED && listed.status() != TaskStatus.UNKNOWN) {
+                continue;
+            }
+            TaskView view = reconciler.details(dashscope, listed.taskId());
+            if (view.status() != TaskStatus.SUCCEEDED || view.usage() == null) {
+                continue;
+            }
+            CloudModel model = dashscope.catalog().find(listed.model()).orElse(null);
+            if (model == null) {
+                log.warn("DashScope task {} has model {} that the catalog does not know; not priced", listed.taskId(),
+                        listed.model());
+                continue;
+            }
+            billed.add(new BilledTask(listed.taskId(), model.id(), listed.createdAt(), view.origPrompt(),
+                    sizeOf(dashscope, view), view.usage().billedSeconds() == null ? 0
+                            : view.usage().billedSeconds().intValue(),
+                    Boolean.TRUE.equals(view.usage().audio()), view.usage().totalBilledSeconds()));
+        }
+        return billed;
+    }
+
+    /** The output size from the usage ({@code 1280*720}), else the first size of the reported short side's tier. */
+    private static VideoSize sizeOf(DashScopeClient dashscope, TaskView view) {
+        String size = view.usage().size();
+        if (size != null && size.matches("\\d+\\*\\d+")) {
+            return VideoSize.parse(size.replace('*', 'x'));
+        }
+        if (view.usage().sr() != null) {
+            List<String> sizes = dashscope.catalog().sizes(view.usage().sr() + "P");
+            if (!sizes.isEmpty()) {
+                return VideoSize.parse(sizes.getFirst().replace('*', 'x'));
+            }
+        }
+        return null;
     }
 
     /** Lists the last minute's tasks, one item: free, and answered only by a working API. */

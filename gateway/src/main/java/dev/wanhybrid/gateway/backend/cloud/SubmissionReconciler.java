@@ -140,7 +140,8 @@ final class SubmissionReconciler {
         return task.createdAt() == null ? Duration.ofDays(1) : Duration.between(submittedAt, task.createdAt()).abs();
     }
 
-    private List<ListedTask> list(DashScopeClient dashscope, String wireModel, Instant from, Instant to)
+    /** Every listed task of {@code wireModel} (every model when {@code null}) created in {@code [from, to)}. */
+    List<ListedTask> list(DashScopeClient dashscope, String wireModel, Instant from, Instant to)
             throws BackendException {
         List<ListedTask> all = new ArrayList<>();
         for (int page = 1; page <= MAX_PAGES; page++) {
@@ -159,7 +160,8 @@ final class SubmissionReconciler {
         return all;
     }
 
-    private TaskView details(DashScopeClient dashscope, String taskId) throws BackendException {
+    /** A task's details; a finished task's are cached, since they never change. */
+    TaskView details(DashScopeClient dashscope, String taskId) throws BackendException {
         synchronized (finishedDetails) {
             TaskView cached = finishedDetails.get(taskId);
             if (cached != null) {
