@@ -13,8 +13,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Wires billing reconciliation ({@code gateway.billing.*}): {@code reconcile-interval} (default 5m) between rounds,
- * {@code orphan-after} (default 35m: the jobs' 30-minute reconcile deadline plus the minute a job in doubt looks
- * back, plus slack) before an unbound billed task is an orphan, {@code enabled} (default true).
+ * {@code orphan-after} (default 2m: more than the minute a new submission's reconciliation looks back; jobs still in
+ * doubt are checked in the job store) before an unbound billed task is an orphan, {@code enabled} (default true).
  */
 @Configuration(proxyBeanMethods = false)
 class BillingConfiguration {
@@ -26,7 +26,7 @@ class BillingConfiguration {
         Duration interval = binder.bind("gateway.billing.reconcile-interval", Duration.class)
                 .orElse(Duration.ofMinutes(5));
         Duration orphanAfter = binder.bind("gateway.billing.orphan-after", Duration.class)
-                .orElse(Duration.ofMinutes(35));
+                .orElse(Duration.ofMinutes(2));
         boolean enabled = binder.bind("gateway.billing.enabled", Boolean.class).orElse(true);
         return new BillingReconciler(enabled ? providers.orderedStream().toList() : java.util.List.of(), jobs, ledger,
                 clock, interval, orphanAfter);

@@ -32,9 +32,10 @@ import org.springframework.context.SmartLifecycle;
  *   <li>a task held by a completed or still active job is that job's to settle: nothing to do;</li>
  *   <li>a task held by a job that was cancelled after the task started (or failed after it ran) is recorded under
  *       the job's entry with reason {@code cancelled_but_billed} or {@code failed_but_billed};</li>
- *   <li>a task no job holds, older than {@code orphanAfter} (so no job in doubt can still bind it), is recorded
- *       under {@code orphan_<task id>} with reason {@code orphan_task}, for the tenant of the job that gave up on
- *       a submission with the same model and prompt when there is exactly one, else for tenant
+ *   <li>a task no job holds, older than {@code orphanAfter} (longer than the minute a new submission looks back)
+ *       and with no job still in doubt whose reconciliation window covers it (however long the gateway was down),
+ *       is recorded under {@code orphan_<task id>} with reason {@code orphan_task}, for the tenant of the job that
+ *       gave up on a submission with the same model and prompt when there is exactly one, else for tenant
  *       {@value #UNATTRIBUTED}.</li>
  * </ul>
  * Recording is idempotent per entry, so rounds may repeat and several instances may run them. Every recorded amount
@@ -57,8 +58,8 @@ public final class BillingReconciler implements SmartLifecycle {
     private ScheduledExecutorService scheduler;
 
     /**
-     * @param orphanAfter how old an unbound billed task must be before it is an orphan; longer than the jobs'
-     *     reconcile deadline plus a minute (a job in doubt looks for its task from a minute before its submission)
+     * @param orphanAfter how old an unbound billed task must be before it is an orphan; longer than the minute a
+     *     new submission's reconciliation looks back (jobs already in doubt are checked in the job store)
      */
     public BillingReconciler(List<BillingRecords> providers, JobStore jobs, SpendLedger ledger, Clock clock,
             Duration interval, Duration orphanAfter) {
@@ -102,8 +103,9 @@ public final class BillingReconciler implements SmartLifecycle {
                     }
                     continue;
                 }
-                if (task.createdAt() != null && task.createdAt().isAfter(now.minus(orphanAfter))) {
-                    continue; // a job in doubt may still bind it
+                if (task.createdAt() == null || task.createdAt().isAfter(now.minus(orphanAfter))
+                        || jobs.mayStillBind(provider.id(), task.model(), task.createdAt())) {
+                    continue; // a job in doubt, or one submitting now, may still bind it
                 }
                 String tenant = attribute(provider.id(), task);
                 String entry = "orphan_" + task.taskId();

@@ -192,6 +192,22 @@ public class JobStore {
                 .param("backend", backend).param("task_id", taskId).query(this::map).optional();
     }
 
+    /**
+     * Whether a job of {@code backend}/{@code model} whose submission outcome is still open (submitting or in doubt)
+     * could yet bind a task created at {@code createdAt}: its reconciliation looks from a minute before its
+     * submission to five minutes after, and a job without a recorded submission time could look anywhere.
+     */
+    public boolean mayStillBind(String backend, String model, Instant createdAt) {
+        Integer open = jdbc.sql("SELECT COUNT(*) FROM jobs WHERE backend = :backend AND model = :model "
+                + "AND phase IN ('submitting', 'submission_unknown') AND (submitted_at IS NULL "
+                + "OR (submitted_at > :earliest AND submitted_at <= :latest))")
+                .param("backend", backend).param("model", model)
+                .param("earliest", ts(createdAt.minus(java.time.Duration.ofMinutes(5))))
+                .param("latest", ts(createdAt.plus(java.time.Duration.ofMinutes(1))))
+                .query(Integer.class).single();
+        return open > 0;
+    }
+
     /** Jobs of {@code backend}/{@code model} with this prompt that gave up on a lost submission (billing attribution). */
     public List<Job> unresolvedSubmissions(String backend, String model, String prompt) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE backend = :backend AND model = :model "
