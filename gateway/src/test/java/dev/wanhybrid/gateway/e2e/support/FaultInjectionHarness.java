@@ -239,7 +239,10 @@ public final class FaultInjectionHarness implements AutoCloseable {
                 "--gateway.cloud.permit-wait=500ms",
                 "--gateway.jobs.instance-id=harness", "--gateway.jobs.lease-ttl=3s", "--gateway.jobs.tick=100ms",
                 "--gateway.jobs.poll-min=300ms", "--gateway.jobs.poll-max=1s", "--gateway.jobs.retry-interval=300ms",
-                "--gateway.jobs.reconcile-interval=500ms", "--gateway.jobs.reconcile-deadline=60s",
+                "--gateway.jobs.reconcile-interval=500ms",
+                // Longer than a restart (a JVM start takes up to ~110 s here) plus a task's run: the deadline runs on
+                // wall time from the submission, across the downtime.
+                "--gateway.jobs.reconcile-deadline=5m",
                 "--gateway.resilience.probe-interval=500ms",
                 "--resilience4j.circuitbreaker.instances.cloud.wait-duration-in-open-state=2s",
                 "--gateway.billing.reconcile-interval=3s", "--gateway.billing.orphan-after=70s",
