@@ -21,6 +21,11 @@ public class BackendException extends Exception {
         AUTH,
         /** The request may have been accepted, but the answer was lost: reconcile, never resubmit blindly. */
         ACCEPTANCE_UNKNOWN,
+        /**
+         * The backend is healthy but cannot decide yet (a lost submission whose task cannot be told apart from
+         * others so far): ask again later. Our bookkeeping, not a backend failure, so no breaker counts it.
+         */
+        UNDECIDED,
         /** Anything else. */
         UNKNOWN
     }

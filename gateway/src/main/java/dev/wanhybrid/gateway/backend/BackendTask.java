@@ -5,14 +5,17 @@ import java.time.Instant;
 
 /**
  * One unit of work for a backend: the job's id (stable across retries, used as an idempotency token where the
- * provider supports one), the concrete catalog model chosen by the router, the request, and when the job must be
- * finished ({@code dueBy}: its submission plus {@code routing.deadline_seconds}; {@code null} without a deadline),
- * by which the local backend orders its queue.
+ * provider supports one), the concrete catalog model chosen by the router, and the request.
+ *
+ * @param dueBy when the job must be finished: its submission plus {@code routing.deadline_seconds}; {@code null}
+ *     without a deadline. The local backend orders its queue by it.
+ * @param submittedAt when the job last started a submission (persisted with the job, so reconciliation after a
+ *     restart knows where to look in the provider's task list), or {@code null} before the first one
  */
-public record BackendTask(String jobId, String model, GenerationSpec spec, Instant dueBy) {
+public record BackendTask(String jobId, String model, GenerationSpec spec, Instant dueBy, Instant submittedAt) {
 
-    /** A task without a deadline. */
+    /** A task without a deadline, before its first submission. */
     public BackendTask(String jobId, String model, GenerationSpec spec) {
-        this(jobId, model, spec, null);
+        this(jobId, model, spec, null, null);
     }
 }

@@ -12,6 +12,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Wires the backend registry: which failures count against a breaker, what a retry repeats and how long it waits
@@ -37,12 +40,16 @@ class ResilienceConfiguration {
 
     static final List<String> BACKENDS = List.of(Backend.CLOUD.id(), Backend.LOCAL.id());
 
-    /** Caller errors and load refusals say nothing about the backend's health, so they do not trip a breaker. */
+    /**
+     * Caller errors, load refusals and undecided reconciliations say nothing about the backend's health, so they do
+     * not trip a breaker (in half-open state such a call gives its trial permit back instead of re-opening it).
+     */
     // Throttling is the provider working as documented (a rate or quota limit), not a failure: counting 429s would
     // open the breaker, stop polling and send silent work local whenever we merely sent too fast.
     static final Predicate<Throwable> NOT_A_BACKEND_FAILURE = t -> t instanceof BackendException e
             && (e.kind() == BackendException.Kind.INVALID_INPUT || e.kind() == BackendException.Kind.CONTENT_POLICY
-                    || e.kind() == BackendException.Kind.REFUSED || e.kind() == BackendException.Kind.THROTTLED);
+                    || e.kind() == BackendException.Kind.REFUSED || e.kind() == BackendException.Kind.THROTTLED
+                    || e.kind() == BackendException.Kind.UNDECIDED);
 
     // One customizer bean per instance: Resilience4j collects them by type.
     @Bean
@@ -111,6 +118,15 @@ class ResilienceConfiguration {
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService backendCallExecutor() {
         return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-call-", 0).factory());
+    }
+
+    /** Probes half-open breakers with a real cheap call every {@code gateway.resilience.probe-interval}. */
+    @Bean
+    BreakerProber breakerProber(ResilientBackendRegistry backendRegistry, Environment environment) {
+        Duration probeInterval = Binder.get(environment).bind("gateway.resilience.probe-interval", Duration.class)
+                .orElse(Duration.ofSeconds(5));
+        return new BreakerProber(backendRegistry.all().stream().map(ResilientVideoBackend.class::cast).toList(),
+                probeInterval);
     }
 
     /** Primary, so the API's empty last-resort registry can never shadow it. */

@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.backend;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,8 @@ import java.util.concurrent.TimeoutException;
  * {@link #readiness()} is not decorated: it is cheap, free and must answer while the breaker is open.
  */
 public final class ResilientVideoBackend implements VideoBackend {
+
+    private static final Retry ONCE = Retry.of("probe", RetryConfig.custom().maxAttempts(1).build());
 
     private final VideoBackend delegate;
     private final CircuitBreaker breaker;
@@ -109,6 +112,28 @@ public final class ResilientVideoBackend implements VideoBackend {
     @Override
     public Optional<String> reconcile(BackendTask task) throws BackendException {
         return call(retry, () -> delegate.reconcile(task), false);
+    }
+
+    @Override
+    public Optional<String> reconcile(BackendTask task, TaskClaims claims) throws BackendException {
+        return call(retry, () -> delegate.reconcile(task, claims), false);
+    }
+
+    @Override
+    public void abandon(BackendTask task) {
+        delegate.abandon(task);
+    }
+
+    /**
+     * The probe goes through the breaker and the time limiter but is not retried: it is the trial call that
+     * closes a half-open breaker (or opens it again), so it must measure exactly one attempt.
+     */
+    @Override
+    public void probe() throws BackendException {
+        call(ONCE, () -> {
+            delegate.probe();
+            return null;
+        }, false);
     }
 
     private <T> T call(Retry which, Callable<T> body, boolean submitting) throws BackendException {

@@ -64,4 +64,31 @@ public interface VideoBackend {
     default boolean resubmitsAtNoCost() {
         return false;
     }
+
+    /**
+     * {@link #reconcile(BackendTask)}, told which task ids other jobs already hold, so that a task bound to one job
+     * is never bound to a second one.
+     *
+     * @throws BackendException with {@link BackendException.Kind#UNDECIDED} when the provider's records cannot
+     *     tell yet; the caller asks again later
+     */
+    default Optional<String> reconcile(BackendTask task, TaskClaims claims) throws BackendException {
+        return reconcile(task);
+    }
+
+    /**
+     * The job gives up on a submission whose outcome stayed unknown past its deadline: free what this process holds
+     * for it (a concurrency permit). Whatever the provider bills for it is recorded by billing reconciliation.
+     */
+    default void abandon(BackendTask task) {}
+
+    /**
+     * One real, cheap, free call that tells whether the backend answers at all (the breaker's half-open trial when
+     * no job traffic provides one).
+     */
+    default void probe() throws BackendException {
+        if (!readiness().ready()) {
+            throw new BackendException(BackendException.Kind.REFUSED, "NotReady", readiness().detail());
+        }
+    }
 }

@@ -212,6 +212,15 @@ public class JdbcSpendLedger implements SpendLedger {
     }
 
     @Override
+    public BigDecimal recordBilled(String entryId, String tenant, String backend, BackendTask task,
+            TaskSnapshot snapshot, String reason) {
+        BigDecimal amount = settle(entryId, tenant, backend, task, snapshot);
+        jdbc.sql("UPDATE spend_entries SET reason = ?, task_id = ? WHERE job_id = ? AND reason IS NULL")
+                .params(reason, snapshot.taskId(), entryId).update();
+        return amount;
+    }
+
+    @Override
     public void release(String jobId) {
         tx.executeWithoutResult(status -> lock(jobId).filter(e -> RESERVED.equals(e.state())).ifPresent(e -> {
             forgetAtCompletion(keysFor(e));

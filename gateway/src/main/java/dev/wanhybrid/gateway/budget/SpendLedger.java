@@ -30,4 +30,18 @@ public interface SpendLedger {
 
     /** Releases the reservation of a job that failed or was cancelled without being billed. Idempotent. */
     void release(String jobId);
+
+    /**
+     * Records what a provider billed that no job settled (billing reconciliation): an orphan task under its own
+     * entry id, or the task of a job that was cancelled or failed after it ran under the job's id, with the reason.
+     * Counts against the budgets like any settlement. Idempotent per entry id. This default records the amount
+     * without the reason (for ledgers that keep none).
+     *
+     * @param reason {@code orphan_task}, {@code cancelled_but_billed} or {@code failed_but_billed}
+     * @return the amount recorded
+     */
+    default BigDecimal recordBilled(String entryId, String tenant, String backend, BackendTask task,
+            TaskSnapshot snapshot, String reason) {
+        return settle(entryId, tenant, backend, task, snapshot);
+    }
 }

@@ -17,6 +17,7 @@ import java.time.Instant;
  * @param taskId the backend's task id once accepted
  * @param estimateUsd estimate reserved for the current candidate
  * @param actualUsd the settled amount, once completed
+ * @param submittedAt when the latest submission started (reconciliation of a lost answer is bounded from it)
  * @param version optimistic lock; every write increments it
  */
 public record Job(
@@ -49,6 +50,7 @@ public record Job(
         Instant createdAt,
         Instant updatedAt,
         Instant completedAt,
+        Instant submittedAt,
         long version) {
 
     /**
@@ -59,7 +61,7 @@ public record Job(
         JobRoute.Candidate first = route.candidates().getFirst();
         return new Job(id, spec.tenant(), JobStatus.QUEUED, JobPhase.QUEUED, spec.model(), first.backend(),
                 first.model(), 0, spec, route, null, 0, first.estimatedCostUsd(), null, null, null, null, null, null,
-                false, false, 0, 0, null, null, now, now, now, null, 0);
+                false, false, 0, 0, null, null, now, now, now, null, null, 0);
     }
 
     /** This job after {@code polls} status polls of its task. */
@@ -67,7 +69,7 @@ public record Job(
         return new Job(id, tenant, status, phase, requestedModel, backend, model, candidateIndex, spec, route, taskId,
                 progress, estimateUsd, actualUsd, resultKey, resultSize, resultSha256, errorCode, errorMessage,
                 cancelRequested, deleted, attempts, polls, leaseOwner, leaseExpiresAt, nextAttemptAt, createdAt,
-                updatedAt, completedAt, version);
+                updatedAt, completedAt, submittedAt, version);
     }
 
     public JobRoute.Candidate currentCandidate() {

@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.jobs;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskClaims;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.budget.SpendLedger;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -100,7 +102,7 @@ public class JobProcessor {
         }
         Instant now = now();
         Optional<Job> submitting = store.transition(job, JobPhase.SUBMITTING, owner, now,
-                set -> set.attempts(job.attempts() + 1));
+                set -> set.attempts(job.attempts() + 1).submittedAt(now));
         if (submitting.isEmpty()) {
             return;
         }
@@ -163,7 +165,7 @@ public class JobProcessor {
             return;
         }
         try {
-            Optional<String> taskId = backend.get().reconcile(task(job));
+            Optional<String> taskId = backend.get().reconcile(task(job), claims(job));
             if (taskId.isPresent()) {
                 log.info("job {} reconciled: {} has it as task {}", job.id(), job.backend(), taskId.get());
                 store.transition(job, JobPhase.RUNNING, owner, now(),
@@ -173,11 +175,29 @@ public class JobProcessor {
                 log.info("job {} reconciled: {} never received it; submitting again", job.id(), job.backend());
                 store.transition(job, JobPhase.QUEUED, owner, now(), set -> set.nextAttemptAt(now()));
             }
+        } catch (DuplicateKeyException e) {
+            // Another job bound that task first (another instance, same instant): decide again with fresh claims.
+            log.info("job {}: the task reconciliation found was bound to another job first; deciding again", job.id());
+            store.update(job, owner, now(), set -> set.nextAttemptAt(now()), false);
         } catch (BackendException e) {
-            log.info("job {}: reconciliation with {} not possible yet ({})", job.id(), job.backend(), e.getMessage());
+            Instant since = job.submittedAt() != null ? job.submittedAt() : job.updatedAt();
+            if (!now().isBefore(since.plus(properties.reconcileDeadline()))) {
+                backend.get().abandon(task(job));
+                fail(job, owner, "submission_unresolved", "The " + job.backend() + " backend's answer to the "
+                        + "submission was lost and its records could not tell within " + properties.reconcileDeadline()
+                        + " whether it created a task (last: " + e.getMessage() + "). Any charge for such a task is "
+                        + "recorded by billing reconciliation.");
+                return;
+            }
+            log.info("job {}: reconciliation with {} not decided yet ({})", job.id(), job.backend(), e.getMessage());
             store.update(job, owner, now(),
                     set -> set.nextAttemptAt(now().plus(retryDelay(e, properties.reconcileInterval()))), false);
         }
+    }
+
+    /** Task ids other jobs hold, from the durable store (every instance, every earlier process). */
+    private TaskClaims claims(Job job) {
+        return taskIds -> store.claimedTaskIds(job.backend(), taskIds);
     }
 
     private void poll(Job job, String owner, Predicate<String> servable) {
@@ -320,13 +340,28 @@ public class JobProcessor {
         if (backend.isPresent()) {
             try {
                 if (taskId == null && job.phase() != JobPhase.QUEUED) {
-                    taskId = backend.get().reconcile(task(job)).orElse(null);
+                    taskId = backend.get().reconcile(task(job), claims(job)).orElse(null);
                 }
                 if (taskId != null) {
                     backend.get().cancel(taskId);
                 }
             } catch (BackendException e) {
-                if (job.attempts() < 100 && e.isRetryable()) {
+                if (taskId != null && e.kind() == BackendException.Kind.INVALID_INPUT
+                        && !properties.freeBackends().contains(job.backend())) {
+                    // The provider refuses to stop a task that already runs: it finishes and is billed. The job is
+                    // cancelled for the caller, its reservation stays held, and billing reconciliation settles the
+                    // charge from the provider's record (cancelled_but_billed).
+                    log.info("job {}: {} task {} already runs and cannot be stopped; cancelled, charge kept", job.id(),
+                            job.backend(), taskId);
+                    Optional<Job> done = store.transition(job, JobPhase.CANCELLED, owner, now(),
+                            set -> set.error("cancelled_after_start", "Cancelled by the caller after the "
+                                    + job.backend() + " task had started; the provider finishes and bills it, so the "
+                                    + "charge is kept (" + e.getMessage() + ")."));
+                    done.ifPresent(cancelled -> metrics.finished(cancelled.backend(), cancelled.model(),
+                            JobStatus.CANCELLED, Duration.between(cancelled.createdAt(), now())));
+                    return;
+                }
+                if (job.attempts() < 100 && (e.isRetryable() || e.kind() == BackendException.Kind.UNDECIDED)) {
                     log.info("job {}: cancel at {} failed ({}); retrying", job.id(), job.backend(), e.getMessage());
                     store.update(job, owner, now(), set -> set.attempts(job.attempts() + 1)
                             .nextAttemptAt(now().plus(properties.retryInterval())), false);
@@ -406,7 +441,7 @@ public class JobProcessor {
     static BackendTask task(Job job) {
         java.time.Duration deadline = job.spec().routing() == null ? null : job.spec().routing().deadline();
         return new BackendTask(job.id(), job.model(), job.spec(),
-                deadline == null || job.createdAt() == null ? null : job.createdAt().plus(deadline));
+                deadline == null || job.createdAt() == null ? null : job.createdAt().plus(deadline), job.submittedAt());
     }
 
     private Instant now() {

@@ -31,6 +31,9 @@ import org.springframework.validation.annotation.Validated;
  *     a paid backend's lost task fails instead of being paid for twice
  * @param maxBackendWait how long a job whose last candidate is briefly unavailable (refused, throttled, down)
  *     stays queued for it, retrying with backoff, before it fails; a pinned job survives a short outage this way
+ * @param reconcileDeadline how long after its submission started a job whose acceptance stays unknown (the
+ *     provider's records cannot tell its task from others yet) keeps waiting before it fails with
+ *     {@code submission_unresolved}; a task billed for it meanwhile is recorded by billing reconciliation
  */
 @Validated
 @ConfigurationProperties("gateway.jobs")
@@ -49,4 +52,5 @@ public record JobProperties(
         @NotNull @DefaultValue("2GB") DataSize maxResultSize,
         @Min(0) @Max(100) @DefaultValue("3") int maxLocalResubmits,
         @NotNull @DefaultValue("local") List<String> freeBackends,
-        @NotNull @DefaultValue("30m") Duration maxBackendWait) {}
+        @NotNull @DefaultValue("30m") Duration maxBackendWait,
+        @NotNull @DefaultValue("30m") Duration reconcileDeadline) {}

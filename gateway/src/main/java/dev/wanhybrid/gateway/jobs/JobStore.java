@@ -7,10 +7,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -32,7 +34,7 @@ public class JobStore {
             + "candidate_index, prompt, seconds, size, spec_json, route_json, task_id, progress, estimate_usd, "
             + "actual_usd, result_key, result_size, result_sha256, error_code, error_message, cancel_requested, "
             + "deleted, attempts, polls, lease_owner, lease_expires_at, next_attempt_at, created_at, updated_at, "
-            + "completed_at, version";
+            + "completed_at, submitted_at, version";
     static final String ACTIVE_PHASES = "('queued', 'submitting', 'submission_unknown', 'running', "
             + "'fetching_result')";
 
@@ -63,7 +65,7 @@ public class JobStore {
                     + ":backend, :model, :candidate_index, :prompt, :seconds, :size, :spec_json, :route_json, "
                     + ":task_id, :progress, :estimate_usd, :actual_usd, :result_key, :result_size, :result_sha256, "
                     + ":error_code, :error_message, :cancel_requested, :deleted, :attempts, :polls, :lease_owner, "
-                    + ":lease_expires_at, :next_attempt_at, :created_at, :updated_at, :completed_at, :version)")
+                    + ":lease_expires_at, :next_attempt_at, :created_at, :updated_at, :completed_at, :submitted_at, :version)")
                     .params(row(job))
                     .update();
             appendEvent(job, "video." + job.status().wire(), job.createdAt());
@@ -242,6 +244,45 @@ public class JobStore {
                 .update();
     }
 
+    /** The job that holds {@code taskId} of {@code backend}, if any (at most one: the ids are unique per backend). */
+    public Optional<Job> findByTask(String backend, String taskId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE backend = :backend AND task_id = :task_id")
+                .param("backend", backend).param("task_id", taskId).query(this::map).optional();
+    }
+
+    /**
+     * Whether a job of {@code backend}/{@code model} whose submission outcome is still open (submitting or in doubt)
+     * could yet bind a task created at {@code createdAt}: its reconciliation looks from a minute before its
+     * submission to five minutes after, and a job without a recorded submission time could look anywhere.
+     */
+    public boolean mayStillBind(String backend, String model, Instant createdAt) {
+        Integer open = jdbc.sql("SELECT COUNT(*) FROM jobs WHERE backend = :backend AND model = :model "
+                + "AND phase IN ('submitting', 'submission_unknown') AND (submitted_at IS NULL "
+                + "OR (submitted_at > :earliest AND submitted_at <= :latest))")
+                .param("backend", backend).param("model", model)
+                .param("earliest", ts(createdAt.minus(java.time.Duration.ofMinutes(5))))
+                .param("latest", ts(createdAt.plus(java.time.Duration.ofMinutes(1))))
+                .query(Integer.class).single();
+        return open > 0;
+    }
+
+    /** Jobs of {@code backend}/{@code model} with this prompt that gave up on a lost submission (billing attribution). */
+    public List<Job> unresolvedSubmissions(String backend, String model, String prompt) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE backend = :backend AND model = :model "
+                + "AND error_code = 'submission_unresolved'")
+                .param("backend", backend).param("model", model).query(this::map).list().stream()
+                .filter(job -> prompt.equals(job.spec().prompt())).toList();
+    }
+
+    /** The subset of {@code taskIds} of {@code backend} that some job (any phase, any instance) holds. */
+    public Set<String> claimedTaskIds(String backend, Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql("SELECT task_id FROM jobs WHERE backend = :backend AND task_id IN (:ids)")
+                .param("backend", backend).param("ids", List.copyOf(taskIds)).query(String.class).list());
+    }
+
     /**
      * Claims up to {@code limit} due, unowned (or expired) jobs whose current backend is one of {@code backends}.
      */
@@ -345,6 +386,7 @@ public class JobStore {
         p.put("created_at", ts(job.createdAt()));
         p.put("updated_at", ts(job.updatedAt()));
         p.put("completed_at", ts(job.completedAt()));
+        p.put("submitted_at", ts(job.submittedAt()));
         p.put("version", job.version());
         return p;
     }
@@ -386,6 +428,7 @@ public class JobStore {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "completed_at"),
+                instant(rs, "submitted_at"),
                 rs.getLong("version"));
     }
 
@@ -451,6 +494,11 @@ public class JobStore {
 
         public Changes attempts(int attempts) {
             return put("attempts", attempts);
+        }
+
+        /** When a submission starts; reconciliation of a lost answer is bounded from here. */
+        public Changes submittedAt(Instant when) {
+            return put("submitted_at", ts(when));
         }
 
         public Changes polls(int polls) {

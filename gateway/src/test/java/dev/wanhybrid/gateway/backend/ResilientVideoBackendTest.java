@@ -33,6 +33,7 @@ class ResilientVideoBackendTest {
     private final ScriptedBackend raw = new ScriptedBackend();
     private final CircuitBreaker breaker = CircuitBreaker.of("cloud", CircuitBreakerConfig.custom()
             .slidingWindowSize(4).minimumNumberOfCalls(4).failureRateThreshold(50)
+            .permittedNumberOfCallsInHalfOpenState(2)
             .ignoreException(ResilienceConfiguration.NOT_A_BACKEND_FAILURE).build());
     private final ResilientVideoBackend backend = new ResilientVideoBackend(raw, breaker,
             retry("cloud", ResilienceConfiguration.idempotent(FAST)),
@@ -58,6 +59,8 @@ class ResilientVideoBackendTest {
     static final class ScriptedBackend implements VideoBackend {
         final Deque<Object> submitAnswers = new ArrayDeque<>();
         final Deque<Object> pollAnswers = new ArrayDeque<>();
+        final Deque<Object> reconcileAnswers = new ArrayDeque<>();
+        final AtomicInteger probes = new AtomicInteger();
         final AtomicInteger submits = new AtomicInteger();
         final AtomicInteger polls = new AtomicInteger();
 
@@ -107,8 +110,14 @@ class ResilientVideoBackendTest {
         }
 
         @Override
-        public Optional<String> reconcile(BackendTask task) {
-            return Optional.empty();
+        public Optional<String> reconcile(BackendTask task) throws BackendException {
+            Object next = reconcileAnswers.poll();
+            return next == null ? Optional.empty() : Optional.of(answer(next, String.class));
+        }
+
+        @Override
+        public void probe() {
+            probes.incrementAndGet();
         }
     }
 
@@ -234,5 +243,41 @@ class ResilientVideoBackendTest {
         assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMinutes(5));
         assertThat(raw.submits).hasValue(1);
+    }
+
+    @Test
+    void undecidedReconciliationsNeverReopenAHalfOpenBreakerAndProbesCloseIt() {
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        for (int i = 0; i < 40; i++) {
+            raw.reconcileAnswers.add(new BackendException(BackendException.Kind.UNDECIDED, "ReconcilePending",
+                    "3 unbound tasks still running"));
+            BackendException e = catchThrowableOfType(BackendException.class,
+                    () -> backend.reconcile(TASK, TaskClaims.NONE));
+            assertThat(e.kind()).isEqualTo(BackendException.Kind.UNDECIDED);
+        }
+        assertThat(breaker.getState()).as("bookkeeping is no trial outcome").isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+
+        BreakerProber prober = new BreakerProber(java.util.List.of(backend), Duration.ofSeconds(5));
+        prober.probeHalfOpen();
+        prober.probeHalfOpen();
+
+        assertThat(raw.probes).as("each half-open round is one real call").hasValue(2);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        prober.probeHalfOpen();
+        assertThat(raw.probes).as("a closed breaker is not probed").hasValue(2);
+    }
+
+    @Test
+    void aReconciliationThatReallyFailsStillCountsInHalfOpenState() {
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        for (int i = 0; i < 2; i++) {
+            raw.reconcileAnswers.add(new BackendException(BackendException.Kind.UNKNOWN, "InternalError", "500"));
+            catchThrowableOfType(BackendException.class, () -> backend.reconcile(TASK, TaskClaims.NONE));
+        }
+
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
 }

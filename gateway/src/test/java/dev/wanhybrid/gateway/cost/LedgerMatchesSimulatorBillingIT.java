@@ -18,8 +18,6 @@ import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobStore;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -71,12 +69,7 @@ class LedgerMatchesSimulatorBillingIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        Path results = Files.createTempDirectory("ledger-billing");
-        registry.add("gateway.storage.local.root", results::toString);
-        for (String tenant : TestBackends.TENANTS) {
-            String[] kv = tenant.split("=", 2);
-            registry.add(kv[0], () -> kv[1]);
-        }
+        TestBackends.registerTenantsAndResults(registry, "ledger-billing");
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.wanhybrid.gateway.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
+import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
@@ -51,7 +53,8 @@ class JobProcessorTest {
         BackendRegistry registry = registryOf(local, cloud);
         properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30), Duration.ofMillis(250), 20, 32,
                 Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
-                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"), Duration.ofMinutes(30));
+                org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"), Duration.ofMinutes(30),
+                Duration.ofMinutes(30));
         // A clock far in the future makes every job due at once.
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
@@ -183,5 +186,88 @@ class JobProcessorTest {
         assertThat(processor.pollInterval(job)).isEqualTo(Duration.ofSeconds(1));
         assertThat(processor.pollInterval(job.withPolls(3))).isEqualTo(Duration.ofMillis(3375));
         assertThat(processor.pollInterval(job.withPolls(50))).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    /** A cloud whose records cannot tell: every reconciliation is undecided; counts what the job gives up. */
+    static final class UndecidedCloud implements VideoBackend {
+        final java.util.concurrent.atomic.AtomicInteger reconciles = new java.util.concurrent.atomic.AtomicInteger();
+        final List<String> abandoned = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String id() {
+            return "cloud";
+        }
+
+        @Override
+        public dev.wanhybrid.gateway.backend.BackendReadiness readiness() {
+            return dev.wanhybrid.gateway.backend.BackendReadiness.ready("undecided");
+        }
+
+        @Override
+        public String submit(BackendTask task) {
+            throw new AssertionError("a job in doubt is never submitted again");
+        }
+
+        @Override
+        public dev.wanhybrid.gateway.backend.TaskSnapshot poll(String taskId) {
+            throw new AssertionError("no task to poll");
+        }
+
+        @Override
+        public void cancel(String taskId) {}
+
+        @Override
+        public java.io.InputStream openResult(dev.wanhybrid.gateway.backend.TaskSnapshot snapshot) {
+            throw new AssertionError();
+        }
+
+        @Override
+        public Optional<String> reconcile(BackendTask task) throws BackendException {
+            reconciles.incrementAndGet();
+            throw new BackendException(BackendException.Kind.UNDECIDED, "ReconcilePending",
+                    "2 unbound tasks near the submission are still running");
+        }
+
+        @Override
+        public void abandon(BackendTask task) {
+            abandoned.add(task.jobId());
+        }
+    }
+
+    @Test
+    void aJobInDoubtWaitsWhileUndecidedAndFailsWithAClearCodeAtItsDeadlineFreeingWhatItHeld() throws Exception {
+        UndecidedCloud undecided = new UndecidedCloud();
+        Instant submittedAt = Instant.parse("2030-01-01T00:00:00Z");
+        Job job = claimed("video_doubt", "cloud");
+        ledger.reserve("video_doubt", "acme", "cloud", "m-cloud", java.math.BigDecimal.ONE);
+        store.transition(job, JobPhase.SUBMITTING, OWNER, submittedAt, set -> set.submittedAt(submittedAt))
+                .orElseThrow();
+        Job inDoubt = store.transition(store.find("video_doubt").orElseThrow(), JobPhase.SUBMISSION_UNKNOWN, OWNER,
+                submittedAt, set -> {}).orElseThrow();
+        assertThat(inDoubt.submittedAt()).isEqualTo(submittedAt);
+
+        JobProcessor before = processorAt(undecided, submittedAt.plus(Duration.ofMinutes(29)));
+        for (int i = 0; i < 3; i++) {
+            before.advance(store.find("video_doubt").orElseThrow(), OWNER, b -> true);
+        }
+        Job waiting = store.find("video_doubt").orElseThrow();
+        assertThat(waiting.phase()).as("undecided is no failure").isEqualTo(JobPhase.SUBMISSION_UNKNOWN);
+        assertThat(undecided.reconciles).hasValue(3);
+        assertThat(ledger.holdsReservation("video_doubt")).isTrue();
+
+        processorAt(undecided, submittedAt.plus(Duration.ofMinutes(30))).advance(waiting, OWNER, b -> true);
+
+        Job failed = store.find("video_doubt").orElseThrow();
+        assertThat(failed.phase()).isEqualTo(JobPhase.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("submission_unresolved");
+        assertThat(failed.errorMessage()).contains("billing reconciliation");
+        assertThat(undecided.abandoned).as("its permit is freed").containsExactly("video_doubt");
+        assertThat(ledger.holdsReservation("video_doubt")).isFalse();
+    }
+
+    private JobProcessor processorAt(VideoBackend cloudBackend, Instant now) throws Exception {
+        return new JobProcessor(store, registryOf(local, cloudBackend), ledger, new LocalDiskResultStore(results),
+                new ResultPreviews(new LocalDiskResultStore(results)), new JobMetrics(new SimpleMeterRegistry()),
+                properties, Clock.fixed(now, ZoneOffset.UTC));
     }
 }

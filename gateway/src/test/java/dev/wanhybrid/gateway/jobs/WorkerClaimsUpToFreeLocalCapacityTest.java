@@ -66,7 +66,7 @@ class WorkerClaimsUpToFreeLocalCapacityTest {
         JobProperties properties = new JobProperties(true, OWNER, List.of(), Duration.ofSeconds(30),
                 Duration.ofHours(1), 20, 32, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5),
                 Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"),
-                Duration.ofMinutes(30));
+                Duration.ofMinutes(30), Duration.ofMinutes(30));
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         JobProcessor processor = new JobProcessor(store, registry, new RecordingLedger(),
                 new LocalDiskResultStore(results),

@@ -2,8 +2,8 @@ package dev.wanhybrid.gateway.backend.cloud;
 
 import dev.wanhybrid.cloud.DashScopeClient;
 import dev.wanhybrid.cloud.DashScopeException;
-import dev.wanhybrid.cloud.ErrorCategory;
 import dev.wanhybrid.cloud.ListedTask;
+import dev.wanhybrid.cloud.ErrorCategory;
 import dev.wanhybrid.cloud.TaskStatus;
 import dev.wanhybrid.cloud.TaskView;
 import dev.wanhybrid.cloud.VideoRequest;
@@ -15,13 +15,19 @@ import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.BillingRecords;
+import dev.wanhybrid.gateway.backend.TaskClaims;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,15 +43,15 @@ import org.slf4j.LoggerFactory;
  * rather than provoking 429s. The job dispatcher owns polling and the result copy; this class adds no poller.
  *
  * <p>Submissions are remembered per job in memory, so that {@link #reconcile} can tell a request that was never
- * sent (safe to submit again) from one whose answer was lost (found in DashScope's task list). After a restart
- * that memory is gone and only the task list can answer.
+ * sent (safe to submit again) from one whose answer was lost. A lost answer is resolved from DashScope's task list
+ * and task details by {@link SubmissionReconciler}; after a restart the job's persisted submission time tells it
+ * where to look. A job in doubt holds its model's concurrency permit (held by the job id) until the decision;
+ * permits are released per holder, so releasing twice is harmless.
  */
-public final class CloudBackend implements VideoBackend {
+public final class CloudBackend implements VideoBackend, BillingRecords {
 
     private static final Logger log = LoggerFactory.getLogger(CloudBackend.class);
     private static final Duration PERMIT_RETRY = Duration.ofSeconds(5);
-    private static final Duration LIST_WINDOW_BEFORE = Duration.ofMinutes(1);
-    private static final Duration LIST_WINDOW_AFTER = Duration.ofMinutes(5);
 
     private final DashScopeClient client;
     private final String notReadyReason;
@@ -59,6 +65,8 @@ public final class CloudBackend implements VideoBackend {
     private final Map<String, Submission> submissions = new ConcurrentHashMap<>();
     private final Set<String> knownTaskIds = ConcurrentHashMap.newKeySet();
     private final Map<String, String> modelOfTask = new ConcurrentHashMap<>();
+    private final Object reconcileLock = new Object();
+    private final SubmissionReconciler reconciler;
 
     /**
      * @param client the DashScope client, or {@code null} when no key is configured
@@ -80,6 +88,7 @@ public final class CloudBackend implements VideoBackend {
         this.properties = properties;
         this.clock = clock;
         this.queryLimiter = new PacedRateLimiter(properties.queriesPerSecond());
+        this.reconciler = new SubmissionReconciler(queryLimiter, properties.queryWait(), properties.reconcileAfter());
         if (client != null) {
             this.limits = ConcurrencyLimits.fromCatalog(client.catalog(), properties.concurrency());
             for (CloudModel model : client.catalog().models()) {
@@ -263,58 +272,127 @@ public final class CloudBackend implements VideoBackend {
 
     @Override
     public Optional<String> reconcile(BackendTask task) throws BackendException {
+        return reconcile(task, TaskClaims.NONE);
+    }
+
+    /**
+     * Resolves a submission whose answer was lost from DashScope's records ({@link SubmissionReconciler}). The
+     * decision and the binding happen under one lock, so two jobs of this process never take the same task; the job
+     * store's unique task id guards across instances.
+     */
+    @Override
+    public Optional<String> reconcile(BackendTask task, TaskClaims claims) throws BackendException {
         DashScopeClient dashscope = requireClient();
         Submission s = submissions.get(task.jobId());
         if (s != null && s.taskId() != null) {
             return Optional.of(s.taskId());
         }
         if (s != null && !s.mayHaveArrived()) {
+            limits.release(task.jobId());
             return Optional.empty();
         }
         Instant now = clock.instant();
-        CloudModel model = dashscope.catalog().find(task.model()).orElse(null);
-        String wireModel = model == null ? task.model() : dashscope.catalog().regionalId(model, dashscope.region());
-        if (s == null) {
-            // After a restart nothing tells this job's task from another's with the same model. Only an empty
-            // list for the whole queryable day proves there is none; otherwise wait rather than pay twice.
-            try {
-                if (dashscope.list(now.minus(Duration.ofHours(24)), now.plusSeconds(1), wireModel, 1, 1).isEmpty()) {
-                    return Optional.empty();
-                }
-            } catch (DashScopeException e) {
-                throw translate(e);
+        CloudModel model = dashscope.catalog().find(task.model()).orElseThrow(() -> new BackendException(
+                Kind.INVALID_INPUT, "ModelNotFound", "the cloud catalog has no model '" + task.model() + "'"));
+        String wireModel = dashscope.catalog().regionalId(model, dashscope.region());
+        Instant submittedAt = s != null ? s.at() : task.submittedAt();
+        VideoRequest request = SpecMapping.toRequest(task, model, dashscope.catalog(), uploads);
+        synchronized (reconcileLock) {
+            SubmissionReconciler.Decision decision = reconciler.decide(dashscope, wireModel, request, submittedAt,
+                    now, ids -> bound(ids, claims));
+            if (decision.taskId().isPresent()) {
+                String taskId = decision.taskId().get();
+                submissions.put(task.jobId(), Submission.created(taskId, now));
+                knownTaskIds.add(taskId);
+                modelOfTask.put(taskId, model.id());
+                // Only a finished task matches, so the slot this job held while in doubt is free again.
+                limits.release(task.jobId());
+                log.info("job {}: found its DashScope task {} from the task list and its details", task.jobId(),
+                        taskId);
+                return decision.taskId();
             }
-            throw new BackendException(Kind.UNKNOWN, "ReconcileUnavailable", "no record of sending job "
-                    + task.jobId() + " in this process, and DashScope lists other " + wireModel
-                    + " tasks of the last 24 h; cannot tell which, if any, is this job's", null, null);
+            if (decision.neverCreated()) {
+                limits.release(task.jobId());
+                submissions.put(task.jobId(), Submission.notSent(now));
+                return Optional.empty();
+            }
+            if (decision.inProgress() > 0) {
+                // The job's task may be one of those running: count it against the model's limit (after a restart
+                // this process held no permit for it), until the decision or the job's deadline frees it.
+                limits.adopt(model.id(), task.jobId());
+            }
+            throw new BackendException(Kind.UNDECIDED, "ReconcilePending", "job " + task.jobId() + ": "
+                    + decision.reason(), null, null);
         }
-        List<ListedTask> listed;
+    }
+
+    private Set<String> bound(Collection<String> taskIds, TaskClaims claims) {
+        Set<String> bound = new HashSet<>(claims.claimedAmong(taskIds));
+        taskIds.stream().filter(knownTaskIds::contains).forEach(bound::add);
+        return bound;
+    }
+
+    @Override
+    public void abandon(BackendTask task) {
+        limits.release(task.jobId());
+        submissions.remove(task.jobId());
+    }
+
+    /**
+     * DashScope's billed tasks of the window: every listed SUCCEEDED task with its usage and {@code orig_prompt}
+     * (details of finished tasks are cached, so a periodic comparison queries each task once).
+     */
+    @Override
+    public List<BilledTask> billedTasks(Instant from, Instant to) throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        List<BilledTask> billed = new ArrayList<>();
+        for (ListedTask listed : reconciler.list(dashscope, null, from, to)) {
+            if (listed.status() != TaskStatus.SUCCEEDED && listed.status() != TaskStatus.UNKNOWN) {
+                continue;
+            }
+            TaskView view = reconciler.details(dashscope, listed.taskId());
+            if (view.status() != TaskStatus.SUCCEEDED || view.usage() == null) {
+                continue;
+            }
+            CloudModel model = dashscope.catalog().find(listed.model()).orElse(null);
+            if (model == null) {
+                log.warn("DashScope task {} has model {} that the catalog does not know; not priced", listed.taskId(),
+                        listed.model());
+                continue;
+            }
+            billed.add(new BilledTask(listed.taskId(), model.id(), listed.createdAt(), view.origPrompt(),
+                    sizeOf(dashscope, view), view.usage().billedSeconds() == null ? 0
+                            : view.usage().billedSeconds().intValue(),
+                    Boolean.TRUE.equals(view.usage().audio()), view.usage().totalBilledSeconds()));
+        }
+        return billed;
+    }
+
+    /** The output size from the usage ({@code 1280*720}), else the first size of the reported short side's tier. */
+    private static VideoSize sizeOf(DashScopeClient dashscope, TaskView view) {
+        String size = view.usage().size();
+        if (size != null && size.matches("\\d+\\*\\d+")) {
+            return VideoSize.parse(size.replace('*', 'x'));
+        }
+        if (view.usage().sr() != null) {
+            List<String> sizes = dashscope.catalog().sizes(view.usage().sr() + "P");
+            if (!sizes.isEmpty()) {
+                return VideoSize.parse(sizes.getFirst().replace('*', 'x'));
+            }
+        }
+        return null;
+    }
+
+    /** Lists the last minute's tasks, one item: free, and answered only by a working API. */
+    @Override
+    public void probe() throws BackendException {
+        DashScopeClient dashscope = requireClient();
+        Instant now = clock.instant();
         try {
-            listed = dashscope.list(s.at().minus(LIST_WINDOW_BEFORE), s.at().plus(LIST_WINDOW_AFTER), wireModel, 1,
-                    100);
+            dashscope.list(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1), null, 1, 1);
         } catch (DashScopeException e) {
             throw translate(e);
         }
-        List<ListedTask> candidates = listed.stream().filter(t -> !knownTaskIds.contains(t.taskId())).toList();
-        if (candidates.size() == 1) {
-            String taskId = candidates.getFirst().taskId();
-            submissions.put(task.jobId(), Submission.created(taskId, now));
-            knownTaskIds.add(taskId);
-            if (model != null) {
-                modelOfTask.put(taskId, model.id());
-                limits.rename(task.jobId(), taskId);
-            }
-            log.info("job {}: found its DashScope task {} in the task list", task.jobId(), taskId);
-            return Optional.of(taskId);
-        }
-        if (candidates.isEmpty() && Duration.between(s.at(), now).compareTo(properties.reconcileAfter()) >= 0) {
-            limits.release(task.jobId());
-            submissions.put(task.jobId(), Submission.notSent(now));
-            return Optional.empty();
-        }
-        throw new BackendException(Kind.UNKNOWN, "ReconcilePending", candidates.isEmpty()
-                ? "no task listed yet for job " + task.jobId() + "; asking again later"
-                : candidates.size() + " unclaimed tasks match job " + task.jobId() + "; cannot tell which", null, null);
     }
 
     private DashScopeClient requireClient() throws BackendException {

@@ -25,7 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * @param queryWait the longest a poll waits for a query slot before answering "throttled"
  * @param connectTimeout HTTP connect timeout
  * @param requestTimeout HTTP request timeout
- * @param reconcileAfter how old an unanswered submission must be before an empty task list proves it never arrived
+ * @param reconcileAfter how old an unanswered submission must be before a task list without a matching or running
+ *     task proves it never arrived; longer than the request timeout plus the slowest answer seen, since a request
+ *     the client gave up on may still create its task afterwards
  * @param simulator the in-process DashScope simulator
  */
 @Validated
@@ -41,7 +43,7 @@ public record CloudProperties(
         @NotNull @DefaultValue("2s") Duration queryWait,
         @NotNull @DefaultValue("5s") Duration connectTimeout,
         @NotNull @DefaultValue("30s") Duration requestTimeout,
-        @NotNull @DefaultValue("30s") Duration reconcileAfter,
+        @NotNull @DefaultValue("2m") Duration reconcileAfter,
         @Valid @NotNull @DefaultValue Simulator simulator) {
 
     public CloudProperties {

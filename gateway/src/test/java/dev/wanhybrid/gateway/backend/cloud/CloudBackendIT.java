@@ -173,12 +173,17 @@ class CloudBackendIT {
         BackendException e = catchThrowableOfType(BackendException.class, () -> backend.submit(task));
         assertThat(e.kind()).isEqualTo(BackendException.Kind.ACCEPTANCE_UNKNOWN);
 
+        BackendException running = catchThrowableOfType(BackendException.class, () -> backend.reconcile(task));
+        assertThat(running.kind()).as("a pending task's details cannot tell whose it is yet")
+                .isEqualTo(BackendException.Kind.UNDECIDED);
+        assertThat(backend.limits().inFlight("wan2.6-t2v")).as("the job in doubt holds its slot").isEqualTo(1);
+        clock.advance(Duration.ofMinutes(2));
         Optional<String> found = backend.reconcile(task);
 
         assertThat(found).isPresent();
         assertThat(simulator.stats().submissions()).isEqualTo(1);
-        assertThat(backend.poll(found.get()).state()).isEqualTo(TaskSnapshot.State.PENDING);
-        assertThat(backend.limits().inFlight("wan2.6-t2v")).as("the found task holds its slot").isEqualTo(1);
+        assertThat(backend.poll(found.get()).state()).isEqualTo(TaskSnapshot.State.SUCCEEDED);
+        assertThat(backend.limits().inFlight("wan2.6-t2v")).as("the found task has finished: slot free").isZero();
     }
 
     @Test
@@ -190,8 +195,9 @@ class CloudBackendIT {
         BackendException e = catchThrowableOfType(BackendException.class,
                 () -> backend(Duration.ofMillis(300)).reconcile(task));
 
-        assertThat(e.kind()).isEqualTo(BackendException.Kind.UNKNOWN);
-        assertThat(e.code()).isEqualTo("ReconcileUnavailable");
+        assertThat(e.kind()).as("undecided while another task runs; no backend failure")
+                .isEqualTo(BackendException.Kind.UNDECIDED);
+        assertThat(e.code()).isEqualTo("ReconcilePending");
     }
 
     @Test

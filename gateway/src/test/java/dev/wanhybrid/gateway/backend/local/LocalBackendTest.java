@@ -138,7 +138,7 @@ class LocalBackendTest {
 
     private static BackendTask dated(String jobId, long seed, java.time.Instant dueBy) {
         return new BackendTask(jobId, MODEL, new GenerationSpec("acme", MODEL, TaskKind.T2V, "a cat surfing", null,
-                null, 5, seed, null, AudioSpec.NONE, null, RoutingHints.NONE), dueBy);
+                null, 5, seed, null, AudioSpec.NONE, null, RoutingHints.NONE), dueBy, null);
     }
 
     @Test

@@ -44,6 +44,17 @@ public class TestBackends {
         "gateway.tenants[2].rate-limit.period=1h",
     };
 
+    /** The test tenants and a fresh result folder, for a {@code @DynamicPropertySource} of a demo-profile test. */
+    public static void registerTenantsAndResults(org.springframework.test.context.DynamicPropertyRegistry registry,
+            String resultsPrefix) throws java.io.IOException {
+        java.nio.file.Path results = java.nio.file.Files.createTempDirectory(resultsPrefix);
+        registry.add("gateway.storage.local.root", results::toString);
+        for (String tenant : TENANTS) {
+            String[] kv = tenant.split("=", 2);
+            registry.add(kv[0], () -> kv[1]);
+        }
+    }
+
     /** The two scripted backends, as the tests see them (the application sees them through its registry). */
     public record Scripted(ScriptedBackend local, ScriptedBackend cloud) {
 
