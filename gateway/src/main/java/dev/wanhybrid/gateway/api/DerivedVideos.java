@@ -1,7 +1,12 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.cloud.catalog.MediaType;
+import dev.wanhybrid.cloud.catalog.VideoMode;
 import dev.wanhybrid.gateway.api.VideoRequestReader.DerivedBody;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.MediaInput;
+import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoOrigin;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
@@ -11,15 +16,18 @@ import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.springframework.beans.factory.ObjectProvider;
 import tools.jackson.databind.JsonNode;
 
 /**
  * OpenAI's operations on an existing video, mapped onto what Wan models do: a remix is a new job with the source's
  * settings and a new prompt; an extension continues the source from its last frame as image-to-video (no model in
- * the catalog extends a video natively); an edit needs video-to-video editing and a character reference-to-video,
- * which no model the gateway routes offers, so both are refused with a 400 that names the capability.
+ * the catalog extends a video natively); an edit is a video-editing request whose {@code video} media item is a
+ * link the provider can fetch the source from, on a model that edits; a character needs reference-to-video
+ * characters the gateway does not yet keep, so it is refused with a 400 that names the capability.
  */
 final class DerivedVideos {
 
@@ -33,12 +41,17 @@ final class DerivedVideos {
     private final ApiProperties limits;
     private final InputUploads uploads;
     private final ResultPreviews previews;
+    private final SourceVideoLinks links;
+    private final ObjectProvider<ModelCatalog> catalog;
 
-    DerivedVideos(ApiProperties limits, InputUploads uploads, ResultPreviews previews) {
+    DerivedVideos(ApiProperties limits, InputUploads uploads, ResultPreviews previews, SourceVideoLinks links,
+            ObjectProvider<ModelCatalog> catalog) {
         this.parser = new CreateVideoRequestParser(limits);
         this.limits = limits;
         this.uploads = uploads;
         this.previews = previews;
+        this.links = links;
+        this.catalog = catalog;
     }
 
     /** A new job about to be created: its id, request and stored input image (to discard if it is not created). */
@@ -85,17 +98,42 @@ final class DerivedVideos {
     }
 
     /**
-     * {@code POST /v1/videos/edits}: the request is read and checked (the source must be the caller's), then
-     * refused: editing a video needs a video-to-video model and the routing catalog has none.
+     * {@code POST /v1/videos/edits}: the caller's finished video, reachable by the provider through a
+     * {@link SourceVideoLinks} link, as the {@code video} media item of a video-editing request with the prompt as
+     * the instruction and the source's length; its sound and routing hints are kept, and a model that edits is
+     * chosen anew ({@code auto}). The size is left to that model (an edit keeps the input's aspect at the model's
+     * resolution; the editing models do not offer every size a source may have). Refused with {@code capability_unavailable} when no model in the catalog edits video.
+     *
+     * @param visible the caller's video by id, or a 404
      */
-    ApiException edit(Function<String, Job> visible, DerivedBody body) {
+    Derived edit(Function<String, Job> visible, DerivedBody body) {
         allowOnly(body, Set.of("prompt", "video"), Set.of("video"));
-        parser.requiredText(body.fields(), "prompt", limits.maxPromptChars());
+        String prompt = parser.requiredText(body.fields(), "prompt", limits.maxPromptChars());
         if (!body.files().contains("video")) {
             visible.apply(videoId(body));
         }
-        return unavailable("video", VIDEO_EDITING, "Editing a video needs a model that edits video (video-to-video),"
-                + " and no model this gateway routes does; the Wan video-editing models are not in its catalog.");
+        if (!anyModelDoes(VideoMode.VIDEO_EDIT)) {
+            throw unavailable("video", VIDEO_EDITING, "Editing a video needs a model that edits video"
+                    + " (video-to-video), and no model in this gateway's catalog does.");
+        }
+        if (body.files().contains("video")) {
+            throw ApiException.invalid("video", "unsupported_value", "This gateway edits the videos it made: pass"
+                    + " video as {\"id\": \"video_...\"} instead of uploading one.");
+        }
+        Job source = visible.apply(videoId(body));
+        requireCompleted(source, "video");
+        URI link = links.linkTo(source.resultKey(), "video");
+        GenerationSpec base = source.spec();
+        GenerationSpec spec = new GenerationSpec(base.tenant(), GenerationSpec.AUTO_MODEL, TaskKind.T2V, prompt,
+                null, null, base.seconds(), base.seed(), null, base.audio(), base.webhookUrl(), base.routing(),
+                null, new VideoOrigin(VideoOrigin.Relation.EDIT, source.id()),
+                List.of(new MediaInput(MediaType.VIDEO, link)));
+        return new Derived(GenerationService.newJobId(), spec, null);
+    }
+
+    private boolean anyModelDoes(VideoMode mode) {
+        ModelCatalog models = catalog.getIfAvailable();
+        return models != null && models.models().stream().anyMatch(m -> models.supportsMode(m.id(), mode));
     }
 
     /**

@@ -81,6 +81,9 @@ record VideoObject(
             case EXTENSION -> "extension of " + origin.videoId() + ": its last frame continued as image-to-video"
                     + " with the new prompt (no model in the catalog extends a video natively); the result is the"
                     + " continuation";
+            case EDIT -> "edit of " + origin.videoId() + ": the video sent to a video-editing model (" + "mode "
+                    + dev.wanhybrid.cloud.catalog.VideoMode.VIDEO_EDIT.id() + ", media type video) with the new"
+                    + " prompt as the instruction, at the editing model's resolution, routed as a new video";
         };
     }
 

@@ -62,7 +62,8 @@ class VideosController {
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
             ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
-            CreateRefusals refusals, ResultPreviews previews) {
+            CreateRefusals refusals, ResultPreviews previews, SourceVideoLinks links,
+            ObjectProvider<dev.wanhybrid.gateway.catalog.ModelCatalog> catalog) {
         this.refusals = refusals;
         this.previews = previews;
         this.service = service;
@@ -72,7 +73,7 @@ class VideosController {
         this.uploads = new InputUploads(results, properties);
         this.content = new ByteRangeResponder(results);
         this.videos = videos;
-        this.derived = new DerivedVideos(properties, uploads, previews);
+        this.derived = new DerivedVideos(properties, uploads, previews, links, catalog);
     }
 
     @PostMapping
@@ -101,12 +102,12 @@ class VideosController {
         return submit(tenant, derived.extension(videoId -> visible(tenant, videoId), body));
     }
 
-    /** Video editing: read and checked, then refused with a 400 naming the capability no routed model has. */
+    /** Video editing: the video sent by link to a model that edits, with the prompt as the instruction. */
     @PostMapping("/edits")
     VideoObject edit(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant, HttpServletRequest request)
             throws IOException {
         VideoRequestReader.DerivedBody body = reader.readDerived(request);
-        throw derived.edit(videoId -> visible(tenant, videoId), body);
+        return submit(tenant, derived.edit(videoId -> visible(tenant, videoId), body));
     }
 
     /** Characters: read and checked, then refused with a 400 naming the capability no routed model has. */

@@ -2,6 +2,8 @@ package dev.wanhybrid.gateway.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -24,4 +26,12 @@ public interface ResultStore {
     InputStream open(String key, long offset, long length) throws IOException;
 
     void delete(String key) throws IOException;
+
+    /**
+     * A URL from which anyone holding it can read the object {@code key} for {@code validFor}, served by the store
+     * itself (an S3 presigned GET), or empty when the store cannot hand out such links (local disk).
+     */
+    default Optional<URI> presignedGet(String key, Duration validFor) {
+        return Optional.empty();
+    }
 }

@@ -360,7 +360,7 @@ class VideosApiIT extends ApiTestBase {
         assertError(alpha.postJson("/v1/videos/extensions", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id
                 + "\"}, \"seconds\": \"0\"}"), 400, "seconds", "invalid_value");
         assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + id + "\"}}"),
-                400, "video", "capability_unavailable");
+                400, "video", "source_link_unavailable");
         assertError(alpha.postJson("/v1/videos/edits", "{\"prompt\": \"x\", \"video\": {\"id\": \"" + unknown
                 + "\"}}"), 404, "id", "video_not_found");
         Http.Multipart character = new Http.Multipart().field("name", "Ada");

@@ -27,6 +27,7 @@ import dev.wanhybrid.engine.VideoStills;
 import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +51,9 @@ import org.springframework.test.context.DynamicPropertySource;
     "gateway.cloud.simulator.pending-for=300ms",
     "gateway.cloud.simulator.running-for=1s",
     "gateway.jobs.tick=50ms", "gateway.jobs.poll-min=200ms", "gateway.jobs.poll-max=1s",
+    // Results on local disk: the provider fetches a video to edit by a link the gateway signs.
+    "gateway.api.source-links.public-base-url=https://gateway.example.test/",
+    "gateway.api.source-links.secret=openai-sdk-it-source-link-secret-0123456789",
 })
 class OpenAiSdkIT {
 
@@ -71,6 +75,12 @@ class OpenAiSdkIT {
 
     @LocalServerPort
     int port;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.wanhybrid.gateway.jobs.GenerationService service;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.wanhybrid.gateway.catalog.ModelCatalog catalog;
 
     OpenAIClient client;
 
@@ -246,17 +256,65 @@ class OpenAiSdkIT {
     }
 
     @Test
-    void editsAndCharactersAreRefusedWithA400NamingTheMissingCapability() {
+    void theOfficialClientEditsAVideoThroughAModelThatEditsAndTheResultDownloads() throws Exception {
         Video source = finishedSource();
-        assertThatThrownBy(() -> client.videos().edit(VideoEditParams.builder().prompt("make it sunny")
+        Video edit = client.videos().edit(VideoEditParams.builder().prompt("make it sunny")
                 .video(VideoEditParams.Video.ofReferenceInputParam(
                         VideoEditParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
-                .build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> {
-                    assertThat(e.param()).hasValue("video");
-                    assertThat(e.code()).hasValue("capability_unavailable");
-                    assertThat(e.getMessage()).contains("video_editing");
-                });
+                .build());
+        assertThat(edit.id()).isNotEqualTo(source.id());
+        assertThat(edit.prompt()).hasValue("make it sunny");
+        Video done = awaitDone(edit.id());
+        assertThat(done._additionalProperties().get("route").toString())
+                .contains("edit of " + source.id(), "video-editing model");
+        assertThat(catalog.supportsMode(done.model().asString(), dev.wanhybrid.cloud.catalog.VideoMode.VIDEO_EDIT))
+                .as("model %s edits", done.model().asString()).isTrue();
+        Path file = Files.createTempFile("sdk-edit-", ".mp4");
+        try (HttpResponse response = client.videos().downloadContent(edit.id()); InputStream body = response.body()) {
+            Files.copy(body, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            VideoStills.Probe probe = VideoStills.probe(file);
+            assertThat(probe.codec()).isEqualTo("h264");
+            assertThat(probe.frames()).isPositive();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+
+        // What the provider was given: a signed gateway link that serves the source to anyone holding it, and
+        // nothing to whoever alters it.
+        URI link = service.find("alpha", edit.id()).orElseThrow().spec().media().getFirst().url();
+        assertThat(link.toString()).startsWith("https://gateway.example.test/shared/results?");
+        URI local = URI.create("http://127.0.0.1:" + port + link.getRawPath() + "?" + link.getRawQuery());
+        byte[] original;
+        try (HttpResponse response = client.videos().downloadContent(source.id()); InputStream body = response.body()) {
+            original = body.readAllBytes();
+        }
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<byte[]> fetched = http.send(java.net.http.HttpRequest.newBuilder(local).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(fetched.statusCode()).isEqualTo(200);
+            assertThat(fetched.body()).isEqualTo(original);
+            URI forged = URI.create(local.toString().replaceAll("signature=[^&]+", "signature=AAAA"));
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(forged).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+            URI otherKey = URI.create(local.toString().replaceAll("key=[^&]+", "key=uploads%2Fother"));
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(otherKey).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+        }
+
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + port + "/v1")
+                .apiKey(TestBackends.BETA_KEY).maxRetries(0).build();
+        try {
+            assertThatThrownBy(() -> stranger.videos().edit(VideoEditParams.builder().prompt("not mine")
+                    .video(VideoEditParams.Video.ofReferenceInputParam(
+                            VideoEditParams.Video.VideoReferenceInputParam.builder().id(source.id()).build()))
+                    .build())).isInstanceOf(NotFoundException.class);
+        } finally {
+            stranger.close();
+        }
+    }
+
+    @Test
+    void charactersAreRefusedWithA400NamingTheMissingCapability() {
         assertThatThrownBy(() -> client.videos().createCharacter(VideoCreateCharacterParams.builder().name("Ada")
                 .video(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {

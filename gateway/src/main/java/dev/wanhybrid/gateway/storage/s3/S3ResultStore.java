@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -47,6 +48,7 @@ public class S3ResultStore implements ResultStore {
     private final String bucket;
     private final String prefix;
     private final int partSize;
+    private final S3Presigner presigner;
 
     /**
      * @param s3 the client, configured for the store's endpoint, region and credentials
@@ -55,6 +57,14 @@ public class S3ResultStore implements ResultStore {
      * @param partSize bytes per uploaded part, at least 5 MiB
      */
     public S3ResultStore(S3Client s3, String bucket, String prefix, int partSize) {
+        this(s3, null, bucket, prefix, partSize);
+    }
+
+    /**
+     * @param presigner signs GET links for {@link #presignedGet} (same endpoint, region and credentials as
+     *     {@code s3}), or {@code null} for a store that hands out none
+     */
+    public S3ResultStore(S3Client s3, S3Presigner presigner, String bucket, String prefix, int partSize) {
         if (bucket == null || bucket.isBlank()) {
             throw new IllegalArgumentException("bucket must not be blank");
         }
@@ -65,6 +75,21 @@ public class S3ResultStore implements ResultStore {
         this.bucket = bucket;
         this.prefix = prefix == null ? "" : prefix;
         this.partSize = partSize;
+        this.presigner = presigner;
+    }
+
+    @Override
+    public Optional<java.net.URI> presignedGet(String key, java.time.Duration validFor) {
+        if (presigner == null) {
+            return Optional.empty();
+        }
+        String objectKey = objectKey(key);
+        try {
+            return Optional.of(presigner.presignGetObject(r -> r.signatureDuration(validFor)
+                    .getObjectRequest(g -> g.bucket(bucket).key(objectKey))).url().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("the S3 presigner made an invalid URL", e);
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The S3-compatible result store, chosen by {@code gateway.storage.type=s3}. */
 @Configuration(proxyBeanMethods = false)
@@ -54,10 +55,29 @@ class S3StorageConfiguration {
         return builder.build();
     }
 
+    /** Signs the GET links a provider fetches a stored video by (a video to edit), with the client's settings. */
+    @Bean(destroyMethod = "close")
+    S3Presigner resultStoreS3Presigner(S3StorageProperties properties) {
+        return presigner(properties);
+    }
+
+    static S3Presigner presigner(S3StorageProperties properties) {
+        S3Presigner.Builder builder = S3Presigner.builder()
+                .region(Region.of(properties.region()))
+                .credentialsProvider(credentials(properties))
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(properties.pathStyleAccess()).build());
+        if (properties.endpoint() != null && !properties.endpoint().toString().isBlank()) {
+            builder.endpointOverride(properties.endpoint());
+        }
+        return builder.build();
+    }
+
     @Bean
-    ResultStore s3ResultStore(S3Client resultStoreS3Client, S3StorageProperties properties) {
-        return new S3ResultStore(resultStoreS3Client, properties.bucket(), properties.prefix(),
-                Math.toIntExact(properties.partSize().toBytes()));
+    ResultStore s3ResultStore(S3Client resultStoreS3Client, S3Presigner resultStoreS3Presigner,
+            S3StorageProperties properties) {
+        return new S3ResultStore(resultStoreS3Client, resultStoreS3Presigner, properties.bucket(),
+                properties.prefix(), Math.toIntExact(properties.partSize().toBytes()));
     }
 
     private static AwsCredentialsProvider credentials(S3StorageProperties properties) {

@@ -21,11 +21,20 @@ class DemoProfileIT {
     @Autowired
     BackendRegistry backends;
 
+    @Autowired
+    dev.wanhybrid.gateway.api.SourceLinkProperties sourceLinks;
+
     @Test
     void theDemoProfileRunsTheCloudBackendAgainstTheInProcessSimulator() {
         var cloud = backends.find("cloud").orElseThrow();
 
         assertThat(cloud.readiness().ready()).isTrue();
         assertThat(cloud.readiness().detail()).contains("simulator").contains(simulator.baseUrl().toString());
+    }
+
+    @Test
+    void theDemoSignsLinksToItsStoredVideosSoEditsWork() {
+        assertThat(sourceLinks.publicBaseUrl()).hasToString("http://127.0.0.1:8080");
+        assertThat(sourceLinks.secret()).hasSize(64).matches("[0-9a-f]+");
     }
 }

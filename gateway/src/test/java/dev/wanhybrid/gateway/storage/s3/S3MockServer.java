@@ -67,8 +67,17 @@ final class S3MockServer implements AutoCloseable {
 
     /** A client built by the gateway's own configuration for this server: path-style, static keys. */
     S3Client client() {
-        return S3StorageConfiguration.client(new S3StorageProperties(endpoint, "unused", "us-east-1", true, "",
-                DataSize.ofMegabytes(8), ACCESS_KEY, SECRET_KEY, 8, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        return S3StorageConfiguration.client(properties());
+    }
+
+    /** A presigner built by the gateway's own configuration for this server. */
+    software.amazon.awssdk.services.s3.presigner.S3Presigner presigner() {
+        return S3StorageConfiguration.presigner(properties());
+    }
+
+    private S3StorageProperties properties() {
+        return new S3StorageProperties(endpoint, "unused", "us-east-1", true, "",
+                DataSize.ofMegabytes(8), ACCESS_KEY, SECRET_KEY, 8, Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {

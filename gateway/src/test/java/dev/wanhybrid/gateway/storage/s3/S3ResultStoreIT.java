@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
@@ -61,6 +62,27 @@ class S3ResultStoreIT {
         bucket = BUCKET + "-" + (++bucketCounter);
         client.createBucket(b -> b.bucket(bucket));
         store = new S3ResultStore(client, bucket, "install-a/", PART);
+    }
+
+    @Test
+    void aPresignedLinkReadsTheObjectWithoutCredentialsUntilItExpiresAndNotAfterDeletion() throws Exception {
+        byte[] video = "not really a video, but bytes to fetch".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String key = "videos/video_0123456789abcdef0123456789abcdef.mp4";
+        store.put(key, new ByteArrayInputStream(video), 1 << 20);
+        assertThat(store.presignedGet(key, Duration.ofMinutes(5))).as("a store without a presigner").isEmpty();
+        try (var presigner = server.presigner(); var http = java.net.http.HttpClient.newHttpClient()) {
+            S3ResultStore signing = new S3ResultStore(client, presigner, bucket, "install-a/", PART);
+            java.net.URI link = signing.presignedGet(key, Duration.ofMinutes(5)).orElseThrow();
+            assertThat(link.getHost()).isEqualTo("127.0.0.1");
+            assertThat(link.getRawQuery()).contains("X-Amz-Signature=", "X-Amz-Expires=300");
+            var fetched = http.send(java.net.http.HttpRequest.newBuilder(link).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(fetched.statusCode()).isEqualTo(200);
+            assertThat(fetched.body()).isEqualTo(video);
+            signing.delete(key);
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(link).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+        }
     }
 
     @Test
