@@ -36,11 +36,11 @@ final class CreateVideoRequestParser {
     /** Wan's native clip (81 frames at 16 fps) is about five seconds; the OpenAI default of 4 is not a Wan length. */
     static final int DEFAULT_SECONDS = 5;
 
-    private static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
+    static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
             "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora", "media");
     /** The most {@code media} items one request may carry (the new protocol's largest: five references + a frame). */
     private static final int MAX_MEDIA = 8;
-    private static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
+    static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
             "local_only");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("\\d{1,5}[x*]\\d{1,5}");

@@ -16,13 +16,13 @@ final class DashScopeBodyChecks {
     /** DashScope's documented seed range. */
     static final long MAX_SEED = 2_147_483_647L;
 
-    private enum Type { STRING, INTEGER, BOOLEAN, STRING_ARRAY, MEDIA_LIST }
+    enum Type { STRING, INTEGER, BOOLEAN, STRING_ARRAY, MEDIA_LIST }
 
-    private static final Map<String, Type> INPUT = Map.of("prompt", Type.STRING, "negative_prompt", Type.STRING,
+    static final Map<String, Type> INPUT = Map.of("prompt", Type.STRING, "negative_prompt", Type.STRING,
             "img_url", Type.STRING, "audio_url", Type.STRING, "reference_urls", Type.STRING_ARRAY,
             "first_frame_url", Type.STRING, "last_frame_url", Type.STRING, "template", Type.STRING,
             "media", Type.MEDIA_LIST);
-    private static final Map<String, Type> PARAMETERS = Map.of("size", Type.STRING, "resolution", Type.STRING,
+    static final Map<String, Type> PARAMETERS = Map.of("size", Type.STRING, "resolution", Type.STRING,
             "duration", Type.INTEGER, "seed", Type.INTEGER, "prompt_extend", Type.BOOLEAN, "watermark", Type.BOOLEAN,
             "shot_type", Type.STRING, "audio", Type.BOOLEAN, "ratio", Type.STRING);
 

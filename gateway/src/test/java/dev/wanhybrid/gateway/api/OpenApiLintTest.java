@@ -30,6 +30,52 @@ class OpenApiLintTest {
                 "/v1/videos/characters", "/v1/videos/characters/{characterId}");
     }
 
+    /**
+     * Complete, not only valid: every body-taking operation has its request body, every operation answers its
+     * errors in its protocol's envelope (including 401), and no parameter is left untyped.
+     */
+    @Test
+    void everyOperationDocumentsItsBodyErrorsAndParameterTypes() throws Exception {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        io.swagger.v3.oas.models.OpenAPI api = new OpenAPIV3Parser().readContents(Files.readString(PUBLISHED), null,
+                options).getOpenAPI();
+        java.util.List<String> gaps = new java.util.ArrayList<>();
+        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+            String where = method + " " + path;
+            boolean bodyless = path.endsWith("/cancel");
+            if ((method == io.swagger.v3.oas.models.PathItem.HttpMethod.POST
+                    || method == io.swagger.v3.oas.models.PathItem.HttpMethod.PUT) && !bodyless
+                    && operation.getRequestBody() == null) {
+                gaps.add(where + ": no request body");
+            }
+            String envelope = path.startsWith("/api/v1/") ? "#/components/schemas/DashScopeError"
+                    : "#/components/schemas/ErrorEnvelope";
+            if (!operation.getResponses().containsKey("401")) {
+                gaps.add(where + ": no 401");
+            }
+            operation.getResponses().forEach((status, response) -> {
+                if (status.startsWith("4") || status.startsWith("5")) {
+                    boolean inEnvelope = response.getContent() != null && response.getContent().values().stream()
+                            .anyMatch(media -> envelope.equals(media.getSchema().get$ref()));
+                    if (!inEnvelope) {
+                        gaps.add(where + ": " + status + " not in " + envelope);
+                    }
+                }
+            });
+            if (operation.getParameters() != null) {
+                operation.getParameters().stream().filter(p -> p.getSchema() == null
+                        || (p.getSchema().getTypes() == null && p.getSchema().getType() == null))
+                        .forEach(p -> gaps.add(where + ": parameter " + p.getName() + " untyped"));
+            }
+        }));
+        assertThat(gaps).isEmpty();
+        assertThat(api.getComponents().getSecuritySchemes()).isNotEmpty();
+        assertThat(api.getComponents().getSchemas().get("CreateVideoRequest").getProperties())
+                .containsKeys(CreateVideoRequestParser.TOP_LEVEL.toArray(String[]::new));
+        assertThat(api.getComponents().getSchemas().get("VideoObject").getProperties()).containsKey("route");
+    }
+
     @Test
     void theValidatorReportsABrokenDocument() {
         String broken = """
