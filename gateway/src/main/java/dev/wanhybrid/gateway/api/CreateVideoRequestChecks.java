@@ -1,28 +1,28 @@
 package dev.wanhybrid.gateway.api;
 
-import dev.wanhybrid.gateway.backend.LocalCapacity;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
 import java.net.URI;
 import java.util.Set;
-import java.util.TreeSet;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * What a well-formed create request must still pass on this gateway: every URL it names
  * ({@code input_reference.image_url}, {@code audio.url}, {@code webhook_url}, in that order) against the input URL
- * policy, and its {@code lora} against the LoRAs the local backend serves. Each failure is a 400 naming the field.
+ * policy, and its {@code lora} against the LoRAs some catalog model applies (the in-JVM engine's registry or a
+ * remote engine's {@code loras}). Each failure is a 400 naming the field.
  */
 final class CreateVideoRequestChecks {
 
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
-    private final ObjectProvider<LocalCapacity> local;
+    private final ObjectProvider<ModelCatalog> catalog;
 
-    CreateVideoRequestChecks(ObjectProvider<InputUrlPolicy> urlPolicy, ObjectProvider<LocalCapacity> local) {
+    CreateVideoRequestChecks(ObjectProvider<InputUrlPolicy> urlPolicy, ObjectProvider<ModelCatalog> catalog) {
         this.urlPolicy = urlPolicy;
-        this.local = local;
+        this.catalog = catalog;
     }
 
     void check(CreateVideoRequest request) {
@@ -48,17 +48,20 @@ final class CreateVideoRequestChecks {
         }
     }
 
-    /** A LoRA must be one the local backend serves (its registry, {@code gateway.local.loras}). */
+    /**
+     * A LoRA must be one some model here applies; which model (and whether it fits the rest of the request) is the
+     * router's question.
+     */
     private void checkLora(String lora) {
         if (lora == null) {
             return;
         }
-        LocalCapacity capacity = local.getIfAvailable();
-        Set<String> known = capacity == null ? Set.of() : capacity.servedLoras();
+        ModelCatalog models = catalog.getIfAvailable();
+        Set<String> known = models == null ? Set.of() : models.loras();
         if (!known.contains(lora)) {
             throw ApiException.invalid("lora", "unknown_lora", "Unknown LoRA '" + ApiError.printable(lora) + "'. "
                     + (known.isEmpty() ? "This gateway has no LoRAs configured."
-                            : "Configured LoRAs: " + String.join(", ", new TreeSet<>(known)) + "."));
+                            : "Configured LoRAs: " + String.join(", ", known) + "."));
         }
     }
 }

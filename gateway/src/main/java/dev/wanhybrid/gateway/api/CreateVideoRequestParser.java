@@ -323,7 +323,7 @@ final class CreateVideoRequestParser {
                         "Unrecognized routing argument: " + ApiError.printable(name) + ".");
             }
         }
-        String backend = enumText(node, "backend", Set.of(Backend.LOCAL.id(), Backend.CLOUD.id(), "auto"));
+        String backend = backend(node);
         if ("auto".equals(backend)) {
             backend = null;
         }
@@ -339,6 +339,25 @@ final class CreateVideoRequestParser {
                 objective == null ? null : RoutingHints.Objective.valueOf(objective.toUpperCase(Locale.ROOT)),
                 maxCost, deadline == null ? null : Duration.ofSeconds(deadline), localOnly);
     }
+
+    /**
+     * {@code auto}, {@code local}, {@code cloud} or a remote engine's configured name (lower-case, at most 16
+     * characters, as {@code gateway.remote-engines[].name} is); whether such a backend exists here is the router's
+     * check, a 400 on the same field.
+     */
+    private static String backend(JsonNode routing) {
+        JsonNode node = routing.get("backend");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString() || !BACKEND_NAME.matcher(node.stringValue()).matches()) {
+            throw ApiException.invalid("routing.backend", "invalid_value", "routing.backend must be 'auto', '"
+                    + Backend.LOCAL.id() + "', '" + Backend.CLOUD.id() + "' or a remote engine's name.");
+        }
+        return node.stringValue();
+    }
+
+    private static final java.util.regex.Pattern BACKEND_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,15}");
 
     private static String enumText(JsonNode routing, String field, Set<String> allowed) {
         JsonNode node = routing.get(field);

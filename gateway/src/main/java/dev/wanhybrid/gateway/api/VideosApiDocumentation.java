@@ -231,7 +231,8 @@ class VideosApiDocumentation implements OpenApiCustomizer {
 
     private static Schema<Object> routing() {
         Map<String, Schema<?>> properties = ordered(
-                "backend", enumeration("local", "cloud", "auto"),
+                "backend", string().pattern("^[a-z][a-z0-9-]{0,15}$").description("'auto' (default), 'local',"
+                        + " 'cloud', or the name of a configured remote engine (gateway.remote-engines[].name)"),
                 "objective", enumeration("cost", "latency"),
                 "max_cost_usd", typed("number").minimum(java.math.BigDecimal.ZERO),
                 "deadline_seconds", integer().minimum(java.math.BigDecimal.ONE)

@@ -1,6 +1,5 @@
 package dev.wanhybrid.gateway.api;
 
-import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.jobs.BudgetRejectedException;
 import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.SubmitOverloadedException;
@@ -61,7 +60,7 @@ class VideosController {
     private final DerivedVideos derived;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
-            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos, ObjectProvider<LocalCapacity> local,
+            ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos,
             CreateRefusals refusals, ResultPreviews previews, SourceVideoLinks links,
             ObjectProvider<dev.wanhybrid.gateway.catalog.ModelCatalog> catalog) {
         this.refusals = refusals;
@@ -69,7 +68,7 @@ class VideosController {
         this.service = service;
         this.results = results;
         this.reader = new VideoRequestReader(properties);
-        this.checks = new CreateVideoRequestChecks(urlPolicy, local);
+        this.checks = new CreateVideoRequestChecks(urlPolicy, catalog);
         this.uploads = new InputUploads(results, properties);
         this.content = new ByteRangeResponder(results);
         this.videos = videos;

@@ -3,7 +3,7 @@ package dev.wanhybrid.gateway.backend;
 import java.util.Set;
 
 /**
- * What a self-hosted backend can take on now: the models and LoRAs it serves, its queue and how much room is left.
+ * What a self-hosted backend can take on now: the models it serves, its queue and how much room is left.
  *
  * <p>Routing and the API read it without knowing where the engines are: in this JVM ({@code LocalBackend}), on the
  * cluster's GPU workers (the fleet view, read from the database), or, later, on a remote server. Reading it never
@@ -16,9 +16,6 @@ public interface LocalCapacity {
      * backed by a database reads it once per decision and its parts agree with each other.
      */
     Snapshot snapshot();
-
-    /** The LoRA names a request may ask for (configuration, the same on every replica; no I/O). */
-    Set<String> servedLoras();
 
     /**
      * @param readiness whether work can run now, and if not, what is missing

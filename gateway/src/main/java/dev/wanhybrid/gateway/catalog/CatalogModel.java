@@ -10,21 +10,23 @@ import java.util.Set;
 import java.util.SortedSet;
 
 /**
- * One model of the catalog and what it can do; {@code lora} says whether it applies LoRAs from the local
- * registry (Wan 2.2 on the local engine).
+ * One model of the catalog and what it can do; {@code loras} are the LoRA names it applies (the in-JVM engine's
+ * registry, {@code gateway.local.loras}, for a local model marked {@code lora: true}; a remote engine model's
+ * configured {@code loras}; none for cloud models). It is the one place routing and the API's checks learn which
+ * model has which LoRA.
  *
  * <p>A silent request is accepted by every model: models whose output always carries sound (wan2.5, wan2.6)
  * simply add a track, which a client that asked for nothing can ignore.
  */
 public record CatalogModel(String id, String backend, Set<TaskKind> kinds, SortedSet<Integer> seconds,
         int defaultSeconds, int fps, Set<AudioMode> audio, QualityTier quality, VideoSize defaultSize,
-        List<ModelTier> tiers, boolean lora) {
+        List<ModelTier> tiers, Set<String> loras) {
 
     /** A model that applies no LoRAs. */
     public CatalogModel(String id, String backend, Set<TaskKind> kinds, SortedSet<Integer> seconds,
             int defaultSeconds, int fps, Set<AudioMode> audio, QualityTier quality, VideoSize defaultSize,
             List<ModelTier> tiers) {
-        this(id, backend, kinds, seconds, defaultSeconds, fps, audio, quality, defaultSize, tiers, false);
+        this(id, backend, kinds, seconds, defaultSeconds, fps, audio, quality, defaultSize, tiers, Set.of());
     }
 
     public CatalogModel {
@@ -32,6 +34,17 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
         seconds = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(seconds));
         audio = Set.copyOf(audio);
         tiers = List.copyOf(tiers);
+        loras = loras == null ? Set.of() : Set.copyOf(loras);
+    }
+
+    /** Whether it applies any LoRA at all. */
+    public boolean appliesLoras() {
+        return !loras.isEmpty();
+    }
+
+    /** Whether it applies the LoRA of this name. */
+    public boolean applies(String lora) {
+        return loras.contains(lora);
     }
 
     /** On the in-JVM engine (or the cluster's GPU workers). */

@@ -65,6 +65,15 @@ public final class ModelCatalog {
     /** As {@link #from(CatalogProperties, LocalDate)}, with cloud capabilities from the given cloud catalog. */
     public static ModelCatalog from(CatalogProperties properties, dev.wanhybrid.cloud.catalog.ModelCatalog cloudModels,
             LocalDate day) {
+        return from(properties, cloudModels, day, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #from(CatalogProperties, dev.wanhybrid.cloud.catalog.ModelCatalog, LocalDate)}; a local model marked
+     * {@code lora: true} applies the LoRAs named in {@code localLoras} (the in-JVM engine's registry).
+     */
+    public static ModelCatalog from(CatalogProperties properties, dev.wanhybrid.cloud.catalog.ModelCatalog cloudModels,
+            LocalDate day, java.util.Set<String> localLoras) {
         CloudPriceTable prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
         CloudCapabilities cloud = new CloudCapabilities(cloudModels);
         var list = new ArrayList<CatalogModel>();
@@ -75,7 +84,7 @@ public final class ModelCatalog {
             p.tiers().forEach((name, t) -> tiers.add(tier(p.id(), name, t, prices, day)));
             list.add(new CatalogModel(p.id(), p.backend(), p.kinds(), new TreeSet<>(p.seconds()),
                     p.defaultSeconds(), p.fps(), p.audio(), p.quality(), VideoSize.parse(p.defaultSize()), tiers,
-                    p.lora()));
+                    p.lora() ? localLoras : java.util.Set.of()));
             if (Backend.CLOUD.is(p.backend())) {
                 cloudModels.find(p.id()).filter(m -> m.id().equals(p.id())).ifPresent(m -> lifecycles.put(p.id(), m));
             }
@@ -83,7 +92,6 @@ public final class ModelCatalog {
         return new ModelCatalog(list, lifecycles, false);
     }
 
-    /** This catalog, sending a request that names a retired model to its successor when {@code use} is true. */
     /** This catalog with {@code extra} models added (remote engines' models), keeping the cloud models' lifecycle. */
     public ModelCatalog plus(List<CatalogModel> extra) {
         var all = new java.util.ArrayList<>(models.values());
@@ -91,6 +99,7 @@ public final class ModelCatalog {
         return new ModelCatalog(all, cloudModels, useSuccessors);
     }
 
+    /** This catalog, sending a request that names a retired model to its successor when {@code use} is true. */
     public ModelCatalog withSuccessors(boolean use) {
         return new ModelCatalog(List.copyOf(models.values()), cloudModels, use);
     }
@@ -171,5 +180,21 @@ public final class ModelCatalog {
     /** Every size some model serves; used in error messages that tell the caller what would work. */
     public List<VideoSize> allSizes() {
         return models.values().stream().flatMap(m -> m.allSizes().stream()).distinct().toList();
+    }
+
+    /** Every LoRA name some model applies, sorted: what a request's {@code lora} may name. */
+    public java.util.SortedSet<String> loras() {
+        return java.util.Collections.unmodifiableSortedSet(models.values().stream()
+                .flatMap(m -> m.loras().stream()).collect(java.util.stream.Collectors.toCollection(TreeSet::new)));
+    }
+
+    /**
+     * The backends some model runs on, in configuration order: {@code local}, {@code cloud} and each remote engine's
+     * name; what {@code routing.backend} may pin.
+     */
+    public java.util.Set<String> backends() {
+        var ids = new java.util.LinkedHashSet<String>();
+        models.values().forEach(m -> ids.add(m.backend()));
+        return java.util.Collections.unmodifiableSet(ids);
     }
 }

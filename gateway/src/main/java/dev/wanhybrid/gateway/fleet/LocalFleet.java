@@ -63,10 +63,6 @@ public class LocalFleet implements LocalCapacity {
         return store.seenSince(clock.instant().minus(properties.staleAfter()));
     }
 
-    @Override
-    public Set<String> servedLoras() {
-        return inProcess == null ? Set.of() : inProcess.servedLoras();
-    }
 
     /**
      * One read of the heartbeats and one of the waiting jobs. Ready when this process or a worker with a fresh

@@ -7,7 +7,7 @@ import java.time.Duration;
  * What the caller tells the router: an optional backend pin, the objective, a cost ceiling, a deadline, and
  * whether the data must stay on our machines.
  *
- * @param backend {@code null} (router decides), {@code "local"} or {@code "cloud"}
+ * @param backend {@code null} (router decides), {@code "local"}, {@code "cloud"} or a remote engine's configured name
  * @param objective what to minimise among the feasible candidates
  * @param maxCostUsd ceiling for the estimated cost, or {@code null}
  * @param deadline time from submission to a finished video, or {@code null}

@@ -11,9 +11,7 @@ public enum RejectionReason {
     PINNED_ELSEWHERE("pinned_elsewhere", Stage.POLICY, "routing.backend"),
     /** The cloud model is retired (or not yet released) on the day of the request: it is never sent. */
     MODEL_RETIRED("model_retired", Stage.POLICY, "model"),
-    /** Routing policy: the request names a LoRA, which only the local engine applies. */
-    LORA_REQUIRES_LOCAL("lora_requires_local", Stage.POLICY, "lora"),
-    /** The model does not apply LoRAs (Wan 2.1 on the local engine). */
+    /** The model does not apply the requested LoRA (Wan 2.1 on the local engine, every cloud model). */
     LORA_UNSUPPORTED("lora_unsupported", Stage.CAPABILITY, "lora"),
     /** The model does not do this task kind (image-to-video needs an i2v model). */
     KIND_UNSUPPORTED("kind_unsupported", Stage.CAPABILITY, "input_reference"),

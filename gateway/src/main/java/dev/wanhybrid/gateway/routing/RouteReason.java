@@ -6,8 +6,10 @@ public enum RouteReason {
     PINNED("pinned"),
     /** The caller set {@code routing.local_only}. */
     LOCAL_ONLY("local_only"),
-    /** The request names a LoRA: only the local engine applies LoRAs. */
+    /** The request names a LoRA that only the in-JVM engine's models apply. */
     LORA_REQUIRES_LOCAL("lora_requires_local"),
+    /** The request names a LoRA that only remote self-hosted models apply ({@code gateway.remote-engines[].models[].loras}). */
+    LORA_REQUIRES_REMOTE("lora_requires_remote"),
     /** The caller named a retired model and the catalog is configured to run its successor instead. */
     RETIRED_MODEL_SUCCESSOR("retired_model_successor"),
     /** The caller named a concrete model. */

@@ -48,18 +48,19 @@ public final class Router {
     public Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
         RoutingHints hints = spec.routing();
         String pin = hints.backend();
-        if (pin != null && !Backend.LOCAL.is(pin) && !Backend.CLOUD.is(pin)) {
+        if (pin != null && !Backend.LOCAL.is(pin) && !Backend.CLOUD.is(pin)
+                && !ctx.catalog().backends().contains(pin)) {
+            List<String> remote = ctx.catalog().backends().stream()
+                    .filter(b -> !Backend.LOCAL.is(b) && !Backend.CLOUD.is(b)).toList();
             throw new NoRouteException(400, "routing.backend", "invalid_backend",
-                    "routing.backend must be 'local' or 'cloud', was '" + pin + "'.", List.of());
+                    "routing.backend must be 'local', 'cloud'" + (remote.isEmpty() ? ""
+                            : " or a remote engine's name (" + String.join(", ", remote) + ")") + ", was '" + pin
+                            + "'.", List.of());
         }
         if (hints.localOnly() && Backend.CLOUD.is(pin)) {
             throw new NoRouteException(400, "routing.backend", "routing_conflict",
                     "routing.backend 'cloud' contradicts routing.local_only, which keeps the data on our machines.",
                     List.of());
-        }
-        if (spec.lora() != null && Backend.CLOUD.is(pin)) {
-            throw new NoRouteException(400, "lora", "routing_conflict", "The LoRA '" + spec.lora()
-                    + "' is applied by the local engine only, and routing.backend pins the cloud.", List.of());
         }
         boolean auto = GenerationSpec.AUTO_MODEL.equals(spec.model());
         List<CatalogModel> considered;
@@ -112,10 +113,6 @@ public final class Router {
             if (hints.localOnly() && !m.isSelfHosted()) {
                 reject(rejected, rejectionOf, m, RejectionReason.LOCAL_ONLY,
                         "routing.local_only keeps the data on our machines, and " + m.id() + " runs in the cloud.");
-            } else if (spec.lora() != null && !m.isLocal()) {
-                reject(rejected, rejectionOf, m, RejectionReason.LORA_REQUIRES_LOCAL, "The LoRA '" + spec.lora()
-                        + "' is applied by the local engine only, and " + m.id() + " runs "
-                        + (m.isCloud() ? "in the cloud." : "on the remote engine " + m.backend() + "."));
             } else if (pin != null && !pin.equals(m.backend())) {
                 reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
                         "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
@@ -304,7 +301,7 @@ public final class Router {
 
     private static Optional<RejectionReason> firstMissingCapability(GenerationSpec spec, CatalogModel m,
             ModelCatalog catalog) {
-        if (spec.lora() != null && !m.lora()) {
+        if (spec.lora() != null && !m.applies(spec.lora())) {
             return Optional.of(RejectionReason.LORA_UNSUPPORTED);
         }
         if (spec.media().isEmpty() ? !m.kinds().contains(spec.kind()) : !catalog.supportsMode(m.id(), spec.mode())) {
@@ -332,7 +329,9 @@ public final class Router {
 
     private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
         return switch (reason) {
-            case LORA_UNSUPPORTED -> m.id() + " does not apply LoRAs.";
+            case LORA_UNSUPPORTED -> m.appliesLoras() ? m.id() + " does not have the LoRA '" + spec.lora()
+                    + "'; it applies " + String.join(", ", new java.util.TreeSet<>(m.loras())) + "."
+                    : m.id() + " does not apply LoRAs" + (m.isCloud() ? " (the cloud applies none)." : ".");
             case KIND_UNSUPPORTED -> m.id() + " does not do " + (spec.media().isEmpty() ? kindName(spec.kind())
                     : spec.mode().id()) + ".";
             case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
@@ -414,7 +413,14 @@ public final class Router {
             return RouteReason.LOCAL_ONLY;
         }
         if (spec.lora() != null) {
-            return RouteReason.LORA_REQUIRES_LOCAL;
+            // Only the models with the LoRA were capable: say where it lives when that decided the backend.
+            List<CatalogModel> withLora = allowed.stream().filter(m -> m.applies(spec.lora())).toList();
+            if (withLora.stream().allMatch(CatalogModel::isLocal)) {
+                return RouteReason.LORA_REQUIRES_LOCAL;
+            }
+            if (withLora.stream().allMatch(CatalogModel::isRemote)) {
+                return RouteReason.LORA_REQUIRES_REMOTE;
+            }
         }
         if (!auto) {
             return RouteReason.MODEL_REQUESTED;
@@ -432,7 +438,8 @@ public final class Router {
         if (!chosen.model.isLocal() && anyAlternativeAllowed && !anyAlternativeServable) {
             Set<RejectionReason> missing = EnumSet.noneOf(RejectionReason.class);
             allowed.stream().filter(standsInFor).map(rejectionOf::get)
-                    .filter(r -> r != null && r.stage() == RejectionReason.Stage.CAPABILITY)
+                    .filter(r -> r != null && r.stage() == RejectionReason.Stage.CAPABILITY
+                            && r != RejectionReason.LORA_UNSUPPORTED)
                     .forEach(missing::add);
             if (missing.isEmpty()) {
                 return hints.objective() == RoutingHints.Objective.LATENCY ? RouteReason.FASTEST : RouteReason.CHEAPEST;
@@ -482,12 +489,13 @@ public final class Router {
             List<RejectedCandidate> rejected, RoutingHints hints) {
         String scope = hints.localOnly() ? " with routing.local_only"
                 : hints.backend() != null ? " on the " + hints.backend() + " backend" : "";
-        if (spec.lora() != null && allowed.stream().noneMatch(CatalogModel::lora)) {
-            return new NoRouteException(400, "lora", "lora_unsupported", "No model here applies LoRAs" + scope
-                    + "; LoRAs need a Wan 2.2 model on the local engine.", rejected);
+        if (spec.lora() != null && allowed.stream().noneMatch(m -> m.applies(spec.lora()))) {
+            return new NoRouteException(400, "lora", "lora_unsupported", "No model here applies the LoRA '"
+                    + spec.lora() + "'" + scope + "; the in-JVM engine's Wan 2.2 models apply gateway.local.loras,"
+                    + " a remote engine's models their configured loras.", rejected);
         }
         if (spec.lora() != null) {
-            allowed = allowed.stream().filter(CatalogModel::lora).toList();
+            allowed = allowed.stream().filter(m -> m.applies(spec.lora())).toList();
         }
         List<CatalogModel> left = allowed.stream().filter(m -> m.kinds().contains(spec.kind())).toList();
         if (left.isEmpty()) {

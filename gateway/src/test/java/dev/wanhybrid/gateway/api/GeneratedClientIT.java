@@ -64,7 +64,7 @@ class GeneratedClientIT {
         VideosApi api = videos();
         VideoObject created = api.createVideo(new CreateVideoRequest()
                 .prompt("a paper boat drifting on a rainy street").seconds("5").size("832x480")
-                .routing(new CreateVideoRequestRouting().backend(CreateVideoRequestRouting.BackendEnum.CLOUD)));
+                .routing(new CreateVideoRequestRouting().backend("cloud")));
         assertThat(created.getId()).matches("video_[0-9a-f]{32}");
         assertThat(created.getStatus()).isIn("queued", "in_progress");
         assertThat(created.getRoute()).isNotNull();

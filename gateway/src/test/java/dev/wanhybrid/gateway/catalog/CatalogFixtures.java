@@ -22,6 +22,13 @@ public final class CatalogFixtures {
                 java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
+    /** The shipped catalog whose {@code lora: true} local models apply the given registry names. */
+    public static ModelCatalog shippedWithLocalLoras(java.util.Set<String> localLoras) {
+        return ModelCatalog.from(bind(new ClassPathResource("gateway-routing.yaml")),
+                dev.wanhybrid.cloud.catalog.ModelCatalog.load(), java.time.LocalDate.now(java.time.ZoneOffset.UTC),
+                localLoras);
+    }
+
     /**
      * The shipped catalog over a cloud catalog whose entry for {@code model} has {@code lifecycleLines} added
      * (YAML lines such as {@code "    retires-on: 2026-12-06\n"}), cloud prices from the list in force on {@code day}.

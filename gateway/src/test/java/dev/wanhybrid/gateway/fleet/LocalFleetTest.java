@@ -29,11 +29,6 @@ class LocalFleetTest {
         public Snapshot snapshot() {
             return new Snapshot(BackendReadiness.notReady("no local weights"), Set.of(), LocalQueueState.IDLE);
         }
-
-        @Override
-        public Set<String> servedLoras() {
-            return Set.of("style");
-        }
     };
 
     HeartbeatStore store;
@@ -66,8 +61,6 @@ class LocalFleetTest {
 
         assertThat(fleet.snapshot().readiness().ready()).isTrue();
         assertThat(fleet.snapshot().servedModels()).containsExactly("wan2.1-t2v-1.3b");
-        assertThat(fleet.servedLoras()).as("the LoRA registry is the same configuration on every pod")
-                .containsExactly("style");
         assertThat(fleet.workersOnly().snapshot().servedModels()).containsExactly("wan2.1-t2v-1.3b");
     }
 

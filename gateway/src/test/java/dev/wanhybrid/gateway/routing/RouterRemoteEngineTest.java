@@ -61,9 +61,18 @@ class RouterRemoteEngineTest {
     }
 
     private static CatalogModel remoteModel(String id, String engine, boolean audio) {
+        return remoteModel(id, engine, audio, Set.of());
+    }
+
+    private static CatalogModel remoteModel(String id, String engine, boolean audio, Set<String> loras) {
         return new CatalogModel(id, engine, Set.of(TaskKind.T2V), new TreeSet<>(List.of(1, 2, 3, 4, 5)), 5, 16,
                 audio ? Set.of(AudioMode.GENERATED) : Set.of(), QualityTier.STANDARD, P480,
-                List.of(new ModelTier("480p", List.of(P480), BigDecimal.ZERO, null, Duration.ofSeconds(2))), false);
+                List.of(new ModelTier("480p", List.of(P480), BigDecimal.ZERO, null, Duration.ofSeconds(2))), loras);
+    }
+
+    private static GenerationSpec t2v(RoutingHints hints, String lora) {
+        return new GenerationSpec("acme", "auto", TaskKind.T2V, "a fox in the snow", null, P480, 5, null, null,
+                AudioSpec.NONE, null, hints, lora);
     }
 
     private static RoutingContext context(List<CatalogModel> remote, Map<String, BackendHealth> remoteHealth) {
@@ -164,5 +173,69 @@ class RouterRemoteEngineTest {
 
         assertThat(route.chosen().backend()).isEqualTo("gpu-a");
         assertThat(route.candidates()).extracting(RouteCandidate::backend).doesNotContain("cloud");
+    }
+
+    @Test
+    void aLoraOnlyARemoteModelHasRoutesThereAndTheReasonSaysSo() throws Exception {
+        RoutingContext ctx = context(List.of(remoteModel("wan-plain", "gpu-a", false),
+                remoteModel("wan-grain", "gpu-b", false, Set.of("film-grain", "watercolor"))),
+                Map.of("gpu-a", remote("gpu-a", "CLOSED", load(0, 0)), "gpu-b", remote("gpu-b", "CLOSED", load(2, 20))));
+
+        Route route = router.decide(t2v(RoutingHints.NONE, "film-grain"), ctx);
+
+        assertThat(route.chosen().backend()).as("the busier engine, the only one with the LoRA").isEqualTo("gpu-b");
+        assertThat(route.chosen().model()).isEqualTo("wan-grain");
+        assertThat(route.candidates()).extracting(RouteCandidate::backend).containsExactly("gpu-b");
+        assertThat(route.reason()).isEqualTo("lora_requires_remote");
+        assertThat(route.rejected()).filteredOn(r -> r.model().equals("wan-plain")).singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo("lora_unsupported"));
+        assertThat(route.rejected()).filteredOn(r -> r.backend().equals("cloud")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.reason()).isEqualTo("lora_unsupported"));
+    }
+
+    @Test
+    void aLoraNoModelHasIsABadRequestNamingTheLora() {
+        RoutingContext ctx = context(List.of(remoteModel("wan-grain", "gpu-b", false, Set.of("film-grain"))),
+                Map.of("gpu-b", remote("gpu-b", "CLOSED", load(0, 0))));
+
+        NoRouteException e = org.assertj.core.api.Assertions.catchThrowableOfType(NoRouteException.class,
+                () -> router.decide(t2v(RoutingHints.NONE, "oil-paint"), ctx));
+
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("lora");
+        assertThat(e.code()).isEqualTo("lora_unsupported");
+        assertThat(e.rejected()).filteredOn(r -> r.model().equals("wan-grain")).singleElement()
+                .satisfies(r -> assertThat(r.detail()).contains("does not have the LoRA 'oil-paint'", "film-grain"));
+    }
+
+    @Test
+    void routingBackendPinsARemoteEngineByItsConfiguredName() throws Exception {
+        // gpu-a is idle and gpu-b busy, so unpinned the request would go to gpu-a.
+        RoutingContext ctx = context(List.of(remoteModel("wan-a", "gpu-a", false), remoteModel("wan-b", "gpu-b", false)),
+                Map.of("gpu-a", remote("gpu-a", "CLOSED", load(0, 0)), "gpu-b", remote("gpu-b", "CLOSED", load(3, 30))));
+        assertThat(router.decide(t2v(RoutingHints.NONE, null), ctx).chosen().backend()).isEqualTo("gpu-a");
+
+        Route route = router.decide(t2v(new RoutingHints("gpu-b", null, null, null, false), null), ctx);
+
+        assertThat(route.candidates()).extracting(RouteCandidate::backend).containsExactly("gpu-b");
+        assertThat(route.reason()).isEqualTo("pinned");
+        assertThat(route.rejected()).filteredOn(r -> r.backend().equals("gpu-a")).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo("pinned_elsewhere");
+            assertThat(r.detail()).contains("routing.backend pins gpu-b");
+        });
+    }
+
+    @Test
+    void aPinToAnEngineThatIsNotConfiguredIsABadRequestListingTheNames() {
+        RoutingContext ctx = context(List.of(remoteModel("wan-a", "gpu-a", false)),
+                Map.of("gpu-a", remote("gpu-a", "CLOSED", load(0, 0))));
+
+        NoRouteException e = org.assertj.core.api.Assertions.catchThrowableOfType(NoRouteException.class,
+                () -> router.decide(t2v(new RoutingHints("gpu-z", null, null, null, false), null), ctx));
+
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("routing.backend");
+        assertThat(e.code()).isEqualTo("invalid_backend");
+        assertThat(e.getMessage()).contains("'gpu-z'", "gpu-a");
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Routing with the local Wan 2.2 models of the shipped catalog: local image-to-video, 720p on 5B, LoRA pinning. */
 class RouterWan22Test {
 
-    private static final ModelCatalog CATALOG = CatalogFixtures.shipped();
+    private static final ModelCatalog CATALOG = CatalogFixtures.shippedWithLocalLoras(Set.of("watercolor"));
     private static final VideoSize P704 = new VideoSize(1280, 704);
     private static final URI IMAGE = URI.create("upload:uploads/job/input.png");
 
@@ -67,8 +67,8 @@ class RouterWan22Test {
         assertThat(route.rejected()).filteredOn(r -> r.backend().equals("cloud"))
                 .isNotEmpty()
                 .allSatisfy(r -> {
-                    assertThat(r.reason()).isEqualTo("lora_requires_local");
-                    assertThat(r.detail()).contains("watercolor", "local engine only");
+                    assertThat(r.reason()).isEqualTo("lora_unsupported");
+                    assertThat(r.detail()).contains("does not apply LoRAs");
                 });
     }
 
@@ -92,5 +92,16 @@ class RouterWan22Test {
 
         assertThat(e.httpStatus()).isEqualTo(400);
         assertThat(e.param()).isEqualTo("lora");
+    }
+
+    @Test
+    void aLoraNoModelHasIsABadRequestNamingTheLora() {
+        NoRouteException e = catchThrowableOfType(NoRouteException.class, () -> router.decide(
+                spec(TaskKind.T2V, P704, RoutingHints.NONE, "oil-paint"), context("wan2.2-ti2v-5b")));
+
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("lora");
+        assertThat(e.code()).isEqualTo("lora_unsupported");
+        assertThat(e.getMessage()).contains("oil-paint");
     }
 }

@@ -11,6 +11,7 @@ import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.InputImages;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
@@ -163,18 +164,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         return queues.values().stream().mapToInt(PriorityBlockingQueue::size).sum();
     }
 
-    /** Reads the first frame of an image-to-video request ({@code upload:} keys or fetched URLs). */
-    @FunctionalInterface
-    public interface InputImages {
 
-        byte[] read(java.net.URI reference) throws IOException;
-    }
-
-    /** The configured LoRA registry's names (the same on every replica, engines loaded or not). */
-    @Override
-    public Set<String> servedLoras() {
-        return properties.loras().keySet();
-    }
 
     /** The in-process queue: everything ahead of a new task, spread over the ready workers. */
     public LocalQueueState queue() {

@@ -5,6 +5,8 @@ import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineOptions;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.WanEngines;
+import dev.wanhybrid.gateway.backend.InputImages;
+import dev.wanhybrid.gateway.catalog.LocalLoraRegistry;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -50,13 +52,19 @@ class LocalBackendConfiguration {
                 : base.withModelId(properties.modelId());
     }
 
+    /** The LoRA registry's names, which the catalog's {@code lora: true} local models apply. */
+    @Bean
+    LocalLoraRegistry localLoraRegistry(LocalProperties properties) {
+        return () -> properties.loras().keySet();
+    }
+
     /**
-     * Image-to-video input for the local engine: an upload is read from the result store; an image URL is fetched
+     * Image-to-video input for the self-hosted backends (the local engine, remote servers): an upload is read from the result store; an image URL is fetched
      * through the SSRF-safe fetcher (the same address rules as webhooks and the API's URL checks).
      */
     @Bean
     @ConditionalOnMissingBean
-    LocalBackend.InputImages localInputImages(ObjectProvider<ResultStore> store, ObjectProvider<SafeHttpFetcher> fetcher) {
+    InputImages localInputImages(ObjectProvider<ResultStore> store, ObjectProvider<SafeHttpFetcher> fetcher) {
         return reference -> {
             if ("upload".equals(reference.getScheme())) {
                 try (var in = store.getObject().open(reference.getSchemeSpecificPart(), 0, -1)) {
@@ -74,7 +82,7 @@ class LocalBackendConfiguration {
     @Bean(destroyMethod = "close")
     LocalBackend localBackend(LocalProperties properties, ObjectProvider<VideoEngine> engineBeans,
             ObjectProvider<LocalEngineLoader> loader, BulkheadRegistry bulkheads, MeterRegistry meters,
-            ObjectProvider<Clock> clock, ObjectProvider<LocalBackend.InputImages> images) {
+            ObjectProvider<Clock> clock, ObjectProvider<InputImages> images) {
         List<VideoEngine> engines = new ArrayList<>(engineBeans.orderedStream().toList());
         boolean enginesAreBeans = !engines.isEmpty();
         String notReady = LocalProperties.NO_WEIGHTS;

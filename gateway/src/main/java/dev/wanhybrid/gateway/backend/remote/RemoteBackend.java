@@ -5,6 +5,7 @@ import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.InputImages;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
@@ -39,8 +40,13 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
 
     private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
     private static final double SMOOTHING = 0.3;
+    /** Task ids of blocking {@code /v1/videos/sync} calls, which live only in the process that makes them. */
+    private static final String SYNC_PREFIX = "sync-";
+    /** The failure code of a sync job whose gateway process stopped during the call. */
+    static final String SYNC_INTERRUPTED = "remote_sync_interrupted";
 
     private final RemoteEngineProperties.Engine engine;
+    private final InputImages images;
     private final VllmOmniClient client;
     private final Map<String, RemoteEngineProperties.Model> models = new LinkedHashMap<>();
     private final GpuFleet fleet;
@@ -58,8 +64,13 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
         volatile Thread thread;
     }
 
-    public RemoteBackend(RemoteEngineProperties.Engine engine) {
+    /**
+     * @param images reads the first frame of an image-to-video request (an upload or a URL), sent to the server as
+     *     the {@code input_reference} file part
+     */
+    public RemoteBackend(RemoteEngineProperties.Engine engine, InputImages images) {
         this.engine = engine;
+        this.images = images;
         this.client = new VllmOmniClient(engine.name(), engine.baseUrl(), engine.apiKey(), engine.requestTimeout());
         engine.models().forEach(m -> models.put(m.id(), m));
         this.fleet = engine.gpu().fleet();
@@ -105,11 +116,12 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
         }
         VideoSize size = task.spec().size() != null ? task.spec().size() : VideoSize.parse(model.sizes().getFirst());
         Map<String, String> form = VllmOmniClient.form(task.spec(), model, size);
+        VllmOmniClient.InputFile image = inputImage(task);
         Outstanding entry = new Outstanding(model.id(), size, task.spec().seconds(), System.nanoTime());
         if (engine.api() == RemoteEngineProperties.Api.VLLM_OMNI_SYNC) {
-            return submitSync(form, entry);
+            return submitSync(form, image, entry);
         }
-        VllmOmniClient.Video video = client.create(form);
+        VllmOmniClient.Video video = client.create(form, image);
         if (video.id() == null) {
             throw new BackendException(Kind.ACCEPTANCE_UNKNOWN, "bad_response", "The remote engine "
                     + engine.name() + " accepted the job without an id.");
@@ -118,13 +130,26 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
         return video.id();
     }
 
-    private String submitSync(Map<String, String> form, Outstanding entry) {
-        String id = "sync-" + UUID.randomUUID();
+    /** The image-to-video first frame, read once at submission (an upload from the store, a URL fetched safely). */
+    private VllmOmniClient.InputFile inputImage(BackendTask task) throws BackendException {
+        if (task.spec().inputImage() == null) {
+            return null;
+        }
+        try {
+            return VllmOmniClient.InputFile.image(images.read(task.spec().inputImage()));
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException(Kind.INVALID_INPUT, "input_image_unreadable",
+                    "The input image could not be read: " + e.getMessage());
+        }
+    }
+
+    private String submitSync(Map<String, String> form, VllmOmniClient.InputFile image, Outstanding entry) {
+        String id = SYNC_PREFIX + UUID.randomUUID();
         SyncTask t = new SyncTask();
         syncTasks.put(id, t);
         outstanding.put(id, entry);
         t.thread = Thread.ofVirtual().name("remote-sync-" + engine.name()).start(() -> {
-            try (InputStream in = client.createSync(form)) {
+            try (InputStream in = client.createSync(form, image)) {
                 Path file = Files.createTempFile("remote-" + engine.name() + "-", ".mp4");
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
                 t.file = file;
@@ -142,10 +167,16 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
 
     @Override
     public TaskSnapshot poll(String taskId) throws BackendException {
-        if (taskId.startsWith("sync-")) {
+        if (taskId.startsWith(SYNC_PREFIX)) {
             SyncTask t = syncTasks.get(taskId);
             if (t == null) {
-                return snapshot(taskId, State.UNKNOWN, -1, null, null, null);
+                // The blocking call ran in a gateway process that is gone (a restart, or a replica that stopped):
+                // its answer is lost, and the server may have made the video. Submitting again would spend its GPUs
+                // twice, so the job fails, clearly, and the caller decides.
+                return snapshot(taskId, State.FAILED, -1, null, SYNC_INTERRUPTED, "The gateway stopped while its"
+                        + " blocking /v1/videos/sync call to the remote engine " + engine.name() + " ran, so the"
+                        + " answer was lost. The job is not sent again, so the engine's GPUs do not make it twice;"
+                        + " create it again to retry.");
             }
             return snapshot(taskId, t.state, -1, null, t.state == State.FAILED ? "generation_failed" : null, t.error);
         }
@@ -191,7 +222,7 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
     /** {@code DELETE /v1/videos/{id}}: vLLM-Omni cancels a queued or running generation, then drops the record. */
     @Override
     public void cancel(String taskId) throws BackendException {
-        if (taskId.startsWith("sync-")) {
+        if (taskId.startsWith(SYNC_PREFIX)) {
             SyncTask t = syncTasks.get(taskId);
             if (t != null && t.thread != null && !t.state.isTerminal()) {
                 t.thread.interrupt();
@@ -204,7 +235,7 @@ public final class RemoteBackend implements VideoBackend, RemoteLoad.Source {
 
     @Override
     public InputStream openResult(TaskSnapshot snapshot) throws IOException, BackendException {
-        if (snapshot.taskId().startsWith("sync-")) {
+        if (snapshot.taskId().startsWith(SYNC_PREFIX)) {
             SyncTask t = syncTasks.remove(snapshot.taskId());
             if (t == null || t.file == null) {
                 throw new BackendException(Kind.UNAVAILABLE, "result_gone", "The result of " + snapshot.taskId()

@@ -142,7 +142,8 @@ public record RemoteEngineProperties(List<@Valid Engine> remoteEngines) {
      * @param maxSeconds the longest clip
      * @param fps output frame rate; {@code num_frames = seconds * fps + 1} (Wan's 4k+1 frame rule)
      * @param audio whether it generates a sound track ({@code generate_sound})
-     * @param loras LoRA names the server has loaded (recorded; requests with a LoRA are routed to the in-JVM engine)
+     * @param loras LoRA names the server applies; a request naming one may route here, and the name is sent as
+     *     {@code lora: {"name": ...}}
      * @param steps denoising steps sent as {@code num_inference_steps}
      * @param guidanceScale sent as {@code guidance_scale}, or omitted
      * @param distilled whether it is a distilled few-step variant (recorded in the route's candidate and docs)

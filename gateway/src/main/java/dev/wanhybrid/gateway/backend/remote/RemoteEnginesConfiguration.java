@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.backend.remote;
 
+import dev.wanhybrid.gateway.backend.InputImages;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.backend.VideoBackendGroup;
 import dev.wanhybrid.gateway.catalog.CatalogExtension;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
@@ -29,7 +31,8 @@ import org.springframework.context.annotation.Configuration;
 class RemoteEnginesConfiguration {
 
     @Bean
-    RemoteEngines remoteEngines(RemoteEngineProperties properties, ObjectProvider<RemoteBaseUrlOverride> overrides) {
+    RemoteEngines remoteEngines(RemoteEngineProperties properties, ObjectProvider<RemoteBaseUrlOverride> overrides,
+            InputImages images) {
         List<VideoBackend> backends = new ArrayList<>();
         Map<String, URI> override = new java.util.HashMap<>();
         overrides.orderedStream().forEach(o -> override.putAll(o.byName()));
@@ -38,7 +41,7 @@ class RemoteEnginesConfiguration {
             RemoteEngineProperties.Engine effective = url == null ? e : new RemoteEngineProperties.Engine(e.name(),
                     url, e.api(), e.apiKey(), e.maxConcurrent(), e.requestTimeout(), e.unreachableAfter(), e.gpu(),
                     e.models());
-            backends.add(new RemoteBackend(effective));
+            backends.add(new RemoteBackend(effective, images));
         }
         return new RemoteEngines(backends, properties);
     }
@@ -82,7 +85,7 @@ class RemoteEnginesConfiguration {
                 m.serviceTimePerSecond())));
         var seconds = new TreeSet<>(IntStream.rangeClosed(1, m.maxSeconds()).boxed().toList());
         return new CatalogModel(m.id(), engine.name(), m.kinds(), seconds, Math.min(5, m.maxSeconds()), m.fps(),
-                m.audioModes(), m.quality(), VideoSize.parse(m.sizes().getFirst()), tiers, false);
+                m.audioModes(), m.quality(), VideoSize.parse(m.sizes().getFirst()), tiers, Set.copyOf(m.loras()));
     }
 
     /** The configured servers as one group. */

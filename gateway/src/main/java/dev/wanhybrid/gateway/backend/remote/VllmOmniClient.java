@@ -5,6 +5,7 @@ import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.VideoSize;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -33,7 +34,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code POST /v1/videos}, {@code multipart/form-data}: {@code prompt}, {@code model}, {@code width},
  *       {@code height}, {@code num_frames}, {@code fps}, {@code num_inference_steps}, {@code guidance_scale},
  *       {@code negative_prompt}, {@code seed}, {@code generate_sound}, {@code lora} and {@code extra_params} (JSON
- *       objects as text); answers a {@code VideoResponse} ({@code id}, {@code status} {@code queued} /
+ *       objects as text), and the first frame of image-to-video as the file part {@code input_reference} (the
+ *       route also takes {@code image_reference}, a JSON {@code image_url} or {@code file_id}, but never both);
+ *       answers a {@code VideoResponse} ({@code id}, {@code status} {@code queued} /
  *       {@code in_progress} / {@code completed} / {@code failed}, {@code progress}, {@code error}).</li>
  *   <li>{@code GET /v1/videos/{id}}: the same object; 404 when the server does not know the id.</li>
  *   <li>{@code GET /v1/videos/{id}/content}: the MP4 once completed (409 before).</li>
@@ -108,24 +111,44 @@ final class VllmOmniClient {
             ObjectNode lora = JSON.createObjectNode().put("name", spec.lora());
             f.put("lora", JSON.writeValueAsString(lora));
         }
-        if (spec.inputImage() != null) {
-            f.put("image_reference", JSON.writeValueAsString(JSON.createObjectNode()
-                    .put("image_url", spec.inputImage().toString())));
-        }
         return f;
     }
 
-    Video create(Map<String, String> form) throws BackendException {
-        HttpResponse<byte[]> r = send(multipart("v1/videos", form), true);
+    /**
+     * The first frame of an image-to-video request, sent as the multipart file part {@code input_reference}: the
+     * gateway reads the image (an upload from its store, a URL through its SSRF-safe fetcher), so the server never
+     * needs to reach the caller's URL.
+     */
+    record InputFile(String filename, String contentType, byte[] bytes) {
+
+        /** Names the image by its magic bytes (PNG, JPEG, WebP), as the server's image decoder does not care. */
+        static InputFile image(byte[] bytes) {
+            if (bytes.length >= 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G') {
+                return new InputFile("input.png", "image/png", bytes);
+            }
+            if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8 && (bytes[2] & 0xff) == 0xff) {
+                return new InputFile("input.jpg", "image/jpeg", bytes);
+            }
+            if (bytes.length >= 12 && new String(bytes, 0, 4, StandardCharsets.US_ASCII).equals("RIFF")
+                    && new String(bytes, 8, 4, StandardCharsets.US_ASCII).equals("WEBP")) {
+                return new InputFile("input.webp", "image/webp", bytes);
+            }
+            return new InputFile("input", "application/octet-stream", bytes);
+        }
+    }
+
+    /** {@code POST /v1/videos}; {@code image} is the {@code input_reference} file part, or {@code null}. */
+    Video create(Map<String, String> form, InputFile image) throws BackendException {
+        HttpResponse<byte[]> r = send(multipart("v1/videos", form, image), true);
         return Video.of(json(r));
     }
 
     /** The blocking variant; the MP4 arrives in the answer. */
-    InputStream createSync(Map<String, String> form) throws BackendException {
+    InputStream createSync(Map<String, String> form, InputFile image) throws BackendException {
         String boundary = "----wan-gateway-" + UUID.randomUUID();
         HttpRequest request = request("v1/videos/sync").timeout(Duration.ofHours(1))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(encode(form, boundary))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(encode(form, image, boundary))).build();
         try {
             HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 != 2) {
@@ -186,21 +209,27 @@ final class VllmOmniClient {
         return b;
     }
 
-    private HttpRequest multipart(String path, Map<String, String> form) {
+    private HttpRequest multipart(String path, Map<String, String> form, InputFile image) {
         String boundary = "----wan-gateway-" + UUID.randomUUID();
         return request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(encode(form, boundary))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(encode(form, image, boundary))).build();
     }
 
-    /** RFC 7578 form fields, UTF-8. */
-    static byte[] encode(Map<String, String> form, String boundary) {
-        StringBuilder b = new StringBuilder();
-        form.forEach((k, v) -> b.append("--").append(boundary).append("\r\n")
-                .append("Content-Disposition: form-data; name=\"").append(k).append("\"\r\n")
-                .append("Content-Type: text/plain; charset=UTF-8\r\n\r\n")
-                .append(v).append("\r\n"));
-        b.append("--").append(boundary).append("--\r\n");
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+    /** RFC 7578: the form fields as UTF-8 text, then the image (if any) as the file part {@code input_reference}. */
+    static byte[] encode(Map<String, String> form, InputFile image, String boundary) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        form.forEach((k, v) -> out.writeBytes(("--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"" + k + "\"\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (image != null) {
+            out.writeBytes(("--" + boundary + "\r\n"
+                    + "Content-Disposition: form-data; name=\"input_reference\"; filename=\"" + image.filename() + "\"\r\n"
+                    + "Content-Type: " + image.contentType() + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(image.bytes());
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     private HttpResponse<byte[]> sendAllowing404(HttpRequest request) throws BackendException {

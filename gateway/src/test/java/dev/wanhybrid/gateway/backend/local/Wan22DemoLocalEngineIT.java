@@ -87,7 +87,7 @@ class Wan22DemoLocalEngineIT {
         assertThat(route.path("backend").asString()).isEqualTo("local");
         assertThat(route.path("model").asString()).isEqualTo("wan2.2-ti2v-demo");
         assertThat(route.path("reason").asString()).isEqualTo("lora_requires_local");
-        assertThat(route.toString()).contains("lora_requires_local", "applied by the local engine only");
+        assertThat(route.toString()).contains("lora_requires_local", "does not apply LoRAs");
 
         Http.Reply plain = http.postJson("/v1/videos",
                 body.formatted(", \"model\": \"wan2.2-ti2v-demo\""));

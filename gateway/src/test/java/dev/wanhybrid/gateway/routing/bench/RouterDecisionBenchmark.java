@@ -90,7 +90,7 @@ public class RouterDecisionBenchmark {
         for (int i = 0; models.size() < 30; i++) {
             CatalogModel m = cloud.get(i % cloud.size());
             models.add(new CatalogModel(m.id() + "-copy" + i, m.backend(), m.kinds(), m.seconds(), m.defaultSeconds(),
-                    m.fps(), m.audio(), m.quality(), m.defaultSize(), m.tiers(), m.lora()));
+                    m.fps(), m.audio(), m.quality(), m.defaultSize(), m.tiers(), m.loras()));
         }
         catalog = new ModelCatalog(models);
         LocalCostModel local = new LocalCostModel(new GpuFleet("rtx4090", 16, new FleetCost.Owned(Money.usd("3000"),
