@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A stand-in for a vLLM-Omni video server on loopback, for the {@code demo} profile and tests; its videos are demo
  * output. It speaks the protocol as vLLM-Omni's code defines it: multipart {@code POST /v1/videos} (the form fields
- * checked as its pydantic model checks them), {@code GET /v1/videos/{id}} with {@code queued}, {@code in_progress},
+ * checked as its pydantic model checks them; the image of image-to-video as the file part {@code input_reference}
+ * or the JSON field {@code image_reference}, not both), {@code GET /v1/videos/{id}} with {@code queued}, {@code in_progress},
  * {@code completed} or {@code failed}, {@code GET /v1/videos} (list), {@code GET /v1/videos/{id}/content} (the MP4;
  * 409 before completion), {@code DELETE /v1/videos/{id}} (cancel and delete) and the blocking
  * {@code POST /v1/videos/sync}; unknown ids answer 404.
@@ -50,6 +51,7 @@ public final class FakeVllmOmniServer implements AutoCloseable {
     private final byte[] audioMp4 = resource("with-audio.mp4");
     private final Map<String, Job> jobs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<Map<String, String>> creations = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, byte[]>> creationFiles = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger deletions = new AtomicInteger();
     private volatile HttpServer server;
     private volatile int port;
@@ -134,9 +136,14 @@ public final class FakeVllmOmniServer implements AutoCloseable {
         listen(port);
     }
 
-    /** Every accepted creation's form fields, in order. */
+    /** Every accepted creation's text fields, in order. */
     public List<Map<String, String>> creations() {
         return List.copyOf(creations);
+    }
+
+    /** Every accepted creation's file parts ({@code input_reference}) by field name, in the order of {@link #creations()}. */
+    public List<Map<String, byte[]>> creationFiles() {
+        return List.copyOf(creationFiles);
     }
 
     public int deletions() {
@@ -191,11 +198,21 @@ public final class FakeVllmOmniServer implements AutoCloseable {
             error(ex, 422, "Expected multipart/form-data");
             return;
         }
-        Map<String, String> form;
+        Multipart.Form parsed;
         try {
-            form = Multipart.parse(ex.getRequestBody().readNBytes(16 << 20), type);
+            parsed = Multipart.parse(ex.getRequestBody().readNBytes(16 << 20), type);
         } catch (IllegalArgumentException e) {
             error(ex, 400, e.getMessage());
+            return;
+        }
+        Map<String, String> form = parsed.fields();
+        if (parsed.files().containsKey("input_reference") && form.containsKey("image_reference")) {
+            // As vLLM-Omni's create route answers.
+            error(ex, 400, "Provide either input_reference or image_reference, not both.");
+            return;
+        }
+        if (form.containsKey("input_reference")) {
+            error(ex, 422, "input_reference: Expected UploadFile, received: <class 'str'>");
             return;
         }
         String problem = validate(form);
@@ -219,7 +236,10 @@ public final class FakeVllmOmniServer implements AutoCloseable {
                     Math.max(1, frames / fps), "true".equalsIgnoreCase(form.get("generate_sound")), start,
                     lastFinishNanos);
         }
-        creations.add(form);
+        synchronized (creations) {
+            creations.add(form);
+            creationFiles.add(parsed.files());
+        }
         if (sync) {
             try {
                 Thread.sleep(Duration.ofNanos(Math.max(0, job.endNanos - System.nanoTime())));
@@ -400,10 +420,13 @@ public final class FakeVllmOmniServer implements AutoCloseable {
         }
     }
 
-    /** {@code multipart/form-data} (RFC 7578): text fields as UTF-8 strings; file parts are kept as their size. */
+    /** {@code multipart/form-data} (RFC 7578): text fields as UTF-8 strings, file parts as their bytes. */
     static final class Multipart {
 
-        static Map<String, String> parse(byte[] body, String contentType) {
+        /** The parts without a {@code filename} (text) and those with one (files), by field name. */
+        record Form(Map<String, String> fields, Map<String, byte[]> files) {}
+
+        static Form parse(byte[] body, String contentType) {
             String boundary = null;
             for (String p : contentType.split(";")) {
                 String t = p.trim();
@@ -416,6 +439,7 @@ public final class FakeVllmOmniServer implements AutoCloseable {
             }
             byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
             Map<String, String> fields = new LinkedHashMap<>();
+            Map<String, byte[]> files = new LinkedHashMap<>();
             int pos = indexOf(body, delimiter, 0);
             if (pos < 0) {
                 throw new IllegalArgumentException("multipart body does not start with its boundary");
@@ -423,7 +447,7 @@ public final class FakeVllmOmniServer implements AutoCloseable {
             while (true) {
                 int after = pos + delimiter.length;
                 if (after + 1 < body.length && body[after] == '-' && body[after + 1] == '-') {
-                    return fields;
+                    return new Form(fields, files);
                 }
                 int headersStart = after + 2;
                 int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), headersStart);
@@ -450,8 +474,12 @@ public final class FakeVllmOmniServer implements AutoCloseable {
                 if (name == null || valueEnd < headersEnd + 4) {
                     throw new IllegalArgumentException("malformed multipart part");
                 }
-                fields.put(name, file ? "<file " + (valueEnd - headersEnd - 4) + " bytes>"
-                        : new String(body, headersEnd + 4, valueEnd - headersEnd - 4, StandardCharsets.UTF_8));
+                if (file) {
+                    files.put(name, java.util.Arrays.copyOfRange(body, headersEnd + 4, valueEnd));
+                } else {
+                    fields.put(name, new String(body, headersEnd + 4, valueEnd - headersEnd - 4,
+                            StandardCharsets.UTF_8));
+                }
                 pos = next;
             }
         }

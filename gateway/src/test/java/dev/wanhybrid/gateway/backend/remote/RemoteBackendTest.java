@@ -132,6 +132,24 @@ class RemoteBackendTest {
     }
 
     @Test
+    void aSyncCallHeldByAGatewayProcessThatStoppedFailsClearlyRatherThanRunningTwice() throws Exception {
+        RemoteBackend before = backend(RemoteEngineProperties.Api.VLLM_OMNI_SYNC, "sk-vllm", 10);
+        String id = before.submit(task("cut short", AudioSpec.NONE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.creations().size() == 1);
+
+        // The restarted gateway (a new process) polls the job's stored task id; the blocking call was not its own.
+        RemoteBackend after = backend(RemoteEngineProperties.Api.VLLM_OMNI_SYNC, "sk-vllm", 10);
+        TaskSnapshot snapshot = after.poll(id);
+        // Not UNKNOWN: the job processor resubmits an unknown task on a self-hosted backend, running it twice.
+        assertThat(snapshot.state()).isEqualTo(State.FAILED);
+        assertThat(snapshot.errorCode()).isEqualTo(RemoteBackend.SYNC_INTERRUPTED).isEqualTo("remote_sync_interrupted");
+        assertThat(snapshot.errorMessage()).contains("gpu-a", "/v1/videos/sync", "not sent again");
+        assertThat(server.creations()).hasSize(1);
+        // The process that made the call still completes it (a replica that did not stop keeps its jobs).
+        await().atMost(Duration.ofSeconds(10)).until(() -> before.poll(id).state() == State.SUCCEEDED);
+    }
+
+    @Test
     void aCreationWhoseAnswerWasLostIsFoundAgainNotSubmittedTwice() throws Exception {
         String id = backend(RemoteEngineProperties.Api.VLLM_OMNI, "sk-vllm", 10).submit(task("lost answer",
                 AudioSpec.NONE));

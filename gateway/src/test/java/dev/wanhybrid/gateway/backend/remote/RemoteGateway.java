@@ -33,16 +33,25 @@ final class RemoteGateway {
 
     /** The arguments of one engine, {@code name} serving the model {@code model} (a 5 s, 832x480, 20-step Wan). */
     static List<String> engine(int index, String name, URI url, String model) {
+        return engine(index, name, url, model, "t2v", List.of());
+    }
+
+    /** As {@link #engine(int, String, URI, String)}, with the model's kinds ({@code t2v,i2v}) and LoRA names. */
+    static List<String> engine(int index, String name, URI url, String model, String kinds, List<String> loras) {
         String e = "--gateway.remote-engines[" + index + "].";
         String m = e + "models[0].";
-        return List.of(e + "name=" + name, e + "base-url=" + url, e + "api-key=sk-vllm", e + "max-concurrent=8",
+        List<String> args = new ArrayList<>(List.of(e + "name=" + name, e + "base-url=" + url, e + "api-key=sk-vllm", e + "max-concurrent=8",
                 e + "request-timeout=2s", e + "unreachable-after=3s",
                 e + "gpu.gpu=h100", e + "gpu.count=2",
                 e + "gpu.owned.capex-per-gpu=30000", e + "gpu.owned.busy-watts-per-gpu=700",
                 e + "gpu.owned.idle-watts-per-gpu=100", e + "gpu.owned.energy-per-kwh=0.20",
-                m + "id=" + model, m + "served-name=" + SERVED, m + "kinds=t2v", m + "sizes=832x480,1280x704",
+                m + "id=" + model, m + "served-name=" + SERVED, m + "kinds=" + kinds, m + "sizes=832x480,1280x704",
                 m + "max-seconds=5", m + "fps=16", m + "audio=true", m + "steps=20", m + "guidance-scale=5.0",
-                m + "service-time-per-second=1s");
+                m + "service-time-per-second=1s"));
+        for (int i = 0; i < loras.size(); i++) {
+            args.add(m + "loras[" + i + "]=" + loras.get(i));
+        }
+        return args;
     }
 
     static ConfigurableApplicationContext start(String db, Path results, List<String> extra) {
