@@ -1,11 +1,13 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.web.ApiError;
 import dev.wanhybrid.gateway.web.ApiException;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -35,6 +37,25 @@ final class CreateVideoRequestChecks {
             checkUrl("media[" + i + "].url", request.media().get(i).url());
         }
         checkLora(request.lora());
+        checkBackend(request.routing() == null ? null : request.routing().backend());
+    }
+
+    /**
+     * A pin must name a backend here: {@code local}, {@code cloud} or a configured remote engine (the catalog's
+     * backends); the router makes the same check for callers that reach it another way.
+     */
+    private void checkBackend(String backend) {
+        if (backend == null || Backend.LOCAL.is(backend) || Backend.CLOUD.is(backend)) {
+            return;
+        }
+        ModelCatalog models = catalog.getIfAvailable();
+        Set<String> known = models == null ? Set.of() : models.backends();
+        if (!known.contains(backend)) {
+            List<String> remote = known.stream().filter(b -> !Backend.LOCAL.is(b) && !Backend.CLOUD.is(b)).toList();
+            throw ApiException.invalid("routing.backend", "invalid_value", "Unknown backend '"
+                    + ApiError.printable(backend) + "'. routing.backend must be 'auto', 'local', 'cloud'"
+                    + (remote.isEmpty() ? "" : " or a remote engine's name: " + String.join(", ", remote)) + ".");
+        }
     }
 
     private void checkUrl(String param, URI url) {
