@@ -201,8 +201,15 @@ public final class CloudBackend implements VideoBackend, BillingRecords {
                 Thread.sleep(Duration.ofNanos(wait));
             }
             TaskView view = dashscope.query(taskId);
-            if (view.status().isTerminal()) {
+            if (view.status().isTerminal() || view.status() == TaskStatus.UNKNOWN) {
                 limits.release(taskId);
+                modelOfTask.remove(taskId);
+            } else {
+                String model = modelOfTask.get(taskId);
+                if (model != null) {
+                    // A task found again after a restart (or another replica's) runs at DashScope all the same.
+                    limits.adopt(model, taskId);
+                }
             }
             return snapshot(taskId, view);
         } catch (DashScopeException e) {
@@ -330,6 +337,14 @@ public final class CloudBackend implements VideoBackend, BillingRecords {
         Set<String> bound = new HashSet<>(claims.claimedAmong(taskIds));
         taskIds.stream().filter(knownTaskIds::contains).forEach(bound::add);
         return bound;
+    }
+
+    @Override
+    public void track(BackendTask task, String taskId) {
+        DashScopeClient dashscope = client;
+        if (dashscope != null) {
+            dashscope.catalog().find(task.model()).ifPresent(model -> modelOfTask.putIfAbsent(taskId, model.id()));
+        }
     }
 
     @Override
