@@ -60,5 +60,6 @@ class FaultInjectionHarnessIT {
                 .isEqualByComparingTo(outcome.simulatorBilledUsd());
         assertThat(outcome.reservedUsd()).as("reservations left").isEqualByComparingTo("0");
         assertThat(outcome.cloudBreaker()).isEqualTo("closed");
+        assertThat(outcome.cloudSlotsHeld()).as("DashScope task slots still held when nothing runs").isZero();
     }
 }
