@@ -3,8 +3,10 @@ package dev.wanhybrid.gateway.schedule;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,13 @@ import org.slf4j.LoggerFactory;
  * (a provider that takes its time to list tasks) never delays another's. A round that throws is logged and the
  * next one runs as planned; stopping interrupts a round in progress and no new round starts.
  *
- * <p>The gateway's periodic work (breaker probes, billing and budget-counter reconciliation, fleet heartbeats)
- * runs on this, so starting, stopping and failure handling have one home and one test.
+ * <p>{@link #wake()} runs an extra round soon, on the same thread, when something happened that the next round
+ * would otherwise only see after its delay (an event was committed); wake-ups that arrive while one is pending fold
+ * into it, since what the round reads holds everything they announced.
+ *
+ * <p>The gateway's periodic work (the job dispatcher, SSE and webhook delivery, breaker probes, billing and
+ * budget-counter reconciliation, fleet heartbeats) runs on this, so starting, stopping, waking and failure handling
+ * have one home and one test.
  *
  * <p>Thread-safe.
  */
@@ -33,7 +40,8 @@ public final class PeriodicTask implements AutoCloseable {
     private final Runnable round;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private ScheduledExecutorService executor;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile ScheduledExecutorService executor;
 
     /**
      * @param name the thread's name and the log's subject
@@ -62,6 +70,23 @@ public final class PeriodicTask implements AutoCloseable {
         executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name).daemon(true).factory());
         executor.scheduleWithFixedDelay(this::runRound, initialDelay.toNanos(), delay.toNanos(),
                 TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs one round soon on the task's thread unless one is already pending; does nothing while stopped. */
+    public void wake() {
+        ScheduledExecutorService current = executor;
+        if (current == null || !wakePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            current.execute(() -> {
+                wakePending.set(false);
+                runRound();
+            });
+        } catch (RejectedExecutionException e) {
+            // Stopping: nothing is left to wake.
+            wakePending.set(false);
+        }
     }
 
     /**

@@ -72,6 +72,39 @@ class PeriodicTaskTest {
     }
 
     @Test
+    void wakeRunsARoundSoonAndFoldsWakeUpsThatArriveWhileOneIsPending() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        PeriodicTask task = PeriodicTask.every("test-wake", Duration.ofHours(1), () -> {
+            calls.incrementAndGet();
+            firstStarted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        task.wake();
+        assertThat(calls).as("a stopped task ignores wake-ups").hasValue(0);
+
+        task.start();
+        try {
+            task.wake();
+            assertThat(firstStarted.await(10, TimeUnit.SECONDS)).as("woken long before its hour").isTrue();
+            for (int i = 0; i < 5; i++) {
+                task.wake();
+            }
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> task.rounds() >= 2);
+            Thread.sleep(100);
+            assertThat(calls).as("the five wake-ups during a round fold into one more round").hasValue(2);
+        } finally {
+            task.stop();
+        }
+    }
+
+    @Test
     void aStoppedTaskStartsAgain() {
         AtomicInteger calls = new AtomicInteger();
         try (PeriodicTask task = new PeriodicTask("test-restart", Duration.ZERO, Duration.ofMillis(10),
