@@ -53,7 +53,7 @@ public class JdbcBudgetCaps implements BudgetCaps {
 
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        boolean paid = Backend.CLOUD.is(backend);
+        boolean paid = Backend.isCloud(backend);
         Instant now = clock.instant();
         BigDecimal least = null;
         for (BudgetCap cap : cache.caps()) {

@@ -72,7 +72,8 @@ public final class Router {
                 throw new NoRouteException(400, "model", "model_not_found",
                         "Unknown model '" + spec.model() + "'. Use 'auto' or one of: " + ids + ".", List.of());
             }
-            considered = List.of(named);
+            // Every source that offers it: the default DashScope account and the further cloud sources.
+            considered = ctx.catalog().sourcesOf(spec.model());
         }
 
         List<RejectedCandidate> rejected = new ArrayList<>();
@@ -94,7 +95,9 @@ public final class Router {
                     && ctx.catalog().lifecycle(successor.get().id(), day).map(ModelLifecycle::sendable).orElse(true)) {
                 reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, life.get().refusal(m.id())
                         + "; it runs on " + successor.get().id() + " (gateway.catalog.use-successors).");
-                current.add(successor.get());
+                // The successor from every source that offers it, once.
+                ctx.catalog().sourcesOf(successor.get().id()).stream().filter(x -> !current.contains(x))
+                        .forEach(current::add);
                 successorRuns = true;
             } else if (!auto) {
                 throw new NoRouteException(400, "model", RejectionReason.MODEL_RETIRED.code(),
@@ -116,7 +119,8 @@ public final class Router {
                 reject(rejected, rejectionOf, m, RejectionReason.LORA_REQUIRES_LOCAL, "The LoRA '" + spec.lora()
                         + "' is applied by the local engine only, and " + m.id() + " runs "
                         + (m.isCloud() ? "in the cloud." : "on the remote engine " + m.backend() + "."));
-            } else if (pin != null && !pin.equals(m.backend())) {
+            } else if (pin != null && !pin.equals(m.backend()) && !(Backend.CLOUD.is(pin) && m.isCloud())) {
+                // (routing.backend 'cloud' pins the paid cloud: every cloud source)
                 reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
                         "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
             } else {
