@@ -170,6 +170,19 @@ public final class ModelCatalog {
         return Optional.ofNullable(models.get(id));
     }
 
+    /**
+     * The input video seconds a job on this cloud model is reserved for besides its output: each reference or
+     * edited video at the longest the model takes, where the model bills input video (the cloud catalog's
+     * {@code bills-input-video}); zero for every other model.
+     */
+    public int reservedInputVideoSeconds(String id, List<dev.wanhybrid.gateway.generation.MediaInput> media) {
+        CloudModel cloud = cloudModels.get(id);
+        return cloud == null || media.isEmpty() ? 0
+                : cloud.reservedInputVideoSeconds(media.stream().map(dev.wanhybrid.gateway.generation.MediaInput::type)
+                        .toList());
+    }
+
+
     /** The entry of this id on {@code backend}, if that backend offers it. */
     public Optional<CatalogModel> find(String backend, String id) {
         return entries.stream().filter(m -> m.id().equals(id) && m.backend().equals(backend)).findFirst();

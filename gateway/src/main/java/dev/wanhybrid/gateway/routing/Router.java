@@ -356,7 +356,9 @@ public final class Router {
     private Option estimate(GenerationSpec spec, CatalogModel m, RoutingContext ctx) {
         int seconds = secondsFor(spec, m);
         ModelTier tier = m.tierOf(sizeFor(spec, m)).orElseThrow();
-        BigDecimal cost = ctx.costs().estimateUsd(m, tier, seconds, spec.audio().wantsAudio());
+        // A cloud model that bills input video is also reserved for its reference or edited videos' seconds.
+        int billed = seconds + (m.isCloud() ? ctx.catalog().reservedInputVideoSeconds(m.id(), spec.media()) : 0);
+        BigDecimal cost = ctx.costs().estimateUsd(m, tier, billed, spec.audio().wantsAudio());
         // (a remote model's cost is its GPU time, priced below once its service time is known)
         Duration service;
         Duration total;
