@@ -99,6 +99,15 @@ class CloudBackendConfiguration {
         return new CloudSources(backends, defaults);
     }
 
+    /** The sources' monthly budgets ({@code monthly-budget-usd}), which the router's budget headroom applies. */
+    @Bean
+    dev.wanhybrid.gateway.budget.BackendSpendCaps cloudSourceBudgets(CloudSourcesProperties sources) {
+        java.util.Map<String, BigDecimal> limits = new java.util.HashMap<>();
+        sources.sources().stream().filter(s -> s.monthlyBudgetUsd() != null)
+                .forEach(s -> limits.put(s.name(), s.monthlyBudgetUsd()));
+        return () -> java.util.Map.copyOf(limits);
+    }
+
     /** What each further source pays: its region's list, its account's prices, its CNY rate. */
     @Bean
     CloudSourcePrices.Configured cloudSourcePrices(CloudSourcesProperties sources) {

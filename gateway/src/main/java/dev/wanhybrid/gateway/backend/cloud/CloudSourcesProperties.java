@@ -52,6 +52,8 @@ public record CloudSourcesProperties(List<@Valid Source> sources) {
      * @param queriesPerSecond this account's task query limit (DashScope: 20)
      * @param concurrency per-model tasks-in-progress limits overriding the catalog's
      * @param models the catalog's cloud model ids this source offers; empty: every cloud model its prices cover
+     * @param monthlyBudgetUsd the most this source may spend in a budget month (settled plus held), on top of the
+     *     tenant and global caps; once a job's estimate no longer fits, the router buys from another source
      */
     public record Source(
             @NotBlank @Pattern(regexp = "cloud-[a-z0-9][a-z0-9-]{0,9}", message = "must be 'cloud-' and 1-10 lower-case letters, digits or '-'") String name,
@@ -63,7 +65,8 @@ public record CloudSourcesProperties(List<@Valid Source> sources) {
             @DecimalMin(value = "0", inclusive = false) BigDecimal usdPerCny,
             @DecimalMin("0.1") @DefaultValue("20") double queriesPerSecond,
             Map<String, Integer> concurrency,
-            List<String> models) {
+            List<String> models,
+            @DecimalMin("0") BigDecimal monthlyBudgetUsd) {
 
         public Source {
             concurrency = concurrency == null ? Map.of() : Map.copyOf(concurrency);

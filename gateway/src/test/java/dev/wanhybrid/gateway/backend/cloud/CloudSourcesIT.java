@@ -33,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Two DashScope sources at once: the default account on an international simulator (wan2.6-t2v at $0.10/s) and
  * {@code cloud-cn} on a mainland simulator (0.6 CNY/s at 0.14 USD/CNY = $0.084/s). The router buys from the
  * cheaper source; status, content and cancel go to the source that accepted the job, also after a restart; an
- * outage of the cheaper source, or its open breaker, sends work to the other; the ledger records each job under
- * the source that billed it, at that source's price.
+ * outage of the cheaper source, its open breaker or its exhausted monthly budget sends work to the other; the
+ * ledger records each job under the source that billed it, at that source's price.
  */
 class CloudSourcesIT {
 
@@ -119,6 +119,20 @@ class CloudSourcesIT {
                 assertThat(mainland.stats().createAttempts()).isEqualTo(mainlandCreates);
                 assertThat(mainland.stats().outageAnswers()).isEqualTo(outageAnswers);
                 assertThat(international.stats().submissions()).isEqualTo(2);
+
+                // 6. cloud-cn's monthly budget ($1.30) holds $0.84 settled: a 10-second job ($0.84 there) no longer
+                // fits, so even with its breaker closed again the router buys from the default account and says why.
+                gateway.getBean(CircuitBreakerRegistry.class).circuitBreaker("cloud-cn").transitionToClosedState();
+                String overBudget = submit(gateway, "over the source's budget", 10);
+                Job budgeted = awaitTerminal(gateway, overBudget);
+                assertThat(budgeted.status()).isEqualTo(JobStatus.COMPLETED);
+                assertThat(budgeted.backend()).isEqualTo("cloud");
+                assertThat(budgeted.route().rejected()).anySatisfy(r -> {
+                    assertThat(r.backend()).isEqualTo("cloud-cn");
+                    assertThat(r.reason()).isEqualTo("budget");
+                });
+                assertThat(mainland.stats().createAttempts()).isEqualTo(mainlandCreates);
+                assertThat(international.stats().submissions()).isEqualTo(3);
             }
         }
     }
@@ -139,6 +153,7 @@ class CloudSourcesIT {
                 "--gateway.cloud.sources[0].api-key=sk-cn",
                 "--gateway.cloud.sources[0].base-url=" + mainland.baseUrl(),
                 "--gateway.cloud.sources[0].usd-per-cny=0.14",
+                "--gateway.cloud.sources[0].monthly-budget-usd=1.30",
                 "--gateway.tenants[0].id=" + TENANT,
                 "--gateway.tenants[0].api-key-sha256=" + dev.wanhybrid.gateway.tenant.TenantDirectory.sha256Hex(KEY),
                 "--gateway.tenants[0].rate-limit.limit=1000");
@@ -188,11 +203,16 @@ class CloudSourcesIT {
     }
 
     private static String submit(ConfigurableApplicationContext gateway, String prompt) throws Exception {
+        return submit(gateway, prompt, 5);
+    }
+
+    private static String submit(ConfigurableApplicationContext gateway, String prompt, int seconds)
+            throws Exception {
         HttpResponse<byte[]> reply = send(gateway, HttpRequest.newBuilder(uri(gateway,
                 "/api/v1/services/aigc/video-generation/video-synthesis"))
                 .header("X-DashScope-Async", "enable").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"wan2.6-t2v\",\"input\":{\"prompt\":\""
-                        + prompt + "\"},\"parameters\":{\"size\":\"1280*720\",\"duration\":5}}")));
+                        + prompt + "\"},\"parameters\":{\"size\":\"1280*720\",\"duration\":" + seconds + "}}")));
         assertThat(reply.statusCode()).as(new String(reply.body())).isEqualTo(200);
         return JSON.readTree(reply.body()).path("output").path("task_id").asString();
     }
