@@ -6,7 +6,6 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
-import dev.wanhybrid.cost.price.CloudPrice;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.cost.routing.ServiceTimeModel;

@@ -101,6 +101,7 @@ class CloudBackendConfiguration {
 
     /** The sources' monthly budgets ({@code monthly-budget-usd}), which the router's budget headroom applies. */
     @Bean
+    @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     dev.wanhybrid.gateway.budget.BackendSpendCaps cloudSourceBudgets(CloudSourcesProperties sources) {
         java.util.Map<String, BigDecimal> limits = new java.util.HashMap<>();
         sources.sources().stream().filter(s -> s.monthlyBudgetUsd() != null)
@@ -110,6 +111,7 @@ class CloudBackendConfiguration {
 
     /** What each further source pays: its region's list, its account's prices, its CNY rate. */
     @Bean
+    @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CloudSourcePrices.Configured cloudSourcePrices(CloudSourcesProperties sources) {
         List<CloudSourcePrices> prices = sources.sources().stream()
                 .map(s -> new CloudSourcePrices(s.name(), Region.parse(s.region()),
@@ -124,6 +126,7 @@ class CloudBackendConfiguration {
      * today (the estimator prices it by date from then on); a model its prices do not cover is not offered there.
      */
     @Bean
+    @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CatalogExtension cloudSourceModels(CloudSourcesProperties sources, CloudSourcePrices.Configured prices,
             ModelCatalog cloudCatalog, Clock clock) {
         return new CatalogExtension() {

@@ -40,7 +40,8 @@ public record CloudSourcesProperties(List<@Valid Source> sources) {
     /**
      * One source.
      *
-     * @param name its backend id: {@code cloud-} and up to 10 lower-case (16 characters in all, the width of the ledger's backend column) letters, digits or '-' ({@code cloud-cn})
+     * @param name its backend id: {@code cloud-} and up to 10 lower-case letters, digits or '-' ({@code cloud-cn};
+     *     16 characters in all, the width of the jobs' and the ledger's backend column)
      * @param region {@code international} (Singapore, USD list), {@code mainland} (Beijing, CNY list) or {@code us}
      * @param baseUrl overrides the region's URL (a workspace domain or a proxy); ends in {@code /api/v1}
      * @param apiKey the source's DashScope key; blank leaves it present but not ready
