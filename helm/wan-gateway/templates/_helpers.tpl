@@ -148,6 +148,17 @@ $HOME, so point it at the writable /tmp volume. */}}
       name: {{ .Values.backends.cloud.apiKey.existingSecret }}
       key: {{ .Values.backends.cloud.apiKey.key }}
 {{- end }}
+{{- if and .Values.backends.cloud.enabled (not $worker) }}
+{{- range $source := .Values.backends.cloud.sources }}
+{{- if $source.apiKeySecret }}
+- name: {{ include "wan-gateway.cloudSourceKeyEnv" $source.name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $source.apiKeySecret.name }}
+      key: {{ $source.apiKeySecret.key }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if not $worker }}
 {{- range $engine := .Values.backends.remote.engines }}
 {{- if $engine.apiKeySecret }}
@@ -262,6 +273,10 @@ startupProbe:
 {{- end }}
 
 {{/* The env var that carries a remote engine's bearer key: GATEWAY_REMOTE_KEY_ and its name in capitals. */}}
+{{- define "wan-gateway.cloudSourceKeyEnv" -}}
+{{- printf "GATEWAY_CLOUD_SOURCE_KEY_%s" (. | upper | replace "-" "_") -}}
+{{- end }}
+
 {{- define "wan-gateway.remoteKeyEnv" -}}
 {{- printf "GATEWAY_REMOTE_KEY_%s" (. | upper | replace "-" "_") -}}
 {{- end }}

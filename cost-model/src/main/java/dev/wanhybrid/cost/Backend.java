@@ -17,6 +17,14 @@ public enum Backend {
         return id().equals(id);
     }
 
+    /**
+     * Whether {@code id} names a paid cloud source: the default DashScope account {@code cloud}, or one more source
+     * of the gateway's {@code gateway.cloud.sources[]}, whose names start with {@code cloud-} ({@code cloud-cn}).
+     */
+    public static boolean isCloud(String id) {
+        return id != null && (CLOUD.is(id) || id.startsWith(CLOUD.id() + "-"));
+    }
+
     public static Backend parse(String id) {
         for (Backend b : values()) {
             if (b.id().equalsIgnoreCase(id == null ? "" : id.trim())) {

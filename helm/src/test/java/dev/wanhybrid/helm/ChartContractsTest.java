@@ -128,6 +128,58 @@ class ChartContractsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void furtherCloudSourcesAreConfiguredInTheGatewaysShapeWithTheirKeysFromSecrets() {
+        RenderedChart chart = ChartRenderer.renderWithOverrides("gpu-workers", """
+                backends:
+                  cloud:
+                    sources:
+                      - name: cloud-cn
+                        region: mainland
+                        usd-per-cny: 0.14
+                        account-prices: /etc/wan-gateway/prices/cn-contract.yaml
+                        apiKeySecret: {name: dashscope-cn, key: api-key}
+                      - name: cloud-intl2
+                        region: international
+                        models: [wan2.7-t2v]
+                """);
+        Container api = container(chart.gateway());
+        Container worker = container(chart.workers().orElseThrow());
+
+        // The API replicas run every cloud source's jobs; the key is theirs only and never in the ConfigMap.
+        assertThat(env(api, "GATEWAY_JOBS_BACKENDS").getValue()).isEqualTo("cloud,cloud-cn,cloud-intl2");
+        assertThat(env(api, "GATEWAY_CLOUD_SOURCE_KEY_CLOUD_CN").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("dashscope-cn");
+        assertThat(worker.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_CLOUD_SOURCE_KEY_CLOUD_CN");
+        assertThat(api.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_CLOUD_SOURCE_KEY_CLOUD_INTL2");
+
+        Map<String, Object> config = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+                .unmarshal(chart.applicationConfig(), Map.class);
+        Map<String, Object> cloud = (Map<String, Object>) ((Map<String, Object>) config.get("gateway")).get("cloud");
+        List<Map<String, Object>> sources = (List<Map<String, Object>>) cloud.get("sources");
+        assertThat(sources).extracting(s -> s.get("name")).containsExactly("cloud-cn", "cloud-intl2");
+        assertThat(sources.get(0)).containsEntry("region", "mainland").containsEntry("usd-per-cny", 0.14)
+                .containsEntry("account-prices", "/etc/wan-gateway/prices/cn-contract.yaml")
+                .containsEntry("api-key", "${GATEWAY_CLOUD_SOURCE_KEY_CLOUD_CN:}").doesNotContainKey("apiKeySecret");
+        assertThat(sources.get(1)).doesNotContainKey("api-key").containsEntry("models", List.of("wan2.7-t2v"));
+        assertThat(chart.applicationConfig()).doesNotContain("dashscope-cn");
+
+        // A key written into values, or a name the gateway would refuse, fails at install.
+        assertThatThrownBy(() -> ChartRenderer.renderWithOverrides("defaults", """
+                backends:
+                  cloud:
+                    sources:
+                      - {name: cloud-cn, api-key: sk-plain}
+                """)).hasMessageContaining("api-key");
+        assertThatThrownBy(() -> ChartRenderer.renderWithOverrides("defaults", """
+                backends:
+                  cloud:
+                    sources:
+                      - {name: mainland}
+                """)).hasMessageContaining("name");
+    }
+
+    @Test
     void gpuWorkersMountSharedMemoryAndTheModelVolume() {
         Deployment workers = ChartRenderer.render("gpu-workers").workers().orElseThrow();
         PodSpec pod = workers.getSpec().getTemplate().getSpec();

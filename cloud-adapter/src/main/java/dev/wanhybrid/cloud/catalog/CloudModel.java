@@ -34,6 +34,8 @@ import java.util.List;
  * @param availableFrom the first day the model may be sent, or {@code null}
  * @param retiresOn the first day it may no longer be sent, or {@code null}
  * @param successor the model to use once it is retired, or {@code null}
+ * @param inputVideoMaxSeconds the longest input video (reference or edited) one item may be, which is what a
+ *     reservation counts for it where input video is billed; {@code null}: the model's longest output
  */
 public record CloudModel(
         String id,
@@ -62,7 +64,8 @@ public record CloudModel(
         @JsonProperty("reference-video-max-duration") Integer referenceVideoMaxDuration,
         @JsonProperty("available-from") LocalDate availableFrom,
         @JsonProperty("retires-on") LocalDate retiresOn,
-        String successor) {
+        String successor,
+        @JsonProperty("input-video-max-seconds") Integer inputVideoMaxSeconds) {
 
     /** The length {@code duration} asks for when the model chooses it ({@link #smartDuration()}). */
     public static final int SMART_DURATION = -1;
@@ -76,6 +79,20 @@ public record CloudModel(
         durations = List.copyOf(durations);
         shotTypes = shotTypes == null ? List.of() : List.copyOf(shotTypes);
         confirmed = confirmed == null ? Boolean.TRUE : confirmed;
+        inputVideoMaxSeconds = inputVideoMaxSeconds == null ? java.util.Collections.max(durations)
+                : inputVideoMaxSeconds;
+    }
+
+    /**
+     * The input video seconds to reserve for these input types: each reference or edited video at its longest
+     * ({@link #inputVideoMaxSeconds}), where the model bills input video; otherwise none. Its length is known
+     * only once DashScope reports it in the usage, so the reservation is an upper bound.
+     */
+    public int reservedInputVideoSeconds(java.util.Collection<MediaType> inputs) {
+        if (!billsInputVideo) {
+            return 0;
+        }
+        return (int) inputs.stream().filter(MediaType::billedAsInputVideo).count() * inputVideoMaxSeconds;
     }
 
     private static List<VideoMode> legacyModes(String id, ModelKind kind) {

@@ -26,6 +26,11 @@ public enum MediaType {
     VIDEO("video", Input.VIDEO);
 
     /** What an item's URL must point at. */
+    /** Whether a model that bills input video bills this item's seconds: a reference video or a video to edit. */
+    public boolean billedAsInputVideo() {
+        return this == REFERENCE_VIDEO || this == VIDEO;
+    }
+
     public enum Input { IMAGE, AUDIO, VIDEO }
 
     private final String wire;

@@ -216,10 +216,14 @@ public final class ModelCatalog {
         });
     }
 
-    /** The list price of a request if it succeeds: unit price times the requested (or default) seconds. */
+    /**
+     * The list price of a request if it succeeds: unit price times the requested (or default) seconds, plus the
+     * input video seconds reserved for its reference or edited videos ({@link CloudModel#reservedInputVideoSeconds}).
+     */
     public Optional<Money> estimate(VideoRequest request, Region region, LocalDate day) {
         return find(request.model()).flatMap(model -> {
-            int seconds = billableSeconds(model, request);
+            int seconds = billableSeconds(model, request) + model.reservedInputVideoSeconds(request.media() == null
+                    ? List.of() : request.media().stream().flatMap(m -> MediaType.parse(m.type()).stream()).toList());
             return Tier.ofLabel(tierOf(model, request)).flatMap(tier ->
                     price(model.id(), region, tier, model.hasAudio(request.audio()), day))
                     .map(p -> p.costOf(seconds));

@@ -112,12 +112,18 @@ class MediaProtocolCatalogTest {
                 .build(), true)).extracting(Violation::field)
                 .containsExactlyInAnyOrder("parameters.resolution", "parameters.duration");
         assertThat(catalog.billableSeconds(catalog.find("wan3.0-video").orElseThrow(), smart)).isEqualTo(30);
-        // An edit that keeps the input's length is reserved at the longest the model makes.
+        // An edit that keeps the input's length is reserved at the longest the model makes (10 s), plus the billed
+        // input video at its longest (10 s): 20 s at 1080P's $0.15.
         VideoRequest keep = VideoRequest.builder("wan2.7-videoedit").prompt("p").duration(0)
                 .media(List.of(m(MediaType.VIDEO, VID))).build();
         assertThat(catalog.validate(keep, true)).isEmpty();
         assertThat(catalog.estimate(keep, Region.INTERNATIONAL, DAY).orElseThrow().amount())
-                .isEqualByComparingTo("1.50");
+                .isEqualByComparingTo("3.00");
+        // Only the video counts (a reference image bills nothing); a first-and-last-frame video has no input video.
+        assertThat(catalog.find("wan2.7-videoedit").orElseThrow().reservedInputVideoSeconds(List.of(
+                MediaType.VIDEO, MediaType.REFERENCE_IMAGE))).isEqualTo(10);
+        assertThat(catalog.find("wan2.7-i2v").orElseThrow().reservedInputVideoSeconds(List.of(
+                MediaType.FIRST_FRAME, MediaType.LAST_FRAME))).isZero();
     }
 
     @Test

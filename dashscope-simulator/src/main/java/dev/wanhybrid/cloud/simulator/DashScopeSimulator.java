@@ -389,7 +389,7 @@ public final class DashScopeSimulator implements AutoCloseable {
             return 0;
         }
         long videos = request.media().stream().filter(m -> MediaType.parse(m.type())
-                .filter(t -> t == MediaType.REFERENCE_VIDEO || t == MediaType.VIDEO).isPresent()).count();
+                .filter(MediaType::billedAsInputVideo).isPresent()).count();
         return (int) videos * inputVideoSeconds;
     }
 

@@ -54,7 +54,8 @@ final class CreateVideoRequestChecks {
             List<String> remote = known.stream().filter(b -> !Backend.LOCAL.is(b) && !Backend.CLOUD.is(b)).toList();
             throw ApiException.invalid("routing.backend", "invalid_value", "Unknown backend '"
                     + ApiError.printable(backend) + "'. routing.backend must be 'auto', 'local', 'cloud'"
-                    + (remote.isEmpty() ? "" : " or a remote engine's name: " + String.join(", ", remote)) + ".");
+                    + (remote.isEmpty() ? "" : " or the name of a remote engine or cloud source: "
+                            + String.join(", ", remote)) + ".");
         }
     }
 

@@ -100,7 +100,7 @@ record VideoObject(
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null
                 : job.completedAt().plus(retention).getEpochSecond();
         // DashScope reports no progress: a cloud job's is estimated from the time it has taken so far.
-        boolean estimated = dev.wanhybrid.cost.Backend.CLOUD.is(job.backend()) && !job.phase().isTerminal();
+        boolean estimated = dev.wanhybrid.cost.Backend.isCloud(job.backend()) && !job.phase().isTerminal();
         return new VideoObject(job.id(), "video", job.model(), job.status().wire(), job.progress(), estimated,
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
                 Integer.toString(job.spec().seconds()),

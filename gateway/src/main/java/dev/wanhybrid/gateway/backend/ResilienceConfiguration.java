@@ -138,10 +138,11 @@ class ResilienceConfiguration {
             ResilienceProperties properties) {
         List<VideoBackend> backends = new java.util.ArrayList<>(beans);
         groups.orderedStream().forEach(group -> group.backends().forEach(member -> {
-            // One breaker per member, named after it, judging health like the local one's (self-hosted GPUs), and
-            // its own time limit; created here, before the registry asks for them by name.
-            CircuitBreakerConfig template = breakers.getConfiguration(Backend.LOCAL.id())
-                    .or(() -> breakers.find(Backend.LOCAL.id()).map(CircuitBreaker::getCircuitBreakerConfig))
+            // One breaker per member, named after it, judging health like its template's (the local one's for
+            // self-hosted GPUs, the cloud one's for a further cloud source), and its own time limit; created here,
+            // before the registry asks for them by name.
+            CircuitBreakerConfig template = breakers.getConfiguration(group.breakerTemplate())
+                    .or(() -> breakers.find(group.breakerTemplate()).map(CircuitBreaker::getCircuitBreakerConfig))
                     .orElse(breakers.getDefaultConfig());
             breakers.circuitBreaker(member.id(),
                     CircuitBreakerConfig.from(template).ignoreException(NOT_A_BACKEND_FAILURE).build());

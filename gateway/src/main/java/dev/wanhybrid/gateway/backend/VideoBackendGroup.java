@@ -12,4 +12,12 @@ public interface VideoBackendGroup {
 
     /** The time limit of one call to a member (its own request timeout plus a margin). */
     java.time.Duration callTimeout(String backendId);
+
+    /**
+     * The backend whose circuit-breaker configuration each member's breaker copies: {@code local} (self-hosted GPUs,
+     * the remote engines) unless the group says otherwise ({@code cloud} for further cloud sources).
+     */
+    default String breakerTemplate() {
+        return dev.wanhybrid.cost.Backend.LOCAL.id();
+    }
 }

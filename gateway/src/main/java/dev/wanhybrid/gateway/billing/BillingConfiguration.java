@@ -20,7 +20,8 @@ import org.springframework.core.env.Environment;
 class BillingConfiguration {
 
     @Bean
-    BillingReconciler billingReconciler(ObjectProvider<BillingRecords> providers, JobStore jobs, SpendLedger ledger,
+    BillingReconciler billingReconciler(ObjectProvider<BillingRecords> providers,
+            ObjectProvider<dev.wanhybrid.gateway.backend.VideoBackendGroup> groups, JobStore jobs, SpendLedger ledger,
             Clock clock, Environment environment) {
         Binder binder = Binder.get(environment);
         Duration interval = binder.bind("gateway.billing.reconcile-interval", Duration.class)
@@ -28,7 +29,10 @@ class BillingConfiguration {
         Duration orphanAfter = binder.bind("gateway.billing.orphan-after", Duration.class)
                 .orElse(Duration.ofMinutes(2));
         boolean enabled = binder.bind("gateway.billing.enabled", Boolean.class).orElse(true);
-        return new BillingReconciler(enabled ? providers.orderedStream().toList() : java.util.List.of(), jobs, ledger,
-                clock, interval, orphanAfter);
+        // The single backends' records, and those of list-configured backends that keep them (further cloud sources).
+        java.util.List<BillingRecords> all = new java.util.ArrayList<>(providers.orderedStream().toList());
+        groups.orderedStream().flatMap(g -> g.backends().stream()).filter(BillingRecords.class::isInstance)
+                .map(BillingRecords.class::cast).forEach(all::add);
+        return new BillingReconciler(enabled ? all : java.util.List.of(), jobs, ledger, clock, interval, orphanAfter);
     }
 }

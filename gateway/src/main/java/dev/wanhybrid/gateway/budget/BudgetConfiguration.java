@@ -52,14 +52,18 @@ class BudgetConfiguration {
 
     @Bean
     JdbcBudgetCaps jdbcBudgetCaps(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock,
-            BudgetProperties properties, CapCache caps) {
+            BudgetProperties properties, CapCache caps,
+            org.springframework.beans.factory.ObjectProvider<BackendSpendCaps> backendCaps) {
         // Fails at start-up with the key named when the degrade action is misspelt.
         try {
             DegradePolicy.Action.parse(properties.degrade().action());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("gateway.budget.degrade.action: " + e.getMessage(), e);
         }
-        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties, caps);
+        java.util.Map<String, java.math.BigDecimal> limits = new java.util.HashMap<>();
+        backendCaps.orderedStream().forEach(c -> limits.putAll(c.monthlyUsd()));
+        return new JdbcBudgetCaps(jdbc, new TransactionTemplate(transactions), clock, properties, caps,
+                () -> java.util.Map.copyOf(limits));
     }
 
     /** Reads what {@code jdbcSpendLedger} writes, and tells of its settlements. */

@@ -35,9 +35,17 @@ public class JdbcBudgetCaps implements BudgetCaps {
     private final BudgetProperties properties;
     private final DegradePolicy degrade;
     private final CapCache cache;
+    private final BackendSpendCaps backendCaps;
 
     public JdbcBudgetCaps(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties,
             CapCache cache) {
+        this(jdbc, tx, clock, properties, cache, java.util.Map::of);
+    }
+
+    /** @param backendCaps monthly limits of single backends, applied on top of the tenant and global caps */
+    public JdbcBudgetCaps(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BudgetProperties properties,
+            CapCache cache, BackendSpendCaps backendCaps) {
+        this.backendCaps = backendCaps;
         this.jdbc = jdbc;
         this.cache = cache;
         this.tx = tx;
@@ -53,7 +61,7 @@ public class JdbcBudgetCaps implements BudgetCaps {
 
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        boolean paid = Backend.CLOUD.is(backend);
+        boolean paid = Backend.isCloud(backend);
         Instant now = clock.instant();
         BigDecimal least = null;
         for (BudgetCap cap : cache.caps()) {
@@ -67,6 +75,16 @@ public class JdbcBudgetCaps implements BudgetCaps {
             BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
                     : remaining.amount().max(BigDecimal.ZERO);
             least = least == null ? headroom : least.min(headroom);
+        }
+        BigDecimal backendCap = backendCaps.monthlyUsd().get(backend);
+        if (backendCap != null) {
+            // What the backend has settled and still holds this budget month, whoever the tenant.
+            BigDecimal used = jdbc.sql("SELECT COALESCE(SUM(CASE WHEN state = 'settled' THEN actual_usd"
+                            + " WHEN state = 'reserved' THEN reserved_usd ELSE 0 END), 0) FROM spend_entries"
+                            + " WHERE backend = ? AND month_key = ?")
+                    .params(backend, BudgetPeriod.MONTH.keyOf(now, zone())).query(BigDecimal.class).single();
+            BigDecimal left = backendCap.subtract(used).max(BigDecimal.ZERO);
+            least = least == null ? left : least.min(left);
         }
         return Optional.ofNullable(least);
     }

@@ -46,6 +46,13 @@ public class JdbcSpendReports implements SpendReports {
     }
 
     @Override
+    public java.util.Optional<BigDecimal> billedSeconds(String jobId) {
+        return jdbc.sql("SELECT billed_seconds FROM spend_entries WHERE job_id = ? AND state = 'settled'"
+                        + " AND billed_seconds IS NOT NULL")
+                .param(jobId).query(BigDecimal.class).optional();
+    }
+
+    @Override
     public BigDecimal reservedUsd(String tenant) {
         return jdbc.sql("SELECT COALESCE(SUM(reserved_usd), 0) FROM spend_entries WHERE state = 'reserved'"
                         + (tenant == null ? "" : " AND tenant = ?"))

@@ -19,6 +19,14 @@ public interface SpendReports {
     /** Amount currently held by running jobs; all tenants when tenant is null. */
     BigDecimal reservedUsd(String tenant);
 
+    /**
+     * The seconds the provider billed for a settled job (output plus billed input video, as its usage reported
+     * them), or empty while it is not settled or reported none.
+     */
+    default java.util.Optional<BigDecimal> billedSeconds(String jobId) {
+        return java.util.Optional.empty();
+    }
+
     /** GPU-seconds of local work settled in the window ending now. */
     BigDecimal localGpuSeconds(Duration window);
 

@@ -28,7 +28,7 @@ class CatalogConfiguration {
                 LocalDate.now(clock.getIfAvailable(Clock::systemUTC)),
                 localLoras.getIfAvailable(() -> java.util.Set::of).names());
         var extra = new java.util.ArrayList<CatalogModel>();
-        extensions.orderedStream().forEach(e -> extra.addAll(e.models()));
+        extensions.orderedStream().forEach(e -> extra.addAll(e.models(configured)));
         // gateway.catalog.use-successors: a request naming a retired model runs on its successor.
         return configured.plus(extra)
                 .withSuccessors(environment.getProperty("gateway.catalog.use-successors", Boolean.class, false));

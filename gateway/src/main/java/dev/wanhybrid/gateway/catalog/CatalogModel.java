@@ -52,9 +52,9 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
         return Backend.LOCAL.is(backend);
     }
 
-    /** On the paid cloud API. */
+    /** On the paid cloud API: the default DashScope account or one more cloud source ({@code cloud-cn}). */
     public boolean isCloud() {
-        return Backend.CLOUD.is(backend);
+        return Backend.isCloud(backend);
     }
 
     /** On a remote self-hosted server ({@code gateway.remote-engines[]}); its backend is the server's name. */

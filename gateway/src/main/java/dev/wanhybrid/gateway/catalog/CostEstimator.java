@@ -31,6 +31,15 @@ public interface CostEstimator {
     }
 
     /**
+     * As {@link #listPricePerSecond(String, Tier, boolean, LocalDate)}, for the cloud source {@code backend} (the
+     * default account {@code cloud} or a {@code gateway.cloud.sources[]} entry), which may pay another price.
+     */
+    default Optional<BigDecimal> listPricePerSecond(String backend, String model, Tier tier, boolean wantsAudio,
+            LocalDate day) {
+        return listPricePerSecond(model, tier, wantsAudio, day);
+    }
+
+    /**
      * A local model's service time on one GPU of the fleet for a clip of this size and length, from the throughput
      * model corrected by measured runs, with its margin; empty where this estimator has no throughput figure (the
      * router then falls back to the catalog's {@code service-time-per-second}).

@@ -1,11 +1,11 @@
 package dev.wanhybrid.gateway.catalog;
 
 import dev.wanhybrid.cloud.Region;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.Tier;
 import dev.wanhybrid.cost.VideoJob;
 import dev.wanhybrid.cost.local.LocalCostModel;
-import dev.wanhybrid.cost.price.CloudPrice;
 import dev.wanhybrid.cost.price.CloudPriceTable;
 import dev.wanhybrid.cost.routing.ServiceTime;
 import dev.wanhybrid.cost.routing.ServiceTimeModel;
@@ -13,6 +13,8 @@ import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,11 +29,11 @@ import java.util.Optional;
 public final class CostModelEstimator implements CostEstimator {
 
     private final dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices;
-    private final Region region;
     private final LocalCostModel local;
     private final Clock clock;
     private final ServiceTimeModel serviceTimes;
-    private final CloudPriceTable accountPrices;
+    /** What each cloud source pays, by backend id; the default account is {@code cloud}. */
+    private final Map<String, CloudSourcePrices> sources;
 
     /**
      * @param cloudPrices the cloud adapter's model catalog, or {@code null} to price cloud models from the catalog
@@ -59,18 +61,33 @@ public final class CostModelEstimator implements CostEstimator {
      * so the router, the reservations and the settlement price what the account actually pays.
      */
     public CostModelEstimator withAccountPrices(CloudPriceTable prices) {
-        return new CostModelEstimator(cloudPrices, region, serviceTimes, clock, prices);
+        CloudSourcePrices primary = sources.get(Backend.CLOUD.id());
+        return withSource(new CloudSourcePrices(primary.backend(), primary.region(), prices, primary.usdPerCny()));
+    }
+
+    /**
+     * This estimator pricing the cloud source {@code source.backend()} by its own region, account prices and CNY
+     * rate ({@code cloud} replaces the default account's); a model on that backend is priced by it.
+     */
+    public CostModelEstimator withSource(CloudSourcePrices source) {
+        Map<String, CloudSourcePrices> all = new LinkedHashMap<>(sources);
+        all.put(source.backend(), source);
+        return new CostModelEstimator(cloudPrices, serviceTimes, clock, all);
     }
 
     private CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, Region region,
             ServiceTimeModel serviceTimes, Clock clock, CloudPriceTable accountPrices) {
-        LocalCostModel local = serviceTimes == null ? null : serviceTimes.local();
+        this(cloudPrices, serviceTimes, clock,
+                Map.of(Backend.CLOUD.id(), new CloudSourcePrices(Backend.CLOUD.id(), region, accountPrices, null)));
+    }
+
+    private CostModelEstimator(dev.wanhybrid.cloud.catalog.ModelCatalog cloudPrices, ServiceTimeModel serviceTimes,
+            Clock clock, Map<String, CloudSourcePrices> sources) {
         this.serviceTimes = serviceTimes;
         this.cloudPrices = cloudPrices;
-        this.region = region;
-        this.local = local;
+        this.local = serviceTimes == null ? null : serviceTimes.local();
         this.clock = clock;
-        this.accountPrices = accountPrices;
+        this.sources = Map.copyOf(sources);
     }
 
     @Override
@@ -92,24 +109,28 @@ public final class CostModelEstimator implements CostEstimator {
     /** The list's USD price per second in force today, if it has one for this model, tier and sound. */
     public Optional<BigDecimal> cloudPrice(CatalogModel model, ModelTier tier, boolean wantsAudio) {
         LocalDate today = LocalDate.now(clock);
-        return Tier.ofLabel(tier.name()).flatMap(t -> listPricePerSecond(model.id(), t, wantsAudio, today));
+        return Tier.ofLabel(tier.name())
+                .flatMap(t -> listPricePerSecond(model.backend(), model.id(), t, wantsAudio, today));
     }
 
-    /** The list's USD price per second in force on {@code day}, if it has one for this model, tier and sound. */
+    /** The default account's USD price per second in force on {@code day} for this model, tier and sound. */
     @Override
     public Optional<BigDecimal> listPricePerSecond(String model, Tier tier, boolean wantsAudio, LocalDate day) {
-        if (cloudPrices == null) {
+        return listPricePerSecond(Backend.CLOUD.id(), model, tier, wantsAudio, day);
+    }
+
+    /**
+     * What the cloud source {@code backend} pays per second, in USD, on {@code day}: its account's line, else its
+     * region's list ({@link CloudSourcePrices}); empty for a backend that is no configured source.
+     */
+    @Override
+    public Optional<BigDecimal> listPricePerSecond(String backend, String model, Tier tier, boolean wantsAudio,
+            LocalDate day) {
+        CloudSourcePrices source = sources.get(backend);
+        if (cloudPrices == null || source == null) {
             return Optional.empty();
         }
-        Optional<CloudPrice> account = accountPrices == null ? Optional.empty()
-                : cloudPrices.price(accountPrices, model, tier, wantsAudio, day);
-        return account
-                .or(() -> cloudPrices.price(model, region, tier, wantsAudio, day))
-                // A model whose output always has sound has no separate silent price.
-                .or(() -> cloudPrices.price(model, region, tier, true, day))
-                .map(CloudPrice::perSecond)
-                .filter(p -> Money.USD.equals(p.currency()))
-                .map(Money::amount);
+        return source.usdPerSecond(cloudPrices, model, tier, wantsAudio, day);
     }
 
     private Optional<BigDecimal> localCost(CatalogModel model, ModelTier tier, int seconds) {

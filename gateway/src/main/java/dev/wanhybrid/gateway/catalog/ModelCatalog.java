@@ -25,7 +25,10 @@ public final class ModelCatalog {
     /** Notice given before a retirement date: the ops page and the metric warn from this many days ahead. */
     public static final int RETIREMENT_WARNING_DAYS = 30;
 
+    /** The first entry of each model id: the default source's, for a cloud model offered by several. */
     private final Map<String, CatalogModel> models;
+    /** Every entry in order: a cloud model offered by several cloud sources has one per source (backend). */
+    private final List<CatalogModel> entries;
     private final Map<String, CloudModel> cloudModels;
     private final boolean useSuccessors;
 
@@ -43,12 +46,19 @@ public final class ModelCatalog {
         this.cloudModels = Map.copyOf(cloudModels);
         this.useSuccessors = useSuccessors;
         var byId = new LinkedHashMap<String, CatalogModel>();
+        var all = new ArrayList<CatalogModel>();
         for (CatalogModel m : models) {
-            if (byId.put(m.id(), m) != null) {
+            CatalogModel first = byId.putIfAbsent(m.id(), m);
+            // One id on several cloud sources is the same model bought from several accounts; anything else repeats.
+            boolean anotherSource = first != null && first.isCloud() && m.isCloud()
+                    && all.stream().noneMatch(e -> e.id().equals(m.id()) && e.backend().equals(m.backend()));
+            if (first != null && !anotherSource) {
                 throw new IllegalArgumentException("model id '" + m.id() + "' is listed twice");
             }
+            all.add(m);
         }
         this.models = java.util.Collections.unmodifiableMap(byId);
+        this.entries = List.copyOf(all);
     }
 
     /**
@@ -94,14 +104,14 @@ public final class ModelCatalog {
 
     /** This catalog with {@code extra} models added (remote engines' models), keeping the cloud models' lifecycle. */
     public ModelCatalog plus(List<CatalogModel> extra) {
-        var all = new java.util.ArrayList<>(models.values());
+        var all = new java.util.ArrayList<>(entries);
         all.addAll(extra);
         return new ModelCatalog(all, cloudModels, useSuccessors);
     }
 
     /** This catalog, sending a request that names a retired model to its successor when {@code use} is true. */
     public ModelCatalog withSuccessors(boolean use) {
-        return new ModelCatalog(List.copyOf(models.values()), cloudModels, use);
+        return new ModelCatalog(entries, cloudModels, use);
     }
 
     public boolean usesSuccessors() {
@@ -164,22 +174,46 @@ public final class ModelCatalog {
         };
     }
 
+    /** The model with this id (the default source's entry where several cloud sources offer it). */
     public Optional<CatalogModel> find(String id) {
         return Optional.ofNullable(models.get(id));
     }
 
-    /** All models in configuration order. */
+    /**
+     * The input video seconds a job on this cloud model is reserved for besides its output: each reference or
+     * edited video at the longest the model takes, where the model bills input video (the cloud catalog's
+     * {@code bills-input-video}); zero for every other model.
+     */
+    public int reservedInputVideoSeconds(String id, List<dev.wanhybrid.gateway.generation.MediaInput> media) {
+        CloudModel cloud = cloudModels.get(id);
+        return cloud == null || media.isEmpty() ? 0
+                : cloud.reservedInputVideoSeconds(media.stream().map(dev.wanhybrid.gateway.generation.MediaInput::type)
+                        .toList());
+    }
+
+
+    /** The entry of this id on {@code backend}, if that backend offers it. */
+    public Optional<CatalogModel> find(String backend, String id) {
+        return entries.stream().filter(m -> m.id().equals(id) && m.backend().equals(backend)).findFirst();
+    }
+
+    /** Every entry of this id: one, or one per cloud source that offers the model, the default source first. */
+    public List<CatalogModel> sourcesOf(String id) {
+        return entries.stream().filter(m -> m.id().equals(id)).toList();
+    }
+
+    /** All models in configuration order; a model several cloud sources offer once per source. */
     public List<CatalogModel> models() {
-        return List.copyOf(models.values());
+        return entries;
     }
 
     public List<CatalogModel> modelsOf(String backend) {
-        return models.values().stream().filter(m -> m.backend().equals(backend)).toList();
+        return entries.stream().filter(m -> m.backend().equals(backend)).toList();
     }
 
     /** Every size some model serves; used in error messages that tell the caller what would work. */
     public List<VideoSize> allSizes() {
-        return models.values().stream().flatMap(m -> m.allSizes().stream()).distinct().toList();
+        return entries.stream().flatMap(m -> m.allSizes().stream()).distinct().toList();
     }
 
     /** Every LoRA name some model applies, sorted: what a request's {@code lora} may name. */

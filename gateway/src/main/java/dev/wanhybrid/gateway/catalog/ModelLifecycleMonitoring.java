@@ -40,7 +40,7 @@ class ModelLifecycleMonitoring {
         java.util.List<String> gauged = new java.util.ArrayList<>();
         for (CatalogModel model : catalog.models()) {
             var dated = catalog.lifecycle(model.id(), LocalDate.now(c)).filter(l -> l.retiresOn() != null);
-            if (dated.isEmpty()) {
+            if (dated.isEmpty() || gauged.contains(model.id())) { // one gauge per model, however many sources
                 continue;
             }
             ModelLifecycle life = dated.get();

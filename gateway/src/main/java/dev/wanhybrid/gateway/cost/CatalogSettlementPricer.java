@@ -29,6 +29,28 @@ public final class CatalogSettlementPricer implements SettlementPricer {
     public interface DatedPrices {
         /** @return the USD price per second in force on {@code day}, or empty when the table has none */
         Optional<BigDecimal> perSecond(String model, Tier tier, boolean audio, java.time.LocalDate day);
+
+        /** What the cloud source {@code backend} pays (a further source may pay another price than the list). */
+        default Optional<BigDecimal> perSecond(String backend, String model, Tier tier, boolean audio,
+                java.time.LocalDate day) {
+            return perSecond(model, tier, audio, day);
+        }
+
+        /** The estimator's prices, per source. */
+        static DatedPrices of(dev.wanhybrid.gateway.catalog.CostEstimator estimator) {
+            return new DatedPrices() {
+                @Override
+                public Optional<BigDecimal> perSecond(String model, Tier tier, boolean audio, java.time.LocalDate day) {
+                    return estimator.listPricePerSecond(model, tier, audio, day);
+                }
+
+                @Override
+                public Optional<BigDecimal> perSecond(String backend, String model, Tier tier, boolean audio,
+                        java.time.LocalDate day) {
+                    return estimator.listPricePerSecond(backend, model, tier, audio, day);
+                }
+            };
+        }
     }
 
     private final ModelCatalog catalog;
@@ -73,15 +95,17 @@ public final class CatalogSettlementPricer implements SettlementPricer {
             return new Settlement(BigDecimal.ZERO, null, billed, gpu);
         }
         GenerationSpec spec = task.spec();
-        Optional<CatalogModel> model = catalog.find(task.model());
-        if (Backend.CLOUD.is(backend)) {
+        // The entry of the source that ran it (its tiers carry that source's prices), else the model's first.
+        Optional<CatalogModel> model = catalog.find(backend, task.model()).or(() -> catalog.find(task.model()));
+        if (Backend.isCloud(backend)) {
             // A provider that reports no usage bills the requested length; DashScope bills exactly that.
             BigDecimal seconds = billed != null ? billed : BigDecimal.valueOf(spec.seconds());
             boolean audio = spec.audio().wantsAudio();
             Optional<ModelTier> tier = model.flatMap(m -> tierFor(m, sizeOf(spec, m)));
             java.time.LocalDate day = java.time.LocalDate.now(clock.withZone(zone));
             BigDecimal perSecond = tier
-                    .flatMap(t -> Tier.ofLabel(t.name()).flatMap(pt -> dated.perSecond(task.model(), pt, audio, day)))
+                    .flatMap(t -> Tier.ofLabel(t.name())
+                            .flatMap(pt -> dated.perSecond(backend, task.model(), pt, audio, day)))
                     .or(() -> tier.map(t -> t.usdPerSecond(audio)))
                     .orElseThrow(() -> new IllegalStateException("no price for cloud model " + task.model()));
             BigDecimal actual = perSecond.multiply(seconds);

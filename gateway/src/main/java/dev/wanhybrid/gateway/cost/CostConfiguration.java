@@ -56,7 +56,8 @@ class CostConfiguration {
             org.springframework.beans.factory.ObjectProvider<dev.wanhybrid.gateway.backend.ResilientBackendRegistry> backends) {
         // The same dated list (and region) the router's estimates read, through the same estimator, so estimate
         // and actual agree. A remote engine's GPU time is priced by its own fleet, read through the registry.
-        return new CatalogSettlementPricer(catalog, local, estimator::listPricePerSecond, clock, budget.timeZone())
+        return new CatalogSettlementPricer(catalog, local,
+                CatalogSettlementPricer.DatedPrices.of(estimator), clock, budget.timeZone())
                 .withRemoteEngines(id -> java.util.Optional.ofNullable(backends.getIfAvailable())
                         .flatMap(r -> r.decorated(id))
                         .map(d -> d.delegate() instanceof dev.wanhybrid.gateway.backend.RemoteLoad.Source s

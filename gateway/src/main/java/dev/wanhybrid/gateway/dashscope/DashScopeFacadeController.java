@@ -71,10 +71,13 @@ class DashScopeFacadeController {
     private final ObjectProvider<InputUrlPolicy> urlPolicy;
     private final DashScopeBodyChecks checks;
     private final CreateRefusals refusals;
+    private final ObjectProvider<dev.wanhybrid.gateway.budget.SpendReports> spend;
 
     DashScopeFacadeController(GenerationService service, ModelCatalog cloudCatalog,
-            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy, CreateRefusals refusals) {
+            DashScopeFacadeProperties properties, ObjectProvider<InputUrlPolicy> urlPolicy, CreateRefusals refusals,
+            ObjectProvider<dev.wanhybrid.gateway.budget.SpendReports> spend) {
         this.refusals = refusals;
+        this.spend = spend;
         this.service = service;
         this.cloudCatalog = cloudCatalog;
         this.properties = properties;
@@ -183,7 +186,7 @@ class DashScopeFacadeController {
                 ObjectNode usage = answer.putObject("usage");
                 usage.put("duration", job.spec().seconds());
                 usage.put("output_video_duration", job.spec().seconds());
-                usage.put("input_video_duration", 0);
+                usage.put("input_video_duration", inputVideoSeconds(job));
                 usage.put("video_count", 1);
                 if (job.spec().size() != null) {
                     usage.put("size", job.spec().size().width() + "*" + job.spec().size().height());
@@ -213,6 +216,21 @@ class DashScopeFacadeController {
         }
         service.cancel(tenant.id(), id);
         return Map.of("request_id", UUID.randomUUID().toString());
+    }
+
+    /**
+     * The input video seconds the provider billed for the job (reference or edited videos): the ledger's billed
+     * seconds less the output's; zero for a job that billed none (local, or no input video).
+     */
+    private long inputVideoSeconds(Job job) {
+        dev.wanhybrid.gateway.budget.SpendReports reports = spend.getIfAvailable();
+        if (reports == null || !dev.wanhybrid.cost.Backend.isCloud(job.backend())) {
+            return 0;
+        }
+        return reports.billedSeconds(job.id())
+                .map(billed -> Math.max(0, billed.subtract(java.math.BigDecimal.valueOf(job.spec().seconds()))
+                        .setScale(0, java.math.RoundingMode.HALF_UP).longValueExact()))
+                .orElse(0L);
     }
 
     private GenerationSpec toSpec(Tenant tenant, VideoRequest r) {

@@ -133,7 +133,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
         Map<String, BigDecimal> headroom = new HashMap<>();
         BudgetCaps budget = caps.getIfAvailable();
         if (budget != null && tenant != null) {
-            for (String id : BACKENDS) {
+            // Local and every paid cloud source (each has its own estimate against the caps).
+            for (String id : backendIds().stream().filter(id -> Backend.LOCAL.is(id) || Backend.isCloud(id)).toList()) {
                 budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
             }
         }

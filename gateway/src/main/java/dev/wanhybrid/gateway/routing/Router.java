@@ -50,16 +50,16 @@ public final class Router {
         String pin = hints.backend();
         if (pin != null && !Backend.LOCAL.is(pin) && !Backend.CLOUD.is(pin)
                 && !ctx.catalog().backends().contains(pin)) {
-            List<String> remote = ctx.catalog().backends().stream()
+            List<String> named = ctx.catalog().backends().stream()
                     .filter(b -> !Backend.LOCAL.is(b) && !Backend.CLOUD.is(b)).toList();
             throw new NoRouteException(400, "routing.backend", "invalid_backend",
-                    "routing.backend must be 'local', 'cloud'" + (remote.isEmpty() ? ""
-                            : " or a remote engine's name (" + String.join(", ", remote) + ")") + ", was '" + pin
-                            + "'.", List.of());
+                    "routing.backend must be 'local', 'cloud'" + (named.isEmpty() ? ""
+                            : " or the name of a remote engine or cloud source (" + String.join(", ", named) + ")")
+                            + ", was '" + pin + "'.", List.of());
         }
-        if (hints.localOnly() && Backend.CLOUD.is(pin)) {
+        if (hints.localOnly() && pin != null && Backend.isCloud(pin)) {
             throw new NoRouteException(400, "routing.backend", "routing_conflict",
-                    "routing.backend 'cloud' contradicts routing.local_only, which keeps the data on our machines.",
+                    "routing.backend '" + pin + "' contradicts routing.local_only, which keeps the data on our machines.",
                     List.of());
         }
         boolean auto = GenerationSpec.AUTO_MODEL.equals(spec.model());
@@ -73,7 +73,8 @@ public final class Router {
                 throw new NoRouteException(400, "model", "model_not_found",
                         "Unknown model '" + spec.model() + "'. Use 'auto' or one of: " + ids + ".", List.of());
             }
-            considered = List.of(named);
+            // Every source that offers it: the default DashScope account and the further cloud sources.
+            considered = ctx.catalog().sourcesOf(spec.model());
         }
 
         List<RejectedCandidate> rejected = new ArrayList<>();
@@ -95,7 +96,9 @@ public final class Router {
                     && ctx.catalog().lifecycle(successor.get().id(), day).map(ModelLifecycle::sendable).orElse(true)) {
                 reject(rejected, rejectionOf, m, RejectionReason.MODEL_RETIRED, life.get().refusal(m.id())
                         + "; it runs on " + successor.get().id() + " (gateway.catalog.use-successors).");
-                current.add(successor.get());
+                // The successor from every source that offers it, once.
+                ctx.catalog().sourcesOf(successor.get().id()).stream().filter(x -> !current.contains(x))
+                        .forEach(current::add);
                 successorRuns = true;
             } else if (!auto) {
                 throw new NoRouteException(400, "model", RejectionReason.MODEL_RETIRED.code(),
@@ -113,7 +116,8 @@ public final class Router {
             if (hints.localOnly() && !m.isSelfHosted()) {
                 reject(rejected, rejectionOf, m, RejectionReason.LOCAL_ONLY,
                         "routing.local_only keeps the data on our machines, and " + m.id() + " runs in the cloud.");
-            } else if (pin != null && !pin.equals(m.backend())) {
+            } else if (pin != null && !pin.equals(m.backend()) && !(Backend.CLOUD.is(pin) && m.isCloud())) {
+                // (routing.backend 'cloud' pins the paid cloud: every cloud source)
                 reject(rejected, rejectionOf, m, RejectionReason.PINNED_ELSEWHERE,
                         "routing.backend pins " + pin + ", and " + m.id() + " runs on " + m.backend() + ".");
             } else {
@@ -351,7 +355,9 @@ public final class Router {
     private Option estimate(GenerationSpec spec, CatalogModel m, RoutingContext ctx) {
         int seconds = secondsFor(spec, m);
         ModelTier tier = m.tierOf(sizeFor(spec, m)).orElseThrow();
-        BigDecimal cost = ctx.costs().estimateUsd(m, tier, seconds, spec.audio().wantsAudio());
+        // A cloud model that bills input video is also reserved for its reference or edited videos' seconds.
+        int billed = seconds + (m.isCloud() ? ctx.catalog().reservedInputVideoSeconds(m.id(), spec.media()) : 0);
+        BigDecimal cost = ctx.costs().estimateUsd(m, tier, billed, spec.audio().wantsAudio());
         // (a remote model's cost is its GPU time, priced below once its service time is known)
         Duration service;
         Duration total;

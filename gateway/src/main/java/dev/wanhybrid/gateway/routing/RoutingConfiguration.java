@@ -6,12 +6,15 @@ import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
+import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.gateway.catalog.CloudSourcePrices;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.CostModelEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -29,7 +32,8 @@ class RoutingConfiguration {
     @Bean
     @ConditionalOnMissingBean
     CostEstimator costEstimator(ObjectProvider<dev.wanhybrid.cloud.catalog.ModelCatalog> cloudPrices,
-            ObjectProvider<LocalCostModel> localCost, Environment environment, ObjectProvider<Clock> clock) {
+            ObjectProvider<LocalCostModel> localCost, Environment environment, ObjectProvider<Clock> clock,
+            ObjectProvider<CloudSourcePrices.Configured> sources) {
         Region region = Region.parse(environment.getProperty("gateway.cloud.region", "international"));
         double risk = environment.getProperty("gateway.routing.risk", Double.class, ServiceTimeModel.DEFAULT_RISK);
         LocalCostModel local = localCost.getIfAvailable();
@@ -41,17 +45,17 @@ class RoutingConfiguration {
         }
         CostModelEstimator estimator = CostModelEstimator.withServiceTimes(cloudPrices.getIfAvailable(), region,
                 times, clock.getIfAvailable(Clock::systemUTC));
-        String accountPrices = environment.getProperty("gateway.cloud.account-prices");
-        if (accountPrices == null || accountPrices.isBlank()) {
-            return estimator;
+        // The default account: its own prices (gateway.cloud.account-prices) and, for a mainland account, the rate
+        // its CNY prices are converted at (gateway.cloud.usd-per-cny).
+        estimator = estimator.withSource(new CloudSourcePrices(Backend.CLOUD.id(), region,
+                CloudSourcePrices.loadAccountPrices("gateway.cloud.account-prices",
+                        environment.getProperty("gateway.cloud.account-prices")),
+                environment.getProperty("gateway.cloud.usd-per-cny", java.math.BigDecimal.class)));
+        // Each further source (gateway.cloud.sources[]) by its own region, account prices and rate.
+        for (CloudSourcePrices source : sources.getIfAvailable(() -> List::of).sources()) {
+            estimator = estimator.withSource(source);
         }
-        try {
-            return estimator.withAccountPrices(
-                    dev.wanhybrid.cost.price.PriceTableLoader.load(java.nio.file.Path.of(accountPrices)));
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("gateway.cloud.account-prices (" + accountPrices + "): "
-                    + e.getMessage(), e);
-        }
+        return estimator;
     }
 
     /**

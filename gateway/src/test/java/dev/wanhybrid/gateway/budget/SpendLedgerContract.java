@@ -33,6 +33,30 @@ abstract class SpendLedgerContract {
     private static final BigDecimal TEN_CENTS = new BigDecimal("0.10"); // wan2.2-t2v-plus, 480P, 5 s
 
     @Test
+    void aSourcesMonthlyBudgetLimitsTheHeadroomOfThatBackendOnly() throws Exception {
+        LedgerFixture f = fixture();
+        JdbcBudgetCaps caps = new JdbcBudgetCaps(f.jdbc, new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(f.dataSource)), f.clock,
+                f.properties, new CapCache(f.jdbc, f.clock, java.time.Duration.ofSeconds(5)),
+                () -> java.util.Map.of("cloud-cn", new BigDecimal("0.50")));
+        GenerationSpec spec = LedgerFixture.spec("alpha", 5, "832x480", false);
+        f.ledger.reserve("settled", "alpha", "cloud-cn", "wan2.2-t2v-plus", TEN_CENTS);
+        f.ledger.settle("settled", "alpha", "cloud-cn", LedgerFixture.task("settled", "wan2.2-t2v-plus", spec),
+                LedgerFixture.succeededCloud(5));
+        f.ledger.reserve("held", "beta", "cloud-cn", "wan2.2-t2v-plus", TEN_CENTS);
+        f.ledger.reserve("elsewhere", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+
+        // $0.50 less $0.10 settled and $0.10 held on cloud-cn, whichever tenant; the other sources are not limited.
+        assertThat(caps.headroomUsd("gamma", "cloud-cn")).hasValueSatisfying(v -> assertThat(v)
+                .isEqualByComparingTo("0.30"));
+        assertThat(caps.headroomUsd("gamma", "cloud")).isEmpty();
+        // Next month the source starts again.
+        f.clock.set(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(caps.headroomUsd("gamma", "cloud-cn")).hasValueSatisfying(v -> assertThat(v)
+                .isEqualByComparingTo("0.50"));
+    }
+
+    @Test
     void twoHundredConcurrentSubmissionsNeverOvershootANearlyExhaustedCap() throws Exception {
         LedgerFixture f = fixture();
         f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("10.00")));

@@ -74,7 +74,20 @@ class DashScopeFacadeMediaIT extends FacadeOnSimulator {
         assertThat(done.getUsage().getDuration()).isEqualTo(6f);
         assertThat(hasSound(download(done.getOutput().getVideoUrl()))).isTrue();
         assertThat(simulator.submissions("wan2.7-r2v") - before).as("one cloud task").isEqualTo(1);
+        // The reference video's seconds: reserved at its longest (wan2.7-r2v's 15 s) on top of the 6 s output at
+        // $0.10/s, billed as DashScope reported them (the simulator's 5 s), and reported by the task answer.
+        String id = created.getOutput().getTaskId();
+        assertThat(await(id).path("usage").path("input_video_duration").asInt()).isEqualTo(5);
+        var entry = org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)
+                .sql("SELECT estimate_usd, actual_usd, billed_seconds FROM spend_entries WHERE job_id = ?").param(id)
+                .query().singleRow();
+        assertThat((java.math.BigDecimal) entry.get("ESTIMATE_USD")).isEqualByComparingTo("2.10");
+        assertThat((java.math.BigDecimal) entry.get("BILLED_SECONDS")).isEqualByComparingTo("11");
+        assertThat((java.math.BigDecimal) entry.get("ACTUAL_USD")).isEqualByComparingTo("1.10");
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private javax.sql.DataSource dataSource;
 
     @Test
     void theSdkMakesASilentFirstAndLastFrameVideoWithWan30() throws Exception {
@@ -110,6 +123,9 @@ class DashScopeFacadeMediaIT extends FacadeOnSimulator {
         assertThat(hasSound(download(t2vDone.path("output").path("video_url").asString()))).isTrue();
         assertThat(editDone.path("output").path("model").asString()).isEqualTo("wan3.0-video");
         assertThat(hasSound(download(editDone.path("output").path("video_url").asString()))).isFalse();
+        assertThat(t2vDone.path("usage").path("input_video_duration").asInt()).isZero();
+        assertThat(editDone.path("usage").path("input_video_duration").asInt()).as("the edited video's seconds")
+                .isEqualTo(5);
     }
 
     @Test

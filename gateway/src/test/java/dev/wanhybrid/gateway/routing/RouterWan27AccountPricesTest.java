@@ -97,6 +97,48 @@ class RouterWan27AccountPricesTest {
     }
 
     @Test
+    void aJobSettledAfterMidnightIsWrittenToTheLedgerAtTheContractPrice() throws Exception {
+        // The real ledger over a migrated database, settling through the estimator's dated prices, on the clock.
+        org.h2.jdbcx.JdbcDataSource db = new org.h2.jdbcx.JdbcDataSource();
+        db.setURL("jdbc:h2:mem:contract-midnight;DB_CLOSE_DELAY=-1");
+        db.setUser("sa");
+        org.flywaydb.core.Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
+        var jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(db);
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(db));
+        var budget = new dev.wanhybrid.gateway.budget.BudgetProperties(java.time.ZoneOffset.UTC, null, null, null,
+                null);
+        var pricer = new dev.wanhybrid.gateway.cost.CatalogSettlementPricer(catalog, null,
+                dev.wanhybrid.gateway.cost.CatalogSettlementPricer.DatedPrices.of(estimator), clock,
+                java.time.ZoneOffset.UTC);
+        var ledger = new dev.wanhybrid.gateway.budget.JdbcSpendLedger(jdbc, tx, clock, budget, pricer,
+                new dev.wanhybrid.gateway.budget.CapCache(jdbc, clock, Duration.ofSeconds(5), Duration.ofSeconds(1)));
+        GenerationSpec spec = withSound720p();
+        var billedTen = new dev.wanhybrid.gateway.backend.TaskSnapshot("task", 
+                dev.wanhybrid.gateway.backend.TaskSnapshot.State.SUCCEEDED, 100, null, java.math.BigDecimal.TEN, null,
+                null, null);
+
+        ledger.reserve("before", "acme", "cloud", "wan2.7-t2v", new java.math.BigDecimal("1.00"));
+        ledger.reserve("after", "acme", "cloud", "wan2.7-t2v", new java.math.BigDecimal("1.00"));
+        ledger.settle("before", "acme", "cloud", new dev.wanhybrid.gateway.backend.BackendTask("before",
+                "wan2.7-t2v", spec), billedTen);
+        clock.advance(Duration.ofSeconds(1));
+        ledger.settle("after", "acme", "cloud", new dev.wanhybrid.gateway.backend.BackendTask("after",
+                "wan2.7-t2v", spec), billedTen);
+
+        java.util.function.Function<String, Map<String, Object>> entry = job -> jdbc.sql(
+                "SELECT state, actual_usd, billed_seconds, day_key FROM spend_entries WHERE job_id = ?").param(job)
+                .query().singleRow();
+        assertThat(entry.apply("before").get("STATE")).isEqualTo("settled");
+        assertThat((java.math.BigDecimal) entry.apply("before").get("ACTUAL_USD")).isEqualByComparingTo("1.00");
+        assertThat(entry.apply("after").get("STATE")).isEqualTo("settled");
+        assertThat((java.math.BigDecimal) entry.apply("after").get("ACTUAL_USD"))
+                .as("10 billed seconds at the contract's $0.06/s, from the first second after midnight")
+                .isEqualByComparingTo("0.60");
+        assertThat((java.math.BigDecimal) entry.apply("after").get("BILLED_SECONDS")).isEqualByComparingTo("10");
+    }
+
+    @Test
     void wan30IsChosenWhereItIsTheCheapestCapableModel() throws Exception {
         // wan3.0-video has no published price: an operator gives one, here below wan2.5's $0.05/s at 480P.
         String routing;

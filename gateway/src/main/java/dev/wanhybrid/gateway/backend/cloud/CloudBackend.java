@@ -56,6 +56,7 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
     private static final Logger log = LoggerFactory.getLogger(CloudBackend.class);
     private static final Duration PERMIT_RETRY = Duration.ofSeconds(5);
 
+    private final String id;
     private final DashScopeClient client;
     private final String notReadyReason;
     private final String readyDetail;
@@ -84,6 +85,16 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
     /** @param uploads reads images uploaded with requests, which are sent inline */
     public CloudBackend(DashScopeClient client, String notReadyReason, String readyDetail, CloudProperties properties,
             Clock clock, UploadedImages uploads) {
+        this(Backend.CLOUD.id(), client, notReadyReason, readyDetail, properties, clock, uploads);
+    }
+
+    /**
+     * @param id the backend id: {@code cloud} for the default account, a source's name ({@code cloud-cn}) for a
+     *     further DashScope source, each with its own breaker, limits and metric tag
+     */
+    public CloudBackend(String id, DashScopeClient client, String notReadyReason, String readyDetail,
+            CloudProperties properties, Clock clock, UploadedImages uploads) {
+        this.id = id;
         this.uploads = uploads;
         this.client = client;
         this.notReadyReason = notReadyReason;
@@ -104,7 +115,7 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
 
     @Override
     public String id() {
-        return Backend.CLOUD.id();
+        return id;
     }
 
     @Override

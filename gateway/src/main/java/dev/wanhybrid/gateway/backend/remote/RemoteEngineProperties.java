@@ -86,9 +86,9 @@ public record RemoteEngineProperties(List<@Valid Engine> remoteEngines) {
             @NotEmpty List<@Valid Model> models) {
 
         public Engine {
-            if (name != null && (Backend.LOCAL.is(name) || Backend.CLOUD.is(name))) {
+            if (name != null && (Backend.LOCAL.is(name) || Backend.isCloud(name))) {
                 throw new IllegalArgumentException("gateway.remote-engines[" + name + "].name: '" + name
-                        + "' is the built-in backend's name; choose another");
+                        + "' is the built-in backend's name or starts with 'cloud-' (the cloud sources'); choose another");
             }
             apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
             if (baseUrl != null && !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))) {
