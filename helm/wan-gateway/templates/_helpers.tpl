@@ -107,6 +107,12 @@ True ("true") when the cluster serves the API version given as .api, or it is li
 {{- if and .Values.postgresql.enabled (not .Values.postgresql.host) }}
 {{- fail "postgresql.enabled needs postgresql.host" }}
 {{- end }}
+{{- if and .Values.sourceLinks.publicBaseUrl (not .Values.sourceLinks.secret.existingSecret) }}
+{{- fail "sourceLinks.publicBaseUrl needs sourceLinks.secret.existingSecret (the name of a Secret holding the links' HMAC key)" }}
+{{- end }}
+{{- if and .Values.sourceLinks.secret.existingSecret (not .Values.sourceLinks.publicBaseUrl) }}
+{{- fail "sourceLinks.secret.existingSecret needs sourceLinks.publicBaseUrl (the gateway's address as the provider reaches it)" }}
+{{- end }}
 {{- if and .Values.postgresql.enabled (not .Values.postgresql.auth.existingSecret) }}
 {{- fail "postgresql.enabled needs postgresql.auth.existingSecret (the name of a Secret holding the user name and password)" }}
 {{- end }}
@@ -173,6 +179,16 @@ $HOME, so point it at the writable /tmp volume. */}}
 {{- with .Values.webhooks.signingSecret }}
 {{- if .existingSecret }}
 - name: GATEWAY_WEBHOOKS_SIGNING_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .key }}
+{{- end }}
+{{- end }}
+{{- with .Values.sourceLinks.secret }}
+{{- if and .existingSecret (not $worker) }}
+{{- /* configmap.yaml reads gateway.api.source-links.secret from it; only the API replicas make links. */}}
+- name: GATEWAY_SOURCE_LINKS_SECRET
   valueFrom:
     secretKeyRef:
       name: {{ .existingSecret }}

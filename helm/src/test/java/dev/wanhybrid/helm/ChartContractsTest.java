@@ -366,6 +366,48 @@ class ChartContractsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void sourceLinksTakeTheirBaseUrlFromValuesAndTheirKeyFromASecretOnTheApiReplicasOnly() {
+        RenderedChart chart = ChartRenderer.renderWithOverrides("gpu-workers", """
+                sourceLinks:
+                  publicBaseUrl: https://gw.example.com
+                  validFor: 36h
+                  secret: {existingSecret: wan-gateway-links, key: hmac}
+                """);
+        Container api = container(chart.gateway());
+        Container worker = container(chart.workers().orElseThrow());
+        assertThat(env(api, "GATEWAY_SOURCE_LINKS_SECRET").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("wan-gateway-links");
+        assertThat(env(api, "GATEWAY_SOURCE_LINKS_SECRET").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hmac");
+        assertThat(worker.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_SOURCE_LINKS_SECRET");
+
+        Map<String, Object> config = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+                .unmarshal(chart.applicationConfig(), Map.class);
+        Map<String, Object> links = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) config
+                .get("gateway")).get("api")).get("source-links");
+        // The names the gateway binds (api.SourceLinkProperties); the key is resolved from the env var.
+        assertThat(links).containsEntry("public-base-url", "https://gw.example.com").containsEntry("valid-for", "36h")
+                .containsEntry("secret", "${GATEWAY_SOURCE_LINKS_SECRET:}");
+        assertThat(chart.applicationConfig()).doesNotContain("wan-gateway-links");
+
+        // Without a base URL the chart configures no links (an S3 store presigns its own).
+        Map<String, Object> plain = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+                .unmarshal(ChartRenderer.render("cloud-only").applicationConfig(), Map.class);
+        assertThat((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) plain.get("gateway"))
+                .get("api")).get("source-links")).doesNotContainKeys("public-base-url", "secret");
+        assertThat(container(ChartRenderer.render("cloud-only").gateway()).getEnv()).extracting(EnvVar::getName)
+                .doesNotContain("GATEWAY_SOURCE_LINKS_SECRET");
+
+        // Half a configuration is refused, naming the value to set; a base URL that is no URL fails the schema.
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("sourceLinks.publicBaseUrl",
+                "https://gw.example.com"))).hasMessageContaining("sourceLinks.secret.existingSecret");
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("sourceLinks.secret.existingSecret",
+                "wan-gateway-links"))).hasMessageContaining("sourceLinks.publicBaseUrl");
+        assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("sourceLinks.publicBaseUrl",
+                "gw.example.com", "sourceLinks.secret.existingSecret", "s"))).hasMessageContaining("publicBaseUrl");
+    }
+
+    @Test
     void sharedStateWithoutPostgresqlOrSharedStorageIsRefusedWithTheValueToSet() {
         assertThatThrownBy(() -> ChartRenderer.render("defaults", Map.of("gateway.replicaCount", "3")))
                 .hasMessageContaining("need postgresql.enabled");

@@ -41,6 +41,30 @@ public final class VideoStills {
     }
 
     /**
+     * A video file's container and length, as {@code ffprobe} reads them from its header.
+     *
+     * @param format FFmpeg's demuxer name ({@code mov,mp4,m4a,3gp,3g2,mj2} for MP4 and QuickTime)
+     * @param seconds the container's duration
+     */
+    public record Clip(String format, double seconds) {}
+
+    /** Reads a video file's container and duration with {@code ffprobe}; fails when it has no video stream. */
+    public static Clip clip(Path file) throws IOException {
+        Probe video = probe(file);
+        String line = FfmpegTools.ffprobe(List.of("-show_entries", "format=format_name,duration", "-of", "csv=p=0",
+                file.toString())).strip();
+        String[] parts = line.split("\\R")[0].split(",(?=[^,]*$)");
+        if (parts.length < 2 || video.frames() < 1) {
+            throw new IOException("ffprobe read no format and duration from " + file + ": '" + line + "'");
+        }
+        try {
+            return new Clip(parts[0], Double.parseDouble(parts[1]));
+        } catch (NumberFormatException e) {
+            throw new IOException("ffprobe read no duration from " + file + ": '" + line + "'", e);
+        }
+    }
+
+    /**
      * Writes FFmpeg's most representative frame of {@code video} (its {@code thumbnail} filter) to {@code webp}, at
      * the video's size.
      */

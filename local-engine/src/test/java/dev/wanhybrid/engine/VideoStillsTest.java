@@ -83,4 +83,15 @@ class VideoStillsTest {
         assertThatThrownBy(() -> VideoStills.thumbnail(junk, temp.resolve("t.webp")))
                 .isInstanceOf(IOException.class).hasMessageContaining("ffmpeg exited");
     }
+
+    @Test
+    void aClipReportsItsContainerAndItsLengthAndAFileThatIsNoVideoIsRefused() throws Exception {
+        VideoStills.Clip clip = VideoStills.clip(video);
+        assertThat(java.util.Arrays.asList(clip.format().split(","))).contains("mp4");
+        // 81 frames at 16 fps.
+        assertThat(clip.seconds()).isCloseTo(81 / 16.0, org.assertj.core.data.Offset.offset(0.1));
+        Path junk = temp.resolve("junk.mp4");
+        Files.writeString(junk, "not a video at all");
+        assertThatThrownBy(() -> VideoStills.clip(junk)).isInstanceOf(IOException.class);
+    }
 }

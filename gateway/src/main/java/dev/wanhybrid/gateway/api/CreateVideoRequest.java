@@ -19,6 +19,8 @@ import java.util.List;
  * @param lora the {@code lora} extension field: a LoRA name from {@code gateway.local.loras}, or {@code null}
  * @param media the {@code media} extension field: typed inputs of the newer modes (reference-to-video,
  *     first/last frame, continuation, video edit), empty for plain text- and image-to-video
+ * @param characters the ids of the characters to cast ({@code characters: [{"id": "char_..."}]}), empty for none;
+ *     they become reference videos ({@link DerivedVideos#cast})
  */
 record CreateVideoRequest(
         String prompt,
@@ -33,7 +35,8 @@ record CreateVideoRequest(
         URI webhookUrl,
         RoutingHints routing,
         String lora,
-        List<MediaInput> media) {
+        List<MediaInput> media,
+        List<String> characters) {
 
     /**
      * The protocol-neutral request for one tenant: image-to-video when there is an input image ({@code image},
@@ -58,11 +61,20 @@ record CreateVideoRequest(
     CreateVideoRequest(String prompt, String model, Integer seconds, VideoSize size, String negativePrompt, Long seed,
             URI imageUrl, ImageUpload upload, AudioSpec audio, URI webhookUrl, RoutingHints routing, String lora) {
         this(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio, webhookUrl, routing, lora,
-                List.of());
+                List.of(), List.of());
     }
 
     CreateVideoRequest {
         media = media == null ? List.of() : List.copyOf(media);
+        characters = characters == null ? List.of() : List.copyOf(characters);
+    }
+
+    /** This request with {@code more} media added after its own (the reference clips of its characters). */
+    CreateVideoRequest withMedia(List<MediaInput> more) {
+        List<MediaInput> all = new java.util.ArrayList<>(media);
+        all.addAll(more);
+        return new CreateVideoRequest(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio,
+                webhookUrl, routing, lora, all, characters);
     }
 
     /** An uploaded image: its checked content type and bytes. */

@@ -37,9 +37,11 @@ final class CreateVideoRequestParser {
     static final int DEFAULT_SECONDS = 5;
 
     static final Set<String> TOP_LEVEL = Set.of("prompt", "model", "seconds", "size", "input_reference",
-            "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora", "media");
+            "negative_prompt", "seed", "audio", "webhook_url", "routing", "lora", "media", "characters");
     /** The most {@code media} items one request may carry (the new protocol's largest: five references + a frame). */
     private static final int MAX_MEDIA = 8;
+    /** The most characters one request may cast: DashScope's reference-to-video takes at most three videos. */
+    static final int MAX_CHARACTERS = 3;
     static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
             "local_only");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
@@ -87,12 +89,63 @@ final class CreateVideoRequestParser {
         RoutingHints routing = routing(body.get("routing"), textScalars);
         String lora = optionalText(body, "lora", 128);
         List<MediaInput> media = media(body.get("media"), textScalars);
-        if (!media.isEmpty() && (imageUrl != null || upload != null)) {
+        List<String> characters = characters(body.get("characters"), textScalars);
+        if ((!media.isEmpty() || !characters.isEmpty()) && (imageUrl != null || upload != null)) {
             throw ApiException.invalid("input_reference", "routing_conflict", "Give the first frame as a media item"
-                    + " of type first_frame when the request carries media, not as input_reference.");
+                    + " of type first_frame when the request carries media or characters, not as input_reference.");
         }
         return new CreateVideoRequest(prompt, model, seconds, size, negativePrompt, seed, imageUrl, upload, audio,
-                webhookUrl, routing, lora, media);
+                webhookUrl, routing, lora, media, characters);
+    }
+
+    /**
+     * {@code characters}: the characters to cast, {@code [{"id": "char_..."}]} as OpenAI's create request names
+     * them (a bare id string is read too); multipart carries the list as JSON text or as {@code characters[][id]}
+     * fields (folded into a list by the reader). Whether each exists for the tenant is checked later.
+     */
+    private List<String> characters(JsonNode given, boolean textScalars) {
+        JsonNode node = listFromText(given, textScalars, "characters", "{\"id\": \"char_...\"}");
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw typeError("characters", "a list of {\"id\": \"char_...\"} objects");
+        }
+        if (node.isEmpty()) {
+            return List.of();
+        }
+        if (node.size() > MAX_CHARACTERS) {
+            throw ApiException.invalid("characters", "array_above_max_length", "characters holds at most "
+                    + MAX_CHARACTERS + " items.");
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            String at = "characters[" + i + "]";
+            JsonNode id = item.isObject() ? item.get("id") : item;
+            if (item.isObject()) {
+                for (String name : item.propertyNames()) {
+                    if (!name.equals("id")) {
+                        throw ApiException.invalid(at + "." + name, "unknown_parameter",
+                                "Unrecognized request argument supplied: " + ApiError.printable(name) + ".");
+                    }
+                }
+            }
+            if (id == null || id.isNull()) {
+                throw ApiException.invalid(at + ".id", "missing_required_parameter",
+                        "Missing required parameter: '" + at + ".id'.");
+            }
+            String value = text(id, at + ".id", 64);
+            if (!VideoCharacters.ID.matcher(value).matches()) {
+                throw ApiException.invalid(at + ".id", "invalid_value",
+                        at + ".id must be a character id (char_...).");
+            }
+            if (ids.contains(value)) {
+                throw ApiException.invalid(at + ".id", "duplicate_parameter", value + " is listed twice.");
+            }
+            ids.add(value);
+        }
+        return ids;
     }
 
     /**
@@ -100,16 +153,10 @@ final class CreateVideoRequestParser {
      * (types: the cloud catalog's {@link MediaType}); the combination must make a mode (reference-to-video,
      * first/last frame, continuation, edit). Multipart carries the list as JSON text.
      */
-    private List<MediaInput> media(JsonNode node, boolean textScalars) {
-        if (node == null || node.isNull()) {
+    private List<MediaInput> media(JsonNode given, boolean textScalars) {
+        JsonNode node = listFromText(given, textScalars, "media", "{type, url}");
+        if (node == null) {
             return List.of();
-        }
-        if (textScalars && node.isString()) {
-            try {
-                node = tools.jackson.databind.json.JsonMapper.builder().build().readTree(node.stringValue());
-            } catch (tools.jackson.core.JacksonException e) {
-                throw ApiException.invalid("media", "invalid_type", "media must be a JSON list of {type, url}.");
-            }
         }
         if (!node.isArray()) {
             throw typeError("media", "a list of {type, url} objects");
@@ -146,6 +193,24 @@ final class CreateVideoRequestParser {
                     + " first_clip (+ last_frame), or one video (+ reference_image) to edit.");
         }
         return out;
+    }
+
+    /**
+     * A list field as given: {@code null} when absent or null; in multipart, where it may arrive as JSON text, the
+     * parsed text (anything but valid JSON is a 400 naming {@code field}).
+     */
+    private static JsonNode listFromText(JsonNode node, boolean textScalars, String field, String items) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!textScalars || !node.isString()) {
+            return node;
+        }
+        try {
+            return tools.jackson.databind.json.JsonMapper.builder().build().readTree(node.stringValue());
+        } catch (tools.jackson.core.JacksonException e) {
+            throw ApiException.invalid(field, "invalid_type", field + " must be a JSON list of " + items + ".");
+        }
     }
 
     String requiredText(JsonNode body, String field, int maxChars) {

@@ -1,7 +1,9 @@
 package dev.wanhybrid.gateway.api;
 
+import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.MediaType;
 import dev.wanhybrid.cloud.catalog.VideoMode;
+import dev.wanhybrid.gateway.api.VideoCharacters.VideoCharacter;
 import dev.wanhybrid.gateway.api.VideoRequestReader.DerivedBody;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -18,6 +20,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import tools.jackson.databind.JsonNode;
@@ -26,15 +30,15 @@ import tools.jackson.databind.JsonNode;
  * OpenAI's operations on an existing video, mapped onto what Wan models do: a remix is a new job with the source's
  * settings and a new prompt; an extension continues the source from its last frame as image-to-video (no model in
  * the catalog extends a video natively); an edit is a video-editing request whose {@code video} media item is a
- * link the provider can fetch the source from, on a model that edits; a character needs reference-to-video
- * characters the gateway does not yet keep, so it is refused with a 400 that names the capability.
+ * link the provider can fetch the source from, on a model that edits; a create request that casts characters
+ * sends each character's clip as a reference video to a model that does reference-to-video.
  */
 final class DerivedVideos {
 
     /** What an edit needs and no routed model offers. */
     static final String VIDEO_EDITING = "video_editing";
 
-    /** What a character (a reference clip for later videos) needs and no routed model offers. */
+    /** What casting a character (its reference clip) needs. */
     static final String REFERENCE_TO_VIDEO = "reference_to_video";
 
     private final CreateVideoRequestParser parser;
@@ -137,19 +141,41 @@ final class DerivedVideos {
     }
 
     /**
-     * {@code POST /v1/videos/characters}: checked, then refused: a character is a reference clip for later videos,
-     * which needs reference-to-video, and no model the gateway routes does it.
+     * A create request's characters cast through reference-to-video: each character's clip, reachable by the
+     * provider through a {@link SourceVideoLinks} link, becomes a {@code reference_video} media item after the
+     * request's own media, in the order the request lists them (the model refers to them in that order). Refused
+     * with {@code capability_unavailable} naming {@code reference_to_video} when no model in the catalog does it,
+     * and with a 400 on {@code media} when the request's own media ask for another mode.
+     *
+     * @param visible the caller's character by id and the field that named it, or a 404 naming that field
      */
-    ApiException character(DerivedBody body) {
-        // A part without a file name arrives as a text field, as the OpenAI SDK sends raw bytes.
-        allowOnly(body, Set.of("name", "video"), Set.of("video"));
-        parser.requiredText(body.fields(), "name", 256);
-        if (!body.files().contains("video") && !body.fields().has("video")) {
-            throw ApiException.invalid("video", "missing_required_parameter",
-                    "Missing required parameter: 'video' (the character's reference clip).");
+    CreateVideoRequest cast(CreateVideoRequest request, BiFunction<String, String, VideoCharacter> visible) {
+        if (request.characters().isEmpty()) {
+            return request;
         }
-        return unavailable("video", REFERENCE_TO_VIDEO, "A character needs a model that takes a reference clip"
-                + " (reference-to-video), and no model this gateway routes does.");
+        List<VideoCharacter> cast = new ArrayList<>();
+        for (int i = 0; i < request.characters().size(); i++) {
+            cast.add(visible.apply(request.characters().get(i), "characters[" + i + "].id"));
+        }
+        if (!anyModelDoes(VideoMode.REFERENCE_TO_VIDEO)) {
+            throw unavailable("characters", REFERENCE_TO_VIDEO, "Casting a character needs a model that takes a"
+                    + " reference clip (reference-to-video), and no model in this gateway's catalog does.");
+        }
+        List<MediaInput> clips = new ArrayList<>();
+        for (int i = 0; i < cast.size(); i++) {
+            VideoCharacter character = cast.get(i);
+            clips.add(new MediaInput(MediaType.REFERENCE_VIDEO,
+                    links.linkTo(character.clipKey(), "characters[" + i + "].id"), character.id()));
+        }
+        CreateVideoRequest withClips = request.withMedia(clips);
+        VideoMode mode = dev.wanhybrid.cloud.catalog.ModelCatalog.modeOf(withClips.media().stream()
+                .map(m -> VideoRequest.Media.of(m.type(), m.url().toString())).toList()).orElse(null);
+        if (mode != VideoMode.REFERENCE_TO_VIDEO) {
+            throw ApiException.invalid("media", "routing_conflict", "Characters are cast through"
+                    + " reference-to-video, which takes reference images and videos and at most one first_frame;"
+                    + " these media cannot be combined with it.");
+        }
+        return withClips;
     }
 
     private static ApiException unavailable(String param, String capability, String message) {

@@ -70,11 +70,26 @@ record VideoObject(
             @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks,
             @JsonProperty("mapping") String mapping) {}
 
-    /** How a derived video's operation was carried out, in words; {@code null} for a plain create. */
-    static String mapping(VideoOrigin origin) {
+    /**
+     * How a derived video's operation, or a create that casts characters, was carried out, in words; {@code null}
+     * for a plain create.
+     */
+    static String mapping(dev.wanhybrid.gateway.generation.GenerationSpec spec) {
+        VideoOrigin origin = spec.origin();
+        List<String> cast = spec.media().stream().map(dev.wanhybrid.gateway.generation.MediaInput::characterId)
+                .filter(java.util.Objects::nonNull).toList();
+        String characters = cast.isEmpty() ? null : "characters " + String.join(", ", cast) + ": each character's"
+                + " reference clip sent, in this order, as a reference_video media item to a reference-to-video"
+                + " model (mode " + dev.wanhybrid.cloud.catalog.VideoMode.REFERENCE_TO_VIDEO.id() + ") with the"
+                + " prompt";
         if (origin == null) {
-            return null;
+            return characters;
         }
+        String derived = derivedMapping(origin);
+        return characters == null ? derived : derived + "; " + characters;
+    }
+
+    private static String derivedMapping(VideoOrigin origin) {
         return switch (origin.relation()) {
             case REMIX -> "remix of " + origin.videoId() + ": its model, size, seconds, seed, sound and image input"
                     + " with the new prompt, routed as a new video";
@@ -94,7 +109,7 @@ record VideoObject(
         JobRoute.Candidate current = job.currentCandidate();
         RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
                 current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
-                job.route().fallbacks(), mapping(job.spec().origin()));
+                job.route().fallbacks(), mapping(job.spec()));
         VideoError error = job.errorCode() == null ? null : new VideoError(job.errorCode(), job.errorMessage());
         Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null

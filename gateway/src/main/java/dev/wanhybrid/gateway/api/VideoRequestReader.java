@@ -28,6 +28,7 @@ final class VideoRequestReader {
 
 
     private static final Pattern BRACKET = Pattern.compile("([a-z_]+)\\[([a-z_]+)]");
+    private static final Pattern LIST_ITEM = Pattern.compile("([a-z_]+)\\[(\\d*)]\\[([a-z_]+)]");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Multipart fields that may carry a JSON object as their text. */
     private static final java.util.Set<String> JSON_OBJECT_FIELDS = java.util.Set.of("routing", "audio",
@@ -107,14 +108,77 @@ final class VideoRequestReader {
                 "unsupported_media_type", "Send the request as application/json or multipart/form-data.");
     }
 
+    /** OpenAI's limit on a character's display name. */
+    static final int CHARACTER_NAME_MAX = 80;
+
+    /**
+     * A character request ({@code POST /v1/videos/characters}): multipart with a {@code name} text field and a
+     * {@code video} part, read as bytes whether it came with a file name (curl, the Node SDK) or without one (the
+     * Java SDK's byte arrays, which servlet containers count as text fields). The clip itself is checked by
+     * {@link VideoCharacters}.
+     */
+    CharacterUpload readCharacter(HttpServletRequest request) throws IOException {
+        if (!(request instanceof MultipartHttpServletRequest multipart)) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ApiError.INVALID_REQUEST, null,
+                    "unsupported_media_type", "Send a character as multipart/form-data with name and video.");
+        }
+        java.util.List<jakarta.servlet.http.Part> videos = new java.util.ArrayList<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try {
+            for (jakarta.servlet.http.Part part : multipart.getParts()) {
+                switch (part.getName()) {
+                    case "video" -> videos.add(part);
+                    case "name" -> names.add(new String(part.getInputStream().readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    default -> throw ApiException.invalid(part.getName(), "unknown_parameter",
+                            "Unrecognized request argument supplied: " + ApiError.printable(part.getName()) + ".");
+                }
+            }
+        } catch (jakarta.servlet.ServletException e) {
+            throw ApiException.invalid(null, "invalid_multipart", "The multipart/form-data body could not be read.");
+        }
+        if (names.size() > 1 || videos.size() > 1) {
+            String field = names.size() > 1 ? "name" : "video";
+            throw ApiException.invalid(field, "duplicate_parameter", field + " was sent more than once.");
+        }
+        ObjectNode fields = JSON.createObjectNode();
+        names.forEach(name -> fields.put("name", name));
+        String name = parser.requiredText(fields, "name", CHARACTER_NAME_MAX);
+        if (videos.isEmpty()) {
+            throw ApiException.invalid("video", "missing_required_parameter",
+                    "Missing required parameter: 'video' (the character's reference clip).");
+        }
+        return new CharacterUpload(name.strip(), videos.getFirst());
+    }
+
+    /** A character's display name and its uploaded clip, not yet checked. */
+    record CharacterUpload(String name, jakarta.servlet.http.Part video) {}
+
     /** A derived operation's fields, and the names of any file parts it carried. */
     record DerivedBody(ObjectNode fields, java.util.Set<String> files) {}
 
     private static ObjectNode fields(MultipartHttpServletRequest request) {
         ObjectNode body = JSON.createObjectNode();
+        Map<String, java.util.TreeMap<Integer, ObjectNode>> lists = new java.util.TreeMap<>();
         for (Map.Entry<String, String[]> entry : request.getParameterMap().entrySet()) {
             String name = entry.getKey();
             String[] values = entry.getValue();
+            var item = LIST_ITEM.matcher(name);
+            if (item.matches()) {
+                // A list of objects: characters[][id] once per item (the OpenAI SDKs), or characters[0][id].
+                var items = lists.computeIfAbsent(item.group(1), k -> new java.util.TreeMap<>());
+                if (item.group(2).isEmpty()) {
+                    for (int i = 0; i < values.length; i++) {
+                        items.computeIfAbsent(i, k -> JSON.createObjectNode()).put(item.group(3), values[i]);
+                    }
+                } else if (values.length != 1 || item.group(2).length() > 3) {
+                    throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
+                } else {
+                    items.computeIfAbsent(Integer.parseInt(item.group(2)), k -> JSON.createObjectNode())
+                            .put(item.group(3), values[0]);
+                }
+                continue;
+            }
             if (values.length != 1) {
                 throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
             }
@@ -134,6 +198,13 @@ final class VideoRequestReader {
                 body.put(name, value);
             }
         }
+        lists.forEach((name, items) -> {
+            if (body.has(name)) {
+                throw ApiException.invalid(name, "duplicate_parameter", name + " was sent more than once.");
+            }
+            var array = body.putArray(name);
+            items.values().forEach(array::add);
+        });
         return body;
     }
 

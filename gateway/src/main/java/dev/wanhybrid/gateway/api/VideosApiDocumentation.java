@@ -44,6 +44,7 @@ class VideosApiDocumentation implements OpenApiCustomizer {
 
     static final String ERROR = "ErrorEnvelope";
     private static final String VIDEO_ID = "^video_[0-9a-f]{32}$";
+    private static final String CHARACTER_ID = "^char_[0-9a-f]{32}$";
     private static final String JSON = "application/json";
     private static final String MULTIPART = "multipart/form-data";
 
@@ -62,6 +63,8 @@ class VideosApiDocumentation implements OpenApiCustomizer {
     @Override
     public void customise(OpenAPI openApi) {
         openApi.getComponents().addSchemas(ERROR, errorEnvelope());
+        openApi.getComponents().addSchemas("CharacterReference", object(Map.of("id", string().pattern(CHARACTER_ID)
+                .description("A character of this tenant.")), "id"));
         openApi.getComponents().addSchemas("CreateVideoRequest", createBody(false));
         openApi.getComponents().addSchemas("CreateVideoForm", createBody(true));
         openApi.getComponents().addSchemas("RemixVideoRequest", object(Map.of("prompt", prompt()), "prompt"));
@@ -73,8 +76,9 @@ class VideosApiDocumentation implements OpenApiCustomizer {
                 ref("VideoReference")), "prompt", "video"));
         openApi.getComponents().addSchemas("EditVideoForm", object(ordered("prompt", prompt(), "video",
                 binary("The video to edit.")), "prompt", "video"));
-        openApi.getComponents().addSchemas("CreateCharacterForm", object(ordered("name", string().maxLength(256),
-                "video", binary("The character's reference clip.")), "name", "video"));
+        openApi.getComponents().addSchemas("CreateCharacterForm", object(ordered("name", string().minLength(1)
+                .maxLength(VideoRequestReader.CHARACTER_NAME_MAX).description("Display name for the character"),
+                "video", binary("The character's reference clip: an MP4 or QuickTime video")), "name", "video"));
         if (openApi.getPaths() == null) {
             return;
         }
@@ -107,14 +111,15 @@ class VideosApiDocumentation implements OpenApiCustomizer {
                 }
                 case "/v1/videos/edits" -> {
                     operation.requestBody(requestBody(Map.of(JSON, "EditVideoRequest", MULTIPART, "EditVideoForm")));
-                    operation.description("Read and checked, then refused with a 400 naming the capability "
-                            + "(video_editing) that no model this gateway routes has.");
-                    errors(operation, 400, 404, 413, 415);
+                    operation.description("A video-editing job on the source video (sent to the provider by a link),"
+                            + " with the prompt as the instruction; a 400 naming the capability (video_editing)"
+                            + " when no model in the catalog edits.");
+                    errors(operation, 400, 402, 404, 413, 415, 503);
                 }
                 case "/v1/videos/characters" -> {
                     operation.requestBody(requestBody(Map.of(MULTIPART, "CreateCharacterForm")));
-                    operation.description("Read and checked, then refused with a 400 naming the capability "
-                            + "(reference_to_video) that no model this gateway routes has.");
+                    operation.description("Stores a character: a named reference clip of this tenant, which a create"
+                            + " request casts with characters: [{\"id\": ...}] (reference-to-video).");
                     errors(operation, 400, 413, 415);
                 }
                 case "/v1/videos/{id}/content" -> {
@@ -157,7 +162,7 @@ class VideosApiDocumentation implements OpenApiCustomizer {
             case 401 -> "Missing or unknown API key";
             case 402 -> "The tenant's budget is exhausted (insufficient_quota)";
             case 403 -> "The key may not use this endpoint";
-            case 404 -> "No such video (or model) for this tenant";
+            case 404 -> "No such video, character (or model) for this tenant";
             case 413 -> "An uploaded file is too large";
             case 415 -> "Send application/json or multipart/form-data";
             case 416 -> "The Range cannot be satisfied; Content-Range says the size";
@@ -189,7 +194,7 @@ class VideosApiDocumentation implements OpenApiCustomizer {
         for (Parameter parameter : operation.getParameters()) {
             switch (parameter.getName()) {
                 case "id" -> parameter.schema(string().pattern(VIDEO_ID)).description("A video id");
-                case "characterId" -> parameter.schema(string().maxLength(64));
+                case "characterId" -> parameter.schema(string().pattern(CHARACTER_ID)).description("A character id");
                 case "limit" -> parameter.schema(integer().minimum(java.math.BigDecimal.ONE)
                         .maximum(java.math.BigDecimal.valueOf(100))._default(20));
                 case "order" -> parameter.schema(enumeration("asc", "desc")._default("desc"));
@@ -222,6 +227,9 @@ class VideosApiDocumentation implements OpenApiCustomizer {
         properties.put("routing", form ? string().description("The routing object as JSON") : routing());
         properties.put("lora", string().maxLength(128));
         properties.put("media", form ? string().description("The media list as JSON") : media());
+        properties.put("characters", form ? string().description("The characters list as JSON")
+                : typed("array").items(ref("CharacterReference")).maxItems(CreateVideoRequestParser.MAX_CHARACTERS)
+                        .description("Characters to cast: each one's clip becomes a reference video"));
         if (!properties.keySet().equals(CreateVideoRequestParser.TOP_LEVEL)) {
             throw new IllegalStateException("The documented create fields " + properties.keySet()
                     + " are not the fields the parser reads " + CreateVideoRequestParser.TOP_LEVEL);

@@ -58,11 +58,13 @@ class VideosController {
     private final CreateRefusals refusals;
     private final ResultPreviews previews;
     private final DerivedVideos derived;
+    private final VideoCharacters characters;
 
     VideosController(GenerationService service, ResultStore results, ApiProperties properties,
             ObjectProvider<InputUrlPolicy> urlPolicy, VideoObjectRenderer videos,
             CreateRefusals refusals, ResultPreviews previews, SourceVideoLinks links,
-            ObjectProvider<dev.wanhybrid.gateway.catalog.ModelCatalog> catalog) {
+            ObjectProvider<dev.wanhybrid.gateway.catalog.ModelCatalog> catalog, VideoCharacters characters) {
+        this.characters = characters;
         this.refusals = refusals;
         this.previews = previews;
         this.service = service;
@@ -80,6 +82,7 @@ class VideosController {
             throws IOException {
         CreateVideoRequest parsed = reader.read(request);
         checks.check(parsed);
+        parsed = derived.cast(parsed, (characterId, param) -> characters.visible(tenant.id(), characterId, param));
         String jobId = GenerationService.newJobId();
         URI image = uploads.store(jobId, parsed);
         return submit(tenant, new DerivedVideos.Derived(jobId, parsed.toSpec(tenant.id(), image), image));
@@ -109,19 +112,19 @@ class VideosController {
         return submit(tenant, derived.edit(videoId -> visible(tenant, videoId), body));
     }
 
-    /** Characters: read and checked, then refused with a 400 naming the capability no routed model has. */
+    /** A character: a named reference clip that later create requests cast ({@code characters}). */
     @PostMapping("/characters")
-    VideoObject createCharacter(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+    CharacterObject createCharacter(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
             HttpServletRequest request) throws IOException {
-        throw derived.character(reader.readDerived(request));
+        VideoRequestReader.CharacterUpload upload = reader.readCharacter(request);
+        return CharacterObject.of(characters.create(tenant.id(), upload.name(), upload.video().getInputStream()));
     }
 
-    /** No character can be created here, so none is ever found. */
+    /** The tenant's character; another tenant's is not found. */
     @GetMapping("/characters/{characterId}")
-    VideoObject character(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
+    CharacterObject character(@RequestAttribute(Tenant.REQUEST_ATTRIBUTE) Tenant tenant,
             @PathVariable String characterId) {
-        throw new ApiException(HttpStatus.NOT_FOUND, ApiError.INVALID_REQUEST, "character_id", "character_not_found",
-                "No character found with id '" + ApiError.printable(characterId) + "'.");
+        return CharacterObject.of(characters.visible(tenant.id(), characterId, "character_id"));
     }
 
     private VideoObject submit(Tenant tenant, DerivedVideos.Derived next) {
@@ -241,6 +244,16 @@ class VideosController {
             @com.fasterxml.jackson.annotation.JsonProperty("first_id") String firstId,
             @com.fasterxml.jackson.annotation.JsonProperty("last_id") String lastId,
             @com.fasterxml.jackson.annotation.JsonProperty("has_more") boolean hasMore) {}
+
+    /** OpenAI's character object. */
+    record CharacterObject(@com.fasterxml.jackson.annotation.JsonProperty("id") String id,
+            @com.fasterxml.jackson.annotation.JsonProperty("name") String name,
+            @com.fasterxml.jackson.annotation.JsonProperty("created_at") long createdAt) {
+
+        static CharacterObject of(VideoCharacters.VideoCharacter character) {
+            return new CharacterObject(character.id(), character.name(), character.createdAt().getEpochSecond());
+        }
+    }
 
     /** The delete answer. */
     record DeletedVideo(@com.fasterxml.jackson.annotation.JsonProperty("id") String id,

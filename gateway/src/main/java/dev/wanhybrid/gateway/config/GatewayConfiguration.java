@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.config;
 
 import java.time.Clock;
 import dev.wanhybrid.gateway.api.ApiProperties;
+import dev.wanhybrid.gateway.api.CharacterProperties;
 import dev.wanhybrid.gateway.api.SourceLinkProperties;
 import dev.wanhybrid.gateway.jobs.FallbackProperties;
 import dev.wanhybrid.gateway.jobs.JobProperties;
@@ -13,8 +14,8 @@ import org.springframework.context.annotation.Configuration;
 
 /** Cross-cutting beans: the clock everything reads time from, and the API, job and tenant properties. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({ApiProperties.class, SourceLinkProperties.class, JobProperties.class,
-    FallbackProperties.class, TenantProperties.class})
+@EnableConfigurationProperties({ApiProperties.class, CharacterProperties.class, SourceLinkProperties.class,
+    JobProperties.class, FallbackProperties.class, TenantProperties.class})
 class GatewayConfiguration {
 
     @Bean

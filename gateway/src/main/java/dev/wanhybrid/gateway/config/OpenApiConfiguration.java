@@ -48,4 +48,31 @@ class OpenApiConfiguration {
             }
         };
     }
+
+    /**
+     * Last of all customizers: declares every tag an operation uses in the document's global {@code tags} (Spectral's
+     * {@code operation-tag-defined}) and drops the schema springdoc derives from {@code StreamingResponseBody}
+     * return types, which the customizers replace with binary content, when nothing refers to it any more.
+     */
+    @Bean
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
+    OpenApiCustomizer declaredTagsAndNoUnusedSchemas() {
+        return openApi -> {
+            if (openApi.getPaths() == null) {
+                return;
+            }
+            java.util.SortedSet<String> used = new java.util.TreeSet<>();
+            openApi.getPaths().values().forEach(item -> item.readOperations().forEach(operation -> {
+                if (operation.getTags() != null) {
+                    used.addAll(operation.getTags());
+                }
+            }));
+            openApi.setTags(used.stream().map(name -> new io.swagger.v3.oas.models.tags.Tag().name(name)).toList());
+            if (openApi.getComponents() != null && openApi.getComponents().getSchemas() != null) {
+                String paths = io.swagger.v3.core.util.Json31.pretty(openApi.getPaths());
+                openApi.getComponents().getSchemas().keySet().removeIf(name -> name.equals("StreamingResponseBody")
+                        && !paths.contains("#/components/schemas/" + name));
+            }
+        };
+    }
 }

@@ -10,12 +10,19 @@ import java.util.Objects;
  * combinations make which mode is decided there too ({@code ModelCatalog.modeOf}).
  *
  * @param type what the input is
- * @param url where it is: a public http(s) URL the caller gave (checked by the input URL policy)
+ * @param url where it is: a public http(s) URL the caller gave (checked by the input URL policy), or a link the
+ *     gateway made to a video it stores (an edit's source, a character's clip)
+ * @param characterId the character ({@code char_...}) whose reference clip this is, or {@code null}
  */
-public record MediaInput(MediaType type, URI url) {
+public record MediaInput(MediaType type, URI url, String characterId) {
 
     public MediaInput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(url, "url");
+    }
+
+    /** An input that is no character's clip. */
+    public MediaInput(MediaType type, URI url) {
+        this(type, url, null);
     }
 }

@@ -38,8 +38,10 @@ record StoredSpec(
         @JsonProperty("origin_video_id") String originVideoId,
         @JsonProperty("media") List<StoredMedia> media) {
 
-    /** One typed input, by its wire name ({@code reference_image}) and URL. */
-    record StoredMedia(@JsonProperty("type") String type, @JsonProperty("url") String url) {}
+    /** One typed input, by its wire name ({@code reference_image}) and URL, and the character it shows if any. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record StoredMedia(@JsonProperty("type") String type, @JsonProperty("url") String url,
+            @JsonProperty("character_id") String characterId) {}
 
     static StoredSpec of(GenerationSpec spec) {
         String audio = switch (spec.audio()) {
@@ -57,7 +59,7 @@ record StoredSpec(
                 spec.origin() == null ? null : spec.origin().relation().name(),
                 spec.origin() == null ? null : spec.origin().videoId(),
                 spec.media().isEmpty() ? null : spec.media().stream()
-                        .map(m -> new StoredMedia(m.type().wire(), m.url().toString())).toList());
+                        .map(m -> new StoredMedia(m.type().wire(), m.url().toString(), m.characterId())).toList());
     }
 
     GenerationSpec toSpec() {
@@ -78,6 +80,6 @@ record StoredSpec(
                 media == null ? List.of()
                         : media.stream().map(m -> new MediaInput(MediaType.parse(m.type()).orElseThrow(
                                 () -> new IllegalStateException("stored media type " + m.type())),
-                                URI.create(m.url()))).toList());
+                                URI.create(m.url()), m.characterId())).toList());
     }
 }

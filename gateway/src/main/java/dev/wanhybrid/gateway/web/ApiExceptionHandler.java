@@ -39,7 +39,11 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     ResponseEntity<?> uploadTooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
-        return envelope(new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiError.INVALID_REQUEST, "input_reference",
+        // The create request's file is input_reference; a character's (and an edit's) is video.
+        String uri = request.getRequestURI();
+        String param = uri != null && (uri.endsWith("/characters") || uri.endsWith("/edits")) ? "video"
+                : "input_reference";
+        return envelope(new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiError.INVALID_REQUEST, param,
                 "request_too_large", "The upload is larger than the limit."), request);
     }
 

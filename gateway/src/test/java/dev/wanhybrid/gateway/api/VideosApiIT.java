@@ -370,6 +370,54 @@ class VideosApiIT extends ApiTestBase {
     }
 
     @Test
+    void aCharacterUploadedAsAFileIsStoredPrivatelyAndItsRequestsAreChecked() throws Exception {
+        java.nio.file.Path clip = java.nio.file.Files.createTempFile("character-", ".mp4");
+        try {
+            dev.wanhybrid.engine.internal.video.FfmpegTools.ffmpeg(List.of("-f", "lavfi", "-i",
+                    "testsrc=size=128x96:rate=8:duration=2", "-c:v", "mpeg4", "-f", "mp4", clip.toString()));
+            byte[] bytes = java.nio.file.Files.readAllBytes(clip);
+            Http.Multipart form = new Http.Multipart().field("name", "Ada").file("video", "ada.mp4", "video/mp4", bytes);
+            Http.Reply created = alpha.post("/v1/videos/characters", form.contentType(), form.build());
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            String id = created.json().path("id").asString();
+            assertThat(id).matches("char_[0-9a-f]{32}");
+            assertThat(created.json().path("name").asString()).isEqualTo("Ada");
+            Http.Reply fetched = alpha.get("/v1/videos/characters/" + id);
+            assertThat(fetched.status()).isEqualTo(200);
+            assertThat(fetched.json().path("created_at").asLong()).isEqualTo(created.json().path("created_at").asLong());
+            assertError(new Http(port, TestBackends.BETA_KEY).get("/v1/videos/characters/" + id), 404,
+                    "character_id", "character_not_found");
+            // Casting needs a link the provider can fetch the clip by, and this gateway configures none.
+            assertError(alpha.postJson("/v1/videos", "{\"prompt\": \"x\", \"characters\": [{\"id\": \"" + id
+                    + "\"}]}"), 400, "characters[0].id", "source_link_unavailable");
+            assertError(new Http(port, TestBackends.BETA_KEY).postJson("/v1/videos", "{\"prompt\": \"x\","
+                    + " \"characters\": [{\"id\": \"" + id + "\"}]}"), 404, "characters[0].id", "character_not_found");
+
+            Http.Reply json = alpha.postJson("/v1/videos/characters", "{\"name\": \"Ada\"}");
+            assertThat(json.status()).isEqualTo(415);
+            assertThat(json.json().path("error").path("code").asString()).isEqualTo("unsupported_media_type");
+            Http.Multipart extra = new Http.Multipart().field("name", "Ada").field("seed", "1")
+                    .file("video", "ada.mp4", "video/mp4", bytes);
+            assertError(alpha.post("/v1/videos/characters", extra.contentType(), extra.build()), 400, "seed",
+                    "unknown_parameter");
+            Http.Multipart longName = new Http.Multipart().field("name", "A".repeat(81))
+                    .file("video", "ada.mp4", "video/mp4", bytes);
+            assertError(alpha.post("/v1/videos/characters", longName.contentType(), longName.build()), 400, "name",
+                    "string_above_max_length");
+            Http.Multipart twoClips = new Http.Multipart().field("name", "Ada")
+                    .file("video", "a.mp4", "video/mp4", bytes).file("video", "b.mp4", "video/mp4", bytes);
+            assertError(alpha.post("/v1/videos/characters", twoClips.contentType(), twoClips.build()), 400, "video",
+                    "duplicate_parameter");
+            Http.Multipart image = new Http.Multipart().field("name", "Ada")
+                    .file("video", "a.png", "image/png", ApiFixtures.class.getName().getBytes());
+            assertError(alpha.post("/v1/videos/characters", image.contentType(), image.build()), 400, "video",
+                    "invalid_video");
+        } finally {
+            java.nio.file.Files.deleteIfExists(clip);
+        }
+    }
+
+    @Test
     void onlyACompletedVideoCanBeRemixed() {
         backends.local().pollsUntilDone(1000);
         String id = create("{\"prompt\": \"still running\"}").path("id").asString();

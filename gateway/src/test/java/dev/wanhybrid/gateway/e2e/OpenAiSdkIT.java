@@ -13,6 +13,8 @@ import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.videos.Video;
 import com.openai.models.videos.VideoCreateCharacterParams;
+import com.openai.models.videos.VideoCreateCharacterResponse;
+import com.openai.models.videos.VideoGetCharacterResponse;
 import com.openai.models.videos.VideoDownloadContentParams;
 import com.openai.models.videos.VideoEditParams;
 import com.openai.models.videos.VideoExtendParams;
@@ -31,6 +33,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -314,12 +317,82 @@ class OpenAiSdkIT {
     }
 
     @Test
-    void charactersAreRefusedWithA400NamingTheMissingCapability() {
+    void theOfficialClientCreatesACharacterAndCastsItThroughReferenceToVideo() throws Exception {
+        Video source = finishedSource();
+        byte[] clip;
+        try (HttpResponse response = client.videos().downloadContent(source.id()); InputStream body = response.body()) {
+            clip = body.readAllBytes();
+        }
+        long before = java.time.Instant.now().getEpochSecond();
+        VideoCreateCharacterResponse created = client.videos().createCharacter(VideoCreateCharacterParams.builder()
+                .name("Ada the kite flyer").video(clip).build());
+        String characterId = created.id().orElseThrow();
+        assertThat(characterId).matches("char_[0-9a-f]{32}");
+        assertThat(created.name()).hasValue("Ada the kite flyer");
+        assertThat(created.createdAt()).isBetween(before, java.time.Instant.now().getEpochSecond());
+        VideoGetCharacterResponse fetched = client.videos().getCharacter(characterId);
+        assertThat(fetched.id()).hasValue(characterId);
+        assertThat(fetched.name()).hasValue("Ada the kite flyer");
+        assertThat(fetched.createdAt()).isEqualTo(created.createdAt());
+
+        // openai-java 4.105 has no characters field on create: the additional body property carries it, sent
+        // as multipart characters[][id].
+        Video cast = client.videos().create(VideoCreateParams.builder().prompt("character1 flies a kite on a beach")
+                .putAdditionalBodyProperty("characters", JsonValue.from(List.of(Map.of("id", characterId))))
+                .build());
+        Video done = awaitDone(cast.id());
+        assertThat(catalog.supportsMode(done.model().asString(), dev.wanhybrid.cloud.catalog.VideoMode.REFERENCE_TO_VIDEO))
+                .as("model %s does reference-to-video", done.model().asString()).isTrue();
+        assertThat(done._additionalProperties().get("route").toString())
+                .contains("characters " + characterId, "reference_video", "reference-to-video");
+        Path file = Files.createTempFile("sdk-cast-", ".mp4");
+        try (HttpResponse response = client.videos().downloadContent(cast.id()); InputStream body = response.body()) {
+            Files.copy(body, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(VideoStills.probe(file).codec()).isEqualTo("h264");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+
+        // What the provider was given: the character's clip as a reference video, by a signed link.
+        dev.wanhybrid.gateway.generation.MediaInput reference = service.find("alpha", cast.id()).orElseThrow().spec()
+                .media().getFirst();
+        assertThat(reference.type()).isEqualTo(dev.wanhybrid.cloud.catalog.MediaType.REFERENCE_VIDEO);
+        assertThat(reference.characterId()).isEqualTo(characterId);
+        URI link = reference.url();
+        assertThat(link.toString()).startsWith("https://gateway.example.test/shared/results?");
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<byte[]> served = http.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + link.getRawPath() + "?" + link.getRawQuery())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(served.body()).isEqualTo(clip);
+        }
+
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + port + "/v1")
+                .apiKey(TestBackends.BETA_KEY).maxRetries(0).build();
+        try {
+            assertThatThrownBy(() -> stranger.videos().getCharacter(characterId)).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> stranger.videos().create(VideoCreateParams.builder().prompt("not mine")
+                    .putAdditionalBodyProperty("characters", JsonValue.from(List.of(Map.of("id", characterId))))
+                    .build())).isInstanceOfSatisfying(NotFoundException.class,
+                            e -> assertThat(e.body().toString()).contains("characters[0].id"));
+        } finally {
+            stranger.close();
+        }
+    }
+
+    @Test
+    void aCharacterClipThatIsNotAShortVideoIsRefusedNamingTheField() {
         assertThatThrownBy(() -> client.videos().createCharacter(VideoCreateCharacterParams.builder().name("Ada")
-                .video(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}).build()))
+                .video(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'}).build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
                     assertThat(e.param()).hasValue("video");
-                    assertThat(e.getMessage()).contains("reference_to_video");
+                    assertThat(e.code()).hasValue("invalid_video");
                 });
+        assertThatThrownBy(() -> client.videos().createCharacter(VideoCreateCharacterParams.builder().name(" ")
+                .video(new byte[] {1}).build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.param()).hasValue("name"));
+        assertThatThrownBy(() -> client.videos().getCharacter("char_" + "0".repeat(32)))
+                .isInstanceOf(NotFoundException.class);
     }
 }
