@@ -10,7 +10,9 @@ import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.HashMap;
@@ -80,10 +82,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
     public Route plan(GenerationSpec spec) throws NoRouteException {
         RoutingContext ctx = context(spec.tenant());
         try {
-            Route route;
-            synchronized (demand) { // the demand window is the one state decisions share
-                route = router.decide(spec, ctx);
-            }
+            Route route = decide(spec, ctx);
             RouteCandidate chosen = route.chosen();
             metrics.decision(chosen.backend(), route.reason());
             RouteReason reason = reasonOf(route.reason());
@@ -110,6 +109,41 @@ public class DefaultRoutePlanner implements RoutePlanner {
         }
     }
 
+    /**
+     * The router's decision; when every option is over a spent budget whose policy is {@code lower_tier} and the
+     * caller allowed a smaller size ({@code routing.lower_tier_size}), the decision for the request at that size,
+     * with the route saying so.
+     */
+    private Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
+        try {
+            synchronized (demand) { // the demand window is the one state decisions share
+                return router.decide(spec, ctx);
+            }
+        } catch (NoRouteException e) {
+            VideoSize lower = spec.routing().lowerTierSize();
+            if (!"budget_exceeded".equals(e.code()) || ctx.whenExhausted() != WhenExhausted.LOWER_TIER
+                    || lower == null || lower.equals(spec.size())) {
+                throw e;
+            }
+            Route lowered;
+            try {
+                synchronized (demand) {
+                    lowered = router.decide(spec.withSize(lower), ctx);
+                }
+            } catch (NoRouteException atLower) {
+                throw new NoRouteException(e.httpStatus(), e.param(), e.code(), e.getMessage()
+                        + " At routing.lower_tier_size " + lower + " too: " + atLower.getMessage(), e.rejected());
+            }
+            List<RejectedCandidate> rejected = new java.util.ArrayList<>(e.rejected());
+            rejected.addAll(lowered.rejected());
+            String asked = spec.size() == null ? "the model's default size" : spec.size().toString();
+            return new Route(lowered.candidates(), rejected, RouteReason.LOWER_TIER.code(), new Route.LowerTier(
+                    spec.size(), lower, "The budget is spent for a video at " + asked + " (" + e.getMessage()
+                            + ") and its policy is lower_tier, so the request runs at " + lower
+                            + ", the size routing.lower_tier_size allows."));
+        }
+    }
+
     /** The live state the decision reads, captured once. */
     public RoutingContext context(String tenant) {
         LocalCapacity capacity = local.getIfAvailable();
@@ -132,14 +166,19 @@ public class DefaultRoutePlanner implements RoutePlanner {
         LocalQueueState queue = here == null ? LocalQueueState.IDLE : here.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
         BudgetCaps budget = caps.getIfAvailable();
+        WhenExhausted whenExhausted = WhenExhausted.REJECT;
         if (budget != null && tenant != null) {
+            whenExhausted = budget.whenExhausted(tenant);
             for (String id : BACKENDS) {
-                budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+                // Under local_only a spent budget never refuses owned engines (the ledger records their cost).
+                if (whenExhausted != WhenExhausted.LOCAL_ONLY || Backend.CLOUD.is(id)) {
+                    budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+                }
             }
         }
         Instant now = clock.instant();
         return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, now,
-                planOf(queue, now));
+                planOf(queue, now), whenExhausted);
     }
 
     /** {@code local} and {@code cloud}, configured or not, then every other registered backend (remote engines). */
