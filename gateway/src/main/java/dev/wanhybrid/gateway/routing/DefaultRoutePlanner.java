@@ -8,6 +8,7 @@ import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
+import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
 import dev.wanhybrid.cost.budget.WhenExhausted;
@@ -189,19 +190,60 @@ public class DefaultRoutePlanner implements RoutePlanner {
     }
 
     /**
-     * The routing core's plan as far as the local backend reports it: it reports counts and the wait, not each
-     * job's deadline, so every busy worker is planned busy until the reported wait is over and queued work is
-     * inside that wait. (The replay plans job by job; see docs/routing.md.)
+     * The routing core's plan of the local backend. Where it reports each task (this JVM's engines), the plan holds
+     * them job by job: running ones from their start, queued ones in deadline order, each with its modelled service
+     * time, so admission weighs a newcomer against the deadlines already promised. Where it reports only counts and
+     * the wait (the cluster's fleet view), every busy worker is planned busy until the reported wait is over.
      */
     private LocalPlanState planOf(LocalQueueState queue, Instant now) {
         double clockSeconds = now.toEpochMilli() / 1000.0;
+        LocalSchedule plan = queue.tasks() != null
+                ? planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime)
+                : planOfCounts(queue, clockSeconds);
+        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
+    }
+
+    private static LocalSchedule planOfCounts(LocalQueueState queue, double clockSeconds) {
         LocalSchedule plan = new LocalSchedule(Math.max(1, queue.workers()));
         double wait = queue.estimatedWait().toMillis() / 1000.0;
         int busy = Math.min(plan.gpus(), queue.running() + queue.queued());
         for (int g = 0; g < busy && wait > 0; g++) {
             plan.putRunning(g, new LocalSchedule.Job(-1 - g, Double.MAX_VALUE, new ServiceTime(wait, wait)), clockSeconds);
         }
-        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
+        return plan;
+    }
+
+    /**
+     * A plan of the reported tasks on {@code workers} GPUs; their ids are negative and rise with arrival, so they
+     * keep their order among themselves and go before a newcomer with the same deadline.
+     */
+    static LocalSchedule planOfTasks(List<LocalQueueState.Task> tasks, int workers,
+            java.util.function.Function<LocalQueueState.Task, ServiceTime> times) {
+        LocalSchedule plan = new LocalSchedule(workers);
+        int gpu = 0;
+        for (LocalQueueState.Task t : tasks) {
+            double due = t.dueBy() == null ? Double.POSITIVE_INFINITY : t.dueBy().toEpochMilli() / 1000.0;
+            LocalSchedule.Job job = new LocalSchedule.Job(Long.MIN_VALUE / 2 + t.arrival(), due, times.apply(t));
+            if (t.startedAt() != null && gpu < workers) {
+                plan.putRunning(gpu++, job, t.startedAt().toEpochMilli() / 1000.0);
+            } else {
+                plan.enqueue(job);
+            }
+        }
+        return plan;
+    }
+
+    /** A task's service time: the throughput model's where it knows the model, else the catalog's figure. */
+    private ServiceTime serviceTime(LocalQueueState.Task t) {
+        Optional<CatalogModel> model = catalog.find(t.model());
+        Optional<ServiceTime> modelled = model.flatMap(m -> costs.localServiceTime(m, t.size(), t.seconds()));
+        if (modelled.isPresent()) {
+            return modelled.get();
+        }
+        double seconds = model.flatMap(m -> m.tierOf(t.size()))
+                .map(tier -> tier.serviceTimePerSecond().multipliedBy(t.seconds()).toMillis() / 1000.0)
+                .filter(s -> s > 0).orElse(60.0 * t.seconds());
+        return new ServiceTime(seconds, seconds);
     }
 
     private static RouteReason reasonOf(String code) {
