@@ -10,11 +10,19 @@ import java.util.Objects;
  * @param tenant the tenant id for a tenant cap, the empty string for a global one
  * @param period day or month
  * @param limit the most that may be committed (reserved plus spent) in one period
+ * @param whenExhausted what a request the cap can no longer pay for gets
  */
-public record BudgetCap(BudgetScope scope, String tenant, BudgetPeriod period, Money limit) {
+public record BudgetCap(BudgetScope scope, String tenant, BudgetPeriod period, Money limit,
+        WhenExhausted whenExhausted) {
+
+    /** A cap that rejects once spent. */
+    public BudgetCap(BudgetScope scope, String tenant, BudgetPeriod period, Money limit) {
+        this(scope, tenant, period, limit, WhenExhausted.REJECT);
+    }
 
     public BudgetCap {
         Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(whenExhausted, "whenExhausted");
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(limit, "limit");
         tenant = scope == BudgetScope.GLOBAL ? "" : Objects.requireNonNull(tenant, "tenant");

@@ -17,14 +17,14 @@ public final class Replay {
 
     private Replay() {}
 
-    /** Runs the gateway's routing core ({@link RouterPolicy}), the baselines, all-cloud, all-local and the bound. */
+    /** Runs the gateway's routing core ({@link RouterPolicy}), the same with hedging, the baselines, all-cloud, all-local and the bound. */
     public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace) {
         return run(cfg, trace, new RouterPolicy());
     }
 
     /**
      * Runs with {@code routed} as the first strategy (the gateway plugs its whole router in here), then the
-     * baselines, all-cloud, all-local and the bound.
+     * routing core with hedging ({@code router-hedged}), the baselines, all-cloud, all-local and the bound.
      */
     public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace, ReplayPolicy routed) {
         int gpus = cfg.cost().fleet().count();
@@ -33,6 +33,7 @@ public final class Replay {
         long days = ReplaySimulator.horizon(trace, cfg.cost().billingZone()).toDays();
         return new ReplayReport(trace.size(), days, gpus, List.of(
                 sim.run(trace, routed),
+                sim.run(trace, RouterPolicy.hedged()),
                 sim.run(trace, new CheapestFeasiblePolicy()),
                 sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())),
                 sim.allCloud(trace),

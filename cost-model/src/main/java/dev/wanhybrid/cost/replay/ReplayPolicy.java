@@ -40,8 +40,16 @@ public interface ReplayPolicy {
      * @param backend {@code local} or {@code cloud}
      * @param model the model chosen
      * @param reason a short reason code
+     * @param hedgeAt for a local job run hedged, the replay clock's second at which it moves to the cloud if it has
+     *     not started or will finish late ({@link dev.wanhybrid.cost.routing.LocalSchedule.Job#hedgeAt()});
+     *     {@code NaN} otherwise
      */
-    record Decision(String backend, String model, String reason) {}
+    record Decision(String backend, String model, String reason, double hedgeAt) {
+
+        public Decision(String backend, String model, String reason) {
+            this(backend, model, reason, Double.NaN);
+        }
+    }
 
     Decision decide(TraceJob job, View view);
 

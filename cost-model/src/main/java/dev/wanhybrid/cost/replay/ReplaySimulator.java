@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * Each job takes its predicted GPU-seconds times a seeded log-normal factor, the same factor for the same job under
  * every strategy and in the bound ({@link #runFactors}), so the prediction a policy sees is good but not perfect,
  * and the bound is computed on the run times the replay charges.
+ *
+ * <p>A job the policy runs hedged ({@link ReplayPolicy.Decision#hedgeAt()}) is looked at at its hedge point: if it
+ * has not started, or its progress says it will finish after its deadline, it moves to the cloud then. Steps take
+ * equal time, so progress projects the run's real end; a run cancelled this way is charged the GPU time it used,
+ * plus the cloud's price.
  */
 public final class ReplaySimulator {
 
@@ -76,11 +81,15 @@ public final class ReplaySimulator {
                 "all-local", true, false);
     }
 
-    /** The fleet as the simulation knows it: the plan, and when each busy GPU really frees up. */
+    /** The fleet as the simulation knows it: the plan, when each busy GPU really frees up, and the hedge points. */
     private static final class Fleet {
         final LocalSchedule plan;
         final double[] actualEnd;
         final int[] jobOn;
+        /** Hedge points still to look at, earliest first: {hedge time, job index}. */
+        final java.util.PriorityQueue<double[]> hedges = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
+        final java.util.Map<Integer, LocalSchedule.Job> planned = new java.util.HashMap<>();
 
         Fleet(int gpus) {
             plan = new LocalSchedule(gpus);
@@ -123,10 +132,33 @@ public final class ReplaySimulator {
                 misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
             }
         };
+        ReplayCatalog.CloudOption[] rescue = new ReplayCatalog.CloudOption[trace.size()];
+        Money[] hedgedCloud = {Money.zero(currency)};
+        int[] hedgedAway = {0};
+        Hedge hedge = (i, start, at) -> {
+            TraceJob job = trace.get(i);
+            LocalDate arrived = job.arrival().atZone(zone).toLocalDate();
+            Money[] today = day(daily, arrived, currency);
+            if (!Double.isNaN(start)) {
+                Money used = catalog.local().marginal(at - start);
+                marginal[0] = marginal[0].plus(used);
+                today[0] = today[0].plus(used);
+                busy[0] += Math.max(0, Math.min(at, end) - Math.min(start, end));
+            }
+            hedgedCloud[0] = hedgedCloud[0].plus(rescue[i].price());
+            today[1] = today[1].plus(rescue[i].price());
+            hedgedAway[0]++;
+            if (at + rescue[i].latency().toMillis() / 1000.0 - seconds(t0, job.arrival())
+                    <= job.deadline().toMillis() / 1000.0) {
+                hits[0]++;
+            } else {
+                misses.merge(arrived, 1, Integer::sum);
+            }
+        };
         for (int i = 0; i < trace.size(); i++) {
             TraceJob job = trace.get(i);
             double now = seconds(t0, job.arrival());
-            advance(fleet, now, predicted, factor, done);
+            advance(fleet, now, predicted, factor, done, hedge);
             peakQueue.merge(job.arrival().atZone(zone).toLocalDate(), fleet.plan.queued(), Math::max);
             List<ReplayCatalog.LocalOption> localOptions = withFleet && gpus > 0 ? catalog.localOptions(job) : List.of();
             Optional<ReplayCatalog.CloudOption> cloudOption = catalog.cheapestCloud(job);
@@ -144,7 +176,14 @@ public final class ReplaySimulator {
                         .findFirst().orElseThrow(() -> new IllegalStateException(name + " chose " + d.model()
                                 + " for a job it cannot make: " + job));
                 predicted[i] = option.gpuSeconds();
-                fleet.plan.enqueue(new LocalSchedule.Job(i, due, option.time()));
+                LocalSchedule.Job planned = new LocalSchedule.Job(i, due, option.time(), d.hedgeAt());
+                if (planned.hedged()) {
+                    rescue[i] = cloudOption.orElseThrow(() -> new IllegalStateException(
+                            name + " hedged a job no cloud model can make: " + job));
+                    fleet.hedges.add(new double[] {d.hedgeAt(), i});
+                    fleet.planned.put(i, planned);
+                }
+                fleet.plan.enqueue(planned);
                 startIdle(fleet, now, predicted, factor);
                 local++;
             } else {
@@ -162,7 +201,9 @@ public final class ReplaySimulator {
                 }
             }
         }
-        advance(fleet, Double.POSITIVE_INFINITY, predicted, factor, done);
+        advance(fleet, Double.POSITIVE_INFINITY, predicted, factor, done, hedge);
+        cloud = cloud.plus(hedgedCloud[0]);
+        local -= hedgedAway[0];
         Money fixed = Money.zero(currency);
         if (withFleet && !horizon.isZero()) {
             fixed = economics.fixedCostPerYear().times(BigDecimal.valueOf(horizon.toSeconds()))
@@ -186,12 +227,22 @@ public final class ReplaySimulator {
         void finished(int job, double start, double finish);
     }
 
+    /** A hedged job moved to the cloud at {@code at}; {@code start} is {@code NaN} when it had not started. */
+    @FunctionalInterface
+    private interface Hedge {
+        void movedToCloud(int job, double start, double at);
+    }
+
     private static Money[] day(SortedMap<LocalDate, Money[]> daily, LocalDate day, Currency currency) {
         return daily.computeIfAbsent(day, k -> new Money[] {Money.zero(currency), Money.zero(currency)});
     }
 
-    /** Runs the fleet up to {@code now}: every GPU that really finishes by then starts the queue's head. */
-    private static void advance(Fleet fleet, double now, double[] predicted, double[] factor, Completion done) {
+    /**
+     * Runs the fleet up to {@code now}: every GPU that really finishes by then starts the queue's head, and every
+     * hedge point passed by then moves its job to the cloud when it has not started or would finish late.
+     */
+    private static void advance(Fleet fleet, double now, double[] predicted, double[] factor, Completion done,
+            Hedge hedge) {
         while (true) {
             int gpu = -1;
             for (int g = 0; g < fleet.jobOn.length; g++) {
@@ -199,15 +250,46 @@ public final class ReplaySimulator {
                     gpu = g;
                 }
             }
+            double[] point = fleet.hedges.peek();
+            boolean hedgeFirst = point != null && point[0] <= now && (gpu < 0 || point[0] < fleet.actualEnd[gpu]);
+            if (hedgeFirst) {
+                fleet.hedges.poll();
+                lookAt(fleet, (int) point[1], point[0], predicted, factor, hedge);
+                continue;
+            }
             if (gpu < 0) {
                 return;
             }
             double t = fleet.actualEnd[gpu];
             int i = fleet.jobOn[gpu];
             done.finished(i, t - predicted[i] * factor[i], t);
+            fleet.planned.remove(i);
             fleet.plan.finish(gpu);
             fleet.jobOn[gpu] = -1;
             start(fleet, gpu, t, predicted, factor);
+        }
+    }
+
+    /** A hedged job's hedge point at {@code t}: still queued, or running past its deadline, it leaves for the cloud. */
+    private static void lookAt(Fleet fleet, int i, double t, double[] predicted, double[] factor, Hedge hedge) {
+        LocalSchedule.Job job = fleet.planned.remove(i);
+        if (job == null) {
+            return; // already finished
+        }
+        if (fleet.plan.remove(job)) {
+            hedge.movedToCloud(i, Double.NaN, t);
+            return;
+        }
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            if (fleet.jobOn[g] == i) {
+                if (fleet.actualEnd[g] > job.due()) {
+                    hedge.movedToCloud(i, fleet.actualEnd[g] - predicted[i] * factor[i], t);
+                    fleet.plan.finish(g);
+                    fleet.jobOn[g] = -1;
+                    start(fleet, g, t, predicted, factor);
+                }
+                return;
+            }
         }
     }
 

@@ -13,11 +13,22 @@ public final class RouterPolicy implements ReplayPolicy {
     /** The strategy's name in reports and in the replay's JSON. */
     public static final String NAME = "router";
 
+    /**
+     * The same router with hedging on ({@link LocalAdmission#hedging()}): the replay moves a hedged job to the cloud
+     * at its hedge point; the gateway does not do that yet, so it runs the router without hedging.
+     */
+    public static final String HEDGED = "router-hedged";
+
     private final LocalAdmission admission;
     private final DemandWindow demand = new DemandWindow();
 
     public RouterPolicy() {
         this(new LocalAdmission());
+    }
+
+    /** The router with hedging on: {@value #HEDGED}. */
+    public static RouterPolicy hedged() {
+        return new RouterPolicy(new LocalAdmission().withHedging(true));
     }
 
     public RouterPolicy(LocalAdmission admission) {
@@ -30,7 +41,8 @@ public final class RouterPolicy implements ReplayPolicy {
                 .toList();
         LocalAdmission.Verdict v = admission.decide(view.id(), view.clock(), job.deadline().toMillis() / 1000.0,
                 local, view.cloud().map(ReplayCatalog.CloudOption::toAdmission), view.plan(), demand);
-        return new Decision(v.local() ? "local" : "cloud", v.model(), v.reason());
+        return new Decision(v.local() ? "local" : "cloud", v.model(), v.reason(),
+                v.job() == null ? Double.NaN : v.job().hedgeAt());
     }
 
     @Override
@@ -40,6 +52,6 @@ public final class RouterPolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return NAME;
+        return admission.hedging() ? HEDGED : NAME;
     }
 }

@@ -20,6 +20,11 @@ import java.util.Optional;
  *       idle anyway, rising to 1 as the fleet's capacity over the job's run is committed or wanted by better work).
  *       A job with a distant deadline is admissible far ahead, so it waits in the queue for a quieter hour rather
  *       than going to the cloud.
+ *   <li>With hedging on, when the cloud meets the deadline but no option is admissible on pessimistic times, an
+ *       option that the plan admits on its expected time is taken <em>hedged</em>: the job carries a hedge point,
+ *       its deadline minus the cloud's latency, at which the one running the plan sends it to the cloud if it has
+ *       not started or its progress says it will finish late. It still pays the shadow price, and it may not push
+ *       any admitted job late (for them it holds its GPU until its deadline at the most).
  *   <li>When the cloud cannot meet the deadline, an admissible local option takes it whatever it saves; failing
  *       that, one that meets the deadline on expected times (a risk, counted as such in the reason); failing that,
  *       the cloud (the deadline is missed either way, and the job does not hold a GPU).
@@ -58,7 +63,8 @@ public final class LocalAdmission {
      * @param model the model chosen (local or cloud); {@code null} when there is no option at all
      * @param reason {@code cheapest} (local saves more than the GPU's shadow price, or the cloud is cheaper),
      *     {@code opportunity_cost} (local would save, but less than better work expected on the GPU),
-     *     {@code local_full} (no local option can be admitted in time), {@code deadline} (only local meets the
+     *     {@code hedged} (as {@code cheapest}, admitted on its expected time with a hedge point; see
+     *     {@link LocalSchedule.Job#hedgeAt()}), {@code local_full} (no local option can be admitted in time), {@code deadline} (only local meets the
      *     deadline), {@code deadline_at_risk} (only local might meet it, on expected times), {@code deadline_missed}
      *     (nothing meets it), {@code cloud_only} (no local option)
      * @param shadowPricePerGpuSecond the shadow price the local option was weighed against, USD per GPU-second
@@ -68,16 +74,36 @@ public final class LocalAdmission {
             LocalSchedule.Job job) {}
 
     private final double pressureKnee;
+    private final boolean hedging;
 
+    /** The default: the default pressure knee, no hedging. */
     public LocalAdmission() {
-        this(DEFAULT_PRESSURE_KNEE);
+        this(DEFAULT_PRESSURE_KNEE, false);
     }
 
     public LocalAdmission(double pressureKnee) {
+        this(pressureKnee, false);
+    }
+
+    /**
+     * @param hedging whether a job whose pessimistic time does not fit may run locally hedged (the caller then
+     *     moves it to the cloud at its hedge point when it would be late; see {@link LocalSchedule.Job#hedgeAt()})
+     */
+    public LocalAdmission(double pressureKnee, boolean hedging) {
         if (!(pressureKnee >= 0 && pressureKnee < 1)) {
             throw new IllegalArgumentException("pressure knee must be in [0, 1), was " + pressureKnee);
         }
         this.pressureKnee = pressureKnee;
+        this.hedging = hedging;
+    }
+
+    /** This rule with hedging on or off. */
+    public LocalAdmission withHedging(boolean on) {
+        return new LocalAdmission(pressureKnee, on);
+    }
+
+    public boolean hedging() {
+        return hedging;
     }
 
     /**
@@ -108,14 +134,16 @@ public final class LocalAdmission {
             if (!cloudMeets) {
                 return new Verdict(true, o.model(), "deadline", 0, job);
             }
-            BigDecimal saving = cloud.get().priceUsd().subtract(o.marginalUsd());
-            if (saving.signum() <= 0) {
-                return new Verdict(false, cloud.get().model(), "cheapest", 0, null);
+            return weigh(now, o, job, "cheapest", cloud.get(), plan, demand);
+        }
+        if (cloudMeets && hedging) {
+            double hedgeAt = due - cloud.get().latencySeconds();
+            for (LocalOption o : local) {
+                LocalSchedule.Job job = new LocalSchedule.Job(id, due, o.time(), hedgeAt);
+                if (hedgeAt > now && plan.admits(job, now)) {
+                    return weigh(now, o, job, "hedged", cloud.get(), plan, demand);
+                }
             }
-            double density = saving.doubleValue() / o.time().expectedSeconds();
-            double price = shadowPrice(now, density, o.time(), plan, demand);
-            return density > price ? new Verdict(true, o.model(), "cheapest", price, job)
-                    : new Verdict(false, cloud.get().model(), "opportunity_cost", price, null);
         }
         if (cloudMeets) {
             return new Verdict(false, cloud.get().model(), "local_full", 0, null);
@@ -129,6 +157,19 @@ public final class LocalAdmission {
         return cloud.map(c -> new Verdict(false, c.model(), "deadline_missed", 0, null))
                 .orElseGet(() -> new Verdict(true, best.model(), "deadline_missed", 0,
                         new LocalSchedule.Job(id, due, best.time())));
+    }
+
+    /** An admissible local option against the cloud that meets the deadline: its saving per GPU-second must beat the shadow price. */
+    private Verdict weigh(double now, LocalOption o, LocalSchedule.Job job, String reason, CloudOption cloud,
+            LocalSchedule plan, DemandWindow demand) {
+        BigDecimal saving = cloud.priceUsd().subtract(o.marginalUsd());
+        if (saving.signum() <= 0) {
+            return new Verdict(false, cloud.model(), "cheapest", 0, null);
+        }
+        double density = saving.doubleValue() / o.time().expectedSeconds();
+        double price = shadowPrice(now, density, o.time(), plan, demand);
+        return density > price ? new Verdict(true, o.model(), reason, price, job)
+                : new Verdict(false, cloud.model(), "opportunity_cost", price, null);
     }
 
     /**

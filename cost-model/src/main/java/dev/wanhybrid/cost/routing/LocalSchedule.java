@@ -23,8 +23,20 @@ public final class LocalSchedule {
      * @param id the caller's id, unique in this plan; breaks ties between equal deadlines (lower first)
      * @param due when it must be finished
      * @param time its service time
+     * @param hedgeAt for a hedged job, when it moves to the cloud if by then it cannot finish by {@code due} (its
+     *     deadline minus the cloud's latency); {@code NaN} for a job that runs here whatever happens
      */
-    public record Job(long id, double due, ServiceTime time) {}
+    public record Job(long id, double due, ServiceTime time, double hedgeAt) {
+
+        public Job(long id, double due, ServiceTime time) {
+            this(id, due, time, Double.NaN);
+        }
+
+        /** Whether the job leaves for the cloud at {@link #hedgeAt} when it would finish late here. */
+        public boolean hedged() {
+            return !Double.isNaN(hedgeAt);
+        }
+    }
 
     private static final Comparator<Job> EDF = (a, b) -> deadlineOrder(a.due(), a.id(), b.due(), b.id());
 
@@ -148,7 +160,7 @@ public final class LocalSchedule {
         if (j == null) {
             return now;
         }
-        double end = startedAt[gpu] + j.time().pessimisticSeconds();
+        double end = startedAt[gpu] + occupancy(j, startedAt[gpu], true);
         return end > now ? end : now + 0.1 * j.time().expectedSeconds();
     }
 
@@ -201,30 +213,32 @@ public final class LocalSchedule {
         if (running.length == 0) {
             return Double.POSITIVE_INFINITY;
         }
-        // One pass without the candidate first. Placing a job of length d in a list schedule delays every later
-        // job by at most d (the sorted free times with it never exceed those without it plus d), so when every
+        // One pass without the candidate first. Placing a job that holds a GPU for d in a list schedule delays every
+        // later job by at most d (the sorted free times with it never exceed those without it plus d), so when every
         // later job that is in time has at least d of slack, nobody is pushed late and the exact pass is not needed.
-        double d = duration(candidate, pessimistic);
+        double own = ownDuration(candidate, pessimistic);
         double[] base = freeTimes(now);
         double start = Double.NaN;
+        double held = Double.NaN;
         double leastSlack = Double.POSITIVE_INFINITY;
         for (Job j : queued) {
             if (Double.isNaN(start) && EDF.compare(candidate, j) < 0) {
                 start = base[0];
-                if (start + d > candidate.due()) {
-                    return start + d;
+                if (start + own > candidate.due()) {
+                    return start + own;
                 }
+                held = occupancy(candidate, start, pessimistic);
             }
-            double finish = assign(base, duration(j, pessimistic));
+            double finish = place(base, j, pessimistic);
             if (!Double.isNaN(start) && finish <= j.due()) {
                 leastSlack = Math.min(leastSlack, j.due() - finish);
             }
         }
         if (Double.isNaN(start)) {
-            return base[0] + d; // last in the queue: it delays nobody
+            return base[0] + own; // last in the queue: it delays nobody
         }
-        if (leastSlack >= d) {
-            return start + d;
+        if (leastSlack >= held) {
+            return start + own;
         }
         double[] free = freeTimes(now);
         double[] without = null; // the plan without the candidate, from the candidate's place on
@@ -232,19 +246,19 @@ public final class LocalSchedule {
         for (Job j : queued) {
             if (without == null && EDF.compare(candidate, j) < 0) {
                 without = free.clone();
-                candidateFinish = assign(free, duration(candidate, pessimistic));
+                candidateFinish = free[0] + own;
                 if (candidateFinish > candidate.due()) {
                     return candidateFinish; // late itself: no need to look further
                 }
+                place(free, candidate, pessimistic);
             }
-            double work = duration(j, pessimistic);
-            double finish = assign(free, work);
-            if (without != null && assign(without, work) <= j.due() && finish > j.due()) {
+            double finish = place(free, j, pessimistic);
+            if (without != null && place(without, j, pessimistic) <= j.due() && finish > j.due()) {
                 return Double.POSITIVE_INFINITY;
             }
         }
         if (without == null) {
-            candidateFinish = assign(free, duration(candidate, pessimistic));
+            candidateFinish = free[0] + own;
         }
         return candidateFinish;
     }
@@ -270,6 +284,28 @@ public final class LocalSchedule {
 
     private static double duration(Job j, boolean pessimistic) {
         return pessimistic ? j.time().pessimisticSeconds() : j.time().expectedSeconds();
+    }
+
+    /**
+     * How long the job itself is planned to take, for its own deadline: a hedged job is admitted on its expected
+     * time (should it run long, it leaves for the cloud in time), any other with the time asked for.
+     */
+    private static double ownDuration(Job j, boolean pessimistic) {
+        return j.hedged() ? j.time().expectedSeconds() : duration(j, pessimistic);
+    }
+
+    /**
+     * How long the job holds its GPU when it starts at {@code start}, for the jobs behind it: its time, except that
+     * a hedged job holds it no later than its deadline (by then it has finished or left for the cloud).
+     */
+    private static double occupancy(Job j, double start, boolean pessimistic) {
+        double d = duration(j, pessimistic);
+        return j.hedged() ? Math.max(j.time().expectedSeconds(), Math.min(d, j.due() - start)) : d;
+    }
+
+    /** Puts the job on the GPU that frees first; returns when that GPU is free again. */
+    private static double place(double[] heap, Job j, boolean pessimistic) {
+        return assign(heap, occupancy(j, heap[0], pessimistic));
     }
 
     private double[] freeTimes(double now) {

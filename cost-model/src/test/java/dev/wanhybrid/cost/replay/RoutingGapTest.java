@@ -42,4 +42,25 @@ class RoutingGapTest {
         assertThat(cells).isEqualTo(20);
         assertThat(misses).isEmpty();
     }
+
+    /**
+     * Hedging (a 5-minute job runs locally on its expected time and leaves for the cloud at its deadline minus the
+     * cloud's latency if it would be late) narrows the deadline-spread family's gap on every fleet, and gives up no
+     * deadline the fleet could meet.
+     */
+    @Test
+    void hedgingNarrowsTheDeadlineSpreadGapOnEveryFleetWithoutMissingMoreDeadlines() throws Exception {
+        List<String> misses = new ArrayList<>();
+        for (int gpus : RoutingMatrix.FLEETS) {
+            RoutingMatrix.Cell c = RoutingMatrix.run(TraceGenerator.Family.DEADLINE_SPREAD, gpus,
+                    RoutingMatrix.CHECK_SEEDS.get(1), 1, 200, false);
+            BigDecimal hedgedGap = c.gap(c.hedged());
+            if (hedgedGap.compareTo(c.costGap()) >= 0 || c.shortfallPoints(c.hedged()).compareTo(HITS) > 0) {
+                misses.add(gpus + " GPUs: hedged " + hedgedGap + " against " + c.costGap() + " above the bound, "
+                        + c.shortfallPoints(c.hedged()) + " points below the reachable hit rate");
+            }
+            assertThat(c.hedged().localJobs()).as(gpus + " GPUs").isGreaterThan(c.router().localJobs());
+        }
+        assertThat(misses).isEmpty();
+    }
 }

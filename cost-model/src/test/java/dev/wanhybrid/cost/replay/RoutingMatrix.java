@@ -29,9 +29,20 @@ public final class RoutingMatrix {
      *
      * @param costGap router total over bound total minus one
      * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
+     * @param hedged the router with hedging ({@link RouterPolicy#hedged()})
      */
     public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
-            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines) {}
+            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged) {
+
+        public BigDecimal gap(ReplayOutcome o) {
+            return o.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
+                    .subtract(BigDecimal.ONE);
+        }
+
+        public BigDecimal shortfallPoints(ReplayOutcome o) {
+            return bound.maxHitRate().subtract(o.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
+        }
+    }
 
     private RoutingMatrix() {}
 
@@ -60,6 +71,7 @@ public final class RoutingMatrix {
         ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
                 cfg.cost().billingZone());
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
+        ReplayOutcome hedged = sim.run(trace, RouterPolicy.hedged());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 sim.runFactors(trace.size()));
         List<ReplayOutcome> others = baselines ? List.of(sim.run(trace, new CheapestFeasiblePolicy()),
@@ -67,6 +79,6 @@ public final class RoutingMatrix {
         BigDecimal gap = router.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
                 .subtract(BigDecimal.ONE);
         BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
-        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others);
+        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged);
     }
 }

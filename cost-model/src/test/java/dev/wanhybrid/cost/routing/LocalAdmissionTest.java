@@ -64,4 +64,43 @@ class LocalAdmissionTest {
         assertThat(v.local()).isFalse();
         assertThat(v.reason()).isEqualTo("local_full");
     }
+
+    @Test
+    void withHedgingAJobWhoseMarginDoesNotFitRunsLocallyUntilTheCloudsLastChance() {
+        // 240 s expected, 324 s with the margin; due in 300 s; the cloud takes 180 s.
+        LocalAdmission.LocalOption sd = new LocalAdmission.LocalOption("wan2.1-t2v-1.3b", new ServiceTime(240, 324),
+                new BigDecimal("0.006"));
+
+        var plain = admission.decide(1, 1000, 300, List.of(sd), cloud("0.10", 180), new LocalSchedule(1),
+                new DemandWindow());
+        var hedged = admission.withHedging(true).decide(1, 1000, 300, List.of(sd), cloud("0.10", 180),
+                new LocalSchedule(1), new DemandWindow());
+
+        assertThat(plain.local()).isFalse();
+        assertThat(plain.reason()).isEqualTo("local_full");
+        assertThat(hedged.local()).isTrue();
+        assertThat(hedged.reason()).isEqualTo("hedged");
+        assertThat(hedged.job().hedged()).isTrue();
+        assertThat(hedged.job().hedgeAt()).isEqualTo(1300 - 180);
+    }
+
+    @Test
+    void hedgingNeverTakesAJobThatCannotFinishOnItsExpectedTimeOrWhenTheCloudIsTooSlowToRescueIt() {
+        LocalAdmission hedging = admission.withHedging(true);
+        LocalAdmission.LocalOption sd = new LocalAdmission.LocalOption("wan2.1-t2v-1.3b", new ServiceTime(240, 324),
+                new BigDecimal("0.006"));
+        LocalSchedule busy = new LocalSchedule(1);
+        busy.putRunning(0, new LocalSchedule.Job(9, 5000, new ServiceTime(100, 120)), 1000);
+
+        // Expected finish 1120 + 240 > due 1300.
+        var queued = hedging.decide(1, 1000, 300, List.of(sd), cloud("0.10", 180), busy, new DemandWindow());
+        // The cloud takes longer than the deadline: no hedge point, the ordinary rule applies.
+        var noRescue = hedging.decide(2, 1000, 300, List.of(sd), cloud("0.10", 400), new LocalSchedule(1),
+                new DemandWindow());
+
+        assertThat(queued.local()).isFalse();
+        assertThat(queued.reason()).isEqualTo("local_full");
+        assertThat(noRescue.job() == null || !noRescue.job().hedged()).isTrue();
+        assertThat(noRescue.reason()).isEqualTo("deadline_at_risk");
+    }
 }

@@ -118,4 +118,31 @@ class LocalScheduleTest {
         assertThat(plan.committedWithin(0, 300)).isEqualTo(100);
         assertThat(plan.backlogSeconds(0)).isEqualTo(200);
     }
+
+    @Test
+    void aHedgedJobHoldsItsGpuUntilItsDeadlineAtTheMostForTheJobsBehindIt() {
+        LocalSchedule plan = new LocalSchedule(1);
+        // Expected 100 s, 400 s with the margin, due at 150: it leaves for the cloud rather than run past 150.
+        plan.enqueue(new LocalSchedule.Job(1, 150, new ServiceTime(100, 400), 60));
+        LocalSchedule.Job next = new LocalSchedule.Job(2, 300, new ServiceTime(100, 140));
+        LocalSchedule unhedged = new LocalSchedule(1);
+        unhedged.enqueue(new LocalSchedule.Job(1, 150, new ServiceTime(100, 400)));
+
+        assertThat(plan.admits(next, 0)).isTrue();
+        assertThat(plan.plannedFinish(next, 0, true)).isEqualTo(290);
+        assertThat(unhedged.admits(next, 0)).isFalse();
+    }
+
+    @Test
+    void aHedgedCandidateIsAdmittedOnItsExpectedTimeButMayNotPushAnAdmittedJobLate() {
+        LocalSchedule plan = new LocalSchedule(1);
+        plan.enqueue(new LocalSchedule.Job(1, 400, new ServiceTime(100, 130)));
+
+        // Due 200: 100 s expected fits (finish 100), 300 s pessimistic would not; it holds the GPU till 200 at most,
+        // and the admitted job then ends at 330 <= 400.
+        assertThat(plan.admits(new LocalSchedule.Job(2, 200, new ServiceTime(100, 300), 50), 0)).isTrue();
+        assertThat(plan.admits(new LocalSchedule.Job(2, 200, new ServiceTime(100, 300)), 0)).isFalse();
+        // Due 280: it may hold the GPU till 280, and the admitted job would end at 410 > 400.
+        assertThat(plan.admits(new LocalSchedule.Job(3, 280, new ServiceTime(100, 300), 100), 0)).isFalse();
+    }
 }

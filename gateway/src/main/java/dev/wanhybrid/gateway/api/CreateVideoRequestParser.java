@@ -43,7 +43,7 @@ final class CreateVideoRequestParser {
     /** The most characters one request may cast: DashScope's reference-to-video takes at most three videos. */
     static final int MAX_CHARACTERS = 3;
     static final Set<String> ROUTING = Set.of("backend", "objective", "max_cost_usd", "deadline_seconds",
-            "local_only");
+            "local_only", "lower_tier_size");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("\\d{1,5}[x*]\\d{1,5}");
     private static final BigDecimal MAX_COST = new BigDecimal("10000");
@@ -79,7 +79,7 @@ final class CreateVideoRequestParser {
                     "model must be a catalog model id such as wan2.1-t2v-1.3b, or auto.");
         }
         Integer seconds = seconds(body);
-        VideoSize size = size(body);
+        VideoSize size = size(body.get("size"), "size");
         String negativePrompt = optionalText(body, "negative_prompt", limits.maxNegativePromptChars());
         Long seed = integer(body, "seed", "seed", textScalars, 0, MAX_SEED);
         URI imageUrl = inputReference(body, upload);
@@ -87,6 +87,12 @@ final class CreateVideoRequestParser {
         URI webhookUrl = body.has("webhook_url") && !body.get("webhook_url").isNull()
                 ? url(body.get("webhook_url"), "webhook_url") : null;
         RoutingHints routing = routing(body.get("routing"), textScalars);
+        if (routing.lowerTierSize() != null && size != null
+                && (long) routing.lowerTierSize().width() * routing.lowerTierSize().height()
+                        >= (long) size.width() * size.height()) {
+            throw ApiException.invalid("routing.lower_tier_size", "invalid_value", "routing.lower_tier_size "
+                    + routing.lowerTierSize() + " must have fewer pixels than size " + size + ".");
+        }
         String lora = optionalText(body, "lora", 128);
         List<MediaInput> media = media(body.get("media"), textScalars);
         List<String> characters = characters(body.get("characters"), textScalars);
@@ -270,28 +276,28 @@ final class CreateVideoRequestParser {
         return (int) value;
     }
 
-    private static VideoSize size(JsonNode body) {
-        JsonNode node = body.get("size");
+    /** A size field ({@code size}, {@code routing.lower_tier_size}): {@code WIDTHxHEIGHT} within the side limits. */
+    private static VideoSize size(JsonNode node, String field) {
         if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isString()) {
-            throw typeError("size", "a string such as \"1280x720\"");
+            throw typeError(field, "a string such as \"1280x720\"");
         }
         String text = node.stringValue().trim().toLowerCase(Locale.ROOT);
         if (!SIZE.matcher(text).matches()) {
-            throw ApiException.invalid("size", "invalid_value", "size must look like 1280x720.");
+            throw ApiException.invalid(field, "invalid_value", field + " must look like 1280x720.");
         }
         VideoSize size;
         try {
             size = VideoSize.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("size", "invalid_value", "size must look like 1280x720.");
+            throw ApiException.invalid(field, "invalid_value", field + " must look like 1280x720.");
         }
         if (size.width() < MIN_SIDE || size.height() < MIN_SIDE || size.width() > MAX_SIDE
                 || size.height() > MAX_SIDE) {
-            throw ApiException.invalid("size", "invalid_value",
-                    "size must be between " + MIN_SIDE + " and " + MAX_SIDE + " pixels on each side.");
+            throw ApiException.invalid(field, "invalid_value",
+                    field + " must be between " + MIN_SIDE + " and " + MAX_SIDE + " pixels on each side.");
         }
         return size;
     }
@@ -400,9 +406,10 @@ final class CreateVideoRequestParser {
             throw ApiException.invalid("routing.local_only", "conflicting_parameters",
                     "routing.local_only cannot be combined with routing.backend = cloud.");
         }
+        VideoSize lowerTierSize = size(node.get("lower_tier_size"), "routing.lower_tier_size");
         return new RoutingHints(backend,
                 objective == null ? null : RoutingHints.Objective.valueOf(objective.toUpperCase(Locale.ROOT)),
-                maxCost, deadline == null ? null : Duration.ofSeconds(deadline), localOnly);
+                maxCost, deadline == null ? null : Duration.ofSeconds(deadline), localOnly, lowerTierSize);
     }
 
     /**

@@ -68,7 +68,8 @@ record VideoObject(
             @JsonProperty("candidates") List<JobRoute.Candidate> candidates,
             @JsonProperty("rejected") List<RejectedCandidate> rejected,
             @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks,
-            @JsonProperty("mapping") String mapping) {}
+            @JsonProperty("mapping") String mapping,
+            @JsonProperty("lower_tier") JobRoute.LowerTier lowerTier) {}
 
     /**
      * How a derived video's operation, or a create that casts characters, was carried out, in words; {@code null}
@@ -109,7 +110,7 @@ record VideoObject(
         JobRoute.Candidate current = job.currentCandidate();
         RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
                 current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
-                job.route().fallbacks(), mapping(job.spec()));
+                job.route().fallbacks(), mapping(job.spec()), job.route().lowerTier());
         VideoError error = job.errorCode() == null ? null : new VideoError(job.errorCode(), job.errorMessage());
         Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null

@@ -245,7 +245,10 @@ class VideosApiDocumentation implements OpenApiCustomizer {
                 "max_cost_usd", typed("number").minimum(java.math.BigDecimal.ZERO),
                 "deadline_seconds", integer().minimum(java.math.BigDecimal.ONE)
                         .maximum(java.math.BigDecimal.valueOf(86_400)),
-                "local_only", bool());
+                "local_only", bool(),
+                "lower_tier_size", string().pattern("^\\d{1,5}[x*]\\d{1,5}$").description("A smaller size "
+                        + "the request may run at when the budget that pays for it is spent and its policy is "
+                        + "lower_tier; the route then says so"));
         if (!properties.keySet().equals(CreateVideoRequestParser.ROUTING)) {
             throw new IllegalStateException("The documented routing fields " + properties.keySet()
                     + " are not the fields the parser reads " + CreateVideoRequestParser.ROUTING);

@@ -5,6 +5,7 @@ import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.cost.budget.DegradePolicy;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -77,9 +78,17 @@ class BudgetConfiguration {
         return args -> caps.ifAvailable(l -> {
             for (int i = 0; i < properties.caps().size(); i++) {
                 BudgetProperties.Cap c = properties.caps().get(i);
+                WhenExhausted whenExhausted;
+                try {
+                    whenExhausted = c.whenExhausted() == null ? WhenExhausted.REJECT
+                            : WhenExhausted.parse(c.whenExhausted());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("gateway.budget.caps[" + i + "].when-exhausted: "
+                            + e.getMessage(), e);
+                }
                 try {
                     l.seedCap(new BudgetCap(BudgetScope.parse(c.scope()), c.tenant(), BudgetPeriod.parse(c.period()),
-                            Money.usd(c.limitUsd())));
+                            Money.usd(c.limitUsd()), whenExhausted));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("gateway.budget.caps[" + i + "]: " + e.getMessage(), e);
                 }

@@ -52,9 +52,16 @@ public record BudgetProperties(ZoneId timeZone, @Valid Degrade degrade, Map<Stri
      * @param tenant the tenant id of a tenant cap
      * @param period {@code day} or {@code month}
      * @param limitUsd the limit in US dollars
+     * @param whenExhausted {@code reject} (the default), {@code local_only} or {@code lower_tier}: what a request
+     *     the cap can no longer pay for gets
      */
     public record Cap(@NotBlank String scope, String tenant, @NotBlank String period,
-            @NotNull @DecimalMin("0") BigDecimal limitUsd) {}
+            @NotNull @DecimalMin("0") BigDecimal limitUsd, String whenExhausted) {
+
+        public Cap(String scope, String tenant, String period, BigDecimal limitUsd) {
+            this(scope, tenant, period, limitUsd, null);
+        }
+    }
 
     public BigDecimal marginFor(String backend) {
         return reservationMargin.getOrDefault(backend, BigDecimal.ZERO);

@@ -6,6 +6,7 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.tenant.Tenant;
 import dev.wanhybrid.gateway.tenant.TenantDirectory;
 import dev.wanhybrid.gateway.web.ApiError;
@@ -24,7 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /v1/budgets} and {@code PUT /v1/budgets} for the admin token or admin tenants
  * ({@code gateway.budget.admin-tenants}); a tenant cap must name a configured tenant:
  * every cap with what is committed and left in the current period; a PUT creates or replaces one cap, or removes
- * it with {@code "limit_usd": null}.
+ * it with {@code "limit_usd": null}. {@code when_exhausted} ({@code reject}, the default, {@code local_only} or
+ * {@code lower_tier}) says what a request the cap can no longer pay for gets.
  */
 @RestController
 class BudgetsController {
@@ -44,13 +46,14 @@ class BudgetsController {
     record BudgetView(String object, String scope, String tenant, String period,
             @JsonProperty("limit_usd") BigDecimal limitUsd, @JsonProperty("committed_usd") BigDecimal committedUsd,
             @JsonProperty("remaining_usd") BigDecimal remainingUsd, @JsonProperty("period_key") String periodKey,
-            @JsonProperty("resets_at") long resetsAt) {
+            @JsonProperty("resets_at") long resetsAt, @JsonProperty("when_exhausted") String whenExhausted) {
 
         static BudgetView of(BudgetStatus s) {
             return new BudgetView("budget", s.cap().scope().id(),
                     s.cap().scope() == BudgetScope.GLOBAL ? null : s.cap().tenant(), s.cap().period().id(),
                     s.cap().limit().amount(),
-                    s.committedUsd(), s.remainingUsd(), s.periodKey(), s.resetsAt().getEpochSecond());
+                    s.committedUsd(), s.remainingUsd(), s.periodKey(), s.resetsAt().getEpochSecond(),
+                    s.cap().whenExhausted().id());
         }
     }
 
@@ -110,7 +113,16 @@ class BudgetsController {
             throw ApiException.invalid("limit_usd", "invalid_limit",
                     "limit_usd must be between 0 and 999999999999 with at most 6 decimals, was " + limit.toPlainString() + ".");
         }
-        BudgetCap cap = new BudgetCap(scope, tenant, period, Money.usd(limit));
+        String policy = text(body, "when_exhausted");
+        WhenExhausted whenExhausted;
+        try {
+            whenExhausted = policy == null ? WhenExhausted.REJECT : WhenExhausted.parse(policy);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("when_exhausted", "invalid_when_exhausted",
+                    "when_exhausted must be one of " + java.util.Arrays.stream(WhenExhausted.values())
+                            .map(WhenExhausted::id).toList() + ", was '" + printable(policy) + "'.");
+        }
+        BudgetCap cap = new BudgetCap(scope, tenant, period, Money.usd(limit), whenExhausted);
         caps.putCap(cap);
         return caps.allStatus().stream().filter(s -> s.cap().name().equals(cap.name())).findFirst()
                 .map(BudgetView::of).orElseThrow();

@@ -4,6 +4,7 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,18 +91,26 @@ public final class CapCache {
 
     /** Whether a cap exists, as far as this copy knows, for the counter's scope, tenant and period. */
     boolean capped(CounterKey key) {
+        return cap(key).isPresent();
+    }
+
+    /** The cap of the counter's scope, tenant and period, as far as this copy knows. */
+    java.util.Optional<BudgetCap> cap(CounterKey key) {
         for (BudgetCap cap : caps()) {
             if (cap.scope() == key.scope() && cap.period() == key.period() && cap.tenant().equals(key.tenant())) {
-                return true;
+                return java.util.Optional.of(cap);
             }
         }
-        return false;
+        return java.util.Optional.empty();
     }
 
     private List<BudgetCap> read() {
-        return jdbc.sql("SELECT scope, tenant, period, limit_usd FROM budget_caps ORDER BY scope, tenant, period")
+        return jdbc.sql("""
+                SELECT scope, tenant, period, limit_usd, when_exhausted FROM budget_caps
+                ORDER BY scope, tenant, period""")
                 .query((rs, n) -> new BudgetCap(BudgetScope.parse(rs.getString(1)), rs.getString(2),
-                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4))))
+                        BudgetPeriod.parse(rs.getString(3)), Money.usd(rs.getBigDecimal(4)),
+                        WhenExhausted.parse(rs.getString(5))))
                 .list();
     }
 }

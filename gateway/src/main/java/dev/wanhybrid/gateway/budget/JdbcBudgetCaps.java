@@ -8,6 +8,7 @@ import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
 import dev.wanhybrid.cost.budget.DegradePolicy;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -61,9 +62,32 @@ public class JdbcBudgetCaps implements BudgetCaps {
 
     @Override
     public Optional<BigDecimal> headroomUsd(String tenant, String backend) {
-        boolean paid = Backend.isCloud(backend);
+        Optional<BigDecimal> fromCaps = binding(tenant, Backend.isCloud(backend)).map(Binding::headroom);
+        BigDecimal backendCap = backendCaps.monthlyUsd().get(backend);
+        if (backendCap == null) {
+            return fromCaps;
+        }
+        // What the backend (a cloud source with its own monthly budget) has settled and still holds this budget
+        // month, whoever the tenant.
+        BigDecimal used = jdbc.sql("SELECT COALESCE(SUM(CASE WHEN state = 'settled' THEN actual_usd"
+                        + " WHEN state = 'reserved' THEN reserved_usd ELSE 0 END), 0) FROM spend_entries"
+                        + " WHERE backend = ? AND month_key = ?")
+                .params(backend, BudgetPeriod.MONTH.keyOf(clock.instant(), zone())).query(BigDecimal.class).single();
+        BigDecimal left = backendCap.subtract(used).max(BigDecimal.ZERO);
+        return Optional.of(fromCaps.map(left::min).orElse(left));
+    }
+
+    @Override
+    public WhenExhausted whenExhausted(String tenant) {
+        return binding(tenant, true).map(Binding::policy).orElse(WhenExhausted.REJECT);
+    }
+
+    /** The tightest cap for the tenant: the least headroom, and of caps with as little, the strictest policy. */
+    private record Binding(BigDecimal headroom, WhenExhausted policy) {}
+
+    private Optional<Binding> binding(String tenant, boolean paid) {
         Instant now = clock.instant();
-        BigDecimal least = null;
+        Binding least = null;
         for (BudgetCap cap : cache.caps()) {
             if (cap.scope() == BudgetScope.TENANT && !cap.tenant().equals(tenant)) {
                 continue;
@@ -74,17 +98,12 @@ public class JdbcBudgetCaps implements BudgetCaps {
             Money remaining = Money.usd(cap.limit().amount().subtract(committed));
             BigDecimal headroom = paid ? degrade.paidHeadroom(limit, remaining).amount()
                     : remaining.amount().max(BigDecimal.ZERO);
-            least = least == null ? headroom : least.min(headroom);
-        }
-        BigDecimal backendCap = backendCaps.monthlyUsd().get(backend);
-        if (backendCap != null) {
-            // What the backend has settled and still holds this budget month, whoever the tenant.
-            BigDecimal used = jdbc.sql("SELECT COALESCE(SUM(CASE WHEN state = 'settled' THEN actual_usd"
-                            + " WHEN state = 'reserved' THEN reserved_usd ELSE 0 END), 0) FROM spend_entries"
-                            + " WHERE backend = ? AND month_key = ?")
-                    .params(backend, BudgetPeriod.MONTH.keyOf(now, zone())).query(BigDecimal.class).single();
-            BigDecimal left = backendCap.subtract(used).max(BigDecimal.ZERO);
-            least = least == null ? left : least.min(left);
+            int order = least == null ? -1 : headroom.compareTo(least.headroom());
+            if (order < 0) {
+                least = new Binding(headroom, cap.whenExhausted());
+            } else if (order == 0) {
+                least = new Binding(headroom, least.policy().stricter(cap.whenExhausted()));
+            }
         }
         return Optional.ofNullable(least);
     }
@@ -123,11 +142,17 @@ public class JdbcBudgetCaps implements BudgetCaps {
     public void putCap(BudgetCap cap) {
         Timestamp ts = Timestamp.from(clock.instant());
         tx.executeWithoutResult(status -> {
-            int n = jdbc.sql("UPDATE budget_caps SET limit_usd = ?, updated_at = ? WHERE scope = ? AND tenant = ? AND period = ?")
-                    .params(usd(cap.limit().amount()), ts, cap.scope().id(), cap.tenant(), cap.period().id()).update();
+            int n = jdbc.sql("""
+                    UPDATE budget_caps SET limit_usd = ?, when_exhausted = ?, updated_at = ?
+                    WHERE scope = ? AND tenant = ? AND period = ?""")
+                    .params(usd(cap.limit().amount()), cap.whenExhausted().id(), ts, cap.scope().id(), cap.tenant(),
+                            cap.period().id()).update();
             if (n == 0) {
-                jdbc.sql("INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at) VALUES (?, ?, ?, ?, ?)")
-                        .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()), ts)
+                jdbc.sql("""
+                        INSERT INTO budget_caps (scope, tenant, period, limit_usd, when_exhausted, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?)""")
+                        .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()),
+                                cap.whenExhausted().id(), ts)
                         .update();
             }
             // The current period's counter starts from what is already committed in it.
@@ -144,11 +169,12 @@ public class JdbcBudgetCaps implements BudgetCaps {
     public void seedCap(BudgetCap cap) {
         try {
             jdbc.sql("""
-                    INSERT INTO budget_caps (scope, tenant, period, limit_usd, updated_at)
-                    SELECT ?, ?, ?, ?, ? FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?
+                    INSERT INTO budget_caps (scope, tenant, period, limit_usd, when_exhausted, updated_at)
+                    SELECT ?, ?, ?, ?, ?, ? FROM budget_caps WHERE scope = ? AND tenant = ? AND period = ?
                     HAVING COUNT(*) = 0""")
                     .params(cap.scope().id(), cap.tenant(), cap.period().id(), usd(cap.limit().amount()),
-                            Timestamp.from(clock.instant()), cap.scope().id(), cap.tenant(), cap.period().id())
+                            cap.whenExhausted().id(), Timestamp.from(clock.instant()), cap.scope().id(), cap.tenant(),
+                            cap.period().id())
                     .update();
         } catch (DuplicateKeyException raced) {
             // another instance seeded it first

@@ -4,7 +4,9 @@ import static dev.wanhybrid.gateway.budget.LedgerSql.usd;
 
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
@@ -140,9 +142,7 @@ public class JdbcSpendLedger implements SpendLedger {
                 }
                 // The shared rows last, so their locks are held for as short a time as possible.
                 for (CounterKey key : keys) {
-                    if (caps.capped(key)) {
-                        holdOn(key, held, jobId);
-                    }
+                    caps.cap(key).ifPresent(cap -> holdOn(key, held, jobId, refuses(cap, backend)));
                 }
             });
         } catch (Refused r) {
@@ -256,17 +256,19 @@ public class JdbcSpendLedger implements SpendLedger {
     }
 
     /**
-     * Adds a reservation's held amount to a capped counter if the cap's current limit allows it. A counter that
+     * Adds a reservation's held amount to a capped counter, if {@code refusable} only when the cap's current limit allows it. A counter that
      * has no row yet is created from what is recorded (in a savepoint) and tried again; a cap removed meanwhile
      * holds nothing back.
      */
-    private void holdOn(CounterKey key, BigDecimal held, String jobId) {
+    private void holdOn(CounterKey key, BigDecimal held, String jobId, boolean refusable) {
+        String withinLimit = refusable ? "\n" + """
+                  AND committed_usd + :amount <= (SELECT c.limit_usd FROM budget_caps c
+                      WHERE c.scope = :scope AND c.tenant = :tenant AND c.period = :period)""" : "";
         for (int attempt = 0; attempt < 3; attempt++) {
             int changed = jdbc.sql("""
                     UPDATE budget_counters SET committed_usd = committed_usd + :amount
-                    WHERE scope = :scope AND tenant = :tenant AND period = :period AND period_key = :key
-                      AND committed_usd + :amount <= (SELECT c.limit_usd FROM budget_caps c
-                          WHERE c.scope = :scope AND c.tenant = :tenant AND c.period = :period)""")
+                    WHERE scope = :scope AND tenant = :tenant AND period = :period AND period_key = :key"""
+                    + withinLimit)
                     .param("amount", held).param("scope", key.scope().id()).param("tenant", key.tenant())
                     .param("period", key.period().id()).param("key", key.periodKey()).update();
             if (changed > 0) {
@@ -283,6 +285,14 @@ public class JdbcSpendLedger implements SpendLedger {
             createCounter(key, jobId);
         }
         throw new IllegalStateException("the counter " + key.capName() + " " + key.periodKey() + " could not be created");
+    }
+
+    /**
+     * Whether the cap may refuse this backend's reservation: always, except owned engines' work under a cap whose
+     * policy is {@code local_only} (recorded against it, never refused by it).
+     */
+    private static boolean refuses(BudgetCap cap, String backend) {
+        return Backend.isCloud(backend) || cap.whenExhausted() != WhenExhausted.LOCAL_ONLY;
     }
 
     /**

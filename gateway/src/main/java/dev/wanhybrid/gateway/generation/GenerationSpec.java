@@ -85,6 +85,12 @@ public record GenerationSpec(
      * it: its own prompt, input image (which decides the kind) and length. A remix keeps the source's typed media
      * (its reference images or videos); an extension, which starts from a frame, has none.
      */
+    /** The same request at another size. */
+    public GenerationSpec withSize(VideoSize newSize) {
+        return new GenerationSpec(tenant, model, kind, prompt, negativePrompt, newSize, seconds, seed, inputImage,
+                audio, webhookUrl, routing, lora, origin, media);
+    }
+
     public GenerationSpec derive(VideoOrigin from, String newPrompt, URI newInputImage, int newSeconds) {
         List<MediaInput> kept = from.relation() == VideoOrigin.Relation.REMIX ? media : List.of();
         return new GenerationSpec(tenant, model, newInputImage == null ? TaskKind.T2V : TaskKind.I2V, newPrompt,

@@ -89,14 +89,16 @@ public class GenerationService {
         }
         try {
             Route route = planner.plan(spec);
-            Accepted accepted = tx.execute(status -> accept(jobId, spec, route));
+            // A spent budget's lower_tier policy may have routed the request at the smaller size the caller allowed.
+            GenerationSpec runs = route.lowerTier() == null ? spec : spec.withSize(route.lowerTier().to());
+            Accepted accepted = tx.execute(status -> accept(jobId, runs, route));
             if (accepted.refusal() != null) {
                 throw accepted.refusal();
             }
             Job job = accepted.job();
             RouteCandidate chosen = accepted.chosen();
-            metrics.submitted(chosen.backend(), chosen.model(), spec.tenant());
-            log.debug("job {} tenant={} routed to {}/{} reason={} rejected={}", jobId, spec.tenant(),
+            metrics.submitted(chosen.backend(), chosen.model(), runs.tenant());
+            log.debug("job {} tenant={} routed to {}/{} reason={} rejected={}", jobId, runs.tenant(),
                     chosen.backend(), chosen.model(), route.reason(), job.route().rejected().size());
             return job;
         } finally {

@@ -18,7 +18,20 @@ public record JobRoute(
         @JsonProperty("reason") String reason,
         @JsonProperty("candidates") List<Candidate> candidates,
         @JsonProperty("rejected") List<RejectedCandidate> rejected,
-        @JsonProperty("fallbacks") List<Fallback> fallbacks) {
+        @JsonProperty("fallbacks") List<Fallback> fallbacks,
+        @JsonProperty("lower_tier") LowerTier lowerTier) {
+
+    /** The size the request was lowered from and to by a spent budget's {@code lower_tier} policy, and why. */
+    public record LowerTier(
+            @JsonProperty("from_size") String fromSize,
+            @JsonProperty("to_size") String toSize,
+            @JsonProperty("detail") String detail) {
+
+        static LowerTier of(Route.LowerTier lowered) {
+            return lowered == null ? null : new LowerTier(lowered.from() == null ? null : lowered.from().toString(),
+                    lowered.to().toString(), lowered.detail());
+        }
+    }
 
     /** One feasible candidate; durations as seconds so the stored JSON is plain. */
     public record Candidate(
@@ -58,7 +71,8 @@ public record JobRoute(
     public static JobRoute of(Route route, List<RouteCandidate> feasible, List<RejectedCandidate> extraRejected) {
         List<RejectedCandidate> rejected = new ArrayList<>(route.rejected());
         rejected.addAll(extraRejected);
-        return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of());
+        return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of(),
+                LowerTier.of(route.lowerTier()));
     }
 
     public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
@@ -66,7 +80,7 @@ public record JobRoute(
         all.add(fallback);
         List<RejectedCandidate> rej = new ArrayList<>(rejected);
         rej.addAll(moreRejected);
-        return new JobRoute(reason, candidates, rej, all);
+        return new JobRoute(reason, candidates, rej, all, lowerTier);
     }
 
     public static Instant epoch(long seconds) {

@@ -33,6 +33,7 @@ record StoredSpec(
         @JsonProperty("routing_max_cost_usd") BigDecimal routingMaxCostUsd,
         @JsonProperty("routing_deadline_seconds") Long routingDeadlineSeconds,
         @JsonProperty("routing_local_only") boolean routingLocalOnly,
+        @JsonProperty("routing_lower_tier_size") String routingLowerTierSize,
         @JsonProperty("lora") String lora,
         @JsonProperty("origin_relation") String originRelation,
         @JsonProperty("origin_video_id") String originVideoId,
@@ -55,7 +56,8 @@ record StoredSpec(
                 spec.size() == null ? null : spec.size().toString(), spec.seconds(), spec.seed(),
                 spec.inputImage() == null ? null : spec.inputImage().toString(), audio, audioUrl,
                 spec.webhookUrl() == null ? null : spec.webhookUrl().toString(), r.backend(), r.objective().name(),
-                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(), spec.lora(),
+                r.maxCostUsd(), r.deadline() == null ? null : r.deadline().toSeconds(), r.localOnly(),
+                r.lowerTierSize() == null ? null : r.lowerTierSize().toString(), spec.lora(),
                 spec.origin() == null ? null : spec.origin().relation().name(),
                 spec.origin() == null ? null : spec.origin().videoId(),
                 spec.media().isEmpty() ? null : spec.media().stream()
@@ -70,7 +72,8 @@ record StoredSpec(
         };
         RoutingHints hints = new RoutingHints(routingBackend,
                 routingObjective == null ? null : RoutingHints.Objective.valueOf(routingObjective), routingMaxCostUsd,
-                routingDeadlineSeconds == null ? null : Duration.ofSeconds(routingDeadlineSeconds), routingLocalOnly);
+                routingDeadlineSeconds == null ? null : Duration.ofSeconds(routingDeadlineSeconds), routingLocalOnly,
+                routingLowerTierSize == null ? null : VideoSize.parse(routingLowerTierSize));
         return new GenerationSpec(tenant, model, TaskKind.valueOf(kind), prompt, negativePrompt,
                 size == null ? null : VideoSize.parse(size), seconds, seed,
                 inputImage == null ? null : URI.create(inputImage), audioSpec,

@@ -8,9 +8,12 @@ import dev.wanhybrid.gateway.backend.RemoteLoad;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.backend.ResilientVideoBackend;
 import dev.wanhybrid.gateway.budget.BudgetCaps;
+import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.HashMap;
@@ -80,10 +83,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
     public Route plan(GenerationSpec spec) throws NoRouteException {
         RoutingContext ctx = context(spec.tenant());
         try {
-            Route route;
-            synchronized (demand) { // the demand window is the one state decisions share
-                route = router.decide(spec, ctx);
-            }
+            Route route = decide(spec, ctx);
             RouteCandidate chosen = route.chosen();
             metrics.decision(chosen.backend(), route.reason());
             RouteReason reason = reasonOf(route.reason());
@@ -110,6 +110,41 @@ public class DefaultRoutePlanner implements RoutePlanner {
         }
     }
 
+    /**
+     * The router's decision; when every option is over a spent budget whose policy is {@code lower_tier} and the
+     * caller allowed a smaller size ({@code routing.lower_tier_size}), the decision for the request at that size,
+     * with the route saying so.
+     */
+    private Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
+        try {
+            synchronized (demand) { // the demand window is the one state decisions share
+                return router.decide(spec, ctx);
+            }
+        } catch (NoRouteException e) {
+            VideoSize lower = spec.routing().lowerTierSize();
+            if (!"budget_exceeded".equals(e.code()) || ctx.whenExhausted() != WhenExhausted.LOWER_TIER
+                    || lower == null || lower.equals(spec.size())) {
+                throw e;
+            }
+            Route lowered;
+            try {
+                synchronized (demand) {
+                    lowered = router.decide(spec.withSize(lower), ctx);
+                }
+            } catch (NoRouteException atLower) {
+                throw new NoRouteException(e.httpStatus(), e.param(), e.code(), e.getMessage()
+                        + " At routing.lower_tier_size " + lower + " too: " + atLower.getMessage(), e.rejected());
+            }
+            List<RejectedCandidate> rejected = new java.util.ArrayList<>(e.rejected());
+            rejected.addAll(lowered.rejected());
+            String asked = spec.size() == null ? "the model's default size" : spec.size().toString();
+            return new Route(lowered.candidates(), rejected, RouteReason.LOWER_TIER.code(), new Route.LowerTier(
+                    spec.size(), lower, "The budget is spent for a video at " + asked + " (" + e.getMessage()
+                            + ") and its policy is lower_tier, so the request runs at " + lower
+                            + ", the size routing.lower_tier_size allows."));
+        }
+    }
+
     /** The live state the decision reads, captured once. */
     public RoutingContext context(String tenant) {
         LocalCapacity capacity = local.getIfAvailable();
@@ -132,15 +167,20 @@ public class DefaultRoutePlanner implements RoutePlanner {
         LocalQueueState queue = here == null ? LocalQueueState.IDLE : here.queue();
         Map<String, BigDecimal> headroom = new HashMap<>();
         BudgetCaps budget = caps.getIfAvailable();
+        WhenExhausted whenExhausted = WhenExhausted.REJECT;
         if (budget != null && tenant != null) {
+            whenExhausted = budget.whenExhausted(tenant);
             // Local and every paid cloud source (each has its own estimate against the caps).
             for (String id : backendIds().stream().filter(id -> Backend.LOCAL.is(id) || Backend.isCloud(id)).toList()) {
-                budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+                // Under local_only a spent budget never refuses owned engines (the ledger records their cost).
+                if (whenExhausted != WhenExhausted.LOCAL_ONLY || Backend.isCloud(id)) {
+                    budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
+                }
             }
         }
         Instant now = clock.instant();
         return new RoutingContext(catalog, health, queue, latency.snapshot(), costs, headroom, now,
-                planOf(queue, now));
+                planOf(queue, now), whenExhausted);
     }
 
     /** {@code local} and {@code cloud}, configured or not, then every other registered backend (remote engines). */
@@ -151,19 +191,60 @@ public class DefaultRoutePlanner implements RoutePlanner {
     }
 
     /**
-     * The routing core's plan as far as the local backend reports it: it reports counts and the wait, not each
-     * job's deadline, so every busy worker is planned busy until the reported wait is over and queued work is
-     * inside that wait. (The replay plans job by job; see docs/routing.md.)
+     * The routing core's plan of the local backend. Where it reports each task (this JVM's engines), the plan holds
+     * them job by job: running ones from their start, queued ones in deadline order, each with its modelled service
+     * time, so admission weighs a newcomer against the deadlines already promised. Where it reports only counts and
+     * the wait (the cluster's fleet view), every busy worker is planned busy until the reported wait is over.
      */
     private LocalPlanState planOf(LocalQueueState queue, Instant now) {
         double clockSeconds = now.toEpochMilli() / 1000.0;
+        LocalSchedule plan = queue.tasks() != null
+                ? planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime)
+                : planOfCounts(queue, clockSeconds);
+        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
+    }
+
+    private static LocalSchedule planOfCounts(LocalQueueState queue, double clockSeconds) {
         LocalSchedule plan = new LocalSchedule(Math.max(1, queue.workers()));
         double wait = queue.estimatedWait().toMillis() / 1000.0;
         int busy = Math.min(plan.gpus(), queue.running() + queue.queued());
         for (int g = 0; g < busy && wait > 0; g++) {
             plan.putRunning(g, new LocalSchedule.Job(-1 - g, Double.MAX_VALUE, new ServiceTime(wait, wait)), clockSeconds);
         }
-        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
+        return plan;
+    }
+
+    /**
+     * A plan of the reported tasks on {@code workers} GPUs; their ids are negative and rise with arrival, so they
+     * keep their order among themselves and go before a newcomer with the same deadline.
+     */
+    static LocalSchedule planOfTasks(List<LocalQueueState.Task> tasks, int workers,
+            java.util.function.Function<LocalQueueState.Task, ServiceTime> times) {
+        LocalSchedule plan = new LocalSchedule(workers);
+        int gpu = 0;
+        for (LocalQueueState.Task t : tasks) {
+            double due = t.dueBy() == null ? Double.POSITIVE_INFINITY : t.dueBy().toEpochMilli() / 1000.0;
+            LocalSchedule.Job job = new LocalSchedule.Job(Long.MIN_VALUE / 2 + t.arrival(), due, times.apply(t));
+            if (t.startedAt() != null && gpu < workers) {
+                plan.putRunning(gpu++, job, t.startedAt().toEpochMilli() / 1000.0);
+            } else {
+                plan.enqueue(job);
+            }
+        }
+        return plan;
+    }
+
+    /** A task's service time: the throughput model's where it knows the model, else the catalog's figure. */
+    private ServiceTime serviceTime(LocalQueueState.Task t) {
+        Optional<CatalogModel> model = catalog.find(t.model());
+        Optional<ServiceTime> modelled = model.flatMap(m -> costs.localServiceTime(m, t.size(), t.seconds()));
+        if (modelled.isPresent()) {
+            return modelled.get();
+        }
+        double seconds = model.flatMap(m -> m.tierOf(t.size()))
+                .map(tier -> tier.serviceTimePerSecond().multipliedBy(t.seconds()).toMillis() / 1000.0)
+                .filter(s -> s > 0).orElse(60.0 * t.seconds());
+        return new ServiceTime(seconds, seconds);
     }
 
     private static RouteReason reasonOf(String code) {

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.gateway.generation.VideoSize;
 import java.util.List;
 
 /**
@@ -10,8 +11,25 @@ import java.util.List;
  * @param rejected every candidate that was considered and ruled out, with why
  * @param reason a short fixed-vocabulary reason for the choice (also a metric tag), e.g. {@code cheapest},
  *     {@code audio_requires_cloud}, {@code local_only}, {@code pinned}, {@code deadline}, {@code cloud_unavailable}
+ * @param lowerTier when a spent budget's {@code lower_tier} policy ran the request at the smaller size the caller
+ *     allowed, what changed and why; {@code null} otherwise
  */
-public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason) {
+public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,
+        LowerTier lowerTier) {
+
+    /**
+     * The request runs at a smaller size than asked, because the budget that would pay for it is spent and its
+     * policy is {@code lower_tier}.
+     *
+     * @param from the size asked for ({@code null}: the model's default)
+     * @param to the size it runs at ({@code routing.lower_tier_size})
+     * @param detail why, in a sentence
+     */
+    public record LowerTier(VideoSize from, VideoSize to, String detail) {}
+
+    public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason) {
+        this(candidates, rejected, reason, null);
+    }
 
     public Route {
         if (candidates == null || candidates.isEmpty()) {

@@ -47,6 +47,12 @@ public enum RouteReason {
     OVER_MAX_COST("over_max_cost"),
     /** The preferred candidate does not fit under the remaining budget. */
     BUDGET("budget"),
+    /**
+     * Every option at the size asked for was over a spent budget whose policy is {@code lower_tier}: the request
+     * runs at the smaller size the caller allowed ({@code routing.lower_tier_size}); the route's {@code lower_tier}
+     * says from what to what.
+     */
+    LOWER_TIER("lower_tier"),
     /** Cheapest feasible candidate (objective {@code cost}). */
     CHEAPEST("cheapest"),
     /** Fastest feasible candidate (objective {@code latency}). */

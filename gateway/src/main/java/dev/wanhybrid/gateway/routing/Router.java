@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.cost.Backend;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.cost.routing.LocalAdmission;
 import dev.wanhybrid.cost.routing.LocalSchedule;
 import dev.wanhybrid.cost.routing.ServiceTime;
@@ -197,7 +198,7 @@ public final class Router {
             } else if (headroom != null && o.candidate.estimatedCostUsd().compareTo(headroom) > 0) {
                 reject(rejected, rejectionOf, o.model, RejectionReason.BUDGET, "The estimate of $"
                         + o.candidate.estimatedCostUsd().toPlainString() + " is above the $"
-                        + headroom.toPlainString() + " left in the budget.");
+                        + headroom.toPlainString() + " left in the budget" + policyNote(ctx.whenExhausted()) + ".");
             } else if (hints.deadline() != null && o.candidate.estimatedTime().compareTo(hints.deadline()) > 0) {
                 reject(rejected, rejectionOf, o.model, RejectionReason.DEADLINE, "It would take about "
                         + o.candidate.estimatedTime().toSeconds() + " s, beyond the deadline of "
@@ -207,7 +208,8 @@ public final class Router {
             }
         }
         if (feasible.isEmpty()) {
-            throw constraintsCannotBeMet(healthy, temporarilyDown, rejected, hints, ctx.budgetHeadroomUsd());
+            throw constraintsCannotBeMet(healthy, temporarilyDown, rejected, hints, ctx.budgetHeadroomUsd(),
+                    ctx.whenExhausted());
         }
 
         Comparator<Option> order = objectiveOrder(hints.objective());
@@ -226,7 +228,8 @@ public final class Router {
                     }
                 }
                 if (feasible.isEmpty()) {
-                    throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd());
+                    throw constraintsCannotBeMet(healthy, unhealthy, rejected, hints, ctx.budgetHeadroomUsd(),
+                            ctx.whenExhausted());
                 }
             }
             reason = scheduled.reason() == null ? reason : scheduled.reason();
@@ -562,8 +565,18 @@ public final class Router {
         return callerCannotBeServed(spec, deployed, rejected, hints);
     }
 
+    /** What a budget rejection adds about the budget's policy when spent; nothing for {@code reject}. */
+    private static String policyNote(WhenExhausted policy) {
+        return switch (policy) {
+            case REJECT -> "";
+            case LOCAL_ONLY -> " (its policy when spent, local_only, leaves only owned engines)";
+            case LOWER_TIER -> " (its policy when spent is lower_tier)";
+        };
+    }
+
     private static NoRouteException constraintsCannotBeMet(List<Option> healthy, List<Option> unhealthy,
-            List<RejectedCandidate> rejected, RoutingHints hints, Map<String, BigDecimal> headroom) {
+            List<RejectedCandidate> rejected, RoutingHints hints, Map<String, BigDecimal> headroom,
+            WhenExhausted policy) {
         // Our fault only if a backend that is down now could have met every constraint.
         List<Option> downButFitting = unhealthy.stream().filter(o -> meetsConstraints(o, hints, headroom)).toList();
         if (!downButFitting.isEmpty()) {
@@ -589,7 +602,13 @@ public final class Router {
                 .toList();
         if (withinBudget.isEmpty()) {
             return new NoRouteException(402, null, "budget_exceeded",
-                    "Every option that fits the request costs more than is left in the budget.", rejected);
+                    "Every option that fits the request costs more than is left in the budget" + switch (policy) {
+                        case REJECT -> ".";
+                        case LOCAL_ONLY -> "; its policy when spent, local_only, leaves only owned engines, and "
+                                + "none of them can make this request.";
+                        case LOWER_TIER -> "; its policy when spent is lower_tier: give routing.lower_tier_size, a"
+                                + " smaller size the request may run at.";
+                    }, rejected);
         }
         Duration fastestService = withinBudget.stream().map(Option::serviceTime).min(Duration::compareTo)
                 .orElseThrow();

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
@@ -21,10 +22,20 @@ import java.util.Map;
  * @param now the decision time
  * @param localPlan the routing core's plan and demand, for admission and the shadow price of GPU time; {@code null}
  *     decides local against cloud by estimated cost alone
+ * @param whenExhausted the policy of the tightest budget cap for this tenant ({@code reject} when none applies):
+ *     it words the budget rejections; the planner applies it ({@code local_only}: owned engines get no headroom
+ *     entry; {@code lower_tier}: a second decision at the caller's smaller size)
  */
 public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
         LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
-        Instant now, LocalPlanState localPlan) {
+        Instant now, LocalPlanState localPlan, WhenExhausted whenExhausted) {
+
+    public RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
+            LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
+            Instant now, LocalPlanState localPlan) {
+        this(catalog, health, localQueue, cloudLatency, costs, budgetHeadroomUsd, now, localPlan,
+                WhenExhausted.REJECT);
+    }
 
     public RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
             LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
@@ -38,5 +49,6 @@ public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> he
         cloudLatency = cloudLatency == null ? LatencyObservations.NONE : cloudLatency;
         costs = costs == null ? CostEstimator.FROM_CATALOG : costs;
         budgetHeadroomUsd = budgetHeadroomUsd == null ? Map.of() : Map.copyOf(budgetHeadroomUsd);
+        whenExhausted = whenExhausted == null ? WhenExhausted.REJECT : whenExhausted;
     }
 }

@@ -7,6 +7,7 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -204,6 +205,59 @@ abstract class SpendLedgerContract {
         assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("0.50"));
         assertThat(f.caps.headroomUsd("alpha", "local")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("1.50"));
         assertThat(f.caps.headroomUsd("gamma", "cloud")).isEmpty();
+    }
+
+    @Test
+    void aSpentLocalOnlyCapRefusesCloudWorkButRecordsOwnedEnginesWorkWithoutRefusingIt() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.10"),
+                WhenExhausted.LOCAL_ONLY));
+        f.ledger.reserve("spent", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+
+        assertThatThrownBy(() -> f.ledger.reserve("more-cloud", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS))
+                .isInstanceOf(BudgetExceededException.class);
+        f.ledger.reserve("owned", "alpha", "local", "wan2.1-t2v-1.3b", new BigDecimal("0.004"));
+        f.ledger.reserve("remote", "alpha", "gpu-box", "wan2.1-t2v-14b", new BigDecimal("0.02"));
+
+        // Local's reservation margin is 50 %: 0.004 holds 0.006; the remote engine has none.
+        assertThat(f.committed("tenant", "alpha", "day", "2026-11-22")).isEqualByComparingTo("0.126");
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.LOCAL_ONLY);
+        assertThat(f.caps.allStatus()).singleElement()
+                .satisfies(st -> assertThat(st.cap().whenExhausted()).isEqualTo(WhenExhausted.LOCAL_ONLY));
+    }
+
+    @Test
+    void aSpentRejectCapRefusesOwnedEnginesWorkToo() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.10")));
+        f.ledger.reserve("spent", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+
+        assertThatThrownBy(() -> f.ledger.reserve("owned", "alpha", "local", "wan2.1-t2v-1.3b",
+                new BigDecimal("0.004"))).isInstanceOf(BudgetExceededException.class);
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.REJECT);
+    }
+
+    @Test
+    void theTightestCapDecidesWhatASpentBudgetDoesAndOfEquallyTightOnesTheStrictest() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, Money.usd("100"),
+                WhenExhausted.REJECT));
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.10"),
+                WhenExhausted.LOWER_TIER));
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.LOWER_TIER);
+        assertThat(f.caps.whenExhausted("beta")).isEqualTo(WhenExhausted.REJECT);
+
+        // Both caps spent to nothing: the stricter policy holds.
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, Money.usd("0.10"),
+                WhenExhausted.REJECT));
+        f.ledger.reserve("spent", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.REJECT);
+
+        // Changing only the policy keeps the limit and what is committed.
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, Money.usd("0.10"),
+                WhenExhausted.LOCAL_ONLY));
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.LOCAL_ONLY);
+        assertThat(f.committed("global", "", "month", "2026-11")).isEqualByComparingTo("0.10");
     }
 
     @Test

@@ -46,14 +46,9 @@ import tools.jackson.databind.JsonNode;
     "gateway.local.steps=2", "gateway.cost.meter-refresh=0s",
     "gateway.budget.admin-tenants=demo",
     "gateway.admin.token-sha256=16175223c8ddce5ace0493c948569c211b03c4c6bb3d3e484434999448cffe01",
-    // An owned fleet: a local video costs its measured GPU-seconds at the power price, not nothing.
-    "gateway.cost.fleet.rented.hourly-per-gpu=", "gateway.cost.fleet.owned.capex-per-gpu=30000",
-    "gateway.cost.fleet.owned.amortization-years=3", "gateway.cost.fleet.owned.busy-watts-per-gpu=700",
-    "gateway.cost.fleet.owned.idle-watts-per-gpu=100", "gateway.cost.fleet.owned.energy-per-kwh=0.30",
-    "gateway.cost.fleet.owned.pue=1.5", "gateway.cost.fleet.owned.ops-staff-per-year=150000",
-    "gateway.cost.fleet.owned.overhead-per-year=0",
 })
-@ActiveProfiles("demo")
+// owned-fleet (test resources): a local video costs its measured GPU-seconds at the power price, not nothing.
+@ActiveProfiles({"demo", "owned-fleet"})
 class SavingsAgainstAllCloudIT {
 
     static final String KEY = "sk-demo-savings-test";

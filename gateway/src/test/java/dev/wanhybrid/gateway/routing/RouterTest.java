@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CatalogFixtures;
 import dev.wanhybrid.gateway.catalog.ModelCatalog;
@@ -88,8 +89,15 @@ class RouterTest {
             return this;
         }
 
+        WhenExhausted whenExhausted = WhenExhausted.REJECT;
+
         Context headroom(String backend, String usd) {
             headroom.put(backend, new BigDecimal(usd));
+            return this;
+        }
+
+        Context whenExhausted(WhenExhausted policy) {
+            whenExhausted = policy;
             return this;
         }
 
@@ -100,7 +108,7 @@ class RouterTest {
 
         RoutingContext build() {
             return new RoutingContext(CATALOG, Map.of("local", local, "cloud", cloud), queue, latency, null,
-                    headroom, NOW);
+                    headroom, NOW, null, whenExhausted);
         }
     }
 
@@ -503,6 +511,28 @@ class RouterTest {
 
         assertThat(route.chosen().backend()).isEqualTo("local");
         assertThat(route.reason()).isEqualTo("budget");
+    }
+
+    @Test
+    void aSpentLocalOnlyBudgetNamesItsPolicyWhenOnlyTheCloudCouldMakeTheRequest() {
+        // Sound: only the cloud makes it; the planner gives owned engines no headroom under local_only.
+        NoRouteException e = noRoute(t2v(P720, 5, AudioSpec.GENERATED, RoutingHints.NONE),
+                healthy().headroom("cloud", "0").whenExhausted(WhenExhausted.LOCAL_ONLY));
+
+        assertThat(e.httpStatus()).isEqualTo(402);
+        assertThat(e.code()).isEqualTo("budget_exceeded");
+        assertThat(e.getMessage()).contains("local_only").contains("owned engines");
+        assertThat(e.rejected()).filteredOn(r -> r.reason().equals("budget")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.detail()).contains("local_only"));
+    }
+
+    @Test
+    void aSpentLowerTierBudgetAsksForTheSizeTheCallerWouldAccept() {
+        NoRouteException e = noRoute(t2v(P720, 5, AudioSpec.GENERATED, RoutingHints.NONE),
+                healthy().headroom("cloud", "0").whenExhausted(WhenExhausted.LOWER_TIER));
+
+        assertThat(e.httpStatus()).isEqualTo(402);
+        assertThat(e.getMessage()).contains("routing.lower_tier_size");
     }
 
     @Test

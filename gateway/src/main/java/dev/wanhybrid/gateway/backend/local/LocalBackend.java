@@ -18,6 +18,7 @@ import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -173,8 +174,16 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         int ready = Math.max(1, readyWorkers.get());
         // Everything ahead of a new task, spread over the workers; running tasks count as half done on average.
         Duration ahead = meanServiceTime.multipliedBy(queued * 2L + busy).dividedBy(2L * ready);
+        List<LocalQueueState.Task> planned = new ArrayList<>();
+        for (LocalTask t : tasks.values()) {
+            boolean waiting = t.state == TaskSnapshot.State.PENDING && !t.cancelRequested;
+            if (waiting || t.state == TaskSnapshot.State.RUNNING) {
+                planned.add(new LocalQueueState.Task(t.model, new VideoSize(t.request.width(), t.request.height()),
+                        t.seconds, t.dueBy, waiting ? null : t.startedAt, t.arrival));
+            }
+        }
         return new LocalQueueState(queued, busy, readyWorkers.get(),
-                bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), ahead);
+                bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), ahead, planned);
     }
 
     @Override
@@ -219,8 +228,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             bulkhead.onComplete();
             throw e;
         }
-        LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, clock.instant(), task.dueBy(),
-                arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
+        LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, spec.seconds(), clock.instant(),
+                task.dueBy(), arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
         tasks.put(taskId, t);
         taskByJob.put(task.jobId(), taskId);
         queues.get(task.model()).add(t);
@@ -318,6 +327,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
                 return;
             }
             t.state = TaskSnapshot.State.RUNNING;
+            t.startedAt = clock.instant();
             t.worker = Thread.currentThread();
             t.progress = 0;
         }
@@ -393,9 +403,12 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         final String jobId;
         final String model;
         final EngineRequest request;
+        final int seconds;
         final Instant enqueuedAt;
+        final Instant dueBy;
         /** Epoch seconds by which it must be finished; {@code +Infinity} without a deadline. */
         final double due;
+        volatile Instant startedAt;
         final long arrival;
         final Path output;
         volatile TaskSnapshot.State state = TaskSnapshot.State.PENDING;
@@ -411,13 +424,15 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         static final java.util.Comparator<LocalTask> DEADLINE_ORDER =
                 (a, b) -> LocalSchedule.deadlineOrder(a.due, a.arrival, b.due, b.arrival);
 
-        LocalTask(String id, String jobId, String model, EngineRequest request, Instant enqueuedAt, Instant dueBy,
-                long arrival, Path output) {
+        LocalTask(String id, String jobId, String model, EngineRequest request, int seconds, Instant enqueuedAt,
+                Instant dueBy, long arrival, Path output) {
             this.id = id;
             this.jobId = jobId;
             this.model = model;
             this.request = request;
+            this.seconds = seconds;
             this.enqueuedAt = enqueuedAt;
+            this.dueBy = dueBy;
             this.due = dueBy == null ? Double.POSITIVE_INFINITY : dueBy.getEpochSecond() + dueBy.getNano() / 1e9;
             this.arrival = arrival;
             this.output = output;

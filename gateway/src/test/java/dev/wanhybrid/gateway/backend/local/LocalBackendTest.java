@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.generation.AudioSpec;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
@@ -127,6 +128,20 @@ class LocalBackendTest {
         backend.submit(dated("video_d", 5L, now.plusSeconds(3600)));
         String last = backend.submit(dated("video_e", 6L, now.plusSeconds(120)));
         String undated = backend.submit(dated("video_f", 7L, null));
+
+        // What the router plans with: every task with its deadline, the running one with its start.
+        List<LocalQueueState.Task> reported = backend.queue().tasks();
+        assertThat(reported).hasSize(7);
+        assertThat(reported).filteredOn(t -> t.startedAt() != null).singleElement()
+                .satisfies(t -> assertThat(t.arrival()).isEqualTo(reported.stream()
+                        .mapToLong(LocalQueueState.Task::arrival).min().orElseThrow()));
+        assertThat(reported).extracting(LocalQueueState.Task::dueBy).filteredOn(java.util.Objects::nonNull)
+                .containsExactlyInAnyOrder(now.plusSeconds(3600), now.plusSeconds(600), now.plusSeconds(3600),
+                        now.plusSeconds(120));
+        assertThat(reported).allSatisfy(t -> {
+            assertThat(t.model()).isEqualTo(MODEL);
+            assertThat(t.seconds()).isEqualTo(5);
+        });
 
         engine.stepPermits.release(7);
         awaitState(undated, TaskSnapshot.State.SUCCEEDED);

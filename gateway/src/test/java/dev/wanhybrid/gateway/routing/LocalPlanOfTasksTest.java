@@ -1,0 +1,62 @@
+package dev.wanhybrid.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.cost.routing.LocalSchedule;
+import dev.wanhybrid.cost.routing.ServiceTime;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The planner's plan of the in-JVM engines is built job by job from the tasks they report, so admitting a newcomer
+ * weighs it against the deadlines already promised, which a plan from counts and the wait cannot see.
+ */
+class LocalPlanOfTasksTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private static final double T = NOW.getEpochSecond();
+    private static final VideoSize SD = new VideoSize(832, 480);
+    private static final ServiceTime TWO_HUNDRED = new ServiceTime(200, 200);
+
+    private static LocalQueueState.Task task(Integer dueIn, Integer startedAgo, long arrival) {
+        return new LocalQueueState.Task("wan2.1-t2v-1.3b", SD, 5, dueIn == null ? null : NOW.plusSeconds(dueIn),
+                startedAgo == null ? null : NOW.minusSeconds(startedAgo), arrival);
+    }
+
+    @Test
+    void aNewcomerThatWouldMakeAQueuedJobLateIsRefusedWhileOneThatFitsBehindItIsAdmitted() {
+        // One GPU: a run started 100 s ago (200 s) frees it in 100 s; a queued job due in 400 s runs 100..300.
+        LocalSchedule plan = DefaultRoutePlanner.planOfTasks(List.of(task(null, 100, 1), task(400, null, 2)), 1,
+                t -> TWO_HUNDRED);
+
+        assertThat(plan.running()).isEqualTo(1);
+        assertThat(plan.queued()).isEqualTo(1);
+        // Due in 350 s it would go first (100..300) and push the queued job to 500, past its 400.
+        assertThat(plan.admits(new LocalSchedule.Job(7, T + 350, TWO_HUNDRED), T)).isFalse();
+        // Due in 700 s it runs after it (300..500).
+        assertThat(plan.admits(new LocalSchedule.Job(8, T + 700, TWO_HUNDRED), T)).isTrue();
+        assertThat(plan.plannedFinish(new LocalSchedule.Job(8, T + 700, TWO_HUNDRED), T, true)).isEqualTo(T + 500);
+
+        // Planned from counts and the wait alone (the GPU busy for the 100 s the running job has left), the queued
+        // job's deadline is unknown and the first newcomer is admitted.
+        LocalSchedule counts = new LocalSchedule(1);
+        counts.putRunning(0, new LocalSchedule.Job(-1, Double.MAX_VALUE, new ServiceTime(100, 100)), T);
+        assertThat(counts.admits(new LocalSchedule.Job(7, T + 350, TWO_HUNDRED), T)).isTrue();
+    }
+
+    @Test
+    void queuedTasksKeepTheirDeadlineOrderAndArrivalBreaksTiesBeforeANewcomer() {
+        LocalSchedule plan = DefaultRoutePlanner.planOfTasks(List.of(task(null, null, 1), task(900, null, 3),
+                task(900, null, 2), task(600, null, 4)), 2, t -> TWO_HUNDRED);
+
+        assertThat(plan.queuedJobs()).extracting(LocalSchedule.Job::due)
+                .containsExactly(T + 600, T + 900, T + 900, Double.POSITIVE_INFINITY);
+        List<LocalSchedule.Job> q = plan.queuedJobs();
+        assertThat(q.get(1).id()).isLessThan(q.get(2).id()).isNegative();
+        // A newcomer due with them goes after both (its id is positive).
+        assertThat(LocalSchedule.deadlineOrder(T + 900, q.get(2).id(), T + 900, 1)).isNegative();
+    }
+}
