@@ -21,8 +21,9 @@ import org.springframework.stereotype.Component;
  * Deletes what has expired, so the store stays small: a job that finished longer ago than
  * {@code gateway.api.video-retention} (its {@code expires_at}, default 7 days) loses its result object, then its row
  * and its events. Runs every {@code gateway.jobs.retention-sweep} (default 10 min; 0 turns it off), in batches. A
- * result that cannot be deleted keeps its job for the next sweep, so nothing is orphaned. The spend ledger's
- * entries are kept: they are the money's history.
+ * result that cannot be deleted keeps its job for the next sweep, so nothing is orphaned. Records other features keep
+ * per job ({@link JobDependentRecords}: webhook deliveries) are deleted just before their jobs. The spend ledger's
+ * entries are kept: they are the money's history, and cost summaries and budget periods are computed from them.
  */
 @Component
 public class JobRetention implements DisposableBean {
@@ -32,15 +33,18 @@ public class JobRetention implements DisposableBean {
 
     private final JobStore store;
     private final ObjectProvider<ResultStore> results;
+    private final ObjectProvider<JobDependentRecords> dependents;
     private final Clock clock;
     private final Duration retention;
     private final ScheduledExecutorService executor;
 
-    public JobRetention(JobStore store, ObjectProvider<ResultStore> results, Clock clock,
-            @Value("${gateway.api.video-retention:7d}") Duration retention,
+    public JobRetention(JobStore store, ObjectProvider<ResultStore> results,
+            ObjectProvider<JobDependentRecords> dependents,
+            Clock clock, @Value("${gateway.api.video-retention:7d}") Duration retention,
             @Value("${gateway.jobs.retention-sweep:10m}") Duration every) {
         this.store = store;
         this.results = results;
+        this.dependents = dependents;
         this.clock = clock;
         this.retention = retention;
         if (every.isZero()) {
@@ -82,6 +86,9 @@ public class JobRetention implements DisposableBean {
                     log.warn("result {} of job {} could not be deleted; the job is kept for the next sweep",
                             expired.resultKey(), expired.id(), e);
                 }
+            }
+            if (!deletable.isEmpty()) {
+                dependents.orderedStream().forEach(records -> records.deleteForJobs(deletable));
             }
             total += store.deleteFinished(deletable);
             if (batch.size() < BATCH || deletable.isEmpty()) {

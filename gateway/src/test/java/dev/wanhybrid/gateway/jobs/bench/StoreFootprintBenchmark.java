@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.jobs.bench;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobDependentRecords;
 import dev.wanhybrid.gateway.jobs.JobPhase;
 import dev.wanhybrid.gateway.jobs.JobRetention;
 import dev.wanhybrid.gateway.jobs.JobRoute;
@@ -85,7 +86,8 @@ public final class StoreFootprintBenchmark {
         try (Store s = new Store(url)) {
             ResultStore none = new NoResults();
             JobRetention retention = new JobRetention(s.store, new StaticListableBeanFactory(Map.of("r", none))
-                    .getBeanProvider(ResultStore.class), Clock.fixed(t0.plus(Duration.ofDays(60)), ZoneOffset.UTC),
+                    .getBeanProvider(ResultStore.class),
+                    new StaticListableBeanFactory().getBeanProvider(JobDependentRecords.class), Clock.fixed(t0.plus(Duration.ofDays(60)), ZoneOffset.UTC),
                     Duration.ofDays(7), Duration.ZERO);
             deleted = retention.sweep();
         }
