@@ -77,7 +77,8 @@ public final class StoreFootprintBenchmark {
                 | H2 URL settings | finished jobs | commits | write time s | file while open | after close | per job after close | after retention (%d deleted) and close |
                 |---|---:|---:|---:|---:|---:|---:|---:|
                 | `%s` | %d | %d | %.1f | %.1f MB | %.1f MB | %.1f KB | %.1f MB |
-                """, deleted, settings + (withHousekeeping ? "` + `housekeeping" : ""), jobs, jobs * 5, seconds, open / 1e6, closed / 1e6, closed / 1e3 / jobs,
+                """, deleted, settings + (withHousekeeping ? "` + `housekeeping" : ""), jobs, jobs * 5, seconds,
+                open / 1e6, closed / 1e6, closed / 1e3 / jobs,
                 after / 1e6);
     }
 
