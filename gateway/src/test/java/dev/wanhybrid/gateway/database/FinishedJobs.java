@@ -34,6 +34,16 @@ public final class FinishedJobs {
      * with its settlement, each a commit with its event.
      */
     public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to) {
+        write(store, tx, ledger, from, to, 0);
+    }
+
+    /**
+     * As {@link #write(JobStore, TransactionTemplate, SpendLedger, int, int)}, at most {@code jobsPerSecond} jobs a
+     * second (0: as fast as one thread can).
+     */
+    public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to,
+            int jobsPerSecond) {
+        long start = System.nanoTime();
         GenerationSpec spec = new GenerationSpec("acme", "auto", TaskKind.T2V,
                 "a lighthouse in a storm, waves crashing against the rocks at dusk", null, null, 5, null, null,
                 null, null, null);
@@ -44,6 +54,13 @@ public final class FinishedJobs {
         JobRoute route = JobRoute.of(new Route(List.of(cloud, local), List.of(), "cheapest"),
                 List.of(cloud, local), List.of());
         for (int n = from; n < to; n++) {
+            if (jobsPerSecond > 0) {
+                long due = start + (n - from) * 1_000_000_000L / jobsPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
             int i = n;
             Instant at = T0.plusSeconds(i);
             String id = String.format(Locale.ROOT, "video_%032x", i);
