@@ -90,6 +90,11 @@ public final class ConcurrencyLimits {
         return inFlight.getOrDefault(model, 0);
     }
 
+    /** The models that have a configured limit. */
+    public java.util.Set<String> models() {
+        return limits.keySet();
+    }
+
     /** The model's limit; an unlisted model gets the strictest default, 2. */
     public int limit(String model) {
         return limits.getOrDefault(model, 2);

@@ -2,10 +2,8 @@ package dev.wanhybrid.gateway.backend;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -21,12 +19,11 @@ public final class BreakerProber implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BreakerProber.class);
 
     private final List<ResilientVideoBackend> backends;
-    private final Duration interval;
-    private ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
 
     public BreakerProber(List<ResilientVideoBackend> backends, Duration interval) {
         this.backends = List.copyOf(backends);
-        this.interval = interval;
+        this.schedule = PeriodicTask.every("breaker-prober", interval, this::probeHalfOpen);
     }
 
     /** One round: every half-open breaker gets one probe. */
@@ -48,23 +45,17 @@ public final class BreakerProber implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true)
-                .name("breaker-prober").factory());
-        long millis = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::probeHalfOpen, millis, millis, TimeUnit.MILLISECONDS);
+    public void start() {
+        schedule.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
+    public void stop() {
+        schedule.stop();
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
+    public boolean isRunning() {
+        return schedule.isRunning();
     }
 }

@@ -120,6 +120,11 @@ public final class ResilientVideoBackend implements VideoBackend {
     }
 
     @Override
+    public void track(BackendTask task, String taskId) {
+        delegate.track(task, taskId);
+    }
+
+    @Override
     public void abandon(BackendTask task) {
         delegate.abandon(task);
     }

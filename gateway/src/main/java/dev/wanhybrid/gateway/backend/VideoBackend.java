@@ -83,6 +83,13 @@ public interface VideoBackend {
     default void abandon(BackendTask task) {}
 
     /**
+     * Tells the backend that {@code taskId} belongs to {@code task} before the task is polled, so a task this
+     * process did not submit (found again after a restart, or submitted by another replica) counts against the
+     * backend's concurrency limits while it runs. Idempotent; the permit is freed when a poll sees the task end.
+     */
+    default void track(BackendTask task, String taskId) {}
+
+    /**
      * One real, cheap, free call that tells whether the backend answers at all (the breaker's half-open trial when
      * no job traffic provides one).
      */

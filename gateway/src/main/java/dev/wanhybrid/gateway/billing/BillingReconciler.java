@@ -12,15 +12,13 @@ import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobPhase;
 import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -53,9 +51,8 @@ public final class BillingReconciler implements SmartLifecycle {
     private final JobStore jobs;
     private final SpendLedger ledger;
     private final Clock clock;
-    private final Duration interval;
     private final Duration orphanAfter;
-    private ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
 
     /**
      * @param orphanAfter how old an unbound billed task must be before it is an orphan; longer than the minute a
@@ -67,8 +64,8 @@ public final class BillingReconciler implements SmartLifecycle {
         this.jobs = jobs;
         this.ledger = ledger;
         this.clock = clock;
-        this.interval = interval;
         this.orphanAfter = orphanAfter;
+        this.schedule = PeriodicTask.every("billing-reconciler", interval, this::reconcileOnce);
     }
 
     /** What one round recorded. */
@@ -142,29 +139,17 @@ public final class BillingReconciler implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true)
-                .name("billing-reconciler").factory());
-        long millis = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                reconcileOnce();
-            } catch (RuntimeException e) {
-                log.warn("billing reconciliation round failed: {}", e.toString());
-            }
-        }, millis, millis, TimeUnit.MILLISECONDS);
+    public void start() {
+        schedule.start();
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
+    public void stop() {
+        schedule.stop();
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
+    public boolean isRunning() {
+        return schedule.isRunning();
     }
 }

@@ -1,9 +1,9 @@
 package dev.wanhybrid.gateway.events;
 
-import dev.wanhybrid.gateway.jobs.CoalescedWakeup;
 import dev.wanhybrid.gateway.jobs.JobEvent;
 import dev.wanhybrid.gateway.jobs.JobEventSignal;
 import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -11,12 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
@@ -38,16 +33,13 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class JobEventStream implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(JobEventStream.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JobStore store;
-    private final Duration pollInterval;
     private final Duration heartbeat;
     private final Duration progressInterval;
-    private final CoalescedWakeup wakeup = new CoalescedWakeup(this::safePoll);
     private final Map<String, List<Subscription>> byJob = new ConcurrentHashMap<>();
-    private volatile ScheduledExecutorService poller;
+    private final PeriodicTask poller;
     private volatile long lastHeartbeat = System.nanoTime();
 
     public JobEventStream(JobStore store, JobEventSignal signal,
@@ -55,7 +47,7 @@ public class JobEventStream implements SmartLifecycle {
             @Value("${gateway.events.heartbeat:15s}") Duration heartbeat,
             @Value("${gateway.events.progress-interval:500ms}") Duration progressInterval) {
         this.store = store;
-        this.pollInterval = pollInterval;
+        this.poller = PeriodicTask.every("sse-poller", pollInterval, this::poll);
         this.heartbeat = heartbeat;
         this.progressInterval = progressInterval;
         signal.listen(this::wake);
@@ -64,15 +56,7 @@ public class JobEventStream implements SmartLifecycle {
     /** Polls now on the poller's thread: an event was just committed here. */
     private void wake() {
         if (!byJob.isEmpty()) {
-            wakeup.wake(poller);
-        }
-    }
-
-    private void safePoll() {
-        try {
-            poll();
-        } catch (RuntimeException e) {
-            log.warn("event poll failed: {}", e.toString());
+            poller.wake();
         }
     }
 
@@ -126,25 +110,19 @@ public class JobEventStream implements SmartLifecycle {
 
     @Override
     public void start() {
-        poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sse-poller").daemon(true)
-                .factory());
-        poller.scheduleWithFixedDelay(this::safePoll, pollInterval.toMillis(), pollInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        poller.start();
     }
 
     @Override
     public void stop() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
-        }
+        poller.stop();
         byJob.values().stream().flatMap(List::stream).forEach(s -> s.emitter.complete());
         byJob.clear();
     }
 
     @Override
     public boolean isRunning() {
-        return poller != null;
+        return poller.isRunning();
     }
 
     private static final class Subscription {

@@ -2,11 +2,10 @@ package dev.wanhybrid.gateway.fleet;
 
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,7 @@ public class FleetHeartbeat implements SmartLifecycle {
     private final FleetProperties properties;
     private final Supplier<String> instanceId;
     private final Clock clock;
-    private volatile ScheduledExecutorService scheduler;
+    private final PeriodicTask schedule;
     private volatile boolean recorded;
 
     /**
@@ -38,17 +37,16 @@ public class FleetHeartbeat implements SmartLifecycle {
         this.properties = properties;
         this.instanceId = instanceId;
         this.clock = clock;
+        this.schedule = new PeriodicTask("fleet-heartbeat", Duration.ZERO, properties.heartbeatInterval(),
+                this::beat);
     }
 
     @Override
     public synchronized void start() {
-        if (scheduler != null || local.servedModels().isEmpty()) {
+        if (schedule.isRunning() || local.servedModels().isEmpty()) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("fleet-heartbeat")
-                .daemon(true).factory());
-        long period = properties.heartbeatInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::beatSafely, 0, period, TimeUnit.MILLISECONDS);
+        schedule.start();
         log.info("heartbeating local engines {} as {} every {}", local.servedModels(), instanceId.get(),
                 properties.heartbeatInterval());
     }
@@ -64,26 +62,12 @@ public class FleetHeartbeat implements SmartLifecycle {
         recorded = true;
     }
 
-    private void beatSafely() {
-        try {
-            beat();
-        } catch (RuntimeException e) {
-            log.warn("heartbeat failed: {}", e.toString());
-        }
-    }
-
     @Override
     public synchronized void stop() {
-        if (scheduler == null) {
+        if (!schedule.isRunning()) {
             return;
         }
-        scheduler.shutdownNow();
-        try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        scheduler = null;
+        schedule.stop();
         if (recorded) {
             try {
                 // Routers stop counting this worker at once instead of after the staleness window.
@@ -96,7 +80,7 @@ public class FleetHeartbeat implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return schedule.isRunning();
     }
 
     /** Stops before the dispatcher hands its jobs back, so routers stop sending work here first. */

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import java.time.Clock;
@@ -13,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,7 +43,7 @@ public class JobDispatcher implements SmartLifecycle {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore permits;
     private final ClaimRoom claimRoom;
-    private volatile ScheduledExecutorService scheduler;
+    private volatile PeriodicTask scheduler;
     private volatile ExecutorService workers;
     private volatile Instant nextRenewal = Instant.MIN;
 
@@ -91,10 +91,8 @@ public class JobDispatcher implements SmartLifecycle {
             }
         }
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-step-", 0).factory());
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("job-dispatcher")
-                .daemon(true).factory());
-        long period = properties.tick().toMillis();
-        scheduler.scheduleWithFixedDelay(this::tickSafely, period, period, TimeUnit.MILLISECONDS);
+        scheduler = PeriodicTask.every("job-dispatcher", properties.tick(), this::tick);
+        scheduler.start();
         log.info("job dispatcher {} started (lease {}, tick {})", owner, properties.leaseTtl(), properties.tick());
     }
 
@@ -103,7 +101,7 @@ public class JobDispatcher implements SmartLifecycle {
         if (scheduler == null) {
             return;
         }
-        scheduler.shutdownNow();
+        scheduler.stop();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -131,14 +129,6 @@ public class JobDispatcher implements SmartLifecycle {
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 100;
-    }
-
-    private void tickSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            log.warn("dispatcher tick failed: {}", e.toString());
-        }
     }
 
     /** One round: renew leases when due, claim new jobs, start steps for due owned jobs. */

@@ -209,6 +209,7 @@ public class JobProcessor {
         VideoBackend backend = found.get();
         TaskSnapshot snapshot;
         try {
+            backend.track(task(job), job.taskId());
             snapshot = backend.poll(job.taskId());
             unreachableSince.remove(job.id());
         } catch (BackendException e) {

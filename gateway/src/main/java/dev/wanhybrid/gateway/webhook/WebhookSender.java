@@ -1,10 +1,10 @@
 package dev.wanhybrid.gateway.webhook;
 
-import dev.wanhybrid.gateway.jobs.CoalescedWakeup;
 import dev.wanhybrid.gateway.jobs.JobQueries.StoredEvent;
 import dev.wanhybrid.gateway.net.FetchException;
 import dev.wanhybrid.gateway.net.SafeHttpFetcher;
 import dev.wanhybrid.gateway.net.UnsafeUrlException;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,10 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,8 +43,7 @@ public class WebhookSender implements SmartLifecycle {
     private final WebhookProperties properties;
     private final Clock clock;
     private final String owner = "webhooks-" + UUID.randomUUID();
-    private volatile ScheduledExecutorService scheduler;
-    private final CoalescedWakeup wakeup = new CoalescedWakeup(this::safeTick);
+    private final PeriodicTask scheduler;
 
     public WebhookSender(WebhookOutbox outbox, SafeHttpFetcher fetcher, WebhookSecrets secrets,
             WebhookProperties properties, Clock clock) {
@@ -56,6 +52,7 @@ public class WebhookSender implements SmartLifecycle {
         this.secrets = secrets;
         this.properties = properties;
         this.clock = clock;
+        this.scheduler = PeriodicTask.every("webhooks", properties.pollInterval(), this::tick);
     }
 
     /**
@@ -63,15 +60,7 @@ public class WebhookSender implements SmartLifecycle {
      * one is pending fold into it. Does nothing while the sender is stopped.
      */
     public void wake() {
-        wakeup.wake(scheduler);
-    }
-
-    private void safeTick() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            log.warn("webhook tick failed: {}", e.toString());
-        }
+        scheduler.wake();
     }
 
     /** One round: queue new events, then send what is due. Returns how many deliveries were attempted. */
@@ -187,26 +176,18 @@ public class WebhookSender implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (!properties.enabled() || scheduler != null) {
-            return;
+        if (properties.enabled()) {
+            scheduler.start();
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhooks").daemon(true)
-                .factory());
-        scheduler.scheduleWithFixedDelay(this::safeTick, properties.pollInterval().toMillis(),
-                properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService s = scheduler;
-        scheduler = null;
-        if (s != null) {
-            s.shutdownNow();
-        }
+        scheduler.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return scheduler.isRunning();
     }
 }

@@ -270,6 +270,24 @@ class ResilientVideoBackendTest {
     }
 
     @Test
+    void theProbersScheduleClosesAHalfOpenBreakerWithoutAnyJobTraffic() {
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        BreakerProber prober = new BreakerProber(java.util.List.of(backend), Duration.ofMillis(20));
+
+        prober.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
+        } finally {
+            prober.stop();
+        }
+        assertThat(raw.probes.get()).as("the half-open trial needs its permitted calls, no more")
+                .isEqualTo(breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState());
+        assertThat(prober.isRunning()).isFalse();
+    }
+
+    @Test
     void aReconciliationThatReallyFailsStillCountsInHalfOpenState() {
         breaker.transitionToOpenState();
         breaker.transitionToHalfOpenState();

@@ -23,7 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import dev.wanhybrid.gateway.backend.BillingRecords;
+import dev.wanhybrid.gateway.budget.SpendLedger;
+import java.time.Clock;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -45,6 +52,7 @@ import org.springframework.test.context.DynamicPropertySource;
     "gateway.billing.reconcile-interval=1h", "gateway.billing.orphan-after=0s",
 })
 @ActiveProfiles("demo")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BillingReconciliationIT {
 
     private static final String MODEL = "wan2.5-t2v-preview";
@@ -67,12 +75,19 @@ class BillingReconciliationIT {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    ObjectProvider<BillingRecords> providers;
+
+    @Autowired
+    SpendLedger ledger;
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         TestBackends.registerTenantsAndResults(registry, "billing-reconciliation");
     }
 
     @Test
+    @Order(1)
     void cancelledButBilledAndOrphanTasksBecomeLedgerEntriesWithTheirReasonOnce() throws Exception {
         Http alpha = new Http(port, TestBackends.ALPHA_KEY);
         Http.Reply created = alpha.postJson("/v1/videos", "{\"prompt\":\"too late to stop\",\"model\":\"" + MODEL
@@ -122,6 +137,31 @@ class BillingReconciliationIT {
         assertThat(ledger).as("ledger = the simulator's billing: two 5 s 480P clips")
                 .isEqualByComparingTo(clip.multiply(BigDecimal.TWO));
         assertThat(simulator.stats().submissions()).isEqualTo(2);
+    }
+
+    /** The schedule itself, not a direct call: started as the context starts it, it records a new orphan. */
+    @Test
+    @Order(2)
+    void theScheduledRoundsRecordAnOrphanWithoutBeingCalled() throws Exception {
+        DashScopeClient dashscope = DashScopeClient.builder().apiKey(ApiKey.of("sk-demo-simulator"))
+                .baseUrl(simulator.baseUrl()).catalog(ModelCatalog.load()).build();
+        String orphan = dashscope.create(VideoRequest.builder(MODEL).prompt("a clip nobody claimed").size("832*480")
+                .duration(5).build()).taskId();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> dashscope.query(orphan).status() == TaskStatus.SUCCEEDED);
+        BillingReconciler scheduled = new BillingReconciler(providers.orderedStream().toList(), jobs, ledger,
+                Clock.systemUTC(), Duration.ofMillis(100), Duration.ZERO);
+
+        scheduled.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> jdbc
+                    .sql("SELECT count(*) FROM spend_entries WHERE job_id = ?").param("orphan_" + orphan)
+                    .query(Integer.class).single() == 1);
+        } finally {
+            scheduled.stop();
+        }
+        assertThat(reason("orphan_" + orphan)).isEqualTo("orphan_task");
+        assertThat(scheduled.isRunning()).isFalse();
     }
 
     private String reason(String entry) {

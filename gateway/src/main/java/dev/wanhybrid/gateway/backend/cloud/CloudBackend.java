@@ -19,6 +19,9 @@ import dev.wanhybrid.gateway.backend.BillingRecords;
 import dev.wanhybrid.gateway.backend.TaskClaims;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.backend.VideoBackend;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * where to look. A job in doubt holds its model's concurrency permit (held by the job id) until the decision;
  * permits are released per holder, so releasing twice is harmless.
  */
-public final class CloudBackend implements VideoBackend, BillingRecords {
+public final class CloudBackend implements VideoBackend, BillingRecords, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(CloudBackend.class);
     private static final Duration PERMIT_RETRY = Duration.ofSeconds(5);
@@ -107,6 +110,25 @@ public final class CloudBackend implements VideoBackend, BillingRecords {
     @Override
     public BackendReadiness readiness() {
         return client == null ? BackendReadiness.notReady(notReadyReason) : BackendReadiness.ready(readyDetail);
+    }
+
+    /**
+     * Per model: {@code gateway.cloud.tasks.in.flight}, the DashScope task slots this process holds (tasks it created
+     * or found running again after a restart, and submissions in doubt), and {@code gateway.cloud.tasks.limit}; a
+     * slot still held when nothing runs is a leak, and the recovery tests read this gauge to prove there is none.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (String model : limits.models()) {
+            Gauge.builder("gateway.cloud.tasks.in.flight", limits, l -> l.inFlight(model))
+                    .tags("backend", id(), "model", model)
+                    .description("DashScope task slots held: created, found running after a restart, or in doubt")
+                    .register(registry);
+            Gauge.builder("gateway.cloud.tasks.limit", limits, l -> l.limit(model))
+                    .tags("backend", id(), "model", model)
+                    .description("DashScope tasks allowed in progress at once for the model")
+                    .register(registry);
+        }
     }
 
     /** The limits this backend applies (for the ops view and tests). */
@@ -201,8 +223,15 @@ public final class CloudBackend implements VideoBackend, BillingRecords {
                 Thread.sleep(Duration.ofNanos(wait));
             }
             TaskView view = dashscope.query(taskId);
-            if (view.status().isTerminal()) {
+            if (view.status().isTerminal() || view.status() == TaskStatus.UNKNOWN) {
                 limits.release(taskId);
+                modelOfTask.remove(taskId);
+            } else {
+                String model = modelOfTask.get(taskId);
+                if (model != null) {
+                    // A task found again after a restart (or another replica's) runs at DashScope all the same.
+                    limits.adopt(model, taskId);
+                }
             }
             return snapshot(taskId, view);
         } catch (DashScopeException e) {
@@ -330,6 +359,14 @@ public final class CloudBackend implements VideoBackend, BillingRecords {
         Set<String> bound = new HashSet<>(claims.claimedAmong(taskIds));
         taskIds.stream().filter(knownTaskIds::contains).forEach(bound::add);
         return bound;
+    }
+
+    @Override
+    public void track(BackendTask task, String taskId) {
+        DashScopeClient dashscope = client;
+        if (dashscope != null) {
+            dashscope.catalog().find(task.model()).ifPresent(model -> modelOfTask.putIfAbsent(taskId, model.id()));
+        }
     }
 
     @Override

@@ -166,6 +166,34 @@ class CloudBackendIT {
     }
 
     @Test
+    void tasksFoundAgainAfterARestartCountAgainstTheModelsLimitUntilTheyEnd() throws Exception {
+        BackendTask a = task("job-a", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE));
+        BackendTask b = task("job-b", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE));
+        String taskA = backend.submit(a);
+        String taskB = backend.submit(b);
+
+        CloudBackend restarted = backend(Duration.ofMillis(300));
+        restarted.track(a, taskA);
+        restarted.track(b, taskB);
+        assertThat(restarted.poll(taskA).state()).isEqualTo(TaskSnapshot.State.PENDING);
+        assertThat(restarted.poll(taskB).state()).isEqualTo(TaskSnapshot.State.PENDING);
+        assertThat(restarted.limits().inFlight("wan2.1-t2v-turbo")).isEqualTo(2);
+        restarted.poll(taskA);
+        assertThat(restarted.limits().inFlight("wan2.1-t2v-turbo")).as("polling again counts it once").isEqualTo(2);
+
+        BackendTask c = task("job-c", "wan2.1-t2v-turbo", spec(TaskKind.T2V, null, 5, AudioSpec.NONE));
+        BackendException e = catchThrowableOfType(BackendException.class, () -> restarted.submit(c));
+        assertThat(e.code()).isEqualTo("LocalConcurrencyLimit");
+        assertThat(simulator.stats().createAttempts()).isEqualTo(2);
+
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(restarted.poll(taskA).state()).isEqualTo(TaskSnapshot.State.SUCCEEDED);
+        assertThat(restarted.poll(taskB).state()).isEqualTo(TaskSnapshot.State.SUCCEEDED);
+        assertThat(restarted.limits().inFlight("wan2.1-t2v-turbo")).isZero();
+        assertThat(restarted.submit(c)).isNotBlank();
+    }
+
+    @Test
     void aLostAnswerIsAcceptanceUnknownAndReconcileFindsTheTaskWithoutResubmitting() throws Exception {
         simulator.faults().loseCreateResponses(1);
         BackendTask task = task("job-lost", "wan2.6-t2v", spec(TaskKind.T2V, null, 5, AudioSpec.GENERATED));

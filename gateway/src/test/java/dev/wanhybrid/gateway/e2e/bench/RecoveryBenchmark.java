@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The larger recovery run of issue 12: the fault-injection harness (executable jar as a child process on an H2
  * file, simulator as its own process, slow cloud / outage / 429 storm, {@code kill -9} between waves) with hundreds
- * of jobs and 20 kills. Not a test: it asserts nothing, prints what it counted and writes it to a Markdown file.
+ * of jobs and 20 kills. Not a test: it asserts nothing, prints what it counted and writes it into a Markdown file,
+ * replacing only the section between {@value #START} and {@value #END} (the rest of the file is kept).
  *
  * <pre>
  * ./mvnw -pl gateway -am package -DskipTests
@@ -21,6 +22,9 @@ import java.util.List;
  * (21 waves of 15 jobs: 315 jobs, 20 kills.)
  */
 public final class RecoveryBenchmark {
+
+    static final String START = "<!-- recovery-benchmark:start -->";
+    static final String END = "<!-- recovery-benchmark:end -->";
 
     private RecoveryBenchmark() {}
 
@@ -37,8 +41,6 @@ public final class RecoveryBenchmark {
         }
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         String md = """
-                # Recovery under kill -9 and cloud faults
-
                 Written by `e2e.bench.RecoveryBenchmark` on %s (%d s wall time, %d CPU cores). The gateway's executable
                 jar runs as a child process on an H2 file (`WRITE_DELAY=0`); the DashScope simulator runs as its own
                 process (1 s pending, 3 s running, wan2.5 concurrency 5). %d waves of %d jobs; after each wave but
@@ -61,12 +63,25 @@ public final class RecoveryBenchmark {
                 | ledger total, USD | %s |
                 | reserved at the end, USD | %s |
                 | cloud breaker at the end | %s |
+                | DashScope task slots held at the end | %d |
                 """.formatted(Instant.now(), seconds, Runtime.getRuntime().availableProcessors(), waves, perWave,
                 o.acknowledged(), o.refusedAtCreation(), o.kills(), o.completed(), o.failedByCode(), o.unfinished(),
                 o.recoverySeconds(), o.simulatorSubmissions(), o.boundTasks(), o.simulatorBilledUsd().toPlainString(),
-                o.ledgerUsd().toPlainString(), o.reservedUsd().toPlainString(), o.cloudBreaker());
+                o.ledgerUsd().toPlainString(), o.reservedUsd().toPlainString(), o.cloudBreaker(), o.cloudSlotsHeld());
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md);
+        Files.writeString(out, withSection(Files.exists(out) ? Files.readString(out) : "", md));
         System.out.print(md);
+    }
+
+    /** The document with its benchmark section replaced by {@code section} (added at the end when it has none). */
+    static String withSection(String document, String section) {
+        String block = START + "\n" + section + END;
+        int start = document.indexOf(START);
+        int end = document.indexOf(END);
+        if (start >= 0 && end > start) {
+            return document.substring(0, start) + block + document.substring(end + END.length());
+        }
+        String head = document.isBlank() ? "# Recovery under kill -9 and cloud faults\n\n" : document + "\n";
+        return head + block + "\n";
     }
 }

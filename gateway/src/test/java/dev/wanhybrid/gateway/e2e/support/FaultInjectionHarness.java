@@ -75,7 +75,8 @@ public final class FaultInjectionHarness implements AutoCloseable {
     /** What a run saw. */
     public record Outcome(int acknowledged, int refusedAtCreation, int completed, Map<String, Integer> failedByCode,
             int unfinished, int kills, long simulatorSubmissions, int boundTasks, BigDecimal simulatorBilledUsd,
-            BigDecimal ledgerUsd, BigDecimal reservedUsd, String cloudBreaker, long recoverySeconds) {}
+            BigDecimal ledgerUsd, BigDecimal reservedUsd, String cloudBreaker, long recoverySeconds,
+            long cloudSlotsHeld) {}
 
     /**
      * @param waves how many waves of jobs (the gateway is killed after each but the last)
@@ -172,7 +173,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
         long submissions = sim.get("/sim/stats").json().path("submissions").asLong();
         return new Outcome(acknowledged.size(), refused, completed, failed, unfinished, kills, submissions,
                 tasks.size(), billed, summary.at("/month/total_usd").decimalValue(),
-                summary.path("reserved_usd").decimalValue(), breaker, recovery);
+                summary.path("reserved_usd").decimalValue(), breaker, recovery, cloudSlotsHeld());
     }
 
     /** Every SUCCEEDED task in the simulator's own list, priced at the published list price. */
@@ -197,6 +198,20 @@ public final class FaultInjectionHarness implements AutoCloseable {
 
     private JsonNode summary() {
         return new Http(gatewayPort, TestBackends.ALPHA_KEY).get("/v1/cost/summary").json();
+    }
+
+    /** DashScope task slots the last gateway process holds, summed over models (its own gauge). */
+    private long cloudSlotsHeld() {
+        String metrics = new Http(gatewayPort, SCRAPE_TOKEN).get("/actuator/prometheus").body();
+        double held = 0;
+        boolean seen = false;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("gateway_cloud_tasks_in_flight{")) {
+                held += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                seen = true;
+            }
+        }
+        return seen ? Math.round(held) : -1;
     }
 
     private String breakerState() {
