@@ -4,10 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import org.h2.engine.Session;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -56,7 +54,7 @@ public class H2FileHousekeeping implements DisposableBean {
     static final int BYTES_PER_ROUND = 16 << 20;
 
     private final MVStore store;
-    private final ScheduledExecutorService executor;
+    private final PeriodicTask rounds;
 
     public H2FileHousekeeping(DataSource dataSource,
             @Value("${gateway.store.h2-housekeeping:100ms}") Duration every,
@@ -67,13 +65,12 @@ public class H2FileHousekeeping implements DisposableBean {
         }
         this.store = every.isZero() ? null : fileStoreOf(dataSource).orElse(null);
         if (store == null) {
-            executor = null;
+            rounds = null;
             return;
         }
         store.setRetentionTime(Math.toIntExact(retention.toMillis()));
-        executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("h2-housekeeping").daemon().factory());
-        executor.scheduleWithFixedDelay(this::round, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        rounds = PeriodicTask.every("h2-housekeeping", every, this::round);
+        rounds.start();
         log.info("H2 file housekeeping every {}, chunk retention {}", every, retention);
     }
 
@@ -107,7 +104,7 @@ public class H2FileHousekeeping implements DisposableBean {
             store.compact(TARGET_FILL_RATE, BYTES_PER_ROUND);
         } catch (RuntimeException e) {
             if (!store.isClosed()) {
-                log.warn("H2 file housekeeping round failed", e);
+                throw e;
             }
         }
     }
@@ -124,13 +121,8 @@ public class H2FileHousekeeping implements DisposableBean {
 
     @Override
     public void destroy() {
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (rounds != null) {
+            rounds.stop();
         }
     }
 }

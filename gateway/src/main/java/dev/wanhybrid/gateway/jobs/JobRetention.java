@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -7,9 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -36,7 +34,7 @@ public class JobRetention implements DisposableBean {
     private final ObjectProvider<JobDependentRecords> dependents;
     private final Clock clock;
     private final Duration retention;
-    private final ScheduledExecutorService executor;
+    private final PeriodicTask sweeps;
 
     public JobRetention(JobStore store, ObjectProvider<ResultStore> results,
             ObjectProvider<JobDependentRecords> dependents,
@@ -47,19 +45,8 @@ public class JobRetention implements DisposableBean {
         this.dependents = dependents;
         this.clock = clock;
         this.retention = retention;
-        if (every.isZero()) {
-            executor = null;
-        } else {
-            executor = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("job-retention").daemon().factory());
-            executor.scheduleWithFixedDelay(() -> {
-                try {
-                    sweep();
-                } catch (RuntimeException e) {
-                    log.warn("job retention sweep failed", e);
-                }
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.sweeps = PeriodicTask.every("job-retention", every, this::sweep);
+        sweeps.start();
     }
 
     /**
@@ -103,8 +90,6 @@ public class JobRetention implements DisposableBean {
 
     @Override
     public void destroy() {
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        sweeps.stop();
     }
 }
