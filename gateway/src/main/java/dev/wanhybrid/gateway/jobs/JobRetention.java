@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -7,9 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -21,8 +19,9 @@ import org.springframework.stereotype.Component;
  * Deletes what has expired, so the store stays small: a job that finished longer ago than
  * {@code gateway.api.video-retention} (its {@code expires_at}, default 7 days) loses its result object, then its row
  * and its events. Runs every {@code gateway.jobs.retention-sweep} (default 10 min; 0 turns it off), in batches. A
- * result that cannot be deleted keeps its job for the next sweep, so nothing is orphaned. The spend ledger's
- * entries are kept: they are the money's history.
+ * result that cannot be deleted keeps its job for the next sweep, so nothing is orphaned. Records other features keep
+ * per job ({@link JobDependentRecords}: webhook deliveries) are deleted just before their jobs. The spend ledger's
+ * entries are kept: they are the money's history, and cost summaries and budget periods are computed from them.
  */
 @Component
 public class JobRetention implements DisposableBean {
@@ -32,30 +31,22 @@ public class JobRetention implements DisposableBean {
 
     private final JobStore store;
     private final ObjectProvider<ResultStore> results;
+    private final ObjectProvider<JobDependentRecords> dependents;
     private final Clock clock;
     private final Duration retention;
-    private final ScheduledExecutorService executor;
+    private final PeriodicTask sweeps;
 
-    public JobRetention(JobStore store, ObjectProvider<ResultStore> results, Clock clock,
-            @Value("${gateway.api.video-retention:7d}") Duration retention,
+    public JobRetention(JobStore store, ObjectProvider<ResultStore> results,
+            ObjectProvider<JobDependentRecords> dependents,
+            Clock clock, @Value("${gateway.api.video-retention:7d}") Duration retention,
             @Value("${gateway.jobs.retention-sweep:10m}") Duration every) {
         this.store = store;
         this.results = results;
+        this.dependents = dependents;
         this.clock = clock;
         this.retention = retention;
-        if (every.isZero()) {
-            executor = null;
-        } else {
-            executor = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("job-retention").daemon().factory());
-            executor.scheduleWithFixedDelay(() -> {
-                try {
-                    sweep();
-                } catch (RuntimeException e) {
-                    log.warn("job retention sweep failed", e);
-                }
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.sweeps = PeriodicTask.every("job-retention", every, this::sweep);
+        sweeps.start();
     }
 
     /**
@@ -83,6 +74,9 @@ public class JobRetention implements DisposableBean {
                             expired.resultKey(), expired.id(), e);
                 }
             }
+            if (!deletable.isEmpty()) {
+                dependents.orderedStream().forEach(records -> records.deleteForJobs(deletable));
+            }
             total += store.deleteFinished(deletable);
             if (batch.size() < BATCH || deletable.isEmpty()) {
                 break;
@@ -96,8 +90,6 @@ public class JobRetention implements DisposableBean {
 
     @Override
     public void destroy() {
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        sweeps.stop();
     }
 }

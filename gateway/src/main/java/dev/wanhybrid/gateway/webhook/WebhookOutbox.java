@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.webhook;
 
+import dev.wanhybrid.gateway.jobs.JobDependentRecords;
 import dev.wanhybrid.gateway.jobs.JobQueries.StoredEvent;
 import dev.wanhybrid.gateway.jobs.JobQueries;
 import java.sql.ResultSet;
@@ -12,13 +13,15 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
  * The durable webhook outbox: job events read through the job store's {@link JobQueries}, deliveries in
  * {@code webhook_deliveries}. Instances coordinate only through the database: the delivery's primary key is the
- * event id, so an event is queued once; a conditional update with a lease decides which instance sends it.
+ * event id, so an event is queued once; a conditional update with a lease decides which instance sends it. The
+ * deliveries of a job go with it when retention deletes the job.
  */
-public class WebhookOutbox {
+public class WebhookOutbox implements JobDependentRecords {
 
     /** A queued delivery. */
     public record Delivery(long eventId, String jobId, String tenant, String eventType, String url, String body,
@@ -31,6 +34,15 @@ public class WebhookOutbox {
     public WebhookOutbox(DataSource dataSource, JobQueries jobs) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.jobs = jobs;
+    }
+
+    @Override
+    public int deleteForJobs(List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return 0;
+        }
+        return new NamedParameterJdbcTemplate(jdbc).update("DELETE FROM webhook_deliveries WHERE job_id IN (:ids)",
+                java.util.Map.of("ids", jobIds));
     }
 
     public long cursor() {

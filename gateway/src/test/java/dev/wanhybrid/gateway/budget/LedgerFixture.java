@@ -27,7 +27,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Builds a real ledger, its caps and its reports over a migrated database with the shipped catalog's prices and a clock tests can move. */
-final class LedgerFixture {
+public final class LedgerFixture {
 
     /** A clock the test moves by hand. */
     static final class MovableClock extends Clock {
@@ -59,14 +59,14 @@ final class LedgerFixture {
 
     final DataSource dataSource;
     final MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));
-    final JdbcSpendLedger ledger;
+    public final JdbcSpendLedger ledger;
     final JdbcBudgetCaps caps;
     final JdbcSpendReports reports;
     final JdbcClient jdbc;
     final LocalCostModel local;
     final BudgetProperties properties;
 
-    LedgerFixture(DataSource dataSource, ZoneId zone, BudgetProperties.Degrade degrade) {
+    public LedgerFixture(DataSource dataSource, ZoneId zone, BudgetProperties.Degrade degrade) {
         this.dataSource = dataSource;
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         this.jdbc = JdbcClient.create(dataSource);
@@ -104,7 +104,7 @@ final class LedgerFixture {
         return new BackendTask(jobId, model, spec);
     }
 
-    static TaskSnapshot succeededCloud(long billedSeconds) {
+    public static TaskSnapshot succeededCloud(long billedSeconds) {
         return new TaskSnapshot("task", TaskSnapshot.State.SUCCEEDED, 100, null, BigDecimal.valueOf(billedSeconds),
                 null, null, null);
     }

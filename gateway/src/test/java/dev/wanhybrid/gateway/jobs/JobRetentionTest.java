@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import dev.wanhybrid.gateway.storage.ResultStore;
+import dev.wanhybrid.gateway.webhook.WebhookOutbox;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,12 +35,13 @@ class JobRetentionTest {
     Path results;
 
     JobStore store;
+    JdbcDataSource dataSource;
     JdbcClient jdbc;
     LocalDiskResultStore disk;
 
     @BeforeEach
     void database() throws IOException {
-        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:retention-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         jdbc = JdbcClient.create(dataSource);
@@ -61,9 +63,14 @@ class JobRetentionTest {
         }).orElseThrow();
     }
 
-    JobRetention retention(ResultStore results) {
+    JobRetention retention(ResultStore results, JobDependentRecords... dependents) {
+        Map<String, Object> beans = new java.util.HashMap<>();
+        for (int i = 0; i < dependents.length; i++) {
+            beans.put("dependent" + i, dependents[i]);
+        }
         return new JobRetention(store, new StaticListableBeanFactory(Map.of("results", results))
-                .getBeanProvider(ResultStore.class), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(7),
+                .getBeanProvider(ResultStore.class), new StaticListableBeanFactory(beans)
+                .getBeanProvider(JobDependentRecords.class), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(7),
                 Duration.ZERO);
     }
 
@@ -98,6 +105,43 @@ class JobRetentionTest {
         assertThat(count("SELECT COUNT(*) FROM jobs WHERE id LIKE 'queued-%'")).isEqualTo(5);
         assertThat(count("SELECT COUNT(*) FROM job_events WHERE job_id LIKE 'queued-%'")).isEqualTo(5);
         assertThat(retention(disk).sweep()).isZero();
+    }
+
+    @Test
+    void webhookDeliveriesGoWithTheirJobsAndTheSpendLedgerIsKept() throws Exception {
+        Instant expired = NOW.minus(Duration.ofDays(9));
+        for (int i = 0; i < JobRetention.BATCH + 20; i++) {
+            finished("old-" + i, expired.plusSeconds(i), JobPhase.CANCELLED, false);
+            spendEntry("old-" + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            finished("recent-" + i, NOW.minus(Duration.ofDays(2)), JobPhase.CANCELLED, false);
+            spendEntry("recent-" + i);
+        }
+        WebhookOutbox outbox = new WebhookOutbox(dataSource, new JobQueries(jdbc));
+        for (JobQueries.StoredEvent event : outbox.eventsAfter(0, 10_000)) {
+            assertThat(outbox.enqueue(event, "https://hooks.example.com/videos", "{}", expired)).isTrue();
+        }
+        long oldDeliveries = count("SELECT COUNT(*) FROM webhook_deliveries WHERE job_id LIKE 'old-%'");
+        assertThat(oldDeliveries).isEqualTo(2L * (JobRetention.BATCH + 20));
+
+        assertThat(retention(disk, outbox).sweep()).isEqualTo(JobRetention.BATCH + 20);
+
+        assertThat(count("SELECT COUNT(*) FROM webhook_deliveries WHERE job_id LIKE 'old-%'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM webhook_deliveries WHERE job_id LIKE 'recent-%'")).isEqualTo(6);
+        assertThat(count("SELECT COUNT(*) FROM spend_entries")).isEqualTo(JobRetention.BATCH + 23);
+        assertThat(count("SELECT COUNT(*) FROM jobs")).isEqualTo(3);
+    }
+
+    /** A settled ledger entry for the job, as the ledger writes it. */
+    void spendEntry(String jobId) {
+        jdbc.sql("""
+                INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd, reserved_usd,
+                    actual_usd, day_key, month_key, reserved_at, settled_at, updated_at)
+                VALUES (:id, 'acme', 'cloud', 'wan2.5-t2v-preview', 'settled', 0.5, 0, 0.5, '2026-11-22', '2026-11',
+                    :at, :at, :at)""").param("id", jobId)
+                .param("at", java.time.OffsetDateTime.ofInstant(NOW.minus(Duration.ofDays(9)), ZoneOffset.UTC))
+                .update();
     }
 
     @Test

@@ -20,6 +20,7 @@ public class RecordingLedger implements SpendLedger {
     private final Map<String, BigDecimal> settled = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> settleCalls = new ConcurrentHashMap<>();
     private final Set<String> overBudgetBackends = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger reservations = new AtomicInteger();
 
     public void refuse(String backend) {
         overBudgetBackends.add(backend);
@@ -30,6 +31,7 @@ public class RecordingLedger implements SpendLedger {
         settled.clear();
         settleCalls.clear();
         overBudgetBackends.clear();
+        reservations.set(0);
     }
 
     @Override
@@ -40,6 +42,12 @@ public class RecordingLedger implements SpendLedger {
                     "daily cap for " + tenant + " is spent");
         }
         reserved.put(jobId, estimateUsd == null ? BigDecimal.ZERO : estimateUsd);
+        reservations.incrementAndGet();
+    }
+
+    /** How many reservations were made since the last {@link #reset()}. */
+    public int reservationsMade() {
+        return reservations.get();
     }
 
     @Override

@@ -1,0 +1,128 @@
+package dev.wanhybrid.gateway.database;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
+import org.h2.engine.Session;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the embedded H2 file small while every commit is written at once ({@code WRITE_DELAY=0}, so a job
+ * acknowledged to a client survives {@code kill -9}).
+ *
+ * <p>Why it is needed: H2's MVStore writes a new chunk at every commit and never overwrites a chunk in place. A
+ * chunk whose pages are all superseded can be reused only after the store's retention time (45 s by default), and a
+ * chunk that keeps a few live pages (the last version of a finished job's rows) is reclaimed only when those pages
+ * are rewritten elsewhere. H2 does that rewriting in its background writer, which {@code WRITE_DELAY=0} turns off;
+ * without it the file grew by about 167 KB per finished job (docs/benchmarks/store-footprint.md).
+ *
+ * <p>What it does, every {@code gateway.store.h2-housekeeping} (default 100 ms; 0 turns it off), on the file store
+ * behind the application's {@link DataSource} (nothing for in-memory or remote H2, or another database): it
+ * {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache; then it rewrites
+ * the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's lock as its
+ * background writer takes it), so those chunks empty and their space is reused by later chunks. The file does not
+ * shrink while open (H2's chunk mover, {@code compactMoveChunks}, trips an internal assertion when run this way, so
+ * it is left to H2's compaction at close); it stops growing once the space freed by retention is reused.
+ *
+ * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
+ * superseded it (H2's documentation: the default assumes the disk flushes its buffers within 45 s; a lower value
+ * is safe when the buffers are flushed earlier). Because step 1 flushes them at every round, the retention time is
+ * lowered to {@code gateway.store.h2-chunk-retention} (default 1 s), which must be at least four rounds: a chunk
+ * is overwritten only after the chunk that made it obsolete has been flushed. Commits are still written at once, so
+ * {@code kill -9} loses nothing that was committed; a power loss can lose at most the last round's commits (as it
+ * could before, when nothing was flushed explicitly), never the file.
+ */
+@Component
+public class H2FileHousekeeping implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(H2FileHousekeeping.class);
+    /** Compact chunks while the live share of the file or of the chunks is below this, in percent. */
+    static final int TARGET_FILL_RATE = 90;
+    /** At most this many bytes rewritten or moved per round, so that a round never holds the store for long. */
+    static final int BYTES_PER_ROUND = 16 << 20;
+
+    private final MVStore store;
+    private final PeriodicTask rounds;
+
+    public H2FileHousekeeping(DataSource dataSource,
+            @Value("${gateway.store.h2-housekeeping:100ms}") Duration every,
+            @Value("${gateway.store.h2-chunk-retention:1s}") Duration retention) {
+        if (!every.isZero() && retention.compareTo(every.multipliedBy(4)) < 0) {
+            throw new IllegalArgumentException("gateway.store.h2-chunk-retention (" + retention
+                    + ") must be at least four gateway.store.h2-housekeeping rounds (" + every + ")");
+        }
+        this.store = every.isZero() ? null : fileStoreOf(dataSource).orElse(null);
+        if (store == null) {
+            rounds = null;
+            return;
+        }
+        store.setRetentionTime(Math.toIntExact(retention.toMillis()));
+        rounds = PeriodicTask.every("h2-housekeeping", every, this::round);
+        rounds.start();
+        log.info("H2 file housekeeping every {}, chunk retention {}", every, retention);
+    }
+
+    /** The MVStore of an embedded H2 file database, or empty for anything else. */
+    static Optional<MVStore> fileStoreOf(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isWrapperFor(JdbcConnection.class)) {
+                return Optional.empty();
+            }
+            Session session = connection.unwrap(JdbcConnection.class).getSession();
+            if (!(session instanceof SessionLocal local) || !local.getDatabase().isPersistent()
+                    || local.getDatabase().getStore() == null) {
+                return Optional.empty();
+            }
+            MVStore store = local.getDatabase().getStore().getMvStore();
+            FileStore<?> files = store.getFileStore();
+            return files instanceof RandomAccessStore && !store.isReadOnly() ? Optional.of(store)
+                    : Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the database to find its store", e);
+        }
+    }
+
+    /** One round: flush, then rewrite sparse chunks. */
+    void round() {
+        if (store.isClosed()) {
+            return;
+        }
+        try {
+            store.sync();
+            store.compact(TARGET_FILL_RATE, BYTES_PER_ROUND);
+        } catch (RuntimeException e) {
+            if (!store.isClosed()) {
+                throw e;
+            }
+        }
+    }
+
+    /** The file's size on disk now, in bytes. */
+    public long fileSize() {
+        return store == null ? 0 : store.getFileStore().size();
+    }
+
+    /** The bytes of the file that chunks occupy now; the rest is free space that new chunks reuse. */
+    public long usedBytes() {
+        return store == null ? 0 : store.getFileStore().size() * store.getFillRate() / 100;
+    }
+
+    @Override
+    public void destroy() {
+        if (rounds != null) {
+            rounds.stop();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.wanhybrid.gateway.database;
+
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.budget.BudgetExceededException;
+import dev.wanhybrid.gateway.budget.LedgerFixture;
+import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobPhase;
+import dev.wanhybrid.gateway.jobs.JobRoute;
+import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.routing.Route;
+import dev.wanhybrid.gateway.routing.RouteCandidate;
+import dev.wanhybrid.gateway.storage.ResultStore;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Finished cloud jobs written through the real job store and ledger, for measuring the store's footprint. */
+public final class FinishedJobs {
+
+    /** When job 0 was created; job {@code i} a second later per number. */
+    public static final Instant T0 = Instant.parse("2026-11-22T00:00:00Z");
+
+    private FinishedJobs() {}
+
+    /**
+     * Writes the jobs numbered {@code from} (inclusive) to {@code to} (exclusive), each finished: created with its
+     * first event and its reservation in one commit, then submitting, running, fetching the result, and completed
+     * with its settlement, each a commit with its event.
+     */
+    public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to) {
+        write(store, tx, ledger, from, to, 0);
+    }
+
+    /**
+     * As {@link #write(JobStore, TransactionTemplate, SpendLedger, int, int)}, at most {@code jobsPerSecond} jobs a
+     * second (0: as fast as one thread can).
+     */
+    public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to,
+            int jobsPerSecond) {
+        long start = System.nanoTime();
+        GenerationSpec spec = new GenerationSpec("acme", "auto", TaskKind.T2V,
+                "a lighthouse in a storm, waves crashing against the rocks at dusk", null, null, 5, null, null,
+                null, null, null);
+        RouteCandidate cloud = new RouteCandidate("cloud", "wan2.5-t2v-preview", new BigDecimal("0.50"),
+                Duration.ofSeconds(90));
+        RouteCandidate local = new RouteCandidate("local", "wan2.1-t2v-1.3b", new BigDecimal("0.004"),
+                Duration.ofSeconds(240));
+        JobRoute route = JobRoute.of(new Route(List.of(cloud, local), List.of(), "cheapest"),
+                List.of(cloud, local), List.of());
+        for (int n = from; n < to; n++) {
+            if (jobsPerSecond > 0) {
+                long due = start + (n - from) * 1_000_000_000L / jobsPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+            int i = n;
+            Instant at = T0.plusSeconds(i);
+            String id = String.format(Locale.ROOT, "video_%032x", i);
+            Job created = tx.execute(status -> {
+                try {
+                    ledger.reserve(id, "acme", "cloud", cloud.model(), cloud.estimatedCostUsd());
+                } catch (BudgetExceededException e) {
+                    throw new AssertionError("no cap is set", e);
+                }
+                return store.create(Job.accepted(id, spec, route, at));
+            });
+            Job job = store.transition(created, JobPhase.SUBMITTING, null, at, set -> {}).orElseThrow();
+            Job running = store.transition(job, JobPhase.RUNNING, null, at.plusSeconds(1),
+                    set -> set.taskId(String.format(Locale.ROOT, "0b5e4f6a-9d3c-4a8e-b1f2-%012x", i)))
+                    .orElseThrow();
+            Job fetching = store.transition(running, JobPhase.FETCHING_RESULT, null, at.plusSeconds(60),
+                    set -> set.progress(100)).orElseThrow();
+            tx.executeWithoutResult(status -> {
+                BigDecimal actual = ledger.settle(id, "acme", "cloud",
+                        new BackendTask(id, cloud.model(), spec), LedgerFixture.succeededCloud(5));
+                store.transition(fetching, JobPhase.COMPLETED, null, at.plusSeconds(61),
+                        set -> set.result("results/" + id + ".mp4", 3_000_000, "ab".repeat(32))
+                                .actualUsd(actual)).orElseThrow();
+            });
+        }
+    }
+
+    /** Results are not written here; deleting one is a no-op. */
+    public static final class NoResults implements ResultStore {
+        @Override
+        public dev.wanhybrid.gateway.storage.StoredObject put(String key, java.io.InputStream content, long max) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.Optional<dev.wanhybrid.gateway.storage.StoredObject> stat(String key) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.io.InputStream open(String key, long offset, long length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void delete(String key) {}
+    }
+}

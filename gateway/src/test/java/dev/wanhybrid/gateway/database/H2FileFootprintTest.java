@@ -1,0 +1,143 @@
+package dev.wanhybrid.gateway.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.gateway.budget.BudgetProperties;
+import dev.wanhybrid.gateway.budget.LedgerFixture;
+import dev.wanhybrid.gateway.jobs.JobDependentRecords;
+import dev.wanhybrid.gateway.jobs.JobRetention;
+import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.storage.ResultStore;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The embedded store's footprint (issue 19 asks for 100,000 finished jobs in under 200 MB, that is 2 KB a job, and
+ * that retention brings it back down; see {@link #BOUND_PER_JOB} for what is asserted), on an H2 file with the shipped URL settings ({@code WRITE_DELAY=0}: every commit
+ * written at once) and the shipped housekeeping. Each job takes a cloud job's path through the real repositories:
+ * created with its first event and its budget reservation in one commit (as {@code GenerationService} does),
+ * submitting, running, fetching the result, then completed with its settlement, each a commit with its event. The
+ * jobs are written at {@link #JOBS_PER_SECOND}, in two batches: the second batch's growth of the open file, measured
+ * once the store has been idle for a few housekeeping rounds, is what each further job costs.
+ */
+class H2FileFootprintTest {
+
+    static final int JOBS = 600;
+    /**
+     * The write rate: 30 finished jobs a second (150 commits) is far above what a gateway in front of video
+     * generation sees, and fixed so that the figure does not depend on how fast the machine is: the footprint
+     * grows with the commit rate, because H2's compaction falls behind.
+     */
+    static final int JOBS_PER_SECOND = 30;
+    /**
+     * What a further finished job may add to the file. The issue's budget is 2 KB (100,000 jobs in 200 MB); this
+     * store reaches 6-16 KB at this rate on the shared build machine, and up to 44 KB written as fast as one thread
+     * can (docs/benchmarks/store-footprint.md), so the issue's budget is not asserted here. This bound, under a
+     * third of what a job costs without the housekeeping (160-184 KB at any speed), with room for a machine so busy
+     * that the compaction falls further behind, is what fails if the housekeeping stops working.
+     */
+    static final long BOUND_PER_JOB = 48 * 1024;
+
+    @TempDir
+    Path dir;
+
+    /** The URL settings the gateway ships with (application.yaml), after the file path. */
+    static String shippedSettings() {
+        YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
+        yaml.setResources(new ClassPathResource("application.yaml"));
+        Properties properties = yaml.getObject();
+        String url = properties.getProperty("spring.datasource.url");
+        assertThat(url).startsWith("jdbc:h2:file:").contains(";WRITE_DELAY=0");
+        return url.substring(url.indexOf(';'));
+    }
+
+    @Test
+    void finishedJobsStayWithinTheBoundAndRetentionFreesTheirSpace() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + dir.resolve("gateway") + shippedSettings());
+        h2.setUser("sa");
+        Connection connection = h2.getConnection();
+        SingleConnectionDataSource dataSource = new SingleConnectionDataSource(connection, true);
+        LedgerFixture ledger = new LedgerFixture(dataSource, ZoneOffset.UTC,
+                new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        JobStore store = new JobStore(JdbcClient.create(dataSource), tx,
+                job -> "{\"id\":\"" + job.id() + "\",\"object\":\"video\",\"status\":\"" + job.status().wire()
+                        + "\",\"model\":\"" + job.model() + "\",\"progress\":" + job.progress() + "}");
+        H2FileHousekeeping housekeeping = new H2FileHousekeeping(dataSource, Duration.ofMillis(100),
+                Duration.ofSeconds(1));
+        try {
+            long empty = settled(housekeeping);
+
+            // A first batch reaches the steady state (the chunks of the last retention window are part of the
+            // file from then on); the second batch's growth is what every further finished job costs.
+            FinishedJobs.write(store, tx, ledger.ledger, 0, JOBS / 2, JOBS_PER_SECOND);
+            long half = settled(housekeeping);
+            FinishedJobs.write(store, tx, ledger.ledger, JOBS / 2, JOBS, JOBS_PER_SECOND);
+            long full = settled(housekeeping);
+            double perJob = (full - half) / (JOBS / 2.0);
+            long projected = Math.round(full + perJob * (100_000 - JOBS));
+            System.out.printf(Locale.ROOT, "H2 file: empty %d bytes, %d finished jobs %d, %d finished jobs %d: "
+                    + "%.0f bytes a further job; 100,000 jobs projected at %d bytes%n", empty, JOBS / 2, half, JOBS,
+                    full, perJob, projected);
+            assertThat(perJob).as("bytes a further finished job").isLessThanOrEqualTo(BOUND_PER_JOB);
+            long usedBefore = housekeeping.usedBytes();
+
+            ResultStore noResults = new FinishedJobs.NoResults();
+            int deleted = new JobRetention(store,
+                    new StaticListableBeanFactory(Map.of("results", noResults)).getBeanProvider(ResultStore.class),
+                    new StaticListableBeanFactory().getBeanProvider(JobDependentRecords.class),
+                    Clock.fixed(FinishedJobs.T0.plus(Duration.ofDays(60)), ZoneOffset.UTC), Duration.ofDays(7), Duration.ZERO)
+                    .sweep();
+            assertThat(deleted).isEqualTo(JOBS);
+            settled(housekeeping);
+            long usedAfter = housekeeping.usedBytes();
+            housekeeping.destroy();
+            connection.createStatement().execute("SHUTDOWN");
+            long closed = java.nio.file.Files.size(dir.resolve("gateway.mv.db"));
+            System.out.printf(Locale.ROOT, "retention deleted them: in use %d -> %d bytes of the open file; "
+                    + "%d bytes after close%n", usedBefore, usedAfter, closed);
+            // The ledger's entries stay; the rest is free space that new chunks reuse. The file itself shrinks only
+            // as far as H2's compaction at close gets in its time limit (MAX_COMPACT_TIME), so that is not asserted.
+            assertThat(usedAfter).isLessThan(usedBefore / 2);
+        } finally {
+            housekeeping.destroy();
+            if (!connection.isClosed()) {
+                connection.createStatement().execute("SHUTDOWN");
+            }
+            dataSource.destroy();
+        }
+    }
+
+    /** The file's size once housekeeping has had the store idle for a few rounds and it stops shrinking. */
+    static long settled(H2FileHousekeeping housekeeping) throws InterruptedException {
+        Thread.sleep(1_500);
+        long size = housekeeping.fileSize();
+        for (int i = 0; i < 40; i++) {
+            Thread.sleep(250);
+            long now = housekeeping.fileSize();
+            if (now >= size) {
+                return now;
+            }
+            size = now;
+        }
+        return size;
+    }
+}
