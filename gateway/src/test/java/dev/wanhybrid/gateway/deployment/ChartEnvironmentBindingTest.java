@@ -42,7 +42,9 @@ class ChartEnvironmentBindingTest {
             "SPRING_CONFIG_ADDITIONAL_LOCATION", "Spring Boot's config data loader",
             "AWS_ACCESS_KEY_ID", "the AWS SDK's default credentials chain",
             "AWS_SECRET_ACCESS_KEY", "the AWS SDK's default credentials chain",
-            "GATEWAY_WEBHOOKS_SIGNING_SECRET", "webhook.WebhookConfiguration, by the name a tenant's webhook-secret-ref gives");
+            "GATEWAY_WEBHOOKS_SIGNING_SECRET", "webhook.WebhookConfiguration, by the name a tenant's webhook-secret-ref gives",
+            "GATEWAY_SOURCE_LINKS_SECRET", "the chart's config file, as gateway.api.source-links.secret: "
+                    + "${GATEWAY_SOURCE_LINKS_SECRET:} (ChartContractsTest checks that line)");
 
     /** Set by the chart for a setting the gateway does not read yet; kept visible rather than dropped. */
     private static final Map<String, String> NOT_READ_YET = Map.of();
