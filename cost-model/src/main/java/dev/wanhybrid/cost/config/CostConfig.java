@@ -26,16 +26,23 @@ import tools.jackson.databind.JsonNode;
  * Everything the command-line tool and the replay need in one file: prices, fleet, throughput and the reference
  * workload. Prices are the bundled DashScope international list ({@link DashScopePriceList#INTERNATIONAL}) unless
  * the file gives its own: inline ({@code prices:} in the {@link PriceTableLoader} format) or in another file
- * ({@code prices_file:}, relative to this one).
+ * ({@code prices_file:}, relative to this one). An optional {@code account_prices:} (a file in the same format,
+ * relative to this one; what an operator's account pays: contract prices, discounts, models with no published
+ * price such as wan3.0-video) is laid over the list ({@link CloudPriceTable#overriddenBy}), as the gateway does with
+ * {@code gateway.cloud.account-prices}.
  *
- * @param prices the cloud price list
+ * @param prices the cloud prices in force: the list, with the account's lines over it where the file gives them
  * @param fleet the local GPUs
  * @param throughput the GPU-seconds model
  * @param workload the reference clip, observed volume and target utilization
  * @param billingZone the time zone days and months are counted in
+ * @param pricesSource where the prices come from, in words, for reports
  */
 public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel throughput,
-        ReferenceWorkload workload, ZoneId billingZone) {
+        ReferenceWorkload workload, ZoneId billingZone, String pricesSource) {
+
+    /** The key of the account's own price file. */
+    public static final String ACCOUNT_PRICES = "account_prices";
 
     public static CostConfig load(Path file) throws IOException {
         JsonNode root;
@@ -44,12 +51,22 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
         }
         String src = file.getFileName().toString();
         CloudPriceTable prices;
+        String pricesSource;
         if (root.has("prices_file")) {
-            prices = PriceTableLoader.load(resolve(file, root.get("prices_file").asString()));
+            Path list = resolve(file, root.get("prices_file").asString());
+            prices = PriceTableLoader.load(list);
+            pricesSource = "the prices in " + list.getFileName();
         } else if (root.has("prices")) {
             prices = PriceTableLoader.fromTree(Yaml.required(root, "prices", src), src + ".prices");
+            pricesSource = "the prices in " + src;
         } else {
             prices = PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL);
+            pricesSource = "the DashScope international list prices";
+        }
+        if (root.has(ACCOUNT_PRICES)) {
+            Path account = resolve(file, Yaml.text(root, ACCOUNT_PRICES, src));
+            prices = withAccountPrices(prices, account, src + "." + ACCOUNT_PRICES);
+            pricesSource += ", with the account prices in " + account.getFileName() + " over them";
         }
         GpuFleet fleet = LocalConfigLoader.fleet(Yaml.required(root, "fleet", src), src + ".fleet");
         ThroughputModel throughput = LocalConfigLoader.throughput(root.get("throughput"), src + ".throughput");
@@ -70,7 +87,18 @@ public record CostConfig(CloudPriceTable prices, GpuFleet fleet, ThroughputModel
             throw new IllegalArgumentException(where + ".local_model '" + workload.localJob().model()
                     + "' has no throughput figure; known: " + throughput.seeds().keySet());
         }
-        return new CostConfig(prices, fleet, throughput, workload, billingZone);
+        return new CostConfig(prices, fleet, throughput, workload, billingZone, pricesSource);
+    }
+
+    /** {@code list} with the account's lines from {@code file} over it; a file that is missing or wrong names {@code key}. */
+    private static CloudPriceTable withAccountPrices(CloudPriceTable list, Path file, String key) {
+        try {
+            return list.overriddenBy(PriceTableLoader.load(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(key + ": no such file " + file, e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " (" + file + "): " + e.getMessage(), e);
+        }
     }
 
     private static Path resolve(Path config, String other) {

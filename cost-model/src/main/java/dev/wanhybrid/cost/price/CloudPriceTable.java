@@ -14,16 +14,20 @@ import java.util.TreeSet;
 
 /**
  * A dated cloud price list in one currency. Build it from code with {@link #builder(Currency)} or read it with
- * {@link PriceTableLoader}; look prices up by model, tier, audio and day.
+ * {@link PriceTableLoader}; look prices up by model, tier, audio and day. {@link #overriddenBy} lays an account's own
+ * lines (contract prices, discounts, models the list does not price) over a list.
  */
 public final class CloudPriceTable {
 
     private final Currency currency;
     private final List<CloudPrice> prices;
+    /** The list this table's lines override, or {@code null}: asked only where no line of this table applies. */
+    private final CloudPriceTable under;
 
-    private CloudPriceTable(Currency currency, List<CloudPrice> prices) {
+    private CloudPriceTable(Currency currency, List<CloudPrice> prices, CloudPriceTable under) {
         this.currency = currency;
         this.prices = List.copyOf(prices);
+        this.under = under;
     }
 
     public static Builder builder(Currency currency) {
@@ -34,25 +38,50 @@ public final class CloudPriceTable {
         return currency;
     }
 
+    /** Every line: for a table with {@link #overriddenBy overrides}, the overriding lines first, then the list's. */
     public List<CloudPrice> prices() {
-        return prices;
+        if (under == null) {
+            return prices;
+        }
+        List<CloudPrice> all = new ArrayList<>(prices);
+        all.addAll(under.prices());
+        return List.copyOf(all);
     }
 
     public Set<String> models() {
         Set<String> models = new TreeSet<>();
-        prices.forEach(p -> models.add(p.model()));
+        prices().forEach(p -> models.add(p.model()));
         return models;
     }
 
     /**
      * The price in force on {@code day}; an entry for exactly this audio choice wins over an {@code any} entry,
-     * and among those the one that took effect last wins.
+     * and among those the one that took effect last wins. In a table with {@link #overriddenBy overrides}, an
+     * overriding line in force wins over every line of the list underneath.
      */
     public Optional<CloudPrice> find(String model, Tier tier, boolean audio, LocalDate day) {
-        return prices.stream()
+        Optional<CloudPrice> own = prices.stream()
                 .filter(p -> p.model().equals(model) && p.tier() == tier && p.audio().matches(audio) && p.appliesOn(day))
                 .max(Comparator.<CloudPrice>comparingInt(p -> p.audio() == AudioPricing.ANY ? 0 : 1)
                         .thenComparing(CloudPrice::effectiveFrom));
+        return under == null ? own : own.or(() -> under.find(model, tier, audio, day));
+    }
+
+    /**
+     * This list with {@code account}'s lines over it: where a line of the account's is in force on a day for a
+     * model, tier and sound, it answers; elsewhere (another model, tier or sound, or a day its lines do not cover)
+     * this list does. The rule the gateway applies to {@code gateway.cloud.account-prices}.
+     *
+     * @throws IllegalArgumentException when the account's prices are in another currency
+     */
+    public CloudPriceTable overriddenBy(CloudPriceTable account) {
+        if (!account.currency.equals(currency)) {
+            throw new IllegalArgumentException("the account's prices are in " + account.currency
+                    + ", the list they override is in " + currency);
+        }
+        // An account that is itself layered keeps its own order, on top of this list.
+        CloudPriceTable base = account.under == null ? this : overriddenBy(account.under);
+        return new CloudPriceTable(currency, account.prices, base);
     }
 
     /** The list price of a job on {@code day}, or empty when the model does not offer that tier or audio choice. */
@@ -96,7 +125,7 @@ public final class CloudPriceTable {
         }
 
         public CloudPriceTable build() {
-            return new CloudPriceTable(currency, prices);
+            return new CloudPriceTable(currency, prices, null);
         }
     }
 }

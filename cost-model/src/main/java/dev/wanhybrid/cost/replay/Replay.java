@@ -72,7 +72,7 @@ public final class Replay {
                 .append(report.gpus()).append(" x ").append(cfg.cost().fleet().gpu()).append(" (")
                 .append(cfg.cost().fleet().cost() instanceof dev.wanhybrid.cost.local.FleetCost.Rented ? "rented" : "owned")
                 .append(", fixed ").append(ReplayReport.usd(cfg.cost().fleet().fixedCostPerYear())).append(" a year)")
-                .append(" and the DashScope international list prices.\n\n");
+                .append(" and ").append(cfg.cost().pricesSource()).append(".\n\n");
         md.append(report.markdown()).append('\n');
         md.append("The router's cost is ").append(ReplayReport.percent(report.gap(report.routed())))
                 .append(" above the offline lower bound, and its deadline hit rate ")

@@ -41,7 +41,7 @@ public final class ReplayCatalog {
         }
     }
 
-    /** A cloud way to make a job: list price and expected latency. */
+    /** A cloud way to make a job: its price (the list's, or the account's line over it) and expected latency. */
     public record CloudOption(String model, Money price, Duration latency) {
 
         /** The routing core's view of this option. */
@@ -99,7 +99,7 @@ public final class ReplayCatalog {
                 .map(price -> new CloudOption(model, price, cloudLatencyPerSecond.multipliedBy(job.seconds())));
     }
 
-    /** The cheapest cloud model that can make this job at its list price on the job's day. */
+    /** The cheapest cloud model that can make this job at the price in force on the job's day (account lines first). */
     public Optional<CloudOption> cheapestCloud(TraceJob job) {
         LocalDate day = job.arrival().atZone(billingZone).toLocalDate();
         CloudOption best = null;

@@ -30,6 +30,11 @@ import tools.jackson.databind.JsonNode;
  *   local_models:  [ { model: wan2.1-t2v-1.3b, kind: t2v, tiers: [480P], max_seconds: 5 } ]
  *   cloud_models:  [ { model: wan2.2-t2v-plus, kind: t2v, seconds: [5] } ]
  * </pre>
+ *
+ * Every cloud model needs a price: in the list, or in the account's own lines ({@code account_prices:} at the top
+ * of the file, see {@link CostConfig}), which is how an operator-priced model such as wan3.0-video is replayed. A
+ * model's {@code kind} is one a trace holds ({@link TraceJob#KINDS}); a model that makes several (wan3.0-video) is
+ * listed once per kind.
  */
 public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, double noiseSigma,
         BigDecimal minSavingPerGpuHour) {
@@ -42,6 +47,10 @@ public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, do
         }
         String where = file.getFileName() + ".replay";
         JsonNode r = Yaml.required(root, "replay", file.getFileName().toString());
+        if (r.has(CostConfig.ACCOUNT_PRICES)) {
+            throw new IllegalArgumentException(where + "." + CostConfig.ACCOUNT_PRICES + " belongs at the top of the file,"
+                    + " beside prices_file, not under replay:");
+        }
         List<ReplayCatalog.LocalModel> locals = new ArrayList<>();
         JsonNode l = Yaml.required(r, "local_models", where);
         for (int i = 0; i < l.size(); i++) {
@@ -51,7 +60,7 @@ public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, do
             for (JsonNode t : Yaml.required(m, "tiers", w)) {
                 tiers.add(Tier.parse(t.asString()));
             }
-            locals.add(new ReplayCatalog.LocalModel(Yaml.text(m, "model", w), Yaml.text(m, "kind", w), tiers,
+            locals.add(new ReplayCatalog.LocalModel(Yaml.text(m, "model", w), kind(m, w), tiers,
                     Yaml.integer(m, "max_seconds", w)));
         }
         List<ReplayCatalog.CloudModel> clouds = new ArrayList<>();
@@ -65,9 +74,11 @@ public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, do
             }
             String model = Yaml.text(m, "model", w);
             if (!cost.prices().models().contains(model)) {
-                throw new IllegalArgumentException(w + ".model '" + model + "' has no price in the price list");
+                throw new IllegalArgumentException(w + ".model '" + model + "' has no price in the price list ("
+                        + cost.pricesSource() + "); give an operator-priced model its line in an "
+                        + CostConfig.ACCOUNT_PRICES + " file");
             }
-            clouds.add(new ReplayCatalog.CloudModel(model, Yaml.text(m, "kind", w), seconds));
+            clouds.add(new ReplayCatalog.CloudModel(model, kind(m, w), seconds));
         }
         Duration latency = Duration.ofMillis(Yaml.decimal(r, "cloud_latency_per_second", where)
                 .multiply(BigDecimal.valueOf(1000)).longValue());
@@ -85,5 +96,15 @@ public record ReplayConfig(CostConfig cost, ReplayCatalog catalog, long seed, do
                 r.has("seed") ? Yaml.decimal(r, "seed", where).longValue() : 7,
                 noise,
                 r.has("min_saving_per_gpu_hour") ? Yaml.decimal(r, "min_saving_per_gpu_hour", where) : BigDecimal.ONE);
+    }
+
+    /** A model's kind: one a trace holds, or the model could never be chosen. */
+    private static String kind(JsonNode model, String where) {
+        String kind = Yaml.text(model, "kind", where);
+        if (!TraceJob.KINDS.contains(kind)) {
+            throw new IllegalArgumentException(where + ".kind must be one of " + new java.util.TreeSet<>(TraceJob.KINDS)
+                    + " (the kinds a trace holds), was '" + kind + "'");
+        }
+        return kind;
     }
 }

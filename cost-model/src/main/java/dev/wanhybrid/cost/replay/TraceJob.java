@@ -19,12 +19,15 @@ import java.util.Objects;
 public record TraceJob(Instant arrival, String kind, int width, int height, int seconds, boolean audio,
         Duration deadline, String tenant) {
 
+    /** The kinds of request a trace holds, and so the kinds a replay catalog's models can be listed under. */
+    public static final java.util.Set<String> KINDS = java.util.Set.of("t2v", "i2v");
+
     public TraceJob {
         Objects.requireNonNull(arrival, "arrival");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(tenant, "tenant");
-        if (!kind.equals("t2v") && !kind.equals("i2v")) {
+        if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException("kind must be t2v or i2v, was '" + kind + "'");
         }
         if (width <= 0 || height <= 0 || seconds <= 0 || deadline.isNegative() || deadline.isZero()) {

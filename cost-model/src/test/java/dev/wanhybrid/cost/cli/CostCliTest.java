@@ -105,4 +105,28 @@ class CostCliTest {
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("cloud wan2.2-t2v-plus: 0.15 USD");
     }
+
+    @Test
+    void replayTakesAnAccountPriceFileAndRefusesAnUnpricedModelInOneLine(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        // The shipped trace's first day.
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("traces/wan-30d.csv"));
+        java.nio.file.Files.write(dir.resolve("day.csv"), lines.stream()
+                .filter(l -> l.startsWith("arrival") || l.startsWith("2026-10-01")).toList());
+        String config = java.nio.file.Files.readString(java.nio.file.Path.of("config/replay-wan3-operator.yaml"));
+        java.nio.file.Files.writeString(dir.resolve("no-account.yaml"),
+                config.replace("account_prices: operator-prices-example.yaml\n", ""));
+
+        Run priced = run("replay", "--config", "config/replay-wan3-operator.yaml", "--trace",
+                dir.resolve("day.csv").toString(), "--json", dir.resolve("out.json").toString());
+        Run refused = run("replay", "--config", dir.resolve("no-account.yaml").toString(), "--trace",
+                dir.resolve("day.csv").toString(), "--json", dir.resolve("refused.json").toString());
+
+        assertThat(priced.exit()).isZero();
+        assertThat(priced.out()).contains("| router |");
+        assertThat(java.nio.file.Files.readString(dir.resolve("out.json"))).contains("{\"name\": \"router\", ");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("'wan3.0-video' has no price in the price list").doesNotContain("\tat ");
+        assertThat(dir.resolve("refused.json")).doesNotExist();
+    }
 }
