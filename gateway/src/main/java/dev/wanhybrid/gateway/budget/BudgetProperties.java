@@ -57,10 +57,7 @@ public record BudgetProperties(ZoneId timeZone, @Valid Degrade degrade, Map<Stri
      */
     public record Cap(@NotBlank String scope, String tenant, @NotBlank String period,
             @NotNull @DecimalMin("0") BigDecimal limitUsd, String whenExhausted) {
-
-        public Cap(String scope, String tenant, String period, BigDecimal limitUsd) {
-            this(scope, tenant, period, limitUsd, null);
-        }
+        // One constructor only: with a second one the binder cannot tell which to bind, and no cap binds.
     }
 
     public BigDecimal marginFor(String backend) {
