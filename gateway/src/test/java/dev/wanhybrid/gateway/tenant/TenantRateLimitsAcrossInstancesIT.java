@@ -121,6 +121,29 @@ class TenantRateLimitsAcrossInstancesIT {
         assertThat(accepted(secondPeriod)).as("one refill of four, shared").isEqualTo(4);
     }
 
+    @Test
+    void rowsOfBucketsLongFullAreDeletedAndLiveOnesKept() throws Exception {
+        // alpha, not delta: the other tests count delta's permits, and JUnit does not fix the test order.
+        spread(TestBackends.ALPHA_KEY, 1);
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            // A bucket of a limit no longer configured, full again long ago (expires_at is epoch milliseconds).
+            statement.executeUpdate("INSERT INTO " + SharedTenantRateLimiter.TABLE
+                    + " (id, state, expires_at) VALUES ('alpha:3/PT1S', NULL, 1000)");
+            try (ResultSet live = statement.executeQuery("SELECT expires_at FROM " + SharedTenantRateLimiter.TABLE
+                    + " WHERE id = 'alpha:100000/PT1S'")) {
+                assertThat(live.next()).isTrue();
+                assertThat(live.getLong(1)).as("a live bucket expires after it would be full again")
+                        .isGreaterThan(System.currentTimeMillis());
+            }
+        }
+
+        int removed = ((SharedTenantRateLimiter) second.getBean(TenantRateLimiter.class)).removeExpired();
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(bucketRows()).doesNotContain("alpha:3/PT1S").contains("alpha:100000/PT1S");
+    }
+
     static List<String> bucketRows() throws Exception {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement();
