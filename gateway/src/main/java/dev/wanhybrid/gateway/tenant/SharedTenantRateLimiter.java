@@ -7,6 +7,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,8 @@ import org.springframework.beans.factory.DisposableBean;
  * each instance's clock, so replicas need synchronized clocks (NTP), as the job leases already do.
  *
  * <p>When the database cannot be reached the permit is taken from this instance's own in-memory limiter instead
- * (logged at WARN): a store outage fails the submit itself anyway, and reads keep their per-instance limit.
+ * (logged at WARN, at most once a minute): a store outage fails the submit itself anyway, and reads keep their
+ * per-instance limit.
  */
 public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBean {
 
@@ -40,13 +44,16 @@ public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBea
     /** How long a full bucket's row is kept after its last write before it may be deleted. */
     static final Duration KEEP_FULL = Duration.ofMinutes(1);
     static final Duration CLEAN_EVERY = Duration.ofMinutes(10);
+    private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
     private static final Logger log = LoggerFactory.getLogger(SharedTenantRateLimiter.class);
 
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
-    private final Map<String, BucketProxy> proxies = new ConcurrentHashMap<>();
+    private final Map<String, Proxies> proxies = new ConcurrentHashMap<>();
+    private final AtomicLong fallbacks = new AtomicLong();
     private final TenantRateLimiter whenStoreFails = new InMemoryTenantRateLimiter();
     private final PeriodicTask cleaning;
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY.toNanos());
 
     public SharedTenantRateLimiter(DataSource dataSource) {
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
@@ -68,24 +75,63 @@ public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBea
 
     @Override
     public Optional<Duration> take(String tenantId, TenantProperties.RateLimit limit) {
-        // Batching: while one take of this bucket is in flight from this instance, the takes that arrive meanwhile
-        // wait and go together in the next transaction, so a busy tenant costs one row lock per round trip rather
-        // than one per request; each take still gets its own exact answer.
-        BucketProxy bucket = proxies.computeIfAbsent(key(tenantId, limit), key -> buckets.builder()
-                .withOptimization(Optimizations.batching())
-                .build(key, () -> BucketConfiguration.builder()
-                        .addLimit(Bandwidth.builder().capacity(limit.limit())
-                                .refillIntervally(limit.limit(), limit.period()).build())
-                        .build()));
+        Proxies bucket = proxies.computeIfAbsent(key(tenantId, limit), key -> {
+            Supplier<BucketConfiguration> configuration = () -> BucketConfiguration.builder()
+                    .addLimit(Bandwidth.builder().capacity(limit.limit())
+                            .refillIntervally(limit.limit(), limit.period()).build())
+                    .build();
+            return new Proxies(buckets.builder().withOptimization(Optimizations.batching()).build(key, configuration),
+                    buckets.builder().build(key, configuration));
+        });
         ConsumptionProbe probe;
         try {
-            probe = bucket.tryConsumeAndReturnRemaining(1);
+            probe = bucket.take();
         } catch (RuntimeException e) {
-            log.warn("Shared rate limit of tenant {} unavailable ({}); using this instance's own limit", tenantId,
-                    e.toString());
+            fallbacks.incrementAndGet();
+            long now = System.nanoTime();
+            long last = lastWarning.get();
+            if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
+                log.warn("Shared rate limit of tenant {} unavailable ({}); using this instance's own limit"
+                        + " (said at most once a minute)", tenantId, e.toString());
+            }
             return whenStoreFails.take(tenantId, limit);
         }
         return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    /** How many takes used this instance's own limit because the shared one failed. */
+    public long fallbacks() {
+        return fallbacks.get();
+    }
+
+    /**
+     * A bucket's two proxies. Batching: while one take of the bucket is in flight from this instance, the takes
+     * that arrive meanwhile wait and go together in the next transaction, so a busy tenant costs one row lock per
+     * round trip rather than one per request; each take still gets its own exact answer. A batch does not create a
+     * missing row, though (Bucket4j 8.14 fails the whole batch with {@link BucketNotFoundException}, having applied
+     * nothing), so then the take is repeated on the plain proxy, which creates the bucket.
+     */
+    private record Proxies(BucketProxy batched, BucketProxy plain) {
+
+        ConsumptionProbe take() {
+            try {
+                return batched.tryConsumeAndReturnRemaining(1);
+            } catch (RuntimeException e) {
+                if (!causedByMissingBucket(e)) {
+                    throw e;
+                }
+                return plain.tryConsumeAndReturnRemaining(1);
+            }
+        }
+
+        private static boolean causedByMissingBucket(Throwable e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof BucketNotFoundException) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Deletes rows of buckets that have been full for {@link #KEEP_FULL}; returns how many. */

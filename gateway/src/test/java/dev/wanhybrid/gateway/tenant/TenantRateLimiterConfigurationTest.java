@@ -38,6 +38,7 @@ class TenantRateLimiterConfigurationTest {
             assertThat(limiter.take("acme", two)).isEmpty();
             assertThat(limiter.take("acme", two)).isEmpty();
             assertThat(limiter.take("acme", two)).hasValueSatisfying(wait -> assertThat(wait).isPositive());
+            assertThat(limiter.fallbacks()).isEqualTo(3);
         } finally {
             limiter.destroy();
         }

@@ -105,6 +105,7 @@ class TenantRateLimitsAcrossInstancesIT {
         assertThat(new Http(GatewayOnPostgres.port(second), TestBackends.ALPHA_KEY).get("/v1/videos").status())
                 .isEqualTo(200);
         assertThat(bucketRows()).contains("delta:10/PT1M");
+        assertThat(fallbacks()).as("takes that fell back to an instance's own limit").isZero();
     }
 
     @Test
@@ -119,6 +120,7 @@ class TenantRateLimitsAcrossInstancesIT {
 
         List<Http.Reply> secondPeriod = spread(EPSILON_KEY, 12);
         assertThat(accepted(secondPeriod)).as("one refill of four, shared").isEqualTo(4);
+        assertThat(fallbacks()).as("takes that fell back to an instance's own limit").isZero();
     }
 
     @Test
@@ -142,6 +144,11 @@ class TenantRateLimitsAcrossInstancesIT {
 
         assertThat(removed).isEqualTo(1);
         assertThat(bucketRows()).doesNotContain("alpha:3/PT1S").contains("alpha:100000/PT1S");
+    }
+
+    static long fallbacks() {
+        return ((SharedTenantRateLimiter) first.getBean(TenantRateLimiter.class)).fallbacks()
+                + ((SharedTenantRateLimiter) second.getBean(TenantRateLimiter.class)).fallbacks();
     }
 
     static List<String> bucketRows() throws Exception {

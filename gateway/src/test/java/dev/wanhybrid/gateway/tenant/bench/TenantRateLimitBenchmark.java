@@ -61,6 +61,9 @@ public final class TenantRateLimitBenchmark {
                                 threads * 1e6 / rate);
                     }
                 }
+                if (shared.fallbacks() > 0) {
+                    throw new IllegalStateException(shared.fallbacks() + " takes fell back to memory: figures invalid");
+                }
                 shared.destroy();
             }
         }
