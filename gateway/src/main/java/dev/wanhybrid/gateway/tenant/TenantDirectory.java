@@ -1,8 +1,5 @@
 package dev.wanhybrid.gateway.tenant;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,22 +10,28 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured tenants, found by the SHA-256 of a presented API key, each with its own rate limiter.
- *
- * <p>Rate limits use Resilience4j's {@link RateLimiter} (already here for the breakers, with Micrometer metrics),
- * created in a private registry so that tenant limiters do not mix with the backends' resilience configuration.
+ * The configured tenants, found by the SHA-256 of a presented API key, each with its own rate limit, counted by a
+ * {@link TenantRateLimiter} (in memory, or shared by all replicas in PostgreSQL).
  */
 @Component
 public class TenantDirectory {
 
     private final Map<String, Tenant> byKeyHash = new LinkedHashMap<>();
-    private final Map<String, RateLimiter> limiters = new LinkedHashMap<>();
-    private final RateLimiterRegistry registry = RateLimiterRegistry.ofDefaults();
+    private final Map<String, TenantProperties.RateLimit> limits = new LinkedHashMap<>();
+    private final TenantRateLimiter limiter;
 
+    /** A directory whose limits are counted in this instance's memory. */
     public TenantDirectory(TenantProperties properties) {
+        this(properties, new InMemoryTenantRateLimiter());
+    }
+
+    @Autowired
+    public TenantDirectory(TenantProperties properties, TenantRateLimiter limiter) {
+        this.limiter = limiter;
         for (TenantProperties.TenantConfig config : properties.tenants()) {
             add(config.id(), config.apiKeySha256().toLowerCase(Locale.ROOT), config.rateLimit(),
                     config.webhookSecretRef());
@@ -73,11 +76,7 @@ public class TenantDirectory {
             throw new IllegalStateException("gateway.tenants: two tenants share one API key hash (" + id + ")");
         }
         byKeyHash.put(keyHash, new Tenant(id, webhookSecretRef));
-        limiters.put(id, registry.rateLimiter("tenant-" + id, RateLimiterConfig.custom()
-                .limitForPeriod(limit.limit())
-                .limitRefreshPeriod(limit.period())
-                .timeoutDuration(Duration.ZERO)
-                .build()));
+        limits.put(id, limit);
     }
 
     /** The tenant whose key this is, or empty. */
@@ -90,14 +89,8 @@ public class TenantDirectory {
 
     /** Takes one permit of the tenant's limit; empty when allowed, else how long until the next permit. */
     public Optional<Duration> throttle(Tenant tenant) {
-        RateLimiter limiter = limiters.get(tenant.id());
-        if (limiter == null || limiter.acquirePermission()) {
-            return Optional.empty();
-        }
-        long nanos = limiter.reservePermission();
-        // reservePermission() returns -1 with a zero timeout; fall back to one refresh period.
-        Duration wait = nanos > 0 ? Duration.ofNanos(nanos) : limiter.getRateLimiterConfig().getLimitRefreshPeriod();
-        return Optional.of(wait);
+        TenantProperties.RateLimit limit = limits.get(tenant.id());
+        return limit == null ? Optional.empty() : limiter.take(tenant.id(), limit);
     }
 
     public boolean isEmpty() {
@@ -106,7 +99,7 @@ public class TenantDirectory {
 
     /** Whether a tenant of this id is configured. */
     public boolean knows(String tenantId) {
-        return limiters.containsKey(tenantId);
+        return limits.containsKey(tenantId);
     }
 
     public static String sha256Hex(String text) {

@@ -3,7 +3,6 @@ package dev.wanhybrid.gateway.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.wanhybrid.gateway.GatewayApplication;
 import dev.wanhybrid.gateway.e2e.support.GatewayOnPostgres;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -53,25 +51,12 @@ class TwoInstancesOnPostgresIT {
     }
 
     static ConfigurableApplicationContext instance(String id) {
-        List<String> args = GatewayOnPostgres.args(postgres, results, id);
-        for (String tenant : TestBackends.TENANTS) {
-            args.add("--" + tenant);
-        }
-        return new SpringApplicationBuilder(GatewayApplication.class, TestBackends.class)
-                .run(args.toArray(String[]::new));
+        return GatewayOnPostgres.start(postgres, results, id);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (second != null) {
-            second.close();
-        }
-        if (first != null) {
-            first.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+        GatewayOnPostgres.close(second, first, postgres);
     }
 
     static int port(ConfigurableApplicationContext context) {
