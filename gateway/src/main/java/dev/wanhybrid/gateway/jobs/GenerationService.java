@@ -119,7 +119,7 @@ public class GenerationService {
         // and when they are used.
         FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
                 route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
-                fallbackLimits.maxCostMultiple());
+                fallbackLimits.maxCostMultiple(), route.hedge() == null ? null : route.hedge().rescue());
         List<RouteCandidate> feasible = trimmed.kept();
         List<RejectedCandidate> overBudget = new java.util.ArrayList<>(pick.overBudget());
         overBudget.addAll(trimmed.cut());
