@@ -43,49 +43,84 @@ public final class FinishedJobs {
      */
     public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to,
             int jobsPerSecond) {
+        write(store, tx, ledger, from, to, jobsPerSecond, 1);
+    }
+
+    /**
+     * As {@link #write(JobStore, TransactionTemplate, SpendLedger, int, int, int)}, by {@code writers} threads at
+     * once, as the gateway's request and dispatcher threads write different jobs at the same time: job {@code n} is
+     * started by the next free writer once it is due ({@code jobsPerSecond} 0: at once), so at most
+     * {@code writers} jobs are under way together.
+     */
+    public static void write(JobStore store, TransactionTemplate tx, SpendLedger ledger, int from, int to,
+            int jobsPerSecond, int writers) {
         long start = System.nanoTime();
-        GenerationSpec spec = new GenerationSpec("acme", "auto", TaskKind.T2V,
-                "a lighthouse in a storm, waves crashing against the rocks at dusk", null, null, 5, null, null,
-                null, null, null);
-        RouteCandidate cloud = new RouteCandidate("cloud", "wan2.5-t2v-preview", new BigDecimal("0.50"),
-                Duration.ofSeconds(90));
-        RouteCandidate local = new RouteCandidate("local", "wan2.1-t2v-1.3b", new BigDecimal("0.004"),
-                Duration.ofSeconds(240));
-        JobRoute route = JobRoute.of(new Route(List.of(cloud, local), List.of(), "cheapest"),
-                List.of(cloud, local), List.of());
-        for (int n = from; n < to; n++) {
-            if (jobsPerSecond > 0) {
-                long due = start + (n - from) * 1_000_000_000L / jobsPerSecond;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(from);
+        Runnable writer = () -> {
+            for (int n = next.getAndIncrement(); n < to; n = next.getAndIncrement()) {
+                if (jobsPerSecond > 0) {
+                    long due = start + (n - from) * 1_000_000_000L / jobsPerSecond;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
                 }
+                writeOne(store, tx, ledger, n);
             }
-            int i = n;
-            Instant at = T0.plusSeconds(i);
-            String id = String.format(Locale.ROOT, "video_%032x", i);
-            Job created = tx.execute(status -> {
-                try {
-                    ledger.reserve(id, "acme", "cloud", cloud.model(), cloud.estimatedCostUsd());
-                } catch (BudgetExceededException e) {
-                    throw new AssertionError("no cap is set", e);
-                }
-                return store.create(Job.accepted(id, spec, route, at));
-            });
-            Job job = store.transition(created, JobPhase.SUBMITTING, null, at, set -> {}).orElseThrow();
-            Job running = store.transition(job, JobPhase.RUNNING, null, at.plusSeconds(1),
-                    set -> set.taskId(String.format(Locale.ROOT, "0b5e4f6a-9d3c-4a8e-b1f2-%012x", i)))
-                    .orElseThrow();
-            Job fetching = store.transition(running, JobPhase.FETCHING_RESULT, null, at.plusSeconds(60),
-                    set -> set.progress(100)).orElseThrow();
-            tx.executeWithoutResult(status -> {
-                BigDecimal actual = ledger.settle(id, "acme", "cloud",
-                        new BackendTask(id, cloud.model(), spec), LedgerFixture.succeededCloud(5));
-                store.transition(fetching, JobPhase.COMPLETED, null, at.plusSeconds(61),
-                        set -> set.result("results/" + id + ".mp4", 3_000_000, "ab".repeat(32))
-                                .actualUsd(actual)).orElseThrow();
-            });
+        };
+        if (writers == 1) {
+            writer.run();
+            return;
         }
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+            List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                running.add(pool.submit(writer));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static final GenerationSpec SPEC = new GenerationSpec("acme", "auto", TaskKind.T2V,
+            "a lighthouse in a storm, waves crashing against the rocks at dusk", null, null, 5, null, null, null,
+            null, null);
+    private static final RouteCandidate CLOUD = new RouteCandidate("cloud", "wan2.5-t2v-preview",
+            new BigDecimal("0.50"), Duration.ofSeconds(90));
+    private static final RouteCandidate LOCAL = new RouteCandidate("local", "wan2.1-t2v-1.3b",
+            new BigDecimal("0.004"), Duration.ofSeconds(240));
+    private static final JobRoute ROUTE = JobRoute.of(new Route(List.of(CLOUD, LOCAL), List.of(), "cheapest"),
+            List.of(CLOUD, LOCAL), List.of());
+
+    private static void writeOne(JobStore store, TransactionTemplate tx, SpendLedger ledger, int i) {
+        Instant at = T0.plusSeconds(i);
+        String id = String.format(Locale.ROOT, "video_%032x", i);
+        Job created = tx.execute(status -> {
+            try {
+                ledger.reserve(id, "acme", "cloud", CLOUD.model(), CLOUD.estimatedCostUsd());
+            } catch (BudgetExceededException e) {
+                throw new AssertionError("no cap is set", e);
+            }
+            return store.create(Job.accepted(id, SPEC, ROUTE, at));
+        });
+        Job job = store.transition(created, JobPhase.SUBMITTING, null, at, set -> {}).orElseThrow();
+        Job running = store.transition(job, JobPhase.RUNNING, null, at.plusSeconds(1),
+                set -> set.taskId(String.format(Locale.ROOT, "0b5e4f6a-9d3c-4a8e-b1f2-%012x", i))).orElseThrow();
+        Job fetching = store.transition(running, JobPhase.FETCHING_RESULT, null, at.plusSeconds(60),
+                set -> set.progress(100)).orElseThrow();
+        tx.executeWithoutResult(status -> {
+            BigDecimal actual = ledger.settle(id, "acme", "cloud", new BackendTask(id, CLOUD.model(), SPEC),
+                    LedgerFixture.succeededCloud(5));
+            store.transition(fetching, JobPhase.COMPLETED, null, at.plusSeconds(61),
+                    set -> set.result("results/" + id + ".mp4", 3_000_000, "ab".repeat(32)).actualUsd(actual))
+                    .orElseThrow();
+        });
     }
 
     /** Results are not written here; deleting one is a no-op. */

@@ -1,8 +1,11 @@
 package dev.wanhybrid.gateway.jobs.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
 import dev.wanhybrid.gateway.budget.LedgerFixture;
 import dev.wanhybrid.gateway.database.FinishedJobs;
+import dev.wanhybrid.gateway.database.GroupCommitDataSource;
 import dev.wanhybrid.gateway.database.H2FileHousekeeping;
 import dev.wanhybrid.gateway.jobs.JobDependentRecords;
 import dev.wanhybrid.gateway.jobs.JobRetention;
@@ -12,74 +15,120 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.h2.jdbcx.JdbcDataSource;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The embedded H2 store's footprint per finished job, and what retention gives back. Not a test: it asserts nothing
  * and prints Markdown. Each job takes the path of a real cloud job through the real {@link JobStore} and ledger on an
- * H2 file with the URL settings given (default: the shipped {@code WRITE_DELAY=0}), as {@link FinishedJobs} writes
- * it; with a third argument {@code housekeeping}, the shipped {@link H2FileHousekeeping} runs meanwhile. The file is measured while
- * open and after a clean close; then retention deletes them all (the clock moved past expiry) and the file is
- * measured again after close.
+ * H2 file, as {@link FinishedJobs} writes it, by several writer threads through a Hikari pool (as the gateway's
+ * request and dispatcher threads do), with the shipped {@link H2FileHousekeeping} running. Every row of one run
+ * writes the same jobs, so the rows compare: commits written at once ({@code WRITE_DELAY=0}, as before group
+ * commit) against group commit ({@link GroupCommitDataSource}) at the given intervals, each at full speed and at 30 finished jobs a
+ * second, in two halves. The file is measured while open (after the store has been idle for 2 s) after each half,
+ * so the second half's growth is what a further job costs, and after a clean close; then
+ * retention deletes them all (the clock moved past expiry) and the file is measured again after close.
  *
- * <p>Run: {@code ./mvnw -pl gateway test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test
- * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.jobs.bench.StoreFootprintBenchmark 3000 ;WRITE_DELAY=0 housekeeping'}.
+ * <p>Run: {@code ./mvnw -o -pl gateway test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test
+ * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.jobs.bench.StoreFootprintBenchmark 1500 8 20ms'}
+ * (jobs per row, writer threads, group commit intervals separated by commas).
  */
 public final class StoreFootprintBenchmark {
 
     private StoreFootprintBenchmark() {}
 
+    /** One row: the write rate (0: full speed) and the group commit interval (null: {@code WRITE_DELAY=0}). */
+    record Row(int jobsPerSecond, Duration groupCommit) {}
+
     public static void main(String[] args) throws Exception {
-        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        String settings = args.length > 1 ? args[1] : ";WRITE_DELAY=0";
-        boolean withHousekeeping = args.length > 2 && args[2].equals("housekeeping");
-        Path dir = Files.createTempDirectory("footprint");
-        String url = "jdbc:h2:file:" + dir.resolve("gateway") + settings + ";DB_CLOSE_ON_EXIT=FALSE";
-        Instant t0 = FinishedJobs.T0;
-        long start = System.nanoTime();
-        long open;
-        long closed;
-        try (Store s = new Store(url)) {
-            H2FileHousekeeping housekeeping = withHousekeeping
-                    ? new H2FileHousekeeping(s.dataSource, Duration.ofMillis(100), Duration.ofSeconds(1)) : null;
-            FinishedJobs.write(s.store, s.tx, s.ledger.ledger, 0, jobs);
-            if (housekeeping != null) {
-                Thread.sleep(2_000);
-                housekeeping.destroy();
-            }
-            open = size(dir);
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
+        int writers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        List<Duration> intervals = Arrays.stream((args.length > 2 ? args[2] : "20ms").split(","))
+                .map(d -> DurationStyle.detectAndParse(d.trim())).toList();
+        List<Row> rows = new ArrayList<>();
+        for (int rate : new int[] {0, 30}) {
+            rows.add(new Row(rate, null));
+            intervals.forEach(interval -> rows.add(new Row(rate, interval)));
         }
-        closed = size(dir);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int deleted;
-        try (Store s = new Store(url)) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, """
+                %d finished jobs a row, %d writer threads, load average before: %s
+
+                | commits | rate | write time s | shared writes | file while open | per job while open | per further job (second half) | after close | per job after close | after retention and close |
+                |---|---|---:|---:|---:|---:|---:|---:|---:|---:|
+                """, jobs, writers, loadAverage()));
+        for (Row row : rows) {
+            out.append(measure(row, jobs, writers)).append('\n');
+            System.out.println(out);
+        }
+        System.out.println("load average after: " + loadAverage());
+    }
+
+    static String measure(Row row, int jobs, int writers) throws Exception {
+        Path dir = Files.createTempDirectory("footprint");
+        String url = "jdbc:h2:file:" + dir.resolve("gateway") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        long half;
+        long open;
+        double seconds;
+        long writes = 0;
+        try (Store s = new Store(url, row.groupCommit(), writers)) {
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(s.dataSource, Duration.ofMillis(100),
+                    Duration.ofSeconds(1));
+            long start = System.nanoTime();
+            FinishedJobs.write(s.store, s.tx, s.ledger.ledger, 0, jobs / 2, row.jobsPerSecond(), writers);
+            seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(2_000);
+            half = size(dir);
+            start = System.nanoTime();
+            FinishedJobs.write(s.store, s.tx, s.ledger.ledger, jobs / 2, jobs, row.jobsPerSecond(), writers);
+            seconds += (System.nanoTime() - start) / 1e9;
+            Thread.sleep(2_000);
+            housekeeping.destroy();
+            open = size(dir);
+            if (s.dataSource instanceof GroupCommitDataSource groupCommit) {
+                writes = groupCommit.groupCommit().writes();
+            }
+        }
+        long closed = size(dir);
+        try (Store s = new Store(url, null, 1)) {
             ResultStore none = new FinishedJobs.NoResults();
             JobRetention retention = new JobRetention(s.store, new StaticListableBeanFactory(Map.of("r", none))
                     .getBeanProvider(ResultStore.class),
-                    new StaticListableBeanFactory().getBeanProvider(JobDependentRecords.class), Clock.fixed(t0.plus(Duration.ofDays(60)), ZoneOffset.UTC),
-                    Duration.ofDays(7), Duration.ZERO);
-            deleted = retention.sweep();
+                    new StaticListableBeanFactory().getBeanProvider(JobDependentRecords.class),
+                    Clock.fixed(FinishedJobs.T0.plus(Duration.ofDays(60)), ZoneOffset.UTC), Duration.ofDays(7),
+                    Duration.ZERO);
+            if (retention.sweep() != jobs) {
+                throw new IllegalStateException("retention did not delete every job");
+            }
         }
         long after = size(dir);
-        System.out.printf(Locale.ROOT, """
-                | H2 URL settings | finished jobs | commits | write time s | file while open | after close | per job after close | after retention (%d deleted) and close |
-                |---|---:|---:|---:|---:|---:|---:|---:|
-                | `%s` | %d | %d | %.1f | %.1f MB | %.1f MB | %.1f KB | %.1f MB |
-                """, deleted, settings + (withHousekeeping ? "` + `housekeeping" : ""), jobs, jobs * 5, seconds,
-                open / 1e6, closed / 1e6, closed / 1e3 / jobs,
-                after / 1e6);
+        return String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %.1f MB | %.1f KB | %.1f KB | %.1f MB | %.1f KB | %.1f MB |",
+                row.groupCommit() == null ? "at once (`WRITE_DELAY=0`)" : "group commit, " + row.groupCommit(),
+                row.jobsPerSecond() == 0 ? "full speed" : row.jobsPerSecond() + " jobs/s", seconds,
+                row.groupCommit() == null ? "-" : writes + " for " + jobs * 5, open / 1e6, open / 1e3 / jobs,
+                (open - half) / 1e3 / (jobs - jobs / 2),
+                closed / 1e6, closed / 1e3 / jobs, after / 1e6);
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static long size(Path dir) throws IOException {
@@ -88,22 +137,21 @@ public final class StoreFootprintBenchmark {
         }
     }
 
-    /** The store over one H2 connection, closed like the gateway closes it. */
+    /** The store over a Hikari pool, with or without group commit, closed like the gateway closes it. */
     static final class Store implements AutoCloseable {
-        final SingleConnectionDataSource dataSource;
+        final HikariDataSource pool;
+        final DataSource dataSource;
         final LedgerFixture ledger;
         final TransactionTemplate tx;
         final JobStore store;
 
-        Store(String url) {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL(url);
-            h2.setUser("sa");
-            try {
-                dataSource = new SingleConnectionDataSource(h2.getConnection(), true);
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-            }
+        Store(String url, Duration groupCommit, int connections) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setUsername("sa");
+            config.setMaximumPoolSize(Math.max(2, connections));
+            pool = new HikariDataSource(config);
+            dataSource = groupCommit == null ? pool : GroupCommitDataSource.over(pool, groupCommit);
             ledger = new LedgerFixture(dataSource, ZoneOffset.UTC, new BudgetProperties.Degrade(BigDecimal.ZERO,
                     "none"));
             tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
@@ -114,8 +162,11 @@ public final class StoreFootprintBenchmark {
 
         @Override
         public void close() throws Exception {
-            dataSource.getConnection().createStatement().execute("SHUTDOWN");
-            dataSource.destroy();
+            // The connection dies with the database; the pool then discards it.
+            Connection c = pool.getConnection();
+            c.createStatement().execute("SHUTDOWN");
+            pool.evictConnection(c);
+            pool.close();
         }
     }
 }
