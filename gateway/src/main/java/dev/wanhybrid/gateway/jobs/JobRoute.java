@@ -19,7 +19,25 @@ public record JobRoute(
         @JsonProperty("candidates") List<Candidate> candidates,
         @JsonProperty("rejected") List<RejectedCandidate> rejected,
         @JsonProperty("fallbacks") List<Fallback> fallbacks,
-        @JsonProperty("lower_tier") LowerTier lowerTier) {
+        @JsonProperty("lower_tier") LowerTier lowerTier,
+        @JsonProperty("budget_wait") BudgetWait budgetWait) {
+
+    /**
+     * Why a job accepted under a spent budget whose policy is {@code queue} waits, and until when at most.
+     *
+     * @param cap the budget cap that has no room (its name, e.g. {@code tenant:demo:day})
+     * @param resetsAt when that cap's period resets (epoch seconds)
+     * @param givesUpAt when the job stops waiting and fails (epoch seconds)
+     * @param bound what sets {@code givesUpAt}: {@code routing.deadline_seconds} or
+     *     {@code gateway.budget.queue.max-wait}
+     * @param detail why, in a sentence
+     */
+    public record BudgetWait(
+            @JsonProperty("cap") String cap,
+            @JsonProperty("resets_at") Long resetsAt,
+            @JsonProperty("gives_up_at") long givesUpAt,
+            @JsonProperty("bound") String bound,
+            @JsonProperty("detail") String detail) {}
 
     /** The size the request was lowered from and to by a spent budget's {@code lower_tier} policy, and why. */
     public record LowerTier(
@@ -72,7 +90,7 @@ public record JobRoute(
         List<RejectedCandidate> rejected = new ArrayList<>(route.rejected());
         rejected.addAll(extraRejected);
         return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of(),
-                LowerTier.of(route.lowerTier()));
+                LowerTier.of(route.lowerTier()), null);
     }
 
     public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
@@ -80,7 +98,12 @@ public record JobRoute(
         all.add(fallback);
         List<RejectedCandidate> rej = new ArrayList<>(rejected);
         rej.addAll(moreRejected);
-        return new JobRoute(reason, candidates, rej, all, lowerTier);
+        return new JobRoute(reason, candidates, rej, all, lowerTier, budgetWait);
+    }
+
+    /** This route, waiting for the budget as {@code wait} says. */
+    public JobRoute withBudgetWait(BudgetWait wait) {
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, wait);
     }
 
     public static Instant epoch(long seconds) {
