@@ -25,7 +25,7 @@ public record JobRoute(
     /**
      * Why a job accepted under a spent budget whose policy is {@code queue} waits, and until when at most.
      *
-     * @param cap the budget cap that has no room (its name, e.g. {@code tenant:demo:day})
+     * @param cap the budget cap that has no room (its name, e.g. {@code tenant:demo/day})
      * @param resetsAt when that cap's period resets (epoch seconds)
      * @param givesUpAt when the job stops waiting and fails (epoch seconds)
      * @param bound what sets {@code givesUpAt}: {@code routing.deadline_seconds} or

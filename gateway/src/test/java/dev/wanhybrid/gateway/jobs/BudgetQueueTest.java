@@ -18,7 +18,7 @@ class BudgetQueueTest {
     private static final Instant MIDNIGHT = Instant.parse("2026-03-02T00:00:00Z");
 
     private static JobRoute.BudgetWait wait(Instant resetsAt, Instant givesUpAt) {
-        return new JobRoute.BudgetWait("tenant:demo:day", resetsAt == null ? null : resetsAt.getEpochSecond(),
+        return new JobRoute.BudgetWait("tenant:demo/day", resetsAt == null ? null : resetsAt.getEpochSecond(),
                 givesUpAt.getEpochSecond(), BudgetQueue.MAX_WAIT_BOUND, "waits");
     }
 
@@ -82,7 +82,7 @@ class BudgetQueueTest {
         JobRoute.BudgetWait w = wait(MIDNIGHT, MIDNIGHT.plus(Duration.ofDays(1)));
 
         assertThat(BudgetQueue.admittedBecause("local", w, T0, T0.plusSeconds(30))).contains("owned engine (local)")
-                .contains("Waited 30 s").contains("tenant:demo:day");
+                .contains("Waited 30 s").contains("tenant:demo/day");
         assertThat(BudgetQueue.admittedBecause("demo-remote", w, T0, T0.plusSeconds(30)))
                 .contains("owned engine (demo-remote)");
         assertThat(BudgetQueue.admittedBecause("cloud", w, T0, MIDNIGHT.plusSeconds(1))).contains("period")
