@@ -218,6 +218,16 @@ abstract class SubmitTransactionContract {
         assertThat(f.caps.statusFor("acme")).singleElement()
                 .satisfies(s -> assertThat(s.committedUsd()).isEqualByComparingTo("0.10"));
 
+        // The cap is raised by one clip: at the next recheck (1 min here) the other one leaves its wait.
+        accepting.enqueue("video_w3", spec(), waits);
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "acme", BudgetPeriod.DAY, Money.usd("0.25")));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(replicas.getFirst().recheckDue()).isEqualTo(1);
+        assertThat(f.jdbc.sql("SELECT COUNT(*) FROM jobs WHERE phase = 'queued'").query(Long.class).single())
+                .isEqualTo(2);
+        assertThat(f.caps.statusFor("acme")).singleElement()
+                .satisfies(s -> assertThat(s.committedUsd()).isEqualByComparingTo("0.20"));
+
         // The one left waits until it gives up (max-wait 1 h here), then fails with nothing billed.
         clock.advance(Duration.ofHours(1));
         replicas.getFirst().recheckDue();
