@@ -72,6 +72,7 @@ public class BudgetQueue implements DisposableBean {
         this.properties = properties;
         this.fallbackLimits = fallbackLimits;
         this.tx = new TransactionTemplate(transactions);
+        metrics.budgetQueued(store::countBudgetQueued);
         this.rounds = PeriodicTask.every("budget-queue", properties.poll(), () -> recheckDue());
         rounds.start();
     }

@@ -341,6 +341,11 @@ public class JobStore {
                 .param("backend", backend).query(Long.class).single();
     }
 
+    /** Jobs waiting under a spent budget ({@link JobPhase#BUDGET_QUEUED}), all tenants. */
+    public long countBudgetQueued() {
+        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE phase = 'budget_queued'").query(Long.class).single();
+    }
+
     public long countJobs() {
         return jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single();
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,9 @@ class WhenBudgetQueuesIT {
 
     @Autowired
     ResilientBackendRegistry backends;
+
+    @Autowired
+    MeterRegistry meters;
 
     @TestConfiguration
     static class Clocks {
@@ -247,6 +251,8 @@ class WhenBudgetQueuesIT {
         assertThat(queued.at("/budget_wait/bound").asString()).isEqualTo("routing.deadline_seconds");
         assertThat(queued.at("/budget_wait/gives_up_at").asLong())
                 .isEqualTo(queued.path("created_at").asLong() + 600);
+
+        assertThat(meters.get("gateway.jobs.budget.queued").gauge().value()).isGreaterThanOrEqualTo(1);
 
         clock.advance(Duration.ofMinutes(11));
 
