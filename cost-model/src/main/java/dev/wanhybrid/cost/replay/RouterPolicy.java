@@ -15,7 +15,7 @@ public final class RouterPolicy implements ReplayPolicy {
 
     /**
      * The same router with hedging on ({@link LocalAdmission#hedging()}): the replay moves a hedged job to the cloud
-     * at its hedge point; the gateway does not do that yet, so it runs the router without hedging.
+     * at its hedge point, as the gateway's dispatcher does with {@code gateway.routing.hedging} on.
      */
     public static final String HEDGED = "router-hedged";
 

@@ -33,7 +33,8 @@ public class JdbcSpendReports implements SpendReports {
     @Override
     public List<SpendTotals> totals(Instant from, Instant to, String tenant) {
         String sql = """
-                SELECT backend, model, tenant, COUNT(*), COALESCE(SUM(actual_usd), 0),
+                SELECT backend, model, tenant, SUM(CASE WHEN reason = 'hedged_to_cloud' THEN 0 ELSE 1 END),
+                       COALESCE(SUM(actual_usd), 0),
                        COALESCE(SUM(COALESCE(list_usd, actual_usd)), 0)
                 FROM spend_entries WHERE state = 'settled' AND settled_at >= :from AND settled_at < :to
                 """ + (tenant == null ? "" : " AND tenant = :tenant ") + " GROUP BY backend, model, tenant";
@@ -72,7 +73,9 @@ public class JdbcSpendReports implements SpendReports {
     @Override
     public long videosLast30Days(String tenant) {
         Timestamp since = Timestamp.from(clock.instant().minus(Duration.ofDays(30)));
+        // A hedged job's local remainder (reason hedged_to_cloud) is no video of its own.
         return jdbc.sql("SELECT COUNT(*) FROM spend_entries WHERE state = 'settled' AND settled_at >= ?"
+                        + " AND (reason IS NULL OR reason <> 'hedged_to_cloud')"
                         + (tenant == null ? "" : " AND tenant = ?"))
                 .params(tenant == null ? new Object[] {since} : new Object[] {since, tenant})
                 .query(Long.class).single();

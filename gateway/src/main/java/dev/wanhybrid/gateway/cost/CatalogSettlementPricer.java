@@ -19,7 +19,8 @@ import java.util.Optional;
 /**
  * Prices finished tasks: cloud = the provider's billed seconds times the unit price for the model, tier and audio
  * choice in force on the settlement day (from the dated price table when one is given, else the catalog's list
- * price); local = measured GPU-seconds times the fleet's marginal rate. Failed and cancelled tasks cost nothing.
+ * price); local = measured GPU-seconds times the fleet's marginal rate. Failed and cancelled tasks cost nothing,
+ * except a local run stopped part-way, which costs the GPU time it used.
  * Every measured local run also corrects the throughput model.
  */
 public final class CatalogSettlementPricer implements SettlementPricer {
@@ -91,6 +92,12 @@ public final class CatalogSettlementPricer implements SettlementPricer {
     public Settlement price(String backend, BackendTask task, TaskSnapshot snapshot) {
         BigDecimal billed = snapshot == null ? null : snapshot.billedSeconds();
         BigDecimal gpu = snapshot == null ? null : snapshot.gpuSeconds();
+        if (snapshot != null && snapshot.state() == TaskSnapshot.State.CANCELED && !Backend.isCloud(backend)
+                && gpu != null && gpu.signum() > 0 && task != null) {
+            // A local run stopped part-way (a hedged job leaving for the cloud): the GPU time it used, at the fleet's
+            // rate. It made no video, so it stands for no cloud price (0) and teaches the throughput model nothing.
+            return new Settlement(local.marginal(gpu.doubleValue()).amount(), BigDecimal.ZERO, billed, gpu);
+        }
         if (snapshot == null || snapshot.state() != TaskSnapshot.State.SUCCEEDED || task == null) {
             return new Settlement(BigDecimal.ZERO, null, billed, gpu);
         }

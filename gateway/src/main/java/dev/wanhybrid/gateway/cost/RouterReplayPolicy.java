@@ -39,13 +39,23 @@ public final class RouterReplayPolicy implements ReplayPolicy {
     private final ModelCatalog catalog;
     private final CostEstimator costs;
     private final Duration cloudLatencyPerSecond;
-    private final LocalAdmission admission = new LocalAdmission();
+    private final LocalAdmission admission;
     private final DemandWindow demand = new DemandWindow();
 
     /**
      * @param cloudLatencyPerSecond the replay's cloud latency per output second ({@code replay.cloud_latency_per_second})
      */
     public RouterReplayPolicy(ModelCatalog catalog, CostEstimator costs, Duration cloudLatencyPerSecond) {
+        this(catalog, costs, cloudLatencyPerSecond, new LocalAdmission());
+    }
+
+    /**
+     * @param admission the routing core's rule; with hedging on ({@code gateway.routing.hedging}) a hedged route's
+     *     hedge point goes to the replay, which carries it out as the gateway's dispatcher does
+     */
+    public RouterReplayPolicy(ModelCatalog catalog, CostEstimator costs, Duration cloudLatencyPerSecond,
+            LocalAdmission admission) {
+        this.admission = admission;
         this.catalog = catalog;
         this.costs = costs;
         this.cloudLatencyPerSecond = cloudLatencyPerSecond;
@@ -53,7 +63,9 @@ public final class RouterReplayPolicy implements ReplayPolicy {
 
     @Override
     public Decision decide(TraceJob job, View view) {
-        return route(job, view).map(r -> new Decision(r.chosen().backend(), r.chosen().model(), r.reason()))
+        return route(job, view).map(r -> new Decision(r.chosen().backend(), r.chosen().model(), r.reason(),
+                        r.hedge() == null ? Double.NaN
+                                : view.clock() + Duration.between(view.now(), r.hedge().at()).toMillis() / 1000.0))
                 .orElseGet(() -> view.cloud().map(c -> new Decision(Backend.CLOUD.id(), c.model(), "no_route"))
                         .orElseGet(() -> new Decision(Backend.LOCAL.id(), view.local().getFirst().model(), "no_route")));
     }
@@ -97,6 +109,6 @@ public final class RouterReplayPolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return "router";
+        return admission.hedging() ? "router-hedged" : "router";
     }
 }

@@ -30,6 +30,16 @@ final class FallbackCeiling {
      * @param multiple the configured multiple of the accepted estimate
      */
     static Trimmed apply(List<RouteCandidate> feasible, BigDecimal maxCostUsd, BigDecimal multiple) {
+        return apply(feasible, maxCostUsd, multiple, null);
+    }
+
+    /**
+     * As above, keeping {@code rescue} above the multiple: a hedged local run's rescue is the cloud option the router
+     * weighed it against, the price the job would have paid without the hedge, not a costlier fallback (within
+     * {@code max_cost_usd}, which the router already applied).
+     */
+    static Trimmed apply(List<RouteCandidate> feasible, BigDecimal maxCostUsd, BigDecimal multiple,
+            RouteCandidate rescue) {
         BigDecimal accepted = feasible.getFirst().estimatedCostUsd();
         BigDecimal ceiling = maxCostUsd != null ? maxCostUsd
                 : accepted == null ? null : accepted.multiply(multiple).setScale(6, RoundingMode.HALF_UP);
@@ -41,7 +51,8 @@ final class FallbackCeiling {
         kept.add(feasible.getFirst());
         for (RouteCandidate candidate : feasible.subList(1, feasible.size())) {
             BigDecimal estimate = candidate.estimatedCostUsd();
-            if (estimate == null || estimate.compareTo(ceiling) <= 0) {
+            if (estimate == null || estimate.compareTo(ceiling) <= 0
+                    || maxCostUsd == null && candidate.equals(rescue)) {
                 kept.add(candidate);
             } else {
                 String why = maxCostUsd != null ? "routing.max_cost_usd of $" + maxCostUsd.toPlainString()

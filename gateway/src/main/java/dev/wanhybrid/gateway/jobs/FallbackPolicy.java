@@ -64,7 +64,7 @@ final class FallbackPolicy {
         }
         FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
                 route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
-                maxCostMultiple);
+                maxCostMultiple, route.hedge() == null ? null : route.hedge().rescue());
         List<RejectedCandidate> rejected = new ArrayList<>(pick.overBudget());
         rejected.addAll(trimmed.cut());
         return new Admitted(JobRoute.of(route, trimmed.kept(), rejected), trimmed.kept().get(0), null);

@@ -95,6 +95,11 @@ public class JobProcessor {
     }
 
     private void submit(Job job, String owner, Predicate<String> servable) {
+        if (hedgeDue(job)) {
+            // Not handed to the engine by its hedge point: it leaves for its rescue without using a GPU.
+            hedgeToCloud(job, owner, servable, null, "It had not started by its hedge point.");
+            return;
+        }
         Optional<VideoBackend> backend = backends.find(job.backend());
         if (backend.isEmpty()) {
             fallBack(job, owner, servable, "not_configured", "backend " + job.backend() + " is not configured here");
@@ -232,13 +237,31 @@ public class JobProcessor {
                     false);
             return;
         }
+        if (hedgeDue(job) && (!snapshot.state().isTerminal() || snapshot.state() == TaskSnapshot.State.CANCELED)) {
+            Optional<String> late = Hedging.lateAtHedgePoint(snapshot, now(), deadlineOf(job));
+            if (late.isPresent()) {
+                hedgeToCloud(job, owner, servable, backend, late.get());
+                return;
+            }
+            // On course to finish in time: it stays here, and the hedge is done with.
+            Optional<Job> kept = store.update(job, owner, now(),
+                    set -> set.route(job.route().withHedgeOutcome(Hedging.KEPT_LOCAL)).nextAttemptAt(now()), true);
+            kept.ifPresent(k -> log.info("job {} keeps its local run at its hedge point: {}", job.id(),
+                    Hedging.projection(snapshot, now())));
+            return;
+        }
         switch (snapshot.state()) {
             case PENDING, RUNNING -> {
                 int progress = Math.max(job.progress(),
                         snapshot.progress() < 0 ? estimatedProgress(job) : snapshot.progress());
+                Instant next = now().plus(pollInterval(job));
+                if (job.route().hedgePending(job.candidateIndex()) && job.route().hedge().point().isBefore(next)) {
+                    next = job.route().hedge().point(); // look at it at its hedge point, not a poll later
+                }
+                Instant nextPoll = next;
                 store.update(job, owner, now(),
                         set -> set.progress(Math.min(progress, 99)).polls(job.polls() + 1)
-                                .nextAttemptAt(now().plus(pollInterval(job))),
+                                .nextAttemptAt(nextPoll),
                         Math.min(progress, 99) != job.progress());
             }
             case SUCCEEDED -> complete(job, owner, backend, snapshot);
@@ -302,13 +325,19 @@ public class JobProcessor {
     }
 
     private void fallBack(Job job, String owner, Predicate<String> servable, String reason, String detail) {
+        fallBack(job, owner, servable, reason, detail, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param also what else changes in the stored route with the move (a hedge's outcome) */
+    private void fallBack(Job job, String owner, Predicate<String> servable, String reason, String detail,
+            java.util.function.UnaryOperator<JobRoute> also) {
         FallbackPolicy.Pick pick = fallback.reserveNext(job);
         List<RejectedCandidate> overBudget = pick.overBudget();
         if (pick.found()) {
             JobRoute.Candidate candidate = job.route().candidates().get(pick.index());
             JobRoute.Fallback step = new JobRoute.Fallback(job.backend(), job.model(), candidate.backend(),
                     candidate.model(), reason, detail, now().getEpochSecond());
-            JobRoute route = job.route().withFallback(step, overBudget);
+            JobRoute route = also.apply(job.route().withFallback(step, overBudget));
             int index = pick.index();
             boolean keep = servable.test(candidate.backend());
             Optional<Job> moved = store.transition(job, JobPhase.QUEUED, owner, now(), set -> {
@@ -333,6 +362,48 @@ public class JobProcessor {
                         "No backend could take the job; the last one said: " + detail));
         failed.ifPresent(done -> metrics.finished(done.backend(), done.model(), JobStatus.FAILED,
                 Duration.between(done.createdAt(), now())));
+    }
+
+    /** Whether the job runs on its hedged local candidate and its hedge point has come. */
+    private boolean hedgeDue(Job job) {
+        return job.route().hedgePending(job.candidateIndex()) && !now().isBefore(job.route().hedge().point());
+    }
+
+    /**
+     * Carries out a hedge: stops the local run, settles the GPU time it used to the ledger under the job's hedge
+     * entry ({@link Hedging#entryId}, idempotent, so a step repeated after a crash bills it once), and moves the
+     * job through the ordinary fallback to its rescue, which reserves and later settles the cloud's price.
+     *
+     * @param backend the local backend holding the run, or {@code null} when it was never submitted
+     */
+    private void hedgeToCloud(Job job, String owner, Predicate<String> servable, VideoBackend backend, String why) {
+        if (backend != null && job.taskId() != null) {
+            try {
+                backend.cancel(job.taskId());
+                TaskSnapshot stopped = backend.poll(job.taskId());
+                if (stopped.gpuSeconds() != null && stopped.gpuSeconds().signum() > 0) {
+                    TaskSnapshot used = new TaskSnapshot(stopped.taskId(), TaskSnapshot.State.CANCELED,
+                            stopped.progress(), null, null, stopped.gpuSeconds(), "cancelled", why);
+                    ledger.recordBilled(Hedging.entryId(job.id()), job.tenant(), job.backend(), task(job), used,
+                            JobRoute.Hedge.HEDGED_TO_CLOUD);
+                }
+            } catch (BackendException e) {
+                log.warn("job {}: stopping the local run at its hedge point failed ({}); trying again", job.id(),
+                        e.getMessage());
+                store.update(job, owner, now(), set -> set.nextAttemptAt(now().plus(properties.retryInterval())),
+                        false);
+                return;
+            }
+        }
+        JobRoute.Hedge hedge = job.route().hedge();
+        String detail = "Hedged at " + hedge.point() + ": " + why + " It moves to " + hedge.rescueBackend() + "/"
+                + hedge.rescueModel() + ", which meets its deadline.";
+        fallBack(job, owner, servable, JobRoute.Hedge.HEDGED_TO_CLOUD, detail,
+                route -> route.withHedgeOutcome(JobRoute.Hedge.HEDGED_TO_CLOUD));
+    }
+
+    private static Instant deadlineOf(Job job) {
+        return task(job).dueBy();
     }
 
     private void cancel(Job job, String owner) {

@@ -20,6 +20,7 @@ public record JobRoute(
         @JsonProperty("rejected") List<RejectedCandidate> rejected,
         @JsonProperty("fallbacks") List<Fallback> fallbacks,
         @JsonProperty("lower_tier") LowerTier lowerTier,
+        @JsonProperty("hedge") Hedge hedge,
         @JsonProperty("budget_wait") BudgetWait budgetWait) {
 
     /**
@@ -38,6 +39,40 @@ public record JobRoute(
             @JsonProperty("gives_up_at") long givesUpAt,
             @JsonProperty("bound") String bound,
             @JsonProperty("detail") String detail) {}
+
+    /**
+     * A local run admitted on its expected time ({@code gateway.routing.hedging}): at {@code at} it leaves for the
+     * rescue candidate if it has not started or its progress says it will end after its deadline. Stored with the
+     * job, so a restarted gateway still carries it out.
+     *
+     * @param at the hedge point, epoch seconds
+     * @param rescueBackend the backend of the candidate that takes the job then
+     * @param rescueModel its model
+     * @param outcome {@code null} while pending; {@code hedged_to_cloud} once the job left, {@code kept_local} once
+     *     it finished locally
+     */
+    public record Hedge(
+            @JsonProperty("at") long at,
+            @JsonProperty("rescue_backend") String rescueBackend,
+            @JsonProperty("rescue_model") String rescueModel,
+            @JsonProperty("outcome") String outcome) {
+
+        /** The reason, in the route's fallbacks and the ledger, for a job that left at its hedge point. */
+        public static final String HEDGED_TO_CLOUD = "hedged_to_cloud";
+
+        static Hedge of(Route.Hedge hedge) {
+            return hedge == null ? null : new Hedge(hedge.at().getEpochSecond(), hedge.rescue().backend(),
+                    hedge.rescue().model(), null);
+        }
+
+        public Instant point() {
+            return Instant.ofEpochSecond(at);
+        }
+
+        Hedge withOutcome(String what) {
+            return new Hedge(at, rescueBackend, rescueModel, what);
+        }
+    }
 
     /** The size the request was lowered from and to by a spent budget's {@code lower_tier} policy, and why. */
     public record LowerTier(
@@ -89,8 +124,22 @@ public record JobRoute(
     public static JobRoute of(Route route, List<RouteCandidate> feasible, List<RejectedCandidate> extraRejected) {
         List<RejectedCandidate> rejected = new ArrayList<>(route.rejected());
         rejected.addAll(extraRejected);
+        // (a hedge whose local run or rescue the budget ruled out at reservation is void: the run is not hedged)
+        Route.Hedge hedge = route.hedge() != null && !feasible.isEmpty() && feasible.getFirst().equals(route.chosen())
+                && feasible.contains(route.hedge().rescue()) ? route.hedge() : null;
         return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of(),
-                LowerTier.of(route.lowerTier()), null);
+                LowerTier.of(route.lowerTier()), Hedge.of(hedge), null);
+    }
+
+    /** Whether the job runs on a local candidate with a hedge point still to be carried out. */
+    public boolean hedgePending(int candidateIndex) {
+        return hedge != null && hedge.outcome() == null && candidateIndex == 0;
+    }
+
+    /** This route with the hedge's outcome recorded. */
+    public JobRoute withHedgeOutcome(String outcome) {
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge.withOutcome(outcome),
+                budgetWait);
     }
 
     public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
@@ -98,12 +147,12 @@ public record JobRoute(
         all.add(fallback);
         List<RejectedCandidate> rej = new ArrayList<>(rejected);
         rej.addAll(moreRejected);
-        return new JobRoute(reason, candidates, rej, all, lowerTier, budgetWait);
+        return new JobRoute(reason, candidates, rej, all, lowerTier, hedge, budgetWait);
     }
 
     /** This route, waiting for the budget as {@code wait} says. */
     public JobRoute withBudgetWait(BudgetWait wait) {
-        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, wait);
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait);
     }
 
     public static Instant epoch(long seconds) {

@@ -145,7 +145,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
             return new Route(lowered.candidates(), rejected, RouteReason.LOWER_TIER.code(), new Route.LowerTier(
                     spec.size(), lower, "The budget is spent for a video at " + asked + " (" + e.getMessage()
                             + ") and its policy is lower_tier, so the request runs at " + lower
-                            + ", the size routing.lower_tier_size allows."));
+                            + ", the size routing.lower_tier_size allows."), lowered.hedge());
         }
     }
 

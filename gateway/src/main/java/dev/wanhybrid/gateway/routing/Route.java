@@ -1,7 +1,9 @@
 package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.gateway.generation.VideoSize;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The router's decision for one request, and its explanation.
@@ -13,9 +15,27 @@ import java.util.List;
  *     {@code audio_requires_cloud}, {@code local_only}, {@code pinned}, {@code deadline}, {@code cloud_unavailable}
  * @param lowerTier when a spent budget's {@code lower_tier} policy ran the request at the smaller size the caller
  *     allowed, what changed and why; {@code null} otherwise
+ * @param hedge when the first candidate runs locally hedged ({@code gateway.routing.hedging}), when it leaves for
+ *     the cloud and on which candidate; {@code null} otherwise
  */
 public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,
-        LowerTier lowerTier) {
+        LowerTier lowerTier, Hedge hedge) {
+
+    /**
+     * A local run taken on its expected time: at {@code at} (its deadline minus the rescue's latency), if it has not
+     * started or its progress says it will end after its deadline, it is cancelled locally and resubmitted to
+     * {@code rescue}.
+     *
+     * @param at the hedge point
+     * @param rescue the cloud candidate that takes the job then (one of the route's candidates)
+     */
+    public record Hedge(Instant at, RouteCandidate rescue) {
+
+        public Hedge {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(rescue, "rescue");
+        }
+    }
 
     /**
      * The request runs at a smaller size than asked, because the budget that would pay for it is spent and its
@@ -28,7 +48,12 @@ public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rej
     public record LowerTier(VideoSize from, VideoSize to, String detail) {}
 
     public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason) {
-        this(candidates, rejected, reason, null);
+        this(candidates, rejected, reason, null, null);
+    }
+
+    public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,
+            LowerTier lowerTier) {
+        this(candidates, rejected, reason, lowerTier, null);
     }
 
     public Route {
@@ -37,6 +62,9 @@ public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rej
         }
         candidates = List.copyOf(candidates);
         rejected = rejected == null ? List.of() : List.copyOf(rejected);
+        if (hedge != null && !candidates.contains(hedge.rescue())) {
+            throw new IllegalArgumentException("a hedge's rescue must be one of the route's candidates");
+        }
     }
 
     public RouteCandidate chosen() {

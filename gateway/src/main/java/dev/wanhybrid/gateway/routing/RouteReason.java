@@ -43,6 +43,11 @@ public enum RouteReason {
      * it): the cloud takes it.
      */
     OPPORTUNITY_COST("opportunity_cost"),
+    /**
+     * Local saves more than the GPU's shadow price but fits the deadline only on its expected time: it runs locally
+     * hedged, and leaves for the cloud at its hedge point if it would be late ({@code gateway.routing.hedging}).
+     */
+    HEDGED("hedged"),
     /** The preferred candidate costs more than {@code max_cost_usd}. */
     OVER_MAX_COST("over_max_cost"),
     /** The preferred candidate does not fit under the remaining budget. */

@@ -215,9 +215,10 @@ public final class Router {
         Comparator<Option> order = objectiveOrder(hints.objective());
         feasible.sort(order);
         RouteReason reason = reasonFor(spec, auto, feasible.getFirst(), capable, allowed, rejectionOf, order);
+        Route.Hedge hedge = null;
         if (ctx.localPlan() != null && hints.objective() == RoutingHints.Objective.COST && auto
                 && hints.backend() == null && !hints.localOnly() && spec.lora() == null) {
-            Scheduled scheduled = schedule(spec, ctx.localPlan(), feasible, healthy);
+            Scheduled scheduled = schedule(spec, ctx.localPlan(), ctx.now(), feasible, healthy);
             if (scheduled.localRefused()) {
                 // The plan cannot take it without pushing admitted jobs late, and no cloud option meets the deadline.
                 for (Option o : List.copyOf(feasible)) {
@@ -233,11 +234,12 @@ public final class Router {
                 }
             }
             reason = scheduled.reason() == null ? reason : scheduled.reason();
+            hedge = scheduled.hedge();
         }
         if (successorRuns) {
             reason = RouteReason.RETIRED_MODEL_SUCCESSOR;
         }
-        return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code());
+        return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code(), null, hedge);
     }
 
     private static String capitalized(String sentence) {
@@ -248,10 +250,11 @@ public final class Router {
      * The routing core's turn ({@link LocalAdmission}, the code the replay runs): weighs the local options against
      * the cheapest healthy cloud option, the plan and the shadow price of GPU time, and moves its choice to the
      * front of {@code feasible}; the others stay behind it as fallbacks (local ones behind every cloud one when the
-     * core chose the cloud).
+     * core chose the cloud). A local option taken hedged gets its hedge point, and its rescue (the cloud option the
+     * core weighed it against) goes right behind it, so the dispatcher's ordinary fallback moves the job there.
      */
-    private static Scheduled schedule(GenerationSpec spec, LocalPlanState state, List<Option> feasible,
-            List<Option> healthy) {
+    private static Scheduled schedule(GenerationSpec spec, LocalPlanState state, java.time.Instant now,
+            List<Option> feasible, List<Option> healthy) {
         // Every healthy local option, not only those the constraints left: the core records the job's demand and
         // applies its own deadline test, exactly as in the replay.
         List<Option> local = healthy.stream().filter(o -> o.model.isLocal() && o.modelled != null)
@@ -259,7 +262,7 @@ public final class Router {
                         .thenComparing(o -> o.model.id()))
                 .toList();
         if (local.isEmpty()) {
-            return new Scheduled(null, false);
+            return new Scheduled(null, false, null);
         }
         Optional<Option> cloud = healthy.stream().filter(o -> o.model.isCloud())
                 .min(Comparator.comparing((Option o) -> o.candidate.estimatedCostUsd())
@@ -278,7 +281,7 @@ public final class Router {
             // The core chose an option the constraints ruled out. A cloud choice means local is refused: say so,
             // so the local candidates go (the caller rejects them); a local one keeps the cost order.
             return new Scheduled(null, !v.local() && feasible.stream().anyMatch(o -> o.model.isLocal())
-                    && feasible.stream().noneMatch(o -> o.model.isCloud()));
+                    && feasible.stream().noneMatch(o -> o.model.isCloud()), null);
         }
         boolean reordered = feasible.getFirst() != chosen;
         feasible.remove(chosen);
@@ -289,18 +292,29 @@ public final class Router {
             feasible.removeAll(locals);
             feasible.addAll(locals);
         }
+        Option rescue = cloud.filter(feasible::contains).orElse(null);
+        if (v.local() && "hedged".equals(v.reason()) && rescue != null) {
+            // (a rescue the constraints ruled out, over budget or max_cost_usd, leaves the run unhedged: cheapest)
+            feasible.remove(rescue);
+            feasible.add(1, rescue);
+            long millis = Math.round((v.job().hedgeAt() - state.clock()) * 1000);
+            return new Scheduled(RouteReason.HEDGED, false, new Route.Hedge(now.plusMillis(millis), rescue.candidate));
+        }
         if (!reordered) {
-            return new Scheduled(null, false);
+            return new Scheduled(null, false, null);
         }
         return new Scheduled(switch (v.reason()) {
             case "opportunity_cost" -> RouteReason.OPPORTUNITY_COST;
             case "local_full", "deadline", "deadline_at_risk" -> RouteReason.DEADLINE;
             default -> RouteReason.CHEAPEST;
-        }, false);
+        }, false, null);
     }
 
-    /** The core's effect on the order: a reason when it overrode the cost order, and whether it refused local. */
-    private record Scheduled(RouteReason reason, boolean localRefused) {}
+    /**
+     * The core's effect on the order: a reason when it overrode the cost order (or hedged), whether it refused
+     * local, and the hedge point of a hedged local run.
+     */
+    private record Scheduled(RouteReason reason, boolean localRefused, Route.Hedge hedge) {}
 
     /** A capable model with its tier and estimates. */
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,

@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.routing;
 
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.local.LocalCostModel;
+import dev.wanhybrid.cost.routing.LocalAdmission;
 import dev.wanhybrid.cost.routing.ServiceTimeModel;
 import dev.wanhybrid.gateway.backend.LocalCapacity;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
@@ -80,8 +81,11 @@ class RoutingConfiguration {
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
-            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock) {
+            CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock,
+            Environment environment) {
+        // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
+        boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class, false);
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC));
+                clock.getIfAvailable(Clock::systemUTC), new LocalAdmission().withHedging(hedging));
     }
 }

@@ -30,14 +30,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class LedgerFixture {
 
     /** A clock the test moves by hand. */
-    static final class MovableClock extends Clock {
+    public static final class MovableClock extends Clock {
         private volatile Instant now;
 
-        MovableClock(Instant start) {
+        public MovableClock(Instant start) {
             now = start;
         }
 
-        void set(Instant instant) {
+        public void set(Instant instant) {
             now = instant;
         }
 

@@ -32,24 +32,36 @@ class RouterReplayIT {
     /** Runs the gateway's router, and asks the replay's router the same question in the same state. */
     private static final class SideBySide implements ReplayPolicy {
         final RouterReplayPolicy gateway;
-        final RouterPolicy replay = new RouterPolicy();
+        final RouterPolicy replay;
         final List<String> differences = new ArrayList<>();
         int local;
+        int hedged;
 
         SideBySide(RouterReplayPolicy gateway) {
+            this(gateway, new RouterPolicy());
+        }
+
+        SideBySide(RouterReplayPolicy gateway, RouterPolicy replay) {
             this.gateway = gateway;
+            this.replay = replay;
         }
 
         @Override
         public Decision decide(TraceJob job, View view) {
             Decision g = gateway.decide(job, view);
             Decision r = replay.decide(job, view);
-            boolean same = g.backend().equals(r.backend()) && (!"local".equals(g.backend()) || g.model().equals(r.model()));
+            boolean same = g.backend().equals(r.backend()) && (!"local".equals(g.backend()) || g.model().equals(r.model()))
+                    && Double.isNaN(g.hedgeAt()) == Double.isNaN(r.hedgeAt())
+                    // (the gateway's hedge point is an instant to the millisecond)
+                    && (Double.isNaN(g.hedgeAt()) || Math.abs(g.hedgeAt() - r.hedgeAt()) < 0.001);
             if (!same) {
                 differences.add(job + ": gateway " + g + ", replay " + r);
             }
             if ("local".equals(g.backend())) {
                 local++;
+            }
+            if (!Double.isNaN(g.hedgeAt())) {
+                hedged++;
             }
             return g;
         }
@@ -61,7 +73,7 @@ class RouterReplayIT {
 
         @Override
         public String name() {
-            return RouterPolicy.NAME;
+            return replay.name();
         }
     }
 
@@ -83,5 +95,30 @@ class RouterReplayIT {
         assertThat(both.local).isPositive().isLessThan(trace.size());
         assertThat(report.routed().localJobs()).isEqualTo(both.local);
         assertThat(report.bound().totalCost()).isLessThanOrEqualTo(report.routed().total());
+    }
+
+    /**
+     * With hedging on ({@code gateway.routing.hedging}) on the family it is for (a quarter of the jobs due in 5
+     * minutes), the gateway's router and the replay's {@code router-hedged} take the same jobs hedged, with the same
+     * hedge point, and the replay carries those hedges out on both alike.
+     */
+    @Test
+    void hedgedRoutesAndTheirHedgePointsMatchTheReplaysHedgedRouter() throws Exception {
+        ReplayConfig cfg = ReplayConfig.load(CONFIG);
+        List<TraceJob> trace = TraceGenerator.generate(new TraceGenerator.Settings(1415,
+                Instant.parse("2026-10-05T00:00:00Z"), 1, 2 * 300, TraceGenerator.Family.DEADLINE_SPREAD));
+        CostModelEstimator costs = CostModelEstimator.withServiceTimes(null, Region.INTERNATIONAL,
+                cfg.catalog().serviceTimes(), Clock.systemUTC());
+        SideBySide both = new SideBySide(new RouterReplayPolicy(CatalogFixtures.shipped(), costs,
+                Duration.ofSeconds(36), new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)),
+                RouterPolicy.hedged());
+
+        dev.wanhybrid.cost.replay.ReplayOutcome out = new dev.wanhybrid.cost.replay.ReplaySimulator(cfg.catalog(), 2,
+                cfg.seed(), cfg.noiseSigma(), cfg.cost().billingZone()).run(trace, both);
+
+        assertThat(both.differences).isEmpty();
+        assertThat(both.hedged).isPositive();
+        assertThat(out.localJobs()).isPositive();
+        assertThat(out.strategy()).isEqualTo(RouterPolicy.HEDGED);
     }
 }

@@ -40,6 +40,21 @@ class FallbackCeilingTest {
     }
 
     @Test
+    void aHedgedLocalRunKeepsItsCloudRescueAboveTheMultipleButNotAboveMaxCost() {
+        RouteCandidate run = new RouteCandidate("local", "wan2.1-t2v-1.3b", new BigDecimal("0.005"),
+                Duration.ofMinutes(4));
+        RouteCandidate rescue = cloud("wan2.2-t2v-plus", "0.10");
+        List<RouteCandidate> hedged = List.of(run, rescue, cloud("wan2.6-t2v", "0.50"));
+
+        FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(hedged, null, new BigDecimal("3"), rescue);
+
+        assertThat(trimmed.kept()).containsExactly(run, rescue);
+        assertThat(trimmed.cut()).extracting(RejectedCandidate::model).containsExactly("wan2.6-t2v");
+        assertThat(FallbackCeiling.apply(hedged, new BigDecimal("0.05"), new BigDecimal("3"), rescue).kept())
+                .containsExactly(run);
+    }
+
+    @Test
     void maxCostIsTheCallersOwnCeilingAndTheOptInToADearerFallback() {
         assertThat(FallbackCeiling.apply(ROUTE, new BigDecimal("0.5"), new BigDecimal("1.5")).kept()).hasSize(3);
         FallbackCeiling.Trimmed tight = FallbackCeiling.apply(ROUTE, new BigDecimal("0.12"), new BigDecimal("10"));

@@ -62,7 +62,7 @@ class JobProcessorTest {
                 new JobMetrics(new SimpleMeterRegistry()), properties, clock);
     }
 
-    private static BackendRegistry registryOf(VideoBackend... backends) {
+    static BackendRegistry registryOf(VideoBackend... backends) {
         return new BackendRegistry() {
             @Override
             public Optional<VideoBackend> find(String id) {

@@ -242,7 +242,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         if (t == null) {
             return new TaskSnapshot(taskId, TaskSnapshot.State.UNKNOWN, -1, null, null, null, null, null);
         }
-        return t.snapshot();
+        return t.snapshot(clock.instant());
     }
 
     @Override
@@ -256,6 +256,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
                 t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while queued.", clock.instant());
                 bulkhead.onComplete();
             } else if (t.state == TaskSnapshot.State.RUNNING && t.worker != null) {
+                // The GPU time it used up to now: what a run stopped part-way costs (a hedged job leaving for the cloud).
+                t.gpuSeconds = t.elapsed(clock.instant());
                 t.cancelRequested = true;
                 t.worker.interrupt();
             }
@@ -449,8 +451,16 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             state = to;
         }
 
-        TaskSnapshot snapshot() {
-            return new TaskSnapshot(id, state, progress, result, null, gpuSeconds, errorCode, errorMessage);
+        /** While it runs, the GPU time so far (with its progress, how long the rest will take); once done, the measured total. */
+        TaskSnapshot snapshot(Instant now) {
+            BigDecimal gpu = state == TaskSnapshot.State.RUNNING && gpuSeconds == null ? elapsed(now) : gpuSeconds;
+            return new TaskSnapshot(id, state, progress, result, null, gpu, errorCode, errorMessage);
+        }
+
+        BigDecimal elapsed(Instant now) {
+            Instant started = startedAt;
+            return started == null ? null : BigDecimal.valueOf(Math.max(0, Duration.between(started, now).toMillis()))
+                    .divide(BigDecimal.valueOf(1000), 3, RoundingMode.HALF_UP);
         }
     }
 }

@@ -1,0 +1,104 @@
+package dev.wanhybrid.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wanhybrid.cloud.Region;
+import dev.wanhybrid.cost.replay.ReplayConfig;
+import dev.wanhybrid.cost.routing.DemandWindow;
+import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.LocalSchedule;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.catalog.CatalogFixtures;
+import dev.wanhybrid.gateway.catalog.CatalogModel;
+import dev.wanhybrid.gateway.catalog.CostModelEstimator;
+import dev.wanhybrid.gateway.catalog.ModelCatalog;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router's hedged admission ({@code gateway.routing.hedging}) on the replay's fleet: a 5-second 480p clip due
+ * in 5 minutes takes about 240 s on the 1.3B model, 324 s with its margin, and the cloud about 180 s. Without
+ * hedging the margin does not fit and the cloud takes it; with hedging it runs locally, its hedge point at the
+ * deadline minus the cloud's 180 s, and the cloud it would leave for right behind it.
+ */
+class RouterHedgingTest {
+
+    static final Instant NOW = Instant.parse("2026-10-05T10:00:00Z");
+    static final Duration CLOUD_PER_SECOND = Duration.ofSeconds(36);
+
+    final Router router = new Router();
+    final ModelCatalog catalog = CatalogFixtures.shipped();
+    CostModelEstimator costs;
+
+    @BeforeEach
+    void fleet() throws Exception {
+        ReplayConfig cfg = ReplayConfig.load(Path.of("../cost-model/config/replay.yaml"));
+        costs = CostModelEstimator.withServiceTimes(null, Region.INTERNATIONAL, cfg.catalog().serviceTimes(),
+                Clock.systemUTC());
+    }
+
+    @Test
+    void withHedgingAClipWhoseMarginDoesNotFitRunsLocallyWithItsHedgePointAndItsRescueNext() throws Exception {
+        Route route = router.decide(clipDueIn(300), context(new LocalAdmission().withHedging(true)));
+
+        assertThat(route.reason()).isEqualTo("hedged");
+        assertThat(route.chosen().backend()).isEqualTo("local");
+        assertThat(route.chosen().model()).isEqualTo("wan2.1-t2v-1.3b");
+        assertThat(route.hedge()).isNotNull();
+        assertThat(route.hedge().at()).isEqualTo(NOW.plusSeconds(300 - 180));
+        assertThat(route.candidates().get(1)).isEqualTo(route.hedge().rescue());
+        assertThat(route.hedge().rescue().backend()).isEqualTo("cloud");
+        assertThat(route.hedge().rescue().estimatedTime()).isEqualTo(Duration.ofSeconds(180));
+    }
+
+    @Test
+    void withoutHedgingTheSameClipGoesToTheCloudAndNoRouteCarriesAHedgePoint() throws Exception {
+        Route route = router.decide(clipDueIn(300), context(new LocalAdmission()));
+
+        assertThat(route.chosen().backend()).isEqualTo("cloud");
+        assertThat(route.reason()).isNotEqualTo("hedged");
+        assertThat(route.hedge()).isNull();
+    }
+
+    @Test
+    void aClipWhoseMarginFitsIsNotHedged() throws Exception {
+        Route route = router.decide(clipDueIn(3600), context(new LocalAdmission().withHedging(true)));
+
+        assertThat(route.chosen().backend()).isEqualTo("local");
+        assertThat(route.reason()).isNotEqualTo("hedged");
+        assertThat(route.hedge()).isNull();
+    }
+
+    private static GenerationSpec clipDueIn(long seconds) {
+        return new GenerationSpec("acme", GenerationSpec.AUTO_MODEL, TaskKind.T2V, "a paper boat", null,
+                new VideoSize(832, 480), 5, null, null, AudioSpec.NONE, null,
+                new RoutingHints(null, RoutingHints.Objective.COST, null, Duration.ofSeconds(seconds), false));
+    }
+
+    private RoutingContext context(LocalAdmission admission) {
+        List<LatencyObservations.Observation> seen = new ArrayList<>();
+        for (CatalogModel m : catalog.models()) {
+            if (!m.isLocal()) {
+                for (int i = 0; i < 3; i++) {
+                    seen.add(new LatencyObservations.Observation(NOW, m.id(), CLOUD_PER_SECOND, 1));
+                }
+            }
+        }
+        return new RoutingContext(catalog, Map.of("local", BackendHealth.up("local"), "cloud",
+                BackendHealth.up("cloud")), new LocalQueueState(0, 0, 1, 0, Duration.ZERO),
+                LatencyObservations.of(seen, Duration.ofMinutes(30), 3), costs, Map.of(), NOW,
+                new LocalPlanState(new LocalSchedule(1), new DemandWindow(), admission, 0, 1));
+    }
+}
