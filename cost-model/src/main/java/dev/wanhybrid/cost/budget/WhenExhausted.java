@@ -17,7 +17,13 @@ public enum WhenExhausted {
      */
     LOCAL_ONLY("local_only"),
     /** Run the request at the smaller size the caller allowed ({@code routing.lower_tier_size}) when that fits. */
-    LOWER_TIER("lower_tier");
+    LOWER_TIER("lower_tier"),
+    /**
+     * Accept the request and let it wait, durably, until an owned engine has room for it, the cap's period resets
+     * or the cap is raised, bounded by the request's deadline and a configured longest wait. Like {@code local_only},
+     * owned engines' cost is recorded against the cap but never refused by it.
+     */
+    QUEUE("queue");
 
     private final String id;
 
@@ -30,20 +36,32 @@ public enum WhenExhausted {
         return id;
     }
 
-    /** The most restrictive of two: {@code reject} over {@code local_only} over {@code lower_tier}. */
+    /**
+     * The most restrictive of two: {@code reject} over {@code local_only} over {@code queue} (which still spends on
+     * the cloud, later) over {@code lower_tier}.
+     */
     public WhenExhausted stricter(WhenExhausted other) {
         return rank() >= other.rank() ? this : other;
     }
 
     private int rank() {
         return switch (this) {
-            case REJECT -> 2;
-            case LOCAL_ONLY -> 1;
+            case REJECT -> 3;
+            case LOCAL_ONLY -> 2;
+            case QUEUE -> 1;
             case LOWER_TIER -> 0;
         };
     }
 
-    /** Reads {@code reject}, {@code local_only} or {@code lower_tier} (a hyphen for the underscore is accepted). */
+    /**
+     * Whether a spent cap refuses owned engines' work too ({@code reject}, {@code lower_tier}); under
+     * {@code local_only} and {@code queue} their cost is recorded against the cap but never refused by it.
+     */
+    public boolean refusesOwnedEngines() {
+        return this == REJECT || this == LOWER_TIER;
+    }
+
+    /** Reads {@code reject}, {@code local_only}, {@code lower_tier} or {@code queue} (a hyphen for the underscore is accepted). */
     public static WhenExhausted parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         for (WhenExhausted w : values()) {

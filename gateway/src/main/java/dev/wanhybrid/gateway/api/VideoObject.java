@@ -32,7 +32,28 @@ record VideoObject(
         @JsonProperty("backend") String backend,
         @JsonProperty("route") RouteView route,
         @JsonProperty("cost_usd") BigDecimal costUsd,
-        @JsonProperty("backend_wait") BackendWait backendWait) {
+        @JsonProperty("backend_wait") BackendWait backendWait,
+        @JsonProperty("budget_wait") BudgetWait budgetWait) {
+
+    /**
+     * A job accepted under a spent budget whose policy is {@code queue}, while it waits: the cap, when its period
+     * resets, when the job is routed again, and when it gives up (and which setting says so).
+     */
+    record BudgetWait(@JsonProperty("cap") String cap, @JsonProperty("resets_at") Long resetsAt,
+            @JsonProperty("next_attempt_at") Long nextAttemptAt, @JsonProperty("gives_up_at") long givesUpAt,
+            @JsonProperty("bound") String bound, @JsonProperty("detail") String detail) {
+
+        static BudgetWait of(Job job) {
+            JobRoute.BudgetWait wait = job.route().budgetWait();
+            if (job.phase() != dev.wanhybrid.gateway.jobs.JobPhase.BUDGET_QUEUED || wait == null
+                    || job.cancelRequested()) {
+                return null;
+            }
+            return new BudgetWait(wait.cap(), wait.resetsAt(),
+                    job.nextAttemptAt() == null ? null : job.nextAttemptAt().getEpochSecond(), wait.givesUpAt(),
+                    wait.bound(), wait.detail());
+        }
+    }
 
     /**
      * A queued job that its backend could not take yet (refused, throttled or down, with no fallback within the
@@ -122,7 +143,8 @@ record VideoObject(
                 job.createdAt().getEpochSecond(), completedAt, expiresAt, job.spec().prompt(),
                 Integer.toString(job.spec().seconds()),
                 job.spec().size() == null ? defaultSize.apply(job.model()) : job.spec().size().toString(),
-                remixedFrom(job.spec().origin()), error, job.backend(), route, job.actualUsd(), BackendWait.of(job));
+                remixedFrom(job.spec().origin()), error, job.backend(), route, job.actualUsd(), BackendWait.of(job),
+                BudgetWait.of(job));
     }
 
     private static String remixedFrom(VideoOrigin origin) {

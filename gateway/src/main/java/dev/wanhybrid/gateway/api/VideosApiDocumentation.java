@@ -15,6 +15,7 @@ import static dev.wanhybrid.gateway.web.OpenApiSchemas.string;
 import static dev.wanhybrid.gateway.web.OpenApiSchemas.typed;
 
 import dev.wanhybrid.cloud.catalog.MediaType;
+import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.preview.VideoVariant;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -79,6 +80,15 @@ class VideosApiDocumentation implements OpenApiCustomizer {
         openApi.getComponents().addSchemas("CreateCharacterForm", object(ordered("name", string().minLength(1)
                 .maxLength(VideoRequestReader.CHARACTER_NAME_MAX).description("Display name for the character"),
                 "video", binary("The character's reference clip: an MP4 or QuickTime video")), "name", "video"));
+        Schema<?> budget = openApi.getComponents().getSchemas() == null ? null
+                : openApi.getComponents().getSchemas().get("BudgetView");
+        if (budget != null && budget.getProperties() != null) {
+            budget.getProperties().put("when_exhausted", enumeration(Arrays.stream(WhenExhausted.values())
+                    .map(WhenExhausted::id).toArray(String[]::new)).description("What a request the cap can no"
+                            + " longer pay for gets: refused (reject), owned engines only (local_only), the smaller"
+                            + " size the caller allowed (lower_tier), or accepted to wait for an owned engine, the"
+                            + " next period or a raised cap (queue)"));
+        }
         if (openApi.getPaths() == null) {
             return;
         }

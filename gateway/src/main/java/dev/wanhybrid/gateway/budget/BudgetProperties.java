@@ -52,7 +52,8 @@ public record BudgetProperties(ZoneId timeZone, @Valid Degrade degrade, Map<Stri
      * @param tenant the tenant id of a tenant cap
      * @param period {@code day} or {@code month}
      * @param limitUsd the limit in US dollars
-     * @param whenExhausted {@code reject} (the default), {@code local_only} or {@code lower_tier}: what a request
+     * @param whenExhausted {@code reject} (the default), {@code local_only}, {@code lower_tier} or {@code queue}
+     *     ({@code gateway.budget.queue.*} bounds its wait): what a request
      *     the cap can no longer pay for gets
      */
     public record Cap(@NotBlank String scope, String tenant, @NotBlank String period,

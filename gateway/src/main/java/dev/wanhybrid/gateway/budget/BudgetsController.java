@@ -25,8 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /v1/budgets} and {@code PUT /v1/budgets} for the admin token or admin tenants
  * ({@code gateway.budget.admin-tenants}); a tenant cap must name a configured tenant:
  * every cap with what is committed and left in the current period; a PUT creates or replaces one cap, or removes
- * it with {@code "limit_usd": null}. {@code when_exhausted} ({@code reject}, the default, {@code local_only} or
- * {@code lower_tier}) says what a request the cap can no longer pay for gets.
+ * it with {@code "limit_usd": null}. {@code when_exhausted} ({@code reject}, the default, {@code local_only},
+ * {@code lower_tier} or {@code queue}) says what a request the cap can no longer pay for gets.
  */
 @RestController
 class BudgetsController {

@@ -6,7 +6,6 @@ import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.budget.BudgetScope;
-import dev.wanhybrid.cost.budget.WhenExhausted;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
@@ -289,10 +288,10 @@ public class JdbcSpendLedger implements SpendLedger {
 
     /**
      * Whether the cap may refuse this backend's reservation: always, except owned engines' work under a cap whose
-     * policy is {@code local_only} (recorded against it, never refused by it).
+     * policy is {@code local_only} or {@code queue} (recorded against it, never refused by it).
      */
     private static boolean refuses(BudgetCap cap, String backend) {
-        return Backend.isCloud(backend) || cap.whenExhausted() != WhenExhausted.LOCAL_ONLY;
+        return Backend.isCloud(backend) || cap.whenExhausted().refusesOwnedEngines();
     }
 
     /**

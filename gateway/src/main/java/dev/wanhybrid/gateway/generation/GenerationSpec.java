@@ -91,6 +91,12 @@ public record GenerationSpec(
                 audio, webhookUrl, routing, lora, origin, media);
     }
 
+    /** The same request with other routing hints. */
+    public GenerationSpec withRouting(RoutingHints hints) {
+        return new GenerationSpec(tenant, model, kind, prompt, negativePrompt, size, seconds, seed, inputImage,
+                audio, webhookUrl, hints, lora, origin, media);
+    }
+
     public GenerationSpec derive(VideoOrigin from, String newPrompt, URI newInputImage, int newSeconds) {
         List<MediaInput> kept = from.relation() == VideoOrigin.Relation.REMIX ? media : List.of();
         return new GenerationSpec(tenant, model, newInputImage == null ? TaskKind.T2V : TaskKind.I2V, newPrompt,

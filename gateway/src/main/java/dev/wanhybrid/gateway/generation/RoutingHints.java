@@ -23,6 +23,11 @@ public record RoutingHints(String backend, Objective objective, BigDecimal maxCo
         this(backend, objective, maxCostUsd, deadline, localOnly, null);
     }
 
+    /** The same hints with another deadline (what is left of it for a request that waited). */
+    public RoutingHints withDeadline(Duration left) {
+        return new RoutingHints(backend, objective, maxCostUsd, left, localOnly, lowerTierSize);
+    }
+
     /** What the router minimises once the hard constraints are met. */
     public enum Objective {
         COST,

@@ -2,8 +2,11 @@ package dev.wanhybrid.gateway.jobs;
 
 import dev.wanhybrid.gateway.budget.BudgetExceededException;
 import dev.wanhybrid.gateway.budget.SpendLedger;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.routing.Route;
 import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.routing.RouteCandidate;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +34,40 @@ final class FallbackPolicy {
         }
     }
 
+    /**
+     * A fresh route admitted by the budget: the route to store (its candidates from the reserved one on, within the
+     * job's cost ceiling) and the reserved candidate, or the first budget refusal when the budget admits none.
+     */
+    record Admitted(JobRoute route, RouteCandidate chosen, BudgetExceededException refusal) {
+
+        boolean found() {
+            return refusal == null;
+        }
+    }
+
     private final SpendLedger ledger;
 
     FallbackPolicy(SpendLedger ledger) {
         this.ledger = ledger;
+    }
+
+    /**
+     * Reserves the estimate of the first candidate of a fresh route that the budget admits (at creation, or when a
+     * job that waited for the budget is routed again). Later candidates stay as fallbacks, those within the job's
+     * cost ceiling; their reservation is taken if and when they are used.
+     */
+    Admitted admit(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple) {
+        Pick pick = reserveFirst(jobId, spec.tenant(), route.candidates(), 0);
+        if (!pick.found()) {
+            // Each refusal rolled back to its own savepoint; nothing was written.
+            return new Admitted(null, null, pick.firstRefusal());
+        }
+        FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
+                route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
+                maxCostMultiple, route.hedge() == null ? null : route.hedge().rescue());
+        List<RejectedCandidate> rejected = new ArrayList<>(pick.overBudget());
+        rejected.addAll(trimmed.cut());
+        return new Admitted(JobRoute.of(route, trimmed.kept(), rejected), trimmed.kept().get(0), null);
     }
 
     /** Reserves the estimate of the first candidate at or after {@code from} that the budget admits. */

@@ -3,9 +3,9 @@ package dev.wanhybrid.gateway.jobs;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.routing.NoRouteException;
-import dev.wanhybrid.gateway.routing.RejectedCandidate;
 import dev.wanhybrid.gateway.routing.Route;
 import dev.wanhybrid.gateway.routing.RouteCandidate;
+import dev.wanhybrid.gateway.routing.RouteReason;
 import dev.wanhybrid.gateway.routing.RoutePlanner;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -42,21 +42,35 @@ public class GenerationService {
     private final TransactionTemplate tx;
     private final Semaphore inFlight;
     private final Duration overloadRetryAfter;
+    private final BudgetQueue budgetQueue;
+
+    /** A service without a budget queue (tests whose planners never answer {@code budget_queued}). */
+    public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
+            Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions, int maxInFlight,
+            Duration overloadRetryAfter) {
+        this(store, planner, ledger, metrics, clock, fallbackLimits, transactions, null, maxInFlight,
+                overloadRetryAfter);
+    }
 
     /**
+     * @param budgetQueue where a request waits when a spent budget's policy is {@code queue}; {@code null} for a
+     *     service whose planner never answers {@code budget_queued} (tests)
      * @param maxInFlight most submissions between routing and commit at once ({@code gateway.submit.max-in-flight});
      *     one more is refused at once with 503 and {@code Retry-After} rather than queued behind the store's
      *     connection pool
      * @param overloadRetryAfter what that refusal's {@code Retry-After} says ({@code gateway.submit.retry-after})
      */
+    @org.springframework.beans.factory.annotation.Autowired
     public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
             Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions,
+            BudgetQueue budgetQueue,
             @Value("${gateway.submit.max-in-flight:64}") int maxInFlight,
             @Value("${gateway.submit.retry-after:1s}") Duration overloadRetryAfter) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("gateway.submit.max-in-flight must be at least 1, was " + maxInFlight);
         }
         this.fallbackLimits = fallbackLimits;
+        this.budgetQueue = budgetQueue;
         this.tx = new TransactionTemplate(transactions);
         this.inFlight = new Semaphore(maxInFlight);
         this.overloadRetryAfter = overloadRetryAfter;
@@ -91,6 +105,12 @@ public class GenerationService {
             Route route = planner.plan(spec);
             // A spent budget's lower_tier policy may have routed the request at the smaller size the caller allowed.
             GenerationSpec runs = route.lowerTier() == null ? spec : spec.withSize(route.lowerTier().to());
+            if (RouteReason.BUDGET_QUEUED.code().equals(route.reason()) && budgetQueue != null) {
+                // A spent budget whose policy is queue: stored to wait, with nothing reserved yet.
+                Job waiting = budgetQueue.enqueue(jobId, runs, route);
+                metrics.submitted(waiting.backend(), waiting.model(), runs.tenant());
+                return waiting;
+            }
             Accepted accepted = tx.execute(status -> accept(jobId, runs, route));
             if (accepted.refusal() != null) {
                 throw accepted.refusal();
@@ -110,22 +130,13 @@ public class GenerationService {
 
     /** Inside the submission's transaction: the first candidate the budget admits is reserved, then the job written. */
     private Accepted accept(String jobId, GenerationSpec spec, Route route) {
-        FallbackPolicy.Pick pick = fallback.reserveFirst(jobId, spec.tenant(), route.candidates(), 0);
-        if (!pick.found()) {
-            // Each refusal rolled back to its own savepoint; nothing was written.
-            return new Accepted(null, null, new BudgetRejectedException(pick.firstRefusal()));
+        FallbackPolicy.Admitted admitted = fallback.admit(jobId, spec, route, fallbackLimits.maxCostMultiple());
+        if (!admitted.found()) {
+            return new Accepted(null, null, new BudgetRejectedException(admitted.refusal()));
         }
-        // Later candidates stay as fallbacks, those within the job's cost ceiling; their reservation is taken if
-        // and when they are used.
-        FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
-                route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
-                fallbackLimits.maxCostMultiple(), route.hedge() == null ? null : route.hedge().rescue());
-        List<RouteCandidate> feasible = trimmed.kept();
-        List<RejectedCandidate> overBudget = new java.util.ArrayList<>(pick.overBudget());
-        overBudget.addAll(trimmed.cut());
-        Job job = Job.accepted(jobId, spec, JobRoute.of(route, feasible, overBudget), clock.instant());
+        Job job = Job.accepted(jobId, spec, admitted.route(), clock.instant());
         store.create(job);
-        return new Accepted(job, feasible.get(0), null);
+        return new Accepted(job, admitted.chosen(), null);
     }
 
     public Optional<Job> find(String tenant, String id) {
@@ -159,7 +170,8 @@ public class GenerationService {
             }
             Instant now = clock.instant();
             Optional<Job> written;
-            if (job.phase() == JobPhase.QUEUED && (job.leaseOwner() == null || job.leaseExpiresAt().isBefore(now))) {
+            boolean unclaimed = job.leaseOwner() == null || job.leaseExpiresAt().isBefore(now);
+            if ((job.phase() == JobPhase.QUEUED || job.phase() == JobPhase.BUDGET_QUEUED) && unclaimed) {
                 written = store.transition(job, JobPhase.CANCELLED, null, now,
                         set -> set.cancelRequested().error("cancelled", "Cancelled by the caller."));
                 written.ifPresent(done -> {

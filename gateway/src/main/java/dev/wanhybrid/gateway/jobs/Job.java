@@ -64,6 +64,17 @@ public record Job(
                 false, false, 0, 0, null, null, now, now, now, null, null, 0);
     }
 
+    /**
+     * A job accepted to wait under a spent budget whose policy is {@code queue}: shown on the first candidate of its
+     * route (where it would run once the budget allowed it), with nothing reserved, due again at {@code next}.
+     */
+    public static Job budgetQueued(String id, GenerationSpec spec, JobRoute route, Instant now, Instant next) {
+        JobRoute.Candidate first = route.candidates().getFirst();
+        return new Job(id, spec.tenant(), JobStatus.QUEUED, JobPhase.BUDGET_QUEUED, spec.model(), first.backend(),
+                first.model(), 0, spec, route, null, 0, null, null, null, null, null, null, null,
+                false, false, 0, 0, null, null, next, now, now, null, null, 0);
+    }
+
     /** This job after {@code polls} status polls of its task. */
     public Job withPolls(int polls) {
         return new Job(id, tenant, status, phase, requestedModel, backend, model, candidateIndex, spec, route, taskId,

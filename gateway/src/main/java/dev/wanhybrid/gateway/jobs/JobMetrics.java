@@ -17,6 +17,7 @@ public class JobMetrics {
     public static final String SUBMITTED = "gateway.jobs.submitted";
     public static final String FINISHED = "gateway.jobs.finished";
     public static final String DURATION = "gateway.job.duration";
+    public static final String BUDGET_QUEUED = "gateway.jobs.budget.queued";
     private final MeterRegistry registry;
     private final RoutingMetrics routing;
 
@@ -36,6 +37,13 @@ public class JobMetrics {
                 .tags("backend", backend, "model", model, "outcome", tag).register(registry).increment();
         Timer.builder(DURATION).description("Time from acceptance to a final status")
                 .tags("backend", backend, "model", model, "outcome", tag).register(registry).record(duration);
+    }
+
+    /** Jobs waiting under a spent budget whose policy is queue, cluster-wide (read from the job store). */
+    void budgetQueued(java.util.function.Supplier<Number> waiting) {
+        io.micrometer.core.instrument.Gauge.builder(BUDGET_QUEUED, waiting)
+                .description("Jobs waiting for an owned engine or their budget (when_exhausted: queue)")
+                .register(registry);
     }
 
     /** A dispatch-time fallback, counted on the same meter as the router's route-time fallbacks. */

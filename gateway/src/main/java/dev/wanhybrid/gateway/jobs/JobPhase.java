@@ -11,6 +11,12 @@ import java.util.Set;
 public enum JobPhase {
     /** Routed and waiting for a dispatcher that serves the current candidate's backend. */
     QUEUED(JobStatus.QUEUED),
+    /**
+     * Accepted under a spent budget whose policy is {@code queue}: no reservation is held and no dispatcher claims
+     * it; {@link BudgetQueue} routes it again when it is due, and it moves to {@link #QUEUED} once an owned engine
+     * has room or the budget allows it, or fails when it has waited as long as it may.
+     */
+    BUDGET_QUEUED(JobStatus.QUEUED),
     /** A dispatcher is handing the task to the backend; found in this phase after a crash, it is reconciled. */
     SUBMITTING(JobStatus.QUEUED),
     /** The submission may have reached the backend but its answer was lost: reconcile, never resubmit blindly. */
@@ -50,6 +56,7 @@ public enum JobPhase {
     public Set<JobPhase> successors() {
         return switch (this) {
             case QUEUED -> EnumSet.of(QUEUED, SUBMITTING, FAILED, CANCELLED);
+            case BUDGET_QUEUED -> EnumSet.of(BUDGET_QUEUED, QUEUED, FAILED, CANCELLED);
             case SUBMITTING -> EnumSet.of(QUEUED, RUNNING, SUBMISSION_UNKNOWN, FAILED, CANCELLED);
             case SUBMISSION_UNKNOWN -> EnumSet.of(SUBMISSION_UNKNOWN, QUEUED, RUNNING, FAILED, CANCELLED);
             case RUNNING -> EnumSet.of(RUNNING, QUEUED, FETCHING_RESULT, FAILED, CANCELLED);
@@ -58,7 +65,7 @@ public enum JobPhase {
         };
     }
 
-    /** The phases a dispatcher works on. */
+    /** The phases a dispatcher works on ({@link #BUDGET_QUEUED} is {@link BudgetQueue}'s). */
     public static final Set<JobPhase> ACTIVE = EnumSet.of(QUEUED, SUBMITTING, SUBMISSION_UNKNOWN, RUNNING,
             FETCHING_RESULT);
 }

@@ -20,7 +20,25 @@ public record JobRoute(
         @JsonProperty("rejected") List<RejectedCandidate> rejected,
         @JsonProperty("fallbacks") List<Fallback> fallbacks,
         @JsonProperty("lower_tier") LowerTier lowerTier,
-        @JsonProperty("hedge") Hedge hedge) {
+        @JsonProperty("hedge") Hedge hedge,
+        @JsonProperty("budget_wait") BudgetWait budgetWait) {
+
+    /**
+     * Why a job accepted under a spent budget whose policy is {@code queue} waits, and until when at most.
+     *
+     * @param cap the budget cap that has no room (its name, e.g. {@code tenant:demo/day})
+     * @param resetsAt when that cap's period resets (epoch seconds)
+     * @param givesUpAt when the job stops waiting and fails (epoch seconds)
+     * @param bound what sets {@code givesUpAt}: {@code routing.deadline_seconds} or
+     *     {@code gateway.budget.queue.max-wait}
+     * @param detail why, in a sentence
+     */
+    public record BudgetWait(
+            @JsonProperty("cap") String cap,
+            @JsonProperty("resets_at") Long resetsAt,
+            @JsonProperty("gives_up_at") long givesUpAt,
+            @JsonProperty("bound") String bound,
+            @JsonProperty("detail") String detail) {}
 
     /**
      * A local run admitted on its expected time ({@code gateway.routing.hedging}): at {@code at} it leaves for the
@@ -110,7 +128,7 @@ public record JobRoute(
         Route.Hedge hedge = route.hedge() != null && !feasible.isEmpty() && feasible.getFirst().equals(route.chosen())
                 && feasible.contains(route.hedge().rescue()) ? route.hedge() : null;
         return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of(),
-                LowerTier.of(route.lowerTier()), Hedge.of(hedge));
+                LowerTier.of(route.lowerTier()), Hedge.of(hedge), null);
     }
 
     /** Whether the job runs on a local candidate with a hedge point still to be carried out. */
@@ -120,7 +138,8 @@ public record JobRoute(
 
     /** This route with the hedge's outcome recorded. */
     public JobRoute withHedgeOutcome(String outcome) {
-        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge.withOutcome(outcome));
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge.withOutcome(outcome),
+                budgetWait);
     }
 
     public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
@@ -128,7 +147,12 @@ public record JobRoute(
         all.add(fallback);
         List<RejectedCandidate> rej = new ArrayList<>(rejected);
         rej.addAll(moreRejected);
-        return new JobRoute(reason, candidates, rej, all, lowerTier, hedge);
+        return new JobRoute(reason, candidates, rej, all, lowerTier, hedge, budgetWait);
+    }
+
+    /** This route, waiting for the budget as {@code wait} says. */
+    public JobRoute withBudgetWait(BudgetWait wait) {
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait);
     }
 
     public static Instant epoch(long seconds) {

@@ -309,6 +309,13 @@ public class JobStore {
         return claimed;
     }
 
+    /** Jobs waiting under a spent budget ({@link JobPhase#BUDGET_QUEUED}) that are due to be routed again. */
+    public List<Job> dueBudgetQueued(Instant now, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE phase = 'budget_queued' AND next_attempt_at <= :now"
+                        + " AND cancel_requested = FALSE ORDER BY next_attempt_at LIMIT :limit")
+                .param("now", ts(now)).param("limit", limit).query(this::map).list();
+    }
+
     /** This owner's unfinished jobs that are due now, or that a caller asked to cancel. */
     public List<Job> dueOwned(String owner, Instant now, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE lease_owner = :owner AND phase IN " + ACTIVE_PHASES
@@ -332,6 +339,11 @@ public class JobStore {
     public long countQueued(String backend) {
         return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE phase = 'queued' AND backend = :backend")
                 .param("backend", backend).query(Long.class).single();
+    }
+
+    /** Jobs waiting under a spent budget ({@link JobPhase#BUDGET_QUEUED}), all tenants. */
+    public long countBudgetQueued() {
+        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE phase = 'budget_queued'").query(Long.class).single();
     }
 
     public long countJobs() {

@@ -113,7 +113,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
     /**
      * The router's decision; when every option is over a spent budget whose policy is {@code lower_tier} and the
      * caller allowed a smaller size ({@code routing.lower_tier_size}), the decision for the request at that size,
-     * with the route saying so.
+     * with the route saying so; when its policy is {@code queue}, a route whose reason is {@code budget_queued}
+     * (see {@link BudgetQueueing}).
      */
     private Route decide(GenerationSpec spec, RoutingContext ctx) throws NoRouteException {
         try {
@@ -121,6 +122,9 @@ public class DefaultRoutePlanner implements RoutePlanner {
                 return router.decide(spec, ctx);
             }
         } catch (NoRouteException e) {
+            if (BudgetQueueing.queues(ctx.whenExhausted(), e)) {
+                return queued(spec, ctx, e);
+            }
             VideoSize lower = spec.routing().lowerTierSize();
             if (!"budget_exceeded".equals(e.code()) || ctx.whenExhausted() != WhenExhausted.LOWER_TIER
                     || lower == null || lower.equals(spec.size())) {
@@ -143,6 +147,23 @@ public class DefaultRoutePlanner implements RoutePlanner {
                             + ") and its policy is lower_tier, so the request runs at " + lower
                             + ", the size routing.lower_tier_size allows."), lowered.hedge());
         }
+    }
+
+    /**
+     * A spent budget whose policy is {@code queue} refused the request: the route it would take once the budget
+     * allowed it (the decision without budget headroom), with the refusal's rejections and the reason
+     * {@code budget_queued}. When nothing could take it even then, the refusal stands.
+     */
+    private Route queued(GenerationSpec spec, RoutingContext ctx, NoRouteException refusal) throws NoRouteException {
+        Route unbudgeted;
+        try {
+            synchronized (demand) {
+                unbudgeted = router.decide(spec, ctx.withoutBudget());
+            }
+        } catch (NoRouteException beyondBudget) {
+            throw refusal;
+        }
+        return new Route(unbudgeted.candidates(), refusal.rejected(), RouteReason.BUDGET_QUEUED.code());
     }
 
     /** The live state the decision reads, captured once. */
@@ -172,8 +193,9 @@ public class DefaultRoutePlanner implements RoutePlanner {
             whenExhausted = budget.whenExhausted(tenant);
             // Local and every paid cloud source (each has its own estimate against the caps).
             for (String id : backendIds().stream().filter(id -> Backend.LOCAL.is(id) || Backend.isCloud(id)).toList()) {
-                // Under local_only a spent budget never refuses owned engines (the ledger records their cost).
-                if (whenExhausted != WhenExhausted.LOCAL_ONLY || Backend.isCloud(id)) {
+                // Under local_only and queue a spent budget never refuses owned engines (the ledger records their
+                // cost).
+                if (whenExhausted.refusesOwnedEngines() || Backend.isCloud(id)) {
                     budget.headroomUsd(tenant, id).ifPresent(left -> headroom.put(id, left));
                 }
             }

@@ -58,6 +58,12 @@ public enum RouteReason {
      * says from what to what.
      */
     LOWER_TIER("lower_tier"),
+    /**
+     * Every option was over a spent budget whose policy is {@code queue} (or on an owned engine that is busy or
+     * down): the job was accepted and waits, durably, for an owned engine with room, the budget's next period or a
+     * raised cap; the candidates are those it would take once the budget allowed it.
+     */
+    BUDGET_QUEUED("budget_queued"),
     /** Cheapest feasible candidate (objective {@code cost}). */
     CHEAPEST("cheapest"),
     /** Fastest feasible candidate (objective {@code latency}). */

@@ -585,6 +585,7 @@ public final class Router {
             case REJECT -> "";
             case LOCAL_ONLY -> " (its policy when spent, local_only, leaves only owned engines)";
             case LOWER_TIER -> " (its policy when spent is lower_tier)";
+            case QUEUE -> " (its policy when spent is queue)";
         };
     }
 
@@ -622,6 +623,8 @@ public final class Router {
                                 + "none of them can make this request.";
                         case LOWER_TIER -> "; its policy when spent is lower_tier: give routing.lower_tier_size, a"
                                 + " smaller size the request may run at.";
+                        case QUEUE -> "; its policy when spent is queue: the request waits for an owned engine or"
+                                + " the budget.";
                     }, rejected);
         }
         Duration fastestService = withinBudget.stream().map(Option::serviceTime).min(Duration::compareTo)

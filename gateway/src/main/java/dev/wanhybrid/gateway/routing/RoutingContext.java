@@ -24,7 +24,8 @@ import java.util.Map;
  *     decides local against cloud by estimated cost alone
  * @param whenExhausted the policy of the tightest budget cap for this tenant ({@code reject} when none applies):
  *     it words the budget rejections; the planner applies it ({@code local_only}: owned engines get no headroom
- *     entry; {@code lower_tier}: a second decision at the caller's smaller size)
+ *     entry; {@code lower_tier}: a second decision at the caller's smaller size; {@code queue}: owned engines get
+ *     no headroom entry, and a refusal becomes a waiting job)
  */
 public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> health, LocalQueueState localQueue,
         LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
@@ -41,6 +42,12 @@ public record RoutingContext(ModelCatalog catalog, Map<String, BackendHealth> he
             LatencyObservations cloudLatency, CostEstimator costs, Map<String, BigDecimal> budgetHeadroomUsd,
             Instant now) {
         this(catalog, health, localQueue, cloudLatency, costs, budgetHeadroomUsd, now, null);
+    }
+
+    /** The same state with no budget cap applying: the decision a request gets once the budget allows it. */
+    public RoutingContext withoutBudget() {
+        return new RoutingContext(catalog, health, localQueue, cloudLatency, costs, Map.of(), now, localPlan,
+                whenExhausted);
     }
 
     public RoutingContext {

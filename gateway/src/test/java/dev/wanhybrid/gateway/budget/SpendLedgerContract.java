@@ -227,6 +227,22 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void aSpentQueueCapStillRefusesCloudWorkSoAWaitingJobCanNeverOverspendButLetsOwnedEnginesRun() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.10"),
+                WhenExhausted.QUEUE));
+        f.ledger.reserve("spent", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+
+        // A job leaving its wait reserves like any other: the cap refuses what would cross it.
+        assertThatThrownBy(() -> f.ledger.reserve("waited", "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS))
+                .isInstanceOf(BudgetExceededException.class);
+        f.ledger.reserve("owned", "alpha", "gpu-box", "wan2.1-t2v-14b", new BigDecimal("0.02"));
+
+        assertThat(f.committed("tenant", "alpha", "day", "2026-11-22")).isEqualByComparingTo("0.12");
+        assertThat(f.caps.whenExhausted("alpha")).isEqualTo(WhenExhausted.QUEUE);
+    }
+
+    @Test
     void aSpentRejectCapRefusesOwnedEnginesWorkToo() throws Exception {
         LedgerFixture f = fixture();
         f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "alpha", BudgetPeriod.DAY, Money.usd("0.10")));

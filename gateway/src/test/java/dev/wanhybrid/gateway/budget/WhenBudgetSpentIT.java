@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.e2e.support.Http;
 import java.math.BigDecimal;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,11 +57,7 @@ class WhenBudgetSpentIT {
     }
 
     private Http.Reply putBudget(String limit, String policy) {
-        Http admin = new Http(port, "admin-secret");
-        String json = "{\"scope\":\"tenant\",\"tenant\":\"demo\",\"period\":\"day\",\"limit_usd\":\"" + limit + "\""
-                + (policy == null ? "" : ",\"when_exhausted\":\"" + policy + "\"") + "}";
-        return admin.send(admin.request("/v1/budgets").header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+        return BudgetAdmin.putDemoDayCap(port, limit, policy);
     }
 
     private JsonNode completed(Http demo, String id) {

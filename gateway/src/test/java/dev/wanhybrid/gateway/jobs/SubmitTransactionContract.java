@@ -7,6 +7,8 @@ import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.budget.BudgetCap;
 import dev.wanhybrid.cost.budget.BudgetPeriod;
 import dev.wanhybrid.cost.budget.BudgetScope;
+import dev.wanhybrid.cloud.simulator.MutableClock;
+import dev.wanhybrid.gateway.budget.BudgetCaps;
 import dev.wanhybrid.gateway.budget.BudgetProperties;
 import dev.wanhybrid.gateway.budget.CapCache;
 import dev.wanhybrid.gateway.budget.JdbcBudgetCaps;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -73,6 +76,15 @@ abstract class SubmitTransactionContract {
             ledger = new JdbcSpendLedger(jdbc, tx, clock, properties, unused, capCache);
             caps = new JdbcBudgetCaps(jdbc, tx, clock, properties, capCache);
             store = storeOverride != null ? storeOverride : store(jdbc, tx);
+        }
+
+        /** One replica's budget queue on this database (no rounds of its own: the test runs them). */
+        BudgetQueue budgetQueue(RoutePlanner planner, Clock clock) {
+            return new BudgetQueue(store, planner, ledger,
+                    new StaticListableBeanFactory(Map.of("caps", caps)).getBeanProvider(BudgetCaps.class),
+                    new JobMetrics(new SimpleMeterRegistry()), clock,
+                    new BudgetQueueProperties(Duration.ofHours(1), Duration.ofMinutes(1), Duration.ZERO, 50),
+                    new FallbackProperties(new BigDecimal("10")), transactions);
         }
 
         GenerationService service(RoutePlanner planner, int maxInFlight) {
@@ -164,6 +176,66 @@ abstract class SubmitTransactionContract {
         assertThatThrownBy(() -> cloudOnly.create("video_d", spec())).isInstanceOf(BudgetRejectedException.class);
         assertThat(f.count("jobs", "id", "video_d")).isZero();
         assertThat(f.count("spend_entries", "job_id", "video_d")).isZero();
+    }
+
+    @Test
+    void waitingJobsLeaveTheirWaitOnlyAsFarAsTheBudgetAdmitsHoweverManyReplicasRouteThemAtOnce() throws Exception {
+        Fixture f = new Fixture(null);
+        // Room for one more $0.10 clip, not two.
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "acme", BudgetPeriod.DAY, Money.usd("0.15")));
+        MutableClock clock = new MutableClock(NOW);
+        RouteCandidate cloud = candidate("cloud", "wan2.2-t2v-plus", "0.10");
+        Route waits = new Route(List.of(cloud), List.of(), "budget_queued");
+        BudgetQueue accepting = f.budgetQueue(spec -> waits, clock);
+        accepting.enqueue("video_w1", spec(), waits);
+        accepting.enqueue("video_w2", spec(), waits);
+        assertThat(f.count("spend_entries", "job_id", "video_w1") + f.count("spend_entries", "job_id", "video_w2"))
+                .isZero();
+
+        // Two replicas find both due at the same moment, and both route them to the cloud.
+        clock.advance(Duration.ofMinutes(2));
+        List<BudgetQueue> replicas = List.of(f.budgetQueue(fixed(cloud), clock), f.budgetQueue(fixed(cloud), clock));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> rounds = replicas.stream().map(q -> pool.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                return q.recheckDue();
+            })).toList();
+            start.countDown();
+            for (Future<Integer> round : rounds) {
+                round.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<String> phases = f.jdbc.sql("SELECT phase FROM jobs WHERE id IN ('video_w1', 'video_w2') ORDER BY phase")
+                .query(String.class).list();
+        assertThat(phases).containsExactly("budget_queued", "queued");
+        assertThat(f.jdbc.sql("SELECT COUNT(*) FROM spend_entries WHERE state = 'reserved'").query(Long.class)
+                .single()).isEqualTo(1);
+        assertThat(f.caps.statusFor("acme")).singleElement()
+                .satisfies(s -> assertThat(s.committedUsd()).isEqualByComparingTo("0.10"));
+
+        // The cap is raised by one clip: at the next recheck (1 min here) the other one leaves its wait.
+        accepting.enqueue("video_w3", spec(), waits);
+        f.caps.putCap(new BudgetCap(BudgetScope.TENANT, "acme", BudgetPeriod.DAY, Money.usd("0.25")));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(replicas.getFirst().recheckDue()).isEqualTo(1);
+        assertThat(f.jdbc.sql("SELECT COUNT(*) FROM jobs WHERE phase = 'queued'").query(Long.class).single())
+                .isEqualTo(2);
+        assertThat(f.caps.statusFor("acme")).singleElement()
+                .satisfies(s -> assertThat(s.committedUsd()).isEqualByComparingTo("0.20"));
+
+        // The one left waits until it gives up (max-wait 1 h here), then fails with nothing billed.
+        clock.advance(Duration.ofHours(1));
+        replicas.getFirst().recheckDue();
+        Job failed = f.store.find(f.jdbc.sql("SELECT id FROM jobs WHERE phase = 'failed'")
+                .query(String.class).single()).orElseThrow();
+        assertThat(failed.errorCode()).isEqualTo(BudgetQueue.TIMEOUT);
+        assertThat(failed.errorMessage()).contains("tenant:acme/day").contains("gateway.budget.queue.max-wait");
+        assertThat(f.count("spend_entries", "job_id", failed.id())).isZero();
     }
 
     @Test

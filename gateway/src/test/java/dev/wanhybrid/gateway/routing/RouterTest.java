@@ -535,6 +535,52 @@ class RouterTest {
         assertThat(e.getMessage()).contains("routing.lower_tier_size");
     }
 
+    // ---- a spent budget whose policy is queue (the decision; the planner turns it into budget_queued) -------------
+
+    @Test
+    void aSpentQueueBudgetTurnsABudgetRefusalIntoAWaitForTheRouteTheBudgetWouldAllow() throws Exception {
+        // Sound: only the cloud makes it, and the cloud is over the spent cap.
+        var spec = t2v(P720, 5, AudioSpec.GENERATED, RoutingHints.NONE);
+        Context spent = healthy().headroom("cloud", "0").whenExhausted(WhenExhausted.QUEUE);
+
+        NoRouteException e = noRoute(spec, spent);
+
+        assertThat(e.httpStatus()).isEqualTo(402);
+        assertThat(e.getMessage()).contains("queue");
+        assertThat(BudgetQueueing.queues(WhenExhausted.QUEUE, e)).isTrue();
+        // Where it waits to run: the decision without the budget.
+        Route later = router.decide(spec, spent.build().withoutBudget());
+        assertThat(later.chosen().backend()).isEqualTo("cloud");
+    }
+
+    @Test
+    void aBusyOwnedEngineUnderASpentQueueBudgetIsAWaitNotAnOutage() {
+        // Local could make it (owned engines get no headroom entry under queue) but its breaker is open; the cloud
+        // is over the cap. Without the policy that is ours (503); with it, the job waits for either.
+        NoRouteException e = noRoute(silent(P480, 5),
+                healthy().localBreaker("OPEN").headroom("cloud", "0").whenExhausted(WhenExhausted.QUEUE));
+
+        assertThat(e.httpStatus()).isEqualTo(503);
+        assertThat(BudgetQueueing.queues(WhenExhausted.QUEUE, e)).isTrue();
+        assertThat(BudgetQueueing.queues(WhenExhausted.REJECT, e)).isFalse();
+        assertThat(BudgetQueueing.queues(WhenExhausted.LOCAL_ONLY, e)).isFalse();
+    }
+
+    @Test
+    void refusalsThatWaitingForTheBudgetCannotCureStayRefusals() {
+        // An outage with budget to spare: nothing to do with the budget, so no wait.
+        NoRouteException down = noRoute(silent(P480, 5),
+                healthy().localBreaker("OPEN").cloudBreaker("OPEN").whenExhausted(WhenExhausted.QUEUE));
+        assertThat(down.httpStatus()).isEqualTo(503);
+        assertThat(BudgetQueueing.queues(WhenExhausted.QUEUE, down)).isFalse();
+
+        // A size no model makes is the caller's to fix.
+        NoRouteException size = noRoute(silent(new VideoSize(1000, 1000), 5),
+                healthy().headroom("cloud", "0").whenExhausted(WhenExhausted.QUEUE));
+        assertThat(size.httpStatus()).isEqualTo(400);
+        assertThat(BudgetQueueing.queues(WhenExhausted.QUEUE, size)).isFalse();
+    }
+
     @Test
     void exhaustedBudgetForAudioIsPaymentRequired() {
         NoRouteException e = noRoute(t2v(P720, 5, AudioSpec.GENERATED, RoutingHints.NONE),
