@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.budget;
 
+import dev.wanhybrid.cloud.simulator.MutableClock;
 import dev.wanhybrid.cost.Money;
 import dev.wanhybrid.cost.local.FleetCost;
 import dev.wanhybrid.cost.local.GpuFleet;
@@ -14,10 +15,8 @@ import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -29,36 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** Builds a real ledger, its caps and its reports over a migrated database with the shipped catalog's prices and a clock tests can move. */
 public final class LedgerFixture {
 
-    /** A clock the test moves by hand. */
-    public static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        public MovableClock(Instant start) {
-            now = start;
-        }
-
-        public void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     final DataSource dataSource;
-    final MovableClock clock = new MovableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
     public final JdbcSpendLedger ledger;
     final JdbcBudgetCaps caps;
     final JdbcSpendReports reports;

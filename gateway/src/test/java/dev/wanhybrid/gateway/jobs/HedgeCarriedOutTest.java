@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.cloud.simulator.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +56,7 @@ class HedgeCarriedOutTest {
     @TempDir
     Path dir;
 
-    final LedgerFixture.MovableClock clock = new LedgerFixture.MovableClock(T0);
+    final MutableClock clock = new MutableClock(T0);
     final TestVideoEngine engine = new TestVideoEngine("wan2.1-t2v-1.3b", 4);
     final ScriptedBackend cloud = new ScriptedBackend("cloud");
     JdbcDataSource dataSource;
