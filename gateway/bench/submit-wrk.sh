@@ -5,7 +5,8 @@
 # (authenticates and parses the same body) and GET /v1/bench/ping (authenticated trivial GET), added by the test
 # class BareEndpoints, put beside the jar (loader.path) with a META-INF/spring.factories naming it as an initializer. Writes Markdown to $1 (default docs/benchmarks/submit.md).
 #
-# Needs: wrk (Debian package), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
+# Needs: wrk (Debian package: apt-get install wrk), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
+# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
@@ -26,7 +27,7 @@ echo "org.springframework.context.ApplicationContextInitializer=dev.wanhybrid.ga
 rows=()
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start_app() { # $1 = datasource args...
-    "$JAVA" -Xmx1g -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
+    "$JAVA" -Xmx1g ${JAVA_OPTS:-} -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
         --server.port=$PORT \
         --gateway.storage.local.root="$WORK/results" --gateway.cloud.simulator.enabled=true \
         --gateway.jobs.dispatcher-enabled=false --gateway.jobs.free-backends=local \
@@ -81,15 +82,25 @@ run_db() { # $1 = database name
     done
 }
 
+STORES=${STORES:-h2 pg}
+if [[ ! -s target/bench-classpath.txt ]]; then
+    (cd .. && ./mvnw -o -q -pl gateway -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+        -Dmdep.outputFile=target/bench-classpath.txt)
+fi
+CP=$(cat target/bench-classpath.txt)
+H2_NOTE=
+if [[ $STORES == *h2* ]]; then
 start_app --spring.datasource.url="jdbc:h2:file:$WORK/h2/gateway;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
 run_db "H2 file"
 kill $APP; wait $APP 2>/dev/null || true; APP=
-CP=$(cat target/bench-classpath.txt)
 H2_BYTES=$(du -sb "$WORK/h2" | cut -f1)
 H2_JAR=$(tr ':' '\n' <<<"$CP" | grep '/h2-[0-9]' | head -1)
 H2_JOBS=$("$JAVA" -cp "$H2_JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/h2/gateway" -user sa -password '' \
     -sql "SELECT COUNT(*) FROM jobs" | sed -n 2p | tr -d ' ')
+H2_NOTE="H2 file after the run and a clean shutdown: $H2_BYTES bytes on disk for $H2_JOBS jobs ($(awk -v b="$H2_BYTES" -v j="$H2_JOBS" 'BEGIN{printf "%.1f", b/j/1024}') KiB per job, jobs never run: queued rows with their reservation and first event)."
+fi
 
+if [[ $STORES == *pg* ]]; then
 coproc PGPROC { "$JAVA" -cp "target/test-classes:$CP" dev.wanhybrid.gateway.e2e.bench.PostgresServer; }
 PG=$PGPROC_PID
 URL=
@@ -100,6 +111,7 @@ done
 start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password=
 run_db "PostgreSQL"
 kill $APP; wait $APP 2>/dev/null || true; APP=
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -117,6 +129,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "H2 file after the run and a clean shutdown: $H2_BYTES bytes on disk for $H2_JOBS jobs ($(awk -v b="$H2_BYTES" -v j="$H2_JOBS" 'BEGIN{printf "%.1f", b/j/1024}') KiB per job, jobs never run: queued rows with their reservation and first event)."
+    echo "$H2_NOTE"
 } > "$OUT"
 cat "$OUT"
