@@ -43,7 +43,8 @@ final class SharedRatePacer implements RatePacer {
     @Override
     public boolean tryAcquire(Duration maxWait) throws InterruptedException {
         try {
-            return bucket.asBlocking().tryConsume(1, maxWait);
+            // Bucket4j takes only a positive wait: without one, a permit free now or nothing.
+            return maxWait.isPositive() ? bucket.asBlocking().tryConsume(1, maxWait) : bucket.tryConsume(1);
         } catch (RuntimeException e) {
             fellBack(e);
             return whenStoreFails.tryAcquire(maxWait);
