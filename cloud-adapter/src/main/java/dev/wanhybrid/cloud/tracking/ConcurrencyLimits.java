@@ -6,29 +6,41 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per-model permits for tasks in progress (5 for wan2.5/2.6, 2 for wan2.1/2.2 by default, from the catalog), so
- * a caller queues locally instead of provoking 429s. A permit is held by a named holder (a job or task id) from
- * before the create until the task ends, and is released once, however often release is called.
+ * Per-model task slots of one process (5 for wan2.5/2.6, 2 for wan2.1/2.2 by default, from the catalog), kept in
+ * memory; see {@link TaskSlots} for the contract.
  *
  * <p>Thread-safe.
  */
-public final class ConcurrencyLimits {
+public final class ConcurrencyLimits implements TaskSlots {
+
+    /** The limit of a model the catalog does not list: the strictest one it has. */
+    public static final int DEFAULT_LIMIT = 2;
 
     private final Map<String, Integer> limits;
     private final Map<String, Integer> inFlight = new HashMap<>();
     private final Map<String, String> holders = new HashMap<>();
 
     public ConcurrencyLimits(Map<String, Integer> limitsByModel) {
+        this.limits = checked(limitsByModel);
+    }
+
+    /** An unmodifiable copy of per-model limits, each at least 1, else a message naming the model and the value. */
+    public static Map<String, Integer> checked(Map<String, Integer> limitsByModel) {
         limitsByModel.forEach((model, limit) -> {
             if (limit == null || limit < 1) {
                 throw new IllegalArgumentException("concurrency limit for " + model + " must be >= 1, was " + limit);
             }
         });
-        this.limits = Map.copyOf(limitsByModel);
+        return Map.copyOf(limitsByModel);
     }
 
     /** The catalog's limits, with {@code overrides} (model id to limit) applied on top. */
     public static ConcurrencyLimits fromCatalog(ModelCatalog catalog, Map<String, Integer> overrides) {
+        return new ConcurrencyLimits(limitsFromCatalog(catalog, overrides));
+    }
+
+    /** The catalog's limits by model id, with {@code overrides} applied on top. */
+    public static Map<String, Integer> limitsFromCatalog(ModelCatalog catalog, Map<String, Integer> overrides) {
         Map<String, Integer> limits = new HashMap<>();
         for (CloudModel model : catalog.models()) {
             limits.put(model.id(), model.concurrency());
@@ -36,10 +48,11 @@ public final class ConcurrencyLimits {
         if (overrides != null) {
             limits.putAll(overrides);
         }
-        return new ConcurrencyLimits(limits);
+        return limits;
     }
 
     /** Takes a permit for {@code holder} if the model has one free; true also when the holder already has one. */
+    @Override
     public synchronized boolean tryAcquire(String model, String holder) {
         if (holders.containsKey(holder)) {
             return true;
@@ -58,6 +71,7 @@ public final class ConcurrencyLimits {
      * Counts a task that is already in progress (found again after a restart) even if that exceeds the limit,
      * so new work waits until the count is back under it.
      */
+    @Override
     public synchronized void adopt(String model, String holder) {
         if (holders.putIfAbsent(holder, model) == null) {
             inFlight.merge(model, 1, Integer::sum);
@@ -65,6 +79,7 @@ public final class ConcurrencyLimits {
     }
 
     /** Moves a permit from one holder name to another (a job id becomes the task id it created). */
+    @Override
     public synchronized void rename(String from, String to) {
         String model = holders.remove(from);
         if (model != null) {
@@ -73,6 +88,7 @@ public final class ConcurrencyLimits {
     }
 
     /** Returns the holder's permit; returns false when it held none. */
+    @Override
     public synchronized boolean release(String holder) {
         String model = holders.remove(holder);
         if (model == null) {
@@ -82,21 +98,25 @@ public final class ConcurrencyLimits {
         return true;
     }
 
+    @Override
     public synchronized boolean holds(String holder) {
         return holders.containsKey(holder);
     }
 
+    @Override
     public synchronized int inFlight(String model) {
         return inFlight.getOrDefault(model, 0);
     }
 
     /** The models that have a configured limit. */
+    @Override
     public java.util.Set<String> models() {
         return limits.keySet();
     }
 
     /** The model's limit; an unlisted model gets the strictest default, 2. */
+    @Override
     public int limit(String model) {
-        return limits.getOrDefault(model, 2);
+        return limits.getOrDefault(model, DEFAULT_LIMIT);
     }
 }

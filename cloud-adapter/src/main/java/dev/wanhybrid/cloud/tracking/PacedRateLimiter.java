@@ -1,5 +1,6 @@
 package dev.wanhybrid.cloud.tracking;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -7,9 +8,10 @@ import java.util.function.LongSupplier;
  * of them and the server's own meter sees a smooth stream rather than bursts at window edges.
  *
  * <p>Chosen over resilience4j's {@code RateLimiter}, whose fixed refresh windows admit up to twice the limit
- * across a window boundary, which is exactly what DashScope answers with 429. Thread-safe.
+ * across a window boundary, which is exactly what DashScope answers with 429. Counts this process's calls only; a
+ * pace shared by several processes implements {@link RatePacer} too. Thread-safe.
  */
-public final class PacedRateLimiter {
+public final class PacedRateLimiter implements RatePacer {
 
     private final double permitsPerSecond;
     private final long intervalNanos;
@@ -31,6 +33,7 @@ public final class PacedRateLimiter {
         this.nextFreeNanos = nanoTime.getAsLong();
     }
 
+    @Override
     public double permitsPerSecond() {
         return permitsPerSecond;
     }
@@ -58,11 +61,44 @@ public final class PacedRateLimiter {
         return at - now;
     }
 
+    /**
+     * Reserves the next permit only if it is free within {@code maxWaitNanos}: returns how long the caller must wait
+     * before using it, or {@code -1} when it would come later, in which case nothing is reserved.
+     */
+    public synchronized long reserveWithin(long maxWaitNanos) {
+        long now = nanoTime.getAsLong();
+        long at = Math.max(now, nextFreeNanos);
+        if (at - now > maxWaitNanos) {
+            return -1;
+        }
+        nextFreeNanos = at + intervalNanos;
+        return at - now;
+    }
+
+    @Override
+    public boolean tryAcquire(Duration maxWait) throws InterruptedException {
+        long wait = reserveWithin(maxWait.toNanos());
+        if (wait < 0) {
+            return false;
+        }
+        sleep(wait);
+        return true;
+    }
+
     /** Blocks until a permit is free, then takes it. */
+    @Override
     public void acquire() throws InterruptedException {
-        long wait = reserve();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        sleep(reserve());
+    }
+
+    @Override
+    public Duration untilFree() {
+        return Duration.ofNanos(nanosUntilFree());
+    }
+
+    private static void sleep(long nanos) throws InterruptedException {
+        if (nanos > 0) {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
         }
     }
 }

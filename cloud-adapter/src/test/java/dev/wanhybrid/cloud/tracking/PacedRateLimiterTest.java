@@ -40,6 +40,22 @@ class PacedRateLimiterTest {
     }
 
     @Test
+    void aReservationBeyondTheWaitIsRefusedAndTakesNothing() {
+        AtomicLong now = new AtomicLong(0);
+        PacedRateLimiter limiter = new PacedRateLimiter(10, now::get);
+        assertThat(limiter.reserveWithin(0)).isZero();
+        assertThat(limiter.reserveWithin(150_000_000L)).isEqualTo(100_000_000L);
+
+        assertThat(limiter.reserveWithin(150_000_000L)).as("due at 200 ms, beyond the wait").isEqualTo(-1);
+        assertThat(limiter.reserveWithin(150_000_000L)).as("the refusal reserved nothing").isEqualTo(-1);
+        assertThat(limiter.untilFree()).isEqualTo(java.time.Duration.ofMillis(200));
+
+        now.set(100_000_000L);
+        assertThat(limiter.reserveWithin(150_000_000L)).as("the next turn is still at 200 ms")
+                .isEqualTo(100_000_000L);
+    }
+
+    @Test
     void aNonPositiveRateIsRejectedNamingTheValue() {
         assertThatThrownBy(() -> new PacedRateLimiter(0)).hasMessageContaining("was 0.0");
     }

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.backend.OpenTasks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -28,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * PostgreSQL: a claim succeeds only for a row that is unowned or whose lease expired.
  */
 @Repository
-public class JobStore {
+public class JobStore implements OpenTasks {
 
     private static final String COLUMNS = "id, tenant, status, phase, requested_model, backend, model, "
             + "candidate_index, prompt, seconds, size, spec_json, route_json, task_id, progress, estimate_usd, "
@@ -281,6 +282,27 @@ public class JobStore {
         }
         return new HashSet<>(jdbc.sql("SELECT task_id FROM jobs WHERE backend = :backend AND task_id IN (:ids)")
                 .param("backend", backend).param("ids", List.copyOf(taskIds)).query(String.class).list());
+    }
+
+    /** Open: in a phase a dispatcher works on ({@link JobPhase#ACTIVE}), whichever instance holds it. */
+    @Override
+    public Set<String> openAmong(String backend, Collection<String> names) {
+        if (names.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> open = new HashSet<>();
+        jdbc.sql("SELECT id, task_id FROM jobs WHERE phase IN " + ACTIVE_PHASES
+                        + " AND (id IN (:names) OR (backend = :backend AND task_id IN (:names)))")
+                .param("backend", backend).param("names", List.copyOf(names))
+                .query((rs, row) -> {
+                    open.add(rs.getString(1));
+                    if (rs.getString(2) != null) {
+                        open.add(rs.getString(2));
+                    }
+                    return null;
+                }).list();
+        open.retainAll(Set.copyOf(names));
+        return open;
     }
 
     /**

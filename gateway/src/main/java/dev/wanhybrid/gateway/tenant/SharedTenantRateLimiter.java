@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.tenant;
 
+import dev.wanhybrid.gateway.limits.StoreFallbackWarning;
 import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -44,16 +44,14 @@ public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBea
     /** How long a full bucket's row is kept after its last write before it may be deleted. */
     static final Duration KEEP_FULL = Duration.ofMinutes(1);
     static final Duration CLEAN_EVERY = Duration.ofMinutes(10);
-    private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
     private static final Logger log = LoggerFactory.getLogger(SharedTenantRateLimiter.class);
 
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
     private final Map<String, Proxies> proxies = new ConcurrentHashMap<>();
-    private final AtomicLong fallbacks = new AtomicLong();
+    private final StoreFallbackWarning fallbacks = new StoreFallbackWarning(log);
     private final TenantRateLimiter whenStoreFails = new InMemoryTenantRateLimiter();
     private final PeriodicTask cleaning;
-    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY.toNanos());
 
     public SharedTenantRateLimiter(DataSource dataSource) {
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
@@ -87,13 +85,8 @@ public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBea
         try {
             probe = bucket.take();
         } catch (RuntimeException e) {
-            fallbacks.incrementAndGet();
-            long now = System.nanoTime();
-            long last = lastWarning.get();
-            if (now - last >= WARN_EVERY.toNanos() && lastWarning.compareAndSet(last, now)) {
-                log.warn("Shared rate limit of tenant {} unavailable ({}); using this instance's own limit"
-                        + " (said at most once a minute)", tenantId, e.toString());
-            }
+            fallbacks.fellBack("Shared rate limit of tenant " + tenantId + " unavailable; using this instance's own"
+                    + " limit", e);
             return whenStoreFails.take(tenantId, limit);
         }
         return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
@@ -101,7 +94,7 @@ public class SharedTenantRateLimiter implements TenantRateLimiter, DisposableBea
 
     /** How many takes used this instance's own limit because the shared one failed. */
     public long fallbacks() {
-        return fallbacks.get();
+        return fallbacks.fallbacks();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wanhybrid.gateway.limits.RateLimitStore;
 import java.time.Duration;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,13 @@ class TenantRateLimiterConfigurationTest {
     @Test
     void theEmbeddedH2StoreKeepsLimitsInMemoryAndRefusesToShareThem() throws Exception {
         TenantRateLimiterConfiguration configuration = new TenantRateLimiterConfiguration();
-        assertThat(configuration.tenantRateLimiter(h2(), "auto")).isInstanceOf(InMemoryTenantRateLimiter.class);
-        assertThat(configuration.tenantRateLimiter(h2(), "memory")).isInstanceOf(InMemoryTenantRateLimiter.class);
-        assertThatThrownBy(() -> configuration.tenantRateLimiter(h2(), "shared"))
+        assertThat(configuration.tenantRateLimiter(RateLimitStore.resolve(h2(), "auto")))
+                .isInstanceOf(InMemoryTenantRateLimiter.class);
+        assertThat(configuration.tenantRateLimiter(RateLimitStore.resolve(h2(), "memory")))
+                .isInstanceOf(InMemoryTenantRateLimiter.class);
+        assertThatThrownBy(() -> RateLimitStore.resolve(h2(), "shared"))
                 .hasMessageContaining("gateway.rate-limits.store=shared needs PostgreSQL");
-        assertThatThrownBy(() -> configuration.tenantRateLimiter(h2(), "redis"))
+        assertThatThrownBy(() -> RateLimitStore.resolve(h2(), "redis"))
                 .hasMessageContaining("gateway.rate-limits.store must be auto, shared or memory");
     }
 

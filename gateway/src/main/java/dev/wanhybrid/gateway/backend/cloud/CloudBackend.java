@@ -9,7 +9,8 @@ import dev.wanhybrid.cloud.TaskView;
 import dev.wanhybrid.cloud.VideoRequest;
 import dev.wanhybrid.cloud.catalog.CloudModel;
 import dev.wanhybrid.cloud.tracking.ConcurrencyLimits;
-import dev.wanhybrid.cloud.tracking.PacedRateLimiter;
+import dev.wanhybrid.cloud.tracking.RatePacer;
+import dev.wanhybrid.cloud.tracking.TaskSlots;
 import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import dev.wanhybrid.gateway.backend.BackendException;
@@ -60,9 +61,9 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
     private final DashScopeClient client;
     private final String notReadyReason;
     private final String readyDetail;
-    private final ConcurrencyLimits limits;
-    private final PacedRateLimiter queryLimiter;
-    private final Map<String, PacedRateLimiter> createPacers = new HashMap<>();
+    private final TaskSlots limits;
+    private final RatePacer queryLimiter;
+    private final Map<String, RatePacer> createPacers = new HashMap<>();
     private final CloudProperties properties;
     private final Clock clock;
     private final UploadedImages uploads;
@@ -94,6 +95,15 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
      */
     public CloudBackend(String id, DashScopeClient client, String notReadyReason, String readyDetail,
             CloudProperties properties, Clock clock, UploadedImages uploads) {
+        this(id, client, notReadyReason, readyDetail, properties, clock, uploads, CloudLimits.IN_PROCESS);
+    }
+
+    /**
+     * @param accountLimits where the account's query pace, create paces and task slots are counted: in this process,
+     *     or shared by every replica on the same account
+     */
+    public CloudBackend(String id, DashScopeClient client, String notReadyReason, String readyDetail,
+            CloudProperties properties, Clock clock, UploadedImages uploads, CloudLimits accountLimits) {
         this.id = id;
         this.uploads = uploads;
         this.client = client;
@@ -101,12 +111,13 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
         this.readyDetail = readyDetail;
         this.properties = properties;
         this.clock = clock;
-        this.queryLimiter = new PacedRateLimiter(properties.queriesPerSecond());
+        this.queryLimiter = accountLimits.queries(id, properties.queriesPerSecond());
         this.reconciler = new SubmissionReconciler(queryLimiter, properties.queryWait(), properties.reconcileAfter());
         if (client != null) {
-            this.limits = ConcurrencyLimits.fromCatalog(client.catalog(), properties.concurrency());
+            this.limits = accountLimits.slots(id,
+                    ConcurrencyLimits.limitsFromCatalog(client.catalog(), properties.concurrency()));
             for (CloudModel model : client.catalog().models()) {
-                createPacers.put(model.id(), new PacedRateLimiter(model.createsPerSecond()));
+                createPacers.put(model.id(), accountLimits.creates(id, model.id(), model.createsPerSecond()));
             }
         } else {
             this.limits = new ConcurrencyLimits(Map.of());
@@ -124,9 +135,10 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
     }
 
     /**
-     * Per model: {@code gateway.cloud.tasks.in.flight}, the DashScope task slots this process holds (tasks it created
-     * or found running again after a restart, and submissions in doubt), and {@code gateway.cloud.tasks.limit}; a
-     * slot still held when nothing runs is a leak, and the recovery tests read this gauge to prove there is none.
+     * Per model: {@code gateway.cloud.tasks.in.flight}, the DashScope task slots held (tasks created or found running
+     * again after a restart, and submissions in doubt; this process's, or every replica's when the limits are
+     * shared), and {@code gateway.cloud.tasks.limit}; a slot still held when nothing runs is a leak, and the
+     * recovery tests read this gauge to prove there is none.
      */
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -142,8 +154,8 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
         }
     }
 
-    /** The limits this backend applies (for the ops view and tests). */
-    public ConcurrencyLimits limits() {
+    /** The task slots this backend applies (for the ops view and tests). */
+    public TaskSlots limits() {
         return limits;
     }
 
@@ -193,7 +205,7 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
 
     private void acquirePermit(String model, String jobId) throws BackendException {
         long deadline = System.nanoTime() + properties.permitWait().toNanos();
-        while (!limits.tryAcquire(model, jobId)) {
+        while (!tryAcquireSlot(model, jobId)) {
             if (System.nanoTime() - deadline >= 0) {
                 // REFUSED, not THROTTLED: our own limit says nothing about DashScope's health (no breaker
                 // failure), and the dispatcher may try the next candidate, e.g. the local GPUs.
@@ -211,27 +223,32 @@ public final class CloudBackend implements VideoBackend, BillingRecords, MeterBi
         }
     }
 
+    /** A slot store that cannot be reached refuses like a full one: nothing was sent, the job tries again later. */
+    private boolean tryAcquireSlot(String model, String jobId) throws BackendException {
+        try {
+            return limits.tryAcquire(model, jobId);
+        } catch (RuntimeException e) {
+            throw new BackendException(Kind.REFUSED, "LocalConcurrencyLimit", "the shared DashScope task slots for "
+                    + model + " cannot be read (" + e.getMessage() + "); nothing was sent", PERMIT_RETRY, e);
+        }
+    }
+
+    /** Creates of one model wait their turn at the account's create rate. */
     private void pace(String model) throws InterruptedException {
-        PacedRateLimiter pacer = createPacers.get(model);
+        RatePacer pacer = createPacers.get(model);
         if (pacer != null) {
-            long wait = pacer.reserve();
-            if (wait > 0) {
-                Thread.sleep(Duration.ofNanos(wait));
-            }
+            pacer.acquire();
         }
     }
 
     @Override
     public TaskSnapshot poll(String taskId) throws BackendException {
         DashScopeClient dashscope = requireClient();
-        long wait = queryLimiter.reserve();
-        if (wait > properties.queryWait().toNanos()) {
-            throw new BackendException(Kind.REFUSED, "LocalQueryRate", "the account's query rate ("
-                    + properties.queriesPerSecond() + "/s) is in use; nothing was sent", Duration.ofNanos(wait), null);
-        }
         try {
-            if (wait > 0) {
-                Thread.sleep(Duration.ofNanos(wait));
+            if (!queryLimiter.tryAcquire(properties.queryWait())) {
+                throw new BackendException(Kind.REFUSED, "LocalQueryRate", "the account's query rate ("
+                        + properties.queriesPerSecond() + "/s) is in use; nothing was sent", queryLimiter.untilFree(),
+                        null);
             }
             TaskView view = dashscope.query(taskId);
             if (view.status().isTerminal() || view.status() == TaskStatus.UNKNOWN) {

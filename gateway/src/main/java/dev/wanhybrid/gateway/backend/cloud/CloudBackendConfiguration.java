@@ -6,6 +6,7 @@ import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import dev.wanhybrid.cost.Tier;
+import dev.wanhybrid.gateway.backend.OpenTasks;
 import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.backend.VideoBackendGroup;
 import dev.wanhybrid.gateway.catalog.CatalogExtension;
@@ -13,6 +14,7 @@ import dev.wanhybrid.gateway.catalog.CatalogModel;
 import dev.wanhybrid.gateway.catalog.CloudSourcePrices;
 import dev.wanhybrid.gateway.catalog.ModelTier;
 import dev.wanhybrid.gateway.generation.VideoSize;
+import dev.wanhybrid.gateway.limits.RateLimitStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
@@ -36,7 +38,7 @@ import org.springframework.context.annotation.Configuration;
  * itself, which is always present so readiness can say what is missing.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({CloudProperties.class, CloudSourcesProperties.class})
+@EnableConfigurationProperties({CloudProperties.class, CloudSourcesProperties.class, CloudLimitsProperties.class})
 class CloudBackendConfiguration {
 
     static final String NO_KEY = "no DashScope API key: set DASHSCOPE_API_KEY (or gateway.cloud.api-key) and "
@@ -51,12 +53,28 @@ class CloudBackendConfiguration {
         return ModelCatalog.load();
     }
 
+    /**
+     * Where the accounts' limits are counted: shared by all replicas in PostgreSQL when {@link RateLimitStore} says
+     * so ({@code gateway.rate-limits.store}), else in this process.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    CloudLimits cloudLimits(RateLimitStore store, Clock clock, ObjectProvider<OpenTasks> openTasks,
+            CloudLimitsProperties properties) {
+        CloudLimits limits = store.sharedDatabase()
+                .<CloudLimits>map(db -> new SharedCloudLimits(db, clock, openTasks::getIfAvailable, properties))
+                .orElse(CloudLimits.IN_PROCESS);
+        log.info("DashScope query rates, create rates and task slots: {}", limits);
+        return limits;
+    }
+
     /** Present unless {@code gateway.cloud.enabled=false} (tests that script their own "cloud" backend). */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CloudBackend cloudBackend(CloudProperties properties, ModelCatalog catalog, Clock clock,
-            ObjectProvider<CloudEndpointOverride> endpointOverride, ObjectProvider<ResultStore> store) {
+            ObjectProvider<CloudEndpointOverride> endpointOverride, ObjectProvider<ResultStore> store,
+            CloudLimits limits) {
         Region region = Region.parse(properties.region());
         CloudEndpointOverride override = endpointOverride.getIfAvailable();
         String key = properties.hasApiKey() ? properties.apiKey() : null;
@@ -71,7 +89,7 @@ class CloudBackendConfiguration {
                     + (baseUrl != null ? baseUrl : region.baseUrl());
         }
         return backend(dev.wanhybrid.cost.Backend.CLOUD.id(), properties, region, key, baseUrl, properties.workspace(),
-                where, catalog, clock, uploads(store));
+                where, catalog, clock, uploads(store), limits);
     }
 
     /**
@@ -82,7 +100,7 @@ class CloudBackendConfiguration {
     @Bean
     @ConditionalOnProperty(prefix = "gateway.cloud", name = "enabled", havingValue = "true", matchIfMissing = true)
     CloudSources cloudSources(CloudSourcesProperties sources, CloudProperties defaults, ModelCatalog catalog,
-            Clock clock, ObjectProvider<ResultStore> store) {
+            Clock clock, ObjectProvider<ResultStore> store, CloudLimits limits) {
         List<CloudBackend> backends = new ArrayList<>();
         for (CloudSourcesProperties.Source s : sources.sources()) {
             Region region = Region.parse(s.region());
@@ -94,7 +112,7 @@ class CloudBackendConfiguration {
             String where = "DashScope source " + s.name() + ", " + region.name().toLowerCase(java.util.Locale.ROOT)
                     + " at " + (s.baseUrl() != null ? s.baseUrl() : region.baseUrl());
             backends.add(backend(s.name(), effective, region, s.hasApiKey() ? s.apiKey() : null, s.baseUrl(),
-                    s.workspace(), where, catalog, clock, uploads(store)));
+                    s.workspace(), where, catalog, clock, uploads(store), limits));
         }
         return new CloudSources(backends, defaults);
     }
@@ -195,12 +213,13 @@ class CloudBackendConfiguration {
 
     /** One DashScope account as a backend: ready with a key, else present and saying what is missing. */
     private static CloudBackend backend(String id, CloudProperties properties, Region region, String key, URI baseUrl,
-            String workspace, String where, ModelCatalog catalog, Clock clock, UploadedImages uploads) {
+            String workspace, String where, ModelCatalog catalog, Clock clock, UploadedImages uploads,
+            CloudLimits limits) {
         if (key == null) {
             String reason = dev.wanhybrid.cost.Backend.CLOUD.is(id) ? NO_KEY
                     : "no DashScope API key: set gateway.cloud.sources[" + id + "].api-key";
             log.info("{} backend not ready: {}", id, reason);
-            return new CloudBackend(id, null, reason, null, properties, clock, uploads);
+            return new CloudBackend(id, null, reason, null, properties, clock, uploads, limits);
         }
         ApiKey apiKey = ApiKey.of(key);
         DashScopeClient client = DashScopeClient.builder()
@@ -217,7 +236,7 @@ class CloudBackendConfiguration {
         String detail = where + ", key " + apiKey + ", catalog " + catalog.version() + ", "
                 + properties.queriesPerSecond() + " queries/s";
         log.info("{} backend ready: {}", id, detail);
-        return new CloudBackend(id, client, null, detail, properties, clock, uploads);
+        return new CloudBackend(id, client, null, detail, properties, clock, uploads, limits);
     }
 
     /** The further cloud sources as one group of backends; their task-slot gauges bind with the group. */

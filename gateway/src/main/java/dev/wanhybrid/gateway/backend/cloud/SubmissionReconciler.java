@@ -6,7 +6,7 @@ import dev.wanhybrid.cloud.ListedTask;
 import dev.wanhybrid.cloud.TaskStatus;
 import dev.wanhybrid.cloud.TaskView;
 import dev.wanhybrid.cloud.VideoRequest;
-import dev.wanhybrid.cloud.tracking.PacedRateLimiter;
+import dev.wanhybrid.cloud.tracking.RatePacer;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendException.Kind;
 import java.time.Duration;
@@ -46,7 +46,7 @@ final class SubmissionReconciler {
     private static final int MAX_PAGES = 20;
     private static final int CACHED_DETAILS = 10_000;
 
-    private final PacedRateLimiter queryLimiter;
+    private final RatePacer queryLimiter;
     private final Duration queryWait;
     private final Duration reconcileAfter;
     private final Map<String, TaskView> finishedDetails = new LinkedHashMap<>(256, 0.75f, true) {
@@ -56,7 +56,7 @@ final class SubmissionReconciler {
         }
     };
 
-    SubmissionReconciler(PacedRateLimiter queryLimiter, Duration queryWait, Duration reconcileAfter) {
+    SubmissionReconciler(RatePacer queryLimiter, Duration queryWait, Duration reconcileAfter) {
         this.queryLimiter = queryLimiter;
         this.queryWait = queryWait;
         this.reconcileAfter = reconcileAfter;
@@ -184,18 +184,16 @@ final class SubmissionReconciler {
     }
 
     private void pace() throws BackendException {
-        long wait = queryLimiter.reserve();
-        if (wait > queryWait.toNanos()) {
-            throw new BackendException(Kind.UNDECIDED, "LocalQueryRate", "the account's query rate is in use; "
-                    + "reconciliation asks again later", Duration.ofNanos(wait), null);
+        boolean acquired;
+        try {
+            acquired = queryLimiter.tryAcquire(queryWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(Kind.UNDECIDED, "Interrupted", "interrupted while reconciling", null, e);
         }
-        if (wait > 0) {
-            try {
-                Thread.sleep(Duration.ofNanos(wait));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackendException(Kind.UNDECIDED, "Interrupted", "interrupted while reconciling", null, e);
-            }
+        if (!acquired) {
+            throw new BackendException(Kind.UNDECIDED, "LocalQueryRate", "the account's query rate is in use; "
+                    + "reconciliation asks again later", queryLimiter.untilFree(), null);
         }
     }
 }

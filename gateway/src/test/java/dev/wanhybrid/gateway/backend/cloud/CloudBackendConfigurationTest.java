@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import dev.wanhybrid.gateway.demo.DemoConfigurations;
+import dev.wanhybrid.gateway.limits.RateLimitStore;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -12,7 +13,13 @@ class CloudBackendConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withBean(Clock.class, Clock::systemUTC)
+            .withBean(RateLimitStore.class, RateLimitStore::memory)
             .withUserConfiguration(CloudBackendConfiguration.class, DemoConfigurations.SIMULATOR);
+
+    @Test
+    void limitsStayInTheProcessUnlessTheStoreIsShared() {
+        runner.run(context -> assertThat(context.getBean(CloudLimits.class)).isSameAs(CloudLimits.IN_PROCESS));
+    }
 
     @Test
     void withoutAKeyTheBackendExistsButIsNotReady() {
