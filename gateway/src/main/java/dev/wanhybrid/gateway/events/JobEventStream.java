@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.events;
 
+import dev.wanhybrid.gateway.jobs.Job;
 import dev.wanhybrid.gateway.jobs.JobEvent;
 import dev.wanhybrid.gateway.jobs.JobEventSignal;
 import dev.wanhybrid.gateway.jobs.JobStore;
@@ -53,9 +54,9 @@ public class JobEventStream implements SmartLifecycle {
         signal.listen(this::wake);
     }
 
-    /** Polls now on the poller's thread: an event was just committed here. */
-    private void wake() {
-        if (!byJob.isEmpty()) {
+    /** Polls now on the poller's thread: an event of {@code job} was just committed here and someone follows it. */
+    private void wake(Job job) {
+        if (byJob.containsKey(job.id())) {
             poller.wake();
         }
     }

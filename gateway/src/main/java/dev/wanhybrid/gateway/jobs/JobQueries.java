@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -54,16 +55,32 @@ public class JobQueries {
                 .param("owner", owner).param("backend", backend).query(Long.class).single();
     }
 
-    /** Events after {@code afterId}, oldest first, joined with their job's stored request. */
+    /** Events after {@code afterId}, oldest first, at most {@code limit}, joined with their job's stored request. */
     public List<StoredEvent> eventsAfter(long afterId, int limit) {
-        return jdbc.sql("""
-                SELECT e.id, e.job_id, e.tenant, e.type, e.payload, e.created_at, j.spec_json
-                FROM job_events e JOIN jobs j ON j.id = e.job_id
-                WHERE e.id > :after ORDER BY e.id LIMIT :limit""")
+        return jdbc.sql(EVENTS + " WHERE e.id > :after ORDER BY e.id LIMIT :limit")
                 .param("after", afterId).param("limit", limit)
-                .query((rs, n) -> new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), instant(rs, 6), rs.getString(7)))
+                .query(JobQueries::storedEvent)
                 .list();
+    }
+
+    /** Those of the events {@code ids} that are visible now, oldest first, joined with their job's stored request. */
+    public List<StoredEvent> eventsWithIds(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(EVENTS + " WHERE e.id IN (:ids) ORDER BY e.id")
+                .param("ids", List.copyOf(ids))
+                .query(JobQueries::storedEvent)
+                .list();
+    }
+
+    private static final String EVENTS = """
+            SELECT e.id, e.job_id, e.tenant, e.type, e.payload, e.created_at, j.spec_json
+            FROM job_events e JOIN jobs j ON j.id = e.job_id""";
+
+    private static StoredEvent storedEvent(ResultSet rs, int row) throws SQLException {
+        return new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                instant(rs, 6), rs.getString(7));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -72,7 +72,7 @@ public class JobStore implements OpenTasks {
             appendEvent(job, "video." + job.status().wire(), job.createdAt());
             return job;
         });
-        signal.committed();
+        signal.committed(created);
         return created;
     }
 
@@ -168,7 +168,7 @@ public class JobStore implements OpenTasks {
             updated.ifPresent(job -> appendEventIfVisible(current, job, now));
             return updated;
         });
-        written.ifPresent(job -> signal.committed());
+        written.ifPresent(signal::committed);
         return written;
     }
 
@@ -185,7 +185,7 @@ public class JobStore implements OpenTasks {
             return updated;
         });
         if (event) {
-            written.ifPresent(job -> signal.committed());
+            written.ifPresent(signal::committed);
         }
         return written;
     }

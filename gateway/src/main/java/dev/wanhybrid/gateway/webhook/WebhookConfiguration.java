@@ -50,9 +50,13 @@ class WebhookConfiguration {
             WebhookProperties properties, ObjectProvider<Clock> clock, JobEventSignal signal) {
         WebhookSender sender = new WebhookSender(outbox, fetcher, secrets, properties,
                 clock.getIfAvailable(Clock::systemUTC));
-        // A committed event wakes the sender: delivery follows the transition, the poll only catches other
-        // instances' events and retries.
-        signal.listen(sender::wake);
+        // A committed event of a job with a webhook wakes the sender: delivery follows the transition, the poll
+        // only catches other instances' events and retries. Events of jobs without one wait for the poll.
+        signal.listen(job -> {
+            if (job.spec().webhookUrl() != null) {
+                sender.wake();
+            }
+        });
         return sender;
     }
 }

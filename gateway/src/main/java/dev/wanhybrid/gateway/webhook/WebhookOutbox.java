@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
@@ -21,7 +22,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
  * event id, so an event is queued once; a conditional update with a lease decides which instance sends it. The
  * deliveries of a job go with it when retention deletes the job.
  */
-public class WebhookOutbox implements JobDependentRecords {
+public class WebhookOutbox implements JobDependentRecords, EventScan.Source {
 
     /** A queued delivery. */
     public record Delivery(long eventId, String jobId, String tenant, String eventType, String url, String body,
@@ -52,8 +53,14 @@ public class WebhookOutbox implements JobDependentRecords {
     }
 
     /** Events after {@code afterId}, oldest first, with their job's stored request. */
+    @Override
     public List<StoredEvent> eventsAfter(long afterId, int limit) {
         return jobs.eventsAfter(afterId, limit);
+    }
+
+    @Override
+    public List<StoredEvent> eventsWithIds(Collection<Long> ids) {
+        return jobs.eventsWithIds(ids);
     }
 
     /** Moves the cursor forward, never back (another instance may have moved it further). */

@@ -44,6 +44,7 @@ public class WebhookSender implements SmartLifecycle {
     private final Clock clock;
     private final String owner = "webhooks-" + UUID.randomUUID();
     private final PeriodicTask scheduler;
+    private final EventScan scan;
 
     public WebhookSender(WebhookOutbox outbox, SafeHttpFetcher fetcher, WebhookSecrets secrets,
             WebhookProperties properties, Clock clock) {
@@ -53,6 +54,7 @@ public class WebhookSender implements SmartLifecycle {
         this.properties = properties;
         this.clock = clock;
         this.scheduler = PeriodicTask.every("webhooks", properties.pollInterval(), this::tick);
+        this.scan = new EventScan(properties.scanLag(), properties.batchSize(), 10);
     }
 
     /**
@@ -73,25 +75,22 @@ public class WebhookSender implements SmartLifecycle {
         return due.size();
     }
 
+    /** Queues deliveries for the events this instance has not read yet, and moves the shared cursor past them. */
     void enqueueNewEvents() {
         Instant now = clock.instant();
-        Instant settled = now.minus(properties.scanLag());
         long cursor = outbox.cursor();
-        long advanceTo = cursor;
-        boolean contiguous = true;
-        for (StoredEvent event : outbox.eventsAfter(cursor, properties.batchSize())) {
+        EventScan.Round round = scan.next(cursor, now, outbox);
+        for (StoredEvent event : round.events()) {
             String url = webhookUrl(event.specJson());
             if (url != null && !properties.skipTypes().contains(event.type())) {
                 outbox.enqueue(event, url, body(event), now);
             }
-            // Only events older than the lag move the cursor, so a lower id committed late is still seen.
-            contiguous &= event.createdAt().isBefore(settled);
-            if (contiguous) {
-                advanceTo = event.id();
-            }
         }
-        if (advanceTo > cursor) {
-            outbox.advanceCursor(advanceTo);
+        if (scan.safeCursor() > cursor) {
+            outbox.advanceCursor(scan.safeCursor());
+        }
+        if (round.more()) {
+            scheduler.wake();
         }
     }
 

@@ -245,19 +245,59 @@ class WebhookDeliveryIT {
     }
 
     @Test
-    void eventsCommittedLateBehindTheCursorAreStillDelivered() {
+    void anEventCommittedAfterALaterOneIsStillDeliveredAndHoldsTheCursorUntilThen() throws Exception {
         job("video_h", "acme", hookUrl);
-        event("video_h", "acme", "video.queued", "queued");
+        job("video_i", "acme", hookUrl);
+        WebhookOutbox outbox = new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource)));
+        WebhookSender sender = sender();
+        long later;
+        try (Connection slow = dataSource.getConnection()) {
+            // A transaction takes its event id first and commits after a later event.
+            slow.setAutoCommit(false);
+            try (Statement st = slow.createStatement()) {
+                st.executeUpdate("INSERT INTO job_events (job_id, tenant, type, status, payload, created_at) VALUES "
+                        + "('video_h', 'acme', 'video.queued', 'queued', '{\"id\":\"video_h\"}', now())");
+            }
+            later = event("video_i", "acme", "video.queued", "queued");
+            sender.tick();
+            assertThat(received).extracting(r -> r.headers().get("webhook-id")).containsExactly("msg_" + later);
+            assertThat(outbox.cursor()).as("held below the open transaction's id").isEqualTo(later - 2);
+
+            slow.commit();
+        }
+        clock.advance(Duration.ofSeconds(1));
+        sender.tick();
+        assertThat(received).extracting(r -> r.headers().get("webhook-id"))
+                .containsExactlyInAnyOrder("msg_" + (later - 1), "msg_" + later);
+        assertThat(outbox.cursor()).as("past both once the gap filled").isEqualTo(later);
+
+        // A restarted sender reads from the shared cursor and sends nothing twice.
+        sender().tick();
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void anEventIdThatNeverCommitsStopsHoldingTheCursorAfterTheScanLag() throws Exception {
+        job("video_j", "acme", hookUrl);
+        WebhookOutbox outbox = new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource)));
+        try (Connection rolledBack = dataSource.getConnection()) {
+            rolledBack.setAutoCommit(false);
+            try (Statement st = rolledBack.createStatement()) {
+                st.executeUpdate("INSERT INTO job_events (job_id, tenant, type, status, payload, created_at) VALUES "
+                        + "('video_j', 'acme', 'video.queued', 'queued', '{}', now())");
+            }
+            rolledBack.rollback();
+        }
+        long later = event("video_j", "acme", "video.completed", "completed");
         WebhookSender sender = sender();
         sender.tick();
         assertThat(received).hasSize(1);
-        assertThat(new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))).cursor()).as("young events do not move the cursor").isZero();
+        assertThat(outbox.cursor()).isEqualTo(later - 2);
 
-        clock.advance(Duration.ofMinutes(1));
-        event("video_h", "acme", "video.completed", "completed");
+        clock.advance(Duration.ofSeconds(31));
         sender.tick();
-
-        assertThat(received).hasSize(2);
-        assertThat(new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))).cursor()).isPositive();
+        assertThat(outbox.cursor()).isEqualTo(later);
+        assertThat(received).hasSize(1);
     }
+
 }
