@@ -3,6 +3,11 @@ package dev.wanhybrid.gateway.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisResult;
+import com.alibaba.dashscope.utils.Constants;
+import dev.wanhybrid.cloud.DashScopeTimes;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -10,11 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
@@ -79,45 +82,6 @@ class WhenBudgetQueuesIT {
         @Primary
         MovableClock movableClock() {
             return new MovableClock();
-        }
-    }
-
-    /** The system clock plus an offset that tests only move forward, so leases and polls keep working. */
-    static final class MovableClock extends Clock {
-        private final java.util.concurrent.atomic.AtomicReference<Duration> offset;
-        private final ZoneId zone;
-
-        MovableClock() {
-            this(new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
-        }
-
-        private MovableClock(java.util.concurrent.atomic.AtomicReference<Duration> offset, ZoneId zone) {
-            this.offset = offset;
-            this.zone = zone;
-        }
-
-        void moveTo(Instant at) {
-            Duration to = Duration.between(Instant.now(), at);
-            offset.accumulateAndGet(to, (now, wanted) -> wanted.compareTo(now) > 0 ? wanted : now);
-        }
-
-        void advance(Duration by) {
-            offset.accumulateAndGet(by, Duration::plus);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return zone;
-        }
-
-        @Override
-        public Clock withZone(ZoneId other) {
-            return new MovableClock(offset, other);
         }
     }
 
@@ -263,6 +227,50 @@ class WhenBudgetQueuesIT {
                 .contains("routing.deadline_seconds").contains("nothing was billed");
         assertThat(spendEntries(id)).isZero();
         assertThat(eventPayloads(id).getLast()).contains("budget_queue_timeout");
+    }
+
+    @Test
+    void theDashScopeFacadeShowsTheWaitAndTheOfficialSdkReadsIt() throws Exception {
+        Http demo = new Http(port, KEY);
+        assertThat(putBudget("0", "queue").status()).isEqualTo(200);
+        Constants.baseHttpApiUrl = "http://127.0.0.1:" + port + "/api/v1";
+        VideoSynthesis sdk = new VideoSynthesis();
+
+        VideoSynthesisResult created = sdk.asyncCall(VideoSynthesisParam.builder().apiKey(KEY)
+                .model("wan2.2-t2v-plus").prompt("a lighthouse").size("832*480").duration(5).build());
+
+        String id = created.getOutput().getTaskId();
+        assertThat(created.getOutput().getTaskStatus()).isEqualTo("PENDING");
+        JsonNode video = demo.get("/v1/videos/" + id).json();
+        assertThat(video.at("/route/reason").asString()).as(video.toString()).isEqualTo("budget_queued");
+        JsonNode task = demo.get("/api/v1/tasks/" + id).json().path("output");
+        assertThat(task.path("task_status").asString()).isEqualTo("PENDING");
+        assertThat(task.path("route_reason").asString()).isEqualTo("budget_queued");
+        // The object's budget_wait, in the facade's flat extension fields and DashScope's time format.
+        assertThat(task.path("waiting_for_budget").asString()).isEqualTo("tenant:demo/day");
+        assertThat(task.path("budget_resets_time").asString()).isEqualTo(dashScopeTime(video, "resets_at"));
+        assertThat(task.path("next_attempt_time").asString()).isEqualTo(dashScopeTime(video, "next_attempt_at"));
+        assertThat(task.path("budget_gives_up_time").asString()).isEqualTo(dashScopeTime(video, "gives_up_at"));
+        assertThat(task.path("budget_wait_bound").asString()).isEqualTo("gateway.budget.queue.max-wait");
+        assertThat(task.has("waiting_for_backend")).as("not waiting for a backend").isFalse();
+        VideoSynthesisResult fetched = sdk.fetch(id, KEY);
+        assertThat(fetched.getOutput().getTaskId()).isEqualTo(id);
+        assertThat(fetched.getOutput().getTaskStatus()).isEqualTo("PENDING");
+
+        assertThat(putBudget("1", "queue").status()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(6));
+
+        VideoSynthesisResult done = sdk.wait(id, KEY);
+        assertThat(done.getOutput().getTaskStatus()).isEqualTo("SUCCEEDED");
+        assertThat(done.getOutput().getVideoUrl()).endsWith("/v1/videos/" + id + "/content");
+        JsonNode ran = demo.get("/api/v1/tasks/" + id).json().path("output");
+        assertThat(ran.path("backend").asString()).isEqualTo("cloud");
+        assertThat(ran.has("waiting_for_budget")).as(ran.toString()).isFalse();
+        assertThat(spendEntries(id)).isEqualTo(1);
+    }
+
+    private static String dashScopeTime(JsonNode video, String field) {
+        return DashScopeTimes.format(Instant.ofEpochSecond(video.path("budget_wait").path(field).asLong()));
     }
 
     @Test
