@@ -22,7 +22,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -50,7 +49,6 @@ class BudgetQueueSurvivesRestartIT {
     private static final String ADMIN_SHA256 = "16175223c8ddce5ace0493c948569c211b03c4c6bb3d3e484434999448cffe01";
     /** wan2.2-t2v-plus in the cloud, 5 x $0.02; the demo's in-JVM engine cannot make it. */
     private static final String CLIP = "{\"prompt\":\"a lighthouse\",\"size\":\"832x480\",\"seconds\":\"5\"";
-    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
     /** Shared by every gateway this class starts in-process, so time moves on while none runs. */
     static final MovableClock CLOCK = new MovableClock();
 
@@ -101,7 +99,7 @@ class BudgetQueueSurvivesRestartIT {
             deadline = waiting(demo, CLIP + ",\"routing\":{\"deadline_seconds\":600}}");
             assertThat(resets.at("/budget_wait/next_attempt_at").asLong()).isEqualTo(midnight.getEpochSecond());
             assertThat(deadline.at("/budget_wait/bound").asString()).isEqualTo("routing.deadline_seconds");
-            assertThat(finished(demo, firstId).path("status").asString()).isEqualTo("completed");
+            assertThat(FinishedVideo.of(demo, firstId).path("status").asString()).isEqualTo("completed");
         }
         String resetsId = resets.path("id").asString();
         String deadlineId = deadline.path("id").asString();
@@ -119,12 +117,12 @@ class BudgetQueueSurvivesRestartIT {
         CLOCK.moveTo(midnight.plusSeconds(60));
         try (ConfigurableApplicationContext third = startInProcess(work, database)) {
             Http demo = new Http(port(third), KEY);
-            JsonNode ran = finished(demo, resetsId);
+            JsonNode ran = FinishedVideo.of(demo, resetsId);
             assertThat(ran.path("status").asString()).as(ran.toString()).isEqualTo("completed");
             assertThat(ran.path("backend").asString()).isEqualTo("cloud");
             assertThat(ran.at("/route/fallbacks").valueStream().anyMatch(f -> f.path("reason").asString()
                     .equals("budget_queue"))).as(ran.toString()).isTrue();
-            JsonNode failed = finished(demo, deadlineId);
+            JsonNode failed = FinishedVideo.of(demo, deadlineId);
             assertThat(failed.path("status").asString()).as(failed.toString()).isEqualTo("failed");
             assertThat(failed.at("/error/code").asString()).isEqualTo("budget_queue_timeout");
             assertThat(failed.at("/error/message").asString()).contains("tenant:demo/day")
@@ -160,7 +158,7 @@ class BudgetQueueSurvivesRestartIT {
 
             assertStillWaiting(demo, waiting);
             assertThat(BudgetAdmin.putDemoDayCap(port, "1", "queue").status()).isEqualTo(200);
-            JsonNode ran = finished(demo, id);
+            JsonNode ran = FinishedVideo.of(demo, id);
             assertThat(ran.path("status").asString()).as(ran.toString()).isEqualTo("completed");
             assertThat(ran.path("backend").asString()).isEqualTo("cloud");
             assertThat(ran.at("/route/fallbacks").valueStream().filter(f -> f.path("reason").asString()
@@ -203,12 +201,6 @@ class BudgetQueueSurvivesRestartIT {
         }
         assertThat(now.path("created_at").asLong()).isEqualTo(before.path("created_at").asLong());
         return now;
-    }
-
-    private static JsonNode finished(Http demo, String id) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
-                TERMINAL.contains(demo.get("/v1/videos/" + id).json().path("status").asString()));
-        return demo.get("/v1/videos/" + id).json();
     }
 
     private static List<String> demoArgs(Path work) {

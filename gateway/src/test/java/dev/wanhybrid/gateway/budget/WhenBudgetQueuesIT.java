@@ -1,7 +1,6 @@
 package dev.wanhybrid.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
 import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,7 +53,6 @@ import tools.jackson.databind.JsonNode;
 class WhenBudgetQueuesIT {
 
     static final String KEY = "sk-demo-budget-queues";
-    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
     /** The cloud makes it (wan2.2-t2v-plus, 5 x $0.02) and so does the owned remote engine; the in-JVM one cannot. */
     private static final String CLIP = "{\"prompt\":\"a lighthouse\",\"size\":\"832x480\",\"seconds\":\"5\"";
     private static final String REMOTE = "demo-remote";
@@ -107,12 +104,6 @@ class WhenBudgetQueuesIT {
         return BudgetAdmin.putDemoDayCap(port, limit, policy);
     }
 
-    private JsonNode finished(Http demo, String id) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
-                TERMINAL.contains(demo.get("/v1/videos/" + id).json().path("status").asString()));
-        return demo.get("/v1/videos/" + id).json();
-    }
-
     private JsonNode waiting(Http demo, String body) {
         Http.Reply created = demo.postJson("/v1/videos", body);
         assertThat(created.status()).as(created.body()).isEqualTo(200);
@@ -158,12 +149,12 @@ class WhenBudgetQueuesIT {
         // The cap resets before the next recheck (5 min), so that is when it is tried again.
         assertThat(queued.at("/budget_wait/resets_at").asLong()).isEqualTo(midnight.getEpochSecond());
         assertThat(queued.at("/budget_wait/next_attempt_at").asLong()).isEqualTo(midnight.getEpochSecond());
-        assertThat(finished(demo, firstId).path("status").asString()).isEqualTo("completed");
+        assertThat(FinishedVideo.of(demo, firstId).path("status").asString()).isEqualTo("completed");
         assertThat(demo.get("/v1/videos/" + id).json().path("status").asString()).isEqualTo("queued");
 
         clock.moveTo(midnight.plusSeconds(30));
 
-        JsonNode done = finished(demo, id);
+        JsonNode done = FinishedVideo.of(demo, id);
         assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("completed");
         assertThat(done.path("backend").asString()).isEqualTo("cloud");
         assertThat(done.path("budget_wait").isNull() || done.path("budget_wait").isMissingNode()).isTrue();
@@ -198,7 +189,7 @@ class WhenBudgetQueuesIT {
         // Tried again at the next recheck, when the owned engine has room: it runs there, over the spent cap.
         clock.advance(Duration.ofMinutes(6));
 
-        JsonNode done = finished(demo, id);
+        JsonNode done = FinishedVideo.of(demo, id);
         assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("completed");
         assertThat(done.path("backend").asString()).isEqualTo(REMOTE);
         assertThat(done.at("/route/fallbacks").valueStream().filter(f -> f.path("reason").asString()
@@ -220,7 +211,7 @@ class WhenBudgetQueuesIT {
 
         clock.advance(Duration.ofMinutes(11));
 
-        JsonNode failed = finished(demo, id);
+        JsonNode failed = FinishedVideo.of(demo, id);
         assertThat(failed.path("status").asString()).isEqualTo("failed");
         assertThat(failed.at("/error/code").asString()).isEqualTo("budget_queue_timeout");
         assertThat(failed.at("/error/message").asString()).contains("tenant:demo/day")
