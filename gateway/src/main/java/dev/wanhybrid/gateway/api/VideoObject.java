@@ -44,9 +44,8 @@ record VideoObject(
             @JsonProperty("bound") String bound, @JsonProperty("detail") String detail) {
 
         static BudgetWait of(Job job) {
-            JobRoute.BudgetWait wait = job.route().budgetWait();
-            if (job.phase() != dev.wanhybrid.gateway.jobs.JobPhase.BUDGET_QUEUED || wait == null
-                    || job.cancelRequested()) {
+            JobRoute.BudgetWait wait = job.waitingForBudget();
+            if (wait == null) {
                 return null;
             }
             return new BudgetWait(wait.cap(), wait.resetsAt(),

@@ -55,7 +55,10 @@ class DashScopeApiDocumentation implements OpenApiCustomizer {
                         "video_url", string().format("uri"), "orig_prompt", string(), "code", string(),
                         "message", string(), "backend", string().description("Gateway extension: where it ran"),
                         "model", string(), "route_reason", string().description("Gateway extension: why"),
-                        "waiting_for_backend", string(), "next_attempt_time", string()), "task_id", "task_status"),
+                        "waiting_for_backend", string(), "next_attempt_time", string(),
+                        "waiting_for_budget", string().description("Gateway extension: the spent budget cap a"
+                                + " budget_queued task waits for"), "budget_resets_time", string(),
+                        "budget_gives_up_time", string(), "budget_wait_bound", string()), "task_id", "task_status"),
                 "usage", object(ordered("duration", integer(), "output_video_duration", integer(),
                         "input_video_duration", integer(), "video_count", integer(), "size", string(),
                         "SR", integer()))), "request_id", "output"));

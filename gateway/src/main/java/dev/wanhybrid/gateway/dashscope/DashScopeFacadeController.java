@@ -20,6 +20,7 @@ import dev.wanhybrid.gateway.jobs.CreateRefusals;
 import dev.wanhybrid.gateway.jobs.SubmitOverloadedException;
 import dev.wanhybrid.gateway.jobs.GenerationService;
 import dev.wanhybrid.gateway.jobs.Job;
+import dev.wanhybrid.gateway.jobs.JobRoute;
 import dev.wanhybrid.gateway.jobs.JobStatus;
 import dev.wanhybrid.gateway.net.InputUrlPolicy;
 import dev.wanhybrid.gateway.routing.NoRouteException;
@@ -29,6 +30,7 @@ import dev.wanhybrid.gateway.web.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -177,6 +179,20 @@ class DashScopeFacadeController {
             // Waiting for its backend to take it (refused, throttled or down, no fallback within its cost ceiling).
             out.put("waiting_for_backend", job.backend());
             out.put("next_attempt_time", DashScopeTimes.format(job.nextAttemptAt()));
+        }
+        JobRoute.BudgetWait budgetWait = job.waitingForBudget();
+        if (budgetWait != null) {
+            // Accepted under a spent budget whose policy is queue: the cap it waits for, when it is routed again,
+            // and when it gives up (the object's budget_wait, flattened like the backend wait above).
+            out.put("waiting_for_budget", budgetWait.cap());
+            if (budgetWait.resetsAt() != null) {
+                out.put("budget_resets_time", DashScopeTimes.format(Instant.ofEpochSecond(budgetWait.resetsAt())));
+            }
+            if (job.nextAttemptAt() != null) {
+                out.put("next_attempt_time", DashScopeTimes.format(job.nextAttemptAt()));
+            }
+            out.put("budget_gives_up_time", DashScopeTimes.format(Instant.ofEpochSecond(budgetWait.givesUpAt())));
+            out.put("budget_wait_bound", budgetWait.bound());
         }
         switch (job.status()) {
             case COMPLETED -> {

@@ -86,4 +86,15 @@ public record Job(
     public JobRoute.Candidate currentCandidate() {
         return route.candidates().get(candidateIndex);
     }
+
+    /**
+     * The budget wait of a job that still waits under a spent budget whose policy is {@code queue}, for the API
+     * objects of both protocols to show; {@code null} once it has left the wait or its cancellation was asked for.
+     */
+    public JobRoute.BudgetWait waitingForBudget() {
+        if (phase != JobPhase.BUDGET_QUEUED || route == null || cancelRequested) {
+            return null;
+        }
+        return route.budgetWait();
+    }
 }

@@ -1,8 +1,12 @@
 package dev.wanhybrid.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesis;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisParam;
+import com.alibaba.dashscope.aigc.videosynthesis.VideoSynthesisResult;
+import com.alibaba.dashscope.utils.Constants;
+import dev.wanhybrid.cloud.DashScopeTimes;
 import dev.wanhybrid.gateway.backend.ResilientBackendRegistry;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -10,14 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -52,7 +53,6 @@ import tools.jackson.databind.JsonNode;
 class WhenBudgetQueuesIT {
 
     static final String KEY = "sk-demo-budget-queues";
-    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
     /** The cloud makes it (wan2.2-t2v-plus, 5 x $0.02) and so does the owned remote engine; the in-JVM one cannot. */
     private static final String CLIP = "{\"prompt\":\"a lighthouse\",\"size\":\"832x480\",\"seconds\":\"5\"";
     private static final String REMOTE = "demo-remote";
@@ -82,45 +82,6 @@ class WhenBudgetQueuesIT {
         }
     }
 
-    /** The system clock plus an offset that tests only move forward, so leases and polls keep working. */
-    static final class MovableClock extends Clock {
-        private final java.util.concurrent.atomic.AtomicReference<Duration> offset;
-        private final ZoneId zone;
-
-        MovableClock() {
-            this(new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
-        }
-
-        private MovableClock(java.util.concurrent.atomic.AtomicReference<Duration> offset, ZoneId zone) {
-            this.offset = offset;
-            this.zone = zone;
-        }
-
-        void moveTo(Instant at) {
-            Duration to = Duration.between(Instant.now(), at);
-            offset.accumulateAndGet(to, (now, wanted) -> wanted.compareTo(now) > 0 ? wanted : now);
-        }
-
-        void advance(Duration by) {
-            offset.accumulateAndGet(by, Duration::plus);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return zone;
-        }
-
-        @Override
-        public Clock withZone(ZoneId other) {
-            return new MovableClock(offset, other);
-        }
-    }
-
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) throws Exception {
         Path results = Files.createTempDirectory("budget-queues-results");
@@ -141,12 +102,6 @@ class WhenBudgetQueuesIT {
 
     private Http.Reply putBudget(String limit, String policy) {
         return BudgetAdmin.putDemoDayCap(port, limit, policy);
-    }
-
-    private JsonNode finished(Http demo, String id) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
-                TERMINAL.contains(demo.get("/v1/videos/" + id).json().path("status").asString()));
-        return demo.get("/v1/videos/" + id).json();
     }
 
     private JsonNode waiting(Http demo, String body) {
@@ -194,12 +149,12 @@ class WhenBudgetQueuesIT {
         // The cap resets before the next recheck (5 min), so that is when it is tried again.
         assertThat(queued.at("/budget_wait/resets_at").asLong()).isEqualTo(midnight.getEpochSecond());
         assertThat(queued.at("/budget_wait/next_attempt_at").asLong()).isEqualTo(midnight.getEpochSecond());
-        assertThat(finished(demo, firstId).path("status").asString()).isEqualTo("completed");
+        assertThat(FinishedVideo.of(demo, firstId).path("status").asString()).isEqualTo("completed");
         assertThat(demo.get("/v1/videos/" + id).json().path("status").asString()).isEqualTo("queued");
 
         clock.moveTo(midnight.plusSeconds(30));
 
-        JsonNode done = finished(demo, id);
+        JsonNode done = FinishedVideo.of(demo, id);
         assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("completed");
         assertThat(done.path("backend").asString()).isEqualTo("cloud");
         assertThat(done.path("budget_wait").isNull() || done.path("budget_wait").isMissingNode()).isTrue();
@@ -234,7 +189,7 @@ class WhenBudgetQueuesIT {
         // Tried again at the next recheck, when the owned engine has room: it runs there, over the spent cap.
         clock.advance(Duration.ofMinutes(6));
 
-        JsonNode done = finished(demo, id);
+        JsonNode done = FinishedVideo.of(demo, id);
         assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("completed");
         assertThat(done.path("backend").asString()).isEqualTo(REMOTE);
         assertThat(done.at("/route/fallbacks").valueStream().filter(f -> f.path("reason").asString()
@@ -256,13 +211,57 @@ class WhenBudgetQueuesIT {
 
         clock.advance(Duration.ofMinutes(11));
 
-        JsonNode failed = finished(demo, id);
+        JsonNode failed = FinishedVideo.of(demo, id);
         assertThat(failed.path("status").asString()).isEqualTo("failed");
         assertThat(failed.at("/error/code").asString()).isEqualTo("budget_queue_timeout");
         assertThat(failed.at("/error/message").asString()).contains("tenant:demo/day")
                 .contains("routing.deadline_seconds").contains("nothing was billed");
         assertThat(spendEntries(id)).isZero();
         assertThat(eventPayloads(id).getLast()).contains("budget_queue_timeout");
+    }
+
+    @Test
+    void theDashScopeFacadeShowsTheWaitAndTheOfficialSdkReadsIt() throws Exception {
+        Http demo = new Http(port, KEY);
+        assertThat(putBudget("0", "queue").status()).isEqualTo(200);
+        Constants.baseHttpApiUrl = "http://127.0.0.1:" + port + "/api/v1";
+        VideoSynthesis sdk = new VideoSynthesis();
+
+        VideoSynthesisResult created = sdk.asyncCall(VideoSynthesisParam.builder().apiKey(KEY)
+                .model("wan2.2-t2v-plus").prompt("a lighthouse").size("832*480").duration(5).build());
+
+        String id = created.getOutput().getTaskId();
+        assertThat(created.getOutput().getTaskStatus()).isEqualTo("PENDING");
+        JsonNode video = demo.get("/v1/videos/" + id).json();
+        assertThat(video.at("/route/reason").asString()).as(video.toString()).isEqualTo("budget_queued");
+        JsonNode task = demo.get("/api/v1/tasks/" + id).json().path("output");
+        assertThat(task.path("task_status").asString()).isEqualTo("PENDING");
+        assertThat(task.path("route_reason").asString()).isEqualTo("budget_queued");
+        // The object's budget_wait, in the facade's flat extension fields and DashScope's time format.
+        assertThat(task.path("waiting_for_budget").asString()).isEqualTo("tenant:demo/day");
+        assertThat(task.path("budget_resets_time").asString()).isEqualTo(dashScopeTime(video, "resets_at"));
+        assertThat(task.path("next_attempt_time").asString()).isEqualTo(dashScopeTime(video, "next_attempt_at"));
+        assertThat(task.path("budget_gives_up_time").asString()).isEqualTo(dashScopeTime(video, "gives_up_at"));
+        assertThat(task.path("budget_wait_bound").asString()).isEqualTo("gateway.budget.queue.max-wait");
+        assertThat(task.has("waiting_for_backend")).as("not waiting for a backend").isFalse();
+        VideoSynthesisResult fetched = sdk.fetch(id, KEY);
+        assertThat(fetched.getOutput().getTaskId()).isEqualTo(id);
+        assertThat(fetched.getOutput().getTaskStatus()).isEqualTo("PENDING");
+
+        assertThat(putBudget("1", "queue").status()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(6));
+
+        VideoSynthesisResult done = sdk.wait(id, KEY);
+        assertThat(done.getOutput().getTaskStatus()).isEqualTo("SUCCEEDED");
+        assertThat(done.getOutput().getVideoUrl()).endsWith("/v1/videos/" + id + "/content");
+        JsonNode ran = demo.get("/api/v1/tasks/" + id).json().path("output");
+        assertThat(ran.path("backend").asString()).isEqualTo("cloud");
+        assertThat(ran.has("waiting_for_budget")).as(ran.toString()).isFalse();
+        assertThat(spendEntries(id)).isEqualTo(1);
+    }
+
+    private static String dashScopeTime(JsonNode video, String field) {
+        return DashScopeTimes.format(Instant.ofEpochSecond(video.path("budget_wait").path(field).asLong()));
     }
 
     @Test
