@@ -38,8 +38,8 @@ import tools.jackson.databind.JsonNode;
     "gateway.demo.api-key=" + BudgetQueueWaitsForAFullOwnedEngineIT.KEY,
     "gateway.jobs.tick=50ms", "gateway.jobs.poll-min=50ms", "gateway.jobs.poll-max=200ms",
     "gateway.local.steps=2", "gateway.budget.headroom-refresh=0s",
-    // 8 steps x 81 frames x 0.015 s: about 10 s a clip, so the engine stays full while the test looks.
-    "gateway.demo.remote-engine.seconds-per-step-frame=0.015",
+    // 8 steps x 81 frames x 0.005 s: about 3 s a clip, so the engine stays full while the test looks.
+    "gateway.demo.remote-engine.seconds-per-step-frame=0.005",
     "gateway.budget.queue.recheck=200ms", "gateway.budget.queue.poll=100ms",
     "gateway.admin.token-sha256=16175223c8ddce5ace0493c948569c211b03c4c6bb3d3e484434999448cffe01",
 })
@@ -95,7 +95,7 @@ class BudgetQueueWaitsForAFullOwnedEngineIT {
         assertThat(rejectedFor(waiting, REMOTE)).as(waiting.toString()).containsOnly("queue_full");
         assertThat(rejectedFor(waiting, "cloud")).as(waiting.toString()).contains("budget");
         String id = waiting.path("id").asString();
-        // Rounds run every 200 ms; while the engine is still full (about 10 s a clip), they leave the job waiting.
+        // Rounds run every 200 ms; while the engine is still full (about 3 s a clip), they leave the job waiting.
         JsonNode meanwhile = demo.get("/v1/videos/" + id).json();
         if (engine.load().queue().isFull()) {
             assertThat(meanwhile.at("/route/reason").asString()).as(meanwhile.toString()).isEqualTo("budget_queued");
