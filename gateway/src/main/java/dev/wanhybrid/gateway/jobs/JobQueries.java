@@ -25,6 +25,10 @@ public class JobQueries {
     public record StoredEvent(long id, String jobId, String tenant, String type, String payload, Instant createdAt,
             String specJson) {}
 
+    private static final String EVENTS = """
+            SELECT e.id, e.job_id, e.tenant, e.type, e.payload, e.created_at, j.spec_json
+            FROM job_events e JOIN jobs j ON j.id = e.job_id""";
+
     private final JdbcClient jdbc;
 
     public JobQueries(JdbcClient jdbc) {
@@ -73,10 +77,6 @@ public class JobQueries {
                 .query(JobQueries::storedEvent)
                 .list();
     }
-
-    private static final String EVENTS = """
-            SELECT e.id, e.job_id, e.tenant, e.type, e.payload, e.created_at, j.spec_json
-            FROM job_events e JOIN jobs j ON j.id = e.job_id""";
 
     private static StoredEvent storedEvent(ResultSet rs, int row) throws SQLException {
         return new StoredEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -96,6 +96,15 @@ final class EventScan {
         return new Round(found, more);
     }
 
+    /**
+     * Forgets what this instance has read, so the next round reads again from the shared cursor: for a round whose
+     * events were not all handled (the cursor was not moved past them, so nothing is lost, and a repeat is harmless).
+     */
+    void reset() {
+        scanned = -1;
+        gaps.clear();
+    }
+
     /** The highest id with every event at or below it read or given up. */
     long safeCursor() {
         return gaps.isEmpty() ? scanned : gaps.firstKey() - 1;

@@ -80,14 +80,21 @@ public class WebhookSender implements SmartLifecycle {
         Instant now = clock.instant();
         long cursor = outbox.cursor();
         EventScan.Round round = scan.next(cursor, now, outbox);
-        for (StoredEvent event : round.events()) {
-            String url = webhookUrl(event.specJson());
-            if (url != null && !properties.skipTypes().contains(event.type())) {
-                outbox.enqueue(event, url, body(event), now);
+        try {
+            for (StoredEvent event : round.events()) {
+                String url = webhookUrl(event.specJson());
+                if (url != null && !properties.skipTypes().contains(event.type())) {
+                    outbox.enqueue(event, url, body(event), now);
+                }
             }
+        } catch (RuntimeException e) {
+            // The scan already counts this round as read; the events after the failure must be read again.
+            scan.reset();
+            throw e;
         }
-        if (scan.safeCursor() > cursor) {
-            outbox.advanceCursor(scan.safeCursor());
+        long safe = scan.safeCursor();
+        if (safe > cursor) {
+            outbox.advanceCursor(safe);
         }
         if (round.more()) {
             scheduler.wake();

@@ -117,4 +117,17 @@ class EventScanTest {
         assertThat(ids(scan.next(4, t0.plusSeconds(1), source))).containsExactly(5L);
         assertThat(scan.safeCursor()).isEqualTo(5);
     }
+
+    @Test
+    void afterAResetTheRoundIsReadAgainFromTheSharedCursor() {
+        EventScan scan = new EventScan(LAG, 100, 10);
+        commit(1, t0);
+        commit(2, t0);
+        commit(3, t0);
+        assertThat(ids(scan.next(1, t0, source))).containsExactly(2L, 3L);
+        // Handling event 2 failed: the cursor stayed at 1.
+        scan.reset();
+        assertThat(ids(scan.next(1, t0.plusMillis(1), source))).containsExactly(2L, 3L);
+        assertThat(scan.safeCursor()).isEqualTo(3);
+    }
 }

@@ -300,4 +300,34 @@ class WebhookDeliveryIT {
         assertThat(received).hasSize(1);
     }
 
+
+    @Test
+    void aRoundThatFailsHalfWayIsReadAgainSoNoEventIsLost() {
+        job("video_k", "acme", hookUrl);
+        long first = event("video_k", "acme", "video.queued", "queued");
+        long second = event("video_k", "acme", "video.completed", "completed");
+        AtomicInteger failures = new AtomicInteger(1);
+        WebhookOutbox flaky = new WebhookOutbox(dataSource, new JobQueries(JdbcClient.create(dataSource))) {
+            @Override
+            public boolean enqueue(JobQueries.StoredEvent event, String url, String body, Instant now) {
+                if (event.id() == second && failures.getAndDecrement() > 0) {
+                    throw new org.springframework.dao.TransientDataAccessResourceException("store went away");
+                }
+                return super.enqueue(event, url, body, now);
+            }
+        };
+        var props = new WebhookProperties(false, Duration.ofSeconds(1), 100, 4, Duration.ofSeconds(5),
+                Duration.ofHours(1), 0.5, Duration.ofSeconds(3), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                List.of("video.progress"));
+        WebhookSender sender = new WebhookSender(flaky, new SafeHttpFetcher(new UrlGuard(net, HostResolver.SYSTEM),
+                net), tenant -> Optional.of(SECRET), props, clock);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(sender::tick)
+                .hasMessageContaining("store went away");
+        assertThat(flaky.cursor()).as("not moved past the event that failed").isLessThan(second);
+        sender.tick();
+
+        assertThat(received).extracting(r -> r.headers().get("webhook-id"))
+                .containsExactlyInAnyOrder("msg_" + first, "msg_" + second);
+    }
 }
