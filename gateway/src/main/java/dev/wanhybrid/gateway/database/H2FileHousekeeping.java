@@ -35,6 +35,9 @@ import org.springframework.stereotype.Component;
  * background writer takes it), so those chunks empty and their space is reused by later chunks. The file does not
  * shrink while open (H2's chunk mover, {@code compactMoveChunks}, trips an internal assertion when run this way, so
  * it is left to H2's compaction at close); it stops growing once the space freed by retention is reused.
+ * Compaction makes dead chunks frequent, and with them a transient state that H2 2.4.240's assertion in
+ * {@code RandomAccessStore.shrinkStoreIfPossible} wrongly treats as an error (h2database#4048, relaxed upstream after
+ * 2.4.240); the gateway's tests therefore run without assertions in that one class (docs/decisions.md).
  *
  * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
  * superseded it (H2's documentation: the default assumes the disk flushes its buffers within 45 s; a lower value

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import dev.wanhybrid.gateway.GatewayApplication;
+import dev.wanhybrid.gateway.e2e.support.ChildJvm;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -229,8 +230,8 @@ class BudgetQueueSurvivesRestartIT {
     private static Process startExecutable(Path work, String url, int port, String name) throws IOException {
         String jar = System.getProperty("gateway.executable-jar");
         assertThat(jar).as("system property gateway.executable-jar (set by failsafe after package)").isNotNull();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar));
+        List<String> command = ChildJvm.command("512m");
+        command.addAll(List.of("-jar", jar));
         command.addAll(demoArgs(work));
         command.addAll(List.of("--server.port=" + port, "--spring.datasource.url=" + url,
                 // A raised cap is noticed at the next recheck.

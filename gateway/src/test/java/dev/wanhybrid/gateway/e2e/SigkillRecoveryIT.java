@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.wanhybrid.cloud.catalog.ModelCatalog;
 import dev.wanhybrid.cloud.simulator.DashScopeSimulator;
 import dev.wanhybrid.gateway.GatewayApplication;
+import dev.wanhybrid.gateway.e2e.support.ChildJvm;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import java.io.IOException;
@@ -86,9 +87,8 @@ class SigkillRecoveryIT {
     }
 
     private Process startGateway(int port, String name) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                GatewayApplication.class.getName(),
+        List<String> command = ChildJvm.command("512m");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName(),
                 "--server.port=" + port,
                 "--spring.datasource.url=jdbc:h2:file:" + work.resolve("db/gateway") + ";WRITE_DELAY=0",
                 "--gateway.storage.local.root=" + work.resolve("results"),

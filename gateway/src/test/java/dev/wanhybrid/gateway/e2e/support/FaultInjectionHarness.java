@@ -228,9 +228,10 @@ public final class FaultInjectionHarness implements AutoCloseable {
 
     private void startSimulator() throws IOException {
         int port = freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                SimulatorMain.class.getName(), String.valueOf(port), SIM_KEY)
+        List<String> command = ChildJvm.command("256m");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorMain.class.getName(),
+                String.valueOf(port), SIM_KEY));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("simulator.log").toFile());
         builder.environment().put("SIM_PENDING", "PT1S");
         builder.environment().put("SIM_RUNNING", "PT3S");
@@ -243,9 +244,9 @@ public final class FaultInjectionHarness implements AutoCloseable {
 
     private void startGateway() throws IOException {
         starts++;
-        String java = ProcessHandle.current().info().command().orElse("java");
         String simBase = "http://127.0.0.1:" + simulatorPort + "/api/v1";
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar,
+        List<String> command = ChildJvm.command("512m");
+        command.addAll(List.of("-jar", jar,
                 "--server.port=" + gatewayPort,
                 "--gateway.storage.local.root=" + work.resolve("results"),
                 "--gateway.cloud.base-url=" + simBase,

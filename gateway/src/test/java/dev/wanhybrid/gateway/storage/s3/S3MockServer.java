@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.storage.s3;
 
+import dev.wanhybrid.gateway.e2e.support.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -42,15 +43,16 @@ final class S3MockServer implements AutoCloseable {
         Path log = Files.createTempFile("s3mock", ".log");
         int httpPort = freePort();
         int httpsPort = freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        List<String> command = ChildJvm.command("384m");
+        command.addAll(List.of("-jar", jar.toString(),
                 "--http.port=" + httpPort,
                 "--server.port=" + httpsPort,
                 "--server.address=127.0.0.1",
                 "--com.adobe.testing.s3mock.store.root=" + root,
                 "--com.adobe.testing.s3mock.max-payload-size=64MB",
                 "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN"))
+                "--logging.level.root=WARN"));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
