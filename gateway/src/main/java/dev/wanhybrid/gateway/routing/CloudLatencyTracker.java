@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Remembers how long recent cloud tasks took, from submission to a finished video, so the router can estimate
@@ -30,6 +31,15 @@ public class CloudLatencyTracker {
     /** One read of the source: what it returned and when. */
     private record SourceRead(Instant readAt, List<LatencyObservations.Observation> observations) {}
 
+    /** No read of the source yet (another caller is making the first). */
+    private static final SourceRead EMPTY_READ = new SourceRead(Instant.EPOCH, List.of());
+
+    /**
+     * The last snapshot made: after how many records, from which read of the source, and its oldest observation
+     * (null when empty).
+     */
+    private record Snapshot(long version, SourceRead read, Instant oldest, LatencyObservations observations) {}
+
     private final Clock clock;
     private final Duration window;
     private final int minimumCount;
@@ -40,6 +50,8 @@ public class CloudLatencyTracker {
     private final AtomicInteger recentCount = new AtomicInteger();
     private final AtomicBoolean reading = new AtomicBoolean();
     private volatile SourceRead lastRead;
+    private final AtomicLong recorded = new AtomicLong();
+    private volatile Snapshot lastSnapshot;
 
     public CloudLatencyTracker(Clock clock, Duration window, int minimumCount, int capacity) {
         this(clock, window, minimumCount, capacity, null, Duration.ofSeconds(30));
@@ -65,9 +77,14 @@ public class CloudLatencyTracker {
         if (recentCount.incrementAndGet() > capacity && recent.pollFirst() != null) {
             recentCount.decrementAndGet();
         }
+        recorded.incrementAndGet();
     }
 
-    /** The observations still inside the window. */
+    /**
+     * The observations still inside the window. A snapshot is reused while nothing was recorded since, the source
+     * was not read again and none of its observations has left the window, so that the decisions between two
+     * changes share one (each decision asks for one; building it copies and groups every observation).
+     */
     public LatencyObservations snapshot() {
         Instant now = clock.instant();
         Instant cutoff = now.minus(window);
@@ -77,16 +94,25 @@ public class CloudLatencyTracker {
                 recentCount.decrementAndGet();
             }
         }
+        long version = recorded.get();
+        SourceRead read = source == null ? null : fromSource(now, cutoff);
+        Snapshot last = lastSnapshot;
+        if (last != null && last.version() == version && last.read() == read
+                && (last.oldest() == null || !last.oldest().isBefore(cutoff))) {
+            return last.observations();
+        }
         var all = new ArrayList<>(recent);
         all.removeIf(o -> o.finishedAt().isBefore(cutoff));
-        if (source != null) {
-            all.addAll(fromSource(now, cutoff));
+        if (read != null) {
+            read.observations().stream().filter(o -> !o.finishedAt().isBefore(cutoff)).forEach(all::add);
         }
-        return LatencyObservations.of(all, window, minimumCount);
+        LatencyObservations observations = LatencyObservations.of(all, window, minimumCount);
+        lastSnapshot = new Snapshot(version, read, observations.oldest().orElse(null), observations);
+        return observations;
     }
 
     /** The last read of the source, read again first when it is due and no other caller is reading it. */
-    private List<LatencyObservations.Observation> fromSource(Instant now, Instant cutoff) {
+    private SourceRead fromSource(Instant now, Instant cutoff) {
         SourceRead read = lastRead;
         boolean due = read == null || !now.isBefore(read.readAt().plus(refreshEvery));
         if (due && reading.compareAndSet(false, true)) {
@@ -100,6 +126,6 @@ public class CloudLatencyTracker {
             }
             lastRead = read;
         }
-        return read == null ? List.of() : read.observations();
+        return read == null ? EMPTY_READ : read;
     }
 }

@@ -149,6 +149,7 @@ public final class Router {
         List<Option> healthy = new ArrayList<>();
         List<Option> unhealthy = new ArrayList<>();
         for (Option o : capable) {
+            int healthyBefore = healthy.size();
             BackendHealth h = ctx.health().get(o.model.backend());
             if (h == null || !h.ready()) {
                 reject(rejected, rejectionOf, o.model, RejectionReason.NOT_READY, "The " + o.model.backend()
@@ -169,7 +170,7 @@ public final class Router {
             } else {
                 healthy.add(o);
             }
-            if (!healthy.contains(o)) {
+            if (healthy.size() == healthyBefore) {
                 unhealthy.add(o);
             }
         }

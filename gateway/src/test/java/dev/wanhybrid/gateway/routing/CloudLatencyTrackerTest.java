@@ -78,10 +78,9 @@ class CloudLatencyTrackerTest {
         threads.shutdown();
     }
 
-    @Test
-    void keepsTheNewestObservationsUpToCapacityAndInsideTheWindow() {
-        var now = new AtomicReference<>(NOW);
-        Clock clock = new Clock() {
+    /** A clock that reads the instant the test sets. */
+    private static Clock clockReading(AtomicReference<Instant> now) {
+        return new Clock() {
             @Override
             public Instant instant() {
                 return now.get();
@@ -97,6 +96,12 @@ class CloudLatencyTrackerTest {
                 return this;
             }
         };
+    }
+
+    @Test
+    void keepsTheNewestObservationsUpToCapacityAndInsideTheWindow() {
+        var now = new AtomicReference<>(NOW);
+        Clock clock = clockReading(now);
         var tracker = new CloudLatencyTracker(clock, Duration.ofMinutes(30), 1, 3);
         for (int i = 1; i <= 5; i++) {
             tracker.record("m", Duration.ofSeconds(10L * i), 1);
@@ -109,6 +114,29 @@ class CloudLatencyTrackerTest {
         assertThat(tracker.snapshot().observations()).extracting(o -> o.took().toSeconds()).containsExactly(50L);
         now.set(NOW.plus(Duration.ofHours(2)));
         assertThat(tracker.snapshot().observations()).isEmpty();
+    }
+
+    @Test
+    void aSnapshotServesDecisionsUntilATaskIsRecordedOrOneLeavesTheWindow() {
+        var now = new AtomicReference<>(NOW);
+        Clock clock = clockReading(now);
+        var tracker = new CloudLatencyTracker(clock, Duration.ofMinutes(30), 1, 100);
+        tracker.record("m", Duration.ofSeconds(10), 1);
+        now.set(NOW.plus(Duration.ofMinutes(20)));
+        tracker.record("m", Duration.ofSeconds(20), 1);
+        LatencyObservations first = tracker.snapshot();
+        assertThat(tracker.snapshot()).as("nothing changed: the same snapshot").isSameAs(first);
+
+        tracker.record("m", Duration.ofSeconds(30), 1);
+        LatencyObservations afterRecord = tracker.snapshot();
+        assertThat(afterRecord).isNotSameAs(first);
+        assertThat(afterRecord.medianPerSecond("m", now.get())).contains(Duration.ofSeconds(20));
+
+        // The first task leaves the window: the next snapshot no longer holds it, and the median moves.
+        now.set(NOW.plus(Duration.ofMinutes(31)));
+        LatencyObservations later = tracker.snapshot();
+        assertThat(later.observations()).extracting(o -> o.took().toSeconds()).containsExactly(20L, 30L);
+        assertThat(later.medianPerSecond("m", now.get())).contains(Duration.ofSeconds(25));
     }
 
     private static void job(JdbcTemplate jdbc, String id, String backend, String status, Instant completed,

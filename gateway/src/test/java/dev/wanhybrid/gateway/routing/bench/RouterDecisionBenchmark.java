@@ -22,7 +22,7 @@ import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import dev.wanhybrid.gateway.routing.BackendHealth;
-import dev.wanhybrid.gateway.routing.LatencyObservations;
+import dev.wanhybrid.gateway.routing.CloudLatencyTracker;
 import dev.wanhybrid.gateway.routing.LocalPlanState;
 import dev.wanhybrid.gateway.routing.NoRouteException;
 import dev.wanhybrid.gateway.routing.Route;
@@ -59,7 +59,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * The gateway's whole {@link Router} decision with the scheduler on: 30 catalog models (the shipped 13 and 17 more
- * cloud entries), a plan of 1,000 queued jobs on 16 GPUs, a full demand window, a silent 480p clip due in an hour.
+ * cloud entries), a plan of 1,000 queued jobs on 16 GPUs, a full demand window, 2,000 recent cloud tasks (the
+ * latency tracker's snapshot, taken for each decision as the planner takes it), a silent 480p clip due in an hour.
  * The baseline, measured in the same run, is the same decision without the plan (the router before the scheduler).
  * Not a test: it prints and writes {@code docs/benchmarks/router-decision.md}. Run from {@code gateway} with the test
  * classpath: {@code java -cp target/classes:target/test-classes:<deps> dev.wanhybrid.gateway.routing.bench.RouterDecisionBenchmark}.
@@ -78,6 +79,7 @@ public class RouterDecisionBenchmark {
     private CostModelEstimator costs;
     private LocalSchedule plan;
     private DemandWindow demand;
+    private CloudLatencyTracker latency;
     private final LocalAdmission admission = new LocalAdmission();
     private Instant now;
     private long id = 1_000_000;
@@ -114,6 +116,12 @@ public class RouterDecisionBenchmark {
         for (int i = 0; i < 4096; i++) {
             demand.record(clock - 7000 + i * 1.7, r.nextDouble() * 4e-4, 240 + r.nextDouble() * 5000);
         }
+        // Recent cloud tasks, as a busy gateway has them: 2,000 finished in the window, spread over the cloud models.
+        latency = new CloudLatencyTracker(Clock.fixed(now, java.time.ZoneOffset.UTC), Duration.ofMinutes(30), 3,
+                4096);
+        for (int i = 0; i < 2000; i++) {
+            latency.record(cloud.get(i % cloud.size()).id(), Duration.ofSeconds(60 + r.nextInt(600)), 5);
+        }
         spec = new GenerationSpec("acme", GenerationSpec.AUTO_MODEL, TaskKind.T2V, "a cat", null,
                 new VideoSize(832, 480), 5, null, null, AudioSpec.NONE, null,
                 new RoutingHints(null, RoutingHints.Objective.COST, null, Duration.ofHours(1), false));
@@ -121,7 +129,7 @@ public class RouterDecisionBenchmark {
 
     private RoutingContext context(boolean scheduler) {
         return new RoutingContext(catalog, Map.of("local", BackendHealth.up("local"), "cloud", BackendHealth.up("cloud")),
-                new LocalQueueState(1000, 16, 16, 0, Duration.ofMinutes(5)), LatencyObservations.NONE, costs, Map.of(),
+                new LocalQueueState(1000, 16, 16, 0, Duration.ofMinutes(5)), latency.snapshot(), costs, Map.of(),
                 now, scheduler ? new LocalPlanState(plan, demand, admission, now.toEpochMilli() / 1000.0, id++) : null);
     }
 
@@ -144,7 +152,9 @@ public class RouterDecisionBenchmark {
         StringBuilder md = new StringBuilder("# Router decision with the scheduler (JMH)\n\n")
                 .append("Written by `RouterDecisionBenchmark` (gateway tests): the gateway's whole `Router.decide` for a ")
                 .append("silent 480p clip due in an hour, 30 catalog models, a plan of 1,000 queued jobs on 16 GPUs and a ")
-                .append("full demand window (4,096 arrivals). `withoutScheduler` is the same decision with no plan (cost ")
+                .append("full demand window (4,096 arrivals), and the cloud latency tracker's snapshot of 2,000 recent ")
+                .append("cloud tasks, taken for each decision as the planner takes it. `withoutScheduler` is the same ")
+                .append("decision with no plan (cost ")
                 .append("order only), measured in the same run. JMH sample mode, 1 fork, 3 x 1 s warm-up, 5 x 1 s ")
                 .append("measured, on this machine (2 shared cores).\n\n")
                 .append("| benchmark | median us | p99 us | median / withoutScheduler |\n|---|---:|---:|---:|\n");
