@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.backend.local.TestVideoEngine;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -98,6 +100,67 @@ class RoutingApiIT {
     private String scrape() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
                 .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * The shipped breakers (gateway-routing.yaml): a tripped breaker is tried again after 5 s, each failed trial
+     * doubles the next open time up to the cap (a minute for the cloud, 30 s for the local engine), and once a
+     * trial succeeds the next trip starts again at 5 s. A copy of each shipped configuration on a clock the test
+     * moves, so nothing waits.
+     */
+    @Test
+    void aTrippedBreakerIsTriedAfterFiveSecondsAndWaitsTwiceAsLongAfterEachFailedTrial() {
+        assertOpenTimes("cloud", 5, 10, 20, 40, 60, 60);
+        assertOpenTimes("local", 5, 10, 20, 30, 30);
+    }
+
+    private void assertOpenTimes(String name, long... seconds) {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-06T00:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        CircuitBreakerConfig shipped = breakers.circuitBreaker(name).getCircuitBreakerConfig();
+        CircuitBreaker breaker = CircuitBreaker.of(name + "-copy", CircuitBreakerConfig.from(shipped).clock(clock)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false).build());
+        int trialCalls = shipped.getPermittedNumberOfCallsInHalfOpenState();
+        breaker.transitionToOpenState();
+        for (long open : seconds) {
+            now.set(now.get().plusMillis(open * 1000 - 100));
+            assertThat(breaker.tryAcquirePermission()).as("%s still open %d ms after opening", name, open * 1000 - 100)
+                    .isFalse();
+            now.set(now.get().plusMillis(101)); // (tried once the wait has passed, not at its last instant)
+            for (int call = 0; call < trialCalls; call++) {
+                assertThat(breaker.tryAcquirePermission()).as("%s tried %d s after opening", name, open).isTrue();
+                breaker.onError(0, TimeUnit.MILLISECONDS, new IOException("still down"));
+            }
+            assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        }
+        // A trial that succeeds closes it, and the next trip is tried after 5 s again.
+        now.set(now.get().plusSeconds(seconds[seconds.length - 1]).plusMillis(1));
+        for (int call = 0; call < trialCalls; call++) {
+            assertThat(breaker.tryAcquirePermission()).isTrue();
+            breaker.onSuccess(0, TimeUnit.MILLISECONDS);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        breaker.transitionToOpenState();
+        now.set(now.get().plusMillis(4_900));
+        assertThat(breaker.tryAcquirePermission()).as("%s still open 4.9 s after a new trip", name).isFalse();
+        now.set(now.get().plusMillis(101));
+        assertThat(breaker.tryAcquirePermission()).as("%s tried 5 s after a new trip", name).isTrue();
     }
 
     @Test

@@ -50,6 +50,7 @@ class ProtocolFuzzIT extends ApiTestBase {
         SplittableRandom random = new SplittableRandom(seed);
         RawHttp raw = new RawHttp(port);
         Map<String, int[]> perKind = new TreeMap<>();
+        Map<String, Long> perKindNanos = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long started = System.nanoTime();
         for (int i = 0; i < count && failures.size() < 5; i++) {
@@ -58,7 +59,9 @@ class ProtocolFuzzIT extends ApiTestBase {
             if (probe.body() != null) {
                 headers.put("Content-Length", Integer.toString(probe.body().length));
             }
+            long sent = System.nanoTime();
             RawHttp.Answer answer = raw.send(probe.method(), probe.target(), headers, body(probe.body()));
+            perKindNanos.merge(probe.kind(), System.nanoTime() - sent, Long::sum);
             int[] tally = perKind.computeIfAbsent(probe.kind(), k -> new int[3]);
             tally[answer.status() < 300 ? 0 : answer.status() < 500 ? 1 : 2]++;
             String problem = judge(probe, answer);
@@ -69,9 +72,10 @@ class ProtocolFuzzIT extends ApiTestBase {
                         + ": " + problem);
             }
         }
-        System.out.printf("protocol fuzz: seed %d, %d requests in %d ms; per class [2xx, 4xx, 5xx]:%n", seed, count,
-                (System.nanoTime() - started) / 1_000_000);
-        perKind.forEach((k, v) -> System.out.printf("  %-22s %5d %5d %5d%n", k, v[0], v[1], v[2]));
+        System.out.printf("protocol fuzz: seed %d, %d requests in %d ms; per class [2xx, 4xx, 5xx] and mean ms:%n",
+                seed, count, (System.nanoTime() - started) / 1_000_000);
+        perKind.forEach((k, v) -> System.out.printf("  %-22s %5d %5d %5d %7.2f%n", k, v[0], v[1], v[2],
+                perKindNanos.get(k) / 1e6 / (v[0] + v[1] + v[2])));
         assertThat(failures).as("seed %d", seed).isEmpty();
     }
 

@@ -261,6 +261,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
                 "--gateway.jobs.reconcile-deadline=5m",
                 "--gateway.resilience.probe-interval=500ms",
                 "--resilience4j.circuitbreaker.instances.cloud.wait-duration-in-open-state=2s",
+                "--resilience4j.circuitbreaker.instances.cloud.exponential-max-wait-duration-in-open-state=8s",
                 "--gateway.billing.reconcile-interval=3s", "--gateway.billing.orphan-after=70s",
                 "--gateway.budget.admin-tenants=alpha",
                 "--gateway.admin.scrape-token-sha256=" + sha256(SCRAPE_TOKEN),
