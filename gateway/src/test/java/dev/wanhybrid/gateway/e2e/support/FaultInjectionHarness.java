@@ -133,7 +133,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             status.clear();
             for (String id : acknowledged) {
-                status.put(id, api.get("/v1/videos/" + id).json().path("status").asString());
+                status.put(id, statusOf(api, id));
             }
             if (status.values().stream().allMatch(s -> s.equals("completed") || s.equals("failed")
                     || s.equals("cancelled"))) {
@@ -174,6 +174,31 @@ public final class FaultInjectionHarness implements AutoCloseable {
         return new Outcome(acknowledged.size(), refused, completed, failed, unfinished, kills, submissions,
                 tasks.size(), billed, summary.at("/month/total_usd").decimalValue(),
                 summary.path("reserved_usd").decimalValue(), breaker, recovery, cloudSlotsHeld());
+    }
+
+    /**
+     * A job's status; when the gateway does not answer in time, its threads are dumped next to its log first
+     * ({@code jcmd Thread.print}), so that a hang can be diagnosed from the test's work folder.
+     */
+    private String statusOf(Http api, String id) {
+        try {
+            return api.get("/v1/videos/" + id).json().path("status").asString();
+        } catch (UncheckedIOException e) {
+            Path dump = work.resolve("threads-gateway-" + starts + ".txt");
+            try {
+                String jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd")
+                        .toString();
+                new ProcessBuilder(jcmd, Long.toString(gateway.pid()), "Thread.print", "-l").redirectErrorStream(true)
+                        .redirectOutput(dump.toFile()).start().waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException dumpInterrupted) {
+                Thread.currentThread().interrupt();
+                e.addSuppressed(dumpInterrupted);
+            } catch (IOException | RuntimeException dumpFailed) {
+                e.addSuppressed(dumpFailed);
+            }
+            throw new UncheckedIOException("the gateway did not answer for " + id + "; its threads: " + dump,
+                    e.getCause());
+        }
     }
 
     /** Every SUCCEEDED task in the simulator's own list, priced at the published list price. */
@@ -261,7 +286,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
                 "--gateway.jobs.reconcile-deadline=5m",
                 "--gateway.resilience.probe-interval=500ms",
                 "--resilience4j.circuitbreaker.instances.cloud.wait-duration-in-open-state=2s",
-                "--resilience4j.circuitbreaker.instances.cloud.exponential-max-wait-duration-in-open-state=8s",
+                "--resilience4j.circuitbreaker.instances.cloud.enable-exponential-backoff=false",
                 "--gateway.billing.reconcile-interval=3s", "--gateway.billing.orphan-after=70s",
                 "--gateway.budget.admin-tenants=alpha",
                 "--gateway.admin.scrape-token-sha256=" + sha256(SCRAPE_TOKEN),
