@@ -116,8 +116,7 @@ class H2FileFootprintTest {
                     Clock.fixed(FinishedJobs.T0.plus(Duration.ofDays(60)), ZoneOffset.UTC), Duration.ofDays(7), Duration.ZERO)
                     .sweep();
             assertThat(deleted).isEqualTo(JOBS);
-            settled(housekeeping);
-            long usedAfter = housekeeping.usedBytes();
+            long usedAfter = settledUse(housekeeping);
             housekeeping.destroy();
             shutdown(pool);
             long closed = java.nio.file.Files.size(dir.resolve("gateway.mv.db"));
@@ -140,6 +139,28 @@ class H2FileFootprintTest {
         c.createStatement().execute("SHUTDOWN");
         pool.evictConnection(c);
         pool.close();
+    }
+
+    /**
+     * The bytes in use once housekeeping has freed what it can: the lowest figure seen, once it has not fallen for
+     * two seconds (twenty rounds), or after thirty seconds. A deleted job's chunks are freed only after the chunk
+     * retention and a compaction round, and on a busy machine (the CI run keeps earlier tests' application contexts
+     * and their schedulers alive in this JVM) the housekeeping thread gets there later than on an idle one; a store
+     * whose housekeeping never frees them still fails the assertion that follows.
+     */
+    static long settledUse(H2FileHousekeeping housekeeping) throws InterruptedException {
+        long lowest = housekeeping.usedBytes();
+        long lowestAt = System.nanoTime();
+        long deadline = lowestAt + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() - lowestAt < Duration.ofSeconds(2).toNanos() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            long now = housekeeping.usedBytes();
+            if (now < lowest) {
+                lowest = now;
+                lowestAt = System.nanoTime();
+            }
+        }
+        return lowest;
     }
 
     /** The file's size once housekeeping has had the store idle for a few rounds and it stops shrinking. */
