@@ -10,6 +10,7 @@ import org.h2.engine.Session;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RandomAccessStore;
 import org.slf4j.Logger;
@@ -32,12 +33,19 @@ import org.springframework.stereotype.Component;
  * behind the application's {@link DataSource} (nothing for in-memory or remote H2, or another database): it
  * {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache; then it rewrites
  * the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's lock as its
- * background writer takes it), so those chunks empty and their space is reused by later chunks. The file does not
- * shrink while open (H2's chunk mover, {@code compactMoveChunks}, trips an internal assertion when run this way, so
- * it is left to H2's compaction at close); it stops growing once the space freed by retention is reused.
- * Compaction makes dead chunks frequent, and with them a transient state that H2 2.4.240's assertion in
- * {@code RandomAccessStore.shrinkStoreIfPossible} wrongly treats as an error (h2database#4048, relaxed upstream after
- * 2.4.240); the gateway's tests therefore run without assertions in that one class (docs/decisions.md).
+ * background writer takes it), so those chunks empty and their space is reused by later chunks. Chunks that hold no
+ * live page at all (every row in them deleted or superseded) are not rewritten: H2 frees them when it writes a later
+ * version, one retention time after they died. A store that goes quiet right after a retention sweep (the deleted
+ * jobs' chunks die with its last commits) would keep them counted as used until the next submit, so once the store has
+ * written nothing for a retention time while its chunks are under the target fill rate and compaction finds nothing to
+ * rewrite, a round writes one tick to a map of its own ({@value #TICK_MAP}, outside the SQL schema) and frees what
+ * that made old enough under the store's lock (H2's own {@code dropUnusedChunks}, as its writer runs it); it ticks
+ * once per quiet spell. The file does not shrink while open (H2's chunk mover, {@code compactMoveChunks}, trips an
+ * internal assertion when run this way, so it is left to H2's compaction at close); it stops growing once the space
+ * freed by retention is reused. Compaction makes dead chunks frequent, and with them a transient state that H2
+ * 2.4.240's assertion in {@code RandomAccessStore.shrinkStoreIfPossible} wrongly treats as an error (h2database#4048,
+ * relaxed upstream after 2.4.240); the gateway's tests therefore run without assertions in that one class
+ * (docs/decisions.md).
  *
  * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
  * superseded it (H2's documentation: the default assumes the disk flushes its buffers within 45 s; a lower value
@@ -55,9 +63,16 @@ public class H2FileHousekeeping implements DisposableBean {
     static final int TARGET_FILL_RATE = 90;
     /** At most this many bytes rewritten or moved per round, so that a round never holds the store for long. */
     static final int BYTES_PER_ROUND = 16 << 20;
+    /** The map that the tick written to free dead chunks goes to. */
+    static final String TICK_MAP = "gateway.housekeeping";
 
     private final MVStore store;
     private final PeriodicTask rounds;
+    private final MVMap<String, Long> ticks;
+    private final long retentionNanos;
+    private long lastVersion = -1;
+    private long lastVersionAt;
+    private long tickVersion = -1;
 
     public H2FileHousekeeping(DataSource dataSource,
             @Value("${gateway.store.h2-housekeeping:100ms}") Duration every,
@@ -67,10 +82,13 @@ public class H2FileHousekeeping implements DisposableBean {
                     + ") must be at least four gateway.store.h2-housekeeping rounds (" + every + ")");
         }
         this.store = every.isZero() ? null : fileStoreOf(dataSource).orElse(null);
+        this.retentionNanos = retention.toNanos();
         if (store == null) {
             rounds = null;
+            ticks = null;
             return;
         }
+        ticks = store.openMap(TICK_MAP);
         store.setRetentionTime(Math.toIntExact(retention.toMillis()));
         rounds = PeriodicTask.every("h2-housekeeping", every, this::round);
         rounds.start();
@@ -97,14 +115,30 @@ public class H2FileHousekeeping implements DisposableBean {
         }
     }
 
-    /** One round: flush, then rewrite sparse chunks. */
+    /** One round: flush, rewrite sparse chunks; on a quiet store, free the chunks that died in its last commits. */
     void round() {
         if (store.isClosed()) {
             return;
         }
         try {
             store.sync();
-            store.compact(TARGET_FILL_RATE, BYTES_PER_ROUND);
+            long version = store.getCurrentVersion();
+            long now = System.nanoTime();
+            if (version != lastVersion) {
+                lastVersion = version;
+                lastVersionAt = now;
+            }
+            if (store.compact(TARGET_FILL_RATE, BYTES_PER_ROUND)) {
+                return;
+            }
+            boolean quiet = now - lastVersionAt >= retentionNanos && version != tickVersion;
+            if (quiet && store.getFileStore().getChunksFillRate() < TARGET_FILL_RATE) {
+                // A dead chunk may be freed only once a later version exists; with nothing else writing, none comes.
+                ticks.put("ticks", ticks.getOrDefault("ticks", 0L) + 1);
+                store.commit();
+                tickVersion = store.getCurrentVersion();
+                store.executeFilestoreOperation(store.getFileStore()::dropUnusedChunks);
+            }
         } catch (RuntimeException e) {
             if (!store.isClosed()) {
                 throw e;
@@ -117,9 +151,9 @@ public class H2FileHousekeeping implements DisposableBean {
         return store == null ? 0 : store.getFileStore().size();
     }
 
-    /** The bytes of the file that chunks occupy now; the rest is free space that new chunks reuse. */
-    public long usedBytes() {
-        return store == null ? 0 : store.getFileStore().size() * store.getFillRate() / 100;
+    /** The store this looks after, or null when there is none (not an embedded H2 file, or switched off). */
+    MVStore store() {
+        return store;
     }
 
     @Override

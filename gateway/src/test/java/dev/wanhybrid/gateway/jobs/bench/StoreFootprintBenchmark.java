@@ -44,8 +44,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * retention deletes them all (the clock moved past expiry) and the file is measured again after close.
  *
  * <p>Run: {@code ./mvnw -o -pl gateway test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test
- * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.jobs.bench.StoreFootprintBenchmark 1500 8 20ms'}
- * (jobs per row, writer threads, group commit intervals separated by commas).
+ * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.jobs.bench.StoreFootprintBenchmark 1500 8 at-once,20ms 0,30'}
+ * (jobs per row; writer threads; how commits are written, separated by commas: {@code at-once} for
+ * {@code WRITE_DELAY=0} alone, an interval for group commit at that interval; write rates in finished jobs a second,
+ * 0 for full speed). With 10,000 jobs or more a row is written in tenths and the open file's size after each tenth
+ * is printed, so the growth can be seen to stay linear (or not) over a long run.
  */
 public final class StoreFootprintBenchmark {
 
@@ -57,12 +60,13 @@ public final class StoreFootprintBenchmark {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
         int writers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        List<Duration> intervals = Arrays.stream((args.length > 2 ? args[2] : "20ms").split(","))
-                .map(d -> DurationStyle.detectAndParse(d.trim())).toList();
+        List<Duration> commits = Arrays.stream((args.length > 2 ? args[2] : "at-once,20ms").split(","))
+                .map(String::trim).map(c -> c.equals("at-once") ? null : DurationStyle.detectAndParse(c)).toList();
+        int[] rates = Arrays.stream((args.length > 3 ? args[3] : "0,30").split(",")).map(String::trim)
+                .mapToInt(Integer::parseInt).toArray();
         List<Row> rows = new ArrayList<>();
-        for (int rate : new int[] {0, 30}) {
-            rows.add(new Row(rate, null));
-            intervals.forEach(interval -> rows.add(new Row(rate, interval)));
+        for (int rate : rates) {
+            commits.forEach(interval -> rows.add(new Row(rate, interval)));
         }
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, """
                 %d finished jobs a row, %d writer threads, load average before: %s
@@ -87,15 +91,24 @@ public final class StoreFootprintBenchmark {
         try (Store s = new Store(url, row.groupCommit(), writers)) {
             H2FileHousekeeping housekeeping = new H2FileHousekeeping(s.dataSource, Duration.ofMillis(100),
                     Duration.ofSeconds(1));
-            long start = System.nanoTime();
-            FinishedJobs.write(s.store, s.tx, s.ledger.ledger, 0, jobs / 2, row.jobsPerSecond(), writers);
-            seconds = (System.nanoTime() - start) / 1e9;
-            Thread.sleep(2_000);
-            half = size(dir);
-            start = System.nanoTime();
-            FinishedJobs.write(s.store, s.tx, s.ledger.ledger, jobs / 2, jobs, row.jobsPerSecond(), writers);
-            seconds += (System.nanoTime() - start) / 1e9;
-            Thread.sleep(2_000);
+            int parts = jobs >= 10_000 ? 10 : 2;
+            long[] sizes = new long[parts + 1];
+            seconds = 0;
+            for (int part = 0; part < parts; part++) {
+                long start = System.nanoTime();
+                FinishedJobs.write(s.store, s.tx, s.ledger.ledger, jobs * part / parts, jobs * (part + 1) / parts,
+                        row.jobsPerSecond(), writers);
+                seconds += (System.nanoTime() - start) / 1e9;
+                Thread.sleep(2_000);
+                sizes[part + 1] = size(dir);
+                if (parts > 2) {
+                    System.out.printf(Locale.ROOT, "  %s, %s: %d jobs written in %.0f s, open file %.1f MB%n",
+                            row.groupCommit() == null ? "at once" : "group commit " + row.groupCommit(),
+                            row.jobsPerSecond() == 0 ? "full speed" : row.jobsPerSecond() + " jobs/s",
+                            jobs * (part + 1) / parts, seconds, sizes[part + 1] / 1e6);
+                }
+            }
+            half = sizes[parts / 2];
             housekeeping.destroy();
             open = size(dir);
             if (s.dataSource instanceof GroupCommitDataSource groupCommit) {
