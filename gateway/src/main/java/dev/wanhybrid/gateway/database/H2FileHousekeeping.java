@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Keeps the embedded H2 file small while every commit is written at once ({@code WRITE_DELAY=0}, so a job
@@ -33,7 +34,8 @@ import org.springframework.stereotype.Component;
  * behind the application's {@link DataSource} (nothing for in-memory or remote H2, or another database): it
  * {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache; then it rewrites
  * the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's lock as its
- * background writer takes it), so those chunks empty and their space is reused by later chunks. Chunks that hold no
+ * background writer takes it, at most {@code gateway.store.h2-compaction-per-round} of them, default 1 MB), so those
+ * chunks empty and their space is reused by later chunks. Chunks that hold no
  * live page at all (every row in them deleted or superseded) are not rewritten: H2 frees them when it writes a later
  * version, one retention time after they died. A store that goes quiet right after a retention sweep (the deleted
  * jobs' chunks die with its last commits) would keep them counted as used until the next submit, so once the store has
@@ -46,6 +48,10 @@ import org.springframework.stereotype.Component;
  * 2.4.240's assertion in {@code RandomAccessStore.shrinkStoreIfPossible} wrongly treats as an error (h2database#4048,
  * relaxed upstream after 2.4.240); the gateway's tests therefore run without assertions in that one class
  * (docs/decisions.md).
+ *
+ * <p>What it does not do: make the live data small. That is the URL's {@code COMPRESS=TRUE} (pages stored
+ * LZF-compressed, a finished job's rows in about a sixth of the space); a file without it is logged as a warning at
+ * start.
  *
  * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
  * superseded it (H2's documentation: the default assumes the disk flushes its buffers within 45 s; a lower value
@@ -61,8 +67,14 @@ public class H2FileHousekeeping implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(H2FileHousekeeping.class);
     /** Compact chunks while the live share of the file or of the chunks is below this, in percent. */
     static final int TARGET_FILL_RATE = 90;
-    /** At most this many bytes rewritten or moved per round, so that a round never holds the store for long. */
-    static final int BYTES_PER_ROUND = 16 << 20;
+    /**
+     * The default of {@code gateway.store.h2-compaction-per-round} (the property's own default says the same): the
+     * live bytes one round may rewrite. H2's compaction rewrites every chunk older than the retention time up to this
+     * limit, under the store's lock, so a large limit holds commits back (16 MB gave a submit p99 of 103 ms at 8
+     * connections, 1 MB 49 ms, docs/benchmarks/submit.md); rounds come every 100 ms, so 1 MB still rewrites up to
+     * 10 MB a second.
+     */
+    public static final DataSize DEFAULT_COMPACTION_PER_ROUND = DataSize.ofMegabytes(1);
     /** The map that the tick written to free dead chunks goes to. */
     static final String TICK_MAP = "gateway.housekeeping";
 
@@ -70,13 +82,19 @@ public class H2FileHousekeeping implements DisposableBean {
     private final PeriodicTask rounds;
     private final MVMap<String, Long> ticks;
     private final long retentionNanos;
+    private final int compactionBytes;
     private long lastVersion = -1;
     private long lastVersionAt;
     private long tickVersion = -1;
 
     public H2FileHousekeeping(DataSource dataSource,
             @Value("${gateway.store.h2-housekeeping:100ms}") Duration every,
-            @Value("${gateway.store.h2-chunk-retention:1s}") Duration retention) {
+            @Value("${gateway.store.h2-chunk-retention:1s}") Duration retention,
+            @Value("${gateway.store.h2-compaction-per-round:1MB}") DataSize compaction) {
+        if (compaction.isNegative() || compaction.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("gateway.store.h2-compaction-per-round must be 0 to 2GB: " + compaction);
+        }
+        this.compactionBytes = (int) compaction.toBytes();
         if (!every.isZero() && retention.compareTo(every.multipliedBy(4)) < 0) {
             throw new IllegalArgumentException("gateway.store.h2-chunk-retention (" + retention
                     + ") must be at least four gateway.store.h2-housekeeping rounds (" + every + ")");
@@ -87,6 +105,10 @@ public class H2FileHousekeeping implements DisposableBean {
             rounds = null;
             ticks = null;
             return;
+        }
+        if (!compressed(dataSource)) {
+            log.warn("The H2 file {} is not compressed: add ;COMPRESS=TRUE to spring.datasource.url, as the shipped "
+                    + "URL has it, or a finished job takes about six times the space", store.getFileStore().getFileName());
         }
         ticks = store.openMap(TICK_MAP);
         store.setRetentionTime(Math.toIntExact(retention.toMillis()));
@@ -115,6 +137,16 @@ public class H2FileHousekeeping implements DisposableBean {
         }
     }
 
+    /** Whether the embedded database behind the data source stores its pages compressed (the URL's COMPRESS). */
+    private static boolean compressed(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local
+                    && local.getDatabase().getSettings().compressData;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the database to read its settings", e);
+        }
+    }
+
     /** One round: flush, rewrite sparse chunks; on a quiet store, free the chunks that died in its last commits. */
     void round() {
         if (store.isClosed()) {
@@ -128,7 +160,7 @@ public class H2FileHousekeeping implements DisposableBean {
                 lastVersion = version;
                 lastVersionAt = now;
             }
-            if (store.compact(TARGET_FILL_RATE, BYTES_PER_ROUND)) {
+            if (compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes)) {
                 return;
             }
             boolean quiet = now - lastVersionAt >= retentionNanos && version != tickVersion;

@@ -18,8 +18,13 @@ import org.springframework.core.env.Environment;
 class H2GroupCommitConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(H2GroupCommitConfiguration.class);
-    /** Default least time between two shared writes (docs/benchmarks/store-footprint.md). */
-    static final Duration DEFAULT_INTERVAL = Duration.ofMillis(20);
+    /**
+     * Default least time between two shared writes: none, a write starts as soon as the previous one is done, and
+     * the commits that arrived during it share it. With compressed pages (the shipped URL's {@code COMPRESS=TRUE})
+     * the file stays within the footprint budget without a pause between writes, and a submit waits for one write
+     * instead of up to 20 ms (docs/benchmarks/store-footprint.md, docs/benchmarks/submit.md).
+     */
+    static final Duration DEFAULT_INTERVAL = Duration.ZERO;
 
     @Bean
     static BeanPostProcessor h2GroupCommitDataSource(Environment environment) {

@@ -7,11 +7,14 @@ import dev.wanhybrid.gateway.budget.LedgerFixture;
 import dev.wanhybrid.gateway.database.FinishedJobs;
 import dev.wanhybrid.gateway.database.GroupCommitDataSource;
 import dev.wanhybrid.gateway.database.H2FileHousekeeping;
+import dev.wanhybrid.gateway.database.H2Space;
 import dev.wanhybrid.gateway.jobs.JobDependentRecords;
 import dev.wanhybrid.gateway.jobs.JobRetention;
 import dev.wanhybrid.gateway.jobs.JobStore;
+import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import dev.wanhybrid.gateway.storage.ResultStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
@@ -31,6 +35,7 @@ import org.springframework.boot.convert.DurationStyle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The embedded H2 store's footprint per finished job, and what retention gives back. Not a test: it asserts nothing
@@ -47,15 +52,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.jobs.bench.StoreFootprintBenchmark 1500 8 at-once,20ms 0,30'}
  * (jobs per row; writer threads; how commits are written, separated by commas: {@code at-once} for
  * {@code WRITE_DELAY=0} alone, an interval for group commit at that interval; write rates in finished jobs a second,
- * 0 for full speed). With 10,000 jobs or more a row is written in tenths and the open file's size after each tenth
- * is printed, so the growth can be seen to stay linear (or not) over a long run.
+ * 0 for full speed; optionally, the housekeeping's compaction per round, separated by commas, {@code 0} for none).
+ * With 2,000 jobs or more a row is written in tenths and the open file's size after each tenth is printed, so the
+ * growth can be seen to stay linear (or not) over a long run. Besides the file's size at the end of each part, it
+ * records the largest size the file reached (sampled every 50 ms: that is what the disk must hold) and the bytes H2
+ * counts as allocated ({@code H2Space}).
  */
 public final class StoreFootprintBenchmark {
 
     private StoreFootprintBenchmark() {}
 
     /** One row: the write rate (0: full speed) and the group commit interval (null: {@code WRITE_DELAY=0}). */
-    record Row(int jobsPerSecond, Duration groupCommit) {}
+    record Row(int jobsPerSecond, Duration groupCommit, DataSize compaction, String settings) {}
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
@@ -64,15 +72,24 @@ public final class StoreFootprintBenchmark {
                 .map(String::trim).map(c -> c.equals("at-once") ? null : DurationStyle.detectAndParse(c)).toList();
         int[] rates = Arrays.stream((args.length > 3 ? args[3] : "0,30").split(",")).map(String::trim)
                 .mapToInt(Integer::parseInt).toArray();
+        List<DataSize> compactions = Arrays.stream((args.length > 4 ? args[4]
+                : H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND.toBytes() + "B").split(",")).map(String::trim)
+                .map(DataSize::parse).toList();
+        List<String> settings = Arrays.stream((args.length > 5 ? args[5] : "").split(",", -1)).map(String::trim)
+                .toList();
         List<Row> rows = new ArrayList<>();
         for (int rate : rates) {
-            commits.forEach(interval -> rows.add(new Row(rate, interval)));
+            for (Duration interval : commits) {
+                for (DataSize compaction : compactions) {
+                    settings.forEach(setting -> rows.add(new Row(rate, interval, compaction, setting)));
+                }
+            }
         }
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, """
                 %d finished jobs a row, %d writer threads, load average before: %s
 
-                | commits | rate | write time s | shared writes | file while open | per job while open | per further job (second half) | after close | per job after close | after retention and close |
-                |---|---|---:|---:|---:|---:|---:|---:|---:|---:|
+                | commits | rate | compaction per round | URL settings | write time s | shared writes | file while open | largest file | allocated | per job while open | per further job (second half) | allocated per further job | after close | per job after close | after retention and close |
+                |---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
                 """, jobs, writers, loadAverage()));
         for (Row row : rows) {
             out.append(measure(row, jobs, writers)).append('\n');
@@ -83,16 +100,30 @@ public final class StoreFootprintBenchmark {
 
     static String measure(Row row, int jobs, int writers) throws Exception {
         Path dir = Files.createTempDirectory("footprint");
-        String url = "jdbc:h2:file:" + dir.resolve("gateway") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        String url = "jdbc:h2:file:" + dir.resolve("gateway") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+                + (row.settings().isEmpty() ? "" : ";" + row.settings());
         long half;
         long open;
+        long allocated;
+        long allocatedHalf;
         double seconds;
         long writes = 0;
+        AtomicLong largest = new AtomicLong();
         try (Store s = new Store(url, row.groupCommit(), writers)) {
             H2FileHousekeeping housekeeping = new H2FileHousekeeping(s.dataSource, Duration.ofMillis(100),
-                    Duration.ofSeconds(1));
-            int parts = jobs >= 10_000 ? 10 : 2;
+                    Duration.ofSeconds(1), row.compaction());
+            // The disk must hold the file at its largest, not as it happens to be when a part ends.
+            PeriodicTask sampler = PeriodicTask.every("file-size", Duration.ofMillis(50), () -> {
+                try {
+                    largest.accumulateAndGet(size(dir), Math::max);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            sampler.start();
+            int parts = jobs >= 2_000 ? 10 : 2;
             long[] sizes = new long[parts + 1];
+            long[] used = new long[parts + 1];
             seconds = 0;
             for (int part = 0; part < parts; part++) {
                 long start = System.nanoTime();
@@ -101,14 +132,21 @@ public final class StoreFootprintBenchmark {
                 seconds += (System.nanoTime() - start) / 1e9;
                 Thread.sleep(2_000);
                 sizes[part + 1] = size(dir);
+                used[part + 1] = H2Space.usedBytes(housekeeping);
                 if (parts > 2) {
-                    System.out.printf(Locale.ROOT, "  %s, %s: %d jobs written in %.0f s, open file %.1f MB%n",
+                    System.out.printf(Locale.ROOT, "  %s, %s, compaction %s: %d jobs written in %.0f s, open file %.1f MB"
+                            + " (largest so far %.1f MB), allocated %.1f MB%n",
                             row.groupCommit() == null ? "at once" : "group commit " + row.groupCommit(),
                             row.jobsPerSecond() == 0 ? "full speed" : row.jobsPerSecond() + " jobs/s",
-                            jobs * (part + 1) / parts, seconds, sizes[part + 1] / 1e6);
+                            row.compaction(), jobs * (part + 1) / parts, seconds, sizes[part + 1] / 1e6,
+                            largest.get() / 1e6, used[part + 1] / 1e6);
+                    System.out.println("    " + H2Space.chunks(housekeeping));
                 }
             }
             half = sizes[parts / 2];
+            allocatedHalf = used[parts / 2];
+            allocated = used[parts];
+            sampler.stop();
             housekeeping.destroy();
             open = size(dir);
             if (s.dataSource instanceof GroupCommitDataSource groupCommit) {
@@ -128,12 +166,15 @@ public final class StoreFootprintBenchmark {
             }
         }
         long after = size(dir);
-        return String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %.1f MB | %.1f KB | %.1f KB | %.1f MB | %.1f KB | %.1f MB |",
+        int further = jobs - jobs / 2;
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %.1f MB | %.1f MB | %.1f MB | %.1f KB | %.1f KB"
+                        + " | %.1f KB | %.1f MB | %.1f KB | %.1f MB |",
                 row.groupCommit() == null ? "at once (`WRITE_DELAY=0`)" : "group commit, " + row.groupCommit(),
-                row.jobsPerSecond() == 0 ? "full speed" : row.jobsPerSecond() + " jobs/s", seconds,
-                row.groupCommit() == null ? "-" : writes + " for " + jobs * 5, open / 1e6, open / 1e3 / jobs,
-                (open - half) / 1e3 / (jobs - jobs / 2),
-                closed / 1e6, closed / 1e3 / jobs, after / 1e6);
+                row.jobsPerSecond() == 0 ? "full speed" : row.jobsPerSecond() + " jobs/s", row.compaction(),
+                row.settings().isEmpty() ? "-" : "`" + row.settings() + "`", seconds,
+                row.groupCommit() == null ? "-" : writes + " for " + jobs * 5, open / 1e6, largest.get() / 1e6,
+                allocated / 1e6, open / 1e3 / jobs, (open - half) / 1e3 / further,
+                (allocated - allocatedHalf) / 1e3 / further, closed / 1e6, closed / 1e3 / jobs, after / 1e6);
     }
 
     static String loadAverage() {
