@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wanhybrid.engine.VideoStills;
+import dev.wanhybrid.gateway.e2e.support.FfmpegPrograms;
 import dev.wanhybrid.generatedclient.ApiClient;
 import dev.wanhybrid.generatedclient.ApiException;
 import dev.wanhybrid.generatedclient.api.VideosApi;
@@ -61,6 +62,7 @@ class GeneratedClientIT {
 
     @Test
     void aGeneratedClientCreatesRetrievesAndDownloadsAVideo() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         VideosApi api = videos();
         VideoObject created = api.createVideo(new CreateVideoRequest()
                 .prompt("a paper boat drifting on a rainy street").seconds("5").size("832x480")

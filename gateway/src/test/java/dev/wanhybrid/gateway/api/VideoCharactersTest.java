@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wanhybrid.engine.internal.video.FfmpegTools;
+import dev.wanhybrid.gateway.e2e.support.FfmpegPrograms;
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import dev.wanhybrid.gateway.web.ApiException;
 import java.io.ByteArrayInputStream;
@@ -48,6 +49,7 @@ class VideoCharactersTest {
 
     @BeforeAll
     static void makeClips() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         mp4 = clip("clip.mp4", 3, "mp4");
         mov = clip("clip.mov", 2, "mov");
         mkv = clip("clip.mkv", 2, "matroska");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.engine.VideoStills;
 import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
+import dev.wanhybrid.gateway.e2e.support.FfmpegPrograms;
 import dev.wanhybrid.gateway.e2e.support.Http;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
@@ -317,6 +318,7 @@ class VideosApiIT extends ApiTestBase {
 
     @Test
     void theThumbnailAndSpritesheetAreStoredWithTheVideoAndDecodeAsTheirContentTypeSays() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         String id = create("{\"prompt\": \"stills please\"}").path("id").asString();
         awaitStatus(id, "completed");
         String key = store.find(id).orElseThrow().resultKey();
@@ -335,6 +337,7 @@ class VideosApiIT extends ApiTestBase {
 
     @Test
     void aStillLostFromTheStoreIsMadeAgainOnRequest() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         String id = create("{\"prompt\": \"stills lost\"}").path("id").asString();
         awaitStatus(id, "completed");
         String key = store.find(id).orElseThrow().resultKey();
@@ -371,6 +374,7 @@ class VideosApiIT extends ApiTestBase {
 
     @Test
     void aCharacterUploadedAsAFileIsStoredPrivatelyAndItsRequestsAreChecked() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         java.nio.file.Path clip = java.nio.file.Files.createTempFile("character-", ".mp4");
         try {
             dev.wanhybrid.engine.internal.video.FfmpegTools.ffmpeg(List.of("-f", "lavfi", "-i",

@@ -46,8 +46,12 @@ class GroupCommitDataSourceTest {
     }
 
     DataSource groupCommitted(Duration interval) throws Exception {
+        return groupCommitted(interval, ";WRITE_DELAY=0");
+    }
+
+    DataSource groupCommitted(Duration interval, String urlSettings) throws Exception {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("db/gateway") + ";WRITE_DELAY=0");
+        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("db/gateway") + urlSettings);
         config.setUsername("sa");
         config.setMaximumPoolSize(THREADS);
         pool = new HikariDataSource(config);
@@ -59,7 +63,17 @@ class GroupCommitDataSourceTest {
 
     @Test
     void everyAcknowledgedCommitIsInTheFileAndConcurrentCommitsShareWrites() throws Exception {
-        DataSource dataSource = groupCommitted(Duration.ofMillis(20));
+        everyAcknowledgedCommitIsInTheFile(groupCommitted(Duration.ofMillis(20)));
+    }
+
+    /** The same with what the gateway ships: compressed pages, no pause between writes. */
+    @Test
+    void everyAcknowledgedCommitIsInTheFileWithTheShippedSettings() throws Exception {
+        everyAcknowledgedCommitIsInTheFile(groupCommitted(H2GroupCommitConfiguration.DEFAULT_INTERVAL,
+                H2FileFootprintTest.shippedSettings()));
+    }
+
+    private void everyAcknowledgedCommitIsInTheFile(DataSource dataSource) throws Exception {
         assertThat(dataSource).isInstanceOf(GroupCommitDataSource.class);
         H2GroupCommit groupCommit = ((GroupCommitDataSource) dataSource).groupCommit();
         try (ExecutorService threads = Executors.newFixedThreadPool(THREADS)) {

@@ -27,6 +27,7 @@ import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
 import dev.wanhybrid.engine.VideoStills;
 import dev.wanhybrid.gateway.e2e.support.ApiTestBase;
+import dev.wanhybrid.gateway.e2e.support.FfmpegPrograms;
 import dev.wanhybrid.gateway.e2e.support.TestBackends;
 import java.io.InputStream;
 import java.net.URI;
@@ -207,6 +208,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientDownloadsTheThumbnailAndTheSpritesheet() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         Video done = finishedSource();
         VideoStills.Probe video = download(done.id(), VideoDownloadContentParams.Variant.VIDEO, "video/mp4");
         assertThat(video.codec()).isEqualTo("h264");
@@ -260,6 +262,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientEditsAVideoThroughAModelThatEditsAndTheResultDownloads() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         Video source = finishedSource();
         Video edit = client.videos().edit(VideoEditParams.builder().prompt("make it sunny")
                 .video(VideoEditParams.Video.ofReferenceInputParam(
@@ -318,6 +321,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientCreatesACharacterAndCastsItThroughReferenceToVideo() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         Video source = finishedSource();
         byte[] clip;
         try (HttpResponse response = client.videos().downloadContent(source.id()); InputStream body = response.body()) {

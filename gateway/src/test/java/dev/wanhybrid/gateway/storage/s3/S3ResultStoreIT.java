@@ -3,6 +3,7 @@ package dev.wanhybrid.gateway.storage.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wanhybrid.gateway.e2e.support.FfmpegPrograms;
 import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.preview.VideoVariant;
 import dev.wanhybrid.gateway.storage.ResultStore;
@@ -87,6 +88,7 @@ class S3ResultStoreIT {
 
     @Test
     void aVideosThumbnailAndSpritesheetAreKeptInTheBucketBesideItAndDeletedWithIt() throws Exception {
+        FfmpegPrograms.assumeAvailable();
         byte[] mp4;
         try (InputStream in = getClass().getResourceAsStream("/fixtures/api/tiny.mp4")) {
             mp4 = in.readAllBytes();

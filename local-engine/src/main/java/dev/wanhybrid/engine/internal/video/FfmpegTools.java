@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Loader;
 
@@ -21,20 +22,48 @@ public final class FfmpegTools {
 
     private FfmpegTools() {}
 
+    /** What to install when the programs' libraries do not load (Debian and Ubuntu package names). */
+    public static final String INSTALL = "apt-get install libpulse0";
+
     /** Runs {@code ffmpeg} with {@code arguments} (after {@code -nostdin -v error -y}); returns its stdout. */
     public static String ffmpeg(List<String> arguments) throws IOException {
-        return run(Loader.load(org.bytedeco.ffmpeg.ffmpeg.class), List.of("-nostdin", "-v", "error", "-y"),
-                arguments);
+        return run(load(org.bytedeco.ffmpeg.ffmpeg.class), List.of("-nostdin", "-v", "error", "-y"), arguments);
     }
 
     /** Runs {@code ffprobe} with {@code arguments} (after {@code -v error}); returns its stdout. */
     public static String ffprobe(List<String> arguments) throws IOException {
-        return run(Loader.load(org.bytedeco.ffmpeg.ffprobe.class), List.of("-v", "error"), arguments);
+        return run(load(org.bytedeco.ffmpeg.ffprobe.class), List.of("-v", "error"), arguments);
+    }
+
+    /** Why the programs cannot run on this machine, or empty when they can (for callers that can do without). */
+    public static Optional<String> unavailable() {
+        try {
+            load(org.bytedeco.ffmpeg.ffprobe.class);
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The path of the program, once it and the shared libraries beside it are extracted (loading the JNI bindings
+     * extracts them). The programs link libavdevice, which links system libraries that a minimal machine may lack
+     * (PulseAudio's client library); JavaCPP then throws a {@link LinkageError} on the first load and
+     * {@link NoClassDefFoundError} on every later one. That is an {@link IOException} here, naming what to install,
+     * so that a caller that can do without the programs (stills of a finished video) carries on.
+     */
+    private static String load(Class<?> program) throws IOException {
+        try {
+            String path = Loader.load(program);
+            Loader.load(org.bytedeco.ffmpeg.global.avdevice.class);
+            return path;
+        } catch (LinkageError e) {
+            throw new IOException("FFmpeg's programs cannot load their libraries on this machine (" + e
+                    + "); a system library they link is missing (Debian, Ubuntu: " + INSTALL + ")", e);
+        }
     }
 
     private static String run(String program, List<String> fixed, List<String> arguments) throws IOException {
-        // The programs link the shared libraries beside them, which loading the JNI bindings extracts.
-        Loader.load(org.bytedeco.ffmpeg.global.avdevice.class);
         List<String> command = new ArrayList<>();
         command.add(program);
         command.addAll(fixed);
