@@ -248,6 +248,7 @@ class OpenAiSdkIT {
 
     @Test
     void theOfficialClientExtendsAVideoFromItsLastFrameAsImageToVideo() {
+        FfmpegPrograms.assumeAvailable();
         Video source = finishedSource();
         Video extension = client.videos().extend(VideoExtendParams.builder().prompt("the train enters a tunnel")
                 .video(VideoExtendParams.Video.ofReferenceInputParam(
