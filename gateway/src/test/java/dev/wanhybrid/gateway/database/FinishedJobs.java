@@ -88,9 +88,41 @@ public final class FinishedJobs {
         }
     }
 
-    private static final GenerationSpec SPEC = new GenerationSpec("acme", "auto", TaskKind.T2V,
-            "a lighthouse in a storm, waves crashing against the rocks at dusk", null, null, 5, null, null, null,
-            null, null);
+    /**
+     * Words prompts are drawn from. Every job gets a prompt and a result checksum of its own, as real jobs do: with
+     * one prompt and one checksum for every job, compressed pages looked several times smaller than real data makes
+     * them.
+     */
+    private static final String[] WORDS = ("a the lighthouse storm waves crash against rocks dusk city street rain "
+            + "neon reflections slow camera pan drone shot over forest fog morning sunlight golden hour portrait "
+            + "woman man child dog cat running walking dancing ocean desert mountain snow river bridge train car "
+            + "close-up wide cinematic 35mm film grain handheld tracking shot night stars aurora market crowd "
+            + "coffee steam kitchen window curtain wind leaves autumn spring red blue green yellow old young").split(" ");
+
+    /** A prompt of 12 to 60 words, the same for the same job number in every run. */
+    static String prompt(int i) {
+        java.util.Random random = new java.util.Random(i * 7919L + 17);
+        StringBuilder text = new StringBuilder();
+        for (int w = 12 + random.nextInt(49); w > 0; w--) {
+            text.append(WORDS[random.nextInt(WORDS.length)]).append(w > 1 ? " " : "");
+        }
+        return text.toString();
+    }
+
+    /** A result checksum as random as a real SHA-256, the same for the same job number in every run. */
+    static String checksum(int i) {
+        java.util.Random random = new java.util.Random(i * 104729L + 3);
+        StringBuilder hex = new StringBuilder();
+        for (int b = 0; b < 32; b++) {
+            hex.append(String.format(Locale.ROOT, "%02x", random.nextInt(256)));
+        }
+        return hex.toString();
+    }
+
+    private static GenerationSpec spec(int i) {
+        return new GenerationSpec("acme", "auto", TaskKind.T2V, prompt(i), null, null, 5, null, null, null, null,
+                null);
+    }
     private static final RouteCandidate CLOUD = new RouteCandidate("cloud", "wan2.5-t2v-preview",
             new BigDecimal("0.50"), Duration.ofSeconds(90));
     private static final RouteCandidate LOCAL = new RouteCandidate("local", "wan2.1-t2v-1.3b",
@@ -101,13 +133,14 @@ public final class FinishedJobs {
     private static void writeOne(JobStore store, TransactionTemplate tx, SpendLedger ledger, int i) {
         Instant at = T0.plusSeconds(i);
         String id = String.format(Locale.ROOT, "video_%032x", i);
+        GenerationSpec spec = spec(i);
         Job created = tx.execute(status -> {
             try {
                 ledger.reserve(id, "acme", "cloud", CLOUD.model(), CLOUD.estimatedCostUsd());
             } catch (BudgetExceededException e) {
                 throw new AssertionError("no cap is set", e);
             }
-            return store.create(Job.accepted(id, SPEC, ROUTE, at));
+            return store.create(Job.accepted(id, spec, ROUTE, at));
         });
         Job job = store.transition(created, JobPhase.SUBMITTING, null, at, set -> {}).orElseThrow();
         Job running = store.transition(job, JobPhase.RUNNING, null, at.plusSeconds(1),
@@ -115,10 +148,10 @@ public final class FinishedJobs {
         Job fetching = store.transition(running, JobPhase.FETCHING_RESULT, null, at.plusSeconds(60),
                 set -> set.progress(100)).orElseThrow();
         tx.executeWithoutResult(status -> {
-            BigDecimal actual = ledger.settle(id, "acme", "cloud", new BackendTask(id, CLOUD.model(), SPEC),
+            BigDecimal actual = ledger.settle(id, "acme", "cloud", new BackendTask(id, CLOUD.model(), spec),
                     LedgerFixture.succeededCloud(5));
             store.transition(fetching, JobPhase.COMPLETED, null, at.plusSeconds(61),
-                    set -> set.result("results/" + id + ".mp4", 3_000_000, "ab".repeat(32)).actualUsd(actual))
+                    set -> set.result("results/" + id + ".mp4", 3_000_000, checksum(i)).actualUsd(actual))
                     .orElseThrow();
         });
     }

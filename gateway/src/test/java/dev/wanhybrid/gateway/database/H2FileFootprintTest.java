@@ -57,9 +57,9 @@ class H2FileFootprintTest {
      * What a further finished job may add to the store: the issue's budget, 2 KB (100,000 jobs in 200 MB). Measured
      * as the bytes H2 counts as allocated ({@link H2Space}) once the store is idle and compaction is done, not as the
      * file's size: the open file grows in steps (a chunk that fits no free space is appended) that 300 jobs are too
-     * few to average out, and it never shrinks while open. With the shipped settings (compressed pages) a further
-     * job took 0.4-0.8 KB in the benchmark (docs/benchmarks/store-footprint.md); without compression, 3.2-6.3 KB,
-     * which fails here. The 100,000-job run is the benchmark's, not this test's.
+     * few to average out, and it never shrinks while open. Every job has a prompt and a checksum of its own
+     * ({@link FinishedJobs}); with the shipped settings (compressed pages) a further job took 628 bytes here, without
+     * compression 3,290 bytes, which fails (docs/benchmarks/store-footprint.md). The 100,000-job run is the benchmark's, not this test's.
      */
     static final long BOUND_PER_JOB = 2 * 1024;
 
