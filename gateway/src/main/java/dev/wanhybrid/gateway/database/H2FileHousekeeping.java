@@ -50,7 +50,7 @@ import org.springframework.util.unit.DataSize;
  * (docs/decisions.md).
  *
  * <p>What it does not do: make the live data small. That is the URL's {@code COMPRESS=TRUE} (pages stored
- * LZF-compressed, a finished job's rows in about a sixth of the space); a file without it is logged as a warning at
+ * LZF-compressed, a finished job's rows in a half to a third of the space); a file without it is logged as a warning at
  * start.
  *
  * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
@@ -108,7 +108,7 @@ public class H2FileHousekeeping implements DisposableBean {
         }
         if (!compressed(dataSource)) {
             log.warn("The H2 file {} is not compressed: add ;COMPRESS=TRUE to spring.datasource.url, as the shipped "
-                    + "URL has it, or a finished job takes about six times the space", store.getFileStore().getFileName());
+                    + "URL has it, or a finished job takes two to three times the space", store.getFileStore().getFileName());
         }
         ticks = store.openMap(TICK_MAP);
         store.setRetentionTime(Math.toIntExact(retention.toMillis()));
