@@ -30,36 +30,43 @@ import org.springframework.util.unit.DataSize;
  * are rewritten elsewhere. H2 does that rewriting in its background writer, which {@code WRITE_DELAY=0} turns off;
  * without it the file grew by about 167 KB per finished job (docs/benchmarks/store-footprint.md).
  *
- * <p>What it does, every {@code gateway.store.h2-housekeeping} (default 100 ms; 0 turns it off), on the file store
- * behind the application's {@link DataSource} (nothing for in-memory or remote H2, or another database): it
- * {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache; then it rewrites
- * the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's lock as its
- * background writer takes it, at most {@code gateway.store.h2-compaction-per-round} of them, default 1 MB), so those
- * chunks empty and their space is reused by later chunks. Chunks that hold no
- * live page at all (every row in them deleted or superseded) are not rewritten: H2 frees them when it writes a later
- * version, one retention time after they died. A store that goes quiet right after a retention sweep (the deleted
- * jobs' chunks die with its last commits) would keep them counted as used until the next submit, so once the store has
- * written nothing for a retention time while its chunks are under the target fill rate and compaction finds nothing to
- * rewrite, a round writes one tick to a map of its own ({@value #TICK_MAP}, outside the SQL schema) and frees what
- * that made old enough under the store's lock (H2's own {@code dropUnusedChunks}, as its writer runs it); it ticks
- * once per quiet spell. The file does not shrink while open (H2's chunk mover, {@code compactMoveChunks}, trips an
- * internal assertion when run this way, so it is left to H2's compaction at close); it stops growing once the space
- * freed by retention is reused. Compaction makes dead chunks frequent, and with them a transient state that H2
- * 2.4.240's assertion in {@code RandomAccessStore.shrinkStoreIfPossible} wrongly treats as an error (h2database#4048,
- * relaxed upstream after 2.4.240); the gateway's tests therefore run without assertions in that one class
- * (docs/decisions.md).
+ * <p>What it does, every {@code gateway.store.h2-housekeeping} (default 50 ms; 0 turns it off), on the file store
+ * behind the application's {@link DataSource} (nothing for in-memory or remote H2, or another database):
+ * <ol>
+ *   <li>it {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache;</li>
+ *   <li>it rewrites the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's
+ *   lock as its background writer takes it, at most {@code gateway.store.h2-compaction-per-round} of them, default
+ *   1 MB), so those chunks empty and their space is reused by later chunks;</li>
+ *   <li>while less than {@value #MOVE_BELOW_FILL_RATE}% of the file up to its last chunk is allocated, it moves
+ *   chunks into the holes before them ({@link RandomAccessStore#compactMoveChunks}, H2's own chunk mover, as its
+ *   background writer runs it on a fragmented file, at most {@code gateway.store.h2-move-per-round} a round,
+ *   default 4 MB), and H2 truncates the file behind the last chunk. A burst of commits leaves holes (its dead
+ *   chunks are freed one retention time later); without the moves the file keeps the size of its largest burst
+ *   for as long as one live chunk sits at its end.</li>
+ * </ol>
+ * Chunks that hold no live page at all (every row in them deleted or superseded) are not rewritten: H2 frees them
+ * when it writes a later version, once they are older than the retention time. A store that goes quiet right after a
+ * retention sweep (the deleted jobs' chunks die with its last commits) would keep them counted as used until the next
+ * submit, so once the store has written nothing for a retention time while its chunks are under the target fill rate
+ * and compaction finds nothing to rewrite, a round writes one tick to a map of its own ({@value #TICK_MAP}, outside
+ * the SQL schema) and frees what that made old enough under the store's lock (H2's own {@code dropUnusedChunks}, as
+ * its writer runs it); it ticks once per quiet spell. Compaction and moves make dead chunks frequent, and with them
+ * a transient state that H2 2.4.240's assertions in {@code RandomAccessStore} wrongly treat as an error
+ * (h2database#4048, relaxed upstream after 2.4.240); the gateway's tests therefore run without assertions in that
+ * one class (docs/decisions.md).
  *
  * <p>What it does not do: make the live data small. That is the URL's {@code COMPRESS=TRUE} (pages stored
  * LZF-compressed, a finished job's rows in a half to a third of the space); a file without it is logged as a warning at
  * start.
  *
- * <p>Durability: H2's retention time exists so that space is not reused before the disk has the chunks that
- * superseded it (H2's documentation: the default assumes the disk flushes its buffers within 45 s; a lower value
- * is safe when the buffers are flushed earlier). Because step 1 flushes them at every round, the retention time is
- * lowered to {@code gateway.store.h2-chunk-retention} (default 1 s), which must be at least four rounds: a chunk
- * is overwritten only after the chunk that made it obsolete has been flushed. Commits are still written at once, so
- * {@code kill -9} loses nothing that was committed; a power loss can lose at most the last round's commits (as it
- * could before, when nothing was flushed explicitly), never the file.
+ * <p>Durability: commits are written at once, so {@code kill -9} loses nothing that was committed (the OS has every
+ * write). Against power loss H2 relies on its retention time: a chunk younger than it is not overwritten even when
+ * dead (H2's documentation assumes the disk flushes its buffers within the default 45 s; a lower value is safe when
+ * they are flushed earlier). Step 1 flushes them every round, so the retention time is lowered to
+ * {@code gateway.store.h2-chunk-retention} (default 250 ms), which must be at least four rounds. H2 2.4.240 counts the
+ * retention time from a chunk's creation, not from its death, so an older chunk may be reused two versions after it
+ * died, before the round that flushes the chunk superseding it; that is H2's own behaviour with any retention time,
+ * the shipped 45 s included. The chunk mover syncs the file before it overwrites a moved chunk's old place.
  */
 @Component
 public class H2FileHousekeeping implements DisposableBean {
@@ -68,6 +75,17 @@ public class H2FileHousekeeping implements DisposableBean {
     /** Compact chunks while the live share of the file or of the chunks is below this, in percent. */
     static final int TARGET_FILL_RATE = 90;
     /**
+     * Move chunks towards the file's start while the allocated share of the file is below this, in percent. Bursts of
+     * commits leave holes (the chunks of one retention time, freed after it); without moving, the file keeps the size
+     * of its largest burst, and 100,000 finished jobs written at full speed left a 176 MB file holding 83 MB of chunks
+     * (docs/benchmarks/store-footprint.md).
+     */
+    static final int MOVE_BELOW_FILL_RATE = 80;
+    /** The default of {@code gateway.store.h2-housekeeping}: how often a round runs. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(50);
+    /** The default of {@code gateway.store.h2-chunk-retention}: at least four rounds. */
+    public static final Duration DEFAULT_CHUNK_RETENTION = Duration.ofMillis(250);
+    /**
      * The default of {@code gateway.store.h2-compaction-per-round} (the property's own default says the same): the
      * live bytes one round may rewrite. H2's compaction rewrites every chunk older than the retention time up to this
      * limit, under the store's lock, so a large limit holds commits back (16 MB gave a submit p99 of 103 ms at 8
@@ -75,32 +93,45 @@ public class H2FileHousekeeping implements DisposableBean {
      * 10 MB a second.
      */
     public static final DataSize DEFAULT_COMPACTION_PER_ROUND = DataSize.ofMegabytes(1);
+    /**
+     * The default of {@code gateway.store.h2-move-per-round} (the property's own default says the same): the bytes of
+     * chunks one round may move towards the file's start while the file is fragmented, under the store's lock.
+     */
+    public static final DataSize DEFAULT_MOVE_PER_ROUND = DataSize.ofMegabytes(4);
     /** The map that the tick written to free dead chunks goes to. */
     static final String TICK_MAP = "gateway.housekeeping";
 
     private final MVStore store;
+    private final RandomAccessStore files;
     private final PeriodicTask rounds;
     private final MVMap<String, Long> ticks;
     private final long retentionNanos;
     private final int compactionBytes;
+    private final long moveBytes;
     private long lastVersion = -1;
     private long lastVersionAt;
     private long tickVersion = -1;
 
     public H2FileHousekeeping(DataSource dataSource,
-            @Value("${gateway.store.h2-housekeeping:100ms}") Duration every,
-            @Value("${gateway.store.h2-chunk-retention:1s}") Duration retention,
-            @Value("${gateway.store.h2-compaction-per-round:1MB}") DataSize compaction) {
+            @Value("${gateway.store.h2-housekeeping:50ms}") Duration every,
+            @Value("${gateway.store.h2-chunk-retention:250ms}") Duration retention,
+            @Value("${gateway.store.h2-compaction-per-round:1MB}") DataSize compaction,
+            @Value("${gateway.store.h2-move-per-round:4MB}") DataSize moves) {
         if (compaction.isNegative() || compaction.toBytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("gateway.store.h2-compaction-per-round must be 0 to 2GB: " + compaction);
         }
+        if (moves.isNegative()) {
+            throw new IllegalArgumentException("gateway.store.h2-move-per-round must not be negative: " + moves);
+        }
         this.compactionBytes = (int) compaction.toBytes();
+        this.moveBytes = moves.toBytes();
         if (!every.isZero() && retention.compareTo(every.multipliedBy(4)) < 0) {
             throw new IllegalArgumentException("gateway.store.h2-chunk-retention (" + retention
                     + ") must be at least four gateway.store.h2-housekeeping rounds (" + every + ")");
         }
         this.store = every.isZero() ? null : fileStoreOf(dataSource).orElse(null);
         this.retentionNanos = retention.toNanos();
+        this.files = store == null ? null : (RandomAccessStore) store.getFileStore();
         if (store == null) {
             rounds = null;
             ticks = null;
@@ -160,7 +191,13 @@ public class H2FileHousekeeping implements DisposableBean {
                 lastVersion = version;
                 lastVersionAt = now;
             }
-            if (compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes)) {
+            boolean rewrote = compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes);
+            // Move live chunks from the file's end into the holes before it, so the file shrinks (H2's own background
+            // writer does the same when its file is fragmented); H2 takes the store's lock and syncs around it.
+            if (moveBytes > 0 && files.getFillRate() < MOVE_BELOW_FILL_RATE) {
+                files.compactMoveChunks(MOVE_BELOW_FILL_RATE, moveBytes, store);
+            }
+            if (rewrote) {
                 return;
             }
             boolean quiet = now - lastVersionAt >= retentionNanos && version != tickVersion;
@@ -191,7 +228,9 @@ public class H2FileHousekeeping implements DisposableBean {
     @Override
     public void destroy() {
         if (rounds != null) {
-            rounds.stop();
+            // Not interrupted: an interrupt during the round's sync or chunk move closes H2's file channel, and with
+            // it the database, before the gateway's clean shutdown.
+            rounds.stopAfterRound();
         }
     }
 }

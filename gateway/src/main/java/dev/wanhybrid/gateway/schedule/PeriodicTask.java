@@ -95,10 +95,27 @@ public final class PeriodicTask implements AutoCloseable {
      * again.
      */
     public synchronized void stop() {
+        stop(true);
+    }
+
+    /**
+     * Stops the rounds like {@link #stop()}, but lets a round in progress finish instead of interrupting it: for a
+     * round that does blocking I/O on a channel it shares with others, which an interrupt would close for all of
+     * them (a {@code FileChannel} is closed when a thread blocked on it is interrupted; H2 then closes its database).
+     */
+    public synchronized void stopAfterRound() {
+        stop(false);
+    }
+
+    private void stop(boolean interrupt) {
         if (executor == null) {
             return;
         }
-        executor.shutdownNow();
+        if (interrupt) {
+            executor.shutdownNow();
+        } else {
+            executor.shutdown();
+        }
         try {
             if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("{}: the round in progress did not end within {} of stopping", name, STOP_WAIT);

@@ -91,8 +91,9 @@ class H2FileFootprintTest {
         JobStore store = new JobStore(JdbcClient.create(dataSource), tx,
                 job -> "{\"id\":\"" + job.id() + "\",\"object\":\"video\",\"status\":\"" + job.status().wire()
                         + "\",\"model\":\"" + job.model() + "\",\"progress\":" + job.progress() + "}");
-        H2FileHousekeeping housekeeping = new H2FileHousekeeping(dataSource, Duration.ofMillis(100),
-                Duration.ofSeconds(1), H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND);
+        H2FileHousekeeping housekeeping = new H2FileHousekeeping(dataSource, H2FileHousekeeping.DEFAULT_INTERVAL,
+                H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
+                H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
         try {
             long empty = settled(housekeeping);
 

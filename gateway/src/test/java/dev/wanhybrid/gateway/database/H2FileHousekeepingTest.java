@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +17,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What {@link H2FileHousekeeping} does on its own, with nothing else writing: the space of deleted rows is freed for
- * reuse once their chunks have been dead for the chunk retention time, without waiting for the next commit.
+ * reuse once their chunks have been dead for the chunk retention time, without waiting for the next commit; and a file
+ * whose start was freed while its end still holds live rows shrinks while open, its rows intact.
  */
 class H2FileHousekeepingTest {
 
@@ -38,8 +42,9 @@ class H2FileHousekeepingTest {
                 sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, Base64.getEncoder().encodeToString(bytes))
                         .update();
             }
-            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, Duration.ofMillis(100),
-                    Duration.ofSeconds(1), H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND);
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
+                H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
+                    H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
             try {
                 Thread.sleep(2_500);
                 long full = H2Space.usedBytes(housekeeping);
@@ -48,16 +53,80 @@ class H2FileHousekeepingTest {
                 // One commit deletes everything, and nothing is written after it.
                 sql.sql("DELETE FROM payload").update();
                 long target = full / 4;
-                long used = full;
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (used >= target && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                    used = H2Space.usedBytes(housekeeping);
-                }
+                long used = firstBelow(target, () -> H2Space.usedBytes(housekeeping));
                 assertThat(used).as("bytes in use after the delete, against %d before", full).isLessThan(target);
             } finally {
                 housekeeping.destroy();
             }
         }
+    }
+
+    @Test
+    void fileWhoseStartWasFreedShrinksWhileOpenAndKeepsItsRows() throws Exception {
+        HikariConfig config = new HikariConfig();
+        String url = "jdbc:h2:file:" + dir.resolve("holes") + H2FileFootprintTest.shippedSettings();
+        config.setJdbcUrl(url);
+        config.setUsername("sa");
+        config.setMaximumPoolSize(2);
+        int rows = 3_000;
+        int kept = 300;
+        Path file = dir.resolve("holes.mv.db");
+        Map<Integer, String> keptRows = new HashMap<>();
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            JdbcClient sql = JdbcClient.create(pool);
+            sql.sql("CREATE TABLE payload (id INT PRIMARY KEY, body VARCHAR(4000))").update();
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
+                H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
+                    H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
+            try {
+                // One row a commit: the file fills in order, so the rows kept at the end sit in its last chunks.
+                Random random = new Random(23);
+                for (int i = 0; i < rows; i++) {
+                    byte[] bytes = new byte[1_500];
+                    random.nextBytes(bytes);
+                    String body = Base64.getEncoder().encodeToString(bytes);
+                    sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, body).update();
+                    if (i >= rows - kept) {
+                        keptRows.put(i, body);
+                    }
+                }
+                Thread.sleep(1_500);
+                long full = Files.size(file);
+                assertThat(full).as("file with %d rows of 2 KB", rows).isGreaterThan(4_000_000L);
+
+                // Everything but the last rows goes in one commit: the file's start is free, its end is not.
+                sql.sql("DELETE FROM payload WHERE id < ?").param(rows - kept).update();
+                long target = full / 4;
+                long size = firstBelow(target, () -> Files.size(file));
+                assertThat(size).as("open file after deleting %d of %d rows, against %d bytes before",
+                        rows - kept, rows, full).isLessThan(target);
+            } finally {
+                housekeeping.destroy();
+            }
+            pool.getConnection().createStatement().execute("SHUTDOWN");
+        }
+        // Reopened from the moved chunks: every kept row is there, byte for byte.
+        try (HikariDataSource reopened = new HikariDataSource(config)) {
+            Map<Integer, String> read = new HashMap<>();
+            JdbcClient.create(reopened).sql("SELECT id, body FROM payload").query(r -> {
+                read.put(r.getInt(1), r.getString(2));
+            });
+            assertThat(read).isEqualTo(keptRows);
+        }
+    }
+
+    /** A reading polled until it is under {@code target}, at most thirty seconds: the first under it, or the last. */
+    interface Reading {
+        long read() throws Exception;
+    }
+
+    static long firstBelow(long target, Reading reading) throws Exception {
+        long value = reading.read();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (value >= target && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            value = reading.read();
+        }
+        return value;
     }
 }

@@ -54,6 +54,36 @@ class PeriodicTaskTest {
     }
 
     @Test
+    void stopAfterRoundLetsTheRoundInProgressFinishUninterruptedAndNoRoundFollows() throws Exception {
+        CountDownLatch inRound = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean finished = new AtomicBoolean();
+        AtomicInteger started = new AtomicInteger();
+        PeriodicTask task = new PeriodicTask("test-stop-after-round", Duration.ZERO, Duration.ofMillis(5), () -> {
+            if (started.incrementAndGet() > 1) {
+                return;
+            }
+            inRound.countDown();
+            try {
+                Thread.sleep(300);
+                finished.set(true);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        task.start();
+        assertThat(inRound.await(10, TimeUnit.SECONDS)).isTrue();
+
+        task.stopAfterRound();
+
+        assertThat(interrupted).as("the round in progress was interrupted").isFalse();
+        assertThat(finished).as("the round in progress had finished when stopAfterRound returned").isTrue();
+        Thread.sleep(50);
+        assertThat(started).as("no round after stop").hasValue(1);
+        assertThat(task.isRunning()).isFalse();
+    }
+
+    @Test
     void aZeroDelaySwitchesTheTaskOffAndStartIsIdempotent() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         PeriodicTask off = PeriodicTask.every("test-off", Duration.ZERO, calls::incrementAndGet);

@@ -57,6 +57,11 @@ import org.springframework.util.unit.DataSize;
  * growth can be seen to stay linear (or not) over a long run. Besides the file's size at the end of each part, it
  * records the largest size the file reached (sampled every 50 ms: that is what the disk must hold) and the bytes H2
  * counts as allocated ({@code H2Space}).
+ *
+ * <p>System properties set the housekeeping's other settings, which default to the shipped ones:
+ * {@code bench.housekeeping} (its interval), {@code bench.chunk-retention}, {@code bench.move-per-round} (0: no
+ * chunk moves); {@code bench.trace-growth=true} prints the files and H2's chunks whenever the largest size jumps by
+ * more than 8 MB between two samples.
  */
 public final class StoreFootprintBenchmark {
 
@@ -110,12 +115,26 @@ public final class StoreFootprintBenchmark {
         long writes = 0;
         AtomicLong largest = new AtomicLong();
         try (Store s = new Store(url, row.groupCommit(), writers)) {
-            H2FileHousekeeping housekeeping = new H2FileHousekeeping(s.dataSource, Duration.ofMillis(100),
-                    Duration.ofSeconds(1), row.compaction());
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(s.dataSource,
+                    DurationStyle.detectAndParse(System.getProperty("bench.housekeeping",
+                            H2FileHousekeeping.DEFAULT_INTERVAL.toMillis() + "ms")),
+                    DurationStyle.detectAndParse(System.getProperty("bench.chunk-retention",
+                            H2FileHousekeeping.DEFAULT_CHUNK_RETENTION.toMillis() + "ms")), row.compaction(),
+                    DataSize.parse(System.getProperty("bench.move-per-round",
+                            H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND.toBytes() + "B")));
             // The disk must hold the file at its largest, not as it happens to be when a part ends.
             PeriodicTask sampler = PeriodicTask.every("file-size", Duration.ofMillis(50), () -> {
                 try {
-                    largest.accumulateAndGet(size(dir), Math::max);
+                    long now = size(dir);
+                    long before = largest.getAndAccumulate(now, Math::max);
+                    if (Boolean.getBoolean("bench.trace-growth") && now > before + 8_000_000) {
+                        // Where a jump of the largest size comes from: the files, and H2's chunks at that moment.
+                        try (Stream<Path> files = Files.list(dir)) {
+                            System.out.println("    grew to " + mb(now) + ": " + files.map(p -> p.getFileName() + " "
+                                    + mb(p.toFile().length())).toList() + "; allocated "
+                                    + mb(H2Space.usedBytes(housekeeping)) + "; " + H2Space.chunks(housekeeping));
+                        }
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -183,6 +202,10 @@ public final class StoreFootprintBenchmark {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     static long size(Path dir) throws IOException {
