@@ -81,6 +81,8 @@ public class H2FileHousekeeping implements DisposableBean {
      * (docs/benchmarks/store-footprint.md).
      */
     static final int MOVE_BELOW_FILL_RATE = 80;
+    /** Move chunks only while the file's holes add up to at least this (see {@link #fragmented()}). */
+    static final long MOVE_ABOVE_FREE_BYTES = 16L << 20;
     /** The default of {@code gateway.store.h2-housekeeping}: how often a round runs. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(50);
     /** The default of {@code gateway.store.h2-chunk-retention}: at least four rounds. */
@@ -194,7 +196,7 @@ public class H2FileHousekeeping implements DisposableBean {
             boolean rewrote = compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes);
             // Move live chunks from the file's end into the holes before it, so the file shrinks (H2's own background
             // writer does the same when its file is fragmented); H2 takes the store's lock and syncs around it.
-            if (moveBytes > 0 && files.getFillRate() < MOVE_BELOW_FILL_RATE) {
+            if (moveBytes > 0 && fragmented()) {
                 files.compactMoveChunks(MOVE_BELOW_FILL_RATE, moveBytes, store);
             }
             if (rewrote) {
@@ -213,6 +215,16 @@ public class H2FileHousekeeping implements DisposableBean {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Whether the file's holes are worth a move: less than {@value #MOVE_BELOW_FILL_RATE}% of it allocated (H2's fill
+     * rate, relative to its last chunk) and at least {@link #MOVE_ABOVE_FREE_BYTES} free. A move holds the store's lock
+     * through three syncs, so small files and small holes are left to be reused by later chunks.
+     */
+    private boolean fragmented() {
+        int fill = files.getFillRate();
+        return fill < MOVE_BELOW_FILL_RATE && files.size() / 100 * (100 - fill) >= MOVE_ABOVE_FREE_BYTES;
     }
 
     /** The file's size on disk now, in bytes. */

@@ -94,9 +94,11 @@ class H2FileHousekeepingTest {
                 long full = Files.size(file);
                 assertThat(full).as("file with %d rows of 2 KB", rows).isGreaterThan(4_000_000L);
 
-                // Everything but the last rows goes in one commit: the file's start is free, its end is not.
+                // Everything but the last rows goes in one commit: the file's start is free, its end is not. The
+                // housekeeping moves chunks while the holes add up to 16 MB or more, so the file ends at most that
+                // far above its live chunks.
                 sql.sql("DELETE FROM payload WHERE id < ?").param(rows - kept).update();
-                long target = full / 4;
+                long target = full / 3;
                 long size = firstBelow(target, () -> Files.size(file));
                 assertThat(size).as("open file after deleting %d of %d rows, against %d bytes before",
                         rows - kept, rows, full).isLessThan(target);
