@@ -20,6 +20,9 @@ public final class RoutingMatrix {
     /** Seeds nobody tuned on. */
     public static final List<Long> CHECK_SEEDS = List.of(1001L, 1002L, 1003L);
 
+    /** Seeds first run after the deadline-spread breakdown (branch router-gap), which nothing was chosen on. */
+    public static final List<Long> FRESH_SEEDS = List.of(2001L, 2002L, 2003L);
+
     public static final List<Integer> FLEETS = List.of(2, 4, 8, 16);
 
     private static final Path CONFIG = Path.of("config/replay.yaml");
@@ -30,9 +33,24 @@ public final class RoutingMatrix {
      * @param costGap router total over bound total minus one
      * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
      * @param hedged the router with hedging ({@link RouterPolicy#hedged()})
+     * @param withinMargin the bound over the schedules a router without hedging can reach
+     *     ({@link OfflineBound#computeWithinMargin})
      */
     public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
-            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged) {
+            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged,
+            OfflineBound.Result withinMargin) {
+
+        /** The router's total over the bound for routers that keep their margin, minus one. */
+        public BigDecimal gapWithinMargin() {
+            return router.total().amount().divide(withinMargin.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
+                    .subtract(BigDecimal.ONE);
+        }
+
+        /** How far the bound for routers that keep their margin is above the offline bound, as a fraction. */
+        public BigDecimal marginCost() {
+            return withinMargin.totalCost().amount().divide(bound.totalCost().amount(), 6,
+                    java.math.RoundingMode.HALF_EVEN).subtract(BigDecimal.ONE);
+        }
 
         public BigDecimal gap(ReplayOutcome o) {
             return o.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
@@ -72,13 +90,17 @@ public final class RoutingMatrix {
                 cfg.cost().billingZone());
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
         ReplayOutcome hedged = sim.run(trace, RouterPolicy.hedged());
+        double[] runFactors = sim.runFactors(trace.size());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
-                sim.runFactors(trace.size()));
+                runFactors);
+        OfflineBound.Result withinMargin = OfflineBound.computeWithinMargin(trace, cfg.catalog(), gpus,
+                cfg.cost().billingZone(), runFactors);
         List<ReplayOutcome> others = baselines ? List.of(sim.run(trace, new CheapestFeasiblePolicy()),
                 sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())), sim.allCloud(trace)) : List.of();
         BigDecimal gap = router.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
                 .subtract(BigDecimal.ONE);
         BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
-        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged);
+        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged,
+                withinMargin);
     }
 }
