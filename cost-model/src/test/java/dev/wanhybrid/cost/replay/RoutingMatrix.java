@@ -20,7 +20,10 @@ public final class RoutingMatrix {
     /** Seeds nobody tuned on. */
     public static final List<Long> CHECK_SEEDS = List.of(1001L, 1002L, 1003L);
 
-    /** Seeds first run after the deadline-spread breakdown (branch router-gap), which nothing was chosen on. */
+    /**
+     * Seeds added with the deadline-spread breakdown (branch router-gap); nothing was chosen on them (2001 gave the
+     * one-day hedging figures in docs/cost.md before).
+     */
     public static final List<Long> FRESH_SEEDS = List.of(2001L, 2002L, 2003L);
 
     public static final List<Integer> FLEETS = List.of(2, 4, 8, 16);

@@ -29,15 +29,17 @@ public final class RouterSweep {
                 double gap = -1;
                 double shortfall = -1;
                 double hedged = -1;
+                double hedgedShort = -1;
                 for (long seed : seeds) {
                     RoutingMatrix.Cell c = RoutingMatrix.run(family, gpus, seed, days, 300, false);
                     gap = Math.max(gap, c.costGap().doubleValue());
                     shortfall = Math.max(shortfall, c.hitShortfallPoints().doubleValue());
                     hedged = Math.max(hedged, c.gap(c.hedged()).doubleValue());
+                    hedgedShort = Math.max(hedgedShort, c.shortfallPoints(c.hedged()).doubleValue());
                 }
                 worst = Math.max(worst, gap);
-                System.out.printf(Locale.US, "%-16s %2d  router %.2f%%  short %.2f  hedged %.2f%%%n", family.name(), gpus,
-                        100 * gap, shortfall, 100 * hedged);
+                System.out.printf(Locale.US, "%-16s %2d  router %.2f%%  short %.2f  hedged %.2f%%  short %.2f%n",
+                        family.name(), gpus, 100 * gap, shortfall, 100 * hedged, hedgedShort);
             }
         }
         System.out.printf(Locale.US, "worst %.2f%%%n", 100 * worst);
