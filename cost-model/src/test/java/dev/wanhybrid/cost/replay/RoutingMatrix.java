@@ -87,12 +87,18 @@ public final class RoutingMatrix {
     /** Replays one cell: the router and the bound, and with {@code baselines} also the rule variants. */
     public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
             boolean baselines) throws IOException {
+        return run(family, gpus, seed, days, perGpuPerDay, baselines, RouterPolicy.hedged());
+    }
+
+    /** As above, with {@code hedged} as the hedged router (a rescue margin, say). */
+    public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
+            boolean baselines, RouterPolicy hedgedRouter) throws IOException {
         ReplayConfig cfg = config(gpus);
         List<TraceJob> trace = trace(family, gpus, seed, days, perGpuPerDay);
         ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
                 cfg.cost().billingZone());
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
-        ReplayOutcome hedged = sim.run(trace, RouterPolicy.hedged());
+        ReplayOutcome hedged = sim.run(trace, hedgedRouter);
         double[] runFactors = sim.runFactors(trace.size());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 runFactors);
