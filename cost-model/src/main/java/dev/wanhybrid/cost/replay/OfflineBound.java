@@ -68,6 +68,14 @@ public final class OfflineBound {
             + "run time in advance. The hit rate bound counts every job the cloud finishes in time plus the most "
             + "local-only jobs the same relaxation fits (shortest first).";
 
+    /**
+     * What the bound for routers that keep their margin ({@link #computeWithinMargin}) adds to {@link #RELAXES}.
+     */
+    public static final String WITHIN_MARGIN = "as the offline bound, except that a job whose planned local time (the "
+            + "prediction with the router's margin) is longer than its window on every local model, while the cloud "
+            + "meets its deadline, stays on the cloud: no router that admits only what its plan says finishes in time "
+            + "runs such a job locally.";
+
     /** A job's local window and work, for the EDF pass. */
     record Window(double release, double deadline, double work) {}
 
@@ -86,6 +94,26 @@ public final class OfflineBound {
      */
     public static Result compute(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone,
             double[] runFactor) {
+        return compute(trace, catalog, gpus, zone, runFactor, false);
+    }
+
+    /**
+     * The bound over the schedules a router without hedging can reach: as {@link #compute(List, ReplayCatalog, int,
+     * ZoneId, double[])}, except that a job the cloud makes in time whose planned local time (prediction with margin,
+     * {@link dev.wanhybrid.cost.routing.ServiceTime#pessimisticSeconds()}) is longer than its window on every local
+     * model stays on the cloud. Such a router never runs one locally (its plan cannot finish it in time, and the
+     * cloud can), so every schedule it makes is one of the schedules this bound ranges over, and the same relaxation
+     * argument makes it a lower bound on them. It is never below the offline bound; the difference is what the
+     * bound gains from knowing which of those runs will be quick, which only a router that gambles on a deadline or
+     * hedges can have. See {@link #WITHIN_MARGIN}.
+     */
+    public static Result computeWithinMargin(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone,
+            double[] runFactor) {
+        return compute(trace, catalog, gpus, zone, runFactor, true);
+    }
+
+    private static Result compute(List<TraceJob> trace, ReplayCatalog catalog, int gpus, ZoneId zone,
+            double[] runFactor, boolean withinMargin) {
         GpuFleet fleet = catalog.local().fleet();
         Duration horizon = ReplaySimulator.horizon(trace, zone);
         Instant t0 = trace.isEmpty() ? Instant.EPOCH
@@ -107,9 +135,13 @@ public final class OfflineBound {
             if (cloudInTime) {
                 cloudHits++;
             }
-            Optional<ReplayCatalog.LocalOption> local = gpus == 0 ? Optional.empty()
-                    : catalog.localOptions(job).stream().findFirst(); // fewest GPU-seconds dominates: cheaper and smaller
+            List<ReplayCatalog.LocalOption> options = gpus == 0 ? List.of() : catalog.localOptions(job);
+            Optional<ReplayCatalog.LocalOption> local = options.stream().findFirst(); // fewest GPU-seconds dominates: cheaper and smaller
             if (local.isEmpty()) {
+                continue;
+            }
+            if (withinMargin && cloudInTime
+                    && options.stream().allMatch(o -> o.time().pessimisticSeconds() > window)) {
                 continue;
             }
             double p = local.get().gpuSeconds() * runFactor[i];

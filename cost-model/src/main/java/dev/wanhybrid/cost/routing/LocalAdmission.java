@@ -22,8 +22,8 @@ import java.util.Optional;
  *       than going to the cloud.
  *   <li>With hedging on, when the cloud meets the deadline but no option is admissible on pessimistic times, an
  *       option that the plan admits on its expected time is taken <em>hedged</em>: the job carries a hedge point,
- *       its deadline minus the cloud's latency, at which the one running the plan sends it to the cloud if it has
- *       not started or its progress says it will finish late. It still pays the shadow price, and it may not push
+ *       its deadline minus the cloud's latency times the rescue margin (1 by default), at which the one running the
+ *       plan sends it to the cloud if it has not started or its progress says it will finish late. It still pays the shadow price, and it may not push
  *       any admitted job late (for them it holds its GPU until its deadline at the most).
  *   <li>When the cloud cannot meet the deadline, an admissible local option takes it whatever it saves; failing
  *       that, one that meets the deadline on expected times (a risk, counted as such in the reason); failing that,
@@ -37,6 +37,12 @@ public final class LocalAdmission {
 
     /** Below this share of the fleet's capacity over a job's run, the GPU's shadow price is zero. */
     public static final double DEFAULT_PRESSURE_KNEE = 0.5;
+
+    /** The default rescue margin: the hedge point leaves the cloud exactly its expected latency. */
+    public static final double DEFAULT_RESCUE_MARGIN = 1.0;
+
+    /** The largest rescue margin accepted: a hedge point earlier than this leaves almost no job time to run. */
+    public static final double MAX_RESCUE_MARGIN = 5.0;
 
     /**
      * A local way to make the job.
@@ -75,6 +81,7 @@ public final class LocalAdmission {
 
     private final double pressureKnee;
     private final boolean hedging;
+    private final double rescueMargin;
 
     /** The default: the default pressure knee, no hedging. */
     public LocalAdmission() {
@@ -90,20 +97,43 @@ public final class LocalAdmission {
      *     moves it to the cloud at its hedge point when it would be late; see {@link LocalSchedule.Job#hedgeAt()})
      */
     public LocalAdmission(double pressureKnee, boolean hedging) {
+        this(pressureKnee, hedging, DEFAULT_RESCUE_MARGIN);
+    }
+
+    /**
+     * @param rescueMargin how many times the cloud's expected latency a hedge point leaves before the deadline, from
+     *     1 to {@value #MAX_RESCUE_MARGIN}: above 1 a rescued job still meets its deadline when the cloud is that
+     *     much slower than expected, and a run that will be late leaves the GPU sooner
+     */
+    public LocalAdmission(double pressureKnee, boolean hedging, double rescueMargin) {
         if (!(pressureKnee >= 0 && pressureKnee < 1)) {
             throw new IllegalArgumentException("pressure knee must be in [0, 1), was " + pressureKnee);
         }
+        if (!(rescueMargin >= 1 && rescueMargin <= MAX_RESCUE_MARGIN)) {
+            throw new IllegalArgumentException("rescue margin must be between 1 and " + MAX_RESCUE_MARGIN + ", was "
+                    + rescueMargin);
+        }
         this.pressureKnee = pressureKnee;
         this.hedging = hedging;
+        this.rescueMargin = rescueMargin;
     }
 
     /** This rule with hedging on or off. */
     public LocalAdmission withHedging(boolean on) {
-        return new LocalAdmission(pressureKnee, on);
+        return new LocalAdmission(pressureKnee, on, rescueMargin);
+    }
+
+    /** This rule with hedge points that leave {@code margin} times the cloud's latency before the deadline. */
+    public LocalAdmission withRescueMargin(double margin) {
+        return new LocalAdmission(pressureKnee, hedging, margin);
     }
 
     public boolean hedging() {
         return hedging;
+    }
+
+    public double rescueMargin() {
+        return rescueMargin;
     }
 
     /**
@@ -137,7 +167,7 @@ public final class LocalAdmission {
             return weigh(now, o, job, "cheapest", cloud.get(), plan, demand);
         }
         if (cloudMeets && hedging) {
-            double hedgeAt = due - cloud.get().latencySeconds();
+            double hedgeAt = due - cloud.get().latencySeconds() * rescueMargin;
             for (LocalOption o : local) {
                 LocalSchedule.Job job = new LocalSchedule.Job(id, due, o.time(), hedgeAt);
                 if (hedgeAt > now && plan.admits(job, now)) {

@@ -11,9 +11,13 @@ import org.junit.jupiter.api.Test;
  * The router against the offline bound on small generated traces it was not tuned on (check seeds), fleets of 2
  * to 16 GPUs: within 0.3 points of the highest reachable deadline hit rate on every family, and within 2 % of the
  * bound's cost on the mixed, local-heavy, bursty and audio-heavy families. The deadline-spread family (a quarter of
- * the jobs due in 5 minutes) is 3.3 to 3.8 % above the bound: the bound knows each run's real length and runs 5-minute
- * 480p jobs locally that the router, planning with its margin, sends to the cloud (docs/routing.md). The whole
- * matrix, with the tuning seeds and the baselines, is the benchmark's ({@code docs/benchmarks/routing.md}).
+ * the jobs due in 5 minutes) is 3.1 to 3.8 % above the bound in the matrix (2.8 to 3.6 % on these traces): the bound
+ * knows each run's real length and runs 5-minute 480p jobs locally that the router, planning with its margin (324 s
+ * for a 240 s prediction), sends to the cloud. No router that keeps its margin can run those jobs, and the bound over
+ * the schedules such a router can reach ({@link OfflineBound#computeWithinMargin}) is itself 1.9 to 2.5 % above the
+ * offline bound on that family in the matrix (docs/cost.md); against that bound the router is within 2 % on every
+ * family. The whole matrix, with the tuning
+ * seeds and the baselines, is the benchmark's ({@code docs/benchmarks/routing.md}).
  */
 class RoutingGapTest {
 
@@ -21,7 +25,7 @@ class RoutingGapTest {
     private static final BigDecimal HITS = new BigDecimal("0.3");
 
     @Test
-    void routerStaysWithinAThirdOfAPointOfTheReachableHitRateAndTwoPercentOfTheBoundOutsideFiveMinuteDeadlines() throws Exception {
+    void routerStaysWithinAThirdOfAPointOfTheReachableHitRateAndTwoPercentOfTheBoundOutsideFiveMinuteDeadlinesAndOfTheBoundWithinItsMarginEverywhere() throws Exception {
         List<String> misses = new ArrayList<>();
         int cells = 0;
         for (TraceGenerator.Family family : TraceGenerator.Family.ALL) {
@@ -32,15 +36,34 @@ class RoutingGapTest {
                 cells++;
                 assertThat(c.router().localJobs()).as(family.name() + " on " + gpus).isPositive();
                 assertThat(c.bound().totalCost()).as(family.name() + " on " + gpus)
+                        .isLessThanOrEqualTo(c.withinMargin().totalCost())
                         .isLessThanOrEqualTo(c.router().total());
-                if ((costChecked && c.costGap().compareTo(COST) > 0) || c.hitShortfallPoints().compareTo(HITS) > 0) {
+                if ((costChecked && c.costGap().compareTo(COST) > 0) || c.hitShortfallPoints().compareTo(HITS) > 0
+                        || c.gapWithinMargin().compareTo(COST) > 0) {
                     misses.add(family.name() + " on " + gpus + " GPUs: " + c.costGap() + " above the bound, "
+                            + c.gapWithinMargin() + " above the bound within the margin, "
                             + c.hitShortfallPoints() + " points below the reachable hit rate");
                 }
             }
         }
         assertThat(cells).isEqualTo(20);
         assertThat(misses).isEmpty();
+    }
+
+    /**
+     * On deadline-spread the router's gap above the offline bound is, for the most part, the saving on jobs that no
+     * router keeping its margin can run locally: the bound within the margin is well above the offline bound, and the
+     * router is far closer to it than to the offline bound.
+     */
+    @Test
+    void theDeadlineSpreadGapIsMostlyWorkTheMarginKeepsOnTheCloud() throws Exception {
+        for (int gpus : RoutingMatrix.FLEETS) {
+            RoutingMatrix.Cell c = RoutingMatrix.run(TraceGenerator.Family.DEADLINE_SPREAD, gpus,
+                    RoutingMatrix.CHECK_SEEDS.getFirst(), 1, 200, false);
+
+            assertThat(c.marginCost()).as(gpus + " GPUs").isGreaterThan(c.gapWithinMargin());
+            assertThat(c.marginCost()).as(gpus + " GPUs").isGreaterThan(new BigDecimal("0.01"));
+        }
     }
 
     /**

@@ -20,6 +20,12 @@ public final class RoutingMatrix {
     /** Seeds nobody tuned on. */
     public static final List<Long> CHECK_SEEDS = List.of(1001L, 1002L, 1003L);
 
+    /**
+     * Seeds added with the deadline-spread breakdown (branch router-gap); nothing was chosen on them (2001 gave the
+     * one-day hedging figures in docs/cost.md before).
+     */
+    public static final List<Long> FRESH_SEEDS = List.of(2001L, 2002L, 2003L);
+
     public static final List<Integer> FLEETS = List.of(2, 4, 8, 16);
 
     private static final Path CONFIG = Path.of("config/replay.yaml");
@@ -30,9 +36,24 @@ public final class RoutingMatrix {
      * @param costGap router total over bound total minus one
      * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
      * @param hedged the router with hedging ({@link RouterPolicy#hedged()})
+     * @param withinMargin the bound over the schedules a router without hedging can reach
+     *     ({@link OfflineBound#computeWithinMargin})
      */
     public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
-            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged) {
+            BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged,
+            OfflineBound.Result withinMargin) {
+
+        /** The router's total over the bound for routers that keep their margin, minus one. */
+        public BigDecimal gapWithinMargin() {
+            return router.total().amount().divide(withinMargin.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
+                    .subtract(BigDecimal.ONE);
+        }
+
+        /** How far the bound for routers that keep their margin is above the offline bound, as a fraction. */
+        public BigDecimal marginCost() {
+            return withinMargin.totalCost().amount().divide(bound.totalCost().amount(), 6,
+                    java.math.RoundingMode.HALF_EVEN).subtract(BigDecimal.ONE);
+        }
 
         public BigDecimal gap(ReplayOutcome o) {
             return o.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
@@ -66,19 +87,29 @@ public final class RoutingMatrix {
     /** Replays one cell: the router and the bound, and with {@code baselines} also the rule variants. */
     public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
             boolean baselines) throws IOException {
+        return run(family, gpus, seed, days, perGpuPerDay, baselines, RouterPolicy.hedged());
+    }
+
+    /** As above, with {@code hedged} as the hedged router (a rescue margin, say). */
+    public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
+            boolean baselines, RouterPolicy hedgedRouter) throws IOException {
         ReplayConfig cfg = config(gpus);
         List<TraceJob> trace = trace(family, gpus, seed, days, perGpuPerDay);
         ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
                 cfg.cost().billingZone());
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
-        ReplayOutcome hedged = sim.run(trace, RouterPolicy.hedged());
+        ReplayOutcome hedged = sim.run(trace, hedgedRouter);
+        double[] runFactors = sim.runFactors(trace.size());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
-                sim.runFactors(trace.size()));
+                runFactors);
+        OfflineBound.Result withinMargin = OfflineBound.computeWithinMargin(trace, cfg.catalog(), gpus,
+                cfg.cost().billingZone(), runFactors);
         List<ReplayOutcome> others = baselines ? List.of(sim.run(trace, new CheapestFeasiblePolicy()),
                 sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())), sim.allCloud(trace)) : List.of();
         BigDecimal gap = router.total().amount().divide(bound.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
                 .subtract(BigDecimal.ONE);
         BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
-        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged);
+        return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged,
+                withinMargin);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wanhybrid.cost.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -82,6 +83,27 @@ class LocalAdmissionTest {
         assertThat(hedged.reason()).isEqualTo("hedged");
         assertThat(hedged.job().hedged()).isTrue();
         assertThat(hedged.job().hedgeAt()).isEqualTo(1300 - 180);
+    }
+
+    @Test
+    void aRescueMarginMovesTheHedgePointEarlierAndHedgesNothingItLeavesNoTimeFor() {
+        LocalAdmission.LocalOption sd = new LocalAdmission.LocalOption("wan2.1-t2v-1.3b", new ServiceTime(240, 324),
+                new BigDecimal("0.006"));
+        LocalAdmission wide = admission.withHedging(true).withRescueMargin(1.5);
+
+        var hedged = wide.decide(1, 1000, 300, List.of(sd), cloud("0.10", 180), new LocalSchedule(1),
+                new DemandWindow());
+        // Twice 180 s is more than the 300 s to the deadline: the hedge point would be before now.
+        var tooLate = admission.withHedging(true).withRescueMargin(2).decide(2, 1000, 300, List.of(sd),
+                cloud("0.10", 180), new LocalSchedule(1), new DemandWindow());
+
+        assertThat(hedged.reason()).isEqualTo("hedged");
+        assertThat(hedged.job().hedgeAt()).isEqualTo(1300 - 1.5 * 180);
+        assertThat(tooLate.local()).isFalse();
+        assertThat(tooLate.reason()).isEqualTo("local_full");
+        assertThat(wide.withHedging(false).rescueMargin()).isEqualTo(1.5);
+        assertThatThrownBy(() -> admission.withRescueMargin(0.9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rescue margin");
     }
 
     @Test

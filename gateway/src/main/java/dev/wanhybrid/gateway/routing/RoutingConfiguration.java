@@ -86,6 +86,19 @@ class RoutingConfiguration {
         // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
         boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class, false);
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC), new LocalAdmission().withHedging(hedging));
+                clock.getIfAvailable(Clock::systemUTC), admission(hedging, environment.getProperty(
+                        "gateway.routing.hedge-rescue-margin", Double.class, LocalAdmission.DEFAULT_RESCUE_MARGIN)));
+    }
+
+    /**
+     * The routing core's rule from the hedging settings; a rescue margin outside [1, 5] fails start-up naming
+     * {@code gateway.routing.hedge-rescue-margin}.
+     */
+    static LocalAdmission admission(boolean hedging, double rescueMargin) {
+        try {
+            return new LocalAdmission().withHedging(hedging).withRescueMargin(rescueMargin);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("gateway.routing.hedge-rescue-margin: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wanhybrid.cloud.Region;
 import dev.wanhybrid.cost.replay.ReplayConfig;
@@ -61,6 +62,17 @@ class RouterHedgingTest {
         assertThat(route.candidates().get(1)).isEqualTo(route.hedge().rescue());
         assertThat(route.hedge().rescue().backend()).isEqualTo("cloud");
         assertThat(route.hedge().rescue().estimatedTime()).isEqualTo(Duration.ofSeconds(180));
+    }
+
+    @Test
+    void aRescueMarginPutsTheHedgePointEarlierAndABadOneFailsNamingItsKey() throws Exception {
+        Route route = router.decide(clipDueIn(300), context(RoutingConfiguration.admission(true, 1.5)));
+
+        assertThat(route.reason()).isEqualTo("hedged");
+        assertThat(route.hedge().at()).isEqualTo(NOW.plusSeconds(300 - 270));
+        assertThatThrownBy(() -> RoutingConfiguration.admission(true, 0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("gateway.routing.hedge-rescue-margin: ");
     }
 
     @Test
