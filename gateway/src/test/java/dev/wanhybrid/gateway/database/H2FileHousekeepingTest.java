@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -75,31 +77,46 @@ class H2FileHousekeepingTest {
         try (HikariDataSource pool = new HikariDataSource(config)) {
             JdbcClient sql = JdbcClient.create(pool);
             sql.sql("CREATE TABLE payload (id INT PRIMARY KEY, body VARCHAR(4000))").update();
-            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
-                H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
-                    H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
-            try {
-                // One row a commit: the file fills in order, so the rows kept at the end sit in its last chunks.
-                Random random = new Random(23);
-                for (int i = 0; i < rows; i++) {
-                    byte[] bytes = new byte[1_500];
-                    random.nextBytes(bytes);
-                    String body = Base64.getEncoder().encodeToString(bytes);
-                    sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, body).update();
-                    if (i >= rows - kept) {
+            sql.sql("CREATE TABLE later (id INT PRIMARY KEY)").update();
+            // One row a commit, before any housekeeping (H2 alone reuses nothing for 45 s): the file fills in order.
+            // The rows kept are written last and in one commit, so they sit in one full chunk at the file's end that
+            // compaction (which rewrites sparse chunks) leaves where it is: only a move can take it elsewhere.
+            Random random = new Random(23);
+            for (int i = 0; i < rows - kept; i++) {
+                sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, randomText(random)).update();
+            }
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO payload VALUES (?, ?)")) {
+                    for (int i = rows - kept; i < rows; i++) {
+                        String body = randomText(random);
+                        insert.setInt(1, i);
+                        insert.setString(2, body);
+                        insert.addBatch();
                         keptRows.put(i, body);
                     }
+                    insert.executeBatch();
                 }
-                Thread.sleep(1_500);
-                long full = Files.size(file);
-                assertThat(full).as("file with %d rows of 2 KB", rows).isGreaterThan(4_000_000L);
+                c.commit();
+            }
+            long full = Files.size(file);
+            assertThat(full).as("file with %d rows of 2 KB", rows).isGreaterThan(16_000_000L);
 
-                // Everything but the last rows goes in one commit: the file's start is free, its end is not. The
-                // housekeeping moves chunks while the holes add up to 16 MB or more, so the file ends at most that
-                // far above its live chunks.
-                sql.sql("DELETE FROM payload WHERE id < ?").param(rows - kept).update();
+            // Everything but the last rows goes in one commit: the file's start is free, its end is not. The
+            // housekeeping moves chunks while the holes add up to 16 MB or more, so the file ends at most that far
+            // above its live chunks. A gateway in use goes on writing (a row every 100 ms here); H2 truncates the
+            // file when it writes a chunk before its end.
+            sql.sql("DELETE FROM payload WHERE id < ?").param(rows - kept).update();
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
+                    H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
+                    H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
+            try {
                 long target = full / 3;
-                long size = firstBelow(target, () -> Files.size(file));
+                int[] written = {0};
+                long size = firstBelow(target, () -> {
+                    sql.sql("INSERT INTO later VALUES (?)").param(written[0]++).update();
+                    return Files.size(file);
+                });
                 assertThat(size).as("open file after deleting %d of %d rows, against %d bytes before",
                         rows - kept, rows, full).isLessThan(target);
             } finally {
@@ -115,6 +132,13 @@ class H2FileHousekeepingTest {
             });
             assertThat(read).isEqualTo(keptRows);
         }
+    }
+
+    /** 2,000 characters of random text (the shipped URL compresses pages; repeated text would compress to nothing). */
+    static String randomText(Random random) {
+        byte[] bytes = new byte[1_500];
+        random.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
     /** A reading polled until it is under {@code target}, at most thirty seconds: the first under it, or the last. */
