@@ -36,13 +36,9 @@ class H2FileHousekeepingTest {
         try (HikariDataSource pool = new HikariDataSource(config)) {
             JdbcClient sql = JdbcClient.create(pool);
             sql.sql("CREATE TABLE payload (id INT PRIMARY KEY, body VARCHAR(4000))").update();
-            // Random text: the shipped URL compresses pages, and a repeated letter would compress to nothing.
             Random random = new Random(19);
             for (int i = 0; i < 2_000; i++) {
-                byte[] bytes = new byte[1_500];
-                random.nextBytes(bytes);
-                sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, Base64.getEncoder().encodeToString(bytes))
-                        .update();
+                sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, randomText(random)).update();
             }
             H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
                 H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
