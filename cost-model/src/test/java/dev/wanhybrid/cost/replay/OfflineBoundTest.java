@@ -66,15 +66,7 @@ class OfflineBoundTest {
         for (int round = 0; round < 40; round++) {
             int gpus = 1 + random.nextInt(2);
             ReplayCatalog catalog = catalog(gpus);
-            List<TraceJob> trace = new ArrayList<>();
-            Instant start = Instant.parse("2026-10-01T00:00:00Z");
-            int n = 3 + random.nextInt(4);
-            for (int i = 0; i < n; i++) {
-                boolean big = random.nextBoolean();
-                trace.add(new TraceJob(start.plusSeconds(random.nextInt(600)), "t2v", big ? 1280 : 832, big ? 720 : 480,
-                        5, random.nextInt(5) == 0, Duration.ofSeconds(300 + random.nextInt(9000)), "t"));
-            }
-            trace.sort(java.util.Comparator.comparing(TraceJob::arrival));
+            List<TraceJob> trace = randomTrace(random, 2, 9000);
 
             OfflineBound.Result bound = OfflineBound.compute(trace, catalog, gpus, UTC);
             Money best = bestNonPreemptive(trace, catalog, gpus);
@@ -96,15 +88,8 @@ class OfflineBoundTest {
         for (int round = 0; round < 40; round++) {
             int gpus = 1 + random.nextInt(2);
             ReplayCatalog catalog = catalog(gpus);
-            List<TraceJob> trace = new ArrayList<>();
-            Instant start = Instant.parse("2026-10-01T00:00:00Z");
-            int n = 3 + random.nextInt(4);
-            for (int i = 0; i < n; i++) {
-                boolean big = random.nextInt(3) > 0;
-                trace.add(new TraceJob(start.plusSeconds(random.nextInt(600)), "t2v", big ? 1280 : 832, big ? 720 : 480,
-                        5, random.nextInt(5) == 0, Duration.ofSeconds(300 + random.nextInt(4000)), "t"));
-            }
-            trace.sort(java.util.Comparator.comparing(TraceJob::arrival));
+            List<TraceJob> trace = randomTrace(random, 3, 4000);
+            int n = trace.size();
             double[] ones = new double[n];
             java.util.Arrays.fill(ones, 1.0);
 
@@ -224,5 +209,22 @@ class OfflineBoundTest {
                         new ReplayCatalog.CloudModel("wan2.5-t2v-preview", "t2v", Set.of(5, 10))),
                 PriceTableLoader.dashScope(DashScopePriceList.INTERNATIONAL),
                 dev.wanhybrid.cost.routing.ServiceTimeModel.withDefaults(local), Duration.ofSeconds(36), UTC);
+    }
+
+    /**
+     * Three to six 5-second clips arriving in ten minutes, in arrival order: 720p with odds {@code bigOdds - 1} in
+     * {@code bigOdds}, else 480p; audio one in five; due 300 s plus up to {@code deadlineSpread} s after arrival.
+     */
+    private static List<TraceJob> randomTrace(SplittableRandom random, int bigOdds, int deadlineSpread) {
+        List<TraceJob> trace = new ArrayList<>();
+        Instant start = Instant.parse("2026-10-01T00:00:00Z");
+        int n = 3 + random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            boolean big = random.nextInt(bigOdds) > 0;
+            trace.add(new TraceJob(start.plusSeconds(random.nextInt(600)), "t2v", big ? 1280 : 832, big ? 720 : 480,
+                    5, random.nextInt(5) == 0, Duration.ofSeconds(300 + random.nextInt(deadlineSpread)), "t"));
+        }
+        trace.sort(java.util.Comparator.comparing(TraceJob::arrival));
+        return trace;
     }
 }

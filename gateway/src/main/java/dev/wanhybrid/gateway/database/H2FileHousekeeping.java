@@ -225,7 +225,10 @@ public class H2FileHousekeeping implements DisposableBean {
      */
     private boolean fragmented() {
         int fill = files.getFillRate();
-        return fill < MOVE_BELOW_FILL_RATE && files.size() / 100 * (100 - fill) >= MOVE_ABOVE_FREE_BYTES;
+        // H2 reports 0 for a file with no hole before its last chunk: nothing to move, and a call would still take
+        // the store's lock every round.
+        return fill > 0 && fill < MOVE_BELOW_FILL_RATE
+                && files.size() / 100 * (100 - fill) >= MOVE_ABOVE_FREE_BYTES;
     }
 
     /** The file's size on disk now, in bytes. */
