@@ -84,6 +84,17 @@ public final class RoutingMatrix {
                 perGpuPerDay * gpus, family));
     }
 
+    /** The trace family of that name ({@code deadline-spread}, say), for the command-line tools. */
+    public static TraceGenerator.Family family(String name) {
+        return TraceGenerator.Family.ALL.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no trace family " + name));
+    }
+
+    /** The simulator a cell replays on: the configuration's catalog and noise, seeded per trace seed. */
+    public static ReplaySimulator simulator(ReplayConfig cfg, int gpus, long seed) {
+        return new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(), cfg.cost().billingZone());
+    }
+
     /** Replays one cell: the router and the bound, and with {@code baselines} also the rule variants. */
     public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
             boolean baselines) throws IOException {
@@ -95,8 +106,7 @@ public final class RoutingMatrix {
             boolean baselines, RouterPolicy hedgedRouter) throws IOException {
         ReplayConfig cfg = config(gpus);
         List<TraceJob> trace = trace(family, gpus, seed, days, perGpuPerDay);
-        ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
-                cfg.cost().billingZone());
+        ReplaySimulator sim = simulator(cfg, gpus, seed);
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
         ReplayOutcome hedged = sim.run(trace, hedgedRouter);
         double[] runFactors = sim.runFactors(trace.size());

@@ -30,8 +30,7 @@ public final class GapBreakdown {
     private GapBreakdown() {}
 
     public static void main(String[] args) throws Exception {
-        TraceGenerator.Family family = TraceGenerator.Family.ALL.stream().filter(f -> f.name().equals(args[0]))
-                .findFirst().orElseThrow();
+        TraceGenerator.Family family = RoutingMatrix.family(args[0]);
         long seed = Long.parseLong(args[1]);
         int days = Integer.parseInt(args[2]);
         for (int a = 3; a < args.length; a++) {
@@ -42,8 +41,7 @@ public final class GapBreakdown {
     static void cell(TraceGenerator.Family family, int gpus, long seed, int days) throws Exception {
         ReplayConfig cfg = RoutingMatrix.config(gpus);
         List<TraceJob> trace = RoutingMatrix.trace(family, gpus, seed, days, 300);
-        ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
-                cfg.cost().billingZone());
+        ReplaySimulator sim = RoutingMatrix.simulator(cfg, gpus, seed);
         double[] factor = sim.runFactors(trace.size());
         ReplayCatalog cat = cfg.catalog();
         String[] decided = new String[trace.size()];

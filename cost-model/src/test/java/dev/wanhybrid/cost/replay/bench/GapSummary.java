@@ -26,8 +26,7 @@ public final class GapSummary {
     private GapSummary() {}
 
     public static void main(String[] args) throws Exception {
-        TraceGenerator.Family family = TraceGenerator.Family.ALL.stream().filter(f -> f.name().equals(args[0]))
-                .findFirst().orElseThrow();
+        TraceGenerator.Family family = RoutingMatrix.family(args[0]);
         List<Long> seeds = java.util.Arrays.stream(args[1].split(",")).map(Long::parseLong).toList();
         int days = Integer.parseInt(args[2]);
         System.out.println("| GPUs | seed | router gap | router-hedged gap | bound, 5-min jobs on the cloud | margin bound | router over the margin bound | exact run times: router gap (short) | router GPU use | bound GPU use |");
@@ -36,8 +35,7 @@ public final class GapSummary {
             for (long seed : seeds) {
                 ReplayConfig cfg = RoutingMatrix.config(gpus);
                 List<TraceJob> trace = RoutingMatrix.trace(family, gpus, seed, days, 300);
-                ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
-                        cfg.cost().billingZone());
+                ReplaySimulator sim = RoutingMatrix.simulator(cfg, gpus, seed);
                 double[] factor = sim.runFactors(trace.size());
                 ReplayCatalog cat = cfg.catalog();
                 ReplayOutcome router = sim.run(trace, new RouterPolicy());
@@ -79,8 +77,7 @@ public final class GapSummary {
         ReplayConfig cfg = ReplayConfig.load(file);
         java.nio.file.Files.delete(file);
         List<TraceJob> trace = RoutingMatrix.trace(family, gpus, seed, days, 300);
-        ReplaySimulator sim = new ReplaySimulator(cfg.catalog(), gpus, cfg.seed() + seed, cfg.noiseSigma(),
-                cfg.cost().billingZone());
+        ReplaySimulator sim = RoutingMatrix.simulator(cfg, gpus, seed);
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 sim.runFactors(trace.size()));
