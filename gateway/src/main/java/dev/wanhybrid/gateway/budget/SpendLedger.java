@@ -21,6 +21,18 @@ public interface SpendLedger {
             throws BudgetExceededException;
 
     /**
+     * {@link #reserve} for a job the ledger has never seen: one being created under a fresh id. A ledger may skip
+     * looking for an earlier entry; if there is one after all, the call fails (and with it the caller's transaction)
+     * rather than reserve twice. This default looks anyway.
+     *
+     * @throws BudgetExceededException naming the cap that would be exceeded
+     */
+    default void reserveNew(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd)
+            throws BudgetExceededException {
+        reserve(jobId, tenant, backend, model, estimateUsd);
+    }
+
+    /**
      * Records the actual amount for a finished task (from the provider's usage or measured GPU time) and releases
      * the reservation. Idempotent per job: a second call returns the first amount and records nothing.
      *

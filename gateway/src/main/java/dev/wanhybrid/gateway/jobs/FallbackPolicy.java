@@ -57,7 +57,20 @@ final class FallbackPolicy {
      * cost ceiling; their reservation is taken if and when they are used.
      */
     Admitted admit(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple) {
-        Pick pick = reserveFirst(jobId, spec.tenant(), route.candidates(), 0);
+        return admit(jobId, spec, route, maxCostMultiple, false);
+    }
+
+    /**
+     * {@link #admit(String, GenerationSpec, Route, BigDecimal)} for a job being created under a fresh id, which the
+     * ledger has never seen ({@link SpendLedger#reserveNew}).
+     */
+    Admitted admitNew(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple) {
+        return admit(jobId, spec, route, maxCostMultiple, true);
+    }
+
+    private Admitted admit(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple,
+            boolean newJob) {
+        Pick pick = reserveFirst(jobId, spec.tenant(), route.candidates(), 0, newJob);
         if (!pick.found()) {
             // Each refusal rolled back to its own savepoint; nothing was written.
             return new Admitted(null, null, pick.firstRefusal());
@@ -72,12 +85,27 @@ final class FallbackPolicy {
 
     /** Reserves the estimate of the first candidate at or after {@code from} that the budget admits. */
     Pick reserveFirst(String jobId, String tenant, List<RouteCandidate> candidates, int from) {
+        return reserveFirst(jobId, tenant, candidates, from, false);
+    }
+
+    /**
+     * @param newJob the ledger has never seen the job; it stays so after a refusal, which rolls back to its own
+     *     savepoint
+     */
+    private Pick reserveFirst(String jobId, String tenant, List<RouteCandidate> candidates, int from,
+            boolean newJob) {
         List<RejectedCandidate> overBudget = new ArrayList<>();
         BudgetExceededException firstRefusal = null;
         for (int i = from; i < candidates.size(); i++) {
             RouteCandidate candidate = candidates.get(i);
             try {
-                ledger.reserve(jobId, tenant, candidate.backend(), candidate.model(), candidate.estimatedCostUsd());
+                if (newJob) {
+                    ledger.reserveNew(jobId, tenant, candidate.backend(), candidate.model(),
+                            candidate.estimatedCostUsd());
+                } else {
+                    ledger.reserve(jobId, tenant, candidate.backend(), candidate.model(),
+                            candidate.estimatedCostUsd());
+                }
                 return new Pick(i, overBudget, firstRefusal);
             } catch (BudgetExceededException e) {
                 firstRefusal = firstRefusal == null ? e : firstRefusal;

@@ -277,6 +277,28 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void reservationsOfNewJobsSkipTheLookupButNeverOvershootACapOrReserveAJobTwice() throws Exception {
+        LedgerFixture f = fixture();
+        f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("0.55")));
+        List<String> admitted = reserveAtOnce(100, "new-",
+                job -> f.ledger.reserveNew(job, "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS));
+        // $0.55: five $0.10 clips fit, a sixth would overshoot.
+        assertThat(admitted).hasSize(5);
+        assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.50");
+
+        // A job that is not new after all: the insert fails and nothing more is held.
+        assertThatThrownBy(() -> f.ledger.reserveNew(admitted.get(0), "alpha", "cloud", "wan2.2-t2v-plus",
+                new BigDecimal("0.01"))).isInstanceOf(org.springframework.dao.DataAccessException.class);
+        assertThat(f.committed("global", "", "day", "2026-11-22")).isEqualByComparingTo("0.50");
+        // Without a cap the reservation joins the caller's transaction, and the same insert refuses it.
+        LedgerFixture uncapped = fixture();
+        uncapped.ledger.reserveNew("once", "beta", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
+        assertThatThrownBy(() -> uncapped.ledger.reserveNew("once", "beta", "cloud", "wan2.2-t2v-plus", TEN_CENTS))
+                .isInstanceOf(org.springframework.dao.DataAccessException.class);
+        assertThat(uncapped.committed("tenant", "beta", "month", "2026-11")).isEqualByComparingTo("0.10");
+    }
+
+    @Test
     void fallbackReleasesTheFirstReservationAndHoldsTheNewOne() throws Exception {
         LedgerFixture f = fixture();
         f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
@@ -368,27 +390,8 @@ abstract class SpendLedgerContract {
         LedgerFixture f = fixture();
         f.caps.putCap(new BudgetCap(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, Money.usd("1.00")));
         f.clock.set(Instant.parse("2026-11-23T00:00:01Z")); // a day with no counter row yet
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            String job = "new-day-" + i;
-            results.add(pool.submit(() -> {
-                start.await();
-                try {
-                    f.ledger.reserve(job, "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS);
-                    return true;
-                } catch (BudgetExceededException e) {
-                    return false;
-                }
-            }));
-        }
-        start.countDown();
-        int admitted = 0;
-        for (Future<Boolean> r : results) {
-            admitted += r.get(60, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        pool.shutdown();
+        int admitted = reserveAtOnce(40, "new-day-",
+                job -> f.ledger.reserve(job, "alpha", "cloud", "wan2.2-t2v-plus", TEN_CENTS)).size();
 
         assertThat(admitted).isEqualTo(10);
         assertThat(f.committed("global", "", "day", "2026-11-23")).isEqualByComparingTo("1.00");
@@ -411,5 +414,39 @@ abstract class SpendLedgerContract {
         f.clock.set(f.clock.instant().plusSeconds(61));
         assertThat(f.caps.headroomUsd("alpha", "cloud")).hasValueSatisfying(v -> assertThat(v).isEqualByComparingTo("8"));
         assertThat(f.caps.headroomUsd("gamma", "cloud")).isEmpty();
+    }
+
+    /** One reservation of a job named by the caller. */
+    private interface Reservation {
+        void reserve(String job) throws BudgetExceededException;
+    }
+
+    /** Starts {@code count} reservations at once on 16 threads, of jobs {@code prefix + i}; those the ledger admitted. */
+    private static List<String> reserveAtOnce(int count, String prefix, Reservation reservation) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String job = prefix + i;
+            results.add(pool.submit(() -> {
+                start.await();
+                try {
+                    reservation.reserve(job);
+                    return job;
+                } catch (BudgetExceededException e) {
+                    return null;
+                }
+            }));
+        }
+        start.countDown();
+        List<String> admitted = new ArrayList<>();
+        for (Future<String> r : results) {
+            String ok = r.get(60, TimeUnit.SECONDS);
+            if (ok != null) {
+                admitted.add(ok);
+            }
+        }
+        pool.shutdown();
+        return admitted;
     }
 }
