@@ -156,11 +156,16 @@ public final class LocalSchedule {
      * for a run already past that, a little after now (it may end any moment, and nothing better is known).
      */
     private double plannedFree(int gpu, double now) {
+        return plannedFree(gpu, now, true);
+    }
+
+    /** As {@link #plannedFree(int, double)}, the running job's end taken on {@code pessimistic} or expected time. */
+    private double plannedFree(int gpu, double now, boolean pessimistic) {
         Job j = running[gpu];
         if (j == null) {
             return now;
         }
-        double end = startedAt[gpu] + occupancy(j, startedAt[gpu], true);
+        double end = startedAt[gpu] + occupancy(j, startedAt[gpu], pessimistic);
         return end > now ? end : now + 0.1 * j.time().expectedSeconds();
     }
 
@@ -208,11 +213,24 @@ public final class LocalSchedule {
     /**
      * The candidate's planned finish in the simulated plan with {@code pessimistic} or expected service times;
      * {@code +Infinity} when it would push an admitted job past its deadline that meets it without the candidate.
+     *
+     * <p>A hedged candidate's own finish is planned on expected times throughout, its start included: the runs
+     * ahead of it end, and the jobs queued ahead of it take, what they are expected to. Should they run long, it
+     * starts late, and its hedge point sends it to the cloud in time, as it does when the candidate itself runs
+     * long. Whether it pushes an admitted job late is still asked on {@code pessimistic} times, the candidate placed
+     * where those times put it and holding its GPU until its deadline at the most.
      */
     public double plannedFinish(Job candidate, double now, boolean pessimistic) {
         if (running.length == 0) {
             return Double.POSITIVE_INFINITY;
         }
+        // A hedged candidate's own finish on expected times; NaN for any other, whose finish is the pass's own.
+        double expectedFinish = candidate.hedged() && pessimistic
+                ? startOnExpectedTimes(candidate, now) + candidate.time().expectedSeconds() : Double.NaN;
+        if (expectedFinish > candidate.due()) {
+            return expectedFinish;
+        }
+        boolean ownOnExpected = !Double.isNaN(expectedFinish);
         // One pass without the candidate first. Placing a job that holds a GPU for d in a list schedule delays every
         // later job by at most d (the sorted free times with it never exceed those without it plus d), so when every
         // later job that is in time has at least d of slack, nobody is pushed late and the exact pass is not needed.
@@ -224,7 +242,7 @@ public final class LocalSchedule {
         for (Job j : queued) {
             if (Double.isNaN(start) && EDF.compare(candidate, j) < 0) {
                 start = base[0];
-                if (start + own > candidate.due()) {
+                if (!ownOnExpected && start + own > candidate.due()) {
                     return start + own;
                 }
                 held = occupancy(candidate, start, pessimistic);
@@ -235,10 +253,10 @@ public final class LocalSchedule {
             }
         }
         if (Double.isNaN(start)) {
-            return base[0] + own; // last in the queue: it delays nobody
+            return ownOnExpected ? expectedFinish : base[0] + own; // last in the queue: it delays nobody
         }
         if (leastSlack >= held) {
-            return start + own;
+            return ownOnExpected ? expectedFinish : start + own;
         }
         double[] free = freeTimes(now);
         double[] without = null; // the plan without the candidate, from the candidate's place on
@@ -247,7 +265,7 @@ public final class LocalSchedule {
             if (without == null && EDF.compare(candidate, j) < 0) {
                 without = free.clone();
                 candidateFinish = free[0] + own;
-                if (candidateFinish > candidate.due()) {
+                if (!ownOnExpected && candidateFinish > candidate.due()) {
                     return candidateFinish; // late itself: no need to look further
                 }
                 place(free, candidate, pessimistic);
@@ -260,7 +278,20 @@ public final class LocalSchedule {
         if (without == null) {
             candidateFinish = free[0] + own;
         }
-        return candidateFinish;
+        return ownOnExpected ? expectedFinish : candidateFinish;
+    }
+
+    /**
+     * When the candidate would start with every time as expected: the runs' expected ends, then the jobs queued
+     * ahead of it (deadline order) at their expected times.
+     */
+    private double startOnExpectedTimes(Job candidate, double now) {
+        double[] free = new double[running.length];
+        for (int g = 0; g < running.length; g++) {
+            free[g] = plannedFree(g, now, false);
+        }
+        java.util.Arrays.sort(free); // a sorted array is a valid min-heap
+        return startBehindQueue(candidate, free);
     }
 
     /**
@@ -272,7 +303,11 @@ public final class LocalSchedule {
         if (running.length == 0) {
             return Double.POSITIVE_INFINITY;
         }
-        double[] free = freeTimes(now);
+        return startBehindQueue(candidate, freeTimes(now));
+    }
+
+    /** The first of {@code free} once the jobs queued ahead of the candidate have taken their expected times. */
+    private double startBehindQueue(Job candidate, double[] free) {
         for (Job j : queued) {
             if (EDF.compare(candidate, j) < 0) {
                 break;

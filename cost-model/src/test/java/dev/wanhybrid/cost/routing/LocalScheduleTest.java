@@ -145,4 +145,32 @@ class LocalScheduleTest {
         // Due 280: it may hold the GPU till 280, and the admitted job would end at 410 > 400.
         assertThat(plan.admits(new LocalSchedule.Job(3, 280, new ServiceTime(100, 300), 100), 0)).isFalse();
     }
+
+    @Test
+    void aHedgedCandidatePlansItsStartOnTheExpectedTimesOfTheWorkAheadOfIt() {
+        LocalSchedule plan = new LocalSchedule(1);
+        // Running since 0: expected to end at 100, at 200 with its margin.
+        plan.putRunning(0, new LocalSchedule.Job(1, 1000, new ServiceTime(100, 200)), 0);
+        // Due 250, 120 s expected: it starts at 100 and ends at 220 if the run ends as expected; if the run goes
+        // long, the hedge point (70 s before the deadline) sends it to the cloud in time.
+        LocalSchedule.Job hedged = new LocalSchedule.Job(2, 250, new ServiceTime(120, 160), 180);
+        assertThat(plan.plannedFinish(hedged, 0, true)).isEqualTo(220);
+        assertThat(plan.admits(hedged, 0)).isTrue();
+        // Unhedged, its start is planned on the run's pessimistic end: 200 + 160 > 250.
+        assertThat(plan.admits(new LocalSchedule.Job(2, 250, new ServiceTime(120, 160)), 0)).isFalse();
+        // Ending late on expected times is still refused.
+        assertThat(plan.admits(new LocalSchedule.Job(3, 210, new ServiceTime(120, 160), 140), 0)).isFalse();
+    }
+
+    @Test
+    void aHedgedCandidateStartedEarlyOnExpectedTimesStillMayNotPushAnAdmittedJobLate() {
+        LocalSchedule plan = new LocalSchedule(1);
+        plan.putRunning(0, new LocalSchedule.Job(1, 1000, new ServiceTime(100, 200)), 0);
+        plan.enqueue(new LocalSchedule.Job(2, 500, new ServiceTime(100, 150)));
+        // On pessimistic times the run ends at 200 and the hedged job holds the GPU from there for its expected 120 s
+        // at the least and until its deadline at the most: due 300, the admitted job ends at 470 <= 500; due 360, it
+        // holds the GPU until 360 and the admitted job would end at 510.
+        assertThat(plan.admits(new LocalSchedule.Job(3, 300, new ServiceTime(120, 200), 200), 0)).isTrue();
+        assertThat(plan.admits(new LocalSchedule.Job(3, 360, new ServiceTime(120, 300), 250), 0)).isFalse();
+    }
 }
