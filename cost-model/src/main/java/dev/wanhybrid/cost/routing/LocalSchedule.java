@@ -283,9 +283,14 @@ public final class LocalSchedule {
 
     /**
      * When the candidate would start with every time as expected: the runs' expected ends, then the jobs queued
-     * ahead of it (deadline order) at their expected times.
+     * ahead of it (deadline order) at their expected times. The start a hedged candidate is admitted on; the
+     * gateway's router estimates a local option's wait with it too, so that its deadline filter and the admission
+     * agree. ({@link #plannedStart} takes the runs' pessimistic ends.)
      */
-    private double startOnExpectedTimes(Job candidate, double now) {
+    public double startOnExpectedTimes(Job candidate, double now) {
+        if (running.length == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
         double[] free = new double[running.length];
         for (int g = 0; g < running.length; g++) {
             free[g] = plannedFree(g, now, false);

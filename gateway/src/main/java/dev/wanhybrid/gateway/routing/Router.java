@@ -388,7 +388,8 @@ public final class Router {
             LocalPlanState plan = ctx.localPlan();
             if (plan != null && modelled != null) {
                 double due = plan.clock() + (spec.routing().deadline() == null ? FAR : spec.routing().deadline().toSeconds());
-                double start = plan.plan().plannedStart(new LocalSchedule.Job(plan.jobId(), due, modelled), plan.clock());
+                double start = plan.plan().startOnExpectedTimes(new LocalSchedule.Job(plan.jobId(), due, modelled),
+                        plan.clock());
                 wait = Double.isInfinite(start) ? seconds(FAR) : seconds(Math.max(0, start - plan.clock()));
             }
             total = wait.plus(service);
