@@ -20,7 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * What {@link H2FileHousekeeping} does on its own, with nothing else writing: the space of deleted rows is freed for
  * reuse once their chunks have been dead for the chunk retention time, without waiting for the next commit; and a file
- * whose start was freed while its end still holds live rows shrinks while open, its rows intact.
+ * whose start was freed while its end still holds live rows shrinks while open, its rows intact, as does a quiet
+ * file whose end was freed.
  */
 class H2FileHousekeepingTest {
 
@@ -29,10 +30,7 @@ class H2FileHousekeepingTest {
 
     @Test
     void spaceOfRowsDeletedInOneLastCommitIsFreedWhileTheStoreIsQuiet() throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("quiet") + H2FileFootprintTest.shippedSettings());
-        config.setUsername("sa");
-        config.setMaximumPoolSize(2);
+        HikariConfig config = config("quiet");
         try (HikariDataSource pool = new HikariDataSource(config)) {
             JdbcClient sql = JdbcClient.create(pool);
             sql.sql("CREATE TABLE payload (id INT PRIMARY KEY, body VARCHAR(4000))").update();
@@ -61,11 +59,7 @@ class H2FileHousekeepingTest {
 
     @Test
     void fileWhoseStartWasFreedShrinksWhileOpenAndKeepsItsRows() throws Exception {
-        HikariConfig config = new HikariConfig();
-        String url = "jdbc:h2:file:" + dir.resolve("holes") + H2FileFootprintTest.shippedSettings();
-        config.setJdbcUrl(url);
-        config.setUsername("sa");
-        config.setMaximumPoolSize(2);
+        HikariConfig config = config("holes");
         int rows = 3_000;
         int kept = 300;
         Path file = dir.resolve("holes.mv.db");
@@ -128,6 +122,58 @@ class H2FileHousekeepingTest {
             });
             assertThat(read).isEqualTo(keptRows);
         }
+    }
+
+    @Test
+    void fileWhoseEndWasFreedShrinksWhileTheStoreIsQuiet() throws Exception {
+        HikariConfig config = config("tail");
+        int rows = 4_000;
+        int kept = 400;
+        Path file = dir.resolve("tail.mv.db");
+        Map<Integer, String> keptRows = new HashMap<>();
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            JdbcClient sql = JdbcClient.create(pool);
+            sql.sql("CREATE TABLE payload (id INT PRIMARY KEY, body VARCHAR(4000))").update();
+            Random random = new Random(29);
+            for (int i = 0; i < rows; i++) {
+                String body = randomText(random);
+                sql.sql("INSERT INTO payload VALUES (?, ?)").params(i, body).update();
+                if (i < kept) {
+                    keptRows.put(i, body);
+                }
+            }
+            H2FileHousekeeping housekeeping = new H2FileHousekeeping(pool, H2FileHousekeeping.DEFAULT_INTERVAL,
+                    H2FileHousekeeping.DEFAULT_CHUNK_RETENTION, H2FileHousekeeping.DEFAULT_COMPACTION_PER_ROUND,
+                    H2FileHousekeeping.DEFAULT_MOVE_PER_ROUND);
+            try {
+                long full = Files.size(file);
+                assertThat(full).as("file with %d rows of 2 KB", rows).isGreaterThan(32_000_000L);
+                // The rows written last go in one commit and nothing is written after it: the file's end is free and
+                // no write of the gateway's own would let H2 truncate it. The housekeeping's chunk moves do (they
+                // run once the holes add up to 16 MB).
+                sql.sql("DELETE FROM payload WHERE id >= ?").param(kept).update();
+                long target = full / 4;
+                long size = firstBelow(target, () -> Files.size(file));
+                assertThat(size).as("quiet file after deleting its last %d of %d rows, against %d bytes before",
+                        rows - kept, rows, full).isLessThan(target);
+            } finally {
+                housekeeping.destroy();
+            }
+            Map<Integer, String> read = new HashMap<>();
+            sql.sql("SELECT id, body FROM payload").query(r -> {
+                read.put(r.getInt(1), r.getString(2));
+            });
+            assertThat(read).isEqualTo(keptRows);
+        }
+    }
+
+    /** A pool of two connections on the file {@code name} in the test's folder, with the shipped URL settings. */
+    private HikariConfig config(String name) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve(name) + H2FileFootprintTest.shippedSettings());
+        config.setUsername("sa");
+        config.setMaximumPoolSize(2);
+        return config;
     }
 
     /** 2,000 characters of random text (the shipped URL compresses pages; repeated text would compress to nothing). */
