@@ -38,9 +38,10 @@ import org.springframework.util.unit.DataSize;
  *   lock as its background writer takes it, at most {@code gateway.store.h2-compaction-per-round} of them, default
  *   512 KB), so those chunks empty and their space is reused by later chunks;</li>
  *   <li>while less than {@value #MOVE_BELOW_FILL_RATE}% of the file up to its last chunk is allocated and its holes
- *   add up to 16 MB or more ({@link #MOVE_ABOVE_FREE_BYTES}), it moves chunks into the holes before them ({@link RandomAccessStore#compactMoveChunks}, H2's own chunk mover, as its
- *   background writer runs it on a fragmented file, at most {@code gateway.store.h2-move-per-round} a round,
- *   default 4 MB), and H2 truncates the file behind the last chunk. A burst of commits leaves holes (its dead
+ *   add up to 16 MB or more ({@link #MOVE_ABOVE_FREE_BYTES}), it moves chunks into the holes before them
+ *   ({@link RandomAccessStore#compactMoveChunks}, H2's own chunk mover, as its background writer runs it on a
+ *   fragmented file, at most {@code gateway.store.h2-move-per-round} a round, default 4 MB), and H2 truncates the
+ *   file behind the last chunk. A burst of commits leaves holes (its dead
  *   chunks are freed one retention time later); without the moves the file keeps the size of its largest burst
  *   for as long as one live chunk sits at its end.</li>
  * </ol>
