@@ -79,7 +79,12 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
 
     /** The tier that lists this exact size, if any. */
     public Optional<ModelTier> tierOf(VideoSize size) {
-        return tiers.stream().filter(t -> t.sizes().contains(size)).findFirst();
+        for (ModelTier t : tiers) { // (a loop, not a stream: the router asks this for every candidate twice)
+            if (t.sizes().contains(size)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the model can produce the wanted sound. */
@@ -93,7 +98,20 @@ public record CatalogModel(String id, String backend, Set<TaskKind> kinds, Sorte
 
     /** Every size it serves, in tier order. */
     public List<VideoSize> allSizes() {
-        return tiers.stream().flatMap(t -> t.sizes().stream()).toList();
+        List<VideoSize> all = new java.util.ArrayList<>();
+        for (ModelTier t : tiers) {
+            all.addAll(t.sizes());
+        }
+        return List.copyOf(all);
+    }
+
+    /** Every size it serves, in tier order, as one comma-separated list ("832x480, 480x832, ..."). */
+    public String offeredSizes() {
+        StringBuilder text = new StringBuilder();
+        for (VideoSize size : allSizes()) {
+            text.append(text.isEmpty() ? "" : ", ").append(size);
+        }
+        return text.toString();
     }
 
     public int maxSeconds() {

@@ -31,6 +31,8 @@ public final class ModelCatalog {
     private final List<CatalogModel> entries;
     private final Map<String, CloudModel> cloudModels;
     private final boolean useSuccessors;
+    /** Each entry's {@link CatalogModel#offeredSizes()}, made once: the router says them in every size refusal. */
+    private final Map<CatalogModel, String> offeredSizes;
 
     public ModelCatalog(List<CatalogModel> models) {
         this(models, Map.of(), false);
@@ -59,6 +61,17 @@ public final class ModelCatalog {
         }
         this.models = java.util.Collections.unmodifiableMap(byId);
         this.entries = List.copyOf(all);
+        var sizes = new java.util.HashMap<CatalogModel, String>();
+        for (CatalogModel m : all) {
+            sizes.put(m, m.offeredSizes());
+        }
+        this.offeredSizes = sizes;
+    }
+
+    /** The sizes {@code m} offers, as {@link CatalogModel#offeredSizes()} writes them (kept for the catalog's own). */
+    public String offeredSizes(CatalogModel m) {
+        String sizes = offeredSizes.get(m);
+        return sizes != null ? sizes : m.offeredSizes();
     }
 
     /**

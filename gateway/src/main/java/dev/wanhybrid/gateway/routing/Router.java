@@ -136,7 +136,8 @@ public final class Router {
         for (CatalogModel m : allowed) {
             Optional<RejectionReason> missing = firstMissingCapability(spec, m, ctx.catalog());
             if (missing.isPresent()) {
-                reject(rejected, rejectionOf, m, missing.get(), capabilitySentence(missing.get(), spec, m));
+                reject(rejected, rejectionOf, m, missing.get(),
+                        capabilitySentence(missing.get(), spec, m, ctx.catalog()));
             } else {
                 capable.add(estimate(spec, m, ctx));
             }
@@ -349,7 +350,8 @@ public final class Router {
         return spec.seconds() > 0 ? spec.seconds() : m.defaultSeconds();
     }
 
-    private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m) {
+    private static String capabilitySentence(RejectionReason reason, GenerationSpec spec, CatalogModel m,
+            ModelCatalog catalog) {
         return switch (reason) {
             case LORA_UNSUPPORTED -> m.appliesLoras() ? m.id() + " does not have the LoRA '" + spec.lora()
                     + "'; it applies " + String.join(", ", new java.util.TreeSet<>(m.loras())) + "."
@@ -359,7 +361,7 @@ public final class Router {
             case AUDIO_UNSUPPORTED -> m.id() + (m.audio().isEmpty() ? " produces silent video only."
                     : " cannot synchronise to a given audio track.");
             case SIZE_UNSUPPORTED -> m.id() + " does not produce " + sizeFor(spec, m) + "; it offers "
-                    + m.allSizes().stream().map(VideoSize::toString).collect(Collectors.joining(", ")) + ".";
+                    + catalog.offeredSizes(m) + ".";
             case SECONDS_UNSUPPORTED -> m.id() + " does not produce " + secondsFor(spec, m)
                     + "-second clips; it offers " + m.seconds() + " s.";
             default -> m.id() + ": " + reason.code();
@@ -418,14 +420,22 @@ public final class Router {
     }
 
     private static Comparator<Option> objectiveOrder(RoutingHints.Objective objective) {
-        Comparator<Option> byCost = Comparator.comparing(o -> o.candidate.estimatedCostUsd());
-        Comparator<Option> byTime = Comparator.comparing(o -> o.candidate.estimatedTime());
-        Comparator<Option> primary = objective == RoutingHints.Objective.LATENCY
-                ? byTime.thenComparing(byCost) : byCost.thenComparing(byTime);
-        return primary
-                .thenComparing((Option o) -> o.model.quality(), Comparator.reverseOrder())
-                .thenComparing(o -> o.model.isLocal() ? 0 : 1)
-                .thenComparing(o -> o.model.id());
+        boolean latencyFirst = objective == RoutingHints.Objective.LATENCY;
+        // Written out rather than chained from Comparator.comparing: it runs for every pair of every sort.
+        return (a, b) -> {
+            int cost = a.candidate.estimatedCostUsd().compareTo(b.candidate.estimatedCostUsd());
+            int time = a.candidate.estimatedTime().compareTo(b.candidate.estimatedTime());
+            int primary = latencyFirst ? (time != 0 ? time : cost) : (cost != 0 ? cost : time);
+            if (primary != 0) {
+                return primary;
+            }
+            int quality = b.model.quality().compareTo(a.model.quality()); // better quality first
+            if (quality != 0) {
+                return quality;
+            }
+            int local = Boolean.compare(!a.model.isLocal(), !b.model.isLocal()); // local first
+            return local != 0 ? local : a.model.id().compareTo(b.model.id());
+        };
     }
 
     private static RouteReason reasonFor(GenerationSpec spec, boolean auto, Option chosen, List<Option> capable,
@@ -481,7 +491,7 @@ public final class Router {
             }
             return cloud ? RouteReason.SIZE_REQUIRES_CLOUD : RouteReason.SIZE_REQUIRES_REMOTE;
         }
-        Option ideal = servable.stream().sorted(order).findFirst().orElse(chosen);
+        Option ideal = servable.stream().min(order).orElse(chosen); // (the first of the cheapest, as sorted)
         if (ideal.model != chosen.model) {
             RejectionReason why = rejectionOf.get(ideal.model);
             if (why != null) {

@@ -163,6 +163,14 @@ class RouterTest {
         assertThat(route.chosen().model()).isEqualTo("wan2.2-t2v-plus");
         assertThat(route.reason()).isEqualTo("size_requires_cloud");
         assertThat(reasonsFor(route, "wan2.1-t2v-1.3b")).containsExactly("size_unsupported");
+        // The refusal says what the model offers, every tier's sizes in order.
+        assertThat(route.rejected()).filteredOn(r -> r.model().equals("wan2.1-t2v-1.3b"))
+                .extracting(RejectedCandidate::detail)
+                .containsExactly("wan2.1-t2v-1.3b does not produce 1920x1080; it offers 832x480, 480x832.");
+        assertThat(route.rejected()).filteredOn(r -> r.model().equals("wan2.1-t2v-14b"))
+                .extracting(RejectedCandidate::detail)
+                .containsExactly("wan2.1-t2v-14b does not produce 1920x1080; it offers 832x480, 480x832, 1280x720,"
+                        + " 720x1280.");
     }
 
     @Test
