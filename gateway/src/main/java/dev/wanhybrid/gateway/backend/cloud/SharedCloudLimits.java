@@ -28,7 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The DashScope accounts' limits kept in the PostgreSQL that every replica shares (migration V52): the query pace
  * and each model's create pace as Bucket4j buckets in {@code cloud_rate_buckets} ({@link SharedRatePacer}), the
- * task slots as rows of {@code cloud_task_slots} ({@link SharedTaskSlots}).
+ * task slots as rows of {@code cloud_task_slots} ({@link SharedTaskSlots}). The bucket table is unlogged (migration
+ * 53, {@code limits.UnloggedRateBuckets}): a pace's transaction does not wait for the disk, and after a crash of the
+ * database server every pace starts full; the slots stay logged.
  *
  * <p>One background task ({@code cloud-limits-sweep}, every {@code gateway.cloud.shared-limits.sweep-interval})
  * deletes the slots that no open job holds any more and the rows of buckets that have long been full again. A pace

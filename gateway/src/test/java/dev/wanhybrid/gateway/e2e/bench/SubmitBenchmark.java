@@ -67,11 +67,13 @@ public final class SubmitBenchmark {
         Path work = Files.createTempDirectory("submit-bench");
         results.addAll(measure("H2 file", "jdbc:h2:file:" + work.resolve("db/gateway") + ";WRITE_DELAY=0", null,
                 work, requests));
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+        String postgresSettings;
+        try (EmbeddedPostgres postgres = DurablePostgres.start()) {
+            postgresSettings = DurablePostgres.settings(postgres.getPostgresDatabase());
             results.addAll(measure("PostgreSQL 14", postgres.getJdbcUrl("postgres", "postgres"), "postgres", work,
                     requests));
         }
-        String report = report(results, requests);
+        String report = report(results, requests, postgresSettings);
         System.out.println(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
@@ -153,7 +155,7 @@ public final class SubmitBenchmark {
         return new Result(name, clients, requests, seconds, errors.get(), latencies);
     }
 
-    static String report(List<Result> results, int requests) {
+    static String report(List<Result> results, int requests, String postgresSettings) {
         StringBuilder md = new StringBuilder();
         md.append("# Submit benchmark: durable `POST /v1/videos` vs a bare endpoint\n\n");
         md.append("Written by `dev.wanhybrid.gateway.e2e.bench.SubmitBenchmark` (gateway test sources) on ")
@@ -167,7 +169,8 @@ public final class SubmitBenchmark {
                 .append("The durable path also validates, routes (real router, cloud candidate ready via the ")
                 .append("in-process DashScope simulator), reserves the estimate in the SQL spend ledger and commits ")
                 .append("the job row and its first event: to the embedded H2 file store with `WRITE_DELAY=0`, or to ")
-                .append("an embedded PostgreSQL 14 (zonky, default settings, `fsync` on) on the same machine. ")
+                .append("an embedded PostgreSQL 14 (zonky's binaries, commits durable: `").append(postgresSettings)
+                .append("`) on the same machine. ")
                 .append("The dispatcher is off.\n\n");
         md.append("| endpoint | clients | requests/s | p50 ms | p99 ms | max ms | errors |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");

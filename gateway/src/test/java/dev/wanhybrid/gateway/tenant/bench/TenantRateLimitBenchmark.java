@@ -6,6 +6,8 @@ import dev.wanhybrid.gateway.tenant.InMemoryTenantRateLimiter;
 import dev.wanhybrid.gateway.tenant.SharedTenantRateLimiter;
 import dev.wanhybrid.gateway.tenant.TenantProperties;
 import dev.wanhybrid.gateway.tenant.TenantRateLimiter;
+import dev.wanhybrid.gateway.e2e.bench.DurablePostgres;
+import dev.wanhybrid.gateway.limits.UnloggedRateBuckets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +26,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * What taking a tenant's permit costs when the limit is shared in PostgreSQL, against the in-memory limiter measured
  * in the same run (the baseline of every ratio). Not a test: it asserts nothing and prints Markdown. Both limiters
  * are the shipped classes; the shared one runs over a Hikari pool of 16 (the gateway's default) on an embedded
- * PostgreSQL (zonky) with the table of migration V45. Limits are high enough that every take is admitted, so each
- * shared take is one full bucket transaction. Threads either all use one tenant (one row, contended) or one tenant
- * each (one row each).
+ * PostgreSQL (zonky's binaries, commits durable: {@link DurablePostgres}) with the table of migration V45. Limits
+ * are high enough that every take is admitted, so each shared take is one full bucket transaction. Threads either
+ * all use one tenant (one row, contended) or one tenant each (one row each).
  *
  * <p>Run: {@code ./mvnw -o -pl gateway test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test
  * '-Dexec.args=-classpath %classpath dev.wanhybrid.gateway.tenant.bench.TenantRateLimitBenchmark 5'} (seconds per
- * measurement, after as long a warm-up).
+ * measurement, after as long a warm-up; a second argument {@code logged} keeps the table logged, as before
+ * migration 53).
  */
 public final class TenantRateLimitBenchmark {
 
@@ -40,13 +43,14 @@ public final class TenantRateLimitBenchmark {
 
     public static void main(String[] args) throws Exception {
         Duration each = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 5);
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+        boolean logged = args.length > 1 && args[1].equals("logged"); // the table as V45 made it, before V53
+        try (EmbeddedPostgres postgres = DurablePostgres.start()) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
             config.setUsername("postgres");
             config.setMaximumPoolSize(16);
             try (HikariDataSource pool = new HikariDataSource(config)) {
-                createTable(pool);
+                createTable(pool, logged);
                 SharedTenantRateLimiter shared = new SharedTenantRateLimiter(pool);
                 TenantRateLimiter memory = new InMemoryTenantRateLimiter();
                 System.out.println("| threads | tenants | in-memory takes/s (baseline) | shared takes/s | shared / in-memory"
@@ -69,12 +73,15 @@ public final class TenantRateLimitBenchmark {
         }
     }
 
-    static void createTable(HikariDataSource pool) throws Exception {
+    static void createTable(HikariDataSource pool, boolean logged) throws Exception {
         try (InputStream in = TenantRateLimitBenchmark.class.getResourceAsStream(
                 "/db/migration/V45__tenant_rate_buckets.sql");
                 Connection connection = pool.getConnection();
                 Statement statement = connection.createStatement()) {
             statement.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            if (!logged) {
+                UnloggedRateBuckets.apply(connection); // as migration 53 leaves it
+            }
         }
     }
 
