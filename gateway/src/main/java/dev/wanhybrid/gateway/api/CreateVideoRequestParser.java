@@ -46,6 +46,8 @@ final class CreateVideoRequestParser {
             "local_only", "lower_tier_size");
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     private static final Pattern SIZE = Pattern.compile("\\d{1,5}[x*]\\d{1,5}");
+    /** {@code seconds} written as a string ("5"), as OpenAI's API takes it. */
+    private static final Pattern SECONDS = Pattern.compile("\\d{1,6}");
     private static final BigDecimal MAX_COST = new BigDecimal("10000");
     private static final long MAX_SEED = 4_294_967_295L;
     private static final int MIN_SIDE = 64;
@@ -263,7 +265,7 @@ final class CreateVideoRequestParser {
         long value;
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             value = node.longValue();
-        } else if (node.isString() && node.stringValue().trim().matches("\\d{1,6}")) {
+        } else if (node.isString() && SECONDS.matcher(node.stringValue().trim()).matches()) {
             value = Long.parseLong(node.stringValue().trim());
         } else {
             throw ApiException.invalid("seconds", "invalid_type",
