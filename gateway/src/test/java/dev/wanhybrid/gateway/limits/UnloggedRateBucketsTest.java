@@ -55,17 +55,11 @@ class UnloggedRateBucketsTest {
             SharedTenantRateLimiter limiter = new SharedTenantRateLimiter(dataSource);
             try {
                 TenantProperties.RateLimit three = new TenantProperties.RateLimit(3, Duration.ofHours(1));
-                for (int i = 0; i < 3; i++) {
-                    assertThat(limiter.take("acme", three)).isEmpty();
-                }
-                assertThat(limiter.take("acme", three)).isPresent();
+                admitsThreeThenRefuses(limiter, three);
                 // What crash recovery does to an unlogged table: it comes back empty. The spent bucket is full again,
                 // created anew on the next take, and the limit counts from there.
                 jdbc.execute("TRUNCATE tenant_rate_buckets");
-                for (int i = 0; i < 3; i++) {
-                    assertThat(limiter.take("acme", three)).isEmpty();
-                }
-                assertThat(limiter.take("acme", three)).isPresent();
+                admitsThreeThenRefuses(limiter, three);
                 assertThat(limiter.fallbacks()).isZero();
             } finally {
                 limiter.destroy();
@@ -89,10 +83,7 @@ class UnloggedRateBucketsTest {
             jdbc.update("INSERT INTO cloud_task_slots (backend, holder, model, acquired_at) VALUES"
                     + " ('cloud', 'video_1', 'wan2.6-t2v', CURRENT_TIMESTAMP)");
             SharedTenantRateLimiter limiter = new SharedTenantRateLimiter(dataSource);
-            for (int i = 0; i < 3; i++) {
-                assertThat(limiter.take("acme", three)).isEmpty();
-            }
-            assertThat(limiter.take("acme", three)).isPresent();
+            admitsThreeThenRefuses(limiter, three);
             limiter.destroy();
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM tenant_rate_buckets", Integer.class)).isOne();
             killServer(dataDirectory);
@@ -110,15 +101,20 @@ class UnloggedRateBucketsTest {
             assertThat(jdbc.queryForObject("SELECT holder FROM cloud_task_slots", String.class)).isEqualTo("video_1");
             SharedTenantRateLimiter limiter = new SharedTenantRateLimiter(dataSource);
             try {
-                for (int i = 0; i < 3; i++) {
-                    assertThat(limiter.take("acme", three)).isEmpty();
-                }
-                assertThat(limiter.take("acme", three)).isPresent();
+                admitsThreeThenRefuses(limiter, three);
                 assertThat(limiter.fallbacks()).isZero();
             } finally {
                 limiter.destroy();
             }
         }
+    }
+
+    /** Tenant acme's next three takes are admitted and the fourth is refused. */
+    private static void admitsThreeThenRefuses(SharedTenantRateLimiter limiter, TenantProperties.RateLimit three) {
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.take("acme", three)).isEmpty();
+        }
+        assertThat(limiter.take("acme", three)).isPresent();
     }
 
     /**
