@@ -48,14 +48,25 @@ start_app() { # $1 = datasource args...
     cat "$WORK/app.log"; exit 1
 }
 
-cpu_ticks() { # CPU time so far (clock ticks, user + system) of the gateway JVM and of every postgres process
-    local jvm=0 db=0 stat comm
+cpu_ticks() { # CPU time so far (clock ticks, user + system) of the gateway JVM and of the benchmark's PostgreSQL
+    # server: its postmaster (the postgres process started with -p $PG_PORT) and the processes it started
+    local jvm=0 db=0 stat comm postmaster=
     jvm=$(awk '{print $14 + $15}' "/proc/$APP/stat" 2>/dev/null || echo 0)
-    for stat in /proc/[0-9]*/stat; do
-        read -r comm < "${stat%stat}comm" 2>/dev/null || continue
-        [[ $comm == postgres ]] || continue
-        db=$(( db + $(awk '{print $14 + $15}' "$stat" 2>/dev/null || echo 0) ))
-    done
+    if [[ -n ${PG_PORT:-} ]]; then
+        for stat in /proc/[0-9]*/stat; do
+            read -r comm < "${stat%stat}comm" 2>/dev/null || continue
+            [[ $comm == postgres ]] && tr '\0' ' ' < "${stat%stat}cmdline" | grep -q -- "-p $PG_PORT " \
+                && postmaster=$(basename "${stat%/stat}")
+        done
+    fi
+    if [[ -n $postmaster ]]; then
+        for stat in /proc/[0-9]*/stat; do
+            read -r comm < "${stat%stat}comm" 2>/dev/null || continue
+            [[ $comm == postgres ]] || continue
+            read -r pid ppid ticks < <(awk '{print $1, $4, $14 + $15}' "$stat" 2>/dev/null) || continue
+            [[ $pid == "$postmaster" || $ppid == "$postmaster" ]] && db=$(( db + ticks ))
+        done
+    fi
     echo "$jvm $db"
 }
 
@@ -149,6 +160,7 @@ while read -r line <&"${PGPROC[0]}"; do
     if [[ $line == jdbc-url=* ]]; then URL=${line#jdbc-url=}; break; fi
 done
 [[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
+PG_PORT=$(sed -E 's|.*://[^:/]+:([0-9]+)/.*|\1|' <<<"$URL")
 start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password=
 run_db "PostgreSQL"
 kill $APP; wait $APP 2>/dev/null || true; APP=
