@@ -26,6 +26,13 @@ import java.util.TreeMap;
  * has not started, or its progress says it will finish after its deadline, it moves to the cloud then. Steps take
  * equal time, so progress projects the run's real end; a run cancelled this way is charged the GPU time it used,
  * plus the cloud's price.
+ *
+ * <p>A cloud task takes the latency the catalog assumes ({@link ReplayCatalog.CloudOption#latency()}), unless the
+ * simulator is made {@linkplain #withCloudLatencySpread(double) with a spread}: then each job's cloud task, sent at
+ * arrival or as a hedge's rescue, takes that latency times a seeded log-normal factor of median 1
+ * ({@link #cloudLatencyFactors}), the same factor for the same job under every strategy. Policies and hedge points
+ * keep planning on the assumed latency, as the gateway plans on its learnt median; only whether the job meets its
+ * deadline changes. The cost does not (the cloud bills per second of output, not per second of waiting).
  */
 public final class ReplaySimulator {
 
@@ -34,13 +41,37 @@ public final class ReplaySimulator {
     private final long seed;
     private final double noiseSigma;
     private final ZoneId zone;
+    private final double cloudLatencySigma;
 
     public ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone) {
+        this(catalog, gpus, seed, noiseSigma, zone, 0);
+    }
+
+    private ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone,
+            double cloudLatencySigma) {
+        if (!(cloudLatencySigma >= 0 && Double.isFinite(cloudLatencySigma))) {
+            throw new IllegalArgumentException("cloud latency spread must be a finite sigma >= 0, was "
+                    + cloudLatencySigma);
+        }
         this.catalog = catalog;
         this.gpus = gpus;
         this.seed = seed;
         this.noiseSigma = noiseSigma;
         this.zone = zone;
+        this.cloudLatencySigma = cloudLatencySigma;
+    }
+
+    /**
+     * The same simulator where each cloud task's real latency is the assumed one times {@code exp(sigma * Z)}, Z a
+     * seeded standard normal drawn per job (median: the assumed latency). 0, the default, is the assumed latency
+     * exactly, with no draw made.
+     */
+    public ReplaySimulator withCloudLatencySpread(double sigma) {
+        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, sigma);
+    }
+
+    public double cloudLatencySpread() {
+        return cloudLatencySigma;
     }
 
     /** The trace's span: whole days in the billing zone from the first arrival's day to the last one's. */
@@ -59,6 +90,23 @@ public final class ReplaySimulator {
         double[] f = new double[jobs];
         for (int i = 0; i < jobs; i++) {
             f[i] = Math.exp(noiseSigma * noise.nextGaussian());
+        }
+        return f;
+    }
+
+    /**
+     * Real over assumed cloud latency for each job of the trace, from a stream of the simulator's seed apart from
+     * {@link #runFactors}'s: all 1 without a spread.
+     */
+    public double[] cloudLatencyFactors(int jobs) {
+        double[] f = new double[jobs];
+        if (cloudLatencySigma == 0) {
+            java.util.Arrays.fill(f, 1.0);
+            return f;
+        }
+        SplittableRandom draws = new SplittableRandom(seed).split();
+        for (int i = 0; i < jobs; i++) {
+            f[i] = Math.exp(cloudLatencySigma * draws.nextGaussian());
         }
         return f;
     }
@@ -107,6 +155,7 @@ public final class ReplaySimulator {
         Instant t0 = trace.isEmpty() ? Instant.EPOCH : trace.getFirst().arrival().atZone(zone).toLocalDate()
                 .atStartOfDay(zone).toInstant();
         double[] factor = runFactors(trace.size());
+        double[] cloudFactor = cloudLatencyFactors(trace.size());
         Fleet fleet = new Fleet(withFleet ? gpus : 0);
         double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
@@ -148,7 +197,7 @@ public final class ReplaySimulator {
             hedgedCloud[0] = hedgedCloud[0].plus(rescue[i].price());
             today[1] = today[1].plus(rescue[i].price());
             hedgedAway[0]++;
-            if (at + rescue[i].latency().toMillis() / 1000.0 - seconds(t0, job.arrival())
+            if (at + rescue[i].latency().toMillis() / 1000.0 * cloudFactor[i] - seconds(t0, job.arrival())
                     <= job.deadline().toMillis() / 1000.0) {
                 hits[0]++;
             } else {
@@ -194,7 +243,7 @@ public final class ReplaySimulator {
                 cloud = cloud.plus(option.price());
                 Money[] today = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
                 today[1] = today[1].plus(option.price());
-                if (option.latency().compareTo(job.deadline()) <= 0) {
+                if (meets(option.latency(), cloudFactor[i], job.deadline())) {
                     hits[0]++;
                 } else {
                     misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
@@ -307,6 +356,12 @@ public final class ReplaySimulator {
             fleet.jobOn[gpu] = i;
             fleet.actualEnd[gpu] = t + predicted[i] * factor[i];
         });
+    }
+
+    /** Whether a cloud task sent at arrival meets the deadline; without a spread, exactly the old comparison. */
+    private static boolean meets(Duration latency, double factor, Duration deadline) {
+        return factor == 1.0 ? latency.compareTo(deadline) <= 0
+                : latency.toMillis() / 1000.0 * factor <= deadline.toMillis() / 1000.0;
     }
 
     static double seconds(Instant t0, Instant t) {
