@@ -33,6 +33,11 @@ import java.util.TreeMap;
  * ({@link #cloudLatencyFactors}), the same factor for the same job under every strategy. Policies and hedge points
  * keep planning on the assumed latency, as the gateway plans on its learnt median; only whether the job meets its
  * deadline changes. The cost does not (the cloud bills per second of output, not per second of waiting).
+ *
+ * <p>{@linkplain #withCloudLatencySpread(double, CloudLatencyDraw) Drawn per hour} instead, the factor belongs to the
+ * hour of the trace (counted from the start of its first day in the billing zone) in which the cloud task is sent:
+ * the job's arrival for a job sent at once, the hedge point for a rescue. One draw per hour
+ * ({@link #cloudLatencyHourFactors}), the same sigma, so a slow hour slows every cloud task sent in it together.
  */
 public final class ReplaySimulator {
 
@@ -42,17 +47,27 @@ public final class ReplaySimulator {
     private final double noiseSigma;
     private final ZoneId zone;
     private final double cloudLatencySigma;
+    private final CloudLatencyDraw cloudLatencyDraw;
+
+    /** How the cloud latency factors of a {@linkplain #withCloudLatencySpread spread} are drawn. */
+    public enum CloudLatencyDraw {
+        /** One independent draw per job ({@link #cloudLatencyFactors}). */
+        PER_JOB,
+        /** One draw per hour of the trace, shared by every cloud task sent in that hour ({@link #cloudLatencyHourFactors}). */
+        PER_HOUR
+    }
 
     public ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone) {
-        this(catalog, gpus, seed, noiseSigma, zone, 0);
+        this(catalog, gpus, seed, noiseSigma, zone, 0, CloudLatencyDraw.PER_JOB);
     }
 
     private ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone,
-            double cloudLatencySigma) {
+            double cloudLatencySigma, CloudLatencyDraw cloudLatencyDraw) {
         if (!(cloudLatencySigma >= 0 && Double.isFinite(cloudLatencySigma))) {
             throw new IllegalArgumentException("cloud latency spread must be a finite sigma >= 0, was "
                     + cloudLatencySigma);
         }
+        this.cloudLatencyDraw = java.util.Objects.requireNonNull(cloudLatencyDraw);
         this.catalog = catalog;
         this.gpus = gpus;
         this.seed = seed;
@@ -67,11 +82,23 @@ public final class ReplaySimulator {
      * exactly, with no draw made.
      */
     public ReplaySimulator withCloudLatencySpread(double sigma) {
-        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, sigma);
+        return withCloudLatencySpread(sigma, CloudLatencyDraw.PER_JOB);
+    }
+
+    /**
+     * As {@link #withCloudLatencySpread(double)}, with the factor drawn per job or per hour of sending
+     * ({@link CloudLatencyDraw}). A sigma of 0 is the assumed latency exactly either way.
+     */
+    public ReplaySimulator withCloudLatencySpread(double sigma, CloudLatencyDraw draw) {
+        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, sigma, draw);
     }
 
     public double cloudLatencySpread() {
         return cloudLatencySigma;
+    }
+
+    public CloudLatencyDraw cloudLatencyDraw() {
+        return cloudLatencyDraw;
     }
 
     /** The trace's span: whole days in the billing zone from the first arrival's day to the last one's. */
@@ -96,7 +123,8 @@ public final class ReplaySimulator {
 
     /**
      * Real over assumed cloud latency for each job of the trace, from a stream of the simulator's seed apart from
-     * {@link #runFactors}'s: all 1 without a spread.
+     * {@link #runFactors}'s: all 1 without a spread. What the replay uses when drawn
+     * {@linkplain CloudLatencyDraw#PER_JOB per job}, the default.
      */
     public double[] cloudLatencyFactors(int jobs) {
         double[] f = new double[jobs];
@@ -109,6 +137,65 @@ public final class ReplaySimulator {
             f[i] = Math.exp(cloudLatencySigma * draws.nextGaussian());
         }
         return f;
+    }
+
+    /**
+     * Real over assumed cloud latency for each hour of the trace, hour 0 starting at the start of the first arrival's
+     * day, from a stream of the simulator's seed apart from {@link #runFactors}'s and {@link #cloudLatencyFactors}'s;
+     * a longer list extends a shorter one. All 1 without a spread. What the replay uses when drawn
+     * {@linkplain CloudLatencyDraw#PER_HOUR per hour}.
+     */
+    public double[] cloudLatencyHourFactors(int hours) {
+        double[] f = new double[hours];
+        HourDraws draws = new HourDraws();
+        for (int h = 0; h < hours; h++) {
+            f[h] = draws.factor(h);
+        }
+        return f;
+    }
+
+    /** The per-hour factors, drawn in order as far as asked. */
+    private final class HourDraws {
+        private final SplittableRandom stream;
+        private double[] drawn = new double[0];
+        private int count;
+
+        HourDraws() {
+            SplittableRandom root = new SplittableRandom(seed);
+            root.split(); // cloudLatencyFactors' stream
+            stream = root.split();
+        }
+
+        double factor(int hour) {
+            if (cloudLatencySigma == 0) {
+                return 1.0;
+            }
+            if (hour >= drawn.length) {
+                drawn = java.util.Arrays.copyOf(drawn, Math.max(hour + 1, 2 * drawn.length));
+            }
+            while (count <= hour) {
+                drawn[count++] = Math.exp(cloudLatencySigma * stream.nextGaussian());
+            }
+            return drawn[hour];
+        }
+    }
+
+    /** The factor for job {@code i}'s cloud task sent {@code sentAt} seconds after the trace's start. */
+    @FunctionalInterface
+    private interface CloudFactor {
+        double of(int i, double sentAt);
+    }
+
+    private CloudFactor cloudFactor(int jobs) {
+        if (cloudLatencySigma == 0) {
+            return (i, sentAt) -> 1.0;
+        }
+        if (cloudLatencyDraw == CloudLatencyDraw.PER_JOB) {
+            double[] f = cloudLatencyFactors(jobs);
+            return (i, sentAt) -> f[i];
+        }
+        HourDraws hours = new HourDraws();
+        return (i, sentAt) -> hours.factor((int) Math.floor(Math.max(0, sentAt) / 3600));
     }
 
     public ReplayOutcome run(List<TraceJob> trace, ReplayPolicy policy) {
@@ -155,7 +242,7 @@ public final class ReplaySimulator {
         Instant t0 = trace.isEmpty() ? Instant.EPOCH : trace.getFirst().arrival().atZone(zone).toLocalDate()
                 .atStartOfDay(zone).toInstant();
         double[] factor = runFactors(trace.size());
-        double[] cloudFactor = cloudLatencyFactors(trace.size());
+        CloudFactor cloudFactor = cloudFactor(trace.size());
         Fleet fleet = new Fleet(withFleet ? gpus : 0);
         double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
@@ -197,7 +284,7 @@ public final class ReplaySimulator {
             hedgedCloud[0] = hedgedCloud[0].plus(rescue[i].price());
             today[1] = today[1].plus(rescue[i].price());
             hedgedAway[0]++;
-            if (at + rescue[i].latency().toMillis() / 1000.0 * cloudFactor[i] - seconds(t0, job.arrival())
+            if (at + rescue[i].latency().toMillis() / 1000.0 * cloudFactor.of(i, at) - seconds(t0, job.arrival())
                     <= job.deadline().toMillis() / 1000.0) {
                 hits[0]++;
             } else {
@@ -243,7 +330,7 @@ public final class ReplaySimulator {
                 cloud = cloud.plus(option.price());
                 Money[] today = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
                 today[1] = today[1].plus(option.price());
-                if (meets(option.latency(), cloudFactor[i], job.deadline())) {
+                if (meets(option.latency(), cloudFactor.of(i, now), job.deadline())) {
                     hits[0]++;
                 } else {
                     misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);

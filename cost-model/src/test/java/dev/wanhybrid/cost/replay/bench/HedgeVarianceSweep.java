@@ -21,8 +21,9 @@ import java.util.Locale;
  * reachable hit rate (in points), and, for the hedged router, the worst of the seeds' shortfall minus the unhedged
  * router's on the same trace and draws ({@code vs router}). The bound is the usual one, on the assumed latency. Not a
  * test. Run from {@code cost-model}: {@code java -cp target/classes:target/test-classes:<deps>
- * dev.wanhybrid.cost.replay.bench.HedgeVarianceSweep 1,2,3,1001,1002,1003 3 deadline-spread,mixed 0,0.25,0.5 1,1.5,2}
- * (seeds, days, families, spreads, rescue margins).
+ * dev.wanhybrid.cost.replay.bench.HedgeVarianceSweep 1,2,3,1001,1002,1003 3 deadline-spread,mixed 0,0.25,0.5 1,1.5,2
+ * [per-job|per-hour]} (seeds, days, families, spreads, rescue margins, and how the latency factor is drawn: per job,
+ * the default, or per hour of sending, {@link ReplaySimulator.CloudLatencyDraw}).
  */
 public final class HedgeVarianceSweep {
 
@@ -34,6 +35,10 @@ public final class HedgeVarianceSweep {
         List<String> families = List.of(args[2].split(","));
         double[] sigmas = Arrays.stream(args[3].split(",")).mapToDouble(Double::parseDouble).toArray();
         double[] margins = Arrays.stream(args[4].split(",")).mapToDouble(Double::parseDouble).toArray();
+        ReplaySimulator.CloudLatencyDraw draw = args.length > 5
+                ? ReplaySimulator.CloudLatencyDraw.valueOf(args[5].toUpperCase(Locale.ROOT).replace('-', '_'))
+                : ReplaySimulator.CloudLatencyDraw.PER_JOB;
+        System.out.println("cloud latency drawn " + draw.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         int strategies = 1 + margins.length;
         // [family][gpus][sigma][strategy]: worst gap, worst shortfall, worst shortfall over the router's
         List<String> rows = new ArrayList<>();
@@ -62,7 +67,7 @@ public final class HedgeVarianceSweep {
                     jobs += trace.size();
                     double[] costAtZero = new double[strategies];
                     for (int s = 0; s < sigmas.length; s++) {
-                        ReplaySimulator sim = base.withCloudLatencySpread(sigmas[s]);
+                        ReplaySimulator sim = base.withCloudLatencySpread(sigmas[s], draw);
                         double routerShort = 0;
                         int routerHits = 0;
                         for (int k = 0; k < strategies; k++) {
