@@ -53,7 +53,10 @@ public final class ReplaySimulator {
     public enum CloudLatencyDraw {
         /** One independent draw per job ({@link #cloudLatencyFactors}). */
         PER_JOB,
-        /** One draw per hour of the trace, shared by every cloud task sent in that hour ({@link #cloudLatencyHourFactors}). */
+        /**
+         * One draw per hour of the trace, shared by every cloud task sent in that hour
+         * ({@link #cloudLatencyHourFactors}).
+         */
         PER_HOUR
     }
 
