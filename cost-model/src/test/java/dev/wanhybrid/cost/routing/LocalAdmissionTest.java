@@ -67,7 +67,7 @@ class LocalAdmissionTest {
     }
 
     @Test
-    void withHedgingAJobWhoseMarginDoesNotFitRunsLocallyUntilTheCloudsLastChance() {
+    void withHedgingAJobWhoseMarginDoesNotFitRunsLocallyUntilItsHedgePoint() {
         // 240 s expected, 324 s with the margin; due in 300 s; the cloud takes 180 s.
         LocalAdmission.LocalOption sd = new LocalAdmission.LocalOption("wan2.1-t2v-1.3b", new ServiceTime(240, 324),
                 new BigDecimal("0.006"));
@@ -82,7 +82,11 @@ class LocalAdmissionTest {
         assertThat(hedged.local()).isTrue();
         assertThat(hedged.reason()).isEqualTo("hedged");
         assertThat(hedged.job().hedged()).isTrue();
-        assertThat(hedged.job().hedgeAt()).isEqualTo(1300 - 180);
+        // The default rescue margin, 1.5: the cloud gets one and a half times its expected 180 s.
+        assertThat(hedged.job().hedgeAt()).isEqualTo(1300 - 1.5 * 180);
+        // At 1 the hedge point is the cloud's last chance on its expected latency.
+        assertThat(admission.withHedging(true).withRescueMargin(1).decide(1, 1000, 300, List.of(sd),
+                cloud("0.10", 180), new LocalSchedule(1), new DemandWindow()).job().hedgeAt()).isEqualTo(1300 - 180);
     }
 
     @Test
