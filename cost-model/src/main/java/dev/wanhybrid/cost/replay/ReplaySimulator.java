@@ -224,6 +224,13 @@ public final class ReplaySimulator {
         final LocalSchedule plan;
         final double[] actualEnd;
         final int[] jobOn;
+        /** Per GPU: when its run (a resumed job's: its resumption) started, and the resume overhead it began with. */
+        final double[] runStart;
+        final double[] runOverhead;
+        /** Per job: real GPU-seconds of work still to do (all of it until it is suspended); NaN until admitted. */
+        double[] workLeft = new double[0];
+        /** Per job: the overhead its next run begins with (a suspended job's resume); 0 otherwise. */
+        double[] resumeOverhead = new double[0];
         /** Hedge points still to look at, earliest first: {hedge time, job index}. */
         final java.util.PriorityQueue<double[]> hedges = new java.util.PriorityQueue<>(
                 java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
@@ -234,6 +241,13 @@ public final class ReplaySimulator {
             actualEnd = new double[gpus];
             jobOn = new int[gpus];
             java.util.Arrays.fill(jobOn, -1);
+            runStart = new double[gpus];
+            runOverhead = new double[gpus];
+        }
+
+        void sized(int jobs) {
+            workLeft = new double[jobs];
+            resumeOverhead = new double[jobs];
         }
     }
 
@@ -247,6 +261,7 @@ public final class ReplaySimulator {
         double[] factor = runFactors(trace.size());
         CloudFactor cloudFactor = cloudFactor(trace.size());
         Fleet fleet = new Fleet(withFleet ? gpus : 0);
+        fleet.sized(trace.size());
         double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
         Money cloud = Money.zero(currency);
@@ -257,18 +272,27 @@ public final class ReplaySimulator {
         SortedMap<LocalDate, Money[]> daily = new TreeMap<>();
         SortedMap<LocalDate, Integer> misses = new TreeMap<>();
         SortedMap<LocalDate, Integer> peakQueue = new TreeMap<>();
-        Completion done = (i, start, finish) -> {
-            TraceJob job = trace.get(i);
-            Money cost = catalog.local().marginal(finish - start);
-            marginal[0] = marginal[0].plus(cost);
-            Money[] day = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
-            day[0] = day[0].plus(cost);
-            // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
-            busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
-            if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
-                hits[0]++;
-            } else {
-                misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
+        Completion done = new Completion() {
+            @Override
+            public void finished(int i, double start, double finish) {
+                TraceJob job = trace.get(i);
+                ran(i, start, finish);
+                if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
+                    hits[0]++;
+                } else {
+                    misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
+                }
+            }
+
+            @Override
+            public void ran(int i, double start, double finish) {
+                TraceJob job = trace.get(i);
+                Money cost = catalog.local().marginal(finish - start);
+                marginal[0] = marginal[0].plus(cost);
+                Money[] day = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
+                day[0] = day[0].plus(cost);
+                // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
+                busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
             }
         };
         ReplayCatalog.CloudOption[] rescue = new ReplayCatalog.CloudOption[trace.size()];
@@ -298,6 +322,7 @@ public final class ReplaySimulator {
             TraceJob job = trace.get(i);
             double now = seconds(t0, job.arrival());
             advance(fleet, now, predicted, factor, done, hedge);
+            reportProgress(fleet, now);
             peakQueue.merge(job.arrival().atZone(zone).toLocalDate(), fleet.plan.queued(), Math::max);
             List<ReplayCatalog.LocalOption> localOptions = withFleet && gpus > 0 ? catalog.localOptions(job) : List.of();
             Optional<ReplayCatalog.CloudOption> cloudOption = catalog.cheapestCloud(job);
@@ -314,7 +339,11 @@ public final class ReplaySimulator {
                 ReplayCatalog.LocalOption option = localOptions.stream().filter(o -> o.model().equals(d.model()))
                         .findFirst().orElseThrow(() -> new IllegalStateException(name + " chose " + d.model()
                                 + " for a job it cannot make: " + job));
+                if (d.suspend() >= 0) {
+                    suspend(fleet, (int) d.suspend(), now, d.suspendOverhead(), done);
+                }
                 predicted[i] = option.gpuSeconds();
+                fleet.workLeft[i] = option.gpuSeconds() * factor[i];
                 LocalSchedule.Job planned = new LocalSchedule.Job(i, due, option.time(), d.hedgeAt());
                 if (planned.hedged()) {
                     rescue[i] = cloudOption.orElseThrow(() -> new IllegalStateException(
@@ -361,9 +390,12 @@ public final class ReplaySimulator {
                 days, misses, peakQueue);
     }
 
-    @FunctionalInterface
     private interface Completion {
+        /** The job's last run ended at {@code finish}: it is done, its GPU time charged. */
         void finished(int job, double start, double finish);
+
+        /** A run of the job from {@code start} to {@code finish} is charged, the job not done (it was suspended). */
+        void ran(int job, double start, double finish);
     }
 
     /** A hedged job moved to the cloud at {@code at}; {@code start} is {@code NaN} when it had not started. */
@@ -401,7 +433,7 @@ public final class ReplaySimulator {
             }
             double t = fleet.actualEnd[gpu];
             int i = fleet.jobOn[gpu];
-            done.finished(i, t - predicted[i] * factor[i], t);
+            done.finished(i, fleet.runStart[gpu], t);
             fleet.planned.remove(i);
             fleet.plan.finish(gpu);
             fleet.jobOn[gpu] = -1;
@@ -422,7 +454,7 @@ public final class ReplaySimulator {
         for (int g = 0; g < fleet.jobOn.length; g++) {
             if (fleet.jobOn[g] == i) {
                 if (fleet.actualEnd[g] > job.due()) {
-                    hedge.movedToCloud(i, fleet.actualEnd[g] - predicted[i] * factor[i], t);
+                    hedge.movedToCloud(i, fleet.runStart[g], t);
                     fleet.plan.finish(g);
                     fleet.jobOn[g] = -1;
                     start(fleet, g, t, predicted, factor);
@@ -430,6 +462,36 @@ public final class ReplaySimulator {
                 return;
             }
         }
+    }
+
+    /** Tells the plan how much of each run's work is left at {@code now}, as an engine's step count would. */
+    private static void reportProgress(Fleet fleet, double now) {
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            int i = fleet.jobOn[g];
+            if (i >= 0) {
+                double work = fleet.actualEnd[g] - fleet.runStart[g] - fleet.runOverhead[g];
+                double left = Math.min(fleet.actualEnd[g] - now, work);
+                fleet.plan.reportProgress(g, work <= 0 ? 0 : Math.max(0, Math.min(1, left / work)));
+            }
+        }
+    }
+
+    /**
+     * Suspends job {@code i}'s run at {@code now}: the run so far is charged, what is left of its work is queued
+     * again in the plan, and its next run begins with {@code overhead} seconds to resume it.
+     */
+    private static void suspend(Fleet fleet, int i, double now, double overhead, Completion done) {
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            if (fleet.jobOn[g] == i) {
+                done.ran(i, fleet.runStart[g], now);
+                fleet.workLeft[i] = Math.max(0, Math.min(fleet.workLeft[i], fleet.actualEnd[g] - now));
+                fleet.resumeOverhead[i] = overhead;
+                fleet.plan.suspend(g, now, overhead);
+                fleet.jobOn[g] = -1;
+                return;
+            }
+        }
+        throw new IllegalStateException("job " + i + " is not running, so it cannot be suspended");
     }
 
     private static void startIdle(Fleet fleet, double now, double[] predicted, double[] factor) {
@@ -444,7 +506,11 @@ public final class ReplaySimulator {
         fleet.plan.startNext(gpu, t).ifPresent(job -> {
             int i = (int) job.id();
             fleet.jobOn[gpu] = i;
-            fleet.actualEnd[gpu] = t + predicted[i] * factor[i];
+            fleet.runStart[gpu] = t;
+            fleet.runOverhead[gpu] = fleet.resumeOverhead[i];
+            fleet.actualEnd[gpu] = fleet.resumeOverhead[i] == 0 && fleet.workLeft[i] == predicted[i] * factor[i]
+                    ? t + predicted[i] * factor[i] : t + fleet.resumeOverhead[i] + fleet.workLeft[i];
+            fleet.resumeOverhead[i] = 0;
         });
     }
 

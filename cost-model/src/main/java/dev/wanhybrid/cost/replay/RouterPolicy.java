@@ -42,7 +42,8 @@ public final class RouterPolicy implements ReplayPolicy {
         LocalAdmission.Verdict v = admission.decide(view.id(), view.clock(), job.deadline().toMillis() / 1000.0,
                 local, view.cloud().map(ReplayCatalog.CloudOption::toAdmission), view.plan(), demand);
         return new Decision(v.local() ? "local" : "cloud", v.model(), v.reason(),
-                v.job() == null ? Double.NaN : v.job().hedgeAt());
+                v.job() == null ? Double.NaN : v.job().hedgeAt(), v.suspend() == null ? -1 : v.suspend().id(),
+                admission.suspendOverheadSeconds());
     }
 
     @Override
@@ -52,6 +53,6 @@ public final class RouterPolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return admission.hedging() ? HEDGED : NAME;
+        return (admission.hedging() ? HEDGED : NAME) + (admission.preemption() ? "-preempt" : "");
     }
 }

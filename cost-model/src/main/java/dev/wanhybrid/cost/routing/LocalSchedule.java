@@ -53,6 +53,12 @@ public final class LocalSchedule {
 
     private final Job[] running;
     private final double[] startedAt;
+    /** Per GPU: the share of its run's work still to do, as last reported ({@link #reportProgress}); NaN if never. */
+    private final double[] workLeft;
+    /** Per GPU: the resume overhead in its run's service time (0 for a run from the start). */
+    private final double[] overheadIn;
+    /** Suspended jobs waiting to resume: the resume overhead their queued service time includes. */
+    private final java.util.Map<Long, Double> resumeOverhead = new java.util.HashMap<>();
     private final TreeSet<Job> queued = new TreeSet<>(EDF);
     private double queuedPessimistic;
 
@@ -62,6 +68,9 @@ public final class LocalSchedule {
         }
         this.running = new Job[gpus];
         this.startedAt = new double[gpus];
+        this.workLeft = new double[gpus];
+        this.overheadIn = new double[gpus];
+        java.util.Arrays.fill(workLeft, Double.NaN);
     }
 
     public int gpus() {
@@ -108,6 +117,8 @@ public final class LocalSchedule {
     public void putRunning(int gpu, Job job, double start) {
         running[gpu] = job;
         startedAt[gpu] = start;
+        workLeft[gpu] = Double.NaN;
+        overheadIn[gpu] = 0;
     }
 
     /** An idle GPU, if any. */
@@ -132,6 +143,9 @@ public final class LocalSchedule {
         queuedPessimistic -= next.time().pessimisticSeconds();
         running[gpu] = next;
         startedAt[gpu] = now;
+        workLeft[gpu] = Double.NaN;
+        Double overhead = resumeOverhead.remove(next.id());
+        overheadIn[gpu] = overhead == null ? 0 : overhead;
         return Optional.of(next);
     }
 
@@ -139,7 +153,89 @@ public final class LocalSchedule {
     public Job finish(int gpu) {
         Job done = running[gpu];
         running[gpu] = null;
+        workLeft[gpu] = Double.NaN;
+        overheadIn[gpu] = 0;
         return done;
+    }
+
+    /** When the run now on {@code gpu} started (a resumed job: when it resumed); meaningless while the GPU is idle. */
+    public double startedAt(int gpu) {
+        return startedAt[gpu];
+    }
+
+    /**
+     * Records how much of the run on {@code gpu} is still to do: the share of its work (its steps, say), from 1 at
+     * its start to 0 at its end, not counting a resume's overhead. What {@link #suspend} plans the rest on.
+     */
+    public void reportProgress(int gpu, double workLeftShare) {
+        if (!(workLeftShare >= 0 && workLeftShare <= 1)) {
+            throw new IllegalArgumentException("work left must be a share in [0, 1], was " + workLeftShare);
+        }
+        workLeft[gpu] = workLeftShare;
+    }
+
+    /**
+     * The share of the run on {@code gpu}'s work still to do at {@code now}: as last reported, or else estimated
+     * from its time so far on its expected time (past its overhead, if resumed).
+     */
+    public double workLeft(int gpu, double now) {
+        if (!Double.isNaN(workLeft[gpu])) {
+            return workLeft[gpu];
+        }
+        Job j = running[gpu];
+        if (j == null) {
+            return 0;
+        }
+        double work = j.time().expectedSeconds() - overheadIn[gpu];
+        double done = Math.max(0, now - startedAt[gpu] - overheadIn[gpu]);
+        return work <= 0 ? 0 : Math.max(0, 1 - done / work);
+    }
+
+    /**
+     * The job on {@code gpu} as it would join the queue again if suspended at {@code now} (its latent kept, to resume
+     * later): same id and deadline, its service time what is left of its work ({@link #workLeft}) plus
+     * {@code overhead} seconds to suspend and resume it, on expected and pessimistic times alike. {@code null} when
+     * the GPU is idle. The plan is not changed.
+     */
+    public Job remainderIfSuspended(int gpu, double now, double overhead) {
+        Job j = running[gpu];
+        if (j == null) {
+            return null;
+        }
+        double left = workLeft(gpu, now);
+        double expected = left * (j.time().expectedSeconds() - overheadIn[gpu]) + overhead;
+        double pessimistic = left * (j.time().pessimisticSeconds() - overheadIn[gpu]) + overhead;
+        expected = Math.max(expected, 1e-3);
+        return new Job(j.id(), j.due(), new ServiceTime(expected, Math.max(expected, pessimistic)), j.hedgeAt());
+    }
+
+    /**
+     * Suspends the job on {@code gpu} at {@code now} and puts what is left of it back in the queue, in deadline order
+     * ({@link #remainderIfSuspended}); the GPU is idle. Returns the queued remainder, or {@code null} when the GPU was
+     * idle.
+     */
+    public Job suspend(int gpu, double now, double overhead) {
+        Job rest = remainderIfSuspended(gpu, now, overhead);
+        if (rest == null) {
+            return null;
+        }
+        finish(gpu);
+        enqueue(rest);
+        resumeOverhead.put(rest.id(), overhead);
+        return rest;
+    }
+
+    /** An independent copy of this plan, to try a change on (a suspension, say) without touching the plan. */
+    public LocalSchedule copy() {
+        LocalSchedule c = new LocalSchedule(running.length);
+        System.arraycopy(running, 0, c.running, 0, running.length);
+        System.arraycopy(startedAt, 0, c.startedAt, 0, startedAt.length);
+        System.arraycopy(workLeft, 0, c.workLeft, 0, workLeft.length);
+        System.arraycopy(overheadIn, 0, c.overheadIn, 0, overheadIn.length);
+        c.resumeOverhead.putAll(resumeOverhead);
+        c.queued.addAll(queued);
+        c.queuedPessimistic = queuedPessimistic;
+        return c;
     }
 
     /** Removes a queued job that will not run here after all (cancelled, or moved elsewhere). */
@@ -147,6 +243,7 @@ public final class LocalSchedule {
         boolean removed = queued.remove(job);
         if (removed) {
             queuedPessimistic -= job.time().pessimisticSeconds();
+            resumeOverhead.remove(job.id());
         }
         return removed;
     }
