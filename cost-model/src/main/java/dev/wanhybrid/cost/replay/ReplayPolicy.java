@@ -62,6 +62,24 @@ public interface ReplayPolicy {
     Decision decide(TraceJob job, View view);
 
     /**
+     * For a pre-empting policy: a running job to suspend, now that {@code waiting}'s latest start on pessimistic
+     * times has come with every GPU busy; {@code null} for none, what a policy that does not pre-empt says.
+     */
+    default LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double clock, LocalSchedule plan) {
+        return null;
+    }
+
+    /** Whether the policy suspends running jobs ({@link Decision#suspend()}, {@link #suspensionFor}). */
+    default boolean preempts() {
+        return false;
+    }
+
+    /** GPU-seconds one suspension and its resume cost, for a policy that {@linkplain #preempts() pre-empts}. */
+    default double suspendOverhead() {
+        return 0;
+    }
+
+    /**
      * Whether the policy reads {@link View#localWait()}; planning it costs a pass over the queue per job, so a
      * policy that reads the plan itself says no and gets zero.
      */

@@ -231,6 +231,21 @@ public final class ReplaySimulator {
         double[] workLeft = new double[0];
         /** Per job: the overhead its next run begins with (a suspended job's resume); 0 otherwise. */
         double[] resumeOverhead = new double[0];
+        /** A pre-empting policy, watching its queued jobs' latest starts; {@code null} otherwise. */
+        ReplayPolicy preempting;
+        /** Latest starts still to look at, earliest first: {time, job index}. */
+        final java.util.PriorityQueue<double[]> latestStarts = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
+        /** Queued unhedged jobs of a pre-empting policy, as queued now (a suspended job: what is left of it). */
+        final java.util.Map<Integer, LocalSchedule.Job> waiting = new java.util.HashMap<>();
+
+        /** Watches a queued job's latest start on pessimistic times, from {@code now} at the earliest. */
+        void watch(LocalSchedule.Job job, double now) {
+            if (preempting != null && !job.hedged()) {
+                waiting.put((int) job.id(), job);
+                latestStarts.add(new double[] {Math.max(now, job.due() - job.time().pessimisticSeconds()), job.id()});
+            }
+        }
         /** Hedge points still to look at, earliest first: {hedge time, job index}. */
         final java.util.PriorityQueue<double[]> hedges = new java.util.PriorityQueue<>(
                 java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
@@ -262,6 +277,7 @@ public final class ReplaySimulator {
         CloudFactor cloudFactor = cloudFactor(trace.size());
         Fleet fleet = new Fleet(withFleet ? gpus : 0);
         fleet.sized(trace.size());
+        fleet.preempting = withFleet && policy.preempts() ? policy : null;
         double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
         Money cloud = Money.zero(currency);
@@ -352,6 +368,7 @@ public final class ReplaySimulator {
                     fleet.planned.put(i, planned);
                 }
                 fleet.plan.enqueue(planned);
+                fleet.watch(planned, now);
                 startIdle(fleet, now, predicted, factor);
                 local++;
             } else {
@@ -428,6 +445,12 @@ public final class ReplaySimulator {
                 lookAt(fleet, (int) point[1], point[0], predicted, factor, hedge);
                 continue;
             }
+            double[] latest = fleet.latestStarts.peek();
+            if (latest != null && latest[0] <= now && (gpu < 0 || latest[0] < fleet.actualEnd[gpu])) {
+                fleet.latestStarts.poll();
+                latestStart(fleet, (int) latest[1], latest[0], predicted, factor, done);
+                continue;
+            }
             if (gpu < 0) {
                 return;
             }
@@ -464,6 +487,29 @@ public final class ReplaySimulator {
         }
     }
 
+    /**
+     * A queued job's latest start at {@code t} with every GPU busy: the pre-empting policy may name a run to suspend,
+     * whose GPU then starts the queue's head. A job no longer queued, or queued again later with a later latest start
+     * (what is left of it after a suspension), is looked at then.
+     */
+    private static void latestStart(Fleet fleet, int i, double t, double[] predicted, double[] factor,
+            Completion done) {
+        LocalSchedule.Job w = fleet.waiting.get(i);
+        if (w == null || fleet.plan.idleGpu() >= 0 || w.due() - w.time().pessimisticSeconds() > t) {
+            return;
+        }
+        reportProgress(fleet, t);
+        LocalSchedule.Job r = fleet.preempting.suspensionFor(w, t, fleet.plan);
+        if (r == null) {
+            return;
+        }
+        int gpu = suspend(fleet, (int) r.id(), t, fleet.preempting.suspendOverhead(), done);
+        start(fleet, gpu, t, predicted, factor);
+        if (fleet.waiting.containsKey(i)) {
+            fleet.latestStarts.add(new double[] {t, i}); // the head was another job: look again
+        }
+    }
+
     /** Tells the plan how much of each run's work is left at {@code now}, as an engine's step count would. */
     private static void reportProgress(Fleet fleet, double now) {
         for (int g = 0; g < fleet.jobOn.length; g++) {
@@ -478,17 +524,17 @@ public final class ReplaySimulator {
 
     /**
      * Suspends job {@code i}'s run at {@code now}: the run so far is charged, what is left of its work is queued
-     * again in the plan, and its next run begins with {@code overhead} seconds to resume it.
+     * again in the plan, and its next run begins with {@code overhead} seconds to resume it. Returns the GPU freed.
      */
-    private static void suspend(Fleet fleet, int i, double now, double overhead, Completion done) {
+    private static int suspend(Fleet fleet, int i, double now, double overhead, Completion done) {
         for (int g = 0; g < fleet.jobOn.length; g++) {
             if (fleet.jobOn[g] == i) {
                 done.ran(i, fleet.runStart[g], now);
                 fleet.workLeft[i] = Math.max(0, Math.min(fleet.workLeft[i], fleet.actualEnd[g] - now));
                 fleet.resumeOverhead[i] = overhead;
-                fleet.plan.suspend(g, now, overhead);
+                fleet.watch(fleet.plan.suspend(g, now, overhead), now);
                 fleet.jobOn[g] = -1;
-                return;
+                return g;
             }
         }
         throw new IllegalStateException("job " + i + " is not running, so it cannot be suspended");
@@ -505,6 +551,7 @@ public final class ReplaySimulator {
     private static void start(Fleet fleet, int gpu, double t, double[] predicted, double[] factor) {
         fleet.plan.startNext(gpu, t).ifPresent(job -> {
             int i = (int) job.id();
+            fleet.waiting.remove(i);
             fleet.jobOn[gpu] = i;
             fleet.runStart[gpu] = t;
             fleet.runOverhead[gpu] = fleet.resumeOverhead[i];

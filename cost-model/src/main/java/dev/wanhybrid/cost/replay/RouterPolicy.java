@@ -2,6 +2,7 @@ package dev.wanhybrid.cost.replay;
 
 import dev.wanhybrid.cost.routing.DemandWindow;
 import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.LocalSchedule;
 import java.util.List;
 
 /**
@@ -44,6 +45,21 @@ public final class RouterPolicy implements ReplayPolicy {
         return new Decision(v.local() ? "local" : "cloud", v.model(), v.reason(),
                 v.job() == null ? Double.NaN : v.job().hedgeAt(), v.suspend() == null ? -1 : v.suspend().id(),
                 admission.suspendOverheadSeconds());
+    }
+
+    @Override
+    public LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double clock, LocalSchedule plan) {
+        return admission.suspensionFor(waiting, clock, plan);
+    }
+
+    @Override
+    public boolean preempts() {
+        return admission.preemption();
+    }
+
+    @Override
+    public double suspendOverhead() {
+        return admission.suspendOverheadSeconds();
     }
 
     @Override

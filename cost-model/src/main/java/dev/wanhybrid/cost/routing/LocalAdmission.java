@@ -334,8 +334,31 @@ public final class LocalAdmission {
      * deadline the job must still beat the shadow price ({@link #weighSuspending}); when it does not, the deadline
      * decides. {@code null} when no run qualifies.
      */
-    private Verdict withSuspension(long id, double now, double due, List<LocalOption> local, CloudOption cloud,
-            LocalSchedule plan, DemandWindow demand, boolean hedged) {
+    /**
+     * With pre-emption on, for a queued job whose latest start on pessimistic times has come with every GPU busy (a
+     * run ahead of it has outrun its pessimistic time, say): a running job to suspend so that the queue's head can
+     * start now. The same runs qualify as for a newcomer ({@link #decide}): not hedged, due after {@code waiting},
+     * and what is left of it, with the overhead, still finishes by its deadline when it joins the queue again
+     * (pessimistic times, nobody pushed late); the latest deadline first. {@code null} when pre-emption is off or no
+     * run qualifies. The plan is not changed; the caller suspends the run ({@link LocalSchedule#suspend}).
+     */
+    public LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double now, LocalSchedule plan) {
+        if (!preemption) {
+            return null;
+        }
+        for (int g : suspendable(waiting.id(), waiting.due(), plan)) {
+            LocalSchedule.Job rest = plan.remainderIfSuspended(g, now, suspendOverhead);
+            LocalSchedule trial = plan.copy();
+            trial.finish(g);
+            if (trial.admits(rest, now)) {
+                return plan.runningJobs().get(g).orElseThrow();
+            }
+        }
+        return null;
+    }
+
+    /** The GPUs whose runs may be suspended for a job due at {@code due}: unhedged, due after it, latest first. */
+    private static Integer[] suspendable(long id, double due, LocalSchedule plan) {
         List<Optional<LocalSchedule.Job>> running = plan.runningJobs();
         Integer[] order = new Integer[running.size()];
         int n = 0;
@@ -345,12 +368,19 @@ public final class LocalAdmission {
                 order[n++] = g;
             }
         }
-        if (n == 0) {
-            return null;
-        }
         Integer[] candidates = java.util.Arrays.copyOf(order, n);
         java.util.Arrays.sort(candidates, (a, b) -> LocalSchedule.deadlineOrder(running.get(b).get().due(),
                 running.get(b).get().id(), running.get(a).get().due(), running.get(a).get().id()));
+        return candidates;
+    }
+
+    private Verdict withSuspension(long id, double now, double due, List<LocalOption> local, CloudOption cloud,
+            LocalSchedule plan, DemandWindow demand, boolean hedged) {
+        List<Optional<LocalSchedule.Job>> running = plan.runningJobs();
+        Integer[] candidates = suspendable(id, due, plan);
+        if (candidates.length == 0) {
+            return null;
+        }
         double hedgeAt = hedged ? due - cloud.latencySeconds() * rescueMargin : Double.NaN;
         if (hedged && !(hedgeAt > now)) {
             return null;

@@ -51,7 +51,7 @@ public final class PreemptSweep {
             rules.add(rule.apply(new LocalAdmission().withHedging(true)).withSuspendOverhead(o));
         }
         int k = rules.size();
-        System.out.println("rules: " + mode + "; columns: " + String.join(" | ", names) + "  (gap % (shortfall points) [suspensions])");
+        System.out.println("rules: " + mode + "; columns: " + String.join(" | ", names) + "  (gap % (shortfall points) [suspensions at admission + at a queued job's latest start])");
         for (TraceGenerator.Family family : TraceGenerator.Family.ALL) {
             if (families != null && !families.contains(family.name())) {
                 continue;
@@ -72,6 +72,7 @@ public final class PreemptSweep {
                             gpus, seed));
                     for (int r = 0; r < k; r++) {
                         int[] count = {0};
+                        int[] rescues = {0};
                         RouterPolicy inner = new RouterPolicy(rules.get(r));
                         ReplayPolicy spy = new ReplayPolicy() {
                             @Override
@@ -81,6 +82,28 @@ public final class PreemptSweep {
                                     count[0]++;
                                 }
                                 return d;
+                            }
+
+                            @Override
+                            public dev.wanhybrid.cost.routing.LocalSchedule.Job suspensionFor(
+                                    dev.wanhybrid.cost.routing.LocalSchedule.Job waiting, double clock,
+                                    dev.wanhybrid.cost.routing.LocalSchedule plan) {
+                                dev.wanhybrid.cost.routing.LocalSchedule.Job r = inner.suspensionFor(waiting, clock,
+                                        plan);
+                                if (r != null) {
+                                    rescues[0]++;
+                                }
+                                return r;
+                            }
+
+                            @Override
+                            public boolean preempts() {
+                                return inner.preempts();
+                            }
+
+                            @Override
+                            public double suspendOverhead() {
+                                return inner.suspendOverhead();
                             }
 
                             @Override
@@ -100,7 +123,7 @@ public final class PreemptSweep {
                         worstShort[r] = Math.max(worstShort[r], shortfall);
                         line.append(String.format(Locale.US, " %s %.2f%% (%.2f)", names.get(r), gap, shortfall));
                         if (r >= 2) {
-                            line.append(" [").append(count[0]).append(']');
+                            line.append(" [").append(count[0]).append('+').append(rescues[0]).append(']');
                         }
                         line.append(r + 1 < k ? " |" : "");
                     }
