@@ -173,4 +173,52 @@ class LocalScheduleTest {
         assertThat(plan.admits(new LocalSchedule.Job(3, 300, new ServiceTime(120, 200), 200), 0)).isTrue();
         assertThat(plan.admits(new LocalSchedule.Job(3, 360, new ServiceTime(120, 300), 250), 0)).isFalse();
     }
+
+    @Test
+    void aSuspendedRunGoesBackToTheQueueWithItsWorkLeftPlusTheOverheadInDeadlineOrder() {
+        LocalSchedule plan = new LocalSchedule(1);
+        LocalSchedule.Job slackRich = new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350));
+        LocalSchedule.Job urgent = new LocalSchedule.Job(2, 700, new ServiceTime(240, 324));
+        plan.enqueue(slackRich);
+        plan.startNext(0, 0);
+        plan.reportProgress(0, 0.6);
+        LocalSchedule before = plan.copy();
+
+        LocalSchedule.Job rest = plan.suspend(0, 400, 5);
+        plan.enqueue(urgent);
+
+        assertThat(rest.id()).isEqualTo(1);
+        assertThat(rest.due()).isEqualTo(10_000);
+        assertThat(rest.time().expectedSeconds()).isCloseTo(605, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(rest.time().pessimisticSeconds()).isCloseTo(815, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.idleGpu()).isZero();
+        assertThat(plan.queuedJobs()).containsExactly(urgent, rest);
+        // The copy taken before is untouched: the run still on its GPU, nothing queued.
+        assertThat(before.running()).isEqualTo(1);
+        assertThat(before.queued()).isZero();
+        assertThat(before.workLeft(0, 400)).isEqualTo(0.6);
+
+        assertThat(plan.startNext(0, 400).orElseThrow()).isEqualTo(urgent);
+        plan.finish(0);
+        assertThat(plan.startNext(0, 640).orElseThrow()).isEqualTo(rest);
+        assertThat(plan.startedAt(0)).isEqualTo(640);
+        // Suspended again half-way through its work: the overhead it resumed with is not counted twice.
+        plan.reportProgress(0, 0.5);
+        LocalSchedule.Job again = plan.remainderIfSuspended(0, 950, 5);
+        assertThat(again.time().expectedSeconds()).isCloseTo(305, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(again.time().pessimisticSeconds()).isCloseTo(410, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void withoutAReportTheWorkLeftIsEstimatedFromTheRunsTimeOnItsExpectedTime() {
+        LocalSchedule plan = new LocalSchedule(2);
+        plan.putRunning(0, new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350)), 100);
+
+        assertThat(plan.workLeft(0, 350)).isEqualTo(0.75);
+        assertThat(plan.workLeft(0, 5000)).isZero();
+        assertThat(plan.workLeft(1, 350)).isZero(); // idle
+        assertThat(plan.remainderIfSuspended(1, 350, 5)).isNull();
+        assertThat(plan.suspend(1, 350, 5)).isNull();
+        assertThat(plan.remainderIfSuspended(0, 350, 0).time().expectedSeconds()).isEqualTo(750);
+    }
 }
