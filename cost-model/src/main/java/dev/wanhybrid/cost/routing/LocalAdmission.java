@@ -325,31 +325,28 @@ public final class LocalAdmission {
     }
 
     /**
-     * With no GPU to take the job in time, a running job may be suspended (its latent kept) to make room: one not
-     * hedged, due after this job (deadline order), whose remainder ({@link LocalSchedule#remainderIfSuspended}:
-     * its work left plus the overhead) the plan without it still finishes by its deadline when it joins the queue
-     * again (pessimistic times, the queue included, nobody pushed late), and after which the plan admits this job
-     * on pessimistic times without pushing the suspended job or anyone else late. Runs are tried latest deadline
-     * first; the first that qualifies is named in the verdict, the plan itself untouched. When the cloud meets the
-     * deadline the job must still beat the shadow price ({@link #weighSuspending}); when it does not, the deadline
-     * decides. {@code null} when no run qualifies.
-     */
-    /**
      * With pre-emption on, for a queued job whose latest start on pessimistic times has come with every GPU busy (a
      * run ahead of it has outrun its pessimistic time, say): a running job to suspend so that the queue's head can
-     * start now. The same runs qualify as for a newcomer ({@link #decide}): not hedged, due after {@code waiting},
-     * and what is left of it, with the overhead, still finishes by its deadline when it joins the queue again
-     * (pessimistic times, nobody pushed late); the latest deadline first. {@code null} when pre-emption is off or no
-     * run qualifies. The plan is not changed; the caller suspends the run ({@link LocalSchedule#suspend}).
+     * start at that run's next step boundary ({@link LocalSchedule#toStepBoundary}). The same runs qualify as for a
+     * newcomer ({@link #decide}): not hedged, due after {@code waiting}, no suspension pending on it, and what is left
+     * of it at the boundary, with the overhead, still finishes by its deadline when it joins the queue again
+     * (pessimistic times, nobody pushed late); besides, the boundary must come early enough for {@code waiting} to
+     * finish by its deadline on its expected time. The earliest boundary first, then the latest deadline.
+     * {@code null} when pre-emption is off or no run qualifies. The plan is not changed; the caller suspends the run
+     * ({@link LocalSchedule#suspend}).
      */
     public LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double now, LocalSchedule plan) {
         if (!preemption) {
             return null;
         }
-        for (int g : suspendable(waiting.id(), waiting.due(), plan)) {
-            LocalSchedule.Job rest = plan.remainderIfSuspended(g, now, suspendOverhead);
+        for (int g : suspendable(waiting.id(), waiting.due(), plan, now)) {
+            // The waiting job starts at the run's next step boundary, past its latest pessimistic start already:
+            // a boundary too late for it to finish in time even on its expected time is no use to it.
+            if (now + plan.toStepBoundary(g, now) + waiting.time().expectedSeconds() > waiting.due()) {
+                continue;
+            }
             LocalSchedule trial = plan.copy();
-            trial.finish(g);
+            LocalSchedule.Job rest = trial.drain(g, now, suspendOverhead);
             if (trial.admits(rest, now)) {
                 return plan.runningJobs().get(g).orElseThrow();
             }
@@ -357,27 +354,47 @@ public final class LocalAdmission {
         return null;
     }
 
-    /** The GPUs whose runs may be suspended for a job due at {@code due}: unhedged, due after it, latest first. */
-    private static Integer[] suspendable(long id, double due, LocalSchedule plan) {
+    /**
+     * The GPUs whose runs may be suspended for a job due at {@code due}: unhedged, due after it, no suspension
+     * pending on them already. The run whose next step boundary comes first is tried first (the job starts sooner,
+     * keeping more of its slack), then the latest deadline. Chosen on the tuning seeds 1-3 over latest deadline
+     * first, which was the order before suspensions waited for a step boundary (docs/decisions.md).
+     */
+    private static Integer[] suspendable(long id, double due, LocalSchedule plan, double now) {
         List<Optional<LocalSchedule.Job>> running = plan.runningJobs();
         Integer[] order = new Integer[running.size()];
         int n = 0;
         for (int g = 0; g < order.length; g++) {
             LocalSchedule.Job r = running.get(g).orElse(null);
-            if (r != null && !r.hedged() && LocalSchedule.deadlineOrder(due, id, r.due(), r.id()) < 0) {
+            if (r != null && !r.hedged() && !plan.suspending(g)
+                    && LocalSchedule.deadlineOrder(due, id, r.due(), r.id()) < 0) {
                 order[n++] = g;
             }
         }
         Integer[] candidates = java.util.Arrays.copyOf(order, n);
         java.util.Arrays.sort(candidates, (a, b) -> LocalSchedule.deadlineOrder(running.get(b).get().due(),
                 running.get(b).get().id(), running.get(a).get().due(), running.get(a).get().id()));
+        // Stable: equal boundaries keep the latest deadline first.
+        java.util.Arrays.sort(candidates, java.util.Comparator.comparingDouble(g -> plan.toStepBoundary(g, now)));
         return candidates;
     }
 
+    /**
+     * With no GPU to take the job in time, a running job may be suspended (its latent kept) to make room: one not
+     * hedged, due after this job (deadline order), whose remainder ({@link LocalSchedule#remainderIfSuspended}:
+     * its whole steps left at its next step boundary plus the overhead) the plan without it still finishes by its
+     * deadline when it joins the queue again (pessimistic times, the queue included, nobody pushed late), and after
+     * which the plan admits this job on pessimistic times without pushing the suspended job or anyone else late. The
+     * suspension takes effect at the run's next step boundary ({@link LocalSchedule#toStepBoundary}), so in the
+     * trial plan its GPU stays busy until then and this job can start there no sooner. Runs are tried earliest step
+     * boundary first, then latest deadline; the first that qualifies is named in the verdict, the plan itself untouched. When the cloud meets the
+     * deadline the job must still beat the shadow price ({@link #weighSuspending}); when it does not, the deadline
+     * decides. {@code null} when no run qualifies.
+     */
     private Verdict withSuspension(long id, double now, double due, List<LocalOption> local, CloudOption cloud,
             LocalSchedule plan, DemandWindow demand, boolean hedged) {
         List<Optional<LocalSchedule.Job>> running = plan.runningJobs();
-        Integer[] candidates = suspendable(id, due, plan);
+        Integer[] candidates = suspendable(id, due, plan, now);
         if (candidates.length == 0) {
             return null;
         }
@@ -387,9 +404,9 @@ public final class LocalAdmission {
         }
         for (int g : candidates) {
             LocalSchedule.Job r = running.get(g).get();
-            LocalSchedule.Job rest = plan.remainderIfSuspended(g, now, suspendOverhead);
+            // The run goes on to its next step boundary, its GPU busy until then: the trial plan has it so.
             LocalSchedule trial = plan.copy();
-            trial.finish(g);
+            LocalSchedule.Job rest = trial.drain(g, now, suspendOverhead);
             if (!trial.admits(rest, now)) {
                 continue;
             }
