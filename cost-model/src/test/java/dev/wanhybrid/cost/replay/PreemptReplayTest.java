@@ -128,4 +128,35 @@ class PreemptReplayTest {
         assertThat(with.gpuBusySeconds()).isCloseTo(big.gpuSeconds() + small.gpuSeconds()
                 + LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS, Offset.offset(1e-6));
     }
+
+    @Test
+    void aSuspensionTakesEffectAtTheRunsNextStepBoundaryWhereTheNewcomerStartsAndTheStepIsChargedAsWorkDone()
+            throws Exception {
+        ReplayCatalog catalog = OfflineBoundTest.catalog(1);
+        TraceJob slackRich = new TraceJob(T0.plusSeconds(60), "t2v", 1280, 720, 5, false, Duration.ofHours(48), "t");
+        ReplayCatalog.LocalOption big = catalog.localOptions(slackRich).getFirst();
+        double step = big.gpuSeconds() / big.time().steps();
+        // Asked 30 s into the run; it stops at the end of the step in progress.
+        double boundary = 60 + step * Math.ceil(30 / step);
+        assertThat(boundary - 90).isGreaterThan(10);
+        ReplayCatalog.LocalOption small = catalog.localOptions(
+                new TraceJob(T0, "t2v", 832, 480, 5, false, Duration.ofHours(1), "t")).getFirst();
+        double finish = boundary + small.gpuSeconds(); // the clip's end, started at the boundary
+        ReplaySimulator sim = new ReplaySimulator(catalog, 1, 42, 0.0, ZoneOffset.UTC);
+        ReplayPolicy suspendFirst = (job, view) -> view.id() == 0
+                ? new ReplayPolicy.Decision("local", big.model(), "cheapest")
+                : new ReplayPolicy.Decision("local", small.model(), "preempt", Double.NaN, 0, 5);
+
+        for (double margin : new double[] {1, -1}) {
+            TraceJob clip = new TraceJob(T0.plusSeconds(90), "t2v", 832, 480, 5, false,
+                    Duration.ofMillis(Math.round((finish - 90 + margin) * 1000)), "t");
+            ReplayOutcome out = sim.run(List.of(slackRich, clip), suspendFirst);
+
+            // In time by a second if it started at the boundary; late by one if it did.
+            assertThat(out.deadlineHits()).isEqualTo(margin > 0 ? 2 : 1);
+            // The step finished before the suspension is work done: run time plus the overhead, nothing wasted.
+            assertThat(out.gpuBusySeconds()).isCloseTo(big.gpuSeconds() + small.gpuSeconds() + 5,
+                    Offset.offset(1e-6));
+        }
+    }
 }

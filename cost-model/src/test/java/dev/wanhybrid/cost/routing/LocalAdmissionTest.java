@@ -236,4 +236,65 @@ class LocalAdmissionTest {
         assertThat(overItsWindow.reason()).isEqualTo("cheapest");
         assertThat(overItsWindow.shadowPricePerGpuSecond()).isZero();
     }
+
+    /**
+     * One GPU busy with a 14B run of 10 steps of 600 s (810 s pessimistic), due in two days, {@code intoStep}
+     * seconds into its first step (its progress reported, so its step time is measured); {@code steps} 0 for a run
+     * whose steps are not known.
+     */
+    private static LocalSchedule busyMidStep(double now, double intoStep, int steps) {
+        LocalSchedule plan = new LocalSchedule(1);
+        plan.putRunning(0, new LocalSchedule.Job(10, now + 172_800, new ServiceTime(6000, 8100, steps)),
+                now - intoStep);
+        plan.reportProgress(0, 1 - intoStep / 6000);
+        return plan;
+    }
+
+    @Test
+    void aSuspensionWaitsForTheRunsStepBoundaryAndIsNotMadeWhenThatComesTooLateForTheNewcomer() {
+        double now = 10_000;
+        List<LocalAdmission.LocalOption> clip = List.of(local("wan2.1-t2v-1.3b", 240, "0.006"));
+        LocalAdmission preempting = new LocalAdmission().withPreemption(true);
+        // Due in 900 s, planned at 324 s: it must start within 576 s.
+        LocalSchedule boundaryIn590 = busyMidStep(now, 10, 10);
+        LocalSchedule boundaryIn100 = busyMidStep(now, 500, 10);
+        LocalSchedule stepsUnknown = busyMidStep(now, 10, 0);
+
+        var tooLate = preempting.decide(1, now, 900, clip, cloud("0.10", 180), boundaryIn590, new DemandWindow());
+        var inTime = preempting.decide(1, now, 900, clip, cloud("0.10", 180), boundaryIn100, new DemandWindow());
+        var atOnce = preempting.decide(1, now, 900, clip, cloud("0.10", 180), stepsUnknown, new DemandWindow());
+
+        assertThat(boundaryIn590.toStepBoundary(0, now)).isCloseTo(590, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(tooLate.local()).isFalse();
+        assertThat(tooLate.suspend()).isNull();
+        assertThat(inTime.reason()).isEqualTo("preempt");
+        assertThat(inTime.suspend().id()).isEqualTo(10);
+        assertThat(atOnce.reason()).isEqualTo("preempt"); // without steps the suspension was taken as instant
+        // Carried out, the suspension frees the GPU at the boundary, and the clip is planned to start then.
+        LocalSchedule after = boundaryIn100.copy();
+        after.suspend(0, now, preempting.suspendOverheadSeconds());
+        assertThat(after.plannedStart(inTime.job(), now)).isCloseTo(now + 100,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(after.admits(inTime.job(), now)).isTrue();
+    }
+
+    @Test
+    void aQueuedJobAtItsLatestStartSuspendsTheRunWhoseBoundaryComesFirstAndNoneWhoseComesTooLate() {
+        double now = 10_000;
+        LocalSchedule plan = new LocalSchedule(2);
+        // GPU 0: due last, its step boundary in 590 s; GPU 1: due earlier, its boundary in 100 s.
+        plan.putRunning(0, new LocalSchedule.Job(10, now + 172_800, new ServiceTime(6000, 8100, 10)), now - 10);
+        plan.reportProgress(0, 1 - 10.0 / 6000);
+        plan.putRunning(1, new LocalSchedule.Job(11, now + 100_000, new ServiceTime(6000, 8100, 10)), now - 500);
+        plan.reportProgress(1, 1 - 500.0 / 6000);
+        LocalSchedule.Job waiting = new LocalSchedule.Job(1, now + 400, new ServiceTime(240, 324));
+        LocalSchedule.Job tighter = new LocalSchedule.Job(2, now + 300, new ServiceTime(240, 324));
+        plan.enqueue(waiting);
+        LocalAdmission preempting = new LocalAdmission().withPreemption(true);
+
+        // 100 s to the boundary and 240 s expected end 340 s from now, in time for 400 s; 590 s would not be.
+        assertThat(preempting.suspensionFor(waiting, now, plan).id()).isEqualTo(11);
+        // Due in 300 s, even the first boundary is too late on its expected time.
+        assertThat(preempting.suspensionFor(tighter, now, plan)).isNull();
+    }
 }
