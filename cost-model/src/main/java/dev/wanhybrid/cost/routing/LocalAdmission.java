@@ -104,7 +104,8 @@ public final class LocalAdmission {
 
     /**
      * GPU-seconds one suspension costs, suspending and resuming together (the latent written and read back, the
-     * pipeline warmed up again, the step in progress finished first): planned and charged with the resumed run.
+     * pipeline warmed up again): planned and charged with the resumed run. The step in progress is not part of it:
+     * the suspension waits for the step's end ({@link LocalSchedule#toStepBoundary}), and that time is work done.
      */
     public static final double DEFAULT_SUSPEND_OVERHEAD_SECONDS = 5;
 
