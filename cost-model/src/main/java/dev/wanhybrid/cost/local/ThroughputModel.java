@@ -89,6 +89,15 @@ public final class ThroughputModel {
                 * (gpuSpeed.get(seed.gpu()) / targetSpeed);
     }
 
+    /** The denoising steps one job runs: its own, or the model's default when it gives none. */
+    public int steps(VideoJob job) {
+        ThroughputSeed seed = seeds.get(job.model());
+        if (seed == null) {
+            throw new IllegalArgumentException("no throughput figure for local model '" + job.model() + "'");
+        }
+        return job.steps() > 0 ? job.steps() : seed.defaultSteps();
+    }
+
     /** Feeds one measured run back: the correction for the job's model moves toward measured/predicted. */
     public void recordMeasured(VideoJob job, String gpu, double measuredGpuSeconds) {
         if (!(measuredGpuSeconds > 0)) {

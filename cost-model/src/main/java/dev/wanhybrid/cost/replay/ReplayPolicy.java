@@ -43,8 +43,16 @@ public interface ReplayPolicy {
      * @param hedgeAt for a local job run hedged, the replay clock's second at which it moves to the cloud if it has
      *     not started or will finish late ({@link dev.wanhybrid.cost.routing.LocalSchedule.Job#hedgeAt()});
      *     {@code NaN} otherwise
+     * @param suspend for a local job, the id of a running job the replay suspends before this one joins the queue
+     *     (what is left of it queued again, to resume later); -1 for none
+     * @param suspendOverhead GPU-seconds the suspension and its resume cost together, added to the resumed run
      */
-    record Decision(String backend, String model, String reason, double hedgeAt) {
+    record Decision(String backend, String model, String reason, double hedgeAt, long suspend,
+            double suspendOverhead) {
+
+        public Decision(String backend, String model, String reason, double hedgeAt) {
+            this(backend, model, reason, hedgeAt, -1, 0);
+        }
 
         public Decision(String backend, String model, String reason) {
             this(backend, model, reason, Double.NaN);
@@ -52,6 +60,24 @@ public interface ReplayPolicy {
     }
 
     Decision decide(TraceJob job, View view);
+
+    /**
+     * For a pre-empting policy: a running job to suspend, now that {@code waiting}'s latest start on pessimistic
+     * times has come with every GPU busy; {@code null} for none, what a policy that does not pre-empt says.
+     */
+    default LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double clock, LocalSchedule plan) {
+        return null;
+    }
+
+    /** Whether the policy suspends running jobs ({@link Decision#suspend()}, {@link #suspensionFor}). */
+    default boolean preempts() {
+        return false;
+    }
+
+    /** GPU-seconds one suspension and its resume cost, for a policy that {@linkplain #preempts() pre-empts}. */
+    default double suspendOverhead() {
+        return 0;
+    }
 
     /**
      * Whether the policy reads {@link View#localWait()}; planning it costs a pass over the queue per job, so a

@@ -224,6 +224,37 @@ public final class ReplaySimulator {
         final LocalSchedule plan;
         final double[] actualEnd;
         final int[] jobOn;
+        /** Per GPU: when its run (a resumed job's: its resumption) started, and the resume overhead it began with. */
+        final double[] runStart;
+        final double[] runOverhead;
+        /** Per job: real GPU-seconds of work still to do (all of it until it is suspended); NaN until admitted. */
+        double[] workLeft = new double[0];
+        /** Per job: the overhead its next run begins with (a suspended job's resume); 0 otherwise. */
+        double[] resumeOverhead = new double[0];
+        /** Per job: the real time of one of its denoising steps (its real run time over its steps); 0 if unknown. */
+        double[] stepSeconds = new double[0];
+        /**
+         * Per GPU: when the suspension asked of its run takes effect, at the run's next step boundary; NaN when none
+         * is pending. The overhead its resume will cost, and what is left of it, queued in the plan.
+         */
+        final double[] suspendAt;
+        final double[] pendingOverhead;
+        final LocalSchedule.Job[] pendingRest;
+        /** A pre-empting policy, watching its queued jobs' latest starts; {@code null} otherwise. */
+        ReplayPolicy preempting;
+        /** Latest starts still to look at, earliest first: {time, job index}. */
+        final java.util.PriorityQueue<double[]> latestStarts = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
+        /** Queued unhedged jobs of a pre-empting policy, as queued now (a suspended job: what is left of it). */
+        final java.util.Map<Integer, LocalSchedule.Job> waiting = new java.util.HashMap<>();
+
+        /** Watches a queued job's latest start on pessimistic times, from {@code now} at the earliest. */
+        void watch(LocalSchedule.Job job, double now) {
+            if (preempting != null && !job.hedged()) {
+                waiting.put((int) job.id(), job);
+                latestStarts.add(new double[] {Math.max(now, job.due() - job.time().pessimisticSeconds()), job.id()});
+            }
+        }
         /** Hedge points still to look at, earliest first: {hedge time, job index}. */
         final java.util.PriorityQueue<double[]> hedges = new java.util.PriorityQueue<>(
                 java.util.Comparator.comparingDouble((double[] h) -> h[0]).thenComparingDouble(h -> h[1]));
@@ -234,6 +265,45 @@ public final class ReplaySimulator {
             actualEnd = new double[gpus];
             jobOn = new int[gpus];
             java.util.Arrays.fill(jobOn, -1);
+            runStart = new double[gpus];
+            runOverhead = new double[gpus];
+            suspendAt = new double[gpus];
+            java.util.Arrays.fill(suspendAt, Double.NaN);
+            pendingOverhead = new double[gpus];
+            pendingRest = new LocalSchedule.Job[gpus];
+        }
+
+        void sized(int jobs) {
+            workLeft = new double[jobs];
+            resumeOverhead = new double[jobs];
+            stepSeconds = new double[jobs];
+        }
+
+        /** When GPU {@code g}'s run next changes: its end, or the step boundary a pending suspension waits for. */
+        double eventAt(int g) {
+            return Double.isNaN(suspendAt[g]) ? actualEnd[g] : Math.min(suspendAt[g], actualEnd[g]);
+        }
+
+        /** Suspensions pending, their step boundaries not reached yet. */
+        int pending() {
+            int n = 0;
+            for (double t : suspendAt) {
+                if (!Double.isNaN(t)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** The earliest step boundary a pending suspension waits for; +Infinity when none is pending. */
+        double nextBoundary() {
+            double t = Double.POSITIVE_INFINITY;
+            for (double b : suspendAt) {
+                if (!Double.isNaN(b)) {
+                    t = Math.min(t, b);
+                }
+            }
+            return t;
         }
     }
 
@@ -247,6 +317,8 @@ public final class ReplaySimulator {
         double[] factor = runFactors(trace.size());
         CloudFactor cloudFactor = cloudFactor(trace.size());
         Fleet fleet = new Fleet(withFleet ? gpus : 0);
+        fleet.sized(trace.size());
+        fleet.preempting = withFleet && policy.preempts() ? policy : null;
         double[] predicted = new double[trace.size()];
         double end = horizon.toSeconds();
         Money cloud = Money.zero(currency);
@@ -257,18 +329,27 @@ public final class ReplaySimulator {
         SortedMap<LocalDate, Money[]> daily = new TreeMap<>();
         SortedMap<LocalDate, Integer> misses = new TreeMap<>();
         SortedMap<LocalDate, Integer> peakQueue = new TreeMap<>();
-        Completion done = (i, start, finish) -> {
-            TraceJob job = trace.get(i);
-            Money cost = catalog.local().marginal(finish - start);
-            marginal[0] = marginal[0].plus(cost);
-            Money[] day = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
-            day[0] = day[0].plus(cost);
-            // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
-            busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
-            if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
-                hits[0]++;
-            } else {
-                misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
+        Completion done = new Completion() {
+            @Override
+            public void finished(int i, double start, double finish) {
+                TraceJob job = trace.get(i);
+                ran(i, start, finish);
+                if (finish - seconds(t0, job.arrival()) <= job.deadline().toMillis() / 1000.0) {
+                    hits[0]++;
+                } else {
+                    misses.merge(job.arrival().atZone(zone).toLocalDate(), 1, Integer::sum);
+                }
+            }
+
+            @Override
+            public void ran(int i, double start, double finish) {
+                TraceJob job = trace.get(i);
+                Money cost = catalog.local().marginal(finish - start);
+                marginal[0] = marginal[0].plus(cost);
+                Money[] day = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
+                day[0] = day[0].plus(cost);
+                // Utilization counts only the GPU time inside the trace's days; a backlog past the end is not capacity used.
+                busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
             }
         };
         ReplayCatalog.CloudOption[] rescue = new ReplayCatalog.CloudOption[trace.size()];
@@ -298,6 +379,7 @@ public final class ReplaySimulator {
             TraceJob job = trace.get(i);
             double now = seconds(t0, job.arrival());
             advance(fleet, now, predicted, factor, done, hedge);
+            reportProgress(fleet, now);
             peakQueue.merge(job.arrival().atZone(zone).toLocalDate(), fleet.plan.queued(), Math::max);
             List<ReplayCatalog.LocalOption> localOptions = withFleet && gpus > 0 ? catalog.localOptions(job) : List.of();
             Optional<ReplayCatalog.CloudOption> cloudOption = catalog.cheapestCloud(job);
@@ -314,7 +396,12 @@ public final class ReplaySimulator {
                 ReplayCatalog.LocalOption option = localOptions.stream().filter(o -> o.model().equals(d.model()))
                         .findFirst().orElseThrow(() -> new IllegalStateException(name + " chose " + d.model()
                                 + " for a job it cannot make: " + job));
+                if (d.suspend() >= 0) {
+                    suspend(fleet, (int) d.suspend(), now, d.suspendOverhead(), done);
+                }
                 predicted[i] = option.gpuSeconds();
+                fleet.workLeft[i] = option.gpuSeconds() * factor[i];
+                fleet.stepSeconds[i] = option.time().steps() > 0 ? fleet.workLeft[i] / option.time().steps() : 0;
                 LocalSchedule.Job planned = new LocalSchedule.Job(i, due, option.time(), d.hedgeAt());
                 if (planned.hedged()) {
                     rescue[i] = cloudOption.orElseThrow(() -> new IllegalStateException(
@@ -323,6 +410,7 @@ public final class ReplaySimulator {
                     fleet.planned.put(i, planned);
                 }
                 fleet.plan.enqueue(planned);
+                fleet.watch(planned, now);
                 startIdle(fleet, now, predicted, factor);
                 local++;
             } else {
@@ -361,9 +449,12 @@ public final class ReplaySimulator {
                 days, misses, peakQueue);
     }
 
-    @FunctionalInterface
     private interface Completion {
+        /** The job's last run ended at {@code finish}: it is done, its GPU time charged. */
         void finished(int job, double start, double finish);
+
+        /** A run of the job from {@code start} to {@code finish} is charged, the job not done (it was suspended). */
+        void ran(int job, double start, double finish);
     }
 
     /** A hedged job moved to the cloud at {@code at}; {@code start} is {@code NaN} when it had not started. */
@@ -385,24 +476,46 @@ public final class ReplaySimulator {
         while (true) {
             int gpu = -1;
             for (int g = 0; g < fleet.jobOn.length; g++) {
-                if (fleet.jobOn[g] >= 0 && fleet.actualEnd[g] <= now && (gpu < 0 || fleet.actualEnd[g] < fleet.actualEnd[gpu])) {
+                if (fleet.jobOn[g] >= 0 && fleet.eventAt(g) <= now && (gpu < 0 || fleet.eventAt(g) < fleet.eventAt(gpu))) {
                     gpu = g;
                 }
             }
             double[] point = fleet.hedges.peek();
-            boolean hedgeFirst = point != null && point[0] <= now && (gpu < 0 || point[0] < fleet.actualEnd[gpu]);
+            boolean hedgeFirst = point != null && point[0] <= now && (gpu < 0 || point[0] < fleet.eventAt(gpu));
             if (hedgeFirst) {
                 fleet.hedges.poll();
                 lookAt(fleet, (int) point[1], point[0], predicted, factor, hedge);
                 continue;
             }
+            double[] latest = fleet.latestStarts.peek();
+            if (latest != null && latest[0] <= now && (gpu < 0 || latest[0] < fleet.eventAt(gpu))) {
+                fleet.latestStarts.poll();
+                latestStart(fleet, (int) latest[1], latest[0], predicted, factor, done);
+                continue;
+            }
             if (gpu < 0) {
                 return;
             }
-            double t = fleet.actualEnd[gpu];
             int i = fleet.jobOn[gpu];
-            done.finished(i, t - predicted[i] * factor[i], t);
+            if (!Double.isNaN(fleet.suspendAt[gpu]) && fleet.suspendAt[gpu] < fleet.actualEnd[gpu]) {
+                // The step boundary a suspension waited for: the run so far is charged, what is left of it waits.
+                double t = fleet.suspendAt[gpu];
+                done.ran(i, fleet.runStart[gpu], t);
+                fleet.workLeft[i] = Math.max(0, Math.min(fleet.workLeft[i], fleet.actualEnd[gpu] - t));
+                fleet.resumeOverhead[i] = fleet.pendingOverhead[gpu];
+                LocalSchedule.Job rest = fleet.pendingRest[gpu];
+                clearPending(fleet, gpu);
+                fleet.plan.suspended(gpu);
+                fleet.jobOn[gpu] = -1;
+                fleet.watch(rest, t);
+                start(fleet, gpu, t, predicted, factor);
+                continue;
+            }
+            double t = fleet.actualEnd[gpu];
+            done.finished(i, fleet.runStart[gpu], t);
             fleet.planned.remove(i);
+            fleet.waiting.remove(i);
+            clearPending(fleet, gpu); // a suspension asked in its last step: it ended first
             fleet.plan.finish(gpu);
             fleet.jobOn[gpu] = -1;
             start(fleet, gpu, t, predicted, factor);
@@ -422,7 +535,7 @@ public final class ReplaySimulator {
         for (int g = 0; g < fleet.jobOn.length; g++) {
             if (fleet.jobOn[g] == i) {
                 if (fleet.actualEnd[g] > job.due()) {
-                    hedge.movedToCloud(i, fleet.actualEnd[g] - predicted[i] * factor[i], t);
+                    hedge.movedToCloud(i, fleet.runStart[g], t);
                     fleet.plan.finish(g);
                     fleet.jobOn[g] = -1;
                     start(fleet, g, t, predicted, factor);
@@ -430,6 +543,115 @@ public final class ReplaySimulator {
                 return;
             }
         }
+    }
+
+    /**
+     * A queued job's latest start at {@code t} with every GPU busy: the pre-empting policy may name a run to suspend,
+     * whose GPU then starts the queue's head. A job no longer queued, or queued again later with a later latest start
+     * (what is left of it after a suspension), is looked at then.
+     */
+    private static void latestStart(Fleet fleet, int i, double t, double[] predicted, double[] factor,
+            Completion done) {
+        LocalSchedule.Job w = fleet.waiting.get(i);
+        if (w == null || fleet.plan.idleGpu() >= 0 || w.due() - w.time().pessimisticSeconds() > t) {
+            return;
+        }
+        int pending = fleet.pending();
+        if (pending > 0) {
+            int ahead = 0; // queued jobs up to and including this one, in deadline order
+            for (LocalSchedule.Job q : fleet.plan.queuedJobs()) {
+                ahead++;
+                if (q.id() == i) {
+                    break;
+                }
+            }
+            if (ahead <= pending) {
+                // GPUs already freeing at their step boundaries will take it: look again at the first of them.
+                fleet.latestStarts.add(new double[] {fleet.nextBoundary(), i});
+                return;
+            }
+        }
+        reportProgress(fleet, t);
+        LocalSchedule.Job r = fleet.preempting.suspensionFor(w, t, fleet.plan);
+        if (r == null) {
+            return;
+        }
+        int gpu = suspend(fleet, (int) r.id(), t, fleet.preempting.suspendOverhead(), done);
+        if (fleet.jobOn[gpu] < 0) {
+            start(fleet, gpu, t, predicted, factor);
+            if (fleet.waiting.containsKey(i)) {
+                fleet.latestStarts.add(new double[] {t, i}); // the head was another job: look again
+            }
+        } else {
+            fleet.latestStarts.add(new double[] {fleet.suspendAt[gpu], i}); // the GPU frees at its step boundary
+        }
+    }
+
+    /** Tells the plan how much of each run's work is left at {@code now}, as an engine's step count would. */
+    private static void reportProgress(Fleet fleet, double now) {
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            int i = fleet.jobOn[g];
+            if (i >= 0) {
+                double work = fleet.actualEnd[g] - fleet.runStart[g] - fleet.runOverhead[g];
+                double left = Math.min(fleet.actualEnd[g] - now, work);
+                fleet.plan.reportProgress(g, work <= 0 ? 0 : Math.max(0, Math.min(1, left / work)));
+            }
+        }
+    }
+
+    /**
+     * Suspends job {@code i}'s run, asked at {@code now}: what is left of its work is queued again in the plan, and
+     * its next run begins with {@code overhead} seconds to resume it. The run stops at its next step boundary (an
+     * engine finishes the step in progress before it saves the latent): its real time to that boundary from the
+     * job's real time per step, the same for every step. Until then it goes on, and its GPU takes the queue's head
+     * then ({@link #advance}); the run is charged to the boundary, its work done counted, nothing wasted. With no
+     * boundary to wait for (steps unknown), it stops now. Returns the GPU, idle when the run stopped now.
+     */
+    private static int suspend(Fleet fleet, int i, double now, double overhead, Completion done) {
+        for (int g = 0; g < fleet.jobOn.length; g++) {
+            if (fleet.jobOn[g] == i) {
+                double boundary = stepBoundary(fleet, g, now);
+                LocalSchedule.Job rest = fleet.plan.suspend(g, now, overhead);
+                if (fleet.plan.suspending(g)) {
+                    fleet.suspendAt[g] = Math.max(now, boundary);
+                    fleet.pendingOverhead[g] = overhead;
+                    fleet.pendingRest[g] = rest;
+                    return g;
+                }
+                done.ran(i, fleet.runStart[g], now);
+                fleet.workLeft[i] = Math.max(0, Math.min(fleet.workLeft[i], fleet.actualEnd[g] - now));
+                fleet.resumeOverhead[i] = overhead;
+                fleet.watch(rest, now);
+                fleet.jobOn[g] = -1;
+                return g;
+            }
+        }
+        throw new IllegalStateException("job " + i + " is not running, so it cannot be suspended");
+    }
+
+    /**
+     * The real time of the next step boundary of the run on {@code g} at or after {@code now}: the end of its resume
+     * overhead while it is in it, else {@code now} plus what is left of the step in progress (its real work left
+     * above its whole steps left); {@code now} when its steps are not known.
+     */
+    private static double stepBoundary(Fleet fleet, int g, double now) {
+        double step = fleet.stepSeconds[fleet.jobOn[g]];
+        if (!(step > 0)) {
+            return now;
+        }
+        double workStart = fleet.runStart[g] + fleet.runOverhead[g];
+        if (now < workStart) {
+            return workStart;
+        }
+        double left = fleet.actualEnd[g] - now;
+        double whole = Math.floor(left / step + 1e-6);
+        return now + Math.max(0, left - whole * step);
+    }
+
+    private static void clearPending(Fleet fleet, int g) {
+        fleet.suspendAt[g] = Double.NaN;
+        fleet.pendingOverhead[g] = 0;
+        fleet.pendingRest[g] = null;
     }
 
     private static void startIdle(Fleet fleet, double now, double[] predicted, double[] factor) {
@@ -441,10 +663,21 @@ public final class ReplaySimulator {
     }
 
     private static void start(Fleet fleet, int gpu, double t, double[] predicted, double[] factor) {
-        fleet.plan.startNext(gpu, t).ifPresent(job -> {
+        Optional<LocalSchedule.Job> started = fleet.plan.startNext(gpu, t);
+        for (int g = 0; g < fleet.suspendAt.length; g++) {
+            if (!Double.isNaN(fleet.suspendAt[g]) && !fleet.plan.suspending(g)) {
+                clearPending(fleet, g); // the plan cancelled it: its run was the queue's head, and keeps its GPU
+            }
+        }
+        started.ifPresent(job -> {
             int i = (int) job.id();
+            fleet.waiting.remove(i);
             fleet.jobOn[gpu] = i;
-            fleet.actualEnd[gpu] = t + predicted[i] * factor[i];
+            fleet.runStart[gpu] = t;
+            fleet.runOverhead[gpu] = fleet.resumeOverhead[i];
+            fleet.actualEnd[gpu] = fleet.resumeOverhead[i] == 0 && fleet.workLeft[i] == predicted[i] * factor[i]
+                    ? t + predicted[i] * factor[i] : t + fleet.resumeOverhead[i] + fleet.workLeft[i];
+            fleet.resumeOverhead[i] = 0;
         });
     }
 

@@ -2,6 +2,7 @@ package dev.wanhybrid.cost.replay;
 
 import dev.wanhybrid.cost.routing.DemandWindow;
 import dev.wanhybrid.cost.routing.LocalAdmission;
+import dev.wanhybrid.cost.routing.LocalSchedule;
 import java.util.List;
 
 /**
@@ -42,7 +43,23 @@ public final class RouterPolicy implements ReplayPolicy {
         LocalAdmission.Verdict v = admission.decide(view.id(), view.clock(), job.deadline().toMillis() / 1000.0,
                 local, view.cloud().map(ReplayCatalog.CloudOption::toAdmission), view.plan(), demand);
         return new Decision(v.local() ? "local" : "cloud", v.model(), v.reason(),
-                v.job() == null ? Double.NaN : v.job().hedgeAt());
+                v.job() == null ? Double.NaN : v.job().hedgeAt(), v.suspend() == null ? -1 : v.suspend().id(),
+                admission.suspendOverheadSeconds());
+    }
+
+    @Override
+    public LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double clock, LocalSchedule plan) {
+        return admission.suspensionFor(waiting, clock, plan);
+    }
+
+    @Override
+    public boolean preempts() {
+        return admission.preemption();
+    }
+
+    @Override
+    public double suspendOverhead() {
+        return admission.suspendOverheadSeconds();
     }
 
     @Override
@@ -52,6 +69,6 @@ public final class RouterPolicy implements ReplayPolicy {
 
     @Override
     public String name() {
-        return admission.hedging() ? HEDGED : NAME;
+        return (admission.hedging() ? HEDGED : NAME) + (admission.preemption() ? "-preempt" : "");
     }
 }

@@ -53,6 +53,19 @@ public final class LocalSchedule {
 
     private final Job[] running;
     private final double[] startedAt;
+    /** Per GPU: the share of its run's work still to do, as last reported ({@link #reportProgress}); NaN if never. */
+    private final double[] workLeft;
+    /** Per GPU: the resume overhead in its run's service time (0 for a run from the start). */
+    private final double[] overheadIn;
+    /**
+     * Per GPU: when a suspension asked for takes effect, at its run's next step boundary ({@link #suspend}); NaN when
+     * none is pending. Until then the run goes on and the GPU stays busy.
+     */
+    private final double[] suspendsAt;
+    /** Per GPU with a suspension pending: what is left of its run, already queued to resume. */
+    private final Job[] pendingRest;
+    /** Suspended jobs waiting to resume: the resume overhead their queued service time includes. */
+    private final java.util.Map<Long, Double> resumeOverhead = new java.util.HashMap<>();
     private final TreeSet<Job> queued = new TreeSet<>(EDF);
     private double queuedPessimistic;
 
@@ -62,6 +75,12 @@ public final class LocalSchedule {
         }
         this.running = new Job[gpus];
         this.startedAt = new double[gpus];
+        this.workLeft = new double[gpus];
+        this.overheadIn = new double[gpus];
+        this.suspendsAt = new double[gpus];
+        this.pendingRest = new Job[gpus];
+        java.util.Arrays.fill(workLeft, Double.NaN);
+        java.util.Arrays.fill(suspendsAt, Double.NaN);
     }
 
     public int gpus() {
@@ -106,8 +125,11 @@ public final class LocalSchedule {
 
     /** Records a job that is already running on {@code gpu} since {@code start} (for a plan built from outside). */
     public void putRunning(int gpu, Job job, double start) {
+        clearPending(gpu);
         running[gpu] = job;
         startedAt[gpu] = start;
+        workLeft[gpu] = Double.NaN;
+        overheadIn[gpu] = 0;
     }
 
     /** An idle GPU, if any. */
@@ -120,26 +142,250 @@ public final class LocalSchedule {
         return -1;
     }
 
-    /** Starts the queue's head on {@code gpu}, which must be idle; empty when nothing waits. */
+    /**
+     * Starts the queue's head on {@code gpu}, which must be idle; empty when nothing waits. A head that is what is
+     * left of a run whose suspension is still pending (its step boundary not reached) is not started here: that
+     * suspension is cancelled instead, the run keeps its GPU, and the next head starts.
+     */
     public Optional<Job> startNext(int gpu, double now) {
         if (running[gpu] != null) {
             throw new IllegalStateException("GPU " + gpu + " is busy with job " + running[gpu].id());
         }
-        Job next = queued.pollFirst();
-        if (next == null) {
-            return Optional.empty();
+        Job next;
+        while (true) {
+            next = queued.pollFirst();
+            if (next == null) {
+                return Optional.empty();
+            }
+            int draining = pendingGpuOf(next);
+            if (draining < 0) {
+                break;
+            }
+            queued.add(next); // cancelSuspension removes it again, with its bookkeeping
+            cancelSuspension(draining);
         }
         queuedPessimistic -= next.time().pessimisticSeconds();
         running[gpu] = next;
         startedAt[gpu] = now;
+        workLeft[gpu] = Double.NaN;
+        Double overhead = resumeOverhead.remove(next.id());
+        overheadIn[gpu] = overhead == null ? 0 : overhead;
         return Optional.of(next);
     }
 
-    /** The job on {@code gpu} has finished (or failed); the GPU is idle. */
+    /**
+     * The job on {@code gpu} has finished (or failed); the GPU is idle. A suspension still pending for it is void:
+     * what was queued of it to resume is removed.
+     */
     public Job finish(int gpu) {
+        if (pendingRest[gpu] != null) {
+            remove(pendingRest[gpu]);
+        }
+        clearPending(gpu);
         Job done = running[gpu];
         running[gpu] = null;
+        workLeft[gpu] = Double.NaN;
+        overheadIn[gpu] = 0;
         return done;
+    }
+
+    /** When the run now on {@code gpu} started (a resumed job: when it resumed); meaningless while the GPU is idle. */
+    public double startedAt(int gpu) {
+        return startedAt[gpu];
+    }
+
+    /**
+     * Records how much of the run on {@code gpu} is still to do: the share of its work (its steps, say), from 1 at
+     * its start to 0 at its end, not counting a resume's overhead. What {@link #suspend} plans the rest on.
+     */
+    public void reportProgress(int gpu, double workLeftShare) {
+        if (!(workLeftShare >= 0 && workLeftShare <= 1)) {
+            throw new IllegalArgumentException("work left must be a share in [0, 1], was " + workLeftShare);
+        }
+        workLeft[gpu] = workLeftShare;
+    }
+
+    /**
+     * The share of the run on {@code gpu}'s work still to do at {@code now}: as last reported, or else estimated
+     * from its time so far on its expected time (past its overhead, if resumed).
+     */
+    public double workLeft(int gpu, double now) {
+        if (!Double.isNaN(workLeft[gpu])) {
+            return workLeft[gpu];
+        }
+        Job j = running[gpu];
+        if (j == null) {
+            return 0;
+        }
+        double work = j.time().expectedSeconds() - overheadIn[gpu];
+        double done = Math.max(0, now - startedAt[gpu] - overheadIn[gpu]);
+        return work <= 0 ? 0 : Math.max(0, 1 - done / work);
+    }
+
+    /**
+     * Seconds from {@code now} to the next step boundary of the run on {@code gpu}: a diffusion engine can suspend a
+     * run only there (it finishes the step in progress, then saves the latent). 0 when the run's steps are not known
+     * ({@link ServiceTime#steps()} 0: the suspension takes effect at once), or the GPU is idle. A resumed run still in
+     * its resume overhead reaches its first boundary when the overhead ends. The step in progress is what is left of
+     * the run's steps ({@link #workLeft} times its steps) above the whole steps; its length is the run's measured
+     * time per step so far (steps take equal time). Before any progress is known (work left 1), the first step is in
+     * progress and takes the run's pessimistic time per step from its start.
+     */
+    public double toStepBoundary(int gpu, double now) {
+        Job j = running[gpu];
+        if (j == null || j.time().steps() == 0) {
+            return 0;
+        }
+        if (suspending(gpu)) {
+            return Math.max(0, suspendsAt[gpu] - now);
+        }
+        double into = now - startedAt[gpu] - overheadIn[gpu];
+        if (into < 0) {
+            return -into;
+        }
+        int steps = j.time().steps();
+        double left = workLeft(gpu, now);
+        if (left >= 1) {
+            // No progress known yet: the first step is in progress, taken at its pessimistic time.
+            return into == 0 ? 0 : Math.max(0, (j.time().pessimisticSeconds() - overheadIn[gpu]) / steps - into);
+        }
+        double stepsLeft = left * steps;
+        double inProgress = stepsLeft - wholeStepsLeft(stepsLeft);
+        if (inProgress <= 0) {
+            return 0;
+        }
+        return inProgress * into / ((1 - left) * steps);
+    }
+
+    /** Steps left after the step in progress: the whole steps of {@code stepsLeft}, a rounding error forgiven. */
+    private static int wholeStepsLeft(double stepsLeft) {
+        return (int) Math.floor(stepsLeft + 1e-6);
+    }
+
+    /**
+     * The job on {@code gpu} as it would join the queue again if suspended at {@code now} (its latent kept, to resume
+     * later): same id and deadline, its service time what is left of its work at its next step boundary
+     * ({@link #toStepBoundary}: the whole steps left of {@link #workLeft}, or the share left now when its steps are
+     * not known) plus {@code overhead} seconds to suspend and resume it, on expected and pessimistic times alike; its
+     * steps, those left. {@code null} when the GPU is idle. The plan is not changed.
+     */
+    public Job remainderIfSuspended(int gpu, double now, double overhead) {
+        Job j = running[gpu];
+        if (j == null) {
+            return null;
+        }
+        double left = workLeft(gpu, now);
+        int steps = j.time().steps();
+        int stepsLeft = 0;
+        if (steps > 0) {
+            double into = now - startedAt[gpu] - overheadIn[gpu];
+            stepsLeft = into <= 0 ? steps
+                    : left >= 1 ? steps - 1 // the first step, in progress, is done by the boundary
+                    : Math.min(steps, wholeStepsLeft(left * steps));
+            left = (double) stepsLeft / steps;
+        }
+        double expected = left * (j.time().expectedSeconds() - overheadIn[gpu]) + overhead;
+        double pessimistic = left * (j.time().pessimisticSeconds() - overheadIn[gpu]) + overhead;
+        expected = Math.max(expected, 1e-3);
+        return new Job(j.id(), j.due(), new ServiceTime(expected, Math.max(expected, pessimistic), stepsLeft),
+                j.hedgeAt());
+    }
+
+    /**
+     * Suspends the job on {@code gpu}, asked at {@code now}, and puts what is left of it back in the queue, in
+     * deadline order ({@link #remainderIfSuspended}). The suspension takes effect at the run's next step boundary
+     * ({@link #toStepBoundary}): until then the run goes on and the GPU stays busy ({@link #suspending},
+     * {@link #suspendsAt}); the one running the plan calls {@link #suspended} then. With no boundary to wait for, the
+     * GPU is idle at once. Returns the queued remainder, or {@code null} when the GPU was idle.
+     */
+    public Job suspend(int gpu, double now, double overhead) {
+        Job rest = drain(gpu, now, overhead);
+        if (rest != null) {
+            enqueue(rest);
+        }
+        return rest;
+    }
+
+    /**
+     * As {@link #suspend}, without queueing the remainder: the caller enqueues it (after asking whether the plan
+     * admits it, say).
+     */
+    public Job drain(int gpu, double now, double overhead) {
+        if (suspending(gpu)) {
+            throw new IllegalStateException("GPU " + gpu + " is already suspending job " + running[gpu].id());
+        }
+        Job rest = remainderIfSuspended(gpu, now, overhead);
+        if (rest == null) {
+            return null;
+        }
+        double wait = toStepBoundary(gpu, now);
+        resumeOverhead.put(rest.id(), overhead);
+        if (wait > 0) {
+            suspendsAt[gpu] = now + wait;
+            pendingRest[gpu] = rest;
+        } else {
+            finish(gpu);
+        }
+        return rest;
+    }
+
+    /** Whether a suspension of the run on {@code gpu} is pending: asked, its step boundary not reached yet. */
+    public boolean suspending(int gpu) {
+        return !Double.isNaN(suspendsAt[gpu]);
+    }
+
+    /** When the pending suspension on {@code gpu} takes effect; NaN when none is pending. */
+    public double suspendsAt(int gpu) {
+        return suspendsAt[gpu];
+    }
+
+    /** The run on {@code gpu} has reached the step boundary its suspension waited for: the GPU is idle. */
+    public void suspended(int gpu) {
+        if (!suspending(gpu)) {
+            throw new IllegalStateException("no suspension pending on GPU " + gpu);
+        }
+        clearPending(gpu);
+        running[gpu] = null;
+        workLeft[gpu] = Double.NaN;
+        overheadIn[gpu] = 0;
+    }
+
+    /** Cancels the suspension pending on {@code gpu}: what was queued of its run is removed, and the run goes on. */
+    public void cancelSuspension(int gpu) {
+        if (pendingRest[gpu] != null) {
+            remove(pendingRest[gpu]);
+        }
+        clearPending(gpu);
+    }
+
+    private void clearPending(int gpu) {
+        suspendsAt[gpu] = Double.NaN;
+        pendingRest[gpu] = null;
+    }
+
+    /** The GPU whose pending suspension queued {@code job}, or -1. */
+    private int pendingGpuOf(Job job) {
+        for (int g = 0; g < pendingRest.length; g++) {
+            if (pendingRest[g] != null && pendingRest[g].id() == job.id()) {
+                return g;
+            }
+        }
+        return -1;
+    }
+
+    /** An independent copy of this plan, to try a change on (a suspension, say) without touching the plan. */
+    public LocalSchedule copy() {
+        LocalSchedule c = new LocalSchedule(running.length);
+        System.arraycopy(running, 0, c.running, 0, running.length);
+        System.arraycopy(startedAt, 0, c.startedAt, 0, startedAt.length);
+        System.arraycopy(workLeft, 0, c.workLeft, 0, workLeft.length);
+        System.arraycopy(overheadIn, 0, c.overheadIn, 0, overheadIn.length);
+        System.arraycopy(suspendsAt, 0, c.suspendsAt, 0, suspendsAt.length);
+        System.arraycopy(pendingRest, 0, c.pendingRest, 0, pendingRest.length);
+        c.resumeOverhead.putAll(resumeOverhead);
+        c.queued.addAll(queued);
+        c.queuedPessimistic = queuedPessimistic;
+        return c;
     }
 
     /** Removes a queued job that will not run here after all (cancelled, or moved elsewhere). */
@@ -147,6 +393,7 @@ public final class LocalSchedule {
         boolean removed = queued.remove(job);
         if (removed) {
             queuedPessimistic -= job.time().pessimisticSeconds();
+            resumeOverhead.remove(job.id());
         }
         return removed;
     }
@@ -164,6 +411,9 @@ public final class LocalSchedule {
         Job j = running[gpu];
         if (j == null) {
             return now;
+        }
+        if (suspending(gpu)) {
+            return Math.max(suspendsAt[gpu], now);
         }
         double end = startedAt[gpu] + occupancy(j, startedAt[gpu], pessimistic);
         return end > now ? end : now + 0.1 * j.time().expectedSeconds();

@@ -57,10 +57,14 @@ public final class ServiceTimeModel {
         return local.throughput().knows(model);
     }
 
-    /** The service time of one silent clip on one GPU of the fleet, at the model's default steps. */
+    /**
+     * The service time of one silent clip on one GPU of the fleet, at the model's default steps (which it carries:
+     * a run can be suspended only at a step boundary).
+     */
     public ServiceTime estimate(String model, int width, int height, int seconds) {
-        double expected = local.gpuSeconds(VideoJob.of(model, width, height, seconds, false));
-        return new ServiceTime(expected, expected * Math.exp(risk * spread(model)));
+        VideoJob job = VideoJob.of(model, width, height, seconds, false);
+        double expected = local.gpuSeconds(job);
+        return new ServiceTime(expected, expected * Math.exp(risk * spread(model)), local.throughput().steps(job));
     }
 
     /** The scatter used for this model's margin: measured once there are enough runs, the prior before. */

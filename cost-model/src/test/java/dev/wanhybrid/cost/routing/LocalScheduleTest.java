@@ -173,4 +173,127 @@ class LocalScheduleTest {
         assertThat(plan.admits(new LocalSchedule.Job(3, 300, new ServiceTime(120, 200), 200), 0)).isTrue();
         assertThat(plan.admits(new LocalSchedule.Job(3, 360, new ServiceTime(120, 300), 250), 0)).isFalse();
     }
+
+    @Test
+    void aSuspendedRunGoesBackToTheQueueWithItsWorkLeftPlusTheOverheadInDeadlineOrder() {
+        LocalSchedule plan = new LocalSchedule(1);
+        LocalSchedule.Job slackRich = new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350));
+        LocalSchedule.Job urgent = new LocalSchedule.Job(2, 700, new ServiceTime(240, 324));
+        plan.enqueue(slackRich);
+        plan.startNext(0, 0);
+        plan.reportProgress(0, 0.6);
+        LocalSchedule before = plan.copy();
+
+        LocalSchedule.Job rest = plan.suspend(0, 400, 5);
+        plan.enqueue(urgent);
+
+        assertThat(rest.id()).isEqualTo(1);
+        assertThat(rest.due()).isEqualTo(10_000);
+        assertThat(rest.time().expectedSeconds()).isCloseTo(605, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(rest.time().pessimisticSeconds()).isCloseTo(815, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.idleGpu()).isZero();
+        assertThat(plan.queuedJobs()).containsExactly(urgent, rest);
+        // The copy taken before is untouched: the run still on its GPU, nothing queued.
+        assertThat(before.running()).isEqualTo(1);
+        assertThat(before.queued()).isZero();
+        assertThat(before.workLeft(0, 400)).isEqualTo(0.6);
+
+        assertThat(plan.startNext(0, 400).orElseThrow()).isEqualTo(urgent);
+        plan.finish(0);
+        assertThat(plan.startNext(0, 640).orElseThrow()).isEqualTo(rest);
+        assertThat(plan.startedAt(0)).isEqualTo(640);
+        // Suspended again half-way through its work: the overhead it resumed with is not counted twice.
+        plan.reportProgress(0, 0.5);
+        LocalSchedule.Job again = plan.remainderIfSuspended(0, 950, 5);
+        assertThat(again.time().expectedSeconds()).isCloseTo(305, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(again.time().pessimisticSeconds()).isCloseTo(410, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void withoutAReportTheWorkLeftIsEstimatedFromTheRunsTimeOnItsExpectedTime() {
+        LocalSchedule plan = new LocalSchedule(2);
+        plan.putRunning(0, new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350)), 100);
+
+        assertThat(plan.workLeft(0, 350)).isEqualTo(0.75);
+        assertThat(plan.workLeft(0, 5000)).isZero();
+        assertThat(plan.workLeft(1, 350)).isZero(); // idle
+        assertThat(plan.remainderIfSuspended(1, 350, 5)).isNull();
+        assertThat(plan.suspend(1, 350, 5)).isNull();
+        assertThat(plan.remainderIfSuspended(0, 350, 0).time().expectedSeconds()).isEqualTo(750);
+    }
+
+    @Test
+    void aSuspensionTakesEffectAtTheRunsNextStepBoundaryAndTheGpuStaysBusyUntilThen() {
+        LocalSchedule plan = new LocalSchedule(1);
+        // 50 steps of 20 s expected (27 s pessimistic).
+        LocalSchedule.Job slackRich = new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350, 50));
+        LocalSchedule.Job urgent = new LocalSchedule.Job(2, 900, new ServiceTime(240, 324, 50));
+        plan.enqueue(slackRich);
+        plan.startNext(0, 0);
+        // 410 s in, 41 % done: 20.5 steps at 20 s measured, half of step 21 left.
+        plan.reportProgress(0, 0.59);
+
+        assertThat(plan.toStepBoundary(0, 410)).isCloseTo(10, org.assertj.core.data.Offset.offset(1e-9));
+        LocalSchedule.Job rest = plan.suspend(0, 410, 5);
+        // The newcomer is planned to start at the boundary, not at once.
+        assertThat(plan.plannedStart(urgent, 410)).isCloseTo(420, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.plannedFinish(urgent, 410, true)).isCloseTo(420 + 324,
+                org.assertj.core.data.Offset.offset(1e-9));
+        plan.enqueue(urgent);
+
+        // What is left at the boundary: 29 whole steps (58 % of the work), plus the overhead.
+        assertThat(rest.time().steps()).isEqualTo(29);
+        assertThat(rest.time().expectedSeconds()).isCloseTo(585, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(rest.time().pessimisticSeconds()).isCloseTo(788, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.suspending(0)).isTrue();
+        assertThat(plan.suspendsAt(0)).isCloseTo(420, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.idleGpu()).isEqualTo(-1);
+        assertThat(plan.queuedJobs()).containsExactly(urgent, rest);
+
+        plan.suspended(0);
+        assertThat(plan.suspending(0)).isFalse();
+        assertThat(plan.startNext(0, 420).orElseThrow()).isEqualTo(urgent);
+        plan.finish(0);
+        assertThat(plan.startNext(0, 660).orElseThrow()).isEqualTo(rest);
+        // The resumed run's first boundary is the end of its resume overhead.
+        assertThat(plan.toStepBoundary(0, 662)).isCloseTo(3, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void withoutProgressTheStepInProgressIsTakenAtItsPessimisticTimeAndUnknownStepsSuspendAtOnce() {
+        LocalSchedule plan = new LocalSchedule(2);
+        plan.putRunning(0, new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350, 10)), 100);
+        plan.putRunning(1, new LocalSchedule.Job(2, 10_000, new ServiceTime(1000, 1350)), 100);
+
+        // At its start it is at a boundary; 10 s in with no step done yet, the first step takes its pessimistic 135 s.
+        assertThat(plan.toStepBoundary(0, 100)).isZero();
+        plan.reportProgress(0, 1);
+        assertThat(plan.toStepBoundary(0, 110)).isCloseTo(125, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plan.remainderIfSuspended(0, 110, 5).time().steps()).isEqualTo(9);
+        assertThat(plan.toStepBoundary(1, 100)).isZero();
+        plan.suspend(1, 100, 5);
+        assertThat(plan.suspending(1)).isFalse();
+        assertThat(plan.idleGpu()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunThatEndsBeforeItsBoundaryOrIsTheQueuesHeadKeepsItsGpuAndIsNotQueuedTwice() {
+        LocalSchedule plan = new LocalSchedule(2);
+        plan.putRunning(0, new LocalSchedule.Job(1, 10_000, new ServiceTime(1000, 1350, 50)), 0);
+        plan.putRunning(1, new LocalSchedule.Job(2, 20_000, new ServiceTime(1000, 1350, 50)), 0);
+        plan.reportProgress(0, 0.59);
+        plan.reportProgress(1, 0.59);
+
+        LocalSchedule.Job rest = plan.suspend(0, 410, 5);
+        plan.suspend(1, 410, 5);
+        assertThat(plan.queued()).isEqualTo(2);
+        // GPU 1's run ends first (it was in its last step, say): its queued remainder goes with it.
+        plan.finish(1);
+        assertThat(plan.queuedJobs()).containsExactly(rest);
+        // GPU 1 then takes the queue's head, which is GPU 0's remainder: that suspension is cancelled instead.
+        assertThat(plan.startNext(1, 415)).isEmpty();
+        assertThat(plan.suspending(0)).isFalse();
+        assertThat(plan.queued()).isZero();
+        assertThat(plan.runningJobs().get(0).orElseThrow().id()).isEqualTo(1);
+    }
 }
