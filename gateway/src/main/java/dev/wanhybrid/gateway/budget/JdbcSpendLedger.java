@@ -17,10 +17,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -123,6 +127,53 @@ public class JdbcSpendLedger implements SpendLedger {
     public void reserveNew(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd)
             throws BudgetExceededException {
         reserve(jobId, tenant, backend, model, estimateUsd, true);
+    }
+
+    @Override
+    public Optional<NewReservation> uncappedNew(String jobId, String tenant, String backend, String model,
+            BigDecimal estimateUsd) {
+        if (estimateUsd == null || estimateUsd.signum() < 0) {
+            throw new IllegalArgumentException("estimate must be a non-negative amount, was " + estimateUsd);
+        }
+        Instant now = clock.instant();
+        List<CounterKey> keys = keysFor(tenant, now);
+        for (CounterKey key : keys) {
+            if (caps.cap(key).isPresent()) {
+                return Optional.empty();
+            }
+        }
+        BigDecimal held = usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
+        return Optional.of(new NewReservation(jobId, tenant, backend, model, usd(estimateUsd), held,
+                keys.get(0).periodKey(), keys.get(1).periodKey(), now));
+    }
+
+    /**
+     * One multi-row insert for all of them (on PostgreSQL one round trip instead of one per job). The caps were read
+     * when each was made ready, as {@link #reserve} reads them before its transaction; a cap set since is caught up
+     * by {@link #reconcileCounters}, as a reservation committed by a replica that had not yet seen it is.
+     */
+    @Override
+    public void reserveAllNew(List<NewReservation> reservations) {
+        if (reservations.isEmpty()) {
+            return;
+        }
+        joined.executeWithoutResult(status -> {
+            StringBuilder sql = new StringBuilder("""
+                    INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd,
+                      reserved_usd, day_key, month_key, reserved_at, updated_at) VALUES """);
+            List<Object> params = new ArrayList<>(reservations.size() * 11);
+            Set<CounterKey> keys = new LinkedHashSet<>();
+            for (int i = 0; i < reservations.size(); i++) {
+                NewReservation r = reservations.get(i);
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                Timestamp ts = Timestamp.from(r.at());
+                params.addAll(Arrays.asList(r.jobId(), r.tenant(), r.backend(), r.model(), RESERVED,
+                        r.estimateUsd(), r.heldUsd(), r.dayKey(), r.monthKey(), ts, ts));
+                keys.addAll(keysFor(r.tenant(), r.dayKey(), r.monthKey()));
+            }
+            forgetAtCompletion(List.copyOf(keys));
+            jdbc.sql(sql.toString()).params(params).update();
+        });
     }
 
     private void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd,
@@ -384,10 +435,14 @@ public class JdbcSpendLedger implements SpendLedger {
     }
 
     private List<CounterKey> keysFor(Entry e) {
-        return List.of(new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, e.dayKey()),
-                new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, e.monthKey()),
-                new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.DAY, e.dayKey()),
-                new CounterKey(BudgetScope.TENANT, e.tenant(), BudgetPeriod.MONTH, e.monthKey()));
+        return keysFor(e.tenant(), e.dayKey(), e.monthKey());
+    }
+
+    private static List<CounterKey> keysFor(String tenant, String dayKey, String monthKey) {
+        return List.of(new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.DAY, dayKey),
+                new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, monthKey),
+                new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.DAY, dayKey),
+                new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.MONTH, monthKey));
     }
 
     /** The headroom's remembered counters are forgotten when the outermost transaction ends, committed or not. */

@@ -3,6 +3,8 @@ package dev.wanhybrid.gateway.budget;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The spend ledger: the single source of truth for money. Every job gets an estimate at routing time, a
@@ -30,6 +32,25 @@ public interface SpendLedger {
     default void reserveNew(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd)
             throws BudgetExceededException {
         reserve(jobId, tenant, backend, model, estimateUsd);
+    }
+
+    /**
+     * A new job's reservation ready to be written together with other jobs' ({@link #reserveAllNew}), when no budget
+     * cap applies to any of its scopes as the caps are now: such a reservation cannot be refused, so it needs no
+     * counter and no lock. Empty when a cap applies; the job then goes through {@link #reserveNew}. This default is
+     * always empty.
+     */
+    default Optional<NewReservation> uncappedNew(String jobId, String tenant, String backend, String model,
+            BigDecimal estimateUsd) {
+        return Optional.empty();
+    }
+
+    /**
+     * Writes reservations made ready by {@link #uncappedNew}, in the caller's transaction. An entry that exists
+     * already makes the call fail (and with it the caller's transaction) rather than reserve twice.
+     */
+    default void reserveAllNew(List<NewReservation> reservations) {
+        throw new UnsupportedOperationException("this ledger makes no reservation ready to be written in a group");
     }
 
     /**

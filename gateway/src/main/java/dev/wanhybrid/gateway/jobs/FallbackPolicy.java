@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.jobs;
 
 import dev.wanhybrid.gateway.budget.BudgetExceededException;
+import dev.wanhybrid.gateway.budget.NewReservation;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.routing.Route;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a job's fallback is decided, and where its budget is reserved. The router orders the feasible candidates
@@ -68,6 +70,21 @@ final class FallbackPolicy {
         return admit(jobId, spec, route, maxCostMultiple, true);
     }
 
+    /**
+     * A fresh route whose first candidate no budget cap applies to: admitted as {@link #admitNew} would admit it,
+     * with the reservation made ready but not yet written, so the submission can be written in a group
+     * ({@link SubmitGroups}). Empty when a cap applies; the submission then goes through {@link #admitNew}.
+     */
+    Optional<Grouped> admitNewUncapped(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple) {
+        RouteCandidate first = route.candidates().get(0);
+        return ledger.uncappedNew(jobId, spec.tenant(), first.backend(), first.model(), first.estimatedCostUsd())
+                .map(reservation -> new Grouped(admitted(spec, route, maxCostMultiple,
+                        new Pick(0, List.of(), null)), reservation));
+    }
+
+    /** A submission admitted without a cap: what {@link #admitNew} would answer, and the reservation to write. */
+    record Grouped(Admitted admitted, NewReservation reservation) {}
+
     private Admitted admit(String jobId, GenerationSpec spec, Route route, BigDecimal maxCostMultiple,
             boolean newJob) {
         Pick pick = reserveFirst(jobId, spec.tenant(), route.candidates(), 0, newJob);
@@ -75,6 +92,10 @@ final class FallbackPolicy {
             // Each refusal rolled back to its own savepoint; nothing was written.
             return new Admitted(null, null, pick.firstRefusal());
         }
+        return admitted(spec, route, maxCostMultiple, pick);
+    }
+
+    private static Admitted admitted(GenerationSpec spec, Route route, BigDecimal maxCostMultiple, Pick pick) {
         FallbackCeiling.Trimmed trimmed = FallbackCeiling.apply(
                 route.candidates().subList(pick.index(), route.candidates().size()), spec.routing().maxCostUsd(),
                 maxCostMultiple, route.hedge() == null ? null : route.hedge().rescue());

@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -43,13 +45,19 @@ public class GenerationService {
     private final Semaphore inFlight;
     private final Duration overloadRetryAfter;
     private final BudgetQueue budgetQueue;
+    private final SubmitGroups groups;
+
+    /** {@code gateway.submit.max-group}'s default on PostgreSQL: most submissions written in one commit. */
+    static final int DEFAULT_MAX_GROUP = 64;
+    /** {@code gateway.submit.group-writers}'s default: one group under way at a time (docs/benchmarks/submit.md). */
+    static final int DEFAULT_GROUP_WRITERS = 1;
 
     /** A service without a budget queue (tests whose planners never answer {@code budget_queued}). */
     public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
             Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions, int maxInFlight,
             Duration overloadRetryAfter) {
         this(store, planner, ledger, metrics, clock, fallbackLimits, transactions, null, maxInFlight,
-                overloadRetryAfter);
+                overloadRetryAfter, DEFAULT_MAX_GROUP, DEFAULT_GROUP_WRITERS);
     }
 
     /**
@@ -59,15 +67,35 @@ public class GenerationService {
      *     one more is refused at once with 503 and {@code Retry-After} rather than queued behind the store's
      *     connection pool
      * @param overloadRetryAfter what that refusal's {@code Retry-After} says ({@code gateway.submit.retry-after})
+     * @param maxGroup most submissions written in one commit ({@code gateway.submit.max-group}, see
+     *     {@link SubmitGroups}): a number, 1 writing each in a commit of its own, or {@code auto}
+     * @param groupWriters most such commits under way at once ({@code gateway.submit.group-writers})
      */
     @org.springframework.beans.factory.annotation.Autowired
     public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
             Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions,
             BudgetQueue budgetQueue,
             @Value("${gateway.submit.max-in-flight:64}") int maxInFlight,
-            @Value("${gateway.submit.retry-after:1s}") Duration overloadRetryAfter) {
+            @Value("${gateway.submit.retry-after:1s}") Duration overloadRetryAfter,
+            @Value("${gateway.submit.max-group:auto}") String maxGroup,
+            @Value("${gateway.submit.group-writers:" + DEFAULT_GROUP_WRITERS + "}") int groupWriters,
+            DataSource dataSource) throws SQLException {
+        this(store, planner, ledger, metrics, clock, fallbackLimits, transactions, budgetQueue, maxInFlight,
+                overloadRetryAfter, SubmitGroups.maxGroup(maxGroup, dataSource), groupWriters);
+    }
+
+    /** The service with {@code gateway.submit.max-group} given as a number. */
+    public GenerationService(JobStore store, RoutePlanner planner, SpendLedger ledger, JobMetrics metrics,
+            Clock clock, FallbackProperties fallbackLimits, PlatformTransactionManager transactions,
+            BudgetQueue budgetQueue, int maxInFlight, Duration overloadRetryAfter, int maxGroup, int groupWriters) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("gateway.submit.max-in-flight must be at least 1, was " + maxInFlight);
+        }
+        if (maxGroup < 1) {
+            throw new IllegalArgumentException("gateway.submit.max-group must be at least 1, was " + maxGroup);
+        }
+        if (groupWriters < 1) {
+            throw new IllegalArgumentException("gateway.submit.group-writers must be at least 1, was " + groupWriters);
         }
         this.fallbackLimits = fallbackLimits;
         this.budgetQueue = budgetQueue;
@@ -78,6 +106,8 @@ public class GenerationService {
         this.planner = planner;
         this.ledger = ledger;
         this.fallback = new FallbackPolicy(ledger);
+        this.groups = maxGroup == 1 ? null
+                : new SubmitGroups(this.tx, ledger, store, maxGroup, groupWriters);
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -126,7 +156,8 @@ public class GenerationService {
                 metrics.submitted(waiting.backend(), waiting.model(), runs.tenant());
                 return waiting;
             }
-            Accepted accepted = tx.execute(status -> accept(jobId, runs, route));
+            Accepted accepted = groups == null ? tx.execute(status -> accept(jobId, runs, route))
+                    : acceptInGroup(jobId, runs, route);
             if (accepted.refusal() != null) {
                 throw accepted.refusal();
             }
@@ -142,6 +173,28 @@ public class GenerationService {
     }
 
     private record Accepted(Job job, RouteCandidate chosen, BudgetRejectedException refusal) {}
+
+    /** The group commit of submissions, or {@code null} when each is written alone (tests look at it). */
+    SubmitGroups submitGroups() {
+        return groups;
+    }
+
+    /**
+     * A submission no budget cap applies to is written with others waiting at the same moment ({@link SubmitGroups});
+     * one a cap applies to goes through {@link #accept} in a transaction of its own, since its reservation may be
+     * refused and must then leave the others alone.
+     */
+    private Accepted acceptInGroup(String jobId, GenerationSpec spec, Route route) {
+        Optional<FallbackPolicy.Grouped> uncapped = fallback.admitNewUncapped(jobId, spec, route,
+                fallbackLimits.maxCostMultiple());
+        if (uncapped.isEmpty()) {
+            return tx.execute(status -> accept(jobId, spec, route));
+        }
+        FallbackPolicy.Admitted admitted = uncapped.get().admitted();
+        Job job = Job.accepted(jobId, spec, admitted.route(), clock.instant());
+        groups.write(job, uncapped.get().reservation());
+        return new Accepted(job, admitted.chosen(), null);
+    }
 
     /** Inside the submission's transaction: the first candidate the budget admits is reserved, then the job written. */
     private Accepted accept(String jobId, GenerationSpec spec, Route route) {

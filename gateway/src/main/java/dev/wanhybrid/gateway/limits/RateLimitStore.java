@@ -1,6 +1,6 @@
 package dev.wanhybrid.gateway.limits;
 
-import java.sql.Connection;
+import dev.wanhybrid.gateway.database.Databases;
 import java.sql.SQLException;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -28,9 +28,9 @@ public record RateLimitStore(DataSource shared) {
     public static RateLimitStore resolve(DataSource dataSource, String setting) throws SQLException {
         return switch (setting) {
             case "memory" -> memory();
-            case "auto" -> isPostgres(dataSource) ? new RateLimitStore(dataSource) : memory();
+            case "auto" -> Databases.isPostgres(dataSource) ? new RateLimitStore(dataSource) : memory();
             case "shared" -> {
-                if (!isPostgres(dataSource)) {
+                if (!Databases.isPostgres(dataSource)) {
                     throw new IllegalStateException(SETTING + "=shared needs PostgreSQL as spring.datasource.url;"
                             + " the embedded H2 store serves one instance (use auto or memory)");
                 }
@@ -48,11 +48,5 @@ public record RateLimitStore(DataSource shared) {
 
     public boolean isShared() {
         return shared != null;
-    }
-
-    static boolean isPostgres(DataSource dataSource) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            return "PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName());
-        }
     }
 }

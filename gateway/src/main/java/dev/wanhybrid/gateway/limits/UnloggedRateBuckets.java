@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.limits;
 
+import dev.wanhybrid.gateway.database.Databases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -53,7 +54,7 @@ public final class UnloggedRateBuckets implements JavaMigration {
 
     /** Makes the bucket tables unlogged when {@code connection} is PostgreSQL; does nothing on any other database. */
     public static void apply(Connection connection) throws SQLException {
-        if (!"PostgreSQL".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+        if (!Databases.isPostgres(connection)) {
             return;
         }
         try (Statement statement = connection.createStatement()) {

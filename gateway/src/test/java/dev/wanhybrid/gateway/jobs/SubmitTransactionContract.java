@@ -53,6 +53,9 @@ abstract class SubmitTransactionContract {
     /** A fresh, empty database per call. */
     abstract DataSource database();
 
+    /** What {@code gateway.submit.max-group=auto} means on this database. */
+    abstract int autoMaxGroup();
+
     final class Fixture {
         final JdbcClient jdbc;
         final JobStore store;
@@ -78,6 +81,15 @@ abstract class SubmitTransactionContract {
             store = storeOverride != null ? storeOverride : store(jdbc, tx);
         }
 
+        /** The database of {@code base}, with another store in front of it. */
+        Fixture(JobStore storeOverride, Fixture base) {
+            jdbc = base.jdbc;
+            transactions = base.transactions;
+            ledger = base.ledger;
+            caps = base.caps;
+            store = storeOverride;
+        }
+
         /** One replica's budget queue on this database (no rounds of its own: the test runs them). */
         BudgetQueue budgetQueue(RoutePlanner planner, Clock clock) {
             return new BudgetQueue(store, planner, ledger,
@@ -91,6 +103,13 @@ abstract class SubmitTransactionContract {
             return new GenerationService(store, planner, ledger, new JobMetrics(new SimpleMeterRegistry()),
                     Clock.fixed(NOW, ZoneOffset.UTC), new FallbackProperties(new BigDecimal("10")), transactions,
                     maxInFlight, Duration.ofSeconds(2));
+        }
+
+        /** A service whose submissions are written in groups of at most {@code maxGroup} by one writer at a time. */
+        GenerationService grouped(RoutePlanner planner, int maxGroup) {
+            return new GenerationService(store, planner, ledger, new JobMetrics(new SimpleMeterRegistry()),
+                    Clock.fixed(NOW, ZoneOffset.UTC), new FallbackProperties(new BigDecimal("10")), transactions,
+                    null, 64, Duration.ofSeconds(2), maxGroup, 1);
         }
 
         long count(String table, String jobColumn, String jobId) {
@@ -137,6 +156,12 @@ abstract class SubmitTransactionContract {
             public Job create(Job job) {
                 super.create(job);
                 throw new IllegalStateException("the store failed after writing the row");
+            }
+
+            @Override
+            public void createAll(List<Job> jobs) {
+                super.createAll(jobs);
+                throw new IllegalStateException("the store failed after writing the rows");
             }
         };
         GenerationService service = new GenerationService(failing, fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")),
@@ -275,6 +300,176 @@ abstract class SubmitTransactionContract {
             assertThat(f.count("jobs", "id", "video_3")).isZero();
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void submissionsWaitingAtOneMomentShareOneCommitAndEachKeepsItsReservationJobAndFirstEvent() throws Exception {
+        Fixture f = new Fixture(null);
+        HeldFirstGroup held = new HeldFirstGroup(f, job -> "{\"id\":\"" + job.id() + "\"}");
+        GenerationService service = held.fixture.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10"),
+                candidate("local", "wan2.1-t2v-1.3b", "0.02")), 64);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Job> first = pool.submit(() -> service.create("video_g00", spec()));
+            held.awaitFirstWriting();
+            // While the only writer is in the first group's transaction, twenty more submissions wait.
+            List<Future<Job>> rest = new java.util.ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                String id = String.format("video_g%02d", i);
+                rest.add(pool.submit(() -> service.create(id, spec())));
+            }
+            held.awaitQueued(service, 20);
+            // Not committed yet: none of them is visible to another connection.
+            assertThat(f.jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single()).isZero();
+            held.release.countDown();
+
+            Job firstJob = first.get(30, TimeUnit.SECONDS);
+            assertThat(firstJob.route().candidates()).hasSize(2);
+            for (Future<Job> next : rest) {
+                next.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+        // Two commits: the first submission's, then the twenty that waited for it.
+        assertThat(service.submitGroups().groupsAndMembers()).containsExactly(2, 21);
+        for (int i = 0; i <= 20; i++) {
+            String id = String.format("video_g%02d", i);
+            Job stored = f.store.find(id).orElseThrow();
+            assertThat(stored.backend()).isEqualTo("cloud");
+            assertThat(stored.model()).isEqualTo("wan2.2-t2v-plus");
+            assertThat(stored.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(stored.createdAt()).isEqualTo(NOW);
+            assertThat(stored.route().candidates()).extracting(JobRoute.Candidate::model)
+                    .containsExactly("wan2.2-t2v-plus", "wan2.1-t2v-1.3b");
+            assertThat(stored.spec().prompt()).isEqualTo("a prompt");
+            assertThat(f.jdbc.sql("SELECT type, payload FROM job_events WHERE job_id = ?").params(id)
+                    .query((rs, n) -> rs.getString(1) + " " + rs.getString(2)).single())
+                    .isEqualTo("video.queued {\"id\":\"" + id + "\"}");
+            assertThat(f.jdbc.sql("SELECT state, estimate_usd, reserved_usd, tenant, backend FROM spend_entries "
+                    + "WHERE job_id = ?").params(id).query((rs, n) -> rs.getString(1) + " "
+                    + rs.getBigDecimal(2).stripTrailingZeros().toPlainString() + " "
+                    + rs.getBigDecimal(3).stripTrailingZeros().toPlainString() + " " + rs.getString(4) + " "
+                    + rs.getString(5)).single()).isEqualTo("reserved 0.1 0.1 acme cloud");
+        }
+        assertThat(f.jdbc.sql("SELECT COUNT(*) FROM budget_counters").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aSubmissionThatFailsInItsGroupFailsAloneAndNothingOfItIsKept() throws Exception {
+        Fixture f = new Fixture(null);
+        HeldFirstGroup held = new HeldFirstGroup(f, job -> "{}");
+        GenerationService service = held.fixture.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 64);
+        // A ledger entry under one of the ids already: that submission's reservation cannot be inserted.
+        f.jdbc.sql("INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd, reserved_usd, "
+                + "day_key, month_key, reserved_at, updated_at) VALUES ('video_f03', 'acme', 'cloud', 'm', "
+                + "'settled', 1, 0, '2026-11-22', '2026-11', ?, ?)").params(java.sql.Timestamp.from(NOW),
+                java.sql.Timestamp.from(NOW)).update();
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        List<Future<Job>> rest = new java.util.ArrayList<>();
+        try {
+            Future<Job> first = pool.submit(() -> service.create("video_f00", spec()));
+            held.awaitFirstWriting();
+            for (int i = 1; i <= 5; i++) {
+                String id = String.format("video_f%02d", i);
+                rest.add(pool.submit(() -> service.create(id, spec())));
+            }
+            held.awaitQueued(service, 5);
+            held.release.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < rest.size(); i++) {
+                Future<Job> next = rest.get(i);
+                if (i + 1 == 3) {
+                    assertThatThrownBy(() -> next.get(30, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+                } else {
+                    next.get(30, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+        for (int i = 0; i <= 5; i++) {
+            String id = String.format("video_f%02d", i);
+            long expected = i == 3 ? 0 : 1;
+            assertThat(f.count("jobs", "id", id)).as(id).isEqualTo(expected);
+            assertThat(f.count("job_events", "job_id", id)).as(id).isEqualTo(expected);
+        }
+        assertThat(f.count("spend_entries", "job_id", "video_f03")).isEqualTo(1);
+        assertThat(f.jdbc.sql("SELECT state FROM spend_entries WHERE job_id = 'video_f03'").query(String.class)
+                .single()).isEqualTo("settled");
+        // The first group, and then the four good ones of the failed group, each alone.
+        assertThat(service.submitGroups().groupsAndMembers()).containsExactly(5, 5);
+    }
+
+    @Test
+    void writtenAloneWhenGroupsAreSwitchedOff() throws Exception {
+        Fixture f = new Fixture(null);
+        GenerationService service = f.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 1);
+
+        service.create("video_solo", spec());
+
+        assertThat(service.submitGroups()).isNull();
+        assertThat(f.count("jobs", "id", "video_solo")).isEqualTo(1);
+        assertThat(f.count("job_events", "job_id", "video_solo")).isEqualTo(1);
+        assertThat(f.count("spend_entries", "job_id", "video_solo")).isEqualTo(1);
+    }
+
+    @Test
+    void maxGroupIsANumberOrAutoWhichFollowsTheStore() throws Exception {
+        DataSource dataSource = database();
+        assertThat(SubmitGroups.maxGroup("auto", dataSource)).isEqualTo(autoMaxGroup());
+        assertThat(SubmitGroups.maxGroup(" 16 ", dataSource)).isEqualTo(16);
+        assertThatThrownBy(() -> SubmitGroups.maxGroup("lots", dataSource))
+                .hasMessageContaining("gateway.submit.max-group").hasMessageContaining("lots");
+        Fixture f = new Fixture(null);
+        assertThatThrownBy(() -> f.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 0))
+                .hasMessageContaining("gateway.submit.max-group must be at least 1");
+    }
+
+    /**
+     * A store whose first group, once its rows are written, waits inside its transaction until the test releases it;
+     * meanwhile the submissions that come in queue for the only writer.
+     */
+    final class HeldFirstGroup {
+        final CountDownLatch firstWriting = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Fixture fixture;
+
+        HeldFirstGroup(Fixture base, JobRenderer renderer) {
+            JobStore holding = new JobStore(base.jdbc, new TransactionTemplate(base.transactions), renderer) {
+                @Override
+                public void createAll(List<Job> jobs) {
+                    super.createAll(jobs);
+                    if (firstWriting.getCount() > 0) {
+                        firstWriting.countDown();
+                        try {
+                            if (!release.await(30, TimeUnit.SECONDS)) {
+                                throw new IllegalStateException("the test never released the first group");
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            };
+            fixture = new Fixture(holding, base);
+        }
+
+        void awaitFirstWriting() throws InterruptedException {
+            assertThat(firstWriting.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        void awaitQueued(GenerationService service, int submissions) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (service.submitGroups().waiting() < submissions && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(service.submitGroups().waiting()).isEqualTo(submissions);
         }
     }
 }

@@ -26,6 +26,12 @@ class SubmitTransactionOnPostgresIT extends SubmitTransactionContract {
     }
 
     @Override
+    int autoMaxGroup() {
+        // PostgreSQL: 64 submissions at most in one commit.
+        return 64;
+    }
+
+    @Override
     DataSource database() {
         return postgres.fresh();
     }
