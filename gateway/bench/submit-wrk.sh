@@ -9,7 +9,7 @@
 # docs/benchmarks/submit.md).
 #
 # Needs: wrk (Debian package: apt-get install wrk), the jar and test classes: ./mvnw -o -pl gateway -am package -DskipTests
-# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; PG_VARIANTS="auto 1" (default) runs the PostgreSQL rows once per gateway.submit.max-group value; H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
+# JAVA_OPTS adds JVM options to the gateway (e.g. -XX:StartFlightRecording=...). (The test classpath is written to target/bench-classpath.txt on the first run). STORES="h2 pg" (default) picks the stores; PG_VARIANTS="auto 1" (default) runs the PostgreSQL rows once per gateway.submit.max-group value (or value:writers, "auto:2"); H2_VARIANTS="shipped 0ms:COMPRESS=TRUE" runs the H2 rows once per variant: "shipped" (application.yaml's URL and group commit interval) or "interval[:URL settings[:compaction a round]]".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
@@ -163,11 +163,14 @@ done
 PG_PORT=$(sed -E 's|.*://[^:/]+:([0-9]+)/.*|\1|' <<<"$URL")
 # Each PostgreSQL variant is a gateway.submit.max-group value: auto (the default, 64 on PostgreSQL) and 1 (every
 # submission in a commit of its own, as before group commit), each against a gateway started afresh on this server.
-for group in ${PG_VARIANTS:-auto 1}; do
+# A variant may name the writers too: "auto:2" is max-group auto with gateway.submit.group-writers=2.
+for variant in ${PG_VARIANTS:-auto 1}; do
+    IFS=: read -r group writers <<<"$variant"
     name="PostgreSQL"
-    [[ $group == auto ]] || name="PostgreSQL, \`gateway.submit.max-group=$group\`"
+    [[ $group == auto ]] || name+=", \`gateway.submit.max-group=$group\`"
+    [[ -z $writers ]] || name+=", \`gateway.submit.group-writers=$writers\`"
     start_app --spring.datasource.url="$URL" --spring.datasource.username=postgres --spring.datasource.password= \
-        --gateway.submit.max-group="$group"
+        --gateway.submit.max-group="$group" --gateway.submit.group-writers="${writers:-1}"
     run_db "$name"
     kill $APP; wait $APP 2>/dev/null || true; APP=
 done

@@ -24,7 +24,8 @@ public final class Replay {
 
     /**
      * Runs with {@code routed} as the first strategy (the gateway plugs its whole router in here), then the
-     * routing core with hedging ({@code router-hedged}), the baselines, all-cloud, all-local and the bound.
+     * routing core with hedging ({@code router-hedged}), with hedging and pre-emption ({@code router-hedged-preempt}),
+     * the baselines, all-cloud, all-local and the bound.
      */
     public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace, ReplayPolicy routed) {
         int gpus = cfg.cost().fleet().count();
@@ -34,6 +35,7 @@ public final class Replay {
         return new ReplayReport(trace.size(), days, gpus, List.of(
                 sim.run(trace, routed),
                 sim.run(trace, RouterPolicy.hedged()),
+                sim.run(trace, RouterPolicy.hedgedPreempting()),
                 sim.run(trace, new CheapestFeasiblePolicy()),
                 sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())),
                 sim.allCloud(trace),

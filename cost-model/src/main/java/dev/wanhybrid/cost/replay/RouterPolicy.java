@@ -20,6 +20,13 @@ public final class RouterPolicy implements ReplayPolicy {
      */
     public static final String HEDGED = "router-hedged";
 
+    /**
+     * The hedged router that also suspends running jobs at a step boundary and resumes them later
+     * ({@link LocalAdmission#withPreemptibleWork}); the routing core has it, the gateway does not run it yet: its
+     * local engine has no suspend.
+     */
+    public static final String HEDGED_PREEMPTING = HEDGED + "-preempt";
+
     private final LocalAdmission admission;
     private final DemandWindow demand = new DemandWindow();
 
@@ -30,6 +37,11 @@ public final class RouterPolicy implements ReplayPolicy {
     /** The router with hedging on: {@value #HEDGED}. */
     public static RouterPolicy hedged() {
         return new RouterPolicy(new LocalAdmission().withHedging(true));
+    }
+
+    /** The hedged router with pre-emption: {@value #HEDGED_PREEMPTING}. */
+    public static RouterPolicy hedgedPreempting() {
+        return new RouterPolicy(new LocalAdmission().withHedging(true).withPreemptibleWork(true));
     }
 
     public RouterPolicy(LocalAdmission admission) {

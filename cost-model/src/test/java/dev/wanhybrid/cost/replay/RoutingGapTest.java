@@ -86,4 +86,26 @@ class RoutingGapTest {
         }
         assertThat(misses).isEmpty();
     }
+
+    /**
+     * With hedging and pre-emption (a running job suspended at a step boundary and resumed later) the routing core is
+     * within 2 % of the bound's cost and 0.3 points of the reachable hit rate on every family and fleet, deadline-spread
+     * included; the gateway does not run it yet (its local engine cannot suspend a run).
+     */
+    @Test
+    void hedgingWithPreemptionIsWithinTwoPercentOfTheBoundOnEveryFamilyAndFleet() throws Exception {
+        List<String> misses = new ArrayList<>();
+        for (TraceGenerator.Family family : TraceGenerator.Family.ALL) {
+            for (int gpus : RoutingMatrix.FLEETS) {
+                RoutingMatrix.Cell c = RoutingMatrix.run(family, gpus, RoutingMatrix.CHECK_SEEDS.getFirst(), 1, 200,
+                        false);
+                if (c.gap(c.preempting()).compareTo(COST) > 0 || c.shortfallPoints(c.preempting()).compareTo(HITS) > 0) {
+                    misses.add(family.name() + " on " + gpus + " GPUs: " + c.gap(c.preempting())
+                            + " above the bound, " + c.shortfallPoints(c.preempting())
+                            + " points below the reachable hit rate");
+                }
+            }
+        }
+        assertThat(misses).isEmpty();
+    }
 }

@@ -36,12 +36,13 @@ public final class RoutingMatrix {
      * @param costGap router total over bound total minus one
      * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
      * @param hedged the router with hedging ({@link RouterPolicy#hedged()})
+     * @param preempting the router with hedging and pre-emption ({@link RouterPolicy#hedgedPreempting()})
      * @param withinMargin the bound over the schedules a router without hedging can reach
      *     ({@link OfflineBound#computeWithinMargin})
      */
     public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
             BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged,
-            OfflineBound.Result withinMargin) {
+            ReplayOutcome preempting, OfflineBound.Result withinMargin) {
 
         /** The router's total over the bound for routers that keep their margin, minus one. */
         public BigDecimal gapWithinMargin() {
@@ -109,6 +110,7 @@ public final class RoutingMatrix {
         ReplaySimulator sim = simulator(cfg, gpus, seed);
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
         ReplayOutcome hedged = sim.run(trace, hedgedRouter);
+        ReplayOutcome preempting = sim.run(trace, RouterPolicy.hedgedPreempting());
         double[] runFactors = sim.runFactors(trace.size());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 runFactors);
@@ -120,6 +122,6 @@ public final class RoutingMatrix {
                 .subtract(BigDecimal.ONE);
         BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
         return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged,
-                withinMargin);
+                preempting, withinMargin);
     }
 }
