@@ -107,7 +107,7 @@ public class GenerationService {
         this.ledger = ledger;
         this.fallback = new FallbackPolicy(ledger);
         this.groups = maxGroup == 1 ? null
-                : new SubmitGroups(this.tx, ledger, store, maxGroup, groupWriters);
+                : new SubmitGroups(this.tx, ledger, store, maxGroup, groupWriters, metrics::submitGroup);
         this.metrics = metrics;
         this.clock = clock;
     }

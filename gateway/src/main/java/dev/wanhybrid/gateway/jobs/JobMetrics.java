@@ -18,12 +18,22 @@ public class JobMetrics {
     public static final String FINISHED = "gateway.jobs.finished";
     public static final String DURATION = "gateway.job.duration";
     public static final String BUDGET_QUEUED = "gateway.jobs.budget.queued";
+    public static final String SUBMIT_GROUP = "gateway.submit.group.size";
     private final MeterRegistry registry;
     private final RoutingMetrics routing;
+    private final io.micrometer.core.instrument.DistributionSummary submitGroups;
 
     public JobMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.routing = new RoutingMetrics(registry);
+        this.submitGroups = io.micrometer.core.instrument.DistributionSummary.builder(SUBMIT_GROUP)
+                .description("Submissions written in one commit (jobs.SubmitGroups; PostgreSQL by default)")
+                .baseUnit("submissions").register(registry);
+    }
+
+    /** One commit of {@code submissions} new jobs written together ({@link SubmitGroups}). */
+    void submitGroup(int submissions) {
+        submitGroups.record(submissions);
     }
 
     public void submitted(String backend, String model, String tenant) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -57,13 +58,16 @@ final class SubmitGroups {
     private final ConcurrentLinkedQueue<Member> waiting = new ConcurrentLinkedQueue<>();
     private final LongAdder groups = new LongAdder();
     private final LongAdder members = new LongAdder();
+    private final IntConsumer committed;
 
     /**
      * @param maxGroup most submissions in one transaction ({@code gateway.submit.max-group}, at least 2)
      * @param writers most groups being written at once ({@code gateway.submit.group-writers}, at least 1); each holds
      *     one of the store's connections while it writes
+     * @param committed told the size of every commit made (a metric)
      */
-    SubmitGroups(TransactionTemplate tx, SpendLedger ledger, JobStore store, int maxGroup, int writers) {
+    SubmitGroups(TransactionTemplate tx, SpendLedger ledger, JobStore store, int maxGroup, int writers,
+            IntConsumer committed) {
         if (maxGroup < 2 || writers < 1) {
             throw new IllegalArgumentException("a group holds at least 2 submissions and has at least 1 writer, was "
                     + maxGroup + " and " + writers);
@@ -73,6 +77,7 @@ final class SubmitGroups {
         this.store = store;
         this.maxGroup = maxGroup;
         this.writers = new Semaphore(writers);
+        this.committed = committed;
     }
 
     /**
@@ -155,8 +160,7 @@ final class SubmitGroups {
         }
         try {
             commit(group);
-            groups.increment();
-            members.add(group.size());
+            counted(group.size());
             group.forEach(m -> m.finish(null));
         } catch (RuntimeException | Error e) {
             if (group.size() == 1) {
@@ -165,8 +169,7 @@ final class SubmitGroups {
                 for (Member m : group) {
                     try {
                         commit(List.of(m));
-                        groups.increment();
-                        members.increment();
+                        counted(1);
                         m.finish(null);
                     } catch (RuntimeException | Error alone) {
                         m.finish(asRuntime(alone));
@@ -175,6 +178,12 @@ final class SubmitGroups {
             }
         }
         return true;
+    }
+
+    private void counted(int submissions) {
+        groups.increment();
+        members.add(submissions);
+        committed.accept(submissions);
     }
 
     private void commit(List<Member> group) {

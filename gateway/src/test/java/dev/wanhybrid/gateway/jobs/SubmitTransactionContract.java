@@ -107,7 +107,11 @@ abstract class SubmitTransactionContract {
 
         /** A service whose submissions are written in groups of at most {@code maxGroup} by one writer at a time. */
         GenerationService grouped(RoutePlanner planner, int maxGroup) {
-            return new GenerationService(store, planner, ledger, new JobMetrics(new SimpleMeterRegistry()),
+            return grouped(planner, maxGroup, new SimpleMeterRegistry());
+        }
+
+        GenerationService grouped(RoutePlanner planner, int maxGroup, SimpleMeterRegistry meters) {
+            return new GenerationService(store, planner, ledger, new JobMetrics(meters),
                     Clock.fixed(NOW, ZoneOffset.UTC), new FallbackProperties(new BigDecimal("10")), transactions,
                     null, 64, Duration.ofSeconds(2), maxGroup, 1);
         }
@@ -307,8 +311,9 @@ abstract class SubmitTransactionContract {
     void submissionsWaitingAtOneMomentShareOneCommitAndEachKeepsItsReservationJobAndFirstEvent() throws Exception {
         Fixture f = new Fixture(null);
         HeldFirstGroup held = new HeldFirstGroup(f, job -> "{\"id\":\"" + job.id() + "\"}");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         GenerationService service = held.fixture.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10"),
-                candidate("local", "wan2.1-t2v-1.3b", "0.02")), 64);
+                candidate("local", "wan2.1-t2v-1.3b", "0.02")), 64, meters);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<Job> first = pool.submit(() -> service.create("video_g00", spec()));
@@ -335,6 +340,9 @@ abstract class SubmitTransactionContract {
         }
         // Two commits: the first submission's, then the twenty that waited for it.
         assertThat(service.submitGroups().groupsAndMembers()).containsExactly(2, 21);
+        assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().count()).isEqualTo(2);
+        assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().totalAmount()).isEqualTo(21);
+        assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().max()).isEqualTo(20);
         for (int i = 0; i <= 20; i++) {
             String id = String.format("video_g%02d", i);
             Job stored = f.store.find(id).orElseThrow();
