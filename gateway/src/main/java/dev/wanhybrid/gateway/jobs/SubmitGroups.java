@@ -26,7 +26,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * writes the submissions waiting at that moment, its own among them, oldest first, at most {@code maxGroup} at a
  * time; the others wait until theirs is written. A writer that finishes wakes the oldest submission still waiting,
  * which then writes. When a group's transaction fails, each of its submissions is written again alone, so one bad
- * submission fails only itself, and nothing of the failed group was kept.
+ * submission fails only itself, and nothing of the failed group was kept. (A commit whose outcome is unknown, the
+ * connection lost during {@code COMMIT}, is the one exception, as it is for a submission written alone: written again,
+ * a submission the lost commit did store fails on its own primary key, and the caller gets an error for a job that
+ * exists; it is still stored once, with one reservation.)
  */
 final class SubmitGroups {
 
@@ -160,23 +163,26 @@ final class SubmitGroups {
         }
         try {
             commit(group);
-            counted(group.size());
-            group.forEach(m -> m.finish(null));
         } catch (RuntimeException | Error e) {
             if (group.size() == 1) {
                 group.get(0).finish(asRuntime(e));
-            } else {
-                for (Member m : group) {
-                    try {
-                        commit(List.of(m));
-                        counted(1);
-                        m.finish(null);
-                    } catch (RuntimeException | Error alone) {
-                        m.finish(asRuntime(alone));
-                    }
-                }
+                return true;
             }
+            for (Member m : group) {
+                try {
+                    commit(List.of(m));
+                } catch (RuntimeException | Error alone) {
+                    m.finish(asRuntime(alone));
+                    continue;
+                }
+                m.finish(null);
+                counted(1);
+            }
+            return true;
         }
+        // Only a failed commit is written again: what follows it must not send a committed group back.
+        group.forEach(m -> m.finish(null));
+        counted(group.size());
         return true;
     }
 
