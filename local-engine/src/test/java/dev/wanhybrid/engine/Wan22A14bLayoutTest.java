@@ -21,9 +21,9 @@ class Wan22A14bLayoutTest {
     @TempDir
     Path temp;
 
-    @Test
-    void a14bLayoutLoadsAsAnExpertPairAndWritesAVideo() throws Exception {
-        Path folder = WanEnginesTest.tinyCheckpoint(temp.resolve("a14b"));
+    /** The wan21-tiny checkpoint with its DiT copied as the second expert of a T2V-A14B folder. */
+    static Path a14bFolder(Path target) throws Exception {
+        Path folder = WanEnginesTest.tinyCheckpoint(target);
         Files.createDirectories(folder.resolve("transformer_2"));
         try (var files = Files.list(folder.resolve("transformer"))) {
             for (Path file : files.toList()) {
@@ -37,6 +37,12 @@ class Wan22A14bLayoutTest {
                  "vae": ["diffusers", "AutoencoderKLWan"], "text_encoder": ["transformers", "UMT5EncoderModel"],
                  "tokenizer": ["transformers", "AutoTokenizer"], "scheduler": ["diffusers", "UniPCMultistepScheduler"]}
                 """);
+        return folder;
+    }
+
+    @Test
+    void a14bLayoutLoadsAsAnExpertPairAndWritesAVideo() throws Exception {
+        Path folder = a14bFolder(temp.resolve("a14b"));
         try (VideoEngine engine = WanEngines.load(folder, WanEnginesTest.options())) {
             assertThat(engine.info().modelId()).isEqualTo("wan2.2-t2v-a14b");
             assertThat(engine.info().imageInput()).isFalse();

@@ -57,6 +57,12 @@ record CheckedRequest(String prompt, String negativePrompt, int width, int heigh
         return new CheckedRequest(request.prompt(), negative, width, height, frames, steps, guidance, seed, sampler);
     }
 
+    /** This request as an {@link EngineRequest} with its defaults filled in (resolving it again changes nothing). */
+    EngineRequest toRequest(byte[] image, java.util.List<dev.wanhybrid.engine.LoraSelection> loras) {
+        return new EngineRequest(prompt, negativePrompt, width, height, frames, steps, guidance, seed, sampler, image,
+                loras);
+    }
+
     /** A rejected request: the caller's fault, not worth retrying. */
     static EngineException invalid(String message) {
         return new EngineException(message, true, null);

@@ -2,10 +2,12 @@ package dev.wanhybrid.engine.internal;
 
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineOutcome;
 import dev.wanhybrid.engine.EngineRequest;
-import dev.wanhybrid.engine.EngineResult;
 import dev.wanhybrid.engine.LoraSelection;
 import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.SuspendedGeneration;
+import dev.wanhybrid.engine.Suspension;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.internal.lora.LoraAdapter;
 import dev.wanhybrid.engine.internal.pipeline.Wan22Pipeline;
@@ -16,8 +18,10 @@ import dev.wanhybrid.engine.internal.video.Frames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -25,7 +29,7 @@ import org.bytedeco.pytorch.Tensor;
  * text-to-video, image-to-video when the model takes an image, and LoRAs from a registry merged into the
  * transformer when a request selects them. One generation at a time.
  */
-public final class Wan22VideoEngine implements VideoEngine {
+public final class Wan22VideoEngine extends SuspendableEngine<Wan22VideoEngine.Resolved> {
 
     /** Reloads the denoiser(s) with a LoRA set merged in (empty: the plain checkpoint). */
     @FunctionalInterface
@@ -33,7 +37,6 @@ public final class Wan22VideoEngine implements VideoEngine {
         void reload(List<LoraAdapter> adapters);
     }
 
-    private final EngineInfo info;
     private final Wan22Pipeline pipeline;
     private final double shift;
     private final Map<String, String> mp4Metadata;
@@ -42,11 +45,10 @@ public final class Wan22VideoEngine implements VideoEngine {
     private final int sizeMultiple;
     private final List<AutoCloseable> resources;
     private List<LoraSelection> loadedLoras = List.of();
-    private boolean closed;
 
     public Wan22VideoEngine(EngineInfo info, Wan22Pipeline pipeline, double shift, Map<String, String> mp4Metadata,
             Map<String, Path> loraRegistry, ExpertReloader reloader, List<AutoCloseable> resources) {
-        this.info = info;
+        super(info);
         this.pipeline = pipeline;
         this.shift = shift;
         this.mp4Metadata = Map.copyOf(mp4Metadata);
@@ -57,15 +59,18 @@ public final class Wan22VideoEngine implements VideoEngine {
         this.sizeMultiple = pipeline.vae().spatialStride() * Math.max(patch[1], patch[2]);
     }
 
-    @Override
-    public EngineInfo info() {
-        return info;
+    record Resolved(String prompt, String negativePrompt, int width, int height, int frames, int steps,
+            double guidance, long seed, String sampler, byte[] image, List<LoraSelection> loras) {
+
+        /** As an {@link EngineRequest} with the defaults filled in. */
+        EngineRequest toRequest() {
+            return new EngineRequest(prompt, negativePrompt, width, height, frames, steps, guidance, seed, sampler,
+                    image, loras);
+        }
     }
 
-    private record Resolved(String prompt, String negativePrompt, int width, int height, int frames, int steps,
-            double guidance, long seed, String sampler, byte[] image, List<LoraSelection> loras) {}
-
-    private Resolved resolve(EngineRequest request) throws EngineException {
+    @Override
+    Resolved check(EngineRequest request) throws EngineException {
         CheckedRequest c = CheckedRequest.check(request, info, sizeMultiple, pipeline.vae().temporalStride(), 121);
         if (request.image() != null && !info.imageInput()) {
             throw CheckedRequest.invalid(info.modelId() + " does not take an input image");
@@ -80,16 +85,14 @@ public final class Wan22VideoEngine implements VideoEngine {
                 c.guidance(), c.seed(), c.sampler(), request.image(), request.loras());
     }
 
+    /** The LoRA set is merged again if another request changed it since the suspension. */
     @Override
-    public synchronized EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
-            throws EngineException, InterruptedException {
-        if (closed) {
-            throw new EngineException("engine is closed", false, null);
-        }
-        Resolved r = resolve(request);
-        ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
+    EngineOutcome run(Resolved r, SuspendedGeneration from, ProgressListener listener, Path outputMp4,
+            Suspension suspension) throws EngineException, InterruptedException {
         long started = System.nanoTime();
-        listener.onProgress(0);
+        if (from == null) {
+            listener.onProgress(0);
+        }
         try {
             // Outside the generation's PointerScope: the LoRA tensors must outlive it (an A14B expert swap on a
             // later request merges them again).
@@ -97,38 +100,63 @@ public final class Wan22VideoEngine implements VideoEngine {
         } catch (RuntimeException e) {
             throw new EngineException("loading the requested LoRAs failed: " + e.getMessage(), false, e);
         }
+        Device device = pipeline.device();
         return Generation.run(() -> {
-            int width = r.width();
-            int height = r.height();
+            Tensor context;
+            Tensor contextNull;
             Tensor imageLatent = null;
-            Tensor imageUint8 = null;
-            if (r.image() != null) {
-                // As WanTI2V.i2v: the output size follows the image's aspect ratio within width x height pixels.
-                java.awt.Dimension source = imageSize(r.image());
-                int[] size = Frames.bestOutputSize(source.width, source.height, sizeMultiple, sizeMultiple,
-                        (long) width * height);
-                width = size[0];
-                height = size[1];
-                imageUint8 = Frames.decodeImage(r.image(), width, height);
+            Tensor latents;
+            if (from == null) {
+                int width = r.width();
+                int height = r.height();
+                Tensor imageUint8 = null;
+                if (r.image() != null) {
+                    // As WanTI2V.i2v: the output size follows the image's aspect ratio within width x height pixels.
+                    java.awt.Dimension source = imageSize(r.image());
+                    int[] size = Frames.bestOutputSize(source.width, source.height, sizeMultiple, sizeMultiple,
+                            (long) width * height);
+                    width = size[0];
+                    height = size[1];
+                    imageUint8 = Frames.decodeImage(r.image(), width, height);
+                }
+                context = pipeline.encodePrompt(r.prompt());
+                contextNull = pipeline.encodePrompt(r.negativePrompt());
+                if (imageUint8 != null) {
+                    imageLatent = pipeline.encodeImage(Frames.imageTensor(imageUint8));
+                }
+                listener.onProgress(5);
+                int spatial = pipeline.vae().spatialStride();
+                long latentFrames = (r.frames() - 1) / pipeline.vae().temporalStride() + 1;
+                latents = WanT2vPipeline.initialNoise(r.seed(), pipeline.vae().latentChannels(), latentFrames,
+                        height / spatial, width / spatial);
+            } else {
+                context = Generation.restored(from, "context", device);
+                contextNull = Generation.restored(from, "contextNull", device);
+                Tensor image = Generation.restored(from, "image", device);
+                imageLatent = image == null ? null : Torch.keep(image);
+                latents = Generation.restored(from, "latents", device);
+                listener.onProgress(Generation.stepPercent(from.nextStep(), r.steps()));
             }
-            Tensor context = pipeline.encodePrompt(r.prompt());
-            Tensor contextNull = pipeline.encodePrompt(r.negativePrompt());
-            if (imageUint8 != null) {
-                imageLatent = pipeline.encodeImage(Frames.imageTensor(imageUint8));
-            }
-            listener.onProgress(5);
-            int spatial = pipeline.vae().spatialStride();
-            long latentFrames = (r.frames() - 1) / pipeline.vae().temporalStride() + 1;
-            Tensor noise = WanT2vPipeline.initialNoise(r.seed(), pipeline.vae().latentChannels(), latentFrames,
-                    height / spatial, width / spatial);
-            try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
+            try (FlowScheduler scheduler = Generation.scheduler(r.sampler(), r.steps(), shift, from, device)) {
                 pipeline.experts().setGuidance(r.guidance());
-                return pipeline.denoise(noise, context, contextNull, imageLatent, scheduler,
-                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
+                Tensor sampled = pipeline.denoise(latents, context, contextNull, imageLatent, scheduler,
+                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(
+                                Generation.stepPercent(i + 1, r.steps())),
+                        Generation.suspendBefore(suspension, r.steps()));
+                Map<String, Tensor> inputs = new LinkedHashMap<>();
+                inputs.put("context", context);
+                inputs.put("contextNull", contextNull);
+                inputs.put("image", imageLatent);
+                long[] timesteps = scheduler.timesteps();
+                int next = scheduler.stepIndex();
+                Map<String, Long> counters = next < timesteps.length
+                        ? Map.of("experts.highNoiseNext", pipeline.experts().isHighNoise(timesteps[next]) ? 1L : 0L)
+                        : Map.of();
+                return Generation.sampled(sampled, scheduler, info.modelId(), r.toRequest(), inputs, counters);
             } finally {
                 Torch.drop(imageLatent);
             }
-        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, true);
+        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, true, finalLatents);
     }
 
     /** Reloads the transformer(s) when the requested LoRA set differs from the loaded one. */

@@ -2,18 +2,22 @@ package dev.wanhybrid.engine.internal;
 
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineOutcome;
 import dev.wanhybrid.engine.EngineRequest;
-import dev.wanhybrid.engine.EngineResult;
 import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.SuspendedGeneration;
+import dev.wanhybrid.engine.Suspension;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.engine.internal.pipeline.WanT2vPipeline;
 import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /** A loaded Wan text-to-video pipeline behind the {@link VideoEngine} contract; one generation at a time. */
-public final class WanVideoEngine implements VideoEngine {
+public final class WanVideoEngine extends SuspendableEngine<CheckedRequest> {
 
     /** Wan's default negative prompt ({@code sample_neg_prompt} in {@code wan/configs/shared_config.py}). */
     public static final String DEFAULT_NEGATIVE_PROMPT = "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，"
@@ -22,7 +26,6 @@ public final class WanVideoEngine implements VideoEngine {
 
     private static final double DEFAULT_GUIDANCE = 5.0;
 
-    private final EngineInfo info;
     private final WanT2vPipeline pipeline;
     private final double shift;
     private final Map<String, String> mp4Metadata;
@@ -30,10 +33,9 @@ public final class WanVideoEngine implements VideoEngine {
     private final int temporalStride;
     private final int spatialStride;
     private final int latentChannels;
-    private boolean closed;
 
     public WanVideoEngine(EngineInfo info, WanT2vPipeline pipeline, double shift, Map<String, String> mp4Metadata) {
-        this.info = info;
+        super(info);
         this.pipeline = pipeline;
         this.shift = shift;
         this.mp4Metadata = Map.copyOf(mp4Metadata);
@@ -44,38 +46,44 @@ public final class WanVideoEngine implements VideoEngine {
         this.latentChannels = pipeline.vae().config().zDim();
     }
 
-    @Override
-    public EngineInfo info() {
-        return info;
-    }
-
     /** A request with the engine's defaults filled in and every value checked. */
-    CheckedRequest resolve(EngineRequest request) throws EngineException {
+    @Override
+    CheckedRequest check(EngineRequest request) throws EngineException {
         return CheckedRequest.check(request, info, spatialMultiple, temporalStride, 81);
     }
 
     @Override
-    public synchronized EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
-            throws EngineException, InterruptedException {
-        if (closed) {
-            throw new EngineException("engine is closed", false, null);
-        }
-        CheckedRequest r = resolve(request);
-        ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
+    EngineOutcome run(CheckedRequest r, SuspendedGeneration from, ProgressListener listener, Path outputMp4,
+            Suspension suspension) throws EngineException, InterruptedException {
         long started = System.nanoTime();
+        Device device = pipeline.device();
         return Generation.run(() -> {
-            listener.onProgress(0);
-            Tensor context = pipeline.encodePrompt(r.prompt());
-            Tensor contextNull = pipeline.encodePrompt(r.negativePrompt());
-            listener.onProgress(5);
-            long latentFrames = (r.frames() - 1) / temporalStride + 1;
-            Tensor noise = WanT2vPipeline.initialNoise(r.seed(), latentChannels, latentFrames,
-                    r.height() / spatialStride, r.width() / spatialStride);
-            try (FlowScheduler scheduler = FlowScheduler.create(r.sampler(), r.steps(), shift)) {
-                return pipeline.denoise(noise, context, contextNull, scheduler, r.guidance(),
-                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(5 + 85 * (i + 1) / r.steps()));
+            Tensor context;
+            Tensor contextNull;
+            Tensor latents;
+            if (from == null) {
+                listener.onProgress(0);
+                context = pipeline.encodePrompt(r.prompt());
+                contextNull = pipeline.encodePrompt(r.negativePrompt());
+                listener.onProgress(5);
+                long latentFrames = (r.frames() - 1) / temporalStride + 1;
+                latents = WanT2vPipeline.initialNoise(r.seed(), latentChannels, latentFrames,
+                        r.height() / spatialStride, r.width() / spatialStride);
+            } else {
+                context = Generation.restored(from, "context", device);
+                contextNull = Generation.restored(from, "contextNull", device);
+                latents = Generation.restored(from, "latents", device);
+                listener.onProgress(Generation.stepPercent(from.nextStep(), r.steps()));
             }
-        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, false);
+            try (FlowScheduler scheduler = Generation.scheduler(r.sampler(), r.steps(), shift, from, device)) {
+                Tensor sampled = pipeline.denoise(latents, context, contextNull, scheduler, r.guidance(),
+                        (i, t, in, cond, uncond, guided, out) -> listener.onProgress(
+                                Generation.stepPercent(i + 1, r.steps())),
+                        Generation.suspendBefore(suspension, r.steps()));
+                return Generation.sampled(sampled, scheduler, info.modelId(), r.toRequest(null, List.of()),
+                        Map.of("context", context, "contextNull", contextNull), Map.of());
+            }
+        }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, false, finalLatents);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.vae.DecodeProgress;
+import java.util.function.IntPredicate;
 import java.util.function.LongToDoubleFunction;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
@@ -51,6 +52,11 @@ abstract class GuidedPipeline implements AutoCloseable {
         this.textEncoder = textEncoder;
         this.device = device;
         this.batchGuidance = batchGuidance;
+    }
+
+    /** The device the pipeline samples on. */
+    public Device device() {
+        return device;
     }
 
     /**
@@ -108,26 +114,32 @@ abstract class GuidedPipeline implements AutoCloseable {
     }
 
     /**
-     * The guided sampling loop from {@code latents} ({@code [z, F, h, w]}, kept; this method drops it).
+     * The guided sampling loop from {@code latents} ({@code [z, F, h, w]}, kept; this method drops it), from the
+     * scheduler's {@link FlowScheduler#stepIndex()} on (0 for a fresh run, the next step for a resumed one).
      *
      * @param guidance the guidance scale at a timestep
      * @param writeBack applied to the scheduler's output before it becomes the next step's latents
      * @param observer sees each step; its {@code latentOut} is the scheduler's output before {@code writeBack}
+     * @param suspendBefore asked before every step with its index: true stops the loop there and returns the
+     *     latents so far, the scheduler left at that step (its {@code stepIndex()} below the step count)
      * @throws InterruptedException when the thread is interrupted; checked before every step
      */
     final Tensor sample(Tensor latents, Tensor context, Tensor contextNull, int textLength, FlowScheduler scheduler,
             StepModel model, LongToDoubleFunction guidance, UnaryOperator<Tensor> writeBack,
-            WanT2vPipeline.StepObserver observer) throws InterruptedException {
+            WanT2vPipeline.StepObserver observer, IntPredicate suspendBefore) throws InterruptedException {
         Tensor both = null;
         try {
             Tensor cond = padRows(context.to(device, ScalarType.Float), textLength).unsqueeze(0);
             Tensor uncond = padRows(contextNull.to(device, ScalarType.Float), textLength).unsqueeze(0);
             both = batchGuidance ? Torch.keep(Torch.cat(0, cond, uncond)) : null;
             long[] timesteps = scheduler.timesteps();
-            for (int i = 0; i < timesteps.length; i++) {
+            for (int i = scheduler.stepIndex(); i < timesteps.length; i++) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("generation cancelled before step " + (i + 1) + " of "
                             + timesteps.length);
+                }
+                if (suspendBefore.test(i)) {
+                    break;
                 }
                 long t = timesteps[i];
                 Prediction prediction = model.at(i, t);

@@ -6,6 +6,7 @@ import dev.wanhybrid.engine.internal.sampling.FlowScheduler;
 import dev.wanhybrid.engine.internal.text.TextTokenizer;
 import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
+import java.util.function.IntPredicate;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
@@ -59,6 +60,18 @@ public final class Wan22Pipeline extends GuidedPipeline {
      */
     public Tensor denoise(Tensor noise, Tensor context, Tensor contextNull, Tensor imageLatent,
             FlowScheduler scheduler, WanT2vPipeline.StepObserver observer) throws InterruptedException {
+        return denoise(noise, context, contextNull, imageLatent, scheduler, observer, step -> false);
+    }
+
+    /**
+     * As {@link #denoise(Tensor, Tensor, Tensor, Tensor, FlowScheduler, WanT2vPipeline.StepObserver)} from the
+     * scheduler's step on, with {@code noise} the latents at that step (the image frame written back is
+     * idempotent); stops before a step {@code suspendBefore} accepts. The expert for each step follows from its
+     * timestep, so a resumed A14B run picks (and if needed loads) the same expert the uninterrupted one would.
+     */
+    public Tensor denoise(Tensor noise, Tensor context, Tensor contextNull, Tensor imageLatent,
+            FlowScheduler scheduler, WanT2vPipeline.StepObserver observer, IntPredicate suspendBefore)
+            throws InterruptedException {
         WanTransformer first = experts.any();
         int textLength = first.config().textLength();
         int[] patch = first.config().patch();
@@ -76,7 +89,7 @@ public final class Wan22Pipeline extends GuidedPipeline {
                 return (x, ctx, batch) -> model.forwardPerToken(x,
                         batch == 2 ? new double[][] {tokenTimes, tokenTimes} : new double[][] {tokenTimes}, ctx,
                         (n, v) -> {});
-            }, experts::guidance, stepped -> withImage(stepped, image), observer);
+            }, experts::guidance, stepped -> withImage(stepped, image), observer, suspendBefore);
         } finally {
             Torch.drop(image);
         }

@@ -7,6 +7,7 @@ import dev.wanhybrid.engine.internal.text.UmT5Encoder;
 import dev.wanhybrid.engine.internal.torch.Torch;
 import dev.wanhybrid.engine.internal.vae.DecodeProgress;
 import dev.wanhybrid.engine.internal.vae.WanVae;
+import java.util.function.IntPredicate;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -75,12 +76,22 @@ public final class WanT2vPipeline extends GuidedPipeline {
      */
     public Tensor denoise(Tensor noise, Tensor context, Tensor contextNull, FlowScheduler scheduler,
             double guidanceScale, StepObserver observer) throws InterruptedException {
+        return denoise(noise, context, contextNull, scheduler, guidanceScale, observer, step -> false);
+    }
+
+    /**
+     * As {@link #denoise(Tensor, Tensor, Tensor, FlowScheduler, double, StepObserver)} from the scheduler's step
+     * on, with {@code noise} the latents at that step; stops before a step {@code suspendBefore} accepts and
+     * returns the latents there (the scheduler's {@code stepIndex()} then says which step is next).
+     */
+    public Tensor denoise(Tensor noise, Tensor context, Tensor contextNull, FlowScheduler scheduler,
+            double guidanceScale, StepObserver observer, IntPredicate suspendBefore) throws InterruptedException {
         int textLength = transformer.config().textLength();
         Tensor latents = Torch.keep(noise.to(device, ScalarType.Float));
         return sample(latents, context, contextNull, textLength, scheduler,
                 (i, t) -> (x, ctx, batch) -> transformer.forward(x, batch == 2 ? new long[] {t, t} : new long[] {t},
                         ctx),
-                t -> guidanceScale, UnaryOperator.identity(), observer);
+                t -> guidanceScale, UnaryOperator.identity(), observer, suspendBefore);
     }
 
     @Override

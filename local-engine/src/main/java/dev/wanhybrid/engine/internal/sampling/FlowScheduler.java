@@ -1,5 +1,8 @@
 package dev.wanhybrid.engine.internal.sampling;
 
+import dev.wanhybrid.engine.HostTensor;
+import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -19,6 +22,15 @@ public interface FlowScheduler extends AutoCloseable {
 
     /** Index of the next step to run. */
     int stepIndex();
+
+    /**
+     * Copies everything the remaining steps need (the step index, and for multistep samplers their history) into
+     * host memory, under names starting {@code sampler.}; this scheduler is unchanged.
+     */
+    void saveState(Map<String, HostTensor> tensors, Map<String, Long> counters);
+
+    /** Restores {@link #saveState}'s state, its tensors onto {@code device}, into a fresh scheduler of the same grid. */
+    void restoreState(Map<String, HostTensor> tensors, Map<String, Long> counters, Device device);
 
     /** Frees state kept between steps. */
     @Override

@@ -2,7 +2,12 @@ package dev.wanhybrid.engine.internal.sampling;
 
 import static dev.wanhybrid.engine.internal.torch.Torch.s;
 
+import dev.wanhybrid.engine.HostTensor;
+import dev.wanhybrid.engine.internal.torch.HostCopies;
 import dev.wanhybrid.engine.internal.torch.Torch;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -39,6 +44,40 @@ final class FlowUniPcScheduler extends GridScheduler {
         for (int i = 0; i < modelOutputs.length; i++) {
             Torch.drop(modelOutputs[i]);
             modelOutputs[i] = null;
+        }
+    }
+
+    /**
+     * The multistep history: the last {@value #SOLVER_ORDER} data predictions ({@code model_outputs}), the last
+     * sample (for the UniC corrector), the lower-order warm-up counter and the order of the last step.
+     */
+    @Override
+    public void saveState(Map<String, HostTensor> tensors, Map<String, Long> counters) {
+        super.saveState(tensors, counters);
+        counters.put("sampler.lowerOrderNums", (long) lowerOrderNums);
+        counters.put("sampler.thisOrder", (long) thisOrder);
+        for (int i = 0; i < SOLVER_ORDER; i++) {
+            if (modelOutputs[i] != null) {
+                tensors.put("sampler.modelOutput." + i, HostCopies.toHost(modelOutputs[i]));
+            }
+        }
+        if (lastSample != null) {
+            tensors.put("sampler.lastSample", HostCopies.toHost(lastSample));
+        }
+    }
+
+    @Override
+    public void restoreState(Map<String, HostTensor> tensors, Map<String, Long> counters, Device device) {
+        super.restoreState(tensors, counters, device);
+        lowerOrderNums = Math.toIntExact(required(counters, "sampler.lowerOrderNums"));
+        thisOrder = Math.toIntExact(required(counters, "sampler.thisOrder"));
+        try (PointerScope scope = new PointerScope()) {
+            for (int i = 0; i < SOLVER_ORDER; i++) {
+                HostTensor saved = tensors.get("sampler.modelOutput." + i);
+                modelOutputs[i] = saved == null ? null : Torch.keep(HostCopies.toDevice(saved, device));
+            }
+            HostTensor last = tensors.get("sampler.lastSample");
+            lastSample = last == null ? null : Torch.keep(HostCopies.toDevice(last, device));
         }
     }
 
