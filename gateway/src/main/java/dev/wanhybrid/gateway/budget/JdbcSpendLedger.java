@@ -132,9 +132,7 @@ public class JdbcSpendLedger implements SpendLedger {
     @Override
     public Optional<NewReservation> uncappedNew(String jobId, String tenant, String backend, String model,
             BigDecimal estimateUsd) {
-        if (estimateUsd == null || estimateUsd.signum() < 0) {
-            throw new IllegalArgumentException("estimate must be a non-negative amount, was " + estimateUsd);
-        }
+        BigDecimal held = held(backend, estimateUsd);
         Instant now = clock.instant();
         List<CounterKey> keys = keysFor(tenant, now);
         for (CounterKey key : keys) {
@@ -142,7 +140,6 @@ public class JdbcSpendLedger implements SpendLedger {
                 return Optional.empty();
             }
         }
-        BigDecimal held = usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
         return Optional.of(new NewReservation(jobId, tenant, backend, model, usd(estimateUsd), held,
                 keys.get(0).periodKey(), keys.get(1).periodKey(), now));
     }
@@ -178,11 +175,8 @@ public class JdbcSpendLedger implements SpendLedger {
 
     private void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd,
             boolean newJob) throws BudgetExceededException {
-        if (estimateUsd == null || estimateUsd.signum() < 0) {
-            throw new IllegalArgumentException("estimate must be a non-negative amount, was " + estimateUsd);
-        }
+        BigDecimal held = held(backend, estimateUsd);
         Instant now = clock.instant();
-        BigDecimal held = usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
         List<CounterKey> keys = keysFor(tenant, now);
         // The caps as they are now, read once: a cap that appears mid-way must not refuse without a savepoint.
         Map<CounterKey, BudgetCap> capped = new LinkedHashMap<>();
@@ -432,6 +426,14 @@ public class JdbcSpendLedger implements SpendLedger {
                 new CounterKey(BudgetScope.GLOBAL, "", BudgetPeriod.MONTH, month),
                 new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.DAY, day),
                 new CounterKey(BudgetScope.TENANT, tenant, BudgetPeriod.MONTH, month));
+    }
+
+    /** What a reservation of {@code estimateUsd} on {@code backend} holds: the estimate plus the backend's margin. */
+    private BigDecimal held(String backend, BigDecimal estimateUsd) {
+        if (estimateUsd == null || estimateUsd.signum() < 0) {
+            throw new IllegalArgumentException("estimate must be a non-negative amount, was " + estimateUsd);
+        }
+        return usd(estimateUsd.multiply(BigDecimal.ONE.add(properties.marginFor(backend))));
     }
 
     private List<CounterKey> keysFor(Entry e) {

@@ -38,6 +38,7 @@ public class JobStore implements OpenTasks {
             + "actual_usd, result_key, result_size, result_sha256, error_code, error_message, cancel_requested, "
             + "deleted, attempts, polls, lease_owner, lease_expires_at, next_attempt_at, created_at, updated_at, "
             + "completed_at, submitted_at, version";
+    private static final String EVENT_COLUMNS = "job_id, tenant, type, status, payload, created_at";
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     private static final String JOB_ROW_PLACEHOLDERS = "(" + String.join(", ",
             Collections.nCopies(COLUMN_NAMES.size(), "?")) + ")";
@@ -64,21 +65,10 @@ public class JobStore implements OpenTasks {
         this.signal = signal;
     }
 
-    /** Inserts a new job and its first event in one transaction. */
+    /** Inserts a new job and its first event in one transaction ({@link #createAll} of one). */
     public Job create(Job job) {
-        Job created = tx.execute(status -> {
-            jdbc.sql("INSERT INTO jobs (" + COLUMNS + ") VALUES (:id, :tenant, :status, :phase, :requested_model, "
-                    + ":backend, :model, :candidate_index, :prompt, :seconds, :size, :spec_json, :route_json, "
-                    + ":task_id, :progress, :estimate_usd, :actual_usd, :result_key, :result_size, :result_sha256, "
-                    + ":error_code, :error_message, :cancel_requested, :deleted, :attempts, :polls, :lease_owner, "
-                    + ":lease_expires_at, :next_attempt_at, :created_at, :updated_at, :completed_at, :submitted_at, :version)")
-                    .params(row(job))
-                    .update();
-            appendEvent(job, "video." + job.status().wire(), job.createdAt());
-            return job;
-        });
-        signal.committed(created);
-        return created;
+        createAll(List.of(job));
+        return job;
     }
 
     /**
@@ -93,7 +83,7 @@ public class JobStore implements OpenTasks {
         tx.executeWithoutResult(status -> {
             StringBuilder insertJobs = new StringBuilder("INSERT INTO jobs (" + COLUMNS + ") VALUES ");
             StringBuilder insertEvents = new StringBuilder(
-                    "INSERT INTO job_events (job_id, tenant, type, status, payload, created_at) VALUES ");
+                    "INSERT INTO job_events (" + EVENT_COLUMNS + ") VALUES ");
             List<Object> jobParams = new ArrayList<>(jobs.size() * COLUMN_NAMES.size());
             List<Object> eventParams = new ArrayList<>(jobs.size() * 6);
             for (int i = 0; i < jobs.size(); i++) {
@@ -269,7 +259,7 @@ public class JobStore implements OpenTasks {
     }
 
     private void appendEvent(Job job, String type, Instant now) {
-        jdbc.sql("INSERT INTO job_events (job_id, tenant, type, status, payload, created_at) "
+        jdbc.sql("INSERT INTO job_events (" + EVENT_COLUMNS + ") "
                 + "VALUES (:job_id, :tenant, :type, :status, :payload, :created_at)")
                 .param("job_id", job.id())
                 .param("tenant", job.tenant())

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -59,15 +58,14 @@ final class SubmitGroups {
     private final int maxGroup;
     private final Semaphore writers;
     private final ConcurrentLinkedQueue<Member> waiting = new ConcurrentLinkedQueue<>();
-    private final LongAdder groups = new LongAdder();
-    private final LongAdder members = new LongAdder();
     private final IntConsumer committed;
 
     /**
      * @param maxGroup most submissions in one transaction ({@code gateway.submit.max-group}, at least 2)
      * @param writers most groups being written at once ({@code gateway.submit.group-writers}, at least 1); each holds
      *     one of the store's connections while it writes
-     * @param committed told the size of every commit made (a metric)
+     * @param committed told the size of every commit made (the metric {@code gateway.submit.group.size}; a
+     *     submission written again alone after its group failed is a commit of one)
      */
     SubmitGroups(TransactionTemplate tx, SpendLedger ledger, JobStore store, int maxGroup, int writers,
             IntConsumer committed) {
@@ -139,14 +137,6 @@ final class SubmitGroups {
         }
     }
 
-    /**
-     * Commits made so far and the submissions they wrote (a submission written again alone after its group failed
-     * counts as a commit of one): their ratio is the mean group size.
-     */
-    long[] groupsAndMembers() {
-        return new long[] {groups.sum(), members.sum()};
-    }
-
     /** Submissions waiting for a writer now. */
     int waiting() {
         return waiting.size();
@@ -176,20 +166,14 @@ final class SubmitGroups {
                     continue;
                 }
                 m.finish(null);
-                counted(1);
+                committed.accept(1);
             }
             return true;
         }
         // Only a failed commit is written again: what follows it must not send a committed group back.
         group.forEach(m -> m.finish(null));
-        counted(group.size());
+        committed.accept(group.size());
         return true;
-    }
-
-    private void counted(int submissions) {
-        groups.increment();
-        members.add(submissions);
-        committed.accept(submissions);
     }
 
     private void commit(List<Member> group) {
