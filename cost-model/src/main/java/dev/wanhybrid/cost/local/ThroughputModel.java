@@ -75,12 +75,9 @@ public final class ThroughputModel {
 
     /** The prediction from the reference point alone, before any measured correction. */
     public double uncorrected(VideoJob job, String gpu) {
-        ThroughputSeed seed = seeds.get(job.model());
-        if (seed == null) {
-            throw new IllegalArgumentException("no throughput figure for local model '" + job.model() + "'");
-        }
+        ThroughputSeed seed = seedOf(job);
         double targetSpeed = requireGpu(gpuSpeed, gpu, "fleet");
-        int steps = job.steps() > 0 ? job.steps() : seed.defaultSteps();
+        int steps = steps(job, seed);
         double work = (double) job.width() * job.height() * seed.framesFor(job.seconds());
         double refWork = (double) seed.width() * seed.height() * seed.frames();
         return seed.gpuSeconds()
@@ -91,11 +88,19 @@ public final class ThroughputModel {
 
     /** The denoising steps one job runs: its own, or the model's default when it gives none. */
     public int steps(VideoJob job) {
+        return steps(job, seedOf(job));
+    }
+
+    private static int steps(VideoJob job, ThroughputSeed seed) {
+        return job.steps() > 0 ? job.steps() : seed.defaultSteps();
+    }
+
+    private ThroughputSeed seedOf(VideoJob job) {
         ThroughputSeed seed = seeds.get(job.model());
         if (seed == null) {
             throw new IllegalArgumentException("no throughput figure for local model '" + job.model() + "'");
         }
-        return job.steps() > 0 ? job.steps() : seed.defaultSteps();
+        return seed;
     }
 
     /** Feeds one measured run back: the correction for the job's model moves toward measured/predicted. */

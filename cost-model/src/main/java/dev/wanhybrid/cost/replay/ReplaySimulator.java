@@ -675,8 +675,7 @@ public final class ReplaySimulator {
             fleet.jobOn[gpu] = i;
             fleet.runStart[gpu] = t;
             fleet.runOverhead[gpu] = fleet.resumeOverhead[i];
-            fleet.actualEnd[gpu] = fleet.resumeOverhead[i] == 0 && fleet.workLeft[i] == predicted[i] * factor[i]
-                    ? t + predicted[i] * factor[i] : t + fleet.resumeOverhead[i] + fleet.workLeft[i];
+            fleet.actualEnd[gpu] = t + fleet.resumeOverhead[i] + fleet.workLeft[i];
             fleet.resumeOverhead[i] = 0;
         });
     }

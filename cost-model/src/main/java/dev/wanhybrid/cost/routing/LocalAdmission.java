@@ -200,10 +200,6 @@ public final class LocalAdmission {
         return withPreemption(on).withWindowPricing(on);
     }
 
-    public boolean windowPricing() {
-        return windowPricing;
-    }
-
     /** This rule with a suspension costing {@code seconds} of GPU time (suspend and resume together). */
     public LocalAdmission withSuspendOverhead(double seconds) {
         return new LocalAdmission(pressureKnee, hedging, rescueMargin, preemption, seconds, windowPricing);
@@ -431,12 +427,6 @@ public final class LocalAdmission {
     }
 
     /**
-     * The opportunity cost of one GPU-second for a job of this density and service time: the mean saving per
-     * GPU-second of the better-paying work that arrived recently, times the pressure on the fleet over the job's
-     * run (committed work that must run in it, plus better work expected in it at the recent rate, plus the job
-     * itself, over the fleet's capacity in that time), ramped from 0 at the knee to 1 at full.
-     */
-    /**
      * As {@link #shadowPrice(double, double, ServiceTime, LocalSchedule, DemandWindow)}, with the pressure taken over
      * {@code horizon} seconds from now (the job's window, for window pricing) when that is longer than its
      * pessimistic run: committed work that must run in it, better work expected in it, and the job itself, over the
@@ -455,17 +445,15 @@ public final class LocalAdmission {
         return above.meanDensity() * ramp;
     }
 
+    /**
+     * The opportunity cost of one GPU-second for a job of this density and service time: the mean saving per
+     * GPU-second of the better-paying work that arrived recently, times the pressure on the fleet over the job's
+     * run (committed work that must run in it, plus better work expected in it at the recent rate, plus the job
+     * itself, over the fleet's capacity in that time), ramped from 0 at the knee to 1 at full.
+     */
     public double shadowPrice(double now, double density, ServiceTime time, LocalSchedule plan,
             DemandWindow demand) {
-        DemandWindow.Above above = demand.above(now, density);
-        if (above.meanDensity() == 0) {
-            return 0;
-        }
-        double run = time.pessimisticSeconds();
-        double capacity = plan.gpus() * run;
-        double pressure = (plan.committedWithin(now, run) + above.gpus() * run + run) / capacity;
-        double ramp = Math.max(0, Math.min(1, (pressure - pressureKnee) / (1 - pressureKnee)));
-        return above.meanDensity() * ramp;
+        return shadowPrice(now, density, time, 0, plan, demand);
     }
 
     private static double density(LocalOption o, Optional<CloudOption> cloud, boolean cloudMeets) {

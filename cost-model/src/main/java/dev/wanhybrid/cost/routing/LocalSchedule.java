@@ -351,7 +351,7 @@ public final class LocalSchedule {
     }
 
     /** Cancels the suspension pending on {@code gpu}: what was queued of its run is removed, and the run goes on. */
-    public void cancelSuspension(int gpu) {
+    private void cancelSuspension(int gpu) {
         if (pendingRest[gpu] != null) {
             remove(pendingRest[gpu]);
         }

@@ -26,11 +26,6 @@ public record ServiceTime(double expectedSeconds, double pessimisticSeconds, int
         this(expectedSeconds, pessimisticSeconds, 0);
     }
 
-    /** The same times with {@code steps} denoising steps. */
-    public ServiceTime withSteps(int steps) {
-        return new ServiceTime(expectedSeconds, pessimisticSeconds, steps);
-    }
-
     /** The margin as a fraction of the expected time: 0.35 means the plan allows 35 % more. */
     public double margin() {
         return pessimisticSeconds / expectedSeconds - 1;

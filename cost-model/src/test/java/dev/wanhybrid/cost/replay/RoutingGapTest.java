@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  * for a 240 s prediction), sends to the cloud. No router that keeps its margin can run those jobs, and the bound over
  * the schedules such a router can reach ({@link OfflineBound#computeWithinMargin}) is itself 1.9 to 2.5 % above the
  * offline bound on that family in the matrix (docs/cost.md); against that bound the router is within 2 % on every
- * family. The whole matrix, with the tuning
+ * family. The routing core with hedging and pre-emption ({@link RouterPolicy#hedgedPreempting()}, which the gateway
+ * does not run yet) is within 2 % of the offline bound and 0.3 points everywhere, deadline-spread included, checked
+ * in the first test on the same cells. The whole matrix, with the tuning
  * seeds and the baselines, is the benchmark's ({@code docs/benchmarks/routing.md}).
  */
 class RoutingGapTest {
@@ -43,6 +45,12 @@ class RoutingGapTest {
                     misses.add(family.name() + " on " + gpus + " GPUs: " + c.costGap() + " above the bound, "
                             + c.gapWithinMargin() + " above the bound within the margin, "
                             + c.hitShortfallPoints() + " points below the reachable hit rate");
+                }
+                // With hedging and pre-emption (core and replay only) the 2 % holds on deadline-spread too.
+                if (c.gap(c.preempting()).compareTo(COST) > 0 || c.shortfallPoints(c.preempting()).compareTo(HITS) > 0) {
+                    misses.add(family.name() + " on " + gpus + " GPUs, hedged with pre-emption: "
+                            + c.gap(c.preempting()) + " above the bound, " + c.shortfallPoints(c.preempting())
+                            + " points below the reachable hit rate");
                 }
             }
         }
@@ -83,28 +91,6 @@ class RoutingGapTest {
                         + c.shortfallPoints(c.hedged()) + " points below the reachable hit rate");
             }
             assertThat(c.hedged().localJobs()).as(gpus + " GPUs").isGreaterThan(c.router().localJobs());
-        }
-        assertThat(misses).isEmpty();
-    }
-
-    /**
-     * With hedging and pre-emption (a running job suspended at a step boundary and resumed later) the routing core is
-     * within 2 % of the bound's cost and 0.3 points of the reachable hit rate on every family and fleet, deadline-spread
-     * included; the gateway does not run it yet (its local engine cannot suspend a run).
-     */
-    @Test
-    void hedgingWithPreemptionIsWithinTwoPercentOfTheBoundOnEveryFamilyAndFleet() throws Exception {
-        List<String> misses = new ArrayList<>();
-        for (TraceGenerator.Family family : TraceGenerator.Family.ALL) {
-            for (int gpus : RoutingMatrix.FLEETS) {
-                RoutingMatrix.Cell c = RoutingMatrix.run(family, gpus, RoutingMatrix.CHECK_SEEDS.getFirst(), 1, 200,
-                        false);
-                if (c.gap(c.preempting()).compareTo(COST) > 0 || c.shortfallPoints(c.preempting()).compareTo(HITS) > 0) {
-                    misses.add(family.name() + " on " + gpus + " GPUs: " + c.gap(c.preempting())
-                            + " above the bound, " + c.shortfallPoints(c.preempting())
-                            + " points below the reachable hit rate");
-                }
-            }
         }
         assertThat(misses).isEmpty();
     }
