@@ -22,11 +22,13 @@ import java.util.SortedMap;
  * @param daily cost per day (in the billing zone) and backend: index 0 local (fixed share + marginal), 1 cloud
  * @param dailyMisses deadlines missed, by the day the job arrived
  * @param dailyPeakQueue the most jobs waiting for a GPU at any arrival of the day
+ * @param suspensionsForArrivals running jobs suspended for an arriving job (a pre-empting policy; 0 otherwise)
+ * @param suspensionsForLatestStarts running jobs suspended for a queued job at its latest start
  */
 public record ReplayOutcome(String strategy, Money cloudSpend, Money localMarginal, Money fleetFixed, int jobs,
         int localJobs, int deadlineHits, double gpuBusySeconds, double gpuAvailableSeconds,
         SortedMap<LocalDate, List<Money>> daily, SortedMap<LocalDate, Integer> dailyMisses,
-        SortedMap<LocalDate, Integer> dailyPeakQueue) {
+        SortedMap<LocalDate, Integer> dailyPeakQueue, int suspensionsForArrivals, int suspensionsForLatestStarts) {
 
     public Money total() {
         return cloudSpend.plus(localMarginal).plus(fleetFixed);

@@ -221,6 +221,9 @@ public final class ReplaySimulator {
 
     /** The fleet as the simulation knows it: the plan, when each busy GPU really frees up, and the hedge points. */
     private static final class Fleet {
+        /** Suspensions asked for by a decision on an arrival, and at a queued job's latest start. */
+        int suspendedForArrivals;
+        int suspendedForLatestStarts;
         final LocalSchedule plan;
         final double[] actualEnd;
         final int[] jobOn;
@@ -398,6 +401,7 @@ public final class ReplaySimulator {
                                 + " for a job it cannot make: " + job));
                 if (d.suspend() >= 0) {
                     suspend(fleet, (int) d.suspend(), now, d.suspendOverhead(), done);
+                    fleet.suspendedForArrivals++;
                 }
                 predicted[i] = option.gpuSeconds();
                 fleet.workLeft[i] = option.gpuSeconds() * factor[i];
@@ -446,7 +450,7 @@ public final class ReplaySimulator {
         daily.forEach((k, v) -> days.put(k, List.of(v[0], v[1])));
         double available = withFleet ? (double) gpus * horizon.toSeconds() : 0;
         return new ReplayOutcome(name, cloud, marginal[0], fixed, trace.size(), local, hits[0], busy[0], available,
-                days, misses, peakQueue);
+                days, misses, peakQueue, fleet.suspendedForArrivals, fleet.suspendedForLatestStarts);
     }
 
     private interface Completion {
@@ -577,6 +581,7 @@ public final class ReplaySimulator {
             return;
         }
         int gpu = suspend(fleet, (int) r.id(), t, fleet.preempting.suspendOverhead(), done);
+        fleet.suspendedForLatestStarts++;
         if (fleet.jobOn[gpu] < 0) {
             start(fleet, gpu, t, predicted, factor);
             if (fleet.waiting.containsKey(i)) {

@@ -36,6 +36,7 @@ class PreemptReplayTest {
 
         assertThat(out.localJobs()).isEqualTo(2);
         assertThat(out.deadlineHits()).isEqualTo(2);
+        assertThat(out.suspensionsForArrivals()).isEqualTo(1);
         // 30 s before the suspension, the rest of it (g - 30 s) and 5 s to resume; the urgent job's g.
         assertThat(out.gpuBusySeconds()).isCloseTo(2 * g + 5, Offset.offset(1e-6));
         assertThat(out.localMarginal().amount().doubleValue()).isCloseTo(
@@ -61,6 +62,7 @@ class PreemptReplayTest {
         ReplayOutcome out = sim.run(List.of(slackRich, first, second), policy);
 
         assertThat(out.deadlineHits()).isEqualTo(3);
+        assertThat(out.suspensionsForArrivals()).isEqualTo(2);
         assertThat(out.gpuBusySeconds()).isCloseTo(big.gpuSeconds() + 2 * small.gpuSeconds() + 60,
                 Offset.offset(1e-6));
     }
@@ -79,6 +81,8 @@ class PreemptReplayTest {
         assertThat(without.localJobs()).isEqualTo(1);
         assertThat(with.localJobs()).isEqualTo(2);
         assertThat(with.deadlineHits()).isEqualTo(2);
+        assertThat(without.suspensionsForArrivals()).isZero();
+        assertThat(with.suspensionsForArrivals()).isEqualTo(1);
         assertThat(with.total()).isLessThan(without.total());
         double runs = catalog.localOptions(slackRich).getFirst().gpuSeconds()
                 + catalog.localOptions(clip).getFirst().gpuSeconds();
@@ -125,6 +129,8 @@ class PreemptReplayTest {
         assertThat(big.gpuSeconds()).isGreaterThan(1200);
         assertThat(without.deadlineHits()).isEqualTo(1);
         assertThat(with.deadlineHits()).isEqualTo(2);
+        assertThat(with.suspensionsForArrivals()).isZero();
+        assertThat(with.suspensionsForLatestStarts()).isEqualTo(1);
         assertThat(with.gpuBusySeconds()).isCloseTo(big.gpuSeconds() + small.gpuSeconds()
                 + LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS, Offset.offset(1e-6));
     }

@@ -3,7 +3,6 @@ package dev.wanhybrid.cost.replay.bench;
 import dev.wanhybrid.cost.replay.OfflineBound;
 import dev.wanhybrid.cost.replay.ReplayConfig;
 import dev.wanhybrid.cost.replay.ReplayOutcome;
-import dev.wanhybrid.cost.replay.ReplayPolicy;
 import dev.wanhybrid.cost.replay.ReplaySimulator;
 import dev.wanhybrid.cost.replay.RouterPolicy;
 import dev.wanhybrid.cost.replay.RoutingMatrix;
@@ -71,59 +70,15 @@ public final class PreemptSweep {
                     StringBuilder line = new StringBuilder(String.format(Locale.US, "%-16s %2d %5d:", family.name(),
                             gpus, seed));
                     for (int r = 0; r < k; r++) {
-                        int[] count = {0};
-                        int[] rescues = {0};
-                        RouterPolicy inner = new RouterPolicy(rules.get(r));
-                        ReplayPolicy spy = new ReplayPolicy() {
-                            @Override
-                            public Decision decide(TraceJob job, View view) {
-                                Decision d = inner.decide(job, view);
-                                if (d.suspend() >= 0) {
-                                    count[0]++;
-                                }
-                                return d;
-                            }
-
-                            @Override
-                            public dev.wanhybrid.cost.routing.LocalSchedule.Job suspensionFor(
-                                    dev.wanhybrid.cost.routing.LocalSchedule.Job waiting, double clock,
-                                    dev.wanhybrid.cost.routing.LocalSchedule plan) {
-                                dev.wanhybrid.cost.routing.LocalSchedule.Job r = inner.suspensionFor(waiting, clock,
-                                        plan);
-                                if (r != null) {
-                                    rescues[0]++;
-                                }
-                                return r;
-                            }
-
-                            @Override
-                            public boolean preempts() {
-                                return inner.preempts();
-                            }
-
-                            @Override
-                            public double suspendOverhead() {
-                                return inner.suspendOverhead();
-                            }
-
-                            @Override
-                            public boolean readsLocalWait() {
-                                return false;
-                            }
-
-                            @Override
-                            public String name() {
-                                return inner.name();
-                            }
-                        };
-                        ReplayOutcome o = sim.run(trace, spy);
+                        ReplayOutcome o = sim.run(trace, new RouterPolicy(rules.get(r)));
                         double gap = 100 * (o.total().amount().doubleValue() / b - 1);
                         double shortfall = bound.maxHitRate().subtract(o.deadlineHitRate()).doubleValue() * 100;
                         worstGap[r] = Math.max(worstGap[r], gap);
                         worstShort[r] = Math.max(worstShort[r], shortfall);
                         line.append(String.format(Locale.US, " %s %.2f%% (%.2f)", names.get(r), gap, shortfall));
                         if (r >= 2) {
-                            line.append(" [").append(count[0]).append('+').append(rescues[0]).append(']');
+                            line.append(" [").append(o.suspensionsForArrivals()).append('+')
+                                    .append(o.suspensionsForLatestStarts()).append(']');
                         }
                         line.append(r + 1 < k ? " |" : "");
                     }
