@@ -10,7 +10,15 @@ import java.util.Arrays;
 public record HostTensor(long[] shape, String dtype, byte[] data) {
 
     public HostTensor {
+        if (shape == null || dtype == null || data == null) {
+            throw new IllegalArgumentException("a host tensor needs a shape, a dtype and data");
+        }
         shape = shape.clone();
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
     }
 
     @Override

@@ -33,6 +33,9 @@ public record SuspendedGeneration(String modelId, EngineRequest request, int nex
 
     private static final String MAGIC = "wan-hybrid suspended generation v1";
 
+    /** The highest tensor rank {@link #fromBytes} accepts (the engines keep at most 5). */
+    private static final int MAX_RANK = 8;
+
     public SuspendedGeneration {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters));
@@ -94,13 +97,16 @@ public record SuspendedGeneration(String modelId, EngineRequest request, int nex
         return bytes.toByteArray();
     }
 
-    /** Reads {@link #toBytes()}'s form; fails on anything else. */
+    /**
+     * Reads {@link #toBytes()}'s form; fails with an {@link IllegalArgumentException} on anything else (truncated
+     * or corrupt bytes included).
+     */
     public static SuspendedGeneration fromBytes(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (!MAGIC.equals(readString(in))) {
                 throw new IllegalArgumentException("not a suspended generation");
             }
-            String modelId = readString(in);
+            String modelId = require(readString(in), "model id");
             String prompt = readString(in);
             String negative = readString(in);
             int width = in.readInt();
@@ -111,7 +117,7 @@ public record SuspendedGeneration(String modelId, EngineRequest request, int nex
             long seed = in.readLong();
             String sampler = readString(in);
             byte[] image = readBytes(in);
-            int loraCount = in.readInt();
+            int loraCount = readCount(in, "LoRA");
             List<LoraSelection> loras = new ArrayList<>();
             for (int i = 0; i < loraCount; i++) {
                 loras.add(new LoraSelection(readString(in), in.readDouble()));
@@ -120,20 +126,25 @@ public record SuspendedGeneration(String modelId, EngineRequest request, int nex
                     sampler, image, loras);
             int nextStep = in.readInt();
             Map<String, Long> counters = new LinkedHashMap<>();
-            int counterCount = in.readInt();
+            int counterCount = readCount(in, "counter");
             for (int i = 0; i < counterCount; i++) {
-                counters.put(readString(in), in.readLong());
+                counters.put(require(readString(in), "counter name"), in.readLong());
             }
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
-            int tensorCount = in.readInt();
+            int tensorCount = readCount(in, "tensor");
             for (int i = 0; i < tensorCount; i++) {
-                String name = readString(in);
-                String dtype = readString(in);
-                long[] shape = new long[in.readInt()];
+                String name = require(readString(in), "tensor name");
+                String dtype = require(readString(in), "dtype of tensor " + name);
+                int rank = in.readInt();
+                if (rank < 0 || rank > MAX_RANK) {
+                    throw new IllegalArgumentException("tensor " + name + " has rank " + rank + " (0 to " + MAX_RANK
+                            + " allowed)");
+                }
+                long[] shape = new long[rank];
                 for (int d = 0; d < shape.length; d++) {
                     shape[d] = in.readLong();
                 }
-                tensors.put(name, new HostTensor(shape, dtype, readBytes(in)));
+                tensors.put(name, new HostTensor(shape, dtype, require(readBytes(in), "data of tensor " + name)));
             }
             if (in.read() != -1) {
                 throw new IllegalArgumentException("trailing bytes after a suspended generation");
@@ -160,10 +171,31 @@ public record SuspendedGeneration(String modelId, EngineRequest request, int nex
         }
     }
 
+    /** A count of entries: each takes at least one byte, so one above the bytes left is corrupt. */
+    private static int readCount(DataInputStream in, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IllegalArgumentException("corrupt " + what + " count " + n + " (" + in.available()
+                    + " bytes left)");
+        }
+        return n;
+    }
+
+    private static <T> T require(T value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException("suspended generation without a " + what);
+        }
+        return value;
+    }
+
+    /** {@code in} reads a byte array, so {@code available()} is exactly the bytes left. */
     private static byte[] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0) {
+        if (n == -1) {
             return null;
+        }
+        if (n < -1 || n > in.available()) {
+            throw new IllegalArgumentException("corrupt byte length " + n + " (" + in.available() + " bytes left)");
         }
         byte[] b = in.readNBytes(n);
         if (b.length != n) {

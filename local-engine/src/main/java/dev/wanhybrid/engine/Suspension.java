@@ -1,6 +1,7 @@
 package dev.wanhybrid.engine;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Asks a running {@link VideoEngine#generate(EngineRequest, ProgressListener, Path, Suspension)} (or
@@ -19,23 +20,34 @@ public class Suspension {
         }
     };
 
-    private volatile boolean requested;
+    private final AtomicBoolean requested = new AtomicBoolean();
 
-    /** Suspends at the next step boundary (before the next denoising step starts). */
+    /**
+     * Suspends at the next step boundary (before the next denoising step starts). One-shot: the suspension it
+     * causes consumes it, so the same object handed to {@link VideoEngine#resume} does not stop again before the
+     * first step unless requested again.
+     */
     public void request() {
-        requested = true;
+        requested.set(true);
     }
 
+    /** Whether a request is pending (made and not yet spent by a suspension). */
     public boolean isRequested() {
-        return requested;
+        return requested.get();
     }
 
     /**
-     * Whether the sampler stops before running step {@code step} (0-based) of {@code steps}; checked before
-     * every step. Only steps that exist are asked about, so a run is never suspended after its last step.
+     * Whether the sampler stops before running step {@code step} (0-based); checked before every step. Only steps
+     * that exist are asked about, so a run is never suspended after its last step. A pending {@link #request()}
+     * answers true once and is then cleared.
      */
-    public boolean suspendsBefore(int step, int steps) {
-        return requested;
+    public boolean suspendsBefore(int step) {
+        return consumeRequest();
+    }
+
+    /** Whether a request is pending, clearing it: the request is spent by the suspension it causes. */
+    final boolean consumeRequest() {
+        return requested.get() && requested.getAndSet(false);
     }
 
     /**
@@ -45,8 +57,8 @@ public class Suspension {
     public static Suspension beforeStep(int step) {
         return new Suspension() {
             @Override
-            public boolean suspendsBefore(int next, int steps) {
-                return next >= step || isRequested();
+            public boolean suspendsBefore(int next) {
+                return consumeRequest() || next >= step;
             }
         };
     }

@@ -105,8 +105,8 @@ final class Generation {
     }
 
     /** The sampler's stop test for {@code suspension} (null: never). */
-    static IntPredicate suspendBefore(Suspension suspension, int steps) {
-        return suspension == null ? step -> false : step -> suspension.suspendsBefore(step, steps);
+    static IntPredicate suspendBefore(Suspension suspension) {
+        return suspension == null ? step -> false : suspension::suspendsBefore;
     }
 
     /** Fails unless {@code suspended} was made by this engine's model. */
@@ -138,10 +138,10 @@ final class Generation {
 
     /**
      * The end of sampling: the latents when every step ran, else the suspended state: the latents, the run's
-     * {@code inputs} (null ones left out), the scheduler's state and {@code counters}, all copied to the heap.
+     * {@code inputs} (null ones left out) and the scheduler's state, all copied to the heap.
      */
     static Sampled sampled(Tensor latents, FlowScheduler scheduler, String modelId, EngineRequest request,
-            Map<String, Tensor> inputs, Map<String, Long> counters) {
+            Map<String, Tensor> inputs) {
         int next = scheduler.stepIndex();
         if (next >= scheduler.timesteps().length) {
             return new Sampled(latents, null);
@@ -153,7 +153,7 @@ final class Generation {
                 tensors.put(name, HostCopies.toHost(t));
             }
         });
-        Map<String, Long> numbers = new LinkedHashMap<>(counters);
+        Map<String, Long> numbers = new LinkedHashMap<>();
         scheduler.saveState(tensors, numbers);
         return new Sampled(null, new SuspendedGeneration(modelId, request, next, tensors, numbers));
     }

@@ -142,17 +142,12 @@ public final class Wan22VideoEngine extends SuspendableEngine<Wan22VideoEngine.R
                 Tensor sampled = pipeline.denoise(latents, context, contextNull, imageLatent, scheduler,
                         (i, t, in, cond, uncond, guided, out) -> listener.onProgress(
                                 Generation.stepPercent(i + 1, r.steps())),
-                        Generation.suspendBefore(suspension, r.steps()));
+                        Generation.suspendBefore(suspension));
                 Map<String, Tensor> inputs = new LinkedHashMap<>();
                 inputs.put("context", context);
                 inputs.put("contextNull", contextNull);
                 inputs.put("image", imageLatent);
-                long[] timesteps = scheduler.timesteps();
-                int next = scheduler.stepIndex();
-                Map<String, Long> counters = next < timesteps.length
-                        ? Map.of("experts.highNoiseNext", pipeline.experts().isHighNoise(timesteps[next]) ? 1L : 0L)
-                        : Map.of();
-                return Generation.sampled(sampled, scheduler, info.modelId(), r.toRequest(), inputs, counters);
+                return Generation.sampled(sampled, scheduler, info.modelId(), r.toRequest(), inputs);
             } finally {
                 Torch.drop(imageLatent);
             }

@@ -79,9 +79,9 @@ public final class WanVideoEngine extends SuspendableEngine<CheckedRequest> {
                 Tensor sampled = pipeline.denoise(latents, context, contextNull, scheduler, r.guidance(),
                         (i, t, in, cond, uncond, guided, out) -> listener.onProgress(
                                 Generation.stepPercent(i + 1, r.steps())),
-                        Generation.suspendBefore(suspension, r.steps()));
+                        Generation.suspendBefore(suspension));
                 return Generation.sampled(sampled, scheduler, info.modelId(), r.toRequest(null, List.of()),
-                        Map.of("context", context, "contextNull", contextNull), Map.of());
+                        Map.of("context", context, "contextNull", contextNull));
             }
         }, pipeline::decode, info, mp4Metadata, outputMp4, r.frames(), listener, started, false, finalLatents);
     }

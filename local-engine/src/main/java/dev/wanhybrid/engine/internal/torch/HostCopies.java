@@ -17,10 +17,7 @@ public final class HostCopies {
     public static HostTensor toHost(Tensor t) {
         try (PointerScope scope = new PointerScope()) {
             Tensor cpu = t.to(new Device(torch.kCPU()), t.scalar_type()).contiguous();
-            long[] shape = new long[(int) cpu.dim()];
-            for (int d = 0; d < shape.length; d++) {
-                shape[d] = cpu.size(d);
-            }
+            long[] shape = Torch.shape(cpu);
             long n = cpu.nbytes();
             if (n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("tensor of " + n + " bytes is too large for a host copy");
@@ -32,14 +29,30 @@ public final class HostCopies {
         }
     }
 
-    /** A new tensor on {@code device} with {@code host}'s shape, dtype and exact bytes, owned by the caller's scope. */
+    /**
+     * A new tensor on {@code device} with {@code host}'s shape, dtype and exact bytes, owned by the caller's scope.
+     * For another device the CPU staging copy is made in a scope of its own and freed before this returns.
+     */
     public static Tensor toDevice(HostTensor host, Device device) {
         ScalarType type = ScalarType.valueOf(host.dtype());
+        if (device.is_cpu()) {
+            return staged(host, type);
+        }
+        Tensor kept = Torch.inScope(() -> staged(host, type).to(device, type));
+        try {
+            return new Tensor(kept);
+        } finally {
+            Torch.drop(kept);
+        }
+    }
+
+    /** A new CPU tensor holding {@code host}'s bytes as {@code type}. */
+    private static Tensor staged(HostTensor host, ScalarType type) {
         Tensor cpu = Torch.empty(type, host.shape());
         if (cpu.nbytes() != host.data().length) {
             throw new IllegalArgumentException(host + " does not hold " + cpu.nbytes() + " bytes");
         }
         new BytePointer(cpu.data_ptr()).put(host.data(), 0, host.data().length);
-        return device.is_cpu() ? cpu : cpu.to(device, type);
+        return cpu;
     }
 }
