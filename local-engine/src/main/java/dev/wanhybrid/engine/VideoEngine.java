@@ -24,6 +24,15 @@ public interface VideoEngine extends AutoCloseable {
             throws EngineException, InterruptedException;
 
     /**
+     * Whether {@link #generate(EngineRequest, ProgressListener, Path, Suspension)} honours a suspension and
+     * {@link #resume} continues one. A caller that plans on suspending runs (the gateway's pre-emption) asks first:
+     * an engine without it runs every request to its end.
+     */
+    default boolean suspends() {
+        return false;
+    }
+
+    /**
      * As {@link #generate(EngineRequest, ProgressListener, Path)}, but when {@code suspension} asks for it before
      * the last denoising step, stops at the next step boundary and returns the run's state instead of writing a
      * video (nothing is written to {@code outputMp4}); its native tensors are freed. An engine that cannot

@@ -2,14 +2,13 @@ package dev.wanhybrid.cost.replay;
 
 import dev.wanhybrid.cost.routing.DemandWindow;
 import dev.wanhybrid.cost.routing.LocalAdmission;
-import dev.wanhybrid.cost.routing.LocalSchedule;
 import java.util.List;
 
 /**
  * The routing core the gateway's router runs ({@link LocalAdmission}), on the replay's options and plan: the
  * replay's default strategy, named {@code router}. It keeps the recent demand itself, so use one instance per run.
  */
-public final class RouterPolicy implements ReplayPolicy {
+public final class RouterPolicy implements RoutingCorePolicy {
 
     /** The strategy's name in reports and in the replay's JSON. */
     public static final String NAME = "router";
@@ -22,8 +21,8 @@ public final class RouterPolicy implements ReplayPolicy {
 
     /**
      * The hedged router that also suspends running jobs at a step boundary and resumes them later
-     * ({@link LocalAdmission#withPreemptibleWork}); the routing core has it, the gateway does not run it yet: its
-     * local engine has no suspend.
+     * ({@link LocalAdmission#withPreemptibleWork}); the gateway runs it with {@code gateway.routing.hedging} and
+     * {@code gateway.routing.preemption} on.
      */
     public static final String HEDGED_PREEMPTING = HEDGED + "-preempt";
 
@@ -60,27 +59,7 @@ public final class RouterPolicy implements ReplayPolicy {
     }
 
     @Override
-    public LocalSchedule.Job suspensionFor(LocalSchedule.Job waiting, double clock, LocalSchedule plan) {
-        return admission.suspensionFor(waiting, clock, plan);
-    }
-
-    @Override
-    public boolean preempts() {
-        return admission.preemption();
-    }
-
-    @Override
-    public double suspendOverhead() {
-        return admission.suspendOverheadSeconds();
-    }
-
-    @Override
-    public boolean readsLocalWait() {
-        return false;
-    }
-
-    @Override
-    public String name() {
-        return (admission.hedging() ? HEDGED : NAME) + (admission.preemption() ? "-preempt" : "");
+    public LocalAdmission admission() {
+        return admission;
     }
 }

@@ -352,6 +352,20 @@ public final class LocalAdmission {
     }
 
     /**
+     * With pre-emption on, the earliest a job due at {@code due} could start on a GPU taken from a run that may be
+     * suspended for it ({@link #decide}'s runs: unhedged, due after it, none pending): that run's next step boundary.
+     * {@code +Infinity} when pre-emption is off or no run qualifies. What an estimate of the job's start may use,
+     * before the decision says whether a suspension pays.
+     */
+    public double earliestPreemptiveStart(long id, double due, LocalSchedule plan, double now) {
+        if (!preemption) {
+            return Double.POSITIVE_INFINITY;
+        }
+        Integer[] candidates = suspendable(id, due, plan, now);
+        return candidates.length == 0 ? Double.POSITIVE_INFINITY : now + plan.toStepBoundary(candidates[0], now);
+    }
+
+    /**
      * The GPUs whose runs may be suspended for a job due at {@code due}: unhedged, due after it, no suspension
      * pending on them already. The run whose next step boundary comes first is tried first (the job starts sooner,
      * keeping more of its slack), then the latest deadline. Chosen on the tuning seeds 1-3 over latest deadline

@@ -90,7 +90,8 @@ record VideoObject(
             @JsonProperty("fallbacks") List<JobRoute.Fallback> fallbacks,
             @JsonProperty("mapping") String mapping,
             @JsonProperty("lower_tier") JobRoute.LowerTier lowerTier,
-            @JsonProperty("hedge") JobRoute.Hedge hedge) {}
+            @JsonProperty("hedge") JobRoute.Hedge hedge,
+            @JsonProperty("preempts") JobRoute.Preempts preempts) {}
 
     /**
      * How a derived video's operation, or a create that casts characters, was carried out, in words; {@code null}
@@ -131,7 +132,8 @@ record VideoObject(
         JobRoute.Candidate current = job.currentCandidate();
         RouteView route = new RouteView(job.backend(), job.model(), job.route().reason(), current.estimatedCostUsd(),
                 current.estimatedSeconds(), job.route().candidates(), job.route().rejected(),
-                job.route().fallbacks(), mapping(job.spec()), job.route().lowerTier(), job.route().hedge());
+                job.route().fallbacks(), mapping(job.spec()), job.route().lowerTier(), job.route().hedge(),
+                job.route().preempts());
         VideoError error = job.errorCode() == null ? null : new VideoError(job.errorCode(), job.errorMessage());
         Long completedAt = job.completedAt() == null ? null : job.completedAt().getEpochSecond();
         Long expiresAt = job.completedAt() == null || job.resultKey() == null ? null

@@ -18,6 +18,17 @@ public interface LocalCapacity {
     Snapshot snapshot();
 
     /**
+     * Asks the running task {@code taskId} to stop at its next step boundary and queue again, in deadline order, to
+     * resume where it stopped (pre-emption: {@code gateway.routing.preemption}). Refused (false) when the task does
+     * not run here, is hedged, is already suspending, or its engine cannot suspend.
+     *
+     * @param why for the log, in a sentence
+     */
+    default boolean suspend(String taskId, String why) {
+        return false;
+    }
+
+    /**
      * @param readiness whether work can run now, and if not, what is missing
      * @param servedModels the catalog models that can run now; empty when none can
      * @param queue waiting and running tasks, workers, the most it holds, and the wait of a task added now

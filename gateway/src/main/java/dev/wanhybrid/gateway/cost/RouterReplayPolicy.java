@@ -1,7 +1,7 @@
 package dev.wanhybrid.gateway.cost;
 
 import dev.wanhybrid.cost.Backend;
-import dev.wanhybrid.cost.replay.ReplayPolicy;
+import dev.wanhybrid.cost.replay.RoutingCorePolicy;
 import dev.wanhybrid.cost.replay.TraceJob;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
 import dev.wanhybrid.gateway.catalog.CostEstimator;
@@ -33,7 +33,7 @@ import java.util.Map;
  * the replay runs. When the router finds no route the replay sends the job to the cloud and counts the miss, as a
  * client retrying without a deadline would. Keeps its own demand window: use one instance per run.
  */
-public final class RouterReplayPolicy implements ReplayPolicy {
+public final class RouterReplayPolicy implements RoutingCorePolicy {
 
     private final Router router = new Router();
     private final ModelCatalog catalog;
@@ -65,7 +65,10 @@ public final class RouterReplayPolicy implements ReplayPolicy {
     public Decision decide(TraceJob job, View view) {
         return route(job, view).map(r -> new Decision(r.chosen().backend(), r.chosen().model(), r.reason(),
                         r.hedge() == null ? Double.NaN
-                                : view.clock() + Duration.between(view.now(), r.hedge().at()).toMillis() / 1000.0))
+                                : view.clock() + Duration.between(view.now(), r.hedge().at()).toMillis() / 1000.0,
+                        // (the replay's plan ids are its jobs' own, so the task the route names is the id)
+                        r.preemption() == null ? -1 : Long.parseLong(r.preemption().task()),
+                        admission.suspendOverheadSeconds()))
                 .orElseGet(() -> view.cloud().map(c -> new Decision(Backend.CLOUD.id(), c.model(), "no_route"))
                         .orElseGet(() -> new Decision(Backend.LOCAL.id(), view.local().getFirst().model(), "no_route")));
     }
@@ -103,12 +106,7 @@ public final class RouterReplayPolicy implements ReplayPolicy {
     }
 
     @Override
-    public boolean readsLocalWait() {
-        return false;
-    }
-
-    @Override
-    public String name() {
-        return admission.hedging() ? "router-hedged" : "router";
+    public LocalAdmission admission() {
+        return admission;
     }
 }

@@ -513,7 +513,10 @@ public class JobProcessor {
     static BackendTask task(Job job) {
         java.time.Duration deadline = job.spec().routing() == null ? null : job.spec().routing().deadline();
         return new BackendTask(job.id(), job.model(), job.spec(),
-                deadline == null || job.createdAt() == null ? null : job.createdAt().plus(deadline), job.submittedAt());
+                deadline == null || job.createdAt() == null ? null : job.createdAt().plus(deadline), job.submittedAt(),
+                job.route() != null && job.route().hedgePending(job.candidateIndex()) ? job.route().hedge().point()
+                        : null,
+                job.route() == null ? null : job.route().preemptsTask(job.candidateIndex()));
     }
 
     private Instant now() {

@@ -21,7 +21,26 @@ public record JobRoute(
         @JsonProperty("fallbacks") List<Fallback> fallbacks,
         @JsonProperty("lower_tier") LowerTier lowerTier,
         @JsonProperty("hedge") Hedge hedge,
-        @JsonProperty("budget_wait") BudgetWait budgetWait) {
+        @JsonProperty("budget_wait") BudgetWait budgetWait,
+        @JsonProperty("preempts") Preempts preempts) {
+
+    /**
+     * The local run this job took the GPU from ({@code gateway.routing.preemption}): the local backend asks it to
+     * suspend at its next step boundary when this job is queued; it resumes later where it stopped.
+     *
+     * @param task the local task id of that run
+     * @param job its job
+     * @param detail why, in a sentence
+     */
+    public record Preempts(
+            @JsonProperty("task") String task,
+            @JsonProperty("job") String job,
+            @JsonProperty("detail") String detail) {
+
+        static Preempts of(Route.Preemption p) {
+            return p == null ? null : new Preempts(p.task(), p.job(), p.detail());
+        }
+    }
 
     /**
      * Why a job accepted under a spent budget whose policy is {@code queue} waits, and until when at most.
@@ -127,8 +146,16 @@ public record JobRoute(
         // (a hedge whose local run or rescue the budget ruled out at reservation is void: the run is not hedged)
         Route.Hedge hedge = route.hedge() != null && !feasible.isEmpty() && feasible.getFirst().equals(route.chosen())
                 && feasible.contains(route.hedge().rescue()) ? route.hedge() : null;
+        // (so is a pre-emption whose local run the budget ruled out)
+        Route.Preemption preemption = route.preemption() != null && !feasible.isEmpty()
+                && feasible.getFirst().equals(route.chosen()) ? route.preemption() : null;
         return new JobRoute(route.reason(), feasible.stream().map(Candidate::of).toList(), rejected, List.of(),
-                LowerTier.of(route.lowerTier()), Hedge.of(hedge), null);
+                LowerTier.of(route.lowerTier()), Hedge.of(hedge), null, Preempts.of(preemption));
+    }
+
+    /** The local task to suspend when this job is handed to the local backend: only for its first candidate. */
+    public String preemptsTask(int candidateIndex) {
+        return preempts == null || candidateIndex != 0 ? null : preempts.task();
     }
 
     /** Whether the job runs on a local candidate with a hedge point still to be carried out. */
@@ -139,7 +166,7 @@ public record JobRoute(
     /** This route with the hedge's outcome recorded. */
     public JobRoute withHedgeOutcome(String outcome) {
         return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge.withOutcome(outcome),
-                budgetWait);
+                budgetWait, preempts);
     }
 
     public JobRoute withFallback(Fallback fallback, List<RejectedCandidate> moreRejected) {
@@ -147,12 +174,12 @@ public record JobRoute(
         all.add(fallback);
         List<RejectedCandidate> rej = new ArrayList<>(rejected);
         rej.addAll(moreRejected);
-        return new JobRoute(reason, candidates, rej, all, lowerTier, hedge, budgetWait);
+        return new JobRoute(reason, candidates, rej, all, lowerTier, hedge, budgetWait, preempts);
     }
 
     /** This route, waiting for the budget as {@code wait} says. */
     public JobRoute withBudgetWait(BudgetWait wait) {
-        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait);
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait, preempts);
     }
 
     public static Instant epoch(long seconds) {

@@ -223,11 +223,85 @@ public class DefaultRoutePlanner implements RoutePlanner {
      */
     private LocalPlanState planOf(LocalQueueState queue, Instant now) {
         double clockSeconds = now.toEpochMilli() / 1000.0;
-        LocalSchedule plan = queue.tasks() != null
-                ? planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime)
-                : planOfCounts(queue, clockSeconds);
-        return new LocalPlanState(plan, demand, admission, clockSeconds, ids.incrementAndGet());
+        if (queue.tasks() == null) {
+            // Counts only: no run is known by its task, so none can be suspended.
+            return new LocalPlanState(planOfCounts(queue, clockSeconds), demand, withoutPreemption(admission),
+                    clockSeconds, ids.incrementAndGet());
+        }
+        boolean preempting = admission.preemption() && queue.suspends();
+        Map<Long, LocalQueueState.Run> runs = preempting ? new HashMap<>() : null;
+        LocalSchedule plan = planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime,
+                clockSeconds, admission.suspendOverheadSeconds(), runs);
+        return new LocalPlanState(plan, demand, preempting ? admission : withoutPreemption(admission), clockSeconds,
+                ids.incrementAndGet(), runs);
     }
+
+    /** The same rule without pre-emption: for a plan whose runs cannot be suspended (engines without it, counts). */
+    private static LocalAdmission withoutPreemption(LocalAdmission admission) {
+        return admission.preemption() ? admission.withPreemptibleWork(false) : admission;
+    }
+
+    /**
+     * The queued task that has reached its latest start (its deadline less its pessimistic time) with every GPU busy,
+     * and the running task the routing core suspends so that it can start at that run's next step boundary
+     * ({@link LocalAdmission#suspensionFor}), as the replay does at each queued job's latest start, asked to suspend
+     * ({@link LocalCapacity#suspend}); empty when pre-emption is off, no task is at its latest start, no run
+     * qualifies, or the backend refused.
+     */
+    public Optional<LatestStartSuspension> suspendAtLatestStart() {
+        LocalCapacity capacity = local.get();
+        if (!admission.preemption() || capacity == null) {
+            return Optional.empty();
+        }
+        return latestStartSuspension(capacity.snapshot().queue(), clock.instant().toEpochMilli() / 1000.0, admission,
+                this::serviceTime).filter(s -> capacity.suspend(s.victim().taskId(), "for task "
+                        + s.waiting().taskId() + " (job " + s.waiting().jobId() + "), queued and at its latest start"));
+    }
+
+    /**
+     * The pair {@link #suspendAtLatestStart} asks for, on {@code queue} at {@code now} (epoch seconds): the first
+     * queued task, beyond those GPUs already freeing at a step boundary will take, whose latest start has come with
+     * every GPU busy, and the run the core suspends for it; empty when there is none.
+     */
+    static Optional<LatestStartSuspension> latestStartSuspension(LocalQueueState queue, double now,
+            LocalAdmission admission, java.util.function.Function<LocalQueueState.Task, ServiceTime> times) {
+        if (!admission.preemption() || queue.tasks() == null || !queue.suspends() || queue.queued() == 0) {
+            return Optional.empty();
+        }
+        Map<Long, LocalQueueState.Run> runs = new HashMap<>();
+        LocalSchedule plan = planOfTasks(queue.tasks(), Math.max(1, queue.workers()), times, now,
+                admission.suspendOverheadSeconds(), runs);
+        if (plan.idleGpu() >= 0) {
+            return Optional.empty();
+        }
+        int freeing = 0;
+        for (int g = 0; g < plan.gpus(); g++) {
+            if (plan.suspending(g)) {
+                freeing++;
+            }
+        }
+        int ahead = 0;
+        for (LocalSchedule.Job waiting : plan.queuedJobs()) {
+            ahead++;
+            if (ahead <= freeing || waiting.due() - waiting.time().pessimisticSeconds() > now) {
+                continue;
+            }
+            LocalSchedule.Job victim = admission.suspensionFor(waiting, now, plan);
+            LocalQueueState.Run v = victim == null ? null : runs.get(victim.id());
+            LocalQueueState.Run w = runs.get(waiting.id());
+            // One look a round: the freed GPU takes the queue's head, and the next round looks again.
+            return v == null || w == null ? Optional.empty() : Optional.of(new LatestStartSuspension(v, w));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A run asked to suspend so that a queued task at its latest start can begin.
+     *
+     * @param victim the running task asked to suspend
+     * @param waiting the queued task it makes room for
+     */
+    public record LatestStartSuspension(LocalQueueState.Run victim, LocalQueueState.Run waiting) {}
 
     private static LocalSchedule planOfCounts(LocalQueueState queue, double clockSeconds) {
         LocalSchedule plan = new LocalSchedule(Math.max(1, queue.workers()));
@@ -245,18 +319,62 @@ public class DefaultRoutePlanner implements RoutePlanner {
      */
     static LocalSchedule planOfTasks(List<LocalQueueState.Task> tasks, int workers,
             java.util.function.Function<LocalQueueState.Task, ServiceTime> times) {
+        return planOfTasks(tasks, workers, times, 0, 0, null);
+    }
+
+    /**
+     * As above, with what pre-emption needs where the tasks report it ({@link LocalQueueState.Run}): a hedged task
+     * carries its hedge point; a task that resumes where a suspension left it is planned on what is left of its work
+     * plus the resume's overhead; a running task's progress says how much of its run is left; a run asked to
+     * suspend is planned suspending at its next step boundary, what is left of it queued again.
+     *
+     * @param now the plan's clock, in epoch seconds
+     * @param overhead GPU-seconds a suspension and its resume cost together
+     * @param runs filled with each task's {@link LocalQueueState.Run} by its id in the plan; {@code null}: not wanted
+     */
+    static LocalSchedule planOfTasks(List<LocalQueueState.Task> tasks, int workers,
+            java.util.function.Function<LocalQueueState.Task, ServiceTime> times, double now, double overhead,
+            Map<Long, LocalQueueState.Run> runs) {
         LocalSchedule plan = new LocalSchedule(workers);
         int gpu = 0;
         for (LocalQueueState.Task t : tasks) {
             double due = t.dueBy() == null ? Double.POSITIVE_INFINITY : t.dueBy().toEpochMilli() / 1000.0;
-            LocalSchedule.Job job = new LocalSchedule.Job(Long.MIN_VALUE / 2 + t.arrival(), due, times.apply(t));
+            LocalQueueState.Run run = t.run();
+            ServiceTime time = times.apply(t);
+            double hedgeAt = Double.NaN;
+            if (run != null) {
+                hedgeAt = run.hedgeAt() == null ? Double.NaN : run.hedgeAt().toEpochMilli() / 1000.0;
+                time = remainder(time, run.workLeftAtStart(), overhead);
+            }
+            long id = Long.MIN_VALUE / 2 + t.arrival();
+            LocalSchedule.Job job = new LocalSchedule.Job(id, due, time, hedgeAt);
+            if (runs != null && run != null) {
+                runs.put(id, run);
+            }
             if (t.startedAt() != null && gpu < workers) {
-                plan.putRunning(gpu++, job, t.startedAt().toEpochMilli() / 1000.0);
+                int g = gpu++;
+                plan.putRunning(g, job, t.startedAt().toEpochMilli() / 1000.0);
+                if (run != null && !Double.isNaN(run.workLeft()) && run.workLeftAtStart() > 0) {
+                    plan.reportProgress(g, Math.max(0, Math.min(1, run.workLeft() / run.workLeftAtStart())));
+                }
+                if (run != null && run.suspending()) {
+                    plan.suspend(g, Math.max(now, t.startedAt().toEpochMilli() / 1000.0), overhead);
+                }
             } else {
                 plan.enqueue(job);
             }
         }
         return plan;
+    }
+
+    /** A run's service time for what is left of its work, {@code share}, plus a resume's overhead; the whole at 1. */
+    private static ServiceTime remainder(ServiceTime whole, double share, double overhead) {
+        if (share >= 1) {
+            return whole;
+        }
+        double expected = Math.max(1e-3, whole.expectedSeconds() * share + overhead);
+        double pessimistic = Math.max(expected, whole.pessimisticSeconds() * share + overhead);
+        return new ServiceTime(expected, pessimistic, (int) Math.round(whole.steps() * share));
     }
 
     /** A task's service time: the throughput model's where it knows the model, else the catalog's figure. */

@@ -17,9 +17,26 @@ import java.util.Objects;
  *     allowed, what changed and why; {@code null} otherwise
  * @param hedge when the first candidate runs locally hedged ({@code gateway.routing.hedging}), when it leaves for
  *     the cloud and on which candidate; {@code null} otherwise
+ * @param preemption when the first candidate runs locally on a GPU taken from a running job that is suspended and
+ *     resumes later ({@code gateway.routing.preemption}), which one; {@code null} otherwise
  */
 public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,
-        LowerTier lowerTier, Hedge hedge) {
+        LowerTier lowerTier, Hedge hedge, Preemption preemption) {
+
+    /**
+     * The local run this job takes the GPU from: it stops at its next step boundary once this job is queued, and
+     * resumes where it stopped, still in time for its own deadline.
+     *
+     * @param task the local backend's task id of the run to suspend
+     * @param job the job that run belongs to ({@code null} where the plan does not know it)
+     * @param detail why, in a sentence
+     */
+    public record Preemption(String task, String job, String detail) {
+
+        public Preemption {
+            Objects.requireNonNull(task, "task");
+        }
+    }
 
     /**
      * A local run taken on its expected time: at {@code at} (its deadline minus the rescue's latency), if it has not
@@ -49,6 +66,11 @@ public record Route(List<RouteCandidate> candidates, List<RejectedCandidate> rej
 
     public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason) {
         this(candidates, rejected, reason, null, null);
+    }
+
+    public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,
+            LowerTier lowerTier, Hedge hedge) {
+        this(candidates, rejected, reason, lowerTier, hedge, null);
     }
 
     public Route(List<RouteCandidate> candidates, List<RejectedCandidate> rejected, String reason,

@@ -48,6 +48,12 @@ public enum RouteReason {
      * hedged, and leaves for the cloud at its hedge point if it would be late ({@code gateway.routing.hedging}).
      */
     HEDGED("hedged"),
+    /**
+     * Local saves more than the GPU's shadow price, but no GPU could start it in time: a running job due later is
+     * suspended at its next step boundary and resumes after it, both still in time ({@code gateway.routing.preemption});
+     * the route's {@code preempts} names that run. (A hedged job that pre-empts says {@code hedged}.)
+     */
+    PREEMPT("preempt"),
     /** The preferred candidate costs more than {@code max_cost_usd}. */
     OVER_MAX_COST("over_max_cost"),
     /** The preferred candidate does not fit under the remaining budget. */

@@ -218,6 +218,7 @@ public final class Router {
         feasible.sort(order);
         RouteReason reason = reasonFor(spec, auto, feasible.getFirst(), capable, allowed, rejectionOf, order);
         Route.Hedge hedge = null;
+        Route.Preemption preemption = null;
         if (ctx.localPlan() != null && hints.objective() == RoutingHints.Objective.COST && auto
                 && hints.backend() == null && !hints.localOnly() && spec.lora() == null) {
             Scheduled scheduled = schedule(spec, ctx.localPlan(), ctx.now(), feasible, healthy);
@@ -237,11 +238,13 @@ public final class Router {
             }
             reason = scheduled.reason() == null ? reason : scheduled.reason();
             hedge = scheduled.hedge();
+            preemption = scheduled.preemption();
         }
         if (successorRuns) {
             reason = RouteReason.RETIRED_MODEL_SUCCESSOR;
         }
-        return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code(), null, hedge);
+        return new Route(feasible.stream().map(o -> o.candidate).toList(), rejected, reason.code(), null, hedge,
+                preemption);
     }
 
     private static String capitalized(String sentence) {
@@ -253,7 +256,8 @@ public final class Router {
      * the cheapest healthy cloud option, the plan and the shadow price of GPU time, and moves its choice to the
      * front of {@code feasible}; the others stay behind it as fallbacks (local ones behind every cloud one when the
      * core chose the cloud). A local option taken hedged gets its hedge point, and its rescue (the cloud option the
-     * core weighed it against) goes right behind it, so the dispatcher's ordinary fallback moves the job there.
+     * core weighed it against) goes right behind it, so the dispatcher's ordinary fallback moves the job there. A
+     * local option that takes the GPU of a running job ({@code gateway.routing.preemption}) names that run.
      */
     private static Scheduled schedule(GenerationSpec spec, LocalPlanState state, java.time.Instant now,
             List<Option> feasible, List<Option> healthy) {
@@ -264,7 +268,7 @@ public final class Router {
                         .thenComparing(o -> o.model.id()))
                 .toList();
         if (local.isEmpty()) {
-            return new Scheduled(null, false, null);
+            return new Scheduled(null, false, null, null);
         }
         Optional<Option> cloud = healthy.stream().filter(o -> o.model.isCloud())
                 .min(Comparator.comparing((Option o) -> o.candidate.estimatedCostUsd())
@@ -283,7 +287,7 @@ public final class Router {
             // The core chose an option the constraints ruled out. A cloud choice means local is refused: say so,
             // so the local candidates go (the caller rejects them); a local one keeps the cost order.
             return new Scheduled(null, !v.local() && feasible.stream().anyMatch(o -> o.model.isLocal())
-                    && feasible.stream().noneMatch(o -> o.model.isCloud()), null);
+                    && feasible.stream().noneMatch(o -> o.model.isCloud()), null, null);
         }
         boolean reordered = feasible.getFirst() != chosen;
         feasible.remove(chosen);
@@ -295,28 +299,46 @@ public final class Router {
             feasible.addAll(locals);
         }
         Option rescue = cloud.filter(feasible::contains).orElse(null);
-        if (v.local() && "hedged".equals(v.reason()) && rescue != null) {
+        Route.Preemption preemption = v.local() && v.suspend() != null ? preemption(state, v) : null;
+        if (v.local() && v.job().hedged() && rescue != null) {
             // (a rescue the constraints ruled out, over budget or max_cost_usd, leaves the run unhedged: cheapest)
             feasible.remove(rescue);
             feasible.add(1, rescue);
             long millis = Math.round((v.job().hedgeAt() - state.clock()) * 1000);
-            return new Scheduled(RouteReason.HEDGED, false, new Route.Hedge(now.plusMillis(millis), rescue.candidate));
+            return new Scheduled(RouteReason.HEDGED, false, new Route.Hedge(now.plusMillis(millis), rescue.candidate),
+                    preemption);
+        }
+        if (preemption != null) {
+            return new Scheduled(RouteReason.PREEMPT, false, null, preemption);
         }
         if (!reordered) {
-            return new Scheduled(null, false, null);
+            return new Scheduled(null, false, null, null);
         }
         return new Scheduled(switch (v.reason()) {
             case "opportunity_cost" -> RouteReason.OPPORTUNITY_COST;
             case "local_full", "deadline", "deadline_at_risk" -> RouteReason.DEADLINE;
             default -> RouteReason.CHEAPEST;
-        }, false, null);
+        }, false, null, null);
+    }
+
+    /** The running job the core suspends for this one, as the local backend knows it. */
+    private static Route.Preemption preemption(LocalPlanState state, LocalAdmission.Verdict v) {
+        LocalSchedule.Job victim = v.suspend();
+        String task = state.taskOf(victim.id());
+        String job = state.jobOf(victim.id());
+        String due = Double.isInfinite(victim.due()) ? "without a deadline"
+                : "due in " + Math.round(victim.due() - state.clock()) + " s";
+        return new Route.Preemption(task, job, "No GPU could start it in time, so the run of "
+                + (job == null ? "task " + task : "job " + job) + " (" + due + ") stops at its next step boundary and"
+                + " resumes after it, still in time for its own deadline.");
     }
 
     /**
-     * The core's effect on the order: a reason when it overrode the cost order (or hedged), whether it refused
-     * local, and the hedge point of a hedged local run.
+     * The core's effect on the order: a reason when it overrode the cost order (or hedged, or pre-empted), whether it
+     * refused local, the hedge point of a hedged local run, and the run a pre-empting one suspends.
      */
-    private record Scheduled(RouteReason reason, boolean localRefused, Route.Hedge hedge) {}
+    private record Scheduled(RouteReason reason, boolean localRefused, Route.Hedge hedge,
+            Route.Preemption preemption) {}
 
     /** A capable model with its tier and estimates. */
     private record Option(CatalogModel model, ModelTier tier, int seconds, RouteCandidate candidate,
@@ -392,6 +414,9 @@ public final class Router {
                 double due = plan.clock() + (spec.routing().deadline() == null ? FAR : spec.routing().deadline().toSeconds());
                 double start = plan.plan().startOnExpectedTimes(new LocalSchedule.Job(plan.jobId(), due, modelled),
                         plan.clock());
+                // With pre-emption it may start sooner, on a GPU taken from a run due later.
+                start = Math.min(start, plan.admission().earliestPreemptiveStart(plan.jobId(), due, plan.plan(),
+                        plan.clock()));
                 wait = Double.isInfinite(start) ? seconds(FAR) : seconds(Math.max(0, start - plan.clock()));
             }
             total = wait.plus(service);

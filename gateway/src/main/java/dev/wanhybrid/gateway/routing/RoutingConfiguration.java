@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -85,9 +86,27 @@ class RoutingConfiguration {
             Environment environment) {
         // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
         boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class, false);
+        LocalAdmission admission = admission(hedging, environment.getProperty("gateway.routing.hedge-rescue-margin",
+                Double.class, LocalAdmission.DEFAULT_RESCUE_MARGIN));
+        // gateway.routing.preemption: suspend a running local job at a step boundary for one due earlier.
+        admission = preemption(admission, environment.getProperty("gateway.routing.preemption", Boolean.class, false),
+                environment.getProperty("gateway.routing.suspend-overhead", Duration.class,
+                        Duration.ofMillis(Math.round(LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS * 1000))));
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC), admission(hedging, environment.getProperty(
-                        "gateway.routing.hedge-rescue-margin", Double.class, LocalAdmission.DEFAULT_RESCUE_MARGIN)));
+                clock.getIfAvailable(Clock::systemUTC), admission);
+    }
+
+    /**
+     * With pre-emption on, the watch that suspends a run for a queued task at its latest start (the routing core's
+     * second occasion to pre-empt); a round every {@code gateway.routing.latest-start-check} (default 1 s).
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "gateway.routing.preemption", havingValue = "true")
+    LatestStartWatch latestStartWatch(DefaultRoutePlanner planner, Environment environment) {
+        LatestStartWatch watch = new LatestStartWatch(planner, environment.getProperty(
+                "gateway.routing.latest-start-check", Duration.class, Duration.ofSeconds(1)));
+        watch.start();
+        return watch;
     }
 
     /**
@@ -99,6 +118,19 @@ class RoutingConfiguration {
             return new LocalAdmission().withHedging(hedging).withRescueMargin(rescueMargin);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("gateway.routing.hedge-rescue-margin: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The rule with pre-emption on or off: suspension of running jobs and the pricing of a job's whole window that
+     * goes with it ({@link LocalAdmission#withPreemptibleWork}); an overhead below zero fails start-up naming
+     * {@code gateway.routing.suspend-overhead}.
+     */
+    static LocalAdmission preemption(LocalAdmission admission, boolean on, Duration overhead) {
+        try {
+            return admission.withPreemptibleWork(on).withSuspendOverhead(overhead.toMillis() / 1000.0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("gateway.routing.suspend-overhead: " + e.getMessage(), e);
         }
     }
 }

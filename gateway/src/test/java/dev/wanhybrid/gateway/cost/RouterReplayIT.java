@@ -36,6 +36,7 @@ class RouterReplayIT {
         final List<String> differences = new ArrayList<>();
         int local;
         int hedged;
+        int preempting;
 
         SideBySide(RouterReplayPolicy gateway) {
             this(gateway, new RouterPolicy());
@@ -53,7 +54,8 @@ class RouterReplayIT {
             boolean same = g.backend().equals(r.backend()) && (!"local".equals(g.backend()) || g.model().equals(r.model()))
                     && Double.isNaN(g.hedgeAt()) == Double.isNaN(r.hedgeAt())
                     // (the gateway's hedge point is an instant to the millisecond)
-                    && (Double.isNaN(g.hedgeAt()) || Math.abs(g.hedgeAt() - r.hedgeAt()) < 0.001);
+                    && (Double.isNaN(g.hedgeAt()) || Math.abs(g.hedgeAt() - r.hedgeAt()) < 0.001)
+                    && g.suspend() == r.suspend() && (g.suspend() < 0 || g.suspendOverhead() == r.suspendOverhead());
             if (!same) {
                 differences.add(job + ": gateway " + g + ", replay " + r);
             }
@@ -63,7 +65,31 @@ class RouterReplayIT {
             if (!Double.isNaN(g.hedgeAt())) {
                 hedged++;
             }
+            if (g.suspend() >= 0) {
+                preempting++;
+            }
             return g;
+        }
+
+        @Override
+        public dev.wanhybrid.cost.routing.LocalSchedule.Job suspensionFor(dev.wanhybrid.cost.routing.LocalSchedule.Job waiting,
+                double clock, dev.wanhybrid.cost.routing.LocalSchedule plan) {
+            var g = gateway.suspensionFor(waiting, clock, plan);
+            var r = replay.suspensionFor(waiting, clock, plan);
+            if (!java.util.Objects.equals(g, r)) {
+                differences.add("latest start of " + waiting + ": gateway " + g + ", replay " + r);
+            }
+            return g;
+        }
+
+        @Override
+        public boolean preempts() {
+            return gateway.preempts();
+        }
+
+        @Override
+        public double suspendOverhead() {
+            return gateway.suspendOverhead();
         }
 
         @Override
@@ -104,21 +130,52 @@ class RouterReplayIT {
      */
     @Test
     void hedgedRoutesAndTheirHedgePointsMatchTheReplaysHedgedRouter() throws Exception {
-        ReplayConfig cfg = ReplayConfig.load(CONFIG);
-        List<TraceJob> trace = TraceGenerator.generate(new TraceGenerator.Settings(1415,
-                Instant.parse("2026-10-05T00:00:00Z"), 1, 2 * 300, TraceGenerator.Family.DEADLINE_SPREAD));
-        CostModelEstimator costs = CostModelEstimator.withServiceTimes(null, Region.INTERNATIONAL,
-                cfg.catalog().serviceTimes(), Clock.systemUTC());
-        SideBySide both = new SideBySide(new RouterReplayPolicy(CatalogFixtures.shipped(), costs,
-                Duration.ofSeconds(36), new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)),
+        SideBySide both = sideBySide(new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true),
                 RouterPolicy.hedged());
 
-        dev.wanhybrid.cost.replay.ReplayOutcome out = new dev.wanhybrid.cost.replay.ReplaySimulator(cfg.catalog(), 2,
-                cfg.seed(), cfg.noiseSigma(), cfg.cost().billingZone()).run(trace, both);
+        dev.wanhybrid.cost.replay.ReplayOutcome out = deadlineSpreadOnTwoGpus(1415, 1, both);
 
         assertThat(both.differences).isEmpty();
         assertThat(both.hedged).isPositive();
         assertThat(out.localJobs()).isPositive();
         assertThat(out.strategy()).isEqualTo(RouterPolicy.HEDGED);
+    }
+
+    /**
+     * With hedging and pre-emption on ({@code gateway.routing.hedging}, {@code gateway.routing.preemption}), the
+     * gateway's router and the replay's {@code router-hedged-preempt} name the same run to suspend for every newcomer
+     * and at every queued job's latest start, and the replay carries the suspensions out on both alike.
+     */
+    @Test
+    void preemptingRoutesNameTheSameRunToSuspendAsTheReplaysPreemptingRouter() throws Exception {
+        SideBySide both = sideBySide(new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)
+                .withPreemptibleWork(true), RouterPolicy.hedgedPreempting());
+
+        dev.wanhybrid.cost.replay.ReplayOutcome out = deadlineSpreadOnTwoGpus(1416, 2, both);
+
+        assertThat(both.differences).isEmpty();
+        assertThat(both.preempting).isPositive();
+        assertThat(out.suspensionsForArrivals()).isEqualTo(both.preempting);
+        assertThat(out.strategy()).isEqualTo(RouterPolicy.HEDGED_PREEMPTING);
+    }
+
+    /** The gateway's router with {@code admission} (the replay's fleet and cloud latency) beside {@code replay}. */
+    private static SideBySide sideBySide(dev.wanhybrid.cost.routing.LocalAdmission admission, RouterPolicy replay)
+            throws Exception {
+        ReplayConfig cfg = ReplayConfig.load(CONFIG);
+        CostModelEstimator costs = CostModelEstimator.withServiceTimes(null, Region.INTERNATIONAL,
+                cfg.catalog().serviceTimes(), Clock.systemUTC());
+        return new SideBySide(new RouterReplayPolicy(CatalogFixtures.shipped(), costs, Duration.ofSeconds(36),
+                admission), replay);
+    }
+
+    /** Replays {@code days} of a generated {@code deadline-spread} trace (300 jobs a day a GPU) on 2 GPUs. */
+    private static dev.wanhybrid.cost.replay.ReplayOutcome deadlineSpreadOnTwoGpus(long seed, int days,
+            SideBySide both) throws Exception {
+        ReplayConfig cfg = ReplayConfig.load(CONFIG);
+        List<TraceJob> trace = TraceGenerator.generate(new TraceGenerator.Settings(seed,
+                Instant.parse("2026-10-05T00:00:00Z"), days, 2 * 300, TraceGenerator.Family.DEADLINE_SPREAD));
+        return new dev.wanhybrid.cost.replay.ReplaySimulator(cfg.catalog(), 2, cfg.seed(), cfg.noiseSigma(),
+                cfg.cost().billingZone()).run(trace, both);
     }
 }

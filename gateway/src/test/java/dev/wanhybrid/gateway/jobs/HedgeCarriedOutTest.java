@@ -5,26 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.gateway.backend.local.LocalBackend;
-import dev.wanhybrid.gateway.backend.local.LocalProperties;
 import dev.wanhybrid.gateway.backend.local.TestVideoEngine;
-import dev.wanhybrid.gateway.budget.BudgetProperties;
 import dev.wanhybrid.gateway.budget.LedgerFixture;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.RoutingHints;
 import dev.wanhybrid.gateway.generation.TaskKind;
-import dev.wanhybrid.gateway.preview.ResultPreviews;
 import dev.wanhybrid.gateway.routing.Route;
 import dev.wanhybrid.gateway.routing.RouteCandidate;
-import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,8 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The dispatcher carries a hedge out, step by step, with the real local backend (a test engine whose steps the
@@ -59,34 +49,24 @@ class HedgeCarriedOutTest {
     final MutableClock clock = new MutableClock(T0);
     final TestVideoEngine engine = new TestVideoEngine("wan2.1-t2v-1.3b", 4);
     final ScriptedBackend cloud = new ScriptedBackend("cloud");
+    LocalDispatchFixture fixture;
     JdbcDataSource dataSource;
     JobStore store;
     LedgerFixture ledger;
     LocalBackend local;
-    JobProcessor processor;
 
     @BeforeEach
     void wire() throws Exception {
-        dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:hedge-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        ledger = new LedgerFixture(dataSource, ZoneId.of("UTC"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
-        store = newStore();
-        local = new LocalBackend(new LocalProperties(null, List.of("cpu"), dir.resolve("work"), 50, 5.0, "unipc",
-                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false), List.of(engine),
-                LocalProperties.NO_WEIGHTS, Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4)
-                        .maxWaitDuration(Duration.ZERO).build()), new SimpleMeterRegistry(), clock);
-        JobProperties properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30),
-                Duration.ofMillis(250), 20, 32, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(5),
-                Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(10), 3, List.of("local"),
-                Duration.ofMinutes(30), Duration.ofMinutes(30));
-        LocalDiskResultStore results = new LocalDiskResultStore(dir.resolve("results"));
-        processor = new JobProcessor(store, JobProcessorTest.registryOf(local, cloud), ledger.ledger, results,
-                new ResultPreviews(results), new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+        fixture = new LocalDispatchFixture(dir, clock, engine, cloud);
+        dataSource = fixture.dataSource;
+        store = fixture.store;
+        ledger = fixture.ledger;
+        local = fixture.local;
     }
 
     @AfterEach
     void stop() {
-        local.close();
+        fixture.close();
     }
 
     @Test
@@ -203,8 +183,7 @@ class HedgeCarriedOutTest {
     }
 
     private Job step(String id) {
-        processor.advance(store.find(id).orElseThrow(), OWNER, b -> true);
-        return store.find(id).orElseThrow();
+        return fixture.step(id);
     }
 
     private Map<String, Object> entry(String entryId) {
@@ -215,8 +194,7 @@ class HedgeCarriedOutTest {
     }
 
     private JobStore newStore() {
-        return new JobStore(JdbcClient.create(dataSource),
-                new TransactionTemplate(new DataSourceTransactionManager(dataSource)), job -> "{}");
+        return fixture.newStore();
     }
 
 }

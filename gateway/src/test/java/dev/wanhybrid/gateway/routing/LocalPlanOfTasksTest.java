@@ -1,5 +1,13 @@
 package dev.wanhybrid.gateway.routing;
 
+import dev.wanhybrid.cost.routing.LocalAdmission;
+
+import java.time.Duration;
+
+import java.util.HashMap;
+
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wanhybrid.cost.routing.LocalSchedule;
@@ -58,5 +66,69 @@ class LocalPlanOfTasksTest {
         assertThat(q.get(1).id()).isLessThan(q.get(2).id()).isNegative();
         // A newcomer due with them goes after both (its id is positive).
         assertThat(LocalSchedule.deadlineOrder(T + 900, q.get(2).id(), T + 900, 1)).isNegative();
+    }
+
+    private static final ServiceTime STEPPED = new ServiceTime(200, 300, 50);
+
+    private static LocalQueueState.Task run(String id, Integer dueIn, Integer startedAgo, long arrival, Instant hedgeAt,
+            double workLeftAtStart, double workLeft, boolean suspending) {
+        return new LocalQueueState.Task("wan2.1-t2v-1.3b", SD, 5, dueIn == null ? null : NOW.plusSeconds(dueIn),
+                startedAgo == null ? null : NOW.minusSeconds(startedAgo), arrival,
+                new LocalQueueState.Run(id, "video_" + id, hedgeAt, workLeftAtStart, workLeft, suspending));
+    }
+
+    @Test
+    void whatPreemptionNeedsComesFromTheTasksHedgePointsRemaindersProgressAndPendingSuspensions() {
+        Map<Long, LocalQueueState.Run> runs = new HashMap<>();
+        LocalSchedule plan = DefaultRoutePlanner.planOfTasks(List.of(
+                run("hedged", 900, 50, 1, NOW.plusSeconds(600), 1, Double.NaN, false),
+                run("asked", 3600, 100, 2, null, 1, 0.51, true),
+                run("resumes", 3600, null, 3, null, 0.5, Double.NaN, false)), 2, t -> STEPPED, T, 5, runs);
+
+        assertThat(plan.runningJobs().get(0).orElseThrow().hedgeAt()).isEqualTo(T + 600);
+        // Asked to suspend: it runs on to its step boundary, half a step away at its measured pace (24.5 of its 50
+        // steps in 100 s), its rest queued again.
+        assertThat(plan.suspending(1)).isTrue();
+        assertThat(plan.suspendsAt(1)).isCloseTo(T + 0.5 * 100 / 24.5, org.assertj.core.data.Offset.offset(1e-6));
+        // Queued: the task that resumes (half its work left, 100 s + 5 s to resume) and the asked run's rest.
+        assertThat(plan.queuedJobs()).hasSize(2);
+        LocalSchedule.Job resumes = plan.queuedJobs().stream().filter(j -> runs.get(j.id()).taskId().equals("resumes"))
+                .findFirst().orElseThrow();
+        assertThat(resumes.time().expectedSeconds()).isEqualTo(105);
+        assertThat(resumes.time().pessimisticSeconds()).isEqualTo(155);
+        assertThat(resumes.time().steps()).isEqualTo(25);
+        assertThat(runs).hasSize(3);
+        assertThat(runs.values()).extracting(LocalQueueState.Run::taskId)
+                .containsExactlyInAnyOrder("hedged", "asked", "resumes");
+    }
+
+    @Test
+    void aQueuedTaskAtItsLatestStartWithEveryGpuBusyGetsTheRunTheCoreSuspendsAndNothingBeforeItsLatestStart() {
+        LocalAdmission preempting = new LocalAdmission().withPreemptibleWork(true);
+        LocalQueueState.Task running = run("long", 3600, 100, 1, null, 1, 0.5, false);
+
+        // Due in 280 s, 300 s on pessimistic times: its latest start has passed; the run due in an hour is suspended.
+        LocalQueueState atLatest = new LocalQueueState(1, 1, 1, 8, Duration.ZERO,
+                List.of(running, run("urgent", 280, null, 2, null, 1, Double.NaN, false)), true);
+        assertThat(DefaultRoutePlanner.latestStartSuspension(atLatest, T, preempting, t -> STEPPED))
+                .hasValueSatisfying(s -> {
+                    assertThat(s.victim().taskId()).isEqualTo("long");
+                    assertThat(s.waiting().taskId()).isEqualTo("urgent");
+                });
+
+        // Due in 400 s: its latest start is 100 s away, nothing yet.
+        LocalQueueState early = new LocalQueueState(1, 1, 1, 8, Duration.ZERO,
+                List.of(running, run("urgent", 400, null, 2, null, 1, Double.NaN, false)), true);
+        assertThat(DefaultRoutePlanner.latestStartSuspension(early, T, preempting, t -> STEPPED)).isEmpty();
+        // Pre-emption off, or engines that cannot suspend: nothing.
+        assertThat(DefaultRoutePlanner.latestStartSuspension(atLatest, T, new LocalAdmission(), t -> STEPPED))
+                .isEmpty();
+        LocalQueueState cannot = new LocalQueueState(1, 1, 1, 8, Duration.ZERO, atLatest.tasks(), false);
+        assertThat(DefaultRoutePlanner.latestStartSuspension(cannot, T, preempting, t -> STEPPED)).isEmpty();
+        // A hedged run is never suspended.
+        LocalQueueState hedged = new LocalQueueState(1, 1, 1, 8, Duration.ZERO, List.of(
+                run("long", 3600, 100, 1, NOW.plusSeconds(3000), 1, 0.5, false),
+                run("urgent", 280, null, 2, null, 1, Double.NaN, false)), true);
+        assertThat(DefaultRoutePlanner.latestStartSuspension(hedged, T, preempting, t -> STEPPED)).isEmpty();
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The router's hedged admission ({@code gateway.routing.hedging}) on the replay's fleet: a 5-second 480p clip due
+ * The router's hedged admission ({@code gateway.routing.hedging}) and pre-emption on the replay's fleet: a 5-second 480p clip due
  * in 5 minutes takes about 240 s on the 1.3B model, 324 s with its margin, and the cloud about 180 s. Without
  * hedging the margin does not fit and the cloud takes it; with hedging it runs locally, its hedge point at the
  * deadline minus the cloud's 180 s, and the cloud it would leave for right behind it.
@@ -100,7 +100,49 @@ class RouterHedgingTest {
                 new RoutingHints(null, RoutingHints.Objective.COST, null, Duration.ofSeconds(seconds), false));
     }
 
+    /**
+     * Pre-emption ({@code gateway.routing.preemption}): one GPU busy for about 230 s more with a clip due in two
+     * hours. A clip due in 10 minutes cannot wait for it (230 s and its own 324 s pessimistic), so without
+     * pre-emption it goes to the cloud; with it, the running clip is suspended at its next step boundary and the
+     * route names that task and its job.
+     */
+    @Test
+    void withPreemptionAClipThatCannotWaitTakesTheGpuOfARunDueLaterAndTheRouteNamesIt() throws Exception {
+        LocalQueueState.Task running = new LocalQueueState.Task("wan2.1-t2v-1.3b", new VideoSize(832, 480), 5,
+                NOW.plusSeconds(7200), NOW.minusSeconds(10), 1,
+                new LocalQueueState.Run("local-abc", "video_long", null, 1, 0.96, false));
+        Map<Long, LocalQueueState.Run> runs = new java.util.HashMap<>();
+        double now = NOW.toEpochMilli() / 1000.0;
+        LocalSchedule plan = DefaultRoutePlanner.planOfTasks(List.of(running), 1, t -> costs.localServiceTime(
+                catalog.find(t.model()).orElseThrow(), t.size(), t.seconds()).orElseThrow(), now, 5, runs);
+
+        Route without = router.decide(clipDueIn(600), context(new LocalAdmission(),
+                new LocalPlanState(plan.copy(), new DemandWindow(), new LocalAdmission(), now, 2, runs)));
+        assertThat(without.chosen().backend()).isEqualTo("cloud");
+        assertThat(without.preemption()).isNull();
+
+        LocalAdmission preempting = RoutingConfiguration.preemption(new LocalAdmission(), true, Duration.ofSeconds(5));
+        Route route = router.decide(clipDueIn(600), context(preempting,
+                new LocalPlanState(plan, new DemandWindow(), preempting, now, 2, runs)));
+        assertThat(route.reason()).isEqualTo("preempt");
+        assertThat(route.chosen().backend()).isEqualTo("local");
+        assertThat(route.hedge()).isNull();
+        assertThat(route.preemption().task()).isEqualTo("local-abc");
+        assertThat(route.preemption().job()).isEqualTo("video_long");
+        assertThat(route.preemption().detail()).contains("job video_long").contains("next step boundary");
+        // It starts at that boundary (within a step of 4.8 s), so its estimate is about its own run.
+        assertThat(route.chosen().estimatedTime()).isLessThan(Duration.ofSeconds(250));
+
+        assertThatThrownBy(() -> RoutingConfiguration.preemption(new LocalAdmission(), true, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("gateway.routing.suspend-overhead: ");
+    }
+
     private RoutingContext context(LocalAdmission admission) {
+        return context(admission, new LocalPlanState(new LocalSchedule(1), new DemandWindow(), admission, 0, 1));
+    }
+
+    private RoutingContext context(LocalAdmission admission, LocalPlanState plan) {
         List<LatencyObservations.Observation> seen = new ArrayList<>();
         for (CatalogModel m : catalog.models()) {
             if (!m.isLocal()) {
@@ -112,6 +154,6 @@ class RouterHedgingTest {
         return new RoutingContext(catalog, Map.of("local", BackendHealth.up("local"), "cloud",
                 BackendHealth.up("cloud")), new LocalQueueState(0, 0, 1, 0, Duration.ZERO),
                 LatencyObservations.of(seen, Duration.ofMinutes(30), 3), costs, Map.of(), NOW,
-                new LocalPlanState(new LocalSchedule(1), new DemandWindow(), admission, 0, 1));
+                plan);
     }
 }

@@ -34,6 +34,11 @@ public abstract class SuspendableEngine<R> implements VideoEngine {
         return info;
     }
 
+    @Override
+    public boolean suspends() {
+        return true;
+    }
+
     /** The request with the engine's defaults filled in and checked; resolving a resolved one changes nothing. */
     abstract R check(EngineRequest request) throws EngineException;
 

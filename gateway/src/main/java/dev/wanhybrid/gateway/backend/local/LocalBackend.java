@@ -4,9 +4,12 @@ import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.cost.routing.LocalSchedule;
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineOutcome;
 import dev.wanhybrid.engine.EngineRequest;
 import dev.wanhybrid.engine.EngineResult;
 import dev.wanhybrid.engine.LoraSelection;
+import dev.wanhybrid.engine.SuspendedGeneration;
+import dev.wanhybrid.engine.Suspension;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendReadiness;
@@ -20,6 +23,7 @@ import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.generation.VideoSize;
 import io.github.resilience4j.bulkhead.Bulkhead;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -58,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * it finishes, so {@code resilience4j_bulkhead_available_concurrent_calls{name="local"}} is the free room. Tasks
  * live in memory only: after a restart {@link #poll} answers {@code UNKNOWN} and the dispatcher submits the job
  * again, which costs nothing locally. Cancellation interrupts the worker; the engine stops between steps.
+ *
+ * <p>Pre-emption ({@link #suspend}): a running task asked to suspend stops at its next step boundary, keeps its
+ * state in memory ({@link SuspendedGeneration}) and queues again under the same task id, in deadline order; a
+ * worker that takes it resumes it where it stopped. It keeps its queue permit throughout, its poll says
+ * {@code PENDING} with its progress while it waits, and its GPU time is the sum of its runs. The router names the
+ * task to suspend for a newcomer ({@link BackendTask#preempts()}), which is asked once the newcomer is queued, so
+ * the freed worker takes the newcomer (due earlier) and not the suspended task.
  */
 public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable {
 
@@ -81,6 +92,9 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     private final Timer queueWait;
     private volatile Duration meanServiceTime;
     private final boolean ownsEngines;
+    /** Whether every engine can suspend a run and resume it ({@link VideoEngine#suspends()}). */
+    private final boolean suspends;
+    private final Counter suspensions;
 
     /**
      * @param engines one loaded engine per device; empty when there are no weights (the backend then refuses work
@@ -113,6 +127,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         this.bulkhead = bulkhead;
         this.clock = clock;
         this.meanServiceTime = properties.defaultServiceTime();
+        this.suspends = !this.engines.isEmpty() && this.engines.stream().allMatch(VideoEngine::suspends);
+        this.suspensions = Counter.builder("gateway.local.suspensions")
+                .description("Local runs suspended at a step boundary to make room for a job due earlier (pre-emption)")
+                .register(meters);
         for (VideoEngine engine : engines) {
             queues.computeIfAbsent(engine.info().modelId(), id -> new PriorityBlockingQueue<>(16, LocalTask.DEADLINE_ORDER));
         }
@@ -179,11 +197,11 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             boolean waiting = t.state == TaskSnapshot.State.PENDING && !t.cancelRequested;
             if (waiting || t.state == TaskSnapshot.State.RUNNING) {
                 planned.add(new LocalQueueState.Task(t.model, new VideoSize(t.request.width(), t.request.height()),
-                        t.seconds, t.dueBy, waiting ? null : t.startedAt, t.arrival));
+                        t.seconds, t.dueBy, waiting ? null : t.startedAt, t.arrival, t.run()));
             }
         }
         return new LocalQueueState(queued, busy, readyWorkers.get(),
-                bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), ahead, planned);
+                bulkhead.getBulkheadConfig().getMaxConcurrentCalls(), ahead, planned, suspends);
     }
 
     @Override
@@ -229,11 +247,46 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             throw e;
         }
         LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, spec.seconds(), clock.instant(),
-                task.dueBy(), arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
+                task.dueBy(), task.hedgeAt(), arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
         tasks.put(taskId, t);
         taskByJob.put(task.jobId(), taskId);
         queues.get(task.model()).add(t);
+        if (task.preempts() != null) {
+            // Queued first, so the worker the suspension frees takes this task, due earlier, at its step boundary.
+            suspendFor(t, task.preempts());
+        }
         return taskId;
+    }
+
+    /** Suspends {@code victim} for {@code newcomer} if it still runs and is due later; otherwise nothing is needed. */
+    private void suspendFor(LocalTask newcomer, String victim) {
+        LocalTask v = tasks.get(victim);
+        if (v == null || LocalTask.DEADLINE_ORDER.compare(newcomer, v) >= 0) {
+            log.info("local task {} (job {}) was to suspend task {}, which is gone or not due later; it waits its turn",
+                    newcomer.id, newcomer.jobId, victim);
+            return;
+        }
+        suspend(victim, "for task " + newcomer.id + " (job " + newcomer.jobId + "), due " + newcomer.dueBy);
+    }
+
+    @Override
+    public boolean suspend(String taskId, String why) {
+        LocalTask t = tasks.get(taskId);
+        if (t == null || !suspends) {
+            return false;
+        }
+        synchronized (t) {
+            if (t.state != TaskSnapshot.State.RUNNING || t.hedgeAt != null || t.suspending || t.cancelRequested
+                    || t.suspension == null) {
+                return false;
+            }
+            t.suspending = true;
+            t.suspension.request();
+        }
+        suspensions.increment();
+        log.info("local task {} (job {}) suspends at its next step boundary, at {} %, {}", t.id, t.jobId, t.progress,
+                why);
+        return true;
     }
 
     @Override
@@ -253,11 +306,13 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         }
         synchronized (t) {
             if (t.state == TaskSnapshot.State.PENDING && queues.get(t.model).remove(t)) {
+                t.suspended = null;
+                t.gpuSeconds = t.runs == 0 ? null : t.gpuBefore;
                 t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while queued.", clock.instant());
                 bulkhead.onComplete();
             } else if (t.state == TaskSnapshot.State.RUNNING && t.worker != null) {
                 // The GPU time it used up to now: what a run stopped part-way costs (a hedged job leaving for the cloud).
-                t.gpuSeconds = t.elapsed(clock.instant());
+                t.gpuSeconds = t.gpuBefore.add(t.elapsed(clock.instant()));
                 t.cancelRequested = true;
                 t.worker.interrupt();
             }
@@ -324,6 +379,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     private volatile boolean closing;
 
     private void run(VideoEngine engine, LocalTask t) {
+        Suspension suspension = new Suspension();
+        SuspendedGeneration from;
         synchronized (t) {
             if (t.state != TaskSnapshot.State.PENDING) {
                 return;
@@ -331,17 +388,33 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             t.state = TaskSnapshot.State.RUNNING;
             t.startedAt = clock.instant();
             t.worker = Thread.currentThread();
-            t.progress = 0;
+            t.suspension = suspension;
+            from = t.suspended;
+            t.suspended = null;
+            if (from == null) {
+                t.progress = 0;
+            }
         }
         running.incrementAndGet();
-        queueWait.record(Duration.between(t.enqueuedAt, clock.instant()));
+        if (from == null) {
+            queueWait.record(Duration.between(t.enqueuedAt, clock.instant()));
+        }
+        boolean requeued = false;
         try {
             Files.createDirectories(t.output.getParent());
-            EngineResult result = engine.generate(t.request, p -> t.progress = p, t.output);
+            EngineOutcome outcome = from == null ? engine.generate(t.request, p -> t.progress = p, t.output, suspension)
+                    : engine.resume(from, p -> t.progress = p, t.output, suspension);
+            if (outcome.isSuspended()) {
+                requeued = requeue(t, outcome.suspended());
+                return;
+            }
+            EngineResult result = outcome.result();
             Duration device = result.deviceTime();
-            meanServiceTime = Duration.ofMillis((meanServiceTime.toMillis() * 4 + device.toMillis()) / 5);
-            t.gpuSeconds = BigDecimal.valueOf(device.toMillis()).divide(BigDecimal.valueOf(1000), 3,
-                    RoundingMode.HALF_UP);
+            if (t.runs == 0) {
+                meanServiceTime = Duration.ofMillis((meanServiceTime.toMillis() * 4 + device.toMillis()) / 5);
+            }
+            t.gpuSeconds = t.gpuBefore.add(BigDecimal.valueOf(device.toMillis()).divide(BigDecimal.valueOf(1000), 3,
+                    RoundingMode.HALF_UP));
             t.finish(TaskSnapshot.State.SUCCEEDED, result.mp4().toUri(), null, null, clock.instant());
         } catch (InterruptedException e) {
             t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while running.", clock.instant());
@@ -360,10 +433,42 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             Thread.interrupted();
             synchronized (t) {
                 t.worker = null;
+                t.suspension = null;
             }
             running.decrementAndGet();
-            bulkhead.onComplete();
+            if (!requeued) {
+                bulkhead.onComplete();
+            }
         }
+    }
+
+    /**
+     * A run stopped at its step boundary: the task keeps its state and its queue permit and waits again in deadline
+     * order, its GPU time so far added up. Returns false when it was cancelled meanwhile (then it is finished).
+     */
+    private boolean requeue(LocalTask t, SuspendedGeneration state) {
+        synchronized (t) {
+            t.gpuBefore = t.gpuBefore.add(t.elapsed(clock.instant()));
+            t.runs++;
+            t.suspending = false;
+            t.startedAt = null;
+            if (t.cancelRequested) {
+                t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while suspended.", clock.instant());
+                return false;
+            }
+            t.suspended = state;
+            t.workLeftAtStart = workLeft(t.progress);
+            t.state = TaskSnapshot.State.PENDING;
+        }
+        queues.get(t.model).add(t);
+        log.info("local task {} (job {}) suspended at {} % after {} s of GPU time; queued to resume", t.id, t.jobId,
+                t.progress, t.gpuBefore);
+        return true;
+    }
+
+    /** The share of a run's work left at {@code percent} progress (the engine's percent of the whole run). */
+    static double workLeft(int percent) {
+        return percent < 0 ? 1 : Math.max(0, Math.min(1, (100 - percent) / 100.0));
     }
 
     private void purgeExpired() {
@@ -408,6 +513,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         final int seconds;
         final Instant enqueuedAt;
         final Instant dueBy;
+        /** Its hedge point when it is a hedged run (never suspended); {@code null} otherwise. */
+        final Instant hedgeAt;
         /** Epoch seconds by which it must be finished; {@code +Infinity} without a deadline. */
         final double due;
         volatile Instant startedAt;
@@ -422,12 +529,25 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         volatile String errorCode;
         volatile String errorMessage;
         volatile Instant finishedAt;
+        /** The current run's suspension, while it runs. */
+        volatile Suspension suspension;
+        /** Asked to suspend; its run has not reached its step boundary yet. */
+        volatile boolean suspending;
+        /** Where its last run stopped, while it waits to resume; {@code null} otherwise. */
+        volatile SuspendedGeneration suspended;
+        /** Runs that ended in a suspension. */
+        volatile int runs;
+        /** The GPU time of those runs. */
+        volatile BigDecimal gpuBefore = BigDecimal.ZERO.setScale(3);
+        /** The share of its work its current or next run starts with. */
+        volatile double workLeftAtStart = 1;
 
         static final java.util.Comparator<LocalTask> DEADLINE_ORDER =
                 (a, b) -> LocalSchedule.deadlineOrder(a.due, a.arrival, b.due, b.arrival);
 
         LocalTask(String id, String jobId, String model, EngineRequest request, int seconds, Instant enqueuedAt,
-                Instant dueBy, long arrival, Path output) {
+                Instant dueBy, Instant hedgeAt, long arrival, Path output) {
+            this.hedgeAt = hedgeAt;
             this.id = id;
             this.jobId = jobId;
             this.model = model;
@@ -453,8 +573,20 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
 
         /** While it runs, the GPU time so far (with its progress, how long the rest will take); once done, the measured total. */
         TaskSnapshot snapshot(Instant now) {
-            BigDecimal gpu = state == TaskSnapshot.State.RUNNING && gpuSeconds == null ? elapsed(now) : gpuSeconds;
+            BigDecimal gpu = gpuSeconds;
+            if (gpu == null && state == TaskSnapshot.State.RUNNING) {
+                BigDecimal run = elapsed(now);
+                gpu = run == null ? null : gpuBefore.add(run);
+            } else if (gpu == null && runs > 0) {
+                gpu = gpuBefore; // suspended, waiting to resume
+            }
             return new TaskSnapshot(id, state, progress, result, null, gpu, errorCode, errorMessage);
+        }
+
+        /** What pre-emption needs of it ({@link LocalQueueState.Run}). */
+        synchronized LocalQueueState.Run run() {
+            return new LocalQueueState.Run(id, jobId, hedgeAt, workLeftAtStart,
+                    progress < 0 || state != TaskSnapshot.State.RUNNING ? Double.NaN : workLeft(progress), suspending);
         }
 
         BigDecimal elapsed(Instant now) {

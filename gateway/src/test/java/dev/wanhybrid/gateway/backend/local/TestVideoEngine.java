@@ -2,9 +2,12 @@ package dev.wanhybrid.gateway.backend.local;
 
 import dev.wanhybrid.engine.EngineException;
 import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineOutcome;
 import dev.wanhybrid.engine.EngineRequest;
 import dev.wanhybrid.engine.EngineResult;
 import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.SuspendedGeneration;
+import dev.wanhybrid.engine.Suspension;
 import dev.wanhybrid.engine.VideoEngine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,13 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 
 /**
  * A stand-in for the Wan engine (which needs weights and a GPU): it honours the engine contract (one request at a
- * time, progress, cancellation by interrupt between steps, an MP4 file written) and lets a test decide when each
- * step may run.
+ * time, progress, cancellation by interrupt between steps, suspension at a step boundary and resume from there, an
+ * MP4 file written) and lets a test decide when each step may run.
  */
 public final class TestVideoEngine implements VideoEngine {
 
@@ -27,6 +31,8 @@ public final class TestVideoEngine implements VideoEngine {
     /** One permit per sampling step; a test releases them to let generations advance. */
     public final Semaphore stepPermits = new Semaphore(0);
     public final List<EngineRequest> requests = new CopyOnWriteArrayList<>();
+    /** Every suspended generation handed back to resume, in order. */
+    public final List<SuspendedGeneration> resumes = new CopyOnWriteArrayList<>();
     public volatile boolean failNext;
     public volatile boolean closed;
 
@@ -50,11 +56,41 @@ public final class TestVideoEngine implements VideoEngine {
     @Override
     public EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
             throws EngineException, InterruptedException {
+        return generate(request, progress, outputMp4, Suspension.NEVER).result();
+    }
+
+    @Override
+    public boolean suspends() {
+        return true;
+    }
+
+    @Override
+    public EngineOutcome generate(EngineRequest request, ProgressListener progress, Path outputMp4,
+            Suspension suspension) throws EngineException, InterruptedException {
         requests.add(request);
+        return run(request, 0, progress, outputMp4, suspension);
+    }
+
+    @Override
+    public EngineOutcome resume(SuspendedGeneration suspended, ProgressListener progress, Path outputMp4,
+            Suspension suspension) throws EngineException, InterruptedException {
+        if (!suspended.modelId().equals(modelId)) {
+            throw new EngineException("suspended by " + suspended.modelId() + ", not " + modelId, false, null);
+        }
+        resumes.add(suspended);
+        return run(suspended.request(), suspended.nextStep(), progress, outputMp4, suspension);
+    }
+
+    /** Steps {@code from} to the last, each when a permit allows; stops before a step when a suspension asks. */
+    private EngineOutcome run(EngineRequest request, int from, ProgressListener progress, Path outputMp4,
+            Suspension suspension) throws EngineException, InterruptedException {
         long started = System.nanoTime();
-        for (int step = 1; step <= steps; step++) {
+        for (int step = from; step < steps; step++) {
+            if (suspension.suspendsBefore(step)) {
+                return EngineOutcome.suspended(new SuspendedGeneration(modelId, request, step, Map.of(), Map.of()));
+            }
             stepPermits.acquire();
-            progress.onProgress(step * 100 / steps);
+            progress.onProgress((step + 1) * 100 / steps);
         }
         if (failNext) {
             failNext = false;
@@ -65,8 +101,8 @@ public final class TestVideoEngine implements VideoEngine {
         } catch (IOException e) {
             throw new EngineException("could not write " + outputMp4, false, e);
         }
-        return new EngineResult(outputMp4, request.frames(), 16, Duration.ofNanos(System.nanoTime() - started)
-                .plusSeconds(42));
+        return EngineOutcome.finished(new EngineResult(outputMp4, request.frames(), 16,
+                Duration.ofNanos(System.nanoTime() - started).plusSeconds(42)));
     }
 
     /** An ISO-BMFF file with an {@code ftyp} box and an empty {@code mdat}: what MP4 readers check first. */

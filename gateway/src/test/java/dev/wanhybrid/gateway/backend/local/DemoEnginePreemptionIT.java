@@ -1,0 +1,94 @@
+package dev.wanhybrid.gateway.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.wanhybrid.engine.VideoEngine;
+import dev.wanhybrid.engine.WanEngines;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import dev.wanhybrid.gateway.generation.VideoSize;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pre-emption on the real local engine (local-engine's random-weight Wan 2.1 demo model on the CPU): a run suspended
+ * part-way for a task due earlier resumes after it, and its MP4 is byte for byte the one an uninterrupted run of the
+ * same request writes.
+ */
+class DemoEnginePreemptionIT {
+
+    private static final String MODEL = "wan2.1-t2v-demo";
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void aRunSuspendedForATaskDueEarlierResumesToTheSameMp4AsAnUninterruptedRun() throws Exception {
+        LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
+                Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false);
+        VideoEngine engine = WanEngines.demo(LocalBackendConfiguration.options(properties, "cpu"));
+        assertThat(engine.suspends()).isTrue();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (LocalBackend backend = new LocalBackend(properties, List.of(engine), LocalProperties.NO_WEIGHTS,
+                Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4).maxWaitDuration(Duration.ZERO)
+                        .build()), meters, Clock.systemUTC())) {
+            Instant now = Instant.now();
+            String whole = backend.submit(task("video_whole", 7, now.plusSeconds(3600), null));
+            TaskSnapshot uninterrupted = awaitState(backend, whole, TaskSnapshot.State.SUCCEEDED);
+
+            String late = backend.submit(task("video_late", 7, now.plusSeconds(3600), null));
+            // A few of its 12 steps done (5 % is the text encoder; steps follow).
+            await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
+                    .until(() -> backend.poll(late).progress() > 20);
+            String urgent = backend.submit(task("video_urgent", 8, now.plusSeconds(600), late));
+            // Suspended at a step boundary, it waits with its progress while the newcomer runs.
+            await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
+                    .until(() -> backend.poll(late).state() == TaskSnapshot.State.PENDING
+                            && backend.poll(urgent).state() == TaskSnapshot.State.RUNNING);
+            assertThat(backend.poll(late).progress()).isGreaterThan(20);
+
+            TaskSnapshot first = awaitState(backend, urgent, TaskSnapshot.State.SUCCEEDED);
+            TaskSnapshot resumed = awaitState(backend, late, TaskSnapshot.State.SUCCEEDED);
+
+            assertThat(meters.get("gateway.local.suspensions").counter().count()).isEqualTo(1);
+            assertThat(bytes(backend, resumed)).as("the resumed run's MP4").isEqualTo(bytes(backend, uninterrupted));
+            assertThat(bytes(backend, first)).isNotEqualTo(bytes(backend, uninterrupted));
+        }
+    }
+
+    private static BackendTask task(String jobId, long seed, Instant dueBy, String preempts) {
+        return new BackendTask(jobId, MODEL, new GenerationSpec("demo", MODEL, TaskKind.T2V, "a red kite over the sea",
+                null, new VideoSize(256, 160), 1, seed, null, AudioSpec.NONE, null, RoutingHints.NONE), dueBy, null,
+                null, preempts);
+    }
+
+    private static TaskSnapshot awaitState(LocalBackend backend, String taskId, TaskSnapshot.State state) {
+        await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(20)).until(() -> {
+            TaskSnapshot s = backend.poll(taskId);
+            assertThat(s.state()).isNotIn(TaskSnapshot.State.FAILED, TaskSnapshot.State.CANCELED);
+            return s.state() == state;
+        });
+        return backend.poll(taskId);
+    }
+
+    private static byte[] bytes(LocalBackend backend, TaskSnapshot done) throws Exception {
+        try (InputStream in = backend.openResult(done)) {
+            return in.readAllBytes();
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.wanhybrid.gateway.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.wanhybrid.cloud.simulator.MutableClock;
+import dev.wanhybrid.engine.EngineException;
+import dev.wanhybrid.engine.EngineInfo;
+import dev.wanhybrid.engine.EngineRequest;
+import dev.wanhybrid.engine.EngineResult;
+import dev.wanhybrid.engine.ProgressListener;
+import dev.wanhybrid.engine.VideoEngine;
+import dev.wanhybrid.gateway.backend.BackendTask;
+import dev.wanhybrid.gateway.backend.LocalQueueState;
+import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.generation.AudioSpec;
+import dev.wanhybrid.gateway.generation.GenerationSpec;
+import dev.wanhybrid.gateway.generation.RoutingHints;
+import dev.wanhybrid.gateway.generation.TaskKind;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pre-emption in the local backend: a running task asked to suspend stops at its next step boundary, waits in the
+ * queue under its own id with its progress and GPU time so far, and resumes where it stopped; the task it made room
+ * for runs in between. What may not be suspended is refused.
+ */
+class LocalBackendPreemptionTest {
+
+    private static final String MODEL = "wan2.1-t2v-1.3b";
+    private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+
+    @TempDir
+    Path workDir;
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock(T0);
+    private final Bulkhead bulkhead = Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4)
+            .maxWaitDuration(Duration.ZERO).build());
+    private LocalBackend backend;
+
+    private LocalBackend start(VideoEngine engine) {
+        backend = new LocalBackend(new LocalProperties(null, List.of("cpu"), workDir, 50, 5.0, "unipc",
+                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false), List.of(engine),
+                LocalProperties.NO_WEIGHTS, bulkhead, meters, clock);
+        return backend;
+    }
+
+    @AfterEach
+    void stop() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private static BackendTask task(String jobId, long seed, Instant dueBy, Instant hedgeAt, String preempts) {
+        return new BackendTask(jobId, MODEL, new GenerationSpec("acme", MODEL, TaskKind.T2V, "a cat surfing", null,
+                null, 5, seed, null, AudioSpec.NONE, null, RoutingHints.NONE), dueBy, null, hedgeAt, preempts);
+    }
+
+    private TaskSnapshot awaitState(String taskId, TaskSnapshot.State state) {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> backend.poll(taskId).state() == state);
+        return backend.poll(taskId);
+    }
+
+    private void awaitProgress(String taskId, int percent) {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> backend.poll(taskId).progress() == percent);
+    }
+
+    @Test
+    void aNewcomerThatPreemptsTakesTheGpuAtTheNextStepBoundaryAndTheSuspendedTaskResumesWhereItStopped()
+            throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
+        start(engine);
+        String late = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
+        awaitState(late, TaskSnapshot.State.RUNNING);
+        engine.stepPermits.release(1);
+        awaitProgress(late, 25);
+        clock.set(T0.plusSeconds(60));
+
+        // Due in 10 minutes and routed to take the GPU of the run due in an hour.
+        String urgent = backend.submit(task("video_urgent", 2, T0.plusSeconds(600), null, late));
+        LocalQueueState.Run asked = runOf(late);
+        assertThat(asked.suspending()).isTrue();
+        assertThat(asked.workLeft()).isEqualTo(0.75);
+
+        // The step in progress (the second) finishes first; then the run stops and the newcomer starts.
+        engine.stepPermits.release(1);
+        awaitState(urgent, TaskSnapshot.State.RUNNING);
+        TaskSnapshot waiting = backend.poll(late);
+        assertThat(waiting.state()).isEqualTo(TaskSnapshot.State.PENDING);
+        assertThat(waiting.progress()).isEqualTo(50);
+        assertThat(waiting.gpuSeconds()).isEqualByComparingTo("60");
+        LocalQueueState.Run suspended = runOf(late);
+        assertThat(suspended.suspending()).isFalse();
+        assertThat(suspended.workLeftAtStart()).isEqualTo(0.5);
+        assertThat(backend.queue().queued()).isEqualTo(1);
+        assertThat(meters.get("gateway.local.suspensions").counter().count()).isEqualTo(1);
+
+        engine.stepPermits.release(6);
+        awaitState(urgent, TaskSnapshot.State.SUCCEEDED);
+        TaskSnapshot done = awaitState(late, TaskSnapshot.State.SUCCEEDED);
+
+        // Resumed once, from its third step; its GPU time is both runs (the last one as the engine measured it).
+        assertThat(engine.resumes).singleElement().satisfies(s -> {
+            assertThat(s.nextStep()).isEqualTo(2);
+            assertThat(s.request().seed()).isEqualTo(1L);
+        });
+        assertThat(engine.requests).extracting(EngineRequest::seed).containsExactly(1L, 2L);
+        assertThat(done.gpuSeconds()).isBetween(new BigDecimal("102"), new BigDecimal("112"));
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(4);
+    }
+
+    @Test
+    void hedgedQueuedOrAlreadySuspendingTasksAndEnginesThatCannotSuspendAreRefused() throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
+        start(engine);
+        String hedged = backend.submit(task("video_hedged", 1, T0.plusSeconds(3600), T0.plusSeconds(3000), null));
+        awaitState(hedged, TaskSnapshot.State.RUNNING);
+        String queued = backend.submit(task("video_queued", 2, T0.plusSeconds(7200), null, null));
+
+        assertThat(backend.suspend(hedged, "test")).isFalse();
+        assertThat(backend.suspend(queued, "test")).isFalse();
+        assertThat(backend.suspend("local-unknown", "test")).isFalse();
+        assertThat(runOf(hedged).hedgeAt()).isEqualTo(T0.plusSeconds(3000));
+        engine.stepPermits.release(8);
+        awaitState(queued, TaskSnapshot.State.SUCCEEDED);
+        assertThat(engine.resumes).isEmpty();
+        backend.close();
+
+        TestVideoEngine second = new TestVideoEngine(MODEL, 4);
+        start(second);
+        String running = backend.submit(task("video_a", 1, T0.plusSeconds(3600), null, null));
+        awaitState(running, TaskSnapshot.State.RUNNING);
+        assertThat(backend.suspend(running, "test")).isTrue();
+        assertThat(backend.suspend(running, "test")).as("already suspending").isFalse();
+        // With nothing else queued, the freed worker takes it straight back and resumes it.
+        second.stepPermits.release(8);
+        awaitState(running, TaskSnapshot.State.SUCCEEDED);
+        assertThat(second.resumes).singleElement().satisfies(s -> assertThat(s.nextStep()).isEqualTo(1));
+        backend.close();
+
+        // An engine that cannot suspend: the queue says so, and a suspension is refused.
+        TestVideoEngine inner = TestVideoEngine.free(MODEL);
+        start(new VideoEngine() {
+            @Override
+            public EngineInfo info() {
+                return inner.info();
+            }
+
+            @Override
+            public EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
+                    throws EngineException, InterruptedException {
+                return inner.generate(request, progress, outputMp4);
+            }
+
+            @Override
+            public void close() {}
+        });
+        assertThat(backend.queue().suspends()).isFalse();
+        String plain = backend.submit(task("video_plain", 1, null, null, null));
+        assertThat(backend.suspend(plain, "test")).isFalse();
+    }
+
+    @Test
+    void aNewcomerDueLaterThanTheRunItNamesDoesNotSuspendIt() throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 2);
+        start(engine);
+        String early = backend.submit(task("video_early", 1, T0.plusSeconds(600), null, null));
+        awaitState(early, TaskSnapshot.State.RUNNING);
+
+        String later = backend.submit(task("video_later", 2, T0.plusSeconds(3600), null, early));
+
+        assertThat(runOf(early).suspending()).isFalse();
+        engine.stepPermits.release(4);
+        awaitState(later, TaskSnapshot.State.SUCCEEDED);
+        assertThat(engine.resumes).isEmpty();
+        assertThat(meters.get("gateway.local.suspensions").counter().count()).isZero();
+    }
+
+    @Test
+    void aSuspendedTaskCancelledWhileItWaitsIsCancelledWithItsGpuTimeAndFreesItsPlace() throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
+        start(engine);
+        String late = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
+        awaitState(late, TaskSnapshot.State.RUNNING);
+        clock.set(T0.plusSeconds(30));
+        String urgent = backend.submit(task("video_urgent", 2, T0.plusSeconds(600), null, late));
+        engine.stepPermits.release(1);
+        awaitState(urgent, TaskSnapshot.State.RUNNING);
+        awaitState(late, TaskSnapshot.State.PENDING);
+
+        backend.cancel(late);
+
+        TaskSnapshot cancelled = backend.poll(late);
+        assertThat(cancelled.state()).isEqualTo(TaskSnapshot.State.CANCELED);
+        assertThat(cancelled.gpuSeconds()).isEqualByComparingTo("30");
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(3); // the newcomer's only
+        engine.stepPermits.release(4);
+        awaitState(urgent, TaskSnapshot.State.SUCCEEDED);
+        assertThat(engine.resumes).isEmpty();
+    }
+
+    private LocalQueueState.Run runOf(String taskId) {
+        return backend.queue().tasks().stream().map(LocalQueueState.Task::run).filter(r -> r.taskId().equals(taskId))
+                .findFirst().orElseThrow();
+    }
+}
