@@ -95,6 +95,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     /** Whether every engine can suspend a run and resume it ({@link VideoEngine#suspends()}). */
     private final boolean suspends;
     private final Counter suspensions;
+    private final Counter suspensionFailures;
 
     /**
      * @param engines one loaded engine per device; empty when there are no weights (the backend then refuses work
@@ -130,6 +131,9 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         this.suspends = !this.engines.isEmpty() && this.engines.stream().allMatch(VideoEngine::suspends);
         this.suspensions = Counter.builder("gateway.local.suspensions")
                 .description("Local runs suspended at a step boundary to make room for a job due earlier (pre-emption)")
+                .register(meters);
+        this.suspensionFailures = Counter.builder("gateway.local.suspension.failures")
+                .description("Local runs that failed while suspending or resuming and started again from the beginning")
                 .register(meters);
         for (VideoEngine engine : engines) {
             queues.computeIfAbsent(engine.info().modelId(), id -> new PriorityBlockingQueue<>(16, LocalTask.DEADLINE_ORDER));
@@ -421,11 +425,16 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         } catch (EngineException e) {
             if (t.cancelRequested) {
                 t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while running.", clock.instant());
+            } else if (!e.isInvalidRequest() && (requeued = restartAfterSuspensionFailure(t, from, e))) {
+                return;
             } else {
                 t.finish(TaskSnapshot.State.FAILED, null, e.isInvalidRequest() ? "invalid_request" : "engine_failed",
                         e.getMessage(), clock.instant());
             }
         } catch (IOException | RuntimeException e) {
+            if (requeued = restartAfterSuspensionFailure(t, from, e)) {
+                return;
+            }
             log.warn("local task {} failed: {}", t.id, e.toString());
             t.finish(TaskSnapshot.State.FAILED, null, "engine_failed", "The local engine failed: "
                     + e.getClass().getSimpleName(), clock.instant());
@@ -463,6 +472,32 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         queues.get(t.model).add(t);
         log.info("local task {} (job {}) suspended at {} % after {} s of GPU time; queued to resume", t.id, t.jobId,
                 t.progress, t.gpuBefore);
+        return true;
+    }
+
+    /**
+     * A run that failed while suspending or resuming (saving or restoring its state) starts again from the beginning,
+     * once: pre-emption must never cost a job its video, only GPU time. Other failures, and a second one, fail the
+     * task as before. Returns whether it was queued again.
+     */
+    private boolean restartAfterSuspensionFailure(LocalTask t, SuspendedGeneration from, Exception e) {
+        synchronized (t) {
+            if (t.restarted || t.cancelRequested || !(t.suspending || from != null)) {
+                return false;
+            }
+            t.restarted = true;
+            t.gpuBefore = t.gpuBefore.add(t.elapsed(clock.instant()));
+            t.suspending = false;
+            t.suspended = null;
+            t.startedAt = null;
+            t.progress = -1;
+            t.workLeftAtStart = 1;
+            t.state = TaskSnapshot.State.PENDING;
+        }
+        suspensionFailures.increment();
+        log.warn("local task {} (job {}) failed while {} ({}); it starts again from the beginning", t.id, t.jobId,
+                from != null ? "resuming" : "suspending", e.toString());
+        queues.get(t.model).add(t);
         return true;
     }
 
@@ -539,6 +574,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         volatile int runs;
         /** The GPU time of those runs. */
         volatile BigDecimal gpuBefore = BigDecimal.ZERO.setScale(3);
+        /** Whether it already started again from the beginning after a suspension or resume failed. */
+        volatile boolean restarted;
         /** The share of its work its current or next run starts with. */
         volatile double workLeftAtStart = 1;
 

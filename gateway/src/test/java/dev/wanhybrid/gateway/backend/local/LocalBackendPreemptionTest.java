@@ -212,6 +212,42 @@ class LocalBackendPreemptionTest {
         assertThat(engine.resumes).isEmpty();
     }
 
+    @Test
+    void aRunThatFailsWhileSuspendingOrResumingStartsAgainFromTheBeginningOnceAndStillMakesItsVideo()
+            throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
+        start(engine);
+        engine.failNextSuspension = true;
+        String late = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
+        awaitState(late, TaskSnapshot.State.RUNNING);
+        String urgent = backend.submit(task("video_urgent", 2, T0.plusSeconds(600), null, late));
+        engine.stepPermits.release(1);
+
+        // The suspension failed: the newcomer runs, and the run waits to start again from its first step.
+        awaitState(urgent, TaskSnapshot.State.RUNNING);
+        assertThat(backend.poll(late).state()).isEqualTo(TaskSnapshot.State.PENDING);
+        assertThat(runOf(late).workLeftAtStart()).isEqualTo(1.0);
+        engine.stepPermits.release(8);
+        awaitState(late, TaskSnapshot.State.SUCCEEDED);
+        assertThat(engine.resumes).isEmpty();
+        assertThat(engine.requests).extracting(EngineRequest::seed).containsExactly(1L, 2L, 1L);
+        assertThat(meters.get("gateway.local.suspension.failures").counter().count()).isEqualTo(1);
+
+        // A resume that fails starts again from the beginning too.
+        engine.failNextResume = true;
+        String other = backend.submit(task("video_other", 3, T0.plusSeconds(3600), null, null));
+        awaitState(other, TaskSnapshot.State.RUNNING);
+        String urgent2 = backend.submit(task("video_urgent2", 4, T0.plusSeconds(600), null, other));
+        engine.stepPermits.release(1);
+        awaitState(urgent2, TaskSnapshot.State.RUNNING);
+        engine.stepPermits.release(8);
+        awaitState(other, TaskSnapshot.State.SUCCEEDED);
+        assertThat(engine.resumes).hasSize(1);
+        assertThat(engine.requests).extracting(EngineRequest::seed).containsExactly(1L, 2L, 1L, 3L, 4L, 3L);
+        assertThat(meters.get("gateway.local.suspension.failures").counter().count()).isEqualTo(2);
+        assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(4);
+    }
+
     private LocalQueueState.Run runOf(String taskId) {
         return backend.queue().tasks().stream().map(LocalQueueState.Task::run).filter(r -> r.taskId().equals(taskId))
                 .findFirst().orElseThrow();

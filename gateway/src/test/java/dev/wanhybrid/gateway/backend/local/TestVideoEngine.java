@@ -34,6 +34,10 @@ public final class TestVideoEngine implements VideoEngine {
     /** Every suspended generation handed back to resume, in order. */
     public final List<SuspendedGeneration> resumes = new CopyOnWriteArrayList<>();
     public volatile boolean failNext;
+    /** The next suspension fails (as copying the state off the device might), then this clears. */
+    public volatile boolean failNextSuspension;
+    /** The next resume fails (as a corrupt state would), then this clears. */
+    public volatile boolean failNextResume;
     public volatile boolean closed;
 
     public TestVideoEngine(String modelId, int steps) {
@@ -78,6 +82,10 @@ public final class TestVideoEngine implements VideoEngine {
             throw new EngineException("suspended by " + suspended.modelId() + ", not " + modelId, false, null);
         }
         resumes.add(suspended);
+        if (failNextResume) {
+            failNextResume = false;
+            throw new EngineException("the suspended state does not match the model", false, null);
+        }
         return run(suspended.request(), suspended.nextStep(), progress, outputMp4, suspension);
     }
 
@@ -87,6 +95,10 @@ public final class TestVideoEngine implements VideoEngine {
         long started = System.nanoTime();
         for (int step = from; step < steps; step++) {
             if (suspension.suspendsBefore(step)) {
+                if (failNextSuspension) {
+                    failNextSuspension = false;
+                    throw new EngineException("could not copy the latents to the host", false, null);
+                }
                 return EngineOutcome.suspended(new SuspendedGeneration(modelId, request, step, Map.of(), Map.of()));
             }
             stepPermits.acquire();
