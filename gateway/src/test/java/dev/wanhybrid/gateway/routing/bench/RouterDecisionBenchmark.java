@@ -81,6 +81,9 @@ public class RouterDecisionBenchmark {
     private DemandWindow demand;
     private CloudLatencyTracker latency;
     private final LocalAdmission admission = new LocalAdmission();
+    /** {@code gateway.routing.hedging} and {@code gateway.routing.preemption} on. */
+    private final LocalAdmission preempting = new LocalAdmission().withHedging(true).withPreemptibleWork(true);
+    private GenerationSpec urgent;
     private Instant now;
     private long id = 1_000_000;
 
@@ -125,12 +128,38 @@ public class RouterDecisionBenchmark {
         spec = new GenerationSpec("acme", GenerationSpec.AUTO_MODEL, TaskKind.T2V, "a cat", null,
                 new VideoSize(832, 480), 5, null, null, AudioSpec.NONE, null,
                 new RoutingHints(null, RoutingHints.Objective.COST, null, Duration.ofHours(1), false));
+        // Due in 330 s: every GPU busy, so the core tries hedging and suspending runs (a copy of the plan per try).
+        urgent = new GenerationSpec("acme", GenerationSpec.AUTO_MODEL, TaskKind.T2V, "a cat", null,
+                new VideoSize(832, 480), 5, null, null, AudioSpec.NONE, null,
+                new RoutingHints(null, RoutingHints.Objective.COST, null, Duration.ofSeconds(330), false));
     }
 
     private RoutingContext context(boolean scheduler) {
+        return context(scheduler ? admission : null);
+    }
+
+    private RoutingContext context(LocalAdmission rule) {
         return new RoutingContext(catalog, Map.of("local", BackendHealth.up("local"), "cloud", BackendHealth.up("cloud")),
                 new LocalQueueState(1000, 16, 16, 0, Duration.ofMinutes(5)), latency.snapshot(), costs, Map.of(),
-                now, scheduler ? new LocalPlanState(plan, demand, admission, now.toEpochMilli() / 1000.0, id++) : null);
+                now, rule != null ? new LocalPlanState(plan, demand, rule, now.toEpochMilli() / 1000.0, id++) : null);
+    }
+
+    /** The same decision with hedging and pre-emption on. */
+    @Benchmark
+    public Route withPreemption() throws NoRouteException {
+        return router.decide(spec, context(preempting));
+    }
+
+    /** A clip due in 330 s with hedging and pre-emption on: the core's longest path. */
+    @Benchmark
+    public Route withPreemptionDueSoon() throws NoRouteException {
+        return router.decide(urgent, context(preempting));
+    }
+
+    /** The clip due in 330 s with the default rule. */
+    @Benchmark
+    public Route withSchedulerDueSoon() throws NoRouteException {
+        return router.decide(urgent, context(admission));
     }
 
     @Benchmark
@@ -156,7 +185,11 @@ public class RouterDecisionBenchmark {
                 .append("cloud tasks, taken for each decision as the planner takes it. `withoutScheduler` is the same ")
                 .append("decision with no plan (cost ")
                 .append("order only), measured in the same run. JMH sample mode, 1 fork, 3 x 1 s warm-up, 5 x 1 s ")
-                .append("measured, on this machine (2 shared cores).\n\n")
+                .append("measured, on this machine (2 shared cores). `withPreemption` is the same decision with ")
+                .append("`gateway.routing.hedging` and `gateway.routing.preemption` on; `withSchedulerDueSoon` and ")
+                .append("`withPreemptionDueSoon` decide a clip due in 330 s instead (every GPU busy, so the core tries ")
+                .append("hedging and, with pre-emption, suspending each running job), with the default rule and with ")
+                .append("both on.\n\n")
                 .append("| benchmark | median us | p99 us | median / withoutScheduler |\n|---|---:|---:|---:|\n");
         for (RunResult r : results) {
             var stats = r.getPrimaryResult().getStatistics();
