@@ -177,9 +177,12 @@ public record JobRoute(
         return new JobRoute(reason, candidates, rej, all, lowerTier, hedge, budgetWait, preempts);
     }
 
-    /** This route, waiting for the budget as {@code wait} says. */
+    /**
+     * This route, waiting for the budget as {@code wait} says. A pre-emption the route named is dropped: it was
+     * decided for the fleet as it is now, not as it will be when the budget allows the job.
+     */
     public JobRoute withBudgetWait(BudgetWait wait) {
-        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait, preempts);
+        return new JobRoute(reason, candidates, rejected, fallbacks, lowerTier, hedge, wait, null);
     }
 
     public static Instant epoch(long seconds) {
