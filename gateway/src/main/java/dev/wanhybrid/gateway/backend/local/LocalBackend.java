@@ -620,8 +620,8 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             return new TaskSnapshot(id, state, progress, result, null, gpu, errorCode, errorMessage);
         }
 
-        /** What pre-emption needs of it ({@link LocalQueueState.Run}). */
-        synchronized LocalQueueState.Run run() {
+        /** What pre-emption needs of it ({@link LocalQueueState.Run}); volatile reads, no lock, as the rest of it. */
+        LocalQueueState.Run run() {
             return new LocalQueueState.Run(id, jobId, hedgeAt, workLeftAtStart,
                     progress < 0 || state != TaskSnapshot.State.RUNNING ? Double.NaN : workLeft(progress), suspending);
         }
