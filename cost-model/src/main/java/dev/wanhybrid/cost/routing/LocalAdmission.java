@@ -322,6 +322,35 @@ public final class LocalAdmission {
     }
 
     /**
+     * Whether any local option could beat the shadow price with the run on {@code gpu} suspended
+     * ({@link #weighSuspending}), computed on the plan as it would be without building it
+     * ({@link LocalSchedule#committedWithinIfSuspended}). A cheap filter before the trial: it says false only when
+     * every option's net saving density is clearly at or below that price (a relative margin of 1e-9 covers the sums
+     * taken in another order), so it never drops a suspension the trial would have chosen.
+     */
+    private boolean mayPaySuspending(double now, List<LocalOption> local, CloudOption cloud, LocalSchedule plan,
+            int gpu, double[] committed, DemandWindow.Above[] better) {
+        LocalSchedule.Job rest = plan.remainderIfSuspended(gpu, now, suspendOverhead);
+        for (int i = 0; i < local.size(); i++) {
+            LocalOption o = local.get(i);
+            double base = committed[i];
+            double expected = o.time().expectedSeconds();
+            double gross = cloud.priceUsd().subtract(o.marginalUsd()).doubleValue();
+            double saving = gross - o.marginalUsd().doubleValue() / expected * suspendOverhead;
+            if (saving <= 0) {
+                continue;
+            }
+            double density = saving / (expected + suspendOverhead);
+            double price = price(o.time(), 0, plan.gpus(),
+                    h -> plan.committedWithinIfSuspended(gpu, rest, now, h, base), better[i]);
+            if (density > price * (1 - 1e-9)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * With pre-emption on, for a queued job whose latest start on pessimistic times has come with every GPU busy (a
      * run ahead of it has outrun its pessimistic time, say): a running job to suspend so that the queue's head can
      * start at that run's next step boundary ({@link LocalSchedule#toStepBoundary}). The same runs qualify as for a
@@ -413,8 +442,21 @@ public final class LocalAdmission {
         if (hedged && !(hedgeAt > now)) {
             return null;
         }
+        // For the filter below, per option: the plan's committed work over its run (one pass over the queue) and the
+        // better work recently seen (the price's other factor); neither depends on the run suspended.
+        double[] committed = new double[local.size()];
+        DemandWindow.Above[] better = new DemandWindow.Above[local.size()];
+        for (int i = 0; cloud != null && i < committed.length; i++) {
+            LocalOption o = local.get(i);
+            committed[i] = plan.committedWithin(now, o.time().pessimisticSeconds());
+            better[i] = demand.above(now, cloud.priceUsd().subtract(o.marginalUsd()).doubleValue()
+                    / o.time().expectedSeconds());
+        }
         for (int g : candidates) {
             LocalSchedule.Job r = running.get(g).get();
+            if (cloud != null && !mayPaySuspending(now, local, cloud, plan, g, committed, better)) {
+                continue; // no option's saving beats the shadow price with this run suspended: no trial needed
+            }
             // The run goes on to its next step boundary, its GPU busy until then: the trial plan has it so.
             LocalSchedule trial = plan.copy();
             LocalSchedule.Job rest = trial.drain(g, now, suspendOverhead);
@@ -448,13 +490,21 @@ public final class LocalAdmission {
      */
     public double shadowPrice(double now, double density, ServiceTime time, double horizon, LocalSchedule plan,
             DemandWindow demand) {
-        DemandWindow.Above above = demand.above(now, density);
+        return price(time, horizon, plan.gpus(), h -> plan.committedWithin(now, h), demand.above(now, density));
+    }
+
+    /**
+     * {@link #shadowPrice}, with the plan's committed work over a horizon given as a function of the horizon and the
+     * better work recently seen ({@link DemandWindow#above}) given.
+     */
+    private double price(ServiceTime time, double horizon, int gpus,
+            java.util.function.DoubleUnaryOperator committedWithin, DemandWindow.Above above) {
         if (above.meanDensity() == 0) {
             return 0;
         }
         double run = time.pessimisticSeconds();
         double h = Math.max(run, horizon);
-        double pressure = (plan.committedWithin(now, h) + above.gpus() * h + run) / (plan.gpus() * h);
+        double pressure = (committedWithin.applyAsDouble(h) + above.gpus() * h + run) / (gpus * h);
         double ramp = Math.max(0, Math.min(1, (pressure - pressureKnee) / (1 - pressureKnee)));
         return above.meanDensity() * ramp;
     }

@@ -452,6 +452,31 @@ public final class LocalSchedule {
     }
 
     /**
+     * What {@link #committedWithin} would answer after {@link #drain}{@code (gpu, now, overhead)} and
+     * {@link #enqueue}{@code (rest)}, where {@code rest} is {@link #remainderIfSuspended}: the run on {@code gpu}
+     * counted up to its next step boundary and its rest as a queued job. Without copying the plan (a suspension tried
+     * for each GPU would copy it each time).
+     */
+    public double committedWithinIfSuspended(int gpu, Job rest, double now, double horizon) {
+        return committedWithinIfSuspended(gpu, rest, now, horizon, committedWithin(now, horizon));
+    }
+
+    /**
+     * As {@link #committedWithinIfSuspended(int, Job, double, double)}, given {@code committed}, this plan's own
+     * {@link #committedWithin}{@code (now, horizon)}: constant time, for trying every GPU on one horizon.
+     */
+    public double committedWithinIfSuspended(int gpu, Job rest, double now, double horizon, double committed) {
+        double end = now + horizon;
+        double sum = committed;
+        sum -= Math.min(plannedFree(gpu, now), end) - now;
+        sum += Math.min(now + toStepBoundary(gpu, now), end) - now;
+        if (rest.due() - rest.time().pessimisticSeconds() <= end) {
+            sum += Math.min(rest.time().pessimisticSeconds(), horizon);
+        }
+        return sum;
+    }
+
+    /**
      * Whether {@code candidate} can join the plan: simulating the queue in deadline order on the GPUs as they free
      * up, with pessimistic service times, the candidate finishes by its deadline and no admitted job that would
      * have finished in time without it is pushed past its own.

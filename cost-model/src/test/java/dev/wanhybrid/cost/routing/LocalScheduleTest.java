@@ -43,6 +43,48 @@ class LocalScheduleTest {
         assertThat(plan.plannedStart(job(3, 400, 60), 0)).isEqualTo(150);
     }
 
+    /**
+     * The committed work a suspension would leave, computed without building the plan (what the admission's filter
+     * reads for every GPU it might suspend), equals what the plan built by copy, drain and enqueue says, on random
+     * plans with known and unknown steps, progress reported or not, deadlines inside and beyond the horizon.
+     */
+    @Test
+    void committedWorkIfSuspendedEqualsTheBuiltPlansOnRandomPlans() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(33);
+        int restInside = 0;
+        for (int round = 0; round < 2000; round++) {
+            int gpus = 1 + r.nextInt(4);
+            LocalSchedule plan = new LocalSchedule(gpus);
+            double now = 100 + r.nextInt(200);
+            for (int g = 0; g < gpus; g++) {
+                double expected = 20 + r.nextInt(400);
+                ServiceTime time = new ServiceTime(expected, expected * (1 + r.nextDouble()), r.nextBoolean() ? 50 : 0);
+                plan.putRunning(g, new LocalSchedule.Job(-1 - g, now + r.nextInt(3000), time), now - r.nextInt(150));
+                if (r.nextBoolean()) {
+                    plan.reportProgress(g, r.nextDouble());
+                }
+            }
+            for (int i = 0, n = r.nextInt(15); i < n; i++) {
+                double expected = 10 + r.nextInt(300);
+                plan.enqueue(new LocalSchedule.Job(i, now + 50 + r.nextInt(3000),
+                        new ServiceTime(expected, expected * 1.3)));
+            }
+            double horizon = 10 + r.nextInt(1000);
+            int g = r.nextInt(gpus);
+            LocalSchedule.Job rest = plan.remainderIfSuspended(g, now, 5);
+
+            LocalSchedule built = plan.copy();
+            built.drain(g, now, 5);
+            built.enqueue(rest);
+
+            assertThat(plan.committedWithinIfSuspended(g, rest, now, horizon)).as("round " + round)
+                    .isCloseTo(built.committedWithin(now, horizon), org.assertj.core.data.Offset.offset(1e-6));
+            restInside += rest.due() - rest.time().pessimisticSeconds() <= now + horizon ? 1 : 0;
+        }
+        assertThat(restInside).as("the rest counts inside the horizon in some rounds, not in others")
+                .isBetween(100, 1900);
+    }
+
     @Test
     void admissionAgreesWithAPlainSimulationOnRandomPlans() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
