@@ -144,7 +144,8 @@ class RouterReplayIT {
     /**
      * With hedging and pre-emption on ({@code gateway.routing.hedging}, {@code gateway.routing.preemption}), the
      * gateway's router and the replay's {@code router-hedged-preempt} name the same run to suspend for every newcomer
-     * and at every queued job's latest start, and the replay carries the suspensions out on both alike.
+     * and at every queued job's latest start (a deadline-spread trace, then a bursty one), and the replay carries the
+     * suspensions out on both alike.
      */
     @Test
     void preemptingRoutesNameTheSameRunToSuspendAsTheReplaysPreemptingRouter() throws Exception {
@@ -157,6 +158,13 @@ class RouterReplayIT {
         assertThat(both.preempting).isPositive();
         assertThat(out.suspensionsForArrivals()).isEqualTo(both.preempting);
         assertThat(out.strategy()).isEqualTo(RouterPolicy.HEDGED_PREEMPTING);
+
+        // Suspensions at a queued job's latest start are rare; this bursty trace has one.
+        SideBySide bursty = sideBySide(new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)
+                .withPreemptibleWork(true), RouterPolicy.hedgedPreempting());
+        dev.wanhybrid.cost.replay.ReplayOutcome burstyOut = onTwoGpus(1416, 2, TraceGenerator.Family.BURSTY, bursty);
+        assertThat(bursty.differences).isEmpty();
+        assertThat(burstyOut.suspensionsForLatestStarts()).isPositive();
     }
 
     /** The gateway's router with {@code admission} (the replay's fleet and cloud latency) beside {@code replay}. */
@@ -172,9 +180,15 @@ class RouterReplayIT {
     /** Replays {@code days} of a generated {@code deadline-spread} trace (300 jobs a day a GPU) on 2 GPUs. */
     private static dev.wanhybrid.cost.replay.ReplayOutcome deadlineSpreadOnTwoGpus(long seed, int days,
             SideBySide both) throws Exception {
+        return onTwoGpus(seed, days, TraceGenerator.Family.DEADLINE_SPREAD, both);
+    }
+
+    /** Replays {@code days} of a generated trace of {@code family} (300 jobs a day a GPU) on 2 GPUs. */
+    private static dev.wanhybrid.cost.replay.ReplayOutcome onTwoGpus(long seed, int days,
+            TraceGenerator.Family family, SideBySide both) throws Exception {
         ReplayConfig cfg = ReplayConfig.load(CONFIG);
         List<TraceJob> trace = TraceGenerator.generate(new TraceGenerator.Settings(seed,
-                Instant.parse("2026-10-05T00:00:00Z"), days, 2 * 300, TraceGenerator.Family.DEADLINE_SPREAD));
+                Instant.parse("2026-10-05T00:00:00Z"), days, 2 * 300, family));
         return new dev.wanhybrid.cost.replay.ReplaySimulator(cfg.catalog(), 2, cfg.seed(), cfg.noiseSigma(),
                 cfg.cost().billingZone()).run(trace, both);
     }
