@@ -76,13 +76,24 @@ class SigkillRecoveryIT {
 
         gateway = startGateway(port, "second");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> ids.stream()
-                .allMatch(id -> "completed".equals(http.get("/v1/videos/" + id).json().path("status").asString())));
+                .allMatch(id -> "completed".equals(statusOf(http, id))));
 
         assertThat(simulator.submissions(MODEL)).as("cloud submissions").isEqualTo(JOBS);
         for (String id : ids) {
             HttpResponse<byte[]> mp4 = http.getBytes("/v1/videos/" + id + "/content", null);
             assertThat(mp4.statusCode()).isEqualTo(200);
             assertThat(new String(mp4.body(), 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+        }
+    }
+
+    /** A job's status; when the gateway does not answer in time, its threads are dumped next to its log first. */
+    private String statusOf(Http http, String id) {
+        try {
+            return http.get("/v1/videos/" + id).json().path("status").asString();
+        } catch (java.io.UncheckedIOException e) {
+            Path dump = ChildJvm.dumpThreads(gateway, work.resolve("threads-second.txt"), e);
+            throw new java.io.UncheckedIOException("the gateway did not answer for " + id + "; its threads: " + dump,
+                    e.getCause());
         }
     }
 

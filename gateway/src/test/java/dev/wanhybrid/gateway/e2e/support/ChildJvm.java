@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.e2e.support;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,25 @@ import java.util.List;
 public final class ChildJvm {
 
     private ChildJvm() {}
+
+    /**
+     * Writes the threads of {@code process} (a JVM) to {@code file} with {@code jcmd Thread.print}, so a hang can be
+     * diagnosed from a test's work folder; a dump that fails is added to {@code cause} as suppressed.
+     */
+    public static Path dumpThreads(Process process, Path file, Exception cause) {
+        try {
+            String jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd")
+                    .toString();
+            new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.print", "-l").redirectErrorStream(true)
+                    .redirectOutput(file.toFile()).start().waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            cause.addSuppressed(interrupted);
+        } catch (java.io.IOException | RuntimeException failed) {
+            cause.addSuppressed(failed);
+        }
+        return file;
+    }
 
     /** {@code java -Xmx<maxHeap> -XX:+UseSerialGC}, ready for the class path or jar. */
     public static List<String> command(String maxHeap) {

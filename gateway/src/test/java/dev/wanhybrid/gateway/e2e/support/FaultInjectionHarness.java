@@ -184,18 +184,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
         try {
             return api.get("/v1/videos/" + id).json().path("status").asString();
         } catch (UncheckedIOException e) {
-            Path dump = work.resolve("threads-gateway-" + starts + ".txt");
-            try {
-                String jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd")
-                        .toString();
-                new ProcessBuilder(jcmd, Long.toString(gateway.pid()), "Thread.print", "-l").redirectErrorStream(true)
-                        .redirectOutput(dump.toFile()).start().waitFor(60, TimeUnit.SECONDS);
-            } catch (InterruptedException dumpInterrupted) {
-                Thread.currentThread().interrupt();
-                e.addSuppressed(dumpInterrupted);
-            } catch (IOException | RuntimeException dumpFailed) {
-                e.addSuppressed(dumpFailed);
-            }
+            Path dump = ChildJvm.dumpThreads(gateway, work.resolve("threads-gateway-" + starts + ".txt"), e);
             throw new UncheckedIOException("the gateway did not answer for " + id + "; its threads: " + dump,
                     e.getCause());
         }
