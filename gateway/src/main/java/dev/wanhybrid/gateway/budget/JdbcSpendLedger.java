@@ -10,6 +10,7 @@ import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
 import dev.wanhybrid.gateway.budget.LedgerSql.CounterKey;
 import dev.wanhybrid.gateway.budget.SpendReports.SettledEvent;
+import dev.wanhybrid.gateway.database.SqlWrites;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
@@ -154,23 +155,30 @@ public class JdbcSpendLedger implements SpendLedger {
         if (reservations.isEmpty()) {
             return;
         }
-        joined.executeWithoutResult(status -> {
-            StringBuilder sql = new StringBuilder("""
-                    INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd,
-                      reserved_usd, day_key, month_key, reserved_at, updated_at) VALUES """);
-            List<Object> params = new ArrayList<>(reservations.size() * 11);
-            Set<CounterKey> keys = new LinkedHashSet<>();
-            for (int i = 0; i < reservations.size(); i++) {
-                NewReservation r = reservations.get(i);
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                Timestamp ts = Timestamp.from(r.at());
-                params.addAll(Arrays.asList(r.jobId(), r.tenant(), r.backend(), r.model(), RESERVED,
-                        r.estimateUsd(), r.heldUsd(), r.dayKey(), r.monthKey(), ts, ts));
-                keys.addAll(keysFor(r.tenant(), r.dayKey(), r.monthKey()));
-            }
-            forgetAtCompletion(List.copyOf(keys));
-            jdbc.sql(sql.toString()).params(params).update();
-        });
+        joined.executeWithoutResult(status -> reserveAllNew(reservations, SqlWrites.now(jdbc)));
+    }
+
+    @Override
+    public void reserveAllNew(List<NewReservation> reservations, SqlWrites writes) {
+        if (reservations.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("""
+                INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd,
+                  reserved_usd, day_key, month_key, reserved_at, updated_at) VALUES """);
+        List<Object> params = new ArrayList<>(reservations.size() * 11);
+        Set<CounterKey> keys = new LinkedHashSet<>();
+        for (int i = 0; i < reservations.size(); i++) {
+            NewReservation r = reservations.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            Timestamp ts = Timestamp.from(r.at());
+            params.addAll(Arrays.asList(r.jobId(), r.tenant(), r.backend(), r.model(), RESERVED,
+                    r.estimateUsd(), r.heldUsd(), r.dayKey(), r.monthKey(), ts, ts));
+            keys.addAll(keysFor(r.tenant(), r.dayKey(), r.monthKey()));
+        }
+        List<CounterKey> forget = List.copyOf(keys);
+        writes.afterCompletion(() -> caps.forget(forget));
+        writes.update(sql.toString(), params);
     }
 
     private void reserve(String jobId, String tenant, String backend, String model, BigDecimal estimateUsd,

@@ -2,6 +2,7 @@ package dev.wanhybrid.gateway.budget;
 
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.TaskSnapshot;
+import dev.wanhybrid.gateway.database.SqlWrites;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,11 @@ public interface SpendLedger {
      * already makes the call fail (and with it the caller's transaction) rather than reserve twice.
      */
     default void reserveAllNew(List<NewReservation> reservations) {
+        throw new UnsupportedOperationException("this ledger makes no reservation ready to be written in a group");
+    }
+
+    /** {@link #reserveAllNew(List)} through {@code writes}: its statements go with others (one round trip). */
+    default void reserveAllNew(List<NewReservation> reservations, SqlWrites writes) {
         throw new UnsupportedOperationException("this ledger makes no reservation ready to be written in a group");
     }
 

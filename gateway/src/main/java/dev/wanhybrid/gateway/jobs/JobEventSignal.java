@@ -41,7 +41,8 @@ public class JobEventSignal {
         }
     }
 
-    private void ring(Job job) {
+    /** Rings for {@code job}'s new event now (its write has committed). */
+    void ring(Job job) {
         for (Consumer<Job> listener : listeners) {
             try {
                 listener.accept(job);

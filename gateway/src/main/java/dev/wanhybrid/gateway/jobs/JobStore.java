@@ -1,6 +1,7 @@
 package dev.wanhybrid.gateway.jobs;
 
 import dev.wanhybrid.gateway.backend.OpenTasks;
+import dev.wanhybrid.gateway.database.SqlWrites;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -80,25 +81,30 @@ public class JobStore implements OpenTasks {
         if (jobs.isEmpty()) {
             return;
         }
-        tx.executeWithoutResult(status -> {
-            StringBuilder insertJobs = new StringBuilder("INSERT INTO jobs (" + COLUMNS + ") VALUES ");
-            StringBuilder insertEvents = new StringBuilder(
-                    "INSERT INTO job_events (" + EVENT_COLUMNS + ") VALUES ");
-            List<Object> jobParams = new ArrayList<>(jobs.size() * COLUMN_NAMES.size());
-            List<Object> eventParams = new ArrayList<>(jobs.size() * 6);
-            for (int i = 0; i < jobs.size(); i++) {
-                Job job = jobs.get(i);
-                insertJobs.append(i == 0 ? "" : ", ").append(JOB_ROW_PLACEHOLDERS);
-                insertEvents.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
-                Map<String, Object> row = row(job);
-                COLUMN_NAMES.forEach(column -> jobParams.add(row.get(column)));
-                eventParams.addAll(Arrays.asList(job.id(), job.tenant(), "video." + job.status().wire(),
-                        job.status().wire(), renderer.render(job), ts(job.createdAt())));
-            }
-            jdbc.sql(insertJobs.toString()).params(jobParams).update();
-            jdbc.sql(insertEvents.toString()).params(eventParams).update();
-        });
-        jobs.forEach(signal::committed);
+        tx.executeWithoutResult(status -> createAll(jobs, SqlWrites.now(jdbc)));
+    }
+
+    /** {@link #createAll(List)} through {@code writes}: its statements go with others (one round trip). */
+    public void createAll(List<Job> jobs, SqlWrites writes) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        StringBuilder insertJobs = new StringBuilder("INSERT INTO jobs (" + COLUMNS + ") VALUES ");
+        StringBuilder insertEvents = new StringBuilder("INSERT INTO job_events (" + EVENT_COLUMNS + ") VALUES ");
+        List<Object> jobParams = new ArrayList<>(jobs.size() * COLUMN_NAMES.size());
+        List<Object> eventParams = new ArrayList<>(jobs.size() * 6);
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            insertJobs.append(i == 0 ? "" : ", ").append(JOB_ROW_PLACEHOLDERS);
+            insertEvents.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+            Map<String, Object> row = row(job);
+            COLUMN_NAMES.forEach(column -> jobParams.add(row.get(column)));
+            eventParams.addAll(Arrays.asList(job.id(), job.tenant(), "video." + job.status().wire(),
+                    job.status().wire(), renderer.render(job), ts(job.createdAt())));
+        }
+        writes.update(insertJobs.toString(), jobParams);
+        writes.update(insertEvents.toString(), eventParams);
+        writes.afterCommit(() -> jobs.forEach(signal::ring));
     }
 
     /** A finished job past its retention: its id and where its result is stored (or null). */

@@ -3,14 +3,19 @@ package dev.wanhybrid.gateway.jobs;
 import dev.wanhybrid.gateway.budget.NewReservation;
 import dev.wanhybrid.gateway.budget.SpendLedger;
 import dev.wanhybrid.gateway.database.Databases;
+import dev.wanhybrid.gateway.database.OneRoundTrip;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.IntConsumer;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -19,7 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * every submission returns only once that transaction has committed. Durability and atomicity are those of a
  * submission written alone (each one's reservation, job and first event are in the same commit); what is shared is
  * the commit, its disk flush and the round trips, which were most of a submission's cost on PostgreSQL
- * (docs/benchmarks/submit.md).
+ * (docs/benchmarks/submit.md). On PostgreSQL the group's statements go in one round trip as one transaction
+ * ({@link OneRoundTrip}): the inserts and the commit no longer wait for a reply each.
  *
  * <p>No thread of its own: a submitting thread that finds a writer's place free ({@code writers} at most at once)
  * writes the submissions waiting at that moment, its own among them, oldest first, at most {@code maxGroup} at a
@@ -59,6 +65,8 @@ final class SubmitGroups {
     private final Semaphore writers;
     private final ConcurrentLinkedQueue<Member> waiting = new ConcurrentLinkedQueue<>();
     private final IntConsumer committed;
+    /** {@link #oneRoundTrip()}; {@code null} until the first group. */
+    private volatile Optional<JdbcTemplate> oneRoundTrip;
 
     /**
      * @param maxGroup most submissions in one transaction ({@code gateway.submit.max-group}, at least 2)
@@ -183,10 +191,39 @@ final class SubmitGroups {
             reservations.add(m.reservation);
             jobs.add(m.job);
         }
+        JdbcTemplate oneTrip = oneRoundTrip();
+        if (oneTrip != null && !TransactionSynchronizationManager.isActualTransactionActive()) {
+            OneRoundTrip writes = new OneRoundTrip();
+            ledger.reserveAllNew(reservations, writes);
+            store.createAll(jobs, writes);
+            writes.commit(oneTrip);
+            return;
+        }
         tx.executeWithoutResult(status -> {
             ledger.reserveAllNew(reservations);
             store.createAll(jobs);
         });
+    }
+
+    /**
+     * Where a group is sent in one round trip ({@link OneRoundTrip}): the store's database when it is PostgreSQL,
+     * else {@code null} (a transaction of the transaction manager's, one statement at a time). Known at the first
+     * group, from the transaction manager's data source.
+     */
+    private JdbcTemplate oneRoundTrip() {
+        Optional<JdbcTemplate> known = oneRoundTrip;
+        if (known == null) {
+            DataSource dataSource = tx.getTransactionManager() instanceof DataSourceTransactionManager manager
+                    ? manager.getDataSource() : null;
+            try {
+                known = dataSource != null && Databases.isPostgres(dataSource)
+                        ? Optional.of(new JdbcTemplate(dataSource)) : Optional.empty();
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not tell which database the store is", e);
+            }
+            oneRoundTrip = known;
+        }
+        return known.orElse(null);
     }
 
     private static RuntimeException asRuntime(Throwable e) {

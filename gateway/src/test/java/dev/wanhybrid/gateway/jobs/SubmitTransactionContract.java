@@ -14,6 +14,7 @@ import dev.wanhybrid.gateway.budget.CapCache;
 import dev.wanhybrid.gateway.budget.JdbcBudgetCaps;
 import dev.wanhybrid.gateway.budget.JdbcSpendLedger;
 import dev.wanhybrid.gateway.budget.SettlementPricer;
+import dev.wanhybrid.gateway.database.SqlWrites;
 import dev.wanhybrid.gateway.generation.GenerationSpec;
 import dev.wanhybrid.gateway.generation.TaskKind;
 import dev.wanhybrid.gateway.routing.Route;
@@ -157,14 +158,8 @@ abstract class SubmitTransactionContract {
         Fixture f = new Fixture(null);
         JobStore failing = new JobStore(f.jdbc, new TransactionTemplate(f.transactions), job -> "{}") {
             @Override
-            public Job create(Job job) {
-                super.create(job);
-                throw new IllegalStateException("the store failed after writing the row");
-            }
-
-            @Override
-            public void createAll(List<Job> jobs) {
-                super.createAll(jobs);
+            public void createAll(List<Job> jobs, SqlWrites writes) {
+                super.createAll(jobs, writes);
                 throw new IllegalStateException("the store failed after writing the rows");
             }
         };
@@ -369,38 +364,13 @@ abstract class SubmitTransactionContract {
         Fixture f = new Fixture(null);
         HeldFirstGroup held = new HeldFirstGroup(f, job -> "{}");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        GenerationService service = held.fixture.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 64,
-                meters);
+        GenerationService service = held.cloudInGroups(meters);
         // A ledger entry under one of the ids already: that submission's reservation cannot be inserted.
         f.jdbc.sql("INSERT INTO spend_entries (job_id, tenant, backend, model, state, estimate_usd, reserved_usd, "
                 + "day_key, month_key, reserved_at, updated_at) VALUES ('video_f03', 'acme', 'cloud', 'm', "
                 + "'settled', 1, 0, '2026-11-22', '2026-11', ?, ?)").params(java.sql.Timestamp.from(NOW),
                 java.sql.Timestamp.from(NOW)).update();
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-        List<Future<Job>> rest = new java.util.ArrayList<>();
-        try {
-            Future<Job> first = pool.submit(() -> service.create("video_f00", spec()));
-            held.awaitFirstWriting();
-            for (int i = 1; i <= 5; i++) {
-                String id = String.format("video_f%02d", i);
-                rest.add(pool.submit(() -> service.create(id, spec())));
-            }
-            held.awaitQueued(service, 5);
-            held.release.countDown();
-            first.get(30, TimeUnit.SECONDS);
-            for (int i = 0; i < rest.size(); i++) {
-                Future<Job> next = rest.get(i);
-                if (i + 1 == 3) {
-                    assertThatThrownBy(() -> next.get(30, TimeUnit.SECONDS))
-                            .hasCauseInstanceOf(org.springframework.dao.DuplicateKeyException.class);
-                } else {
-                    next.get(30, TimeUnit.SECONDS);
-                }
-            }
-        } finally {
-            held.release.countDown();
-            pool.shutdownNow();
-        }
+        held.submitWithADuplicate(service, "video_f", 5, 3);
         for (int i = 0; i <= 5; i++) {
             String id = String.format("video_f%02d", i);
             long expected = i == 3 ? 0 : 1;
@@ -413,6 +383,61 @@ abstract class SubmitTransactionContract {
         // The first group, and then the four good ones of the failed group, each alone.
         assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().count()).isEqualTo(5);
         assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().totalAmount()).isEqualTo(5);
+    }
+
+    @Test
+    void aGroupWhoseJobsCannotBeInsertedKeepsNoneOfItsReservations() throws Exception {
+        Fixture f = new Fixture(null);
+        HeldFirstGroup held = new HeldFirstGroup(f, job -> "{}");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        GenerationService service = held.cloudInGroups(meters);
+        // A job under one of the ids already, without a ledger entry: that submission's reservation is inserted,
+        // then its job is refused, so the group's reservations were written before the failing statement.
+        f.service(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 8).create("video_j03", spec());
+        f.jdbc.sql("DELETE FROM spend_entries WHERE job_id = 'video_j03'").update();
+        held.submitWithADuplicate(service, "video_j", 4, 3);
+        // The refused one keeps nothing of its own: no reservation, still the one job and event it had.
+        assertThat(f.count("spend_entries", "job_id", "video_j03")).isZero();
+        assertThat(f.count("jobs", "id", "video_j03")).isEqualTo(1);
+        assertThat(f.count("job_events", "job_id", "video_j03")).isEqualTo(1);
+        for (int i : new int[] {0, 1, 2, 4}) {
+            String id = String.format("video_j%02d", i);
+            assertThat(f.count("spend_entries", "job_id", id)).as(id).isEqualTo(1);
+            assertThat(f.count("jobs", "id", id)).as(id).isEqualTo(1);
+            assertThat(f.count("job_events", "job_id", id)).as(id).isEqualTo(1);
+        }
+        // The first group, then the three good ones of the failed group, each alone.
+        assertThat(meters.get(JobMetrics.SUBMIT_GROUP).summary().count()).isEqualTo(4);
+    }
+
+    @Test
+    void aGroupsSubmissionsReturnAndTheirEventsRingOnlyOnceTheirCommitIsVisible() throws Exception {
+        Fixture f = new Fixture(null);
+        // A listener that looks, from another connection, for the job whose event rang.
+        java.util.Map<String, Long> seenAtRing = new java.util.concurrent.ConcurrentHashMap<>();
+        JobEventSignal signal = new JobEventSignal();
+        signal.listen(job -> seenAtRing.put(job.id(), f.count("jobs", "id", job.id())));
+        JobStore store = new JobStore(f.jdbc, new TransactionTemplate(f.transactions), job -> "{}", signal);
+        GenerationService service = new Fixture(store, f).grouped(
+                fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 64);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<Long>> visibleOnReturn = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String id = String.format("video_v%02d", i);
+                visibleOnReturn.add(pool.submit(() -> {
+                    service.create(id, spec());
+                    return f.count("jobs", "id", id) + f.count("spend_entries", "job_id", id)
+                            + f.count("job_events", "job_id", id);
+                }));
+            }
+            for (Future<Long> visible : visibleOnReturn) {
+                assertThat(visible.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(seenAtRing).hasSize(16).allSatisfy((id, seen) -> assertThat(seen).as(id).isEqualTo(1));
     }
 
     @Test
@@ -452,8 +477,8 @@ abstract class SubmitTransactionContract {
         HeldFirstGroup(Fixture base, JobRenderer renderer) {
             JobStore holding = new JobStore(base.jdbc, new TransactionTemplate(base.transactions), renderer) {
                 @Override
-                public void createAll(List<Job> jobs) {
-                    super.createAll(jobs);
+                public void createAll(List<Job> jobs, SqlWrites writes) {
+                    super.createAll(jobs, writes);
                     if (firstWriting.getCount() > 0) {
                         firstWriting.countDown();
                         try {
@@ -468,6 +493,45 @@ abstract class SubmitTransactionContract {
                 }
             };
             fixture = new Fixture(holding, base);
+        }
+
+        /** A service on this store writing groups of up to 64, every submission routed to one cloud model. */
+        GenerationService cloudInGroups(SimpleMeterRegistry meters) {
+            return fixture.grouped(fixed(candidate("cloud", "wan2.2-t2v-plus", "0.10")), 64, meters);
+        }
+
+        /**
+         * Submits {@code prefix}00, holds its group, submits {@code prefix}01 to {@code prefix}NN meanwhile (one group
+         * after it), releases it, and expects every submission to succeed but {@code duplicate}, refused as a
+         * duplicate key.
+         */
+        void submitWithADuplicate(GenerationService service, String prefix, int more, int duplicate)
+                throws Exception {
+            ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+            List<Future<Job>> rest = new java.util.ArrayList<>();
+            try {
+                Future<Job> first = pool.submit(() -> service.create(prefix + "00", spec()));
+                awaitFirstWriting();
+                for (int i = 1; i <= more; i++) {
+                    String id = String.format("%s%02d", prefix, i);
+                    rest.add(pool.submit(() -> service.create(id, spec())));
+                }
+                awaitQueued(service, more);
+                release.countDown();
+                first.get(30, TimeUnit.SECONDS);
+                for (int i = 0; i < rest.size(); i++) {
+                    Future<Job> next = rest.get(i);
+                    if (i + 1 == duplicate) {
+                        assertThatThrownBy(() -> next.get(30, TimeUnit.SECONDS))
+                                .hasCauseInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+                    } else {
+                        next.get(30, TimeUnit.SECONDS);
+                    }
+                }
+            } finally {
+                release.countDown();
+                pool.shutdownNow();
+            }
         }
 
         void awaitFirstWriting() throws InterruptedException {
