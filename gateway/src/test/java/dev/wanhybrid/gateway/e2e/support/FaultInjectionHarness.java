@@ -112,6 +112,11 @@ public final class FaultInjectionHarness implements AutoCloseable {
                     }
                 } catch (UncheckedIOException killedMidRequest) {
                     refused++;
+                    if (killedMidRequest.getCause() instanceof java.net.http.HttpTimeoutException) {
+                        // Not a kill: the gateway did not answer a create for 30 s. Its threads say why.
+                        ChildJvm.dumpThreads(gateway, work.resolve("threads-create-" + starts + "-" + n + ".txt"),
+                                killedMidRequest);
+                    }
                 }
             }
             if (wave < waves - 1) {
