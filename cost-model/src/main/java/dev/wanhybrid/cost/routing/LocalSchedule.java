@@ -455,15 +455,8 @@ public final class LocalSchedule {
      * What {@link #committedWithin} would answer after {@link #drain}{@code (gpu, now, overhead)} and
      * {@link #enqueue}{@code (rest)}, where {@code rest} is {@link #remainderIfSuspended}: the run on {@code gpu}
      * counted up to its next step boundary and its rest as a queued job. Without copying the plan (a suspension tried
-     * for each GPU would copy it each time).
-     */
-    public double committedWithinIfSuspended(int gpu, Job rest, double now, double horizon) {
-        return committedWithinIfSuspended(gpu, rest, now, horizon, committedWithin(now, horizon));
-    }
-
-    /**
-     * As {@link #committedWithinIfSuspended(int, Job, double, double)}, given {@code committed}, this plan's own
-     * {@link #committedWithin}{@code (now, horizon)}: constant time, for trying every GPU on one horizon.
+     * for each GPU would copy it each time). {@code committed} is this plan's own
+     * {@link #committedWithin}{@code (now, horizon)}, taken once for every GPU tried on one horizon: constant time.
      */
     public double committedWithinIfSuspended(int gpu, Job rest, double now, double horizon, double committed) {
         double end = now + horizon;

@@ -77,7 +77,7 @@ class LocalScheduleTest {
             built.drain(g, now, 5);
             built.enqueue(rest);
 
-            assertThat(plan.committedWithinIfSuspended(g, rest, now, horizon)).as("round " + round)
+            assertThat(plan.committedWithinIfSuspended(g, rest, now, horizon, plan.committedWithin(now, horizon))).as("round " + round)
                     .isCloseTo(built.committedWithin(now, horizon), org.assertj.core.data.Offset.offset(1e-6));
             restInside += rest.due() - rest.time().pessimisticSeconds() <= now + horizon ? 1 : 0;
         }

@@ -54,6 +54,8 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final RoutingMetrics metrics;
     private final Clock clock;
     private final LocalAdmission admission;
+    /** {@link #admission} without pre-emption, for plans whose runs cannot be suspended; made once. */
+    private final LocalAdmission admissionWithoutPreemption;
     private final DemandWindow demand = new DemandWindow();
     private final AtomicLong ids = new AtomicLong();
 
@@ -72,6 +74,7 @@ public class DefaultRoutePlanner implements RoutePlanner {
             ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, LocalAdmission admission) {
         this.admission = admission;
+        this.admissionWithoutPreemption = admission.preemption() ? admission.withPreemptibleWork(false) : admission;
         this.catalog = catalog;
         this.backends = backends;
         this.local = SingletonSupplier.of(local::getIfAvailable);
@@ -225,20 +228,15 @@ public class DefaultRoutePlanner implements RoutePlanner {
         double clockSeconds = now.toEpochMilli() / 1000.0;
         if (queue.tasks() == null) {
             // Counts only: no run is known by its task, so none can be suspended.
-            return new LocalPlanState(planOfCounts(queue, clockSeconds), demand, withoutPreemption(admission),
+            return new LocalPlanState(planOfCounts(queue, clockSeconds), demand, admissionWithoutPreemption,
                     clockSeconds, ids.incrementAndGet());
         }
         boolean preempting = admission.preemption() && queue.suspends();
         Map<Long, LocalQueueState.Run> runs = preempting ? new HashMap<>() : null;
         LocalSchedule plan = planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime,
                 clockSeconds, admission.suspendOverheadSeconds(), runs);
-        return new LocalPlanState(plan, demand, preempting ? admission : withoutPreemption(admission), clockSeconds,
+        return new LocalPlanState(plan, demand, preempting ? admission : admissionWithoutPreemption, clockSeconds,
                 ids.incrementAndGet(), runs);
-    }
-
-    /** The same rule without pre-emption: for a plan whose runs cannot be suspended (engines without it, counts). */
-    private static LocalAdmission withoutPreemption(LocalAdmission admission) {
-        return admission.preemption() ? admission.withPreemptibleWork(false) : admission;
     }
 
     /**
