@@ -43,8 +43,8 @@ public final class RoutingBenchmark {
                 .append("(`LocalAdmission.withPreemptibleWork`: a running job is suspended at its next denoising-step ")
                 .append("boundary and resumed later, ").append(String.format(Locale.US, "%.0f",
                         dev.wanhybrid.cost.routing.LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS))
-                .append(" s of GPU time a suspension): the core and the replay have it, the gateway does not run it ")
-                .append("yet, since its local engine cannot suspend a run.\n\n")
+                .append(" s of GPU time a suspension): the gateway runs it with `gateway.routing.hedging` and ")
+                .append("`gateway.routing.preemption` on, both off by default.\n\n")
                 .append("| family | GPUs | seeds | jobs | router gap | router short | router local | margin bound | router gap in margin | router-hedged gap | router-hedged short | router-hedged-preempt gap | router-hedged-preempt short | cheapest-feasible gap | cheapest-feasible short | density-aware gap | density-aware short | all-cloud gap | max hit rate |\n")
                 .append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double worstGap = -1;
