@@ -94,6 +94,13 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     private final boolean ownsEngines;
     /** Whether every engine can suspend a run and resume it ({@link VideoEngine#suspends()}). */
     private final boolean suspends;
+    /** Suspended runs kept on disk, so that a restarted gateway resumes them. */
+    private final SuspendedRunFiles suspendedRuns;
+    /** When files of suspended runs nobody took back are next looked for. */
+    private volatile Instant nextSuspendedPurge = Instant.MIN;
+    /** How often, and after how long unclaimed, such files are deleted. */
+    static final Duration SUSPENDED_PURGE_EVERY = Duration.ofMinutes(10);
+    static final Duration SUSPENDED_KEPT_UNCLAIMED = Duration.ofDays(1);
     private final Counter suspensions;
     private final Counter suspensionFailures;
 
@@ -129,6 +136,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         this.clock = clock;
         this.meanServiceTime = properties.defaultServiceTime();
         this.suspends = !this.engines.isEmpty() && this.engines.stream().allMatch(VideoEngine::suspends);
+        this.suspendedRuns = new SuspendedRunFiles(properties.workDir().resolve("suspended"));
         this.suspensions = Counter.builder("gateway.local.suspensions")
                 .description("Local runs suspended at a step boundary to make room for a job due earlier (pre-emption)")
                 .register(meters);
@@ -252,6 +260,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         }
         LocalTask t = new LocalTask(taskId, task.jobId(), task.model(), request, spec.seconds(), clock.instant(),
                 task.dueBy(), task.hedgeAt(), arrivals.incrementAndGet(), properties.workDir().resolve(taskId + ".mp4"));
+        t.seedGiven = spec.seed() != null;
+        if (suspends) {
+            resumeFromDisk(t);
+        }
         tasks.put(taskId, t);
         taskByJob.put(task.jobId(), taskId);
         queues.get(task.model()).add(t);
@@ -260,6 +272,32 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             suspendFor(t, task.preempts());
         }
         return taskId;
+    }
+
+    /**
+     * A job whose run a previous process suspended (its gateway restarted meanwhile, so the job came back as a new
+     * task) continues from that run's step boundary, with that run's GPU time.
+     */
+    private void resumeFromDisk(LocalTask t) {
+        suspendedRuns.find(t.jobId, t.model, t.request, t.seedGiven).ifPresent(saved -> {
+            SuspendedGeneration state = saved.state();
+            t.suspended = state;
+            t.gpuBefore = saved.gpuSeconds();
+            t.runs = 1;
+            t.onDisk = true;
+            t.progress = saved.progress();
+            t.workLeftAtStart = workLeft(t.progress);
+            log.info("local task {} (job {}) continues the run a previous process suspended, at step {} of {}"
+                    + " ({} s of GPU time before)", t.id, t.jobId, state.nextStep(), state.steps(), t.gpuBefore);
+        });
+    }
+
+    /** Deletes the task's suspended run from disk once nothing may resume it. */
+    private void forgetOnDisk(LocalTask t) {
+        if (t.onDisk) {
+            t.onDisk = false;
+            suspendedRuns.delete(t.jobId);
+        }
     }
 
     /** Suspends {@code victim} for {@code newcomer} if it still runs and is due later; otherwise nothing is needed. */
@@ -313,6 +351,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
                 t.suspended = null;
                 t.gpuSeconds = t.runs == 0 ? null : t.gpuBefore;
                 t.finish(TaskSnapshot.State.CANCELED, null, "cancelled", "Cancelled while queued.", clock.instant());
+                forgetOnDisk(t);
                 bulkhead.onComplete();
             } else if (t.state == TaskSnapshot.State.RUNNING && t.worker != null) {
                 // The GPU time it used up to now: what a run stopped part-way costs (a hedged job leaving for the cloud).
@@ -446,6 +485,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             }
             running.decrementAndGet();
             if (!requeued) {
+                if (!closing) {
+                    // Finished one way or another; a run stopped by a shutdown keeps its file for the restart.
+                    forgetOnDisk(t);
+                }
                 bulkhead.onComplete();
             }
         }
@@ -469,6 +512,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             t.workLeftAtStart = workLeft(t.progress);
             t.state = TaskSnapshot.State.PENDING;
         }
+        t.onDisk = suspendedRuns.save(t.jobId, t.request, t.seedGiven, state, t.progress, t.gpuBefore) || t.onDisk;
         queues.get(t.model).add(t);
         log.info("local task {} (job {}) suspended at {} % after {} s of GPU time; queued to resume", t.id, t.jobId,
                 t.progress, t.gpuBefore);
@@ -494,6 +538,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             t.workLeftAtStart = 1;
             t.state = TaskSnapshot.State.PENDING;
         }
+        forgetOnDisk(t);
         suspensionFailures.increment();
         log.warn("local task {} (job {}) failed while {} ({}); it starts again from the beginning", t.id, t.jobId,
                 from != null ? "resuming" : "suspending", e.toString());
@@ -507,6 +552,15 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     }
 
     private void purgeExpired() {
+        Instant wallClock = Instant.now(); // files carry the file system's times
+        if (wallClock.isAfter(nextSuspendedPurge)) {
+            nextSuspendedPurge = wallClock.plus(SUSPENDED_PURGE_EVERY);
+            int removed = suspendedRuns.purge(taskByJob::containsKey, wallClock.minus(SUSPENDED_KEPT_UNCLAIMED));
+            if (removed > 0) {
+                log.info("deleted {} suspended run(s) kept on disk that no job took back within {}", removed,
+                        SUSPENDED_KEPT_UNCLAIMED);
+            }
+        }
         Instant cutoff = clock.instant().minus(properties.retention());
         tasks.values().removeIf(t -> {
             if (t.finishedAt != null && t.finishedAt.isBefore(cutoff)) {
@@ -574,6 +628,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         volatile int runs;
         /** The GPU time of those runs. */
         volatile BigDecimal gpuBefore = BigDecimal.ZERO.setScale(3);
+        /** Whether the caller gave the seed (else the request's seed was drawn here). */
+        volatile boolean seedGiven;
+        /** Whether a suspended run of it is kept on disk ({@link SuspendedRunFiles}). */
+        volatile boolean onDisk;
         /** Whether it already started again from the beginning after a suspension or resume failed. */
         volatile boolean restarted;
         /** The share of its work its current or next run starts with. */

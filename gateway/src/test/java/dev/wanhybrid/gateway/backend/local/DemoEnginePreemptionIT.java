@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pre-emption on the real local engine (local-engine's random-weight Wan 2.1 demo model on the CPU): a run suspended
  * part-way for a task due earlier resumes after it, and its MP4 is byte for byte the one an uninterrupted run of the
- * same request writes.
+ * same request writes; and a gateway stopped while the run waits suspended continues it, after its restart, from the
+ * state kept on disk, to the same MP4.
  */
 class DemoEnginePreemptionIT {
 
@@ -38,36 +39,74 @@ class DemoEnginePreemptionIT {
     Path workDir;
 
     @Test
-    void aRunSuspendedForATaskDueEarlierResumesToTheSameMp4AsAnUninterruptedRun() throws Exception {
+    void aRunSuspendedForATaskDueEarlierResumesToTheSameMp4AsAnUninterruptedRunAlsoAfterARestart() throws Exception {
         LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
                 Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false);
-        VideoEngine engine = WanEngines.demo(LocalBackendConfiguration.options(properties, "cpu"));
-        assertThat(engine.suspends()).isTrue();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (LocalBackend backend = new LocalBackend(properties, List.of(engine), LocalProperties.NO_WEIGHTS,
-                Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4).maxWaitDuration(Duration.ZERO)
-                        .build()), meters, Clock.systemUTC())) {
-            Instant now = Instant.now();
+        byte[] uninterrupted;
+        Instant now = Instant.now();
+        try (LocalBackend backend = backend(properties, meters)) {
             String whole = backend.submit(task("video_whole", 7, now.plusSeconds(3600), null));
-            TaskSnapshot uninterrupted = awaitState(backend, whole, TaskSnapshot.State.SUCCEEDED);
+            uninterrupted = bytes(backend, awaitState(backend, whole, TaskSnapshot.State.SUCCEEDED));
 
-            String late = backend.submit(task("video_late", 7, now.plusSeconds(3600), null));
-            // A few of its 12 steps done (5 % is the text encoder; steps follow).
-            await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
-                    .until(() -> backend.poll(late).progress() > 20);
-            String urgent = backend.submit(task("video_urgent", 8, now.plusSeconds(600), late));
-            // Suspended at a step boundary, it waits with its progress while the newcomer runs.
-            await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
-                    .until(() -> backend.poll(late).state() == TaskSnapshot.State.PENDING
-                            && backend.poll(urgent).state() == TaskSnapshot.State.RUNNING);
-            assertThat(backend.poll(late).progress()).isGreaterThan(20);
-
-            TaskSnapshot first = awaitState(backend, urgent, TaskSnapshot.State.SUCCEEDED);
-            TaskSnapshot resumed = awaitState(backend, late, TaskSnapshot.State.SUCCEEDED);
+            Pair tasks = suspendedFor(backend, "video_late", "video_urgent", now);
+            TaskSnapshot first = awaitState(backend, tasks.urgent(), TaskSnapshot.State.SUCCEEDED);
+            TaskSnapshot resumed = awaitState(backend, tasks.late(), TaskSnapshot.State.SUCCEEDED);
 
             assertThat(meters.get("gateway.local.suspensions").counter().count()).isEqualTo(1);
-            assertThat(bytes(backend, resumed)).as("the resumed run's MP4").isEqualTo(bytes(backend, uninterrupted));
-            assertThat(bytes(backend, first)).isNotEqualTo(bytes(backend, uninterrupted));
+            assertThat(bytes(backend, resumed)).as("the resumed run's MP4").isEqualTo(uninterrupted);
+            assertThat(bytes(backend, first)).isNotEqualTo(uninterrupted);
+            assertThat(suspendedFiles()).as("nothing kept once the run finished").isEmpty();
+
+            // The gateway stops while a run waits suspended: its state stays on disk ...
+            suspendedFor(backend, "video_restarted", "video_urgent_2", now);
+            assertThat(suspendedFiles()).hasSize(1);
+        }
+        assertThat(suspendedFiles()).hasSize(1);
+        // ... and the restarted gateway's engine, a new one, continues the job from that step boundary.
+        try (LocalBackend restarted = backend(properties, new SimpleMeterRegistry())) {
+            String again = restarted.submit(task("video_restarted", 7, now.plusSeconds(3600), null));
+            assertThat(restarted.poll(again).progress()).as("where the run stopped").isGreaterThan(20);
+            TaskSnapshot done = awaitState(restarted, again, TaskSnapshot.State.SUCCEEDED);
+            assertThat(bytes(restarted, done)).as("the MP4 after a restart").isEqualTo(uninterrupted);
+            assertThat(suspendedFiles()).isEmpty();
+        }
+    }
+
+    private static LocalBackend backend(LocalProperties properties, SimpleMeterRegistry meters) throws Exception {
+        VideoEngine engine = WanEngines.demo(LocalBackendConfiguration.options(properties, "cpu"));
+        assertThat(engine.suspends()).isTrue();
+        return new LocalBackend(properties, List.of(engine), LocalProperties.NO_WEIGHTS, Bulkhead.of("local",
+                BulkheadConfig.custom().maxConcurrentCalls(4).maxWaitDuration(Duration.ZERO).build()), meters,
+                Clock.systemUTC());
+    }
+
+    /** The suspended task and the one it made room for. */
+    private record Pair(String late, String urgent) {}
+
+    /** Starts job {@code jobId}, then a job due sooner that pre-empts it; returns once it waits suspended. */
+    private static Pair suspendedFor(LocalBackend backend, String jobId, String urgentJobId, Instant now)
+            throws Exception {
+        String late = backend.submit(task(jobId, 7, now.plusSeconds(3600), null));
+        // A few of its 12 steps done (5 % is the text encoder; steps follow).
+        await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
+                .until(() -> backend.poll(late).progress() > 20);
+        String urgent = backend.submit(task(urgentJobId, 8, now.plusSeconds(600), late));
+        // Suspended at a step boundary, it waits with its progress while the newcomer runs.
+        await().atMost(5, TimeUnit.MINUTES).pollInterval(Duration.ofMillis(5))
+                .until(() -> backend.poll(late).state() == TaskSnapshot.State.PENDING
+                        && backend.poll(urgent).state() == TaskSnapshot.State.RUNNING);
+        assertThat(backend.poll(late).progress()).isGreaterThan(20);
+        return new Pair(late, urgent);
+    }
+
+    private List<Path> suspendedFiles() throws Exception {
+        Path dir = workDir.resolve("suspended");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.toList();
         }
     }
 

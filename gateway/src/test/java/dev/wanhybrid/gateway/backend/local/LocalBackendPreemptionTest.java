@@ -174,6 +174,47 @@ class LocalBackendPreemptionTest {
     }
 
     @Test
+    void aRunSuspendedWhenTheGatewayStopsContinuesAfterItsRestartWithItsGpuTimeAndLeavesNoFileOnceDone()
+            throws Exception {
+        TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
+        start(engine);
+        String late = suspendedAfter(engine, 60)[0];
+        Path kept = workDir.resolve("suspended").resolve("video_late.suspended");
+        assertThat(kept).exists();
+        backend.close(); // the newcomer is stopped mid-run; the suspended run stays on disk
+
+        // The restarted gateway hands the job over again (its dispatcher found the task gone).
+        TestVideoEngine after = new TestVideoEngine(MODEL, 4);
+        start(after);
+        String again = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
+        assertThat(again).isNotEqualTo(late);
+        assertThat(backend.poll(again).progress()).as("where it stopped").isEqualTo(25);
+        after.stepPermits.release(3);
+        TaskSnapshot done = awaitState(again, TaskSnapshot.State.SUCCEEDED);
+        assertThat(after.resumes).singleElement().satisfies(s -> assertThat(s.nextStep()).isEqualTo(1));
+        assertThat(after.requests).isEmpty();
+        // 60 s before the stop, then the resumed run as the engine measured it (a test engine adds 42 s).
+        assertThat(done.gpuSeconds()).isBetween(new BigDecimal("102"), new BigDecimal("112"));
+        assertThat(kept).doesNotExist();
+
+        // Another job's request under that job id (a different seed given) starts from the beginning.
+        clock.set(T0.plusSeconds(120));
+        String other = backend.submit(task("video_x", 5, T0.plusSeconds(3600), null, null));
+        awaitState(other, TaskSnapshot.State.RUNNING);
+        String urgent2 = backend.submit(task("video_urgent2", 6, T0.plusSeconds(900), null, other));
+        after.stepPermits.release(1);
+        awaitState(urgent2, TaskSnapshot.State.RUNNING);
+        backend.close();
+        TestVideoEngine third = new TestVideoEngine(MODEL, 4);
+        start(third);
+        String changed = backend.submit(task("video_x", 9, T0.plusSeconds(3600), null, null));
+        third.stepPermits.release(4);
+        awaitState(changed, TaskSnapshot.State.SUCCEEDED);
+        assertThat(third.resumes).isEmpty();
+        assertThat(third.requests).extracting(EngineRequest::seed).containsExactly(9L);
+    }
+
+    @Test
     void aNewcomerDueLaterThanTheRunItNamesDoesNotSuspendIt() throws Exception {
         TestVideoEngine engine = new TestVideoEngine(MODEL, 2);
         start(engine);
@@ -193,13 +234,9 @@ class LocalBackendPreemptionTest {
     void aSuspendedTaskCancelledWhileItWaitsIsCancelledWithItsGpuTimeAndFreesItsPlace() throws Exception {
         TestVideoEngine engine = new TestVideoEngine(MODEL, 4);
         start(engine);
-        String late = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
-        awaitState(late, TaskSnapshot.State.RUNNING);
-        clock.set(T0.plusSeconds(30));
-        String urgent = backend.submit(task("video_urgent", 2, T0.plusSeconds(600), null, late));
-        engine.stepPermits.release(1);
-        awaitState(urgent, TaskSnapshot.State.RUNNING);
-        awaitState(late, TaskSnapshot.State.PENDING);
+        String[] tasks = suspendedAfter(engine, 30);
+        String late = tasks[0];
+        String urgent = tasks[1];
 
         backend.cancel(late);
 
@@ -246,6 +283,21 @@ class LocalBackendPreemptionTest {
         assertThat(engine.requests).extracting(EngineRequest::seed).containsExactly(1L, 2L, 1L, 3L, 4L, 3L);
         assertThat(meters.get("gateway.local.suspension.failures").counter().count()).isEqualTo(2);
         assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(4);
+    }
+
+    /**
+     * {@code video_late} (due in an hour) runs; after {@code seconds} {@code video_urgent} (due in 10 minutes)
+     * pre-empts it at its first step boundary. Returns both task ids, once the first waits suspended.
+     */
+    private String[] suspendedAfter(TestVideoEngine engine, int seconds) throws Exception {
+        String late = backend.submit(task("video_late", 1, T0.plusSeconds(3600), null, null));
+        awaitState(late, TaskSnapshot.State.RUNNING);
+        clock.set(T0.plusSeconds(seconds));
+        String urgent = backend.submit(task("video_urgent", 2, T0.plusSeconds(600), null, late));
+        engine.stepPermits.release(1);
+        awaitState(urgent, TaskSnapshot.State.RUNNING);
+        awaitState(late, TaskSnapshot.State.PENDING);
+        return new String[] {late, urgent};
     }
 
     private LocalQueueState.Run runOf(String taskId) {
