@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The local backend bean. It always exists, so health and routing can say what is missing; it only has engines
@@ -82,7 +83,7 @@ class LocalBackendConfiguration {
     @Bean(destroyMethod = "close")
     LocalBackend localBackend(LocalProperties properties, ObjectProvider<VideoEngine> engineBeans,
             ObjectProvider<LocalEngineLoader> loader, BulkheadRegistry bulkheads, MeterRegistry meters,
-            ObjectProvider<Clock> clock, ObjectProvider<InputImages> images) {
+            ObjectProvider<Clock> clock, ObjectProvider<InputImages> images, Environment environment) {
         List<VideoEngine> engines = new ArrayList<>(engineBeans.orderedStream().toList());
         boolean enginesAreBeans = !engines.isEmpty();
         String notReady = LocalProperties.NO_WEIGHTS;
@@ -117,7 +118,35 @@ class LocalBackendConfiguration {
                 }
             }
         }
+        if (!enginesAreBeans && environment.getProperty("gateway.routing.preemption", Boolean.class, false)) {
+            engines.replaceAll(engine -> checkedForPreemption(engine, properties, meters));
+        }
         return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(Backend.LOCAL.id()),
                 meters, clock.getIfAvailable(Clock::systemUTC), images.getIfAvailable());
+    }
+
+    /**
+     * With pre-emption on, each engine that can suspend proves it on its own device first ({@link SuspendCheck});
+     * one that fails is used as one that cannot suspend, so its runs are planned without pre-emption. The result is
+     * logged and kept as the gauge {@code gateway.local.suspend.check} (1 passed, 0 failed) per model and device.
+     */
+    static VideoEngine checkedForPreemption(VideoEngine engine, LocalProperties properties, MeterRegistry meters) {
+        if (!engine.suspends()) {
+            return engine;
+        }
+        var info = engine.info();
+        SuspendCheck.Result result = SuspendCheck.run(engine, properties, properties.workDir().resolve("suspend-check"));
+        io.micrometer.core.instrument.Gauge.builder("gateway.local.suspend.check", () -> result.passed() ? 1 : 0)
+                .description("Whether the engine's suspend and resume matched an uninterrupted run on its device at"
+                        + " start-up (pre-emption is off for an engine that failed)")
+                .tag("model", info.modelId()).tag("device", info.device()).register(meters);
+        if (result.passed()) {
+            log.info("pre-emption checked on {} ({}) in {} ms: {}", info.modelId(), info.device(),
+                    result.took().toMillis(), result.detail());
+            return engine;
+        }
+        log.warn("pre-emption stays off for {} on {}: its suspend and resume check failed ({}); its runs are planned"
+                + " without suspensions", info.modelId(), info.device(), result.detail());
+        return SuspendCheck.withoutSuspension(engine);
     }
 }

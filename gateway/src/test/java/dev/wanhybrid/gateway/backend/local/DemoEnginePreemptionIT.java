@@ -73,6 +73,24 @@ class DemoEnginePreemptionIT {
         }
     }
 
+    @Test
+    void withPreemptionOnTheConfigurationChecksBothDemoEnginesAtStartUpAndTheyPassOnTheCpu() throws Exception {
+        LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
+                Duration.ofSeconds(30), Duration.ofHours(1), null, null, true, null, false);
+        var beans = new org.springframework.beans.factory.support.StaticListableBeanFactory();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (LocalBackend backend = new LocalBackendConfiguration().localBackend(properties,
+                beans.getBeanProvider(VideoEngine.class), beans.getBeanProvider(LocalEngineLoader.class),
+                io.github.resilience4j.bulkhead.BulkheadRegistry.ofDefaults(), meters,
+                beans.getBeanProvider(Clock.class), beans.getBeanProvider(dev.wanhybrid.gateway.backend.InputImages.class),
+                new org.springframework.mock.env.MockEnvironment().withProperty("gateway.routing.preemption", "true"))) {
+            assertThat(backend.servedModels()).containsExactlyInAnyOrder("wan2.1-t2v-demo", "wan2.2-ti2v-demo");
+            assertThat(meters.get("gateway.local.suspend.check").gauges()).hasSize(2)
+                    .allSatisfy(g -> assertThat(g.value()).as(g.getId().toString()).isEqualTo(1));
+            assertThat(backend.queue().suspends()).isTrue();
+        }
+    }
+
     private static LocalBackend backend(LocalProperties properties, SimpleMeterRegistry meters) throws Exception {
         VideoEngine engine = WanEngines.demo(LocalBackendConfiguration.options(properties, "cpu"));
         assertThat(engine.suspends()).isTrue();

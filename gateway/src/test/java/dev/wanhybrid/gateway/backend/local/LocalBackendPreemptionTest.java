@@ -153,21 +153,7 @@ class LocalBackendPreemptionTest {
 
         // An engine that cannot suspend: the queue says so, and a suspension is refused.
         TestVideoEngine inner = TestVideoEngine.free(MODEL);
-        start(new VideoEngine() {
-            @Override
-            public EngineInfo info() {
-                return inner.info();
-            }
-
-            @Override
-            public EngineResult generate(EngineRequest request, ProgressListener progress, Path outputMp4)
-                    throws EngineException, InterruptedException {
-                return inner.generate(request, progress, outputMp4);
-            }
-
-            @Override
-            public void close() {}
-        });
+        start(SuspendCheck.withoutSuspension(inner));
         assertThat(backend.queue().suspends()).isFalse();
         String plain = backend.submit(task("video_plain", 1, null, null, null));
         assertThat(backend.suspend(plain, "test")).isFalse();
