@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wanhybrid.cloud.simulator.MutableClock;
-import dev.wanhybrid.engine.EngineException;
-import dev.wanhybrid.engine.EngineInfo;
 import dev.wanhybrid.engine.EngineRequest;
-import dev.wanhybrid.engine.EngineResult;
-import dev.wanhybrid.engine.ProgressListener;
 import dev.wanhybrid.engine.VideoEngine;
 import dev.wanhybrid.gateway.backend.BackendTask;
 import dev.wanhybrid.gateway.backend.LocalQueueState;
