@@ -4,7 +4,10 @@ import dev.wanhybrid.gateway.routing.RoutingMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.DistributionSummary;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,6 +22,8 @@ public class JobMetrics {
     public static final String DURATION = "gateway.job.duration";
     public static final String BUDGET_QUEUED = "gateway.jobs.budget.queued";
     public static final String SUBMIT_GROUP = "gateway.submit.group.size";
+    public static final String CLOUD_LATENCY_VS_PLANNED = "gateway.cloud.latency.vs.planned";
+    public static final String HEDGE_RESCUES = "gateway.hedge.rescues";
     private final MeterRegistry registry;
     private final RoutingMetrics routing;
     private final io.micrometer.core.instrument.DistributionSummary submitGroups;
@@ -47,6 +52,42 @@ public class JobMetrics {
                 .tags("backend", backend, "model", model, "outcome", tag).register(registry).increment();
         Timer.builder(DURATION).description("Time from acceptance to a final status")
                 .tags("backend", backend, "model", model, "outcome", tag).register(registry).record(duration);
+    }
+
+    /**
+     * A cloud job completed: its time on the cloud (from acceptance, or from the fallback that sent it there) over
+     * the time its candidate was planned to take when the route was made, tagged by how it was sent ({@code routed},
+     * {@code rescue} for a hedged job that left at its hedge point, {@code fallback}). This is the figure that says
+     * whether {@code gateway.routing.hedge-rescue-margin} covers the cloud's spread: a rescue is late when the ratio
+     * is above the margin. Recorded whether hedging is on or not. A rescue is also counted in time or late against
+     * the job's deadline ({@value #HEDGE_RESCUES}).
+     */
+    void cloudCompleted(Job job, Instant completedAt) {
+        JobRoute.Candidate planned = job.currentCandidate();
+        if (planned.estimatedSeconds() == null || planned.estimatedSeconds() <= 0) {
+            return;
+        }
+        Instant sentAt = job.createdAt();
+        String sent = "routed";
+        List<JobRoute.Fallback> moves = job.route().fallbacks();
+        if (!moves.isEmpty()) {
+            JobRoute.Fallback last = moves.getLast();
+            sentAt = Instant.ofEpochSecond(last.at());
+            sent = JobRoute.Hedge.HEDGED_TO_CLOUD.equals(last.reason()) ? "rescue" : "fallback";
+        }
+        double seconds = Math.max(0, Duration.between(sentAt, completedAt).toMillis() / 1000.0);
+        DistributionSummary.builder(CLOUD_LATENCY_VS_PLANNED)
+                .description("A completed cloud job's time on the cloud over the time planned for it when routed")
+                .baseUnit("ratio").tags("model", job.model(), "sent", sent)
+                .serviceLevelObjectives(0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0).register(registry)
+                .record(seconds / planned.estimatedSeconds());
+        Duration deadline = job.spec().routing() == null ? null : job.spec().routing().deadline();
+        if (sent.equals("rescue") && deadline != null) {
+            boolean inTime = !completedAt.isAfter(job.createdAt().plus(deadline));
+            Counter.builder(HEDGE_RESCUES).description("Hedged jobs that left for the cloud at their hedge point and"
+                    + " completed there, in time for their deadline or late")
+                    .tags("outcome", inTime ? "in_time" : "late").register(registry).increment();
+        }
     }
 
     /** Jobs waiting under a spent budget whose policy is queue, cluster-wide (read from the job store). */

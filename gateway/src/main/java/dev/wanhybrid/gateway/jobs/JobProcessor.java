@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.cost.Backend;
 import dev.wanhybrid.gateway.backend.BackendException;
 import dev.wanhybrid.gateway.backend.BackendRegistry;
 import dev.wanhybrid.gateway.backend.BackendTask;
@@ -306,8 +307,13 @@ public class JobProcessor {
         BigDecimal actual = ledger.settle(job.id(), job.tenant(), job.backend(), task(job), snapshot);
         Optional<Job> done = store.transition(current, JobPhase.COMPLETED, owner, now(),
                 set -> set.result(stored.key(), stored.size(), stored.sha256()).progress(100).actualUsd(actual));
-        done.ifPresent(finished -> metrics.finished(finished.backend(), finished.model(), JobStatus.COMPLETED,
-                Duration.between(finished.createdAt(), now())));
+        done.ifPresent(finished -> {
+            metrics.finished(finished.backend(), finished.model(), JobStatus.COMPLETED,
+                    Duration.between(finished.createdAt(), now()));
+            if (Backend.CLOUD.is(finished.backend())) {
+                metrics.cloudCompleted(finished, now());
+            }
+        });
         log.info("job {} completed on {}/{}: {} bytes, cost {}", job.id(), job.backend(), job.model(), stored.size(),
                 actual);
     }

@@ -100,6 +100,8 @@ class HedgeCarriedOutTest {
         // A restarted gateway reads the hedge and its outcome back from the job's row.
         assertThat(newStore().find(id).orElseThrow().route().hedge()).isEqualTo(moved.route().hedge());
 
+        // The cloud takes 200 s of the 180 s planned: done at 320 s, 20 s past the deadline.
+        clock.set(HEDGE_POINT.plusSeconds(200));
         assertThat(step(id).phase()).isEqualTo(JobPhase.RUNNING);
         Job done = step(id);
         for (int polls = 0; polls < 10 && !done.phase().isTerminal(); polls++) {
@@ -107,6 +109,11 @@ class HedgeCarriedOutTest {
         }
         assertThat(done.phase()).isEqualTo(JobPhase.COMPLETED);
         assertThat(done.actualUsd()).isEqualByComparingTo("0.10");
+        var vsPlanned = fixture.jobMeters.get(JobMetrics.CLOUD_LATENCY_VS_PLANNED).tag("sent", "rescue").summary();
+        assertThat(vsPlanned.count()).isEqualTo(1);
+        assertThat(vsPlanned.totalAmount()).isCloseTo(200.0 / 180, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(fixture.jobMeters.get(JobMetrics.HEDGE_RESCUES).tag("outcome", "late").counter().count())
+                .isEqualTo(1);
 
         Map<String, Object> hedge = entry(id + ":hedge");
         assertThat(hedge.get("backend")).isEqualTo("local");

@@ -42,6 +42,7 @@ class JobProcessorTest {
     ScriptedBackend local = new ScriptedBackend("local");
     RecordingLedger ledger = new RecordingLedger();
     JobProperties properties;
+    SimpleMeterRegistry jobMeters = new SimpleMeterRegistry();
 
     @BeforeEach
     void wire() throws Exception {
@@ -59,7 +60,7 @@ class JobProcessorTest {
         Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
         processor = new JobProcessor(store, registry, ledger, new LocalDiskResultStore(results),
                 new ResultPreviews(new LocalDiskResultStore(results)),
-                new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+                new JobMetrics(jobMeters), properties, clock);
     }
 
     static BackendRegistry registryOf(VideoBackend... backends) {
@@ -165,6 +166,10 @@ class JobProcessorTest {
         assertThat(done.resultSha256()).hasSize(64);
         assertThat(done.actualUsd()).isEqualByComparingTo("0.50");
         assertThat(ledger.settleCalls("video_ok")).isEqualTo(1);
+        // Routed to the cloud at acceptance: its time there against the plan is recorded, not as a rescue.
+        assertThat(jobMeters.get(JobMetrics.CLOUD_LATENCY_VS_PLANNED).tag("sent", "routed").summary().count())
+                .isEqualTo(1);
+        assertThat(jobMeters.find(JobMetrics.HEDGE_RESCUES).counters()).isEmpty();
     }
 
     @Test

@@ -37,6 +37,7 @@ final class LocalDispatchFixture implements AutoCloseable {
     final JobStore store;
     final LocalBackend local;
     final JobProcessor processor;
+    final SimpleMeterRegistry jobMeters = new SimpleMeterRegistry();
 
     LocalDispatchFixture(Path dir, MutableClock clock, TestVideoEngine engine, ScriptedBackend cloud)
             throws java.io.IOException {
@@ -53,7 +54,7 @@ final class LocalDispatchFixture implements AutoCloseable {
                 Duration.ofMinutes(30), Duration.ofMinutes(30));
         LocalDiskResultStore results = new LocalDiskResultStore(dir.resolve("results"));
         processor = new JobProcessor(store, JobProcessorTest.registryOf(local, cloud), ledger.ledger, results,
-                new ResultPreviews(results), new JobMetrics(new SimpleMeterRegistry()), properties, clock);
+                new ResultPreviews(results), new JobMetrics(jobMeters), properties, clock);
     }
 
     /** One step of the job, then the job as stored. */
