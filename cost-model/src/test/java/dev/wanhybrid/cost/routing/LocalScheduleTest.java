@@ -338,4 +338,55 @@ class LocalScheduleTest {
         assertThat(plan.queued()).isZero();
         assertThat(plan.runningJobs().get(0).orElseThrow().id()).isEqualTo(1);
     }
+
+    /**
+     * The queue against a {@code TreeSet} with the same deadline order, on 200 random runs of enqueues (ties in
+     * deadline included), removals, duplicate enqueues, starts and copies: the same jobs in the same order every
+     * step, a copy independent of its original.
+     */
+    @Test
+    void theQueueKeepsDeadlineOrderAndSetSemanticsAsATreeSetWould() {
+        java.util.Comparator<LocalSchedule.Job> edf = (a, b) -> LocalSchedule.deadlineOrder(a.due(), a.id(), b.due(),
+                b.id());
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2026_12_07L);
+        for (int run = 0; run < 200; run++) {
+            LocalSchedule plan = new LocalSchedule(1 + r.nextInt(4));
+            java.util.TreeSet<LocalSchedule.Job> model = new java.util.TreeSet<>(edf);
+            LocalSchedule copy = null;
+            List<LocalSchedule.Job> copied = null;
+            long nextId = 0;
+            for (int op = 0; op < 300; op++) {
+                int what = r.nextInt(10);
+                if (what < 5 || model.isEmpty()) {
+                    LocalSchedule.Job j = job(nextId++, 10 * r.nextInt(40), 1 + r.nextInt(100));
+                    plan.enqueue(j);
+                    model.add(j);
+                } else if (what < 7) {
+                    LocalSchedule.Job victim = model.stream().skip(r.nextInt(model.size())).findFirst().orElseThrow();
+                    assertThat(plan.remove(victim)).isTrue();
+                    model.remove(victim);
+                    assertThat(plan.remove(victim)).as("already removed").isFalse();
+                } else if (what < 8) {
+                    LocalSchedule.Job again = model.stream().skip(r.nextInt(model.size())).findFirst().orElseThrow();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan.enqueue(again))
+                            .isInstanceOf(IllegalArgumentException.class);
+                } else if (what < 9) {
+                    int gpu = plan.idleGpu();
+                    if (gpu < 0) {
+                        plan.finish(r.nextInt(plan.gpus()));
+                        gpu = plan.idleGpu();
+                    }
+                    assertThat(plan.startNext(gpu, 0).orElseThrow()).isEqualTo(model.pollFirst());
+                } else {
+                    copy = plan.copy();
+                    copied = List.copyOf(model);
+                }
+                assertThat(plan.queuedJobs()).containsExactlyElementsOf(model);
+                assertThat(plan.queued()).isEqualTo(model.size());
+            }
+            if (copy != null) {
+                assertThat(copy.queuedJobs()).as("a copy keeps what it copied").containsExactlyElementsOf(copied);
+            }
+        }
+    }
 }
