@@ -48,6 +48,8 @@ public final class ReplaySimulator {
     private final ZoneId zone;
     private final double cloudLatencySigma;
     private final CloudLatencyDraw cloudLatencyDraw;
+    /** How far back the policies' cloud latency is learnt from finished cloud tasks; {@code null}: not learnt. */
+    private final Duration learningWindow;
 
     /** How the cloud latency factors of a {@linkplain #withCloudLatencySpread spread} are drawn. */
     public enum CloudLatencyDraw {
@@ -61,11 +63,11 @@ public final class ReplaySimulator {
     }
 
     public ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone) {
-        this(catalog, gpus, seed, noiseSigma, zone, 0, CloudLatencyDraw.PER_JOB);
+        this(catalog, gpus, seed, noiseSigma, zone, 0, CloudLatencyDraw.PER_JOB, null);
     }
 
     private ReplaySimulator(ReplayCatalog catalog, int gpus, long seed, double noiseSigma, ZoneId zone,
-            double cloudLatencySigma, CloudLatencyDraw cloudLatencyDraw) {
+            double cloudLatencySigma, CloudLatencyDraw cloudLatencyDraw, Duration learningWindow) {
         if (!(cloudLatencySigma >= 0 && Double.isFinite(cloudLatencySigma))) {
             throw new IllegalArgumentException("cloud latency spread must be a finite sigma >= 0, was "
                     + cloudLatencySigma);
@@ -77,6 +79,19 @@ public final class ReplaySimulator {
         this.noiseSigma = noiseSigma;
         this.zone = zone;
         this.cloudLatencySigma = cloudLatencySigma;
+        this.learningWindow = learningWindow;
+    }
+
+    /**
+     * The same simulator where the policies plan on the cloud latency they learnt, as the gateway's
+     * {@code CloudLatencyTracker} does: a cloud option's latency is the catalog's times the median of real over
+     * catalog latency of the cloud tasks of that model that finished in the last {@code window} (at least 3; the
+     * catalog's latency until then). What a job really takes is unchanged (the catalog's latency times its draw).
+     * Only matters with a {@linkplain #withCloudLatencySpread spread}: without one every factor is 1.
+     */
+    public ReplaySimulator withLearnedCloudLatency(Duration window) {
+        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, cloudLatencySigma, cloudLatencyDraw,
+                java.util.Objects.requireNonNull(window));
     }
 
     /**
@@ -93,7 +108,7 @@ public final class ReplaySimulator {
      * ({@link CloudLatencyDraw}). A sigma of 0 is the assumed latency exactly either way.
      */
     public ReplaySimulator withCloudLatencySpread(double sigma, CloudLatencyDraw draw) {
-        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, sigma, draw);
+        return new ReplaySimulator(catalog, gpus, seed, noiseSigma, zone, sigma, draw, learningWindow);
     }
 
     public double cloudLatencySpread() {
@@ -355,6 +370,7 @@ public final class ReplaySimulator {
                 busy[0] += Math.max(0, Math.min(finish, end) - Math.min(start, end));
             }
         };
+        LatencyLearner learner = learningWindow == null ? null : new LatencyLearner(learningWindow.toSeconds());
         ReplayCatalog.CloudOption[] rescue = new ReplayCatalog.CloudOption[trace.size()];
         Money[] hedgedCloud = {Money.zero(currency)};
         int[] hedgedAway = {0};
@@ -371,6 +387,9 @@ public final class ReplaySimulator {
             hedgedCloud[0] = hedgedCloud[0].plus(rescue[i].price());
             today[1] = today[1].plus(rescue[i].price());
             hedgedAway[0]++;
+            if (learner != null) {
+                learner.sent(rescue[i].model(), at, cloudFactor.of(i, at), rescue[i].latency().toMillis() / 1000.0);
+            }
             if (at + rescue[i].latency().toMillis() / 1000.0 * cloudFactor.of(i, at) - seconds(t0, job.arrival())
                     <= job.deadline().toMillis() / 1000.0) {
                 hits[0]++;
@@ -393,8 +412,10 @@ public final class ReplaySimulator {
                 wait = Double.isInfinite(start) ? Duration.ofDays(365)
                         : Duration.ofMillis((long) (Math.max(0, start - now) * 1000));
             }
+            Optional<ReplayCatalog.CloudOption> learnt = learner == null ? cloudOption
+                    : cloudOption.map(o -> learner.planned(o, now));
             ReplayPolicy.Decision d = policy.decide(job, new ReplayPolicy.View(job.arrival(), wait,
-                    fleet.plan.queued(), withFleet ? gpus : 0, localOptions, cloudOption, i, now, fleet.plan));
+                    fleet.plan.queued(), withFleet ? gpus : 0, localOptions, learnt, i, now, fleet.plan));
             if ("local".equals(d.backend())) {
                 ReplayCatalog.LocalOption option = localOptions.stream().filter(o -> o.model().equals(d.model()))
                         .findFirst().orElseThrow(() -> new IllegalStateException(name + " chose " + d.model()
@@ -425,6 +446,9 @@ public final class ReplaySimulator {
                 cloud = cloud.plus(option.price());
                 Money[] today = day(daily, job.arrival().atZone(zone).toLocalDate(), currency);
                 today[1] = today[1].plus(option.price());
+                if (learner != null) {
+                    learner.sent(option.model(), now, cloudFactor.of(i, now), option.latency().toMillis() / 1000.0);
+                }
                 if (meets(option.latency(), cloudFactor.of(i, now), job.deadline())) {
                     hits[0]++;
                 } else {
@@ -693,5 +717,46 @@ public final class ReplaySimulator {
 
     static double seconds(Instant t0, Instant t) {
         return Duration.between(t0, t).toMillis() / 1000.0;
+    }
+
+    /**
+     * The cloud latency a policy learns from cloud tasks as they finish ({@link #withLearnedCloudLatency}): per
+     * model, the median of real over catalog latency of the tasks that finished in the window, once there are 3.
+     */
+    private static final class LatencyLearner {
+        private final double window;
+        /** Per model: tasks sent, not finished yet, by finish time: {finish, factor}. */
+        private final java.util.Map<String, java.util.PriorityQueue<double[]>> running = new java.util.HashMap<>();
+        /** Per model: finished tasks in finish order: {finish, factor}. */
+        private final java.util.Map<String, java.util.ArrayDeque<double[]>> finished = new java.util.HashMap<>();
+
+        LatencyLearner(double windowSeconds) {
+            this.window = windowSeconds;
+        }
+
+        void sent(String model, double at, double factor, double catalogSeconds) {
+            running.computeIfAbsent(model, m -> new java.util.PriorityQueue<>(
+                    java.util.Comparator.comparingDouble((double[] t) -> t[0])))
+                    .add(new double[] {at + catalogSeconds * factor, factor});
+        }
+
+        ReplayCatalog.CloudOption planned(ReplayCatalog.CloudOption option, double now) {
+            var done = finished.computeIfAbsent(option.model(), m -> new java.util.ArrayDeque<>());
+            var pending = running.get(option.model());
+            while (pending != null && !pending.isEmpty() && pending.peek()[0] <= now) {
+                done.addLast(pending.poll());
+            }
+            while (!done.isEmpty() && done.peekFirst()[0] < now - window) {
+                done.pollFirst();
+            }
+            if (done.size() < 3) {
+                return option;
+            }
+            double[] factors = done.stream().mapToDouble(t -> t[1]).sorted().toArray();
+            int n = factors.length;
+            double median = n % 2 == 1 ? factors[n / 2] : (factors[n / 2 - 1] + factors[n / 2]) / 2;
+            return new ReplayCatalog.CloudOption(option.model(), option.price(),
+                    Duration.ofMillis(Math.round(option.latency().toMillis() * median)));
+        }
     }
 }

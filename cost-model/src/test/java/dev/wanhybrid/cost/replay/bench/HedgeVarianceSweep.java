@@ -22,8 +22,10 @@ import java.util.Locale;
  * router's on the same trace and draws ({@code vs router}). The bound is the usual one, on the assumed latency. Not a
  * test. Run from {@code cost-model}: {@code java -cp target/classes:target/test-classes:<deps>
  * dev.wanhybrid.cost.replay.bench.HedgeVarianceSweep 1,2,3,1001,1002,1003 3 deadline-spread,mixed 0,0.25,0.5 1,1.5,2
- * [per-job|per-hour]} (seeds, days, families, spreads, rescue margins, and how the latency factor is drawn: per job,
- * the default, or per hour of sending, {@link ReplaySimulator.CloudLatencyDraw}).
+ * [per-job|per-hour] [learning window, minutes]} (seeds, days, families, spreads, rescue margins, how the latency
+ * factor is drawn: per job, the default, or per hour of sending, {@link ReplaySimulator.CloudLatencyDraw}; and, when
+ * given, the window over which the policies learn the cloud's latency from finished tasks, as the gateway does,
+ * {@link ReplaySimulator#withLearnedCloudLatency}; then the cost may move with the spread).
  */
 public final class HedgeVarianceSweep {
 
@@ -38,7 +40,9 @@ public final class HedgeVarianceSweep {
         ReplaySimulator.CloudLatencyDraw draw = args.length > 5
                 ? ReplaySimulator.CloudLatencyDraw.valueOf(args[5].toUpperCase(Locale.ROOT).replace('-', '_'))
                 : ReplaySimulator.CloudLatencyDraw.PER_JOB;
-        System.out.println("cloud latency drawn " + draw.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        java.time.Duration learning = args.length > 6 ? java.time.Duration.ofMinutes(Long.parseLong(args[6])) : null;
+        System.out.println("cloud latency drawn " + draw.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + (learning == null ? ", planned on the catalog's" : ", learnt over " + learning.toMinutes() + " min"));
         int strategies = 1 + margins.length;
         // [family][gpus][sigma][strategy]: worst gap, worst shortfall, worst shortfall over the router's
         List<String> rows = new ArrayList<>();
@@ -68,6 +72,9 @@ public final class HedgeVarianceSweep {
                     double[] costAtZero = new double[strategies];
                     for (int s = 0; s < sigmas.length; s++) {
                         ReplaySimulator sim = base.withCloudLatencySpread(sigmas[s], draw);
+                        if (learning != null) {
+                            sim = sim.withLearnedCloudLatency(learning);
+                        }
                         double routerShort = 0;
                         int routerHits = 0;
                         for (int k = 0; k < strategies; k++) {
@@ -78,7 +85,7 @@ public final class HedgeVarianceSweep {
                             double cost = o.total().amount().doubleValue();
                             if (s == 0) {
                                 costAtZero[k] = cost;
-                            } else if (Math.abs(cost - costAtZero[k]) > 1e-6) {
+                            } else if (learning == null && Math.abs(cost - costAtZero[k]) > 1e-6) {
                                 throw new IllegalStateException("cost moved with the spread: " + family.name() + " "
                                         + gpus + " seed " + seed + " strategy " + k);
                             }
