@@ -45,7 +45,7 @@ final class LocalDispatchFixture implements AutoCloseable {
         ledger = new LedgerFixture(dataSource, ZoneId.of("UTC"), new BudgetProperties.Degrade(BigDecimal.ZERO, "none"));
         store = newStore();
         local = new LocalBackend(new LocalProperties(null, List.of("cpu"), dir.resolve("work"), 50, 5.0, "unipc",
-                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false), List.of(engine),
+                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false, null), List.of(engine),
                 LocalProperties.NO_WEIGHTS, Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4)
                         .maxWaitDuration(Duration.ZERO).build()), new SimpleMeterRegistry(), clock);
         JobProperties properties = new JobProperties(true, "", List.of(), Duration.ofSeconds(30),

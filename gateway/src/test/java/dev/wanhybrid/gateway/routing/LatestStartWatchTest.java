@@ -77,7 +77,7 @@ class LatestStartWatchTest {
     @BeforeEach
     void start() {
         backend = new LocalBackend(new LocalProperties(null, List.of("cpu"), workDir, 50, 5.0, "unipc",
-                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false), List.of(engine),
+                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false, null), List.of(engine),
                 LocalProperties.NO_WEIGHTS, Bulkhead.of("local", BulkheadConfig.custom().maxConcurrentCalls(4)
                         .maxWaitDuration(Duration.ZERO).build()), meters, clock);
     }

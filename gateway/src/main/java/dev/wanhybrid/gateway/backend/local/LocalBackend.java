@@ -103,6 +103,7 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
     static final Duration SUSPENDED_KEPT_UNCLAIMED = Duration.ofDays(1);
     private final Counter suspensions;
     private final Counter suspensionFailures;
+    private final Counter checkpoints;
 
     /**
      * @param engines one loaded engine per device; empty when there are no weights (the backend then refuses work
@@ -139,6 +140,10 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
         this.suspendedRuns = new SuspendedRunFiles(properties.workDir().resolve("suspended"));
         this.suspensions = Counter.builder("gateway.local.suspensions")
                 .description("Local runs suspended at a step boundary to make room for a job due earlier (pre-emption)")
+                .register(meters);
+        this.checkpoints = Counter.builder("gateway.local.checkpoints")
+                .description("Running local generations whose state was written to disk at a step boundary"
+                        + " (gateway.local.checkpoint-every)")
                 .register(meters);
         this.suspensionFailures = Counter.builder("gateway.local.suspension.failures")
                 .description("Local runs that failed while suspending or resuming and started again from the beginning")
@@ -421,8 +426,38 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
 
     private volatile boolean closing;
 
+    /**
+     * A run's suspension: the pre-emption a caller requests ({@link Suspension#request()}), and with
+     * {@code gateway.local.checkpoint-every} set, a checkpoint at the first step boundary once that long has passed
+     * since the run (or its last checkpoint) started; {@link #checkpoint} says which one stopped the run.
+     */
+    private final class RunSuspension extends Suspension {
+        private volatile Instant nextCheckpoint;
+        private volatile boolean checkpoint;
+
+        RunSuspension() {
+            schedule();
+        }
+
+        void schedule() {
+            Duration every = properties.checkpointEvery();
+            nextCheckpoint = every.isZero() || !suspends ? null : clock.instant().plus(every);
+        }
+
+        @Override
+        public boolean suspendsBefore(int step) {
+            if (super.suspendsBefore(step)) {
+                checkpoint = false;
+                return true;
+            }
+            Instant at = nextCheckpoint;
+            checkpoint = at != null && !clock.instant().isBefore(at);
+            return checkpoint;
+        }
+    }
+
     private void run(VideoEngine engine, LocalTask t) {
-        Suspension suspension = new Suspension();
+        RunSuspension suspension = new RunSuspension();
         SuspendedGeneration from;
         synchronized (t) {
             if (t.state != TaskSnapshot.State.PENDING) {
@@ -447,6 +482,13 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             Files.createDirectories(t.output.getParent());
             EngineOutcome outcome = from == null ? engine.generate(t.request, p -> t.progress = p, t.output, suspension)
                     : engine.resume(from, p -> t.progress = p, t.output, suspension);
+            while (outcome.isSuspended() && suspension.checkpoint && !t.suspending && !t.cancelRequested) {
+                // A checkpoint: the state goes to disk and the same worker carries on from it at once.
+                from = outcome.suspended();
+                checkpoint(t, from);
+                suspension.schedule();
+                outcome = engine.resume(from, p -> t.progress = p, t.output, suspension);
+            }
             if (outcome.isSuspended()) {
                 requeued = requeue(t, outcome.suspended());
                 return;
@@ -454,7 +496,9 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
             EngineResult result = outcome.result();
             Duration device = result.deviceTime();
             if (t.runs == 0) {
-                meanServiceTime = Duration.ofMillis((meanServiceTime.toMillis() * 4 + device.toMillis()) / 5);
+                // The whole run's device time: its checkpointed stretches (in gpuBefore) and the last one.
+                long whole = t.gpuBefore.movePointRight(3).longValue() + device.toMillis();
+                meanServiceTime = Duration.ofMillis((meanServiceTime.toMillis() * 4 + whole) / 5);
             }
             t.gpuSeconds = t.gpuBefore.add(BigDecimal.valueOf(device.toMillis()).divide(BigDecimal.valueOf(1000), 3,
                     RoundingMode.HALF_UP));
@@ -492,6 +536,21 @@ public class LocalBackend implements VideoBackend, LocalCapacity, AutoCloseable 
                 bulkhead.onComplete();
             }
         }
+    }
+
+    /**
+     * A checkpoint of a running task: its state is written to disk with the GPU time so far, which this stretch of the
+     * run adds to (the next stretch is timed from now), and the run goes on.
+     */
+    private void checkpoint(LocalTask t, SuspendedGeneration state) {
+        Instant now = clock.instant();
+        synchronized (t) {
+            t.gpuBefore = t.gpuBefore.add(t.elapsed(now));
+            t.startedAt = now;
+        }
+        t.onDisk = suspendedRuns.save(t.jobId, t.request, t.seedGiven, state, t.progress, t.gpuBefore) || t.onDisk;
+        checkpoints.increment();
+        log.debug("local task {} (job {}) checkpointed at {} %", t.id, t.jobId, t.progress);
     }
 
     /**

@@ -118,7 +118,11 @@ class LocalBackendConfiguration {
                 }
             }
         }
-        if (!enginesAreBeans && environment.getProperty("gateway.routing.preemption", Boolean.class, false)) {
+        // Pre-emption, and checkpoints of real engines, suspend and resume runs: each engine proves it can first.
+        // (The demo engines are exact on the CPU, tested; their runs take seconds, so no checkpoint is ever due.)
+        boolean preemption = environment.getProperty("gateway.routing.preemption", Boolean.class, false);
+        boolean checkpoints = !properties.checkpointEvery().isZero() && !properties.demoEngine();
+        if (!enginesAreBeans && (preemption || checkpoints)) {
             engines.replaceAll(engine -> checkedForPreemption(engine, properties, meters));
         }
         return new LocalBackend(properties, engines, !enginesAreBeans, notReady, bulkheads.bulkhead(Backend.LOCAL.id()),
@@ -126,9 +130,10 @@ class LocalBackendConfiguration {
     }
 
     /**
-     * With pre-emption on, each engine that can suspend proves it on its own device first ({@link SuspendCheck});
-     * one that fails is used as one that cannot suspend, so its runs are planned without pre-emption. The result is
-     * logged and kept as the gauge {@code gateway.local.suspend.check} (1 passed, 0 failed) per model and device.
+     * With pre-emption or checkpoints on, each engine that can suspend proves it on its own device first
+     * ({@link SuspendCheck}); one that fails is used as one that cannot suspend, so its runs are planned without
+     * pre-emption and never checkpointed. The result is logged and kept as the gauge
+     * {@code gateway.local.suspend.check} (1 passed, 0 failed) per model and device.
      */
     static VideoEngine checkedForPreemption(VideoEngine engine, LocalProperties properties, MeterRegistry meters) {
         if (!engine.suspends()) {
@@ -141,12 +146,12 @@ class LocalBackendConfiguration {
                         + " start-up (pre-emption is off for an engine that failed)")
                 .tag("model", info.modelId()).tag("device", info.device()).register(meters);
         if (result.passed()) {
-            log.info("pre-emption checked on {} ({}) in {} ms: {}", info.modelId(), info.device(),
+            log.info("suspend and resume checked on {} ({}) in {} ms: {}", info.modelId(), info.device(),
                     result.took().toMillis(), result.detail());
             return engine;
         }
-        log.warn("pre-emption stays off for {} on {}: its suspend and resume check failed ({}); its runs are planned"
-                + " without suspensions", info.modelId(), info.device(), result.detail());
+        log.warn("pre-emption and checkpoints stay off for {} on {}: its suspend and resume check failed ({}); its"
+                + " runs are planned without suspensions", info.modelId(), info.device(), result.detail());
         return SuspendCheck.withoutSuspension(engine);
     }
 }

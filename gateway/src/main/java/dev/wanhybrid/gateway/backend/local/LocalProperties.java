@@ -32,6 +32,10 @@ import org.springframework.validation.annotation.Validated;
  *     output
  * @param loras the LoRA registry: name to LoRA file (Diffusers naming); a request's {@code lora} must name one,
  *     and only Wan 2.2 engines apply them
+ * @param offloadTextEncoder keep the text encoder off the device between prompts
+ * @param checkpointEvery how often a running generation's state is written to the work dir at a step boundary, so a
+ *     gateway that stops or dies mid-run continues it from there after its restart (engines that can suspend only;
+ *     {@code 0} turns it off; {@code null} when built in code: off)
  */
 @Validated
 @ConfigurationProperties("gateway.local")
@@ -48,10 +52,16 @@ public record LocalProperties(
         String modelId,
         @DefaultValue("false") boolean demoEngine,
         Map<String, Path> loras,
-        @DefaultValue("false") boolean offloadTextEncoder) {
+        @DefaultValue("false") boolean offloadTextEncoder,
+        @DefaultValue("10m") Duration checkpointEvery) {
 
     public LocalProperties {
         loras = loras == null ? Map.of() : Map.copyOf(loras);
+        checkpointEvery = checkpointEvery == null ? Duration.ZERO : checkpointEvery;
+        if (checkpointEvery.isNegative()) {
+            throw new IllegalArgumentException("gateway.local.checkpoint-every must not be negative, was "
+                    + checkpointEvery);
+        }
         // @DefaultValue is not placeholder-resolved: "${java.io.tmpdir}" there became a folder of that literal name.
         workDir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "wan-gateway-local");
     }

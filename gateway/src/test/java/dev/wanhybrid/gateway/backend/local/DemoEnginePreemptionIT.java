@@ -41,7 +41,7 @@ class DemoEnginePreemptionIT {
     @Test
     void aRunSuspendedForATaskDueEarlierResumesToTheSameMp4AsAnUninterruptedRunAlsoAfterARestart() throws Exception {
         LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
-                Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false);
+                Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false, null);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] uninterrupted;
         Instant now = Instant.now();
@@ -76,7 +76,7 @@ class DemoEnginePreemptionIT {
     @Test
     void withPreemptionOnTheConfigurationChecksBothDemoEnginesAtStartUpAndTheyPassOnTheCpu() throws Exception {
         LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
-                Duration.ofSeconds(30), Duration.ofHours(1), null, null, true, null, false);
+                Duration.ofSeconds(30), Duration.ofHours(1), null, null, true, null, false, null);
         var beans = new org.springframework.beans.factory.support.StaticListableBeanFactory();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (LocalBackend backend = new LocalBackendConfiguration().localBackend(properties,

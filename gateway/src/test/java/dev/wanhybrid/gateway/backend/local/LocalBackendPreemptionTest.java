@@ -47,7 +47,7 @@ class LocalBackendPreemptionTest {
 
     private LocalBackend start(VideoEngine engine) {
         backend = new LocalBackend(new LocalProperties(null, List.of("cpu"), workDir, 50, 5.0, "unipc",
-                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false), List.of(engine),
+                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false, null), List.of(engine),
                 LocalProperties.NO_WEIGHTS, bulkhead, meters, clock);
         return backend;
     }

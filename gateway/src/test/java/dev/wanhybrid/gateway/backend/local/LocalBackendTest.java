@@ -39,7 +39,7 @@ class LocalBackendTest {
 
     private LocalProperties properties() {
         return new LocalProperties(null, List.of("cpu"), workDir, 50, 5.0, "unipc", Duration.ofMinutes(4),
-                Duration.ofHours(1), null, null, false, null, false);
+                Duration.ofHours(1), null, null, false, null, false, null);
     }
 
     private LocalBackend start(int capacity, TestVideoEngine... engines) {

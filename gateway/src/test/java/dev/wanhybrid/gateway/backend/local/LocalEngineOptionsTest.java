@@ -13,7 +13,7 @@ class LocalEngineOptionsTest {
 
     private static LocalProperties properties(String dtype, String modelId, boolean offload) {
         return new LocalProperties(null, List.of("cuda:1"), Path.of("work"), 50, 5.0, "unipc", Duration.ofMinutes(4),
-                Duration.ofHours(1), dtype, modelId, false, null, offload);
+                Duration.ofHours(1), dtype, modelId, false, null, offload, null);
     }
 
     @Test

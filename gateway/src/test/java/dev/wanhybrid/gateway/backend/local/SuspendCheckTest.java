@@ -32,7 +32,7 @@ class SuspendCheckTest {
     Path dir;
 
     private final LocalProperties properties = new LocalProperties(null, List.of("cpu"), null, 50, 5.0, "unipc",
-            Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false);
+            Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false, null);
 
     /**
      * A stand-in for a denoising loop: the latent starts from the seed and each step adds to it; {@code drift} is
@@ -143,7 +143,7 @@ class SuspendCheckTest {
     void anEngineThatFailsIsPlannedWithoutSuspensionsAndTheGaugeSaysSo() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         LocalProperties here = new LocalProperties(null, List.of("cpu"), dir, 50, 5.0, "unipc",
-                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false);
+                Duration.ofMinutes(4), Duration.ofHours(1), null, null, false, null, false, null);
 
         VideoEngine good = LocalBackendConfiguration.checkedForPreemption(new SteppingEngine(0, false, true), here,
                 meters);
