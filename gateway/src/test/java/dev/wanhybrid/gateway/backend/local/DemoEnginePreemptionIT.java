@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pre-emption on the real local engine (local-engine's random-weight Wan 2.1 demo model on the CPU): a run suspended
  * part-way for a task due earlier resumes after it, and its MP4 is byte for byte the one an uninterrupted run of the
- * same request writes; and a gateway stopped while the run waits suspended continues it, after its restart, from the
- * state kept on disk, to the same MP4.
+ * same request writes; a gateway stopped while the run waits suspended continues it, after its restart, from the
+ * state kept on disk, to the same MP4; and so does a run checkpointed as it goes.
  */
 class DemoEnginePreemptionIT {
 
@@ -39,7 +39,8 @@ class DemoEnginePreemptionIT {
     Path workDir;
 
     @Test
-    void aRunSuspendedForATaskDueEarlierResumesToTheSameMp4AsAnUninterruptedRunAlsoAfterARestart() throws Exception {
+    void aRunSuspendedForATaskDueEarlierOrCheckpointedResumesToTheSameMp4AsAnUninterruptedRunAlsoAfterARestart()
+            throws Exception {
         LocalProperties properties = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
                 Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false, null);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -69,6 +70,17 @@ class DemoEnginePreemptionIT {
             assertThat(restarted.poll(again).progress()).as("where the run stopped").isGreaterThan(20);
             TaskSnapshot done = awaitState(restarted, again, TaskSnapshot.State.SUCCEEDED);
             assertThat(bytes(restarted, done)).as("the MP4 after a restart").isEqualTo(uninterrupted);
+            assertThat(suspendedFiles()).isEmpty();
+        }
+        // A run checkpointed every 300 ms (its state to disk at a step boundary, then on at once): the same MP4.
+        LocalProperties checkpointing = new LocalProperties(null, List.of("cpu"), workDir, 12, 5.0, "unipc",
+                Duration.ofSeconds(30), Duration.ofHours(1), null, null, false, null, false, Duration.ofMillis(300));
+        SimpleMeterRegistry checkpoints = new SimpleMeterRegistry();
+        try (LocalBackend backend = backend(checkpointing, checkpoints)) {
+            String task = backend.submit(task("video_checkpointed", 7, now.plusSeconds(3600), null));
+            TaskSnapshot done = awaitState(backend, task, TaskSnapshot.State.SUCCEEDED);
+            assertThat(checkpoints.get("gateway.local.checkpoints").counter().count()).isGreaterThanOrEqualTo(1);
+            assertThat(bytes(backend, done)).as("the checkpointed run's MP4").isEqualTo(uninterrupted);
             assertThat(suspendedFiles()).isEmpty();
         }
     }
