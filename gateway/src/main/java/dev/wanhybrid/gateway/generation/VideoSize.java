@@ -1,11 +1,16 @@
 package dev.wanhybrid.gateway.generation;
 
+import java.util.regex.Pattern;
+
 /**
  * Output frame size in pixels.
  *
  * <p>The OpenAI shape writes it {@code "1280x720"}, DashScope writes {@code "1280*720"}; both parse here.
  */
 public record VideoSize(int width, int height) {
+
+    /** What {@link #parse} splits on; compiled once (String.split compiles a pattern of more than one character per call). */
+    private static final Pattern SEPARATOR = Pattern.compile("[x*X]");
 
     public VideoSize {
         if (width <= 0 || height <= 0) {
@@ -18,7 +23,7 @@ public record VideoSize(int width, int height) {
         if (text == null) {
             throw new IllegalArgumentException("size is missing");
         }
-        String[] parts = text.trim().split("[x*X]");
+        String[] parts = SEPARATOR.split(text.trim());
         if (parts.length != 2) {
             throw new IllegalArgumentException("size must look like 1280x720, was '" + text + "'");
         }

@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.wanhybrid.gateway.backend.OpenTasks;
 import dev.wanhybrid.gateway.database.SqlWrites;
 import java.sql.ResultSet;
@@ -43,13 +44,28 @@ public class JobStore implements OpenTasks {
     private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
     private static final String JOB_ROW_PLACEHOLDERS = "(" + String.join(", ",
             Collections.nCopies(COLUMN_NAMES.size(), "?")) + ")";
+    /**
+     * The columns a new job sets that vary from job to job; {@link #NEW_JOB_ROW} writes the others as the constants
+     * every new job has (0, FALSE, or NULL by leaving them out).
+     */
+    private static final String NEW_JOB_COLUMNS = "id, tenant, status, phase, requested_model, backend, model, "
+            + "candidate_index, prompt, seconds, size, spec_json, route_json, estimate_usd, next_attempt_at, "
+            + "created_at, updated_at, progress, cancel_requested, deleted, attempts, polls, version";
+    private static final String NEW_JOB_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, FALSE, FALSE, 0, 0, 0)";
     static final String ACTIVE_PHASES = "('queued', 'submitting', 'submission_unknown', 'running', "
             + "'fetching_result')";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final JobRenderer renderer;
-    private final JsonMapper json = JsonMapper.builder().build();
+    /**
+     * Writes {@code spec_json} and {@code route_json} without their null fields (a plain request's spec is half nulls),
+     * and reads them back; an absent field reads as null, so rows written with the nulls read the same. Every byte
+     * of a job row is written to the table and the WAL in the submit's commit (docs/benchmarks/submit.md).
+     */
+    private final JsonMapper json = JsonMapper.builder()
+            .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
+            .build();
 
     private final JobEventSignal signal;
 
@@ -89,16 +105,24 @@ public class JobStore implements OpenTasks {
         if (jobs.isEmpty()) {
             return;
         }
-        StringBuilder insertJobs = new StringBuilder("INSERT INTO jobs (" + COLUMNS + ") VALUES ");
+        // A new job as submitted (queued or waiting for budget) has no task, lease, result or error yet: its row
+        // binds only the columns that vary, half of them (each bound value is work for the driver and the server).
+        boolean allNew = jobs.stream().allMatch(JobStore::isNew);
+        StringBuilder insertJobs = new StringBuilder("INSERT INTO jobs (")
+                .append(allNew ? NEW_JOB_COLUMNS : COLUMNS).append(") VALUES ");
         StringBuilder insertEvents = new StringBuilder("INSERT INTO job_events (" + EVENT_COLUMNS + ") VALUES ");
-        List<Object> jobParams = new ArrayList<>(jobs.size() * COLUMN_NAMES.size());
+        List<Object> jobParams = new ArrayList<>(jobs.size() * (allNew ? 17 : COLUMN_NAMES.size()));
         List<Object> eventParams = new ArrayList<>(jobs.size() * 6);
         for (int i = 0; i < jobs.size(); i++) {
             Job job = jobs.get(i);
-            insertJobs.append(i == 0 ? "" : ", ").append(JOB_ROW_PLACEHOLDERS);
+            insertJobs.append(i == 0 ? "" : ", ").append(allNew ? NEW_JOB_ROW : JOB_ROW_PLACEHOLDERS);
             insertEvents.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
-            Map<String, Object> row = row(job);
-            COLUMN_NAMES.forEach(column -> jobParams.add(row.get(column)));
+            if (allNew) {
+                addNewJobValues(job, jobParams);
+            } else {
+                Map<String, Object> row = row(job);
+                COLUMN_NAMES.forEach(column -> jobParams.add(row.get(column)));
+            }
             eventParams.addAll(Arrays.asList(job.id(), job.tenant(), "video." + job.status().wire(),
                     job.status().wire(), renderer.render(job), ts(job.createdAt())));
         }
@@ -415,6 +439,36 @@ public class JobStore implements OpenTasks {
                         rs.getString("type"), rs.getString("status"), rs.getString("payload"),
                         instant(rs, "created_at")))
                 .list();
+    }
+
+    /** Whether every column {@link #NEW_JOB_ROW} writes as a constant holds that constant in {@code job}. */
+    private static boolean isNew(Job job) {
+        return job.taskId() == null && job.progress() == 0 && job.actualUsd() == null && job.resultKey() == null
+                && job.resultSize() == null && job.resultSha256() == null && job.errorCode() == null
+                && job.errorMessage() == null && !job.cancelRequested() && !job.deleted() && job.attempts() == 0
+                && job.polls() == 0 && job.leaseOwner() == null && job.leaseExpiresAt() == null
+                && job.completedAt() == null && job.submittedAt() == null && job.version() == 0;
+    }
+
+    /** The values of {@link #NEW_JOB_COLUMNS} that {@link #NEW_JOB_ROW} binds, in its order. */
+    private void addNewJobValues(Job job, List<Object> params) {
+        params.add(job.id());
+        params.add(job.tenant());
+        params.add(job.status().wire());
+        params.add(job.phase().wire());
+        params.add(job.requestedModel());
+        params.add(job.backend());
+        params.add(job.model());
+        params.add(job.candidateIndex());
+        params.add(job.spec().prompt());
+        params.add(job.spec().seconds());
+        params.add(job.spec().size() == null ? null : job.spec().size().toString());
+        params.add(json.writeValueAsString(StoredSpec.of(job.spec())));
+        params.add(routeJson(job.route()));
+        params.add(job.estimateUsd());
+        params.add(ts(job.nextAttemptAt()));
+        params.add(ts(job.createdAt()));
+        params.add(ts(job.updatedAt()));
     }
 
     private Map<String, Object> row(Job job) {

@@ -164,7 +164,9 @@ public class WebhookSender implements SmartLifecycle {
     }
 
     private static String webhookUrl(String specJson) {
-        if (specJson == null) {
+        // Most jobs name no webhook, and their stored spec has no webhook_url field (JobStore leaves nulls out):
+        // no need to parse it then.
+        if (specJson == null || !specJson.contains("\"webhook_url\"")) {
             return null;
         }
         JsonNode url = JSON.readTree(specJson).get("webhook_url");
