@@ -18,7 +18,10 @@ public final class ChildJvm {
 
     /**
      * Writes the threads of {@code process} (a JVM) to {@code file} with {@code jcmd Thread.print}, so a hang can be
-     * diagnosed from a test's work folder; a dump that fails is added to {@code cause} as suppressed.
+     * diagnosed from a test's work folder; a dump that fails is added to {@code cause} as suppressed. Thread.print
+     * lists platform threads only (a virtual thread only while it is mounted on its carrier), and the gateway serves
+     * HTTP and runs its job steps on virtual threads, so every thread, virtual ones included, is written next to it
+     * as well ({@code jcmd Thread.dump_to_file -format=json}, to {@code <file>.vthreads.json}).
      */
     public static Path dumpThreads(Process process, Path file, Exception cause) {
         try {
@@ -26,6 +29,11 @@ public final class ChildJvm {
                     .toString();
             new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.print", "-l").redirectErrorStream(true)
                     .redirectOutput(file.toFile()).start().waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            Path all = file.resolveSibling(file.getFileName() + ".vthreads.json");
+            new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.dump_to_file", "-format=json",
+                    all.toAbsolutePath().toString()).redirectErrorStream(true)
+                    .redirectOutput(file.resolveSibling(file.getFileName() + ".jcmd.log").toFile()).start()
+                    .waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             cause.addSuppressed(interrupted);

@@ -72,11 +72,19 @@ public final class FaultInjectionHarness implements AutoCloseable {
         this.gatewayPort = freePort();
     }
 
-    /** What a run saw. */
+    /**
+     * What a run saw.
+     *
+     * @param createTimeouts creates the gateway did not answer within the client's 30 s while it was up (not a
+     *     kill): a gateway that went silent. Such a create may still have created a job, which then runs and is
+     *     billed like any other without being in {@code acknowledged}.
+     * @param completedInGateway jobs the gateway lists as completed, acknowledged or not: each must have bound
+     *     exactly one task, so this, not {@code completed}, is what the simulator's submissions are compared with
+     */
     public record Outcome(int acknowledged, int refusedAtCreation, int completed, Map<String, Integer> failedByCode,
             int unfinished, int kills, long simulatorSubmissions, int boundTasks, BigDecimal simulatorBilledUsd,
             BigDecimal ledgerUsd, BigDecimal reservedUsd, String cloudBreaker, long recoverySeconds,
-            long cloudSlotsHeld) {}
+            long cloudSlotsHeld, int createTimeouts, int completedInGateway) {}
 
     /**
      * @param waves how many waves of jobs (the gateway is killed after each but the last)
@@ -89,6 +97,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
         Http api = new Http(gatewayPort, TestBackends.ALPHA_KEY);
         List<String> acknowledged = new ArrayList<>();
         int refused = 0;
+        int createTimeouts = 0;
         int kills = 0;
         for (int wave = 0; wave < waves; wave++) {
             String fault = wave % 4 == 1 ? "{\"latency_ms\":1600}" : wave % 4 == 2 ? "{\"outage_seconds\":3}"
@@ -113,6 +122,7 @@ public final class FaultInjectionHarness implements AutoCloseable {
                 } catch (UncheckedIOException killedMidRequest) {
                     refused++;
                     if (killedMidRequest.getCause() instanceof java.net.http.HttpTimeoutException) {
+                        createTimeouts++;
                         // Not a kill: the gateway did not answer a create for 30 s. Its threads say why.
                         ChildJvm.dumpThreads(gateway, work.resolve("threads-create-" + starts + "-" + n + ".txt"),
                                 killedMidRequest);
@@ -178,7 +188,26 @@ public final class FaultInjectionHarness implements AutoCloseable {
         long submissions = sim.get("/sim/stats").json().path("submissions").asLong();
         return new Outcome(acknowledged.size(), refused, completed, failed, unfinished, kills, submissions,
                 tasks.size(), billed, summary.at("/month/total_usd").decimalValue(),
-                summary.path("reserved_usd").decimalValue(), breaker, recovery, cloudSlotsHeld());
+                summary.path("reserved_usd").decimalValue(), breaker, recovery, cloudSlotsHeld(), createTimeouts,
+                completedInGateway(api));
+    }
+
+    /** Every job of the harness's tenant that the gateway lists as completed, acknowledged at creation or not. */
+    private static int completedInGateway(Http api) {
+        int completed = 0;
+        String after = null;
+        while (true) {
+            JsonNode page = api.get("/v1/videos?limit=100" + (after == null ? "" : "&after=" + after)).json();
+            for (JsonNode video : page.path("data")) {
+                if ("completed".equals(video.path("status").asString())) {
+                    completed++;
+                }
+            }
+            if (!page.path("has_more").asBoolean() || page.path("data").isEmpty()) {
+                return completed;
+            }
+            after = page.path("last_id").asString();
+        }
     }
 
     /**
