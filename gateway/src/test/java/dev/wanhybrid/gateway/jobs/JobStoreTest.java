@@ -34,9 +34,11 @@ class JobStoreTest {
 
     JobStore store;
 
+    JdbcDataSource dataSource;
+
     @BeforeEach
     void database() {
-        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:jobstore-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
         store = new JobStore(JdbcClient.create(dataSource),
@@ -156,5 +158,28 @@ class JobStoreTest {
         List<Job> second = store.list("acme", first.get(1), 2, true);
         assertThat(second).extracting(Job::id).containsExactly("video_2", "video_3", "video_4");
         assertThat(store.list("other", null, 10, true)).isEmpty();
+    }
+
+    /**
+     * The webhook sender's event scan gets the payload and the stored request only of jobs that name a webhook; a
+     * prompt that mentions the field, quotes and all, does not make a job one of them.
+     */
+    @Test
+    void theWebhookScanReadsPayloadsAndSpecsOnlyOfJobsWithAWebhook() {
+        GenerationSpec plain = new GenerationSpec("acme", "auto", TaskKind.T2V, "say \"webhook_url\" aloud", null,
+                null, 5, null, null, null, null, null);
+        GenerationSpec hooked = new GenerationSpec("acme", "auto", TaskKind.T2V, "a prompt", null, null, 5, null, null,
+                null, java.net.URI.create("https://hooks.example.com/videos"), null);
+        Job first = newJob("video_plain", "cloud");
+        store.create(Job.accepted("video_plain", plain, first.route(), first.createdAt()));
+        store.create(Job.accepted("video_hooked", hooked, first.route(), first.createdAt()));
+
+        List<JobQueries.StoredEvent> events = new JobQueries(JdbcClient.create(dataSource)).eventsAfter(0, 10);
+
+        assertThat(events).extracting(JobQueries.StoredEvent::jobId).containsExactly("video_plain", "video_hooked");
+        assertThat(events.getFirst().payload()).isNull();
+        assertThat(events.getFirst().specJson()).isNull();
+        assertThat(events.getLast().payload()).contains("video_hooked");
+        assertThat(events.getLast().specJson()).contains("\"webhook_url\"").contains("hooks.example.com");
     }
 }
