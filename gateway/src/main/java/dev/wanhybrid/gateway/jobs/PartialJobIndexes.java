@@ -1,13 +1,7 @@
 package dev.wanhybrid.gateway.jobs;
 
-import dev.wanhybrid.gateway.database.Databases;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.wanhybrid.gateway.database.PostgresOnlyMigration;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,7 +23,7 @@ import org.springframework.stereotype.Component;
  * submit's commit (docs/benchmarks/submit.md, issue 19). These three held only NULL keys for every queued job.
  */
 @Component
-public final class PartialJobIndexes implements JavaMigration {
+public final class PartialJobIndexes extends PostgresOnlyMigration {
 
     /** The statements it runs on PostgreSQL, in order. */
     static final List<String> POSTGRES = List.of(
@@ -40,40 +34,7 @@ public final class PartialJobIndexes implements JavaMigration {
             "DROP INDEX IF EXISTS jobs_finished",
             "CREATE INDEX jobs_finished ON jobs (status, completed_at) WHERE completed_at IS NOT NULL");
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("54");
-    }
-
-    @Override
-    public String getDescription() {
-        return "partial job indexes";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 54;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) throws SQLException {
-        apply(context.getConnection());
-    }
-
-    /** Makes the indexes partial when {@code connection} is PostgreSQL; does nothing on any other database. */
-    public static void apply(Connection connection) throws SQLException {
-        if (!Databases.isPostgres(connection)) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : POSTGRES) {
-                statement.execute(sql);
-            }
-        }
+    public PartialJobIndexes() {
+        super(54, "partial job indexes", POSTGRES);
     }
 }

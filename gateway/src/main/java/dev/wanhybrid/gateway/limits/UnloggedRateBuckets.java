@@ -1,13 +1,7 @@
 package dev.wanhybrid.gateway.limits;
 
-import dev.wanhybrid.gateway.database.Databases;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.wanhybrid.gateway.database.PostgresOnlyMigration;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
-import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Migration 53: on PostgreSQL the Bucket4j bucket tables ({@code tenant_rate_buckets}, V45; {@code cloud_rate_buckets},
@@ -22,45 +16,13 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * and a promoted standby starts them empty, so every bucket is full again, as after a restart of an in-memory
  * limiter. Job rows, events, the spend ledger and the cloud task slots stay logged.
  */
-public final class UnloggedRateBuckets implements JavaMigration {
+public final class UnloggedRateBuckets extends PostgresOnlyMigration {
 
     /** The tables it changes. */
     public static final List<String> TABLES = List.of("tenant_rate_buckets", "cloud_rate_buckets");
 
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("53");
-    }
-
-    @Override
-    public String getDescription() {
-        return "rate buckets unlogged";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 53;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
-    }
-
-    @Override
-    public void migrate(Context context) throws SQLException {
-        apply(context.getConnection());
-    }
-
-    /** Makes the bucket tables unlogged when {@code connection} is PostgreSQL; does nothing on any other database. */
-    public static void apply(Connection connection) throws SQLException {
-        if (!Databases.isPostgres(connection)) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            for (String table : TABLES) {
-                statement.execute("ALTER TABLE IF EXISTS " + table + " SET UNLOGGED");
-            }
-        }
+    public UnloggedRateBuckets() {
+        super(53, "rate buckets unlogged", TABLES.stream().map(t -> "ALTER TABLE IF EXISTS " + t + " SET UNLOGGED")
+                .toList());
     }
 }

@@ -80,7 +80,7 @@ public final class TenantRateLimitBenchmark {
                 Statement statement = connection.createStatement()) {
             statement.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             if (!logged) {
-                UnloggedRateBuckets.apply(connection); // as migration 53 leaves it
+                new UnloggedRateBuckets().apply(connection); // as migration 53 leaves it
             }
         }
     }
