@@ -40,13 +40,14 @@ class CloudLimitsAcrossInstancesIT {
     record Run(DashScopeSimulator.Stats stats, long completed) {}
 
     /**
-     * Runs {@link #JOBS} cloud jobs through two instances with the given limit store, until every job has finished
-     * or {@code seenEnough} holds for what the simulator saw.
+     * Runs {@link #JOBS} cloud jobs through two instances with the given limit store, each task running
+     * {@code running} at the simulator, until every job has finished or {@code seenEnough} holds for what the
+     * simulator saw.
      */
-    Run run(String store, Predicate<DashScopeSimulator.Stats> seenEnough) throws Exception {
+    Run run(String store, Duration running, Predicate<DashScopeSimulator.Stats> seenEnough) throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
                 DashScopeSimulator simulator = DashScopeSimulator.builder().apiKey(KEY)
-                        .pendingFor(Duration.ofMillis(300)).runningFor(Duration.ofMillis(1500))
+                        .pendingFor(Duration.ofMillis(300)).runningFor(running)
                         .queriesPerSecond(QUERIES_PER_SECOND).enforceConcurrency(false).enforceCreateRates(true)
                         .build().start()) {
             Path results = Files.createTempDirectory("cloud-limits");
@@ -127,7 +128,7 @@ class CloudLimitsAcrossInstancesIT {
 
     @Test
     void sharedLimitsHoldForTheAccountAcrossBothInstances() throws Exception {
-        Run run = run("shared", stats -> false);
+        Run run = run("shared", Duration.ofMillis(1500), stats -> false);
 
         assertThat(run.completed()).as("every job completed").isEqualTo(JOBS);
         assertThat(run.stats().submissionsByModel().get(MODEL)).isEqualTo(JOBS);
@@ -141,8 +142,10 @@ class CloudLimitsAcrossInstancesIT {
 
     @Test
     void limitsCountedPerInstanceLetTwoInstancesExceedTheAccount() throws Exception {
-        // Stops once the account is seen exceeded: the rest of the run would show nothing more.
-        Run run = run("memory", stats -> stats.maxInProgressByModel().getOrDefault(MODEL, 0L) > 2
+        // Stops once the account is seen exceeded: the rest of the run would show nothing more. Tasks run 5 s, so
+        // the 2 slots each instance grants itself are all taken before any frees, however the creates were paced (at
+        // 1.5 s they could finish as fast as paced creates arrived, and the contrast was lost once in CI).
+        Run run = run("memory", Duration.ofSeconds(5), stats -> stats.maxInProgressByModel().getOrDefault(MODEL, 0L) > 2
                 && (stats.queryThrottled() > 0 || stats.maxQueriesInOneSecond() > QUERIES_PER_SECOND + 1));
 
         assertThat(run.stats().maxInProgressByModel().get(MODEL)).as("tasks of %s in progress at once", MODEL)
