@@ -83,7 +83,8 @@ class PrometheusRulesTest {
 
         assertThat(alerts).extracting(Rule::getAlert).containsExactlyInAnyOrder(
                 "WanGatewayCloudBudgetBurnRateHigh", "WanGatewayBudgetNearlyExhausted", "WanGatewaySpendAnomaly",
-                "WanGatewayBreakerOpen", "WanGatewayLocalQueueWaitAboveSlo", "WanGatewayNoReadyGpuWorker");
+                "WanGatewayBreakerOpen", "WanGatewayVirtualThreadsStalled", "WanGatewayLocalQueueWaitAboveSlo",
+                "WanGatewayNoReadyGpuWorker");
         for (Rule alert : alerts) {
             assertThat(alert.getAnnotations().get("runbook_url"))
                     .isEqualTo("docs/operations.md#" + alert.getAlert().toLowerCase());
