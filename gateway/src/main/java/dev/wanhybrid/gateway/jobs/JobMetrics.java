@@ -1,5 +1,6 @@
 package dev.wanhybrid.gateway.jobs;
 
+import dev.wanhybrid.gateway.routing.HedgeGuard;
 import dev.wanhybrid.gateway.routing.RoutingMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,9 +30,21 @@ public class JobMetrics {
     private final MeterRegistry registry;
     private final RoutingMetrics routing;
     private final io.micrometer.core.instrument.DistributionSummary submitGroups;
+    /** Told how routed cloud jobs did against their plan; null without hedging. */
+    private final HedgeGuard hedgeGuard;
 
     public JobMetrics(MeterRegistry registry) {
+        this(registry, (HedgeGuard) null);
+    }
+
+    @Autowired
+    public JobMetrics(MeterRegistry registry, ObjectProvider<HedgeGuard> hedgeGuard) {
+        this(registry, hedgeGuard.getIfAvailable());
+    }
+
+    JobMetrics(MeterRegistry registry, HedgeGuard hedgeGuard) {
         this.registry = registry;
+        this.hedgeGuard = hedgeGuard;
         this.routing = new RoutingMetrics(registry);
         this.submitGroups = io.micrometer.core.instrument.DistributionSummary.builder(SUBMIT_GROUP)
                 .description("Submissions written in one commit (jobs.SubmitGroups; PostgreSQL by default)")
@@ -76,11 +91,15 @@ public class JobMetrics {
             sent = JobRoute.Hedge.HEDGED_TO_CLOUD.equals(last.reason()) ? "rescue" : "fallback";
         }
         double seconds = Math.max(0, Duration.between(sentAt, completedAt).toMillis() / 1000.0);
+        double ratio = seconds / planned.estimatedSeconds();
         DistributionSummary.builder(CLOUD_LATENCY_VS_PLANNED)
                 .description("A completed cloud job's time on the cloud over the time planned for it when routed")
                 .baseUnit("ratio").tags("model", job.model(), "sent", sent)
                 .serviceLevelObjectives(0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0).register(registry)
-                .record(seconds / planned.estimatedSeconds());
+                .record(ratio);
+        if (hedgeGuard != null && sent.equals("routed")) {
+            hedgeGuard.routedCloudJobTook(ratio);
+        }
         Duration deadline = job.spec().routing() == null ? null : job.spec().routing().deadline();
         if (sent.equals("rescue") && deadline != null) {
             boolean inTime = !completedAt.isAfter(job.createdAt().plus(deadline));

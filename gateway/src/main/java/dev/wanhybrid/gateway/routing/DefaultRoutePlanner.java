@@ -56,6 +56,11 @@ public class DefaultRoutePlanner implements RoutePlanner {
     private final LocalAdmission admission;
     /** {@link #admission} without pre-emption, for plans whose runs cannot be suspended; made once. */
     private final LocalAdmission admissionWithoutPreemption;
+    /** The two above without hedging, for while the {@link HedgeGuard} pauses it; made once. */
+    private final LocalAdmission unhedged;
+    private final LocalAdmission unhedgedWithoutPreemption;
+    /** Pauses hedging while the cloud is slower than the rescue margin allows; null: never paused. */
+    private final HedgeGuard hedgeGuard;
     private final DemandWindow demand = new DemandWindow();
     private final AtomicLong ids = new AtomicLong();
 
@@ -73,8 +78,20 @@ public class DefaultRoutePlanner implements RoutePlanner {
     public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, LocalAdmission admission) {
+        this(catalog, backends, local, caps, costs, latency, metrics, clock, admission, null);
+    }
+
+    /** As above, with hedging paused by {@code hedgeGuard} while the cloud is too slow for a rescue. */
+    public DefaultRoutePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
+            ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
+            CloudLatencyTracker latency, RoutingMetrics metrics, Clock clock, LocalAdmission admission,
+            HedgeGuard hedgeGuard) {
         this.admission = admission;
         this.admissionWithoutPreemption = admission.preemption() ? admission.withPreemptibleWork(false) : admission;
+        this.unhedged = admission.hedging() ? admission.withHedging(false) : admission;
+        this.unhedgedWithoutPreemption = admissionWithoutPreemption.hedging()
+                ? admissionWithoutPreemption.withHedging(false) : admissionWithoutPreemption;
+        this.hedgeGuard = hedgeGuard;
         this.catalog = catalog;
         this.backends = backends;
         this.local = SingletonSupplier.of(local::getIfAvailable);
@@ -218,6 +235,15 @@ public class DefaultRoutePlanner implements RoutePlanner {
         return ids;
     }
 
+    /** The admission rule for a decision now: with or without pre-emption, and without hedging while paused. */
+    LocalAdmission admissionNow(boolean preempting) {
+        boolean hedgingPaused = hedgeGuard != null && !hedgeGuard.allowsHedging();
+        if (preempting) {
+            return hedgingPaused ? unhedged : admission;
+        }
+        return hedgingPaused ? unhedgedWithoutPreemption : admissionWithoutPreemption;
+    }
+
     /**
      * The routing core's plan of the local backend. Where it reports each task (this JVM's engines), the plan holds
      * them job by job: running ones from their start, queued ones in deadline order, each with its modelled service
@@ -228,15 +254,14 @@ public class DefaultRoutePlanner implements RoutePlanner {
         double clockSeconds = now.toEpochMilli() / 1000.0;
         if (queue.tasks() == null) {
             // Counts only: no run is known by its task, so none can be suspended.
-            return new LocalPlanState(planOfCounts(queue, clockSeconds), demand, admissionWithoutPreemption,
+            return new LocalPlanState(planOfCounts(queue, clockSeconds), demand, admissionNow(false),
                     clockSeconds, ids.incrementAndGet());
         }
         boolean preempting = admission.preemption() && queue.suspends();
         Map<Long, LocalQueueState.Run> runs = preempting ? new HashMap<>() : null;
         LocalSchedule plan = planOfTasks(queue.tasks(), Math.max(1, queue.workers()), this::serviceTime,
                 clockSeconds, admission.suspendOverheadSeconds(), runs);
-        return new LocalPlanState(plan, demand, preempting ? admission : admissionWithoutPreemption, clockSeconds,
-                ids.incrementAndGet(), runs);
+        return new LocalPlanState(plan, demand, admissionNow(preempting), clockSeconds, ids.incrementAndGet(), runs);
     }
 
     /**

@@ -78,12 +78,24 @@ class RoutingConfiguration {
         return new RoutingMetrics(registry);
     }
 
+    /**
+     * With hedging on, the guard that pauses it while routed cloud jobs take more than the rescue margin times their
+     * plan too often ({@code gateway.routing.hedge-pause-share}, default 0.25).
+     */
+    @Bean
+    @ConditionalOnProperty(name = "gateway.routing.hedging", havingValue = "true")
+    HedgeGuard hedgeGuard(Environment environment, MeterRegistry registry) {
+        return new HedgeGuard(environment.getProperty("gateway.routing.hedge-rescue-margin", Double.class,
+                LocalAdmission.DEFAULT_RESCUE_MARGIN),
+                environment.getProperty("gateway.routing.hedge-pause-share", Double.class, HedgeGuard.DEFAULT_PAUSE_SHARE)).withGauge(registry);
+    }
+
     @Bean
     @ConditionalOnMissingBean(RoutePlanner.class)
     DefaultRoutePlanner routePlanner(ModelCatalog catalog, ResilientBackendRegistry backends,
             ObjectProvider<LocalCapacity> local, ObjectProvider<BudgetCaps> caps, CostEstimator costs,
             CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock,
-            Environment environment) {
+            ObjectProvider<HedgeGuard> hedgeGuard, Environment environment) {
         // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
         boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class, false);
         LocalAdmission admission = admission(hedging, environment.getProperty("gateway.routing.hedge-rescue-margin",
@@ -93,7 +105,7 @@ class RoutingConfiguration {
                 environment.getProperty("gateway.routing.suspend-overhead", Duration.class,
                         Duration.ofMillis(Math.round(LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS * 1000))));
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
-                clock.getIfAvailable(Clock::systemUTC), admission);
+                clock.getIfAvailable(Clock::systemUTC), admission, hedgeGuard.getIfAvailable());
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.wanhybrid.gateway.backend.VideoBackend;
 import dev.wanhybrid.gateway.e2e.support.RecordingLedger;
 import dev.wanhybrid.gateway.e2e.support.ScriptedBackend;
 import dev.wanhybrid.gateway.preview.ResultPreviews;
+import dev.wanhybrid.gateway.routing.HedgeGuard;
 import dev.wanhybrid.gateway.storage.LocalDiskResultStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -170,6 +171,30 @@ class JobProcessorTest {
         assertThat(jobMeters.get(JobMetrics.CLOUD_LATENCY_VS_PLANNED).tag("sent", "routed").summary().count())
                 .isEqualTo(1);
         assertThat(jobMeters.find(JobMetrics.HEDGE_RESCUES).counters()).isEmpty();
+    }
+
+    @Test
+    void aRoutedCloudJobFarSlowerThanPlannedCountsTowardsPausingHedging() throws Exception {
+        HedgeGuard guard = new HedgeGuard(1.5, 0.1);
+        for (int i = 0; i < HedgeGuard.MINIMUM - 1; i++) {
+            guard.routedCloudJobTook(1.0);
+        }
+        processor = new JobProcessor(store, registryOf(local, cloud), ledger, new LocalDiskResultStore(results),
+                new ResultPreviews(new LocalDiskResultStore(results)), new JobMetrics(jobMeters, guard), properties,
+                Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
+        cloud.pollsUntilDone(1);
+        claimed("video_slow", "cloud");
+        step("video_slow");
+        assertThat(step("video_slow").phase()).isEqualTo(JobPhase.COMPLETED);
+        // Done years after its creation against a plan of minutes: 1 late of 20 is 5 %, hedging stays on.
+        assertThat(guard.allowsHedging()).isTrue();
+        for (int i = 0; i < 2; i++) {
+            cloud.pollsUntilDone(1);
+            claimed("video_slow" + i, "cloud");
+            step("video_slow" + i);
+            step("video_slow" + i);
+        }
+        assertThat(guard.allowsHedging()).as("3 late of 22").isFalse();
     }
 
     @Test

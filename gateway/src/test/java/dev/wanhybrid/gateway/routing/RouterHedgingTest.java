@@ -86,6 +86,34 @@ class RouterHedgingTest {
     }
 
     @Test
+    void whileTheHedgeGuardPausesHedgingThePlannersRuleHasNoneAndTheSameClipGoesToTheCloud() throws Exception {
+        HedgeGuard guard = new HedgeGuard(1.5, 0.1);
+        var beans = new org.springframework.beans.factory.support.StaticListableBeanFactory();
+        LocalAdmission configured = RoutingConfiguration.preemption(RoutingConfiguration.admission(true, 1.5), true,
+                Duration.ofSeconds(5));
+        DefaultRoutePlanner planner = new DefaultRoutePlanner(catalog, null,
+                beans.getBeanProvider(dev.wanhybrid.gateway.backend.LocalCapacity.class),
+                beans.getBeanProvider(dev.wanhybrid.gateway.budget.BudgetCaps.class), costs,
+                new CloudLatencyTracker(Clock.systemUTC(), Duration.ofMinutes(30), 3, 64),
+                new RoutingMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), Clock.systemUTC(),
+                configured, guard);
+        assertThat(planner.admissionNow(true).hedging()).isTrue();
+        assertThat(planner.admissionNow(true).preemption()).isTrue();
+        assertThat(router.decide(clipDueIn(300), context(planner.admissionNow(false))).reason()).isEqualTo("hedged");
+
+        for (int i = 0; i < HedgeGuard.MINIMUM; i++) {
+            guard.routedCloudJobTook(2.0);
+        }
+        assertThat(planner.admissionNow(true).hedging()).isFalse();
+        assertThat(planner.admissionNow(true).preemption()).as("pre-emption stays").isTrue();
+        assertThat(planner.admissionNow(false).hedging()).isFalse();
+        assertThat(planner.admissionNow(false).preemption()).isFalse();
+        Route paused = router.decide(clipDueIn(300), context(planner.admissionNow(false)));
+        assertThat(paused.chosen().backend()).isEqualTo("cloud");
+        assertThat(paused.hedge()).isNull();
+    }
+
+    @Test
     void aClipWhoseMarginFitsIsNotHedged() throws Exception {
         Route route = router.decide(clipDueIn(3600), context(new LocalAdmission().withHedging(true)));
 
