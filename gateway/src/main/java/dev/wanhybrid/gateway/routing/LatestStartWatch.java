@@ -16,7 +16,16 @@ public final class LatestStartWatch implements AutoCloseable {
     private final PeriodicTask rounds;
 
     public LatestStartWatch(DefaultRoutePlanner planner, Duration every) {
-        this.rounds = PeriodicTask.every("latest-start-watch", every, planner::suspendAtLatestStart);
+        this(planner::suspendAtLatestStart, every);
+    }
+
+    private LatestStartWatch(Runnable round, Duration every) {
+        this.rounds = PeriodicTask.every("latest-start-watch", every, round);
+    }
+
+    /** For a gateway whose route planner is another one than the routing core's: nothing to watch. */
+    static LatestStartWatch idle(Duration every) {
+        return new LatestStartWatch(() -> {}, every);
     }
 
     public void start() {

@@ -114,9 +114,14 @@ class RoutingConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "gateway.routing.preemption", havingValue = "true")
-    LatestStartWatch latestStartWatch(DefaultRoutePlanner planner, Environment environment) {
-        LatestStartWatch watch = new LatestStartWatch(planner, environment.getProperty(
-                "gateway.routing.latest-start-check", Duration.class, Duration.ofSeconds(1)));
+    LatestStartWatch latestStartWatch(ObjectProvider<DefaultRoutePlanner> planner, Environment environment) {
+        Duration every = environment.getProperty("gateway.routing.latest-start-check", Duration.class,
+                Duration.ofSeconds(1));
+        DefaultRoutePlanner routingCore = planner.getIfAvailable();
+        if (routingCore == null) {
+            return LatestStartWatch.idle(every); // another RoutePlanner bean replaced the routing core's
+        }
+        LatestStartWatch watch = new LatestStartWatch(routingCore, every);
         watch.start();
         return watch;
     }
