@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * than the unhedged router on the replay's deadline-spread trace up to a spread (sigma) of 0.5, where 21 % of the
  * jobs are above the margin (docs/benchmarks/routing-gap.md). At 0.25 the guard leaves hedging on at every spread
  * up to 0.35 (4 % of the time paused at 0.35) and pauses it most of the time from 0.6 on (91 %), where the replay
- * has no evidence; a cloud that turns systematically slower than its plan pauses it within a few jobs
+ * has no evidence; a cloud that turns systematically slower than its plan pauses it within 20 jobs
  * ({@code HedgeGuardTest}).
  */
 public class HedgeGuard {
