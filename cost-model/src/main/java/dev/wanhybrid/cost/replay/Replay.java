@@ -17,15 +17,18 @@ public final class Replay {
 
     private Replay() {}
 
-    /** Runs the gateway's routing core ({@link RouterPolicy}), the same with hedging, the baselines, all-cloud, all-local and the bound. */
+    /**
+     * Runs the gateway's routing core with its default settings ({@link RouterPolicy}), the same with hedging only and
+     * with neither hedging nor pre-emption, the baselines, all-cloud, all-local and the bound.
+     */
     public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace) {
         return run(cfg, trace, new RouterPolicy());
     }
 
     /**
      * Runs with {@code routed} as the first strategy (the gateway plugs its whole router in here), then the
-     * routing core with hedging ({@code router-hedged}), with hedging and pre-emption ({@code router-hedged-preempt}),
-     * the baselines, all-cloud, all-local and the bound.
+     * routing core with hedging only ({@code router-hedged}), with neither hedging nor pre-emption
+     * ({@code router-unhedged}), the baselines, all-cloud, all-local and the bound.
      */
     public static ReplayReport run(ReplayConfig cfg, List<TraceJob> trace, ReplayPolicy routed) {
         int gpus = cfg.cost().fleet().count();
@@ -35,7 +38,7 @@ public final class Replay {
         return new ReplayReport(trace.size(), days, gpus, List.of(
                 sim.run(trace, routed),
                 sim.run(trace, RouterPolicy.hedged()),
-                sim.run(trace, RouterPolicy.hedgedPreempting()),
+                sim.run(trace, RouterPolicy.unhedged()),
                 sim.run(trace, new CheapestFeasiblePolicy()),
                 sim.run(trace, new DensityAwarePolicy(cfg.minSavingPerGpuHour())),
                 sim.allCloud(trace),

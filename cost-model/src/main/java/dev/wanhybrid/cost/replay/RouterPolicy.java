@@ -5,42 +5,47 @@ import dev.wanhybrid.cost.routing.LocalAdmission;
 import java.util.List;
 
 /**
- * The routing core the gateway's router runs ({@link LocalAdmission}), on the replay's options and plan: the
- * replay's default strategy, named {@code router}. It keeps the recent demand itself, so use one instance per run.
+ * The routing core the gateway's router runs ({@link LocalAdmission}), on the replay's options and plan. With the
+ * gateway's default settings ({@link LocalAdmission#gatewayDefaults()}: hedging and pre-emption on) it is the
+ * replay's default strategy, named {@code router}; other settings are named after what they leave out or add. It
+ * keeps the recent demand itself, so use one instance per run.
  */
 public final class RouterPolicy implements RoutingCorePolicy {
 
-    /** The strategy's name in reports and in the replay's JSON. */
+    /** The gateway's router with its default settings: the strategy's name in reports and in the replay's JSON. */
     public static final String NAME = "router";
 
     /**
-     * The same router with hedging on ({@link LocalAdmission#hedging()}): the replay moves a hedged job to the cloud
-     * at its hedge point, as the gateway's dispatcher does with {@code gateway.routing.hedging} on.
+     * The router with hedging and without pre-emption ({@code gateway.routing.preemption: false}): the replay moves a
+     * hedged job to the cloud at its hedge point, as the gateway's dispatcher does.
      */
     public static final String HEDGED = "router-hedged";
 
     /**
-     * The hedged router that also suspends running jobs at a step boundary and resumes them later
-     * ({@link LocalAdmission#withPreemptibleWork}); the gateway runs it with {@code gateway.routing.hedging} and
-     * {@code gateway.routing.preemption} on.
+     * The router with neither hedging nor pre-emption ({@code gateway.routing.hedging: false},
+     * {@code gateway.routing.preemption: false}): the gateway's default router until stop 34, kept as a baseline.
      */
-    public static final String HEDGED_PREEMPTING = HEDGED + "-preempt";
+    public static final String UNHEDGED = "router-unhedged";
+
+    /** The router with pre-emption and without hedging ({@code gateway.routing.hedging: false}). */
+    public static final String PREEMPTING = "router-preempt";
 
     private final LocalAdmission admission;
     private final DemandWindow demand = new DemandWindow();
 
+    /** The gateway's router with its default settings: {@value #NAME}. */
     public RouterPolicy() {
-        this(new LocalAdmission());
+        this(LocalAdmission.gatewayDefaults());
     }
 
-    /** The router with hedging on: {@value #HEDGED}. */
+    /** Hedging without pre-emption: {@value #HEDGED}. */
     public static RouterPolicy hedged() {
         return new RouterPolicy(new LocalAdmission().withHedging(true));
     }
 
-    /** The hedged router with pre-emption: {@value #HEDGED_PREEMPTING}. */
-    public static RouterPolicy hedgedPreempting() {
-        return new RouterPolicy(new LocalAdmission().withHedging(true).withPreemptibleWork(true));
+    /** Neither hedging nor pre-emption: {@value #UNHEDGED}. */
+    public static RouterPolicy unhedged() {
+        return new RouterPolicy(new LocalAdmission());
     }
 
     public RouterPolicy(LocalAdmission admission) {

@@ -35,10 +35,20 @@ public interface RoutingCorePolicy extends ReplayPolicy {
         return false;
     }
 
-    /** {@value RouterPolicy#NAME}, {@value RouterPolicy#HEDGED}, each with {@code -preempt} when it pre-empts. */
+    /**
+     * {@value RouterPolicy#NAME} with the gateway's default settings; otherwise {@value RouterPolicy#HEDGED}
+     * (hedging only), {@value RouterPolicy#PREEMPTING} (pre-emption only) or {@value RouterPolicy#UNHEDGED} (neither).
+     */
     @Override
     default String name() {
-        return (admission().hedging() ? RouterPolicy.HEDGED : RouterPolicy.NAME)
-                + (admission().preemption() ? "-preempt" : "");
+        boolean hedging = admission().hedging();
+        boolean preemption = admission().preemption();
+        if (hedging == LocalAdmission.DEFAULT_HEDGING && preemption == LocalAdmission.DEFAULT_PREEMPTION) {
+            return RouterPolicy.NAME;
+        }
+        if (hedging) {
+            return preemption ? RouterPolicy.NAME : RouterPolicy.HEDGED;
+        }
+        return preemption ? RouterPolicy.PREEMPTING : RouterPolicy.UNHEDGED;
     }
 }

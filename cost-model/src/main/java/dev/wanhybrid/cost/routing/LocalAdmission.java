@@ -109,6 +109,20 @@ public final class LocalAdmission {
      */
     public static final double DEFAULT_SUSPEND_OVERHEAD_SECONDS = 5;
 
+    /**
+     * Whether the gateway hedges unless {@code gateway.routing.hedging} says otherwise, and the replay's
+     * {@code router} with it. On since stop 35, with the gateway's hedge guard pausing it while the cloud is too slow
+     * for a rescue (docs/routing.md).
+     */
+    public static final boolean DEFAULT_HEDGING = true;
+
+    /**
+     * Whether the gateway pre-empts unless {@code gateway.routing.preemption} says otherwise, and the replay's
+     * {@code router} with it. On since stop 35, with the start-up check that turns it off for an engine whose suspend
+     * and resume do not round-trip on its device (docs/routing.md).
+     */
+    public static final boolean DEFAULT_PREEMPTION = true;
+
     private final double pressureKnee;
     private final boolean hedging;
     private final double rescueMargin;
@@ -116,7 +130,15 @@ public final class LocalAdmission {
     private final double suspendOverhead;
     private final boolean windowPricing;
 
-    /** The default: the default pressure knee, no hedging. */
+    /**
+     * The rule the gateway runs with its default settings: {@link #DEFAULT_HEDGING}, {@link #DEFAULT_PREEMPTION}, the
+     * default margin and overhead. The replay's {@code router}.
+     */
+    public static LocalAdmission gatewayDefaults() {
+        return new LocalAdmission().withHedging(DEFAULT_HEDGING).withPreemptibleWork(DEFAULT_PREEMPTION);
+    }
+
+    /** The core's plain rule: the default pressure knee, no hedging, no pre-emption. */
     public LocalAdmission() {
         this(DEFAULT_PRESSURE_KNEE, false);
     }

@@ -33,20 +33,25 @@ public final class RoutingMatrix {
     /**
      * One cell's figures.
      *
+     * @param router the gateway's router with its default settings, hedging and pre-emption on
+     *     ({@link RouterPolicy#RouterPolicy()})
      * @param costGap router total over bound total minus one
      * @param hitShortfallPoints highest reachable hit rate minus the router's, in points
-     * @param hedged the router with hedging ({@link RouterPolicy#hedged()})
-     * @param preempting the router with hedging and pre-emption ({@link RouterPolicy#hedgedPreempting()})
+     * @param hedged the router with hedging and without pre-emption ({@link RouterPolicy#hedged()})
+     * @param unhedged the router with neither, which keeps its margin ({@link RouterPolicy#unhedged()})
      * @param withinMargin the bound over the schedules a router without hedging can reach
      *     ({@link OfflineBound#computeWithinMargin})
      */
     public record Cell(String family, int gpus, long seed, int jobs, ReplayOutcome router, OfflineBound.Result bound,
             BigDecimal costGap, BigDecimal hitShortfallPoints, List<ReplayOutcome> baselines, ReplayOutcome hedged,
-            ReplayOutcome preempting, OfflineBound.Result withinMargin) {
+            ReplayOutcome unhedged, OfflineBound.Result withinMargin) {
 
-        /** The router's total over the bound for routers that keep their margin, minus one. */
+        /**
+         * The unhedged router's total over the bound for routers that keep their margin, minus one (the hedged ones
+         * do not keep it, so that bound does not hold for them).
+         */
         public BigDecimal gapWithinMargin() {
-            return router.total().amount().divide(withinMargin.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
+            return unhedged.total().amount().divide(withinMargin.totalCost().amount(), 6, java.math.RoundingMode.HALF_EVEN)
                     .subtract(BigDecimal.ONE);
         }
 
@@ -102,7 +107,7 @@ public final class RoutingMatrix {
         return run(family, gpus, seed, days, perGpuPerDay, baselines, RouterPolicy.hedged());
     }
 
-    /** As above, with {@code hedged} as the hedged router (a rescue margin, say). */
+    /** As above, with {@code hedged} as the router with hedging only (another rescue margin, say). */
     public static Cell run(TraceGenerator.Family family, int gpus, long seed, int days, double perGpuPerDay,
             boolean baselines, RouterPolicy hedgedRouter) throws IOException {
         ReplayConfig cfg = config(gpus);
@@ -110,7 +115,7 @@ public final class RoutingMatrix {
         ReplaySimulator sim = simulator(cfg, gpus, seed);
         ReplayOutcome router = sim.run(trace, new RouterPolicy());
         ReplayOutcome hedged = sim.run(trace, hedgedRouter);
-        ReplayOutcome preempting = sim.run(trace, RouterPolicy.hedgedPreempting());
+        ReplayOutcome unhedged = sim.run(trace, RouterPolicy.unhedged());
         double[] runFactors = sim.runFactors(trace.size());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 runFactors);
@@ -122,6 +127,6 @@ public final class RoutingMatrix {
                 .subtract(BigDecimal.ONE);
         BigDecimal shortfall = bound.maxHitRate().subtract(router.deadlineHitRate()).multiply(BigDecimal.valueOf(100));
         return new Cell(family.name(), gpus, seed, trace.size(), router, bound, gap, shortfall, others, hedged,
-                preempting, withinMargin);
+                unhedged, withinMargin);
     }
 }

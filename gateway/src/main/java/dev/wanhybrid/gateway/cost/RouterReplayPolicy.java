@@ -43,10 +43,12 @@ public final class RouterReplayPolicy implements RoutingCorePolicy {
     private final DemandWindow demand = new DemandWindow();
 
     /**
+     * The router with the gateway's default settings ({@link LocalAdmission#gatewayDefaults()}).
+     *
      * @param cloudLatencyPerSecond the replay's cloud latency per output second ({@code replay.cloud_latency_per_second})
      */
     public RouterReplayPolicy(ModelCatalog catalog, CostEstimator costs, Duration cloudLatencyPerSecond) {
-        this(catalog, costs, cloudLatencyPerSecond, new LocalAdmission());
+        this(catalog, costs, cloudLatencyPerSecond, LocalAdmission.gatewayDefaults());
     }
 
     /**

@@ -83,7 +83,8 @@ class RoutingConfiguration {
      * plan too often ({@code gateway.routing.hedge-pause-share}, default 0.25).
      */
     @Bean
-    @ConditionalOnProperty(name = "gateway.routing.hedging", havingValue = "true")
+    // matchIfMissing: LocalAdmission.DEFAULT_HEDGING
+    @ConditionalOnProperty(name = "gateway.routing.hedging", havingValue = "true", matchIfMissing = true)
     HedgeGuard hedgeGuard(Environment environment, MeterRegistry registry) {
         return new HedgeGuard(environment.getProperty("gateway.routing.hedge-rescue-margin", Double.class,
                 LocalAdmission.DEFAULT_RESCUE_MARGIN),
@@ -97,11 +98,13 @@ class RoutingConfiguration {
             CloudLatencyTracker latency, RoutingMetrics metrics, ObjectProvider<Clock> clock,
             ObjectProvider<HedgeGuard> hedgeGuard, Environment environment) {
         // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
-        boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class, false);
+        boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class,
+                LocalAdmission.DEFAULT_HEDGING);
         LocalAdmission admission = admission(hedging, environment.getProperty("gateway.routing.hedge-rescue-margin",
                 Double.class, LocalAdmission.DEFAULT_RESCUE_MARGIN));
         // gateway.routing.preemption: suspend a running local job at a step boundary for one due earlier.
-        admission = preemption(admission, environment.getProperty("gateway.routing.preemption", Boolean.class, false),
+        admission = preemption(admission, environment.getProperty("gateway.routing.preemption", Boolean.class,
+                LocalAdmission.DEFAULT_PREEMPTION),
                 environment.getProperty("gateway.routing.suspend-overhead", Duration.class,
                         Duration.ofMillis(Math.round(LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS * 1000))));
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
@@ -113,7 +116,8 @@ class RoutingConfiguration {
      * second occasion to pre-empt); a round every {@code gateway.routing.latest-start-check} (default 1 s).
      */
     @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(name = "gateway.routing.preemption", havingValue = "true")
+    // matchIfMissing: LocalAdmission.DEFAULT_PREEMPTION
+    @ConditionalOnProperty(name = "gateway.routing.preemption", havingValue = "true", matchIfMissing = true)
     LatestStartWatch latestStartWatch(ObjectProvider<DefaultRoutePlanner> planner, Environment environment) {
         Duration every = environment.getProperty("gateway.routing.latest-start-check", Duration.class,
                 Duration.ofSeconds(1));

@@ -143,25 +143,25 @@ class RouterReplayIT {
 
     /**
      * With hedging and pre-emption on ({@code gateway.routing.hedging}, {@code gateway.routing.preemption}), the
-     * gateway's router and the replay's {@code router-hedged-preempt} name the same run to suspend for every newcomer
+     * gateway's router and the replay's {@code router} (the default settings) name the same run to suspend for every newcomer
      * and at every queued job's latest start (a deadline-spread trace, then a bursty one), and the replay carries the
      * suspensions out on both alike.
      */
     @Test
     void preemptingRoutesNameTheSameRunToSuspendAsTheReplaysPreemptingRouter() throws Exception {
         SideBySide both = sideBySide(new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)
-                .withPreemptibleWork(true), RouterPolicy.hedgedPreempting());
+                .withPreemptibleWork(true), new RouterPolicy());
 
         dev.wanhybrid.cost.replay.ReplayOutcome out = deadlineSpreadOnTwoGpus(1416, 2, both);
 
         assertThat(both.differences).isEmpty();
         assertThat(both.preempting).isPositive();
         assertThat(out.suspensionsForArrivals()).isEqualTo(both.preempting);
-        assertThat(out.strategy()).isEqualTo(RouterPolicy.HEDGED_PREEMPTING);
+        assertThat(out.strategy()).isEqualTo(RouterPolicy.NAME);
 
         // Suspensions at a queued job's latest start are rare; this bursty trace has one.
         SideBySide bursty = sideBySide(new dev.wanhybrid.cost.routing.LocalAdmission().withHedging(true)
-                .withPreemptibleWork(true), RouterPolicy.hedgedPreempting());
+                .withPreemptibleWork(true), new RouterPolicy());
         dev.wanhybrid.cost.replay.ReplayOutcome burstyOut = onTwoGpus(1416, 2, TraceGenerator.Family.BURSTY, bursty);
         assertThat(bursty.differences).isEmpty();
         assertThat(burstyOut.suspensionsForLatestStarts()).isPositive();

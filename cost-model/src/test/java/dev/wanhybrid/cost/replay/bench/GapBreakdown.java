@@ -45,7 +45,7 @@ public final class GapBreakdown {
         double[] factor = sim.runFactors(trace.size());
         ReplayCatalog cat = cfg.catalog();
         String[] decided = new String[trace.size()];
-        RouterPolicy inner = new RouterPolicy();
+        RouterPolicy inner = RouterPolicy.unhedged();
         ReplayPolicy spy = new ReplayPolicy() {
             @Override
             public Decision decide(TraceJob job, View view) {
@@ -61,7 +61,7 @@ public final class GapBreakdown {
 
             @Override
             public String name() {
-                return "router";
+                return RouterPolicy.UNHEDGED;
             }
         };
         ReplayOutcome router = sim.run(trace, spy);

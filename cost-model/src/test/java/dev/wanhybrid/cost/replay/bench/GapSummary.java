@@ -38,7 +38,7 @@ public final class GapSummary {
                 ReplaySimulator sim = RoutingMatrix.simulator(cfg, gpus, seed);
                 double[] factor = sim.runFactors(trace.size());
                 ReplayCatalog cat = cfg.catalog();
-                ReplayOutcome router = sim.run(trace, new RouterPolicy());
+                ReplayOutcome router = sim.run(trace, RouterPolicy.unhedged());
                 ReplayOutcome hedged = sim.run(trace, RouterPolicy.hedged());
                 OfflineBound.Result full = OfflineBound.compute(trace, cat, gpus, cfg.cost().billingZone(), factor);
                 double bound = cost(full);
@@ -78,7 +78,7 @@ public final class GapSummary {
         java.nio.file.Files.delete(file);
         List<TraceJob> trace = RoutingMatrix.trace(family, gpus, seed, days, 300);
         ReplaySimulator sim = RoutingMatrix.simulator(cfg, gpus, seed);
-        ReplayOutcome router = sim.run(trace, new RouterPolicy());
+        ReplayOutcome router = sim.run(trace, RouterPolicy.unhedged());
         OfflineBound.Result bound = OfflineBound.compute(trace, cfg.catalog(), gpus, cfg.cost().billingZone(),
                 sim.runFactors(trace.size()));
         return String.format(Locale.US, "%.2f%% (%.2f)",

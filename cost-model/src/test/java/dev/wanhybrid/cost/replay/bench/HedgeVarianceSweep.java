@@ -78,7 +78,7 @@ public final class HedgeVarianceSweep {
                         double routerShort = 0;
                         int routerHits = 0;
                         for (int k = 0; k < strategies; k++) {
-                            RouterPolicy policy = k == 0 ? new RouterPolicy()
+                            RouterPolicy policy = k == 0 ? RouterPolicy.unhedged()
                                     : new RouterPolicy(new LocalAdmission().withHedging(true)
                                             .withRescueMargin(margins[k - 1]));
                             ReplayOutcome o = sim.run(trace, policy);

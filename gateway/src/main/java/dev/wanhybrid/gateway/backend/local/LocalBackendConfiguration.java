@@ -120,7 +120,8 @@ class LocalBackendConfiguration {
         }
         // Pre-emption, and checkpoints of real engines, suspend and resume runs: each engine proves it can first.
         // (The demo engines are exact on the CPU, tested; their runs take seconds, so no checkpoint is ever due.)
-        boolean preemption = environment.getProperty("gateway.routing.preemption", Boolean.class, false);
+        boolean preemption = environment.getProperty("gateway.routing.preemption", Boolean.class,
+                dev.wanhybrid.cost.routing.LocalAdmission.DEFAULT_PREEMPTION);
         boolean checkpoints = !properties.checkpointEvery().isZero() && !properties.demoEngine();
         if (!enginesAreBeans && (preemption || checkpoints)) {
             engines.replaceAll(engine -> checkedForPreemption(engine, properties, meters));
