@@ -12,6 +12,7 @@ import dev.wanhybrid.gateway.budget.BudgetStatus;
 import dev.wanhybrid.gateway.budget.SpendReports;
 import dev.wanhybrid.gateway.budget.PeriodTotals;
 import dev.wanhybrid.gateway.cost.BreakEvenService;
+import dev.wanhybrid.gateway.routing.HedgeGuard;
 import dev.wanhybrid.gateway.routing.RoutingMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -96,7 +97,7 @@ class OpsController {
         }
         List<BudgetStatus> budgets = caps.allStatus();
         String html = OpsPage.render(new OpsPage.Model(now, budget.timeZone().getId(), demo, today, month,
-                reports.reservedUsd(null), budgets, decisions, breakerRows, be));
+                reports.reservedUsd(null), budgets, decisions, breakerRows, be, hedging(), virtualThreadStalls()));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.TEXT_HTML)
                 .body(html);
     }
@@ -111,6 +112,20 @@ class OpsController {
         }
         byte[] png = ReplayCharts.breakEvenPng(inputs, BigDecimal.valueOf(reports.videosLast30Days()));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.IMAGE_PNG).body(png);
+    }
+
+    /** From the hedge guard's gauge: {@code on}, {@code paused}, or {@code off} when hedging is switched off. */
+    private String hedging() {
+        io.micrometer.core.instrument.Gauge active = meters.find(HedgeGuard.ACTIVE_GAUGE).gauge();
+        if (active == null) {
+            return "off";
+        }
+        return active.value() >= 1 ? "on" : "paused";
+    }
+
+    private long virtualThreadStalls() {
+        io.micrometer.core.instrument.Counter stalls = meters.find(VirtualThreadWatchdog.STALLS).counter();
+        return stalls == null ? -1 : (long) stalls.count();
     }
 
     private OpsPage.Spend spend(BudgetPeriod period, Instant now) {

@@ -22,8 +22,14 @@ final class OpsPage {
     record BreakEven(BigDecimal perMonth, BigDecimal capacityPerMonth, boolean withinCapacity, long observedPerMonth,
             int gpus, String gpu, String unavailable) {}
 
+    /**
+     * @param hedging {@code on}, {@code paused} (the hedge guard paused it: the cloud is too slow for a rescue) or
+     *     {@code off} ({@code gateway.routing.hedging: false})
+     * @param virtualThreadStalls stalls the virtual thread watchdog ended since start ({@code -1}: not known)
+     */
     record Model(Instant now, String timeZone, boolean demo, Spend today, Spend month, BigDecimal reservedUsd,
-            List<BudgetStatus> budgets, List<Decision> decisions, List<Breaker> breakers, BreakEven breakEven) {}
+            List<BudgetStatus> budgets, List<Decision> decisions, List<Breaker> breakers, BreakEven breakEven,
+            String hedging, long virtualThreadStalls) {}
 
     private static final String CSS = """
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1f2933}
@@ -33,6 +39,7 @@ final class OpsPage {
             main{padding:20px 28px;display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:18px}
             section{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:14px 18px}
             section.wide{grid-column:1/-1}
+            b.paused{color:#b42318}
             h2{font-size:15px;margin:0 0 10px;color:#334e68;text-transform:uppercase;letter-spacing:.04em}
             table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef2f6}
             th{color:#627d98;font-weight:600;font-size:12px} .num{text-align:right;font-variant-numeric:tabular-nums}
@@ -84,6 +91,17 @@ final class OpsPage {
         h.append("</table></section>");
 
         h.append("<section id=\"routing\"><h2>Routing split (since start)</h2>");
+        h.append("<p>Hedging: <b id=\"hedging\" class=\"").append(e(m.hedging())).append("\">").append(e(m.hedging()))
+                .append("</b>");
+        if ("paused".equals(m.hedging())) {
+            h.append(" <span class=\"muted\">(the hedge guard: too many recent cloud jobs took more than the rescue"
+                    + " margin times their plan, so new routes are not hedged)</span>");
+        }
+        if (m.virtualThreadStalls() > 0) {
+            h.append(" &middot; virtual thread stalls ended since start: <b id=\"vthread-stalls\">")
+                    .append(m.virtualThreadStalls()).append("</b> <span class=\"muted\">(docs/operations.md)</span>");
+        }
+        h.append("</p>");
         long all = m.decisions().stream().mapToLong(Decision::count).sum();
         if (all == 0) {
             h.append("<p class=\"muted\">No routing decisions yet.</p>");

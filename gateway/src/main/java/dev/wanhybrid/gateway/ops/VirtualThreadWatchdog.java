@@ -56,6 +56,9 @@ public class VirtualThreadWatchdog implements SmartLifecycle {
     /** Carriers added over the process's life at most: enough for any stall seen, few enough to stay harmless. */
     static final int MAX_EXTRA_CARRIERS = 8;
 
+    /** The counter of stalls. */
+    static final String STALLS = "gateway.virtual.thread.stalls";
+
     private final Duration stallAfter;
     private final Executor virtualThreads;
     private final LongSupplier nanoTime;
@@ -121,7 +124,7 @@ public class VirtualThreadWatchdog implements SmartLifecycle {
         this.nanoTime = nanoTime;
         this.dumper = dumper;
         this.scheduler = scheduler;
-        this.stalls = Counter.builder("gateway.virtual.thread.stalls")
+        this.stalls = Counter.builder(STALLS)
                 .description("Times no virtual thread ran for gateway.ops.virtual-thread-stall (each got a carrier "
                         + "thread more while any was left to add)")
                 .register(meters);

@@ -40,6 +40,9 @@ public class HedgeGuard {
     /** Ratios needed before the guard judges at all. */
     public static final int MINIMUM = 20;
 
+    /** The gauge: 1 while new routes may be hedged, 0 while paused. */
+    public static final String ACTIVE_GAUGE = "gateway.routing.hedging.active";
+
     /** {@code gateway.routing.hedge-pause-share} unless set. */
     public static final double DEFAULT_PAUSE_SHARE = 0.25;
 
@@ -66,7 +69,7 @@ public class HedgeGuard {
 
     /** Registers {@code gateway.routing.hedging.active}. */
     public HedgeGuard withGauge(MeterRegistry registry) {
-        Gauge.builder("gateway.routing.hedging.active", this, g -> g.paused ? 0 : 1)
+        Gauge.builder(ACTIVE_GAUGE, this, g -> g.paused ? 0 : 1)
                 .description("1 while new routes may be hedged, 0 while the hedge guard pauses hedging because the "
                         + "cloud is slower than the rescue margin allows")
                 .register(registry);

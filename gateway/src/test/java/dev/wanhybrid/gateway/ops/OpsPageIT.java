@@ -184,7 +184,9 @@ class OpsPageIT {
                 .contains("class=\"num remaining\">" + OpsPage.usd(dayCap.remainingUsd()) + "<");
         assertThat(section(dom, "breakers")).contains("data-backend=\"cloud\"").contains("data-backend=\"local\"")
                 .contains("CLOSED").contains("ready");
-        assertThat(section(dom, "routing")).contains("<td>cloud</td>");
+        assertThat(section(dom, "routing")).contains("<td>cloud</td>")
+                // Hedging is on by default, and nothing has made the hedge guard pause it here.
+                .contains("id=\"hedging\" class=\"on\">on<");
         assertThat(section(dom, "breakeven")).contains(String.format(java.util.Locale.US, "%,d",
                 breakEven.json().get("breakeven_videos_per_month").decimalValue()
                         .setScale(0, java.math.RoundingMode.HALF_UP).longValue()))
