@@ -36,19 +36,15 @@ public interface RoutingCorePolicy extends ReplayPolicy {
     }
 
     /**
-     * {@value RouterPolicy#NAME} with the gateway's default settings; otherwise {@value RouterPolicy#HEDGED}
-     * (hedging only), {@value RouterPolicy#PREEMPTING} (pre-emption only) or {@value RouterPolicy#UNHEDGED} (neither).
+     * {@value RouterPolicy#NAME} with hedging and pre-emption (the gateway's defaults,
+     * {@link LocalAdmission#gatewayDefaults()}); otherwise {@value RouterPolicy#HEDGED} (hedging only),
+     * {@value RouterPolicy#PREEMPTING} (pre-emption only) or {@value RouterPolicy#UNHEDGED} (neither).
      */
     @Override
     default String name() {
-        boolean hedging = admission().hedging();
-        boolean preemption = admission().preemption();
-        if (hedging == LocalAdmission.DEFAULT_HEDGING && preemption == LocalAdmission.DEFAULT_PREEMPTION) {
-            return RouterPolicy.NAME;
+        if (admission().hedging()) {
+            return admission().preemption() ? RouterPolicy.NAME : RouterPolicy.HEDGED;
         }
-        if (hedging) {
-            return preemption ? RouterPolicy.NAME : RouterPolicy.HEDGED;
-        }
-        return preemption ? RouterPolicy.PREEMPTING : RouterPolicy.UNHEDGED;
+        return admission().preemption() ? RouterPolicy.PREEMPTING : RouterPolicy.UNHEDGED;
     }
 }

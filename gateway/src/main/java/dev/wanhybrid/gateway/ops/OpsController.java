@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.http.CacheControl;
@@ -52,10 +53,13 @@ class OpsController {
     private final MeterRegistry meters;
     private final Clock clock;
     private final boolean demo;
+    private final ObjectProvider<HedgeGuard> hedgeGuard;
+    private final ObjectProvider<VirtualThreadWatchdog> watchdog;
 
     OpsController(SpendReports reports, BudgetCaps caps, BudgetProperties budget, BreakEvenService breakEven,
             CircuitBreakerRegistry breakers, BackendRegistry backends, MeterRegistry meters, Clock clock,
-            Environment environment) {
+            Environment environment, ObjectProvider<HedgeGuard> hedgeGuard,
+            ObjectProvider<VirtualThreadWatchdog> watchdog) {
         this.reports = reports;
         this.caps = caps;
         this.budget = budget;
@@ -65,6 +69,8 @@ class OpsController {
         this.meters = meters;
         this.clock = clock;
         this.demo = environment.acceptsProfiles(Profiles.of("demo"));
+        this.hedgeGuard = hedgeGuard;
+        this.watchdog = watchdog;
     }
 
     @GetMapping(value = "/ops", produces = MediaType.TEXT_HTML_VALUE)
@@ -114,18 +120,18 @@ class OpsController {
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.IMAGE_PNG).body(png);
     }
 
-    /** From the hedge guard's gauge: {@code on}, {@code paused}, or {@code off} when hedging is switched off. */
+    /** {@code on}, {@code paused} by the hedge guard, or {@code off} (no guard: hedging is switched off). */
     private String hedging() {
-        io.micrometer.core.instrument.Gauge active = meters.find(HedgeGuard.ACTIVE_GAUGE).gauge();
-        if (active == null) {
+        HedgeGuard guard = hedgeGuard.getIfAvailable();
+        if (guard == null) {
             return "off";
         }
-        return active.value() >= 1 ? "on" : "paused";
+        return guard.allowsHedging() ? "on" : "paused";
     }
 
     private long virtualThreadStalls() {
-        io.micrometer.core.instrument.Counter stalls = meters.find(VirtualThreadWatchdog.STALLS).counter();
-        return stalls == null ? -1 : (long) stalls.count();
+        VirtualThreadWatchdog w = watchdog.getIfAvailable();
+        return w == null ? -1 : w.stallsEnded();
     }
 
     private OpsPage.Spend spend(BudgetPeriod period, Instant now) {

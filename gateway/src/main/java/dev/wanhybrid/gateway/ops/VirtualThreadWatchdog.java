@@ -56,9 +56,6 @@ public class VirtualThreadWatchdog implements SmartLifecycle {
     /** Carriers added over the process's life at most: enough for any stall seen, few enough to stay harmless. */
     static final int MAX_EXTRA_CARRIERS = 8;
 
-    /** The counter of stalls. */
-    static final String STALLS = "gateway.virtual.thread.stalls";
-
     private final Duration stallAfter;
     private final Executor virtualThreads;
     private final LongSupplier nanoTime;
@@ -124,7 +121,7 @@ public class VirtualThreadWatchdog implements SmartLifecycle {
         this.nanoTime = nanoTime;
         this.dumper = dumper;
         this.scheduler = scheduler;
-        this.stalls = Counter.builder(STALLS)
+        this.stalls = Counter.builder("gateway.virtual.thread.stalls")
                 .description("Times no virtual thread ran for gateway.ops.virtual-thread-stall (each got a carrier "
                         + "thread more while any was left to add)")
                 .register(meters);
@@ -181,20 +178,28 @@ public class VirtualThreadWatchdog implements SmartLifecycle {
                     carriersAdded);
             return;
         }
+        int before;
         try {
-            int before = scheduler.parallelism();
-            carriersAdded++; // before the call: the stall may end before it returns
-            try {
-                scheduler.parallelism(before + 1);
-            } catch (RuntimeException refused) {
-                carriersAdded--;
-                throw refused;
-            }
-            log.warn("gave the virtual thread scheduler a carrier thread more ({} -> {}) to end the stall",
-                    before, before + 1);
+            before = scheduler.parallelism();
         } catch (RuntimeException cannot) {
-            log.error("could not give the virtual thread scheduler another carrier thread", cannot);
+            log.error("could not read the virtual thread scheduler's parallelism", cannot);
+            return;
         }
+        carriersAdded++; // before the call: the stall may end before it returns
+        try {
+            scheduler.parallelism(before + 1);
+        } catch (RuntimeException cannot) {
+            carriersAdded--;
+            log.error("could not give the virtual thread scheduler another carrier thread", cannot);
+            return;
+        }
+        log.warn("gave the virtual thread scheduler a carrier thread more ({} -> {}) to end the stall", before,
+                before + 1);
+    }
+
+    /** Stalls seen since start (each one given a carrier while any was left to add). */
+    long stallsEnded() {
+        return (long) stalls.count();
     }
 
     private String parallelismOrUnknown() {

@@ -86,9 +86,8 @@ class RoutingConfiguration {
     // matchIfMissing: LocalAdmission.DEFAULT_HEDGING
     @ConditionalOnProperty(name = "gateway.routing.hedging", havingValue = "true", matchIfMissing = true)
     HedgeGuard hedgeGuard(Environment environment, MeterRegistry registry) {
-        return new HedgeGuard(environment.getProperty("gateway.routing.hedge-rescue-margin", Double.class,
-                LocalAdmission.DEFAULT_RESCUE_MARGIN),
-                environment.getProperty("gateway.routing.hedge-pause-share", Double.class, HedgeGuard.DEFAULT_PAUSE_SHARE)).withGauge(registry);
+        return new HedgeGuard(rescueMargin(environment), environment.getProperty("gateway.routing.hedge-pause-share",
+                Double.class, HedgeGuard.DEFAULT_PAUSE_SHARE)).withGauge(registry);
     }
 
     @Bean
@@ -100,8 +99,7 @@ class RoutingConfiguration {
         // gateway.routing.hedging: admit local runs on their expected time with a hedge point (docs/routing.md).
         boolean hedging = environment.getProperty("gateway.routing.hedging", Boolean.class,
                 LocalAdmission.DEFAULT_HEDGING);
-        LocalAdmission admission = admission(hedging, environment.getProperty("gateway.routing.hedge-rescue-margin",
-                Double.class, LocalAdmission.DEFAULT_RESCUE_MARGIN));
+        LocalAdmission admission = admission(hedging, rescueMargin(environment));
         // gateway.routing.preemption: suspend a running local job at a step boundary for one due earlier.
         admission = preemption(admission, environment.getProperty("gateway.routing.preemption", Boolean.class,
                 LocalAdmission.DEFAULT_PREEMPTION),
@@ -109,6 +107,12 @@ class RoutingConfiguration {
                         Duration.ofMillis(Math.round(LocalAdmission.DEFAULT_SUSPEND_OVERHEAD_SECONDS * 1000))));
         return new DefaultRoutePlanner(catalog, backends, local, caps, costs, latency, metrics,
                 clock.getIfAvailable(Clock::systemUTC), admission, hedgeGuard.getIfAvailable());
+    }
+
+    /** {@code gateway.routing.hedge-rescue-margin}: the hedge points' margin, which the hedge guard judges by too. */
+    private static double rescueMargin(Environment environment) {
+        return environment.getProperty("gateway.routing.hedge-rescue-margin", Double.class,
+                LocalAdmission.DEFAULT_RESCUE_MARGIN);
     }
 
     /**
