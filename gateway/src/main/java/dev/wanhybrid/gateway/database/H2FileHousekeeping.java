@@ -45,6 +45,9 @@ import org.springframework.util.unit.DataSize;
  *   chunks are freed one retention time later); without the moves the file keeps the size of its largest burst
  *   for as long as one live chunk sits at its end.</li>
  * </ol>
+ * Compaction and moves make chunks and holes of their own, so on a file nobody writes they can keep each other going:
+ * a round rewrites and moves only while the file keeps getting smaller or the application writes
+ * ({@link HousekeepingBudget}), and otherwise rests until it writes again.
  * Chunks that hold no live page at all (every row in them deleted or superseded) are not rewritten: H2 frees them
  * when it writes a later version, once they are older than the retention time. A store that goes quiet right after a
  * retention sweep (the deleted jobs' chunks die with its last commits) would keep them counted as used until the next
@@ -115,6 +118,10 @@ public class H2FileHousekeeping implements DisposableBean {
     private long lastVersion = -1;
     private long lastVersionAt;
     private long tickVersion = -1;
+    /** The store's version when the last round ended: later versions are the application's commits. */
+    private long versionAfterRound = -1;
+    /** Lets the rounds rest once their own rewriting and moving stops shrinking a file nobody writes. */
+    private final HousekeepingBudget budget;
 
     public H2FileHousekeeping(DataSource dataSource,
             @Value("${gateway.store.h2-housekeeping:50ms}") Duration every,
@@ -136,6 +143,7 @@ public class H2FileHousekeeping implements DisposableBean {
         this.store = every.isZero() ? null : fileStoreOf(dataSource).orElse(null);
         this.retentionNanos = retention.toNanos();
         this.files = store == null ? null : (RandomAccessStore) store.getFileStore();
+        this.budget = new HousekeepingBudget(files == null ? 0 : files.size());
         if (store == null) {
             rounds = null;
             ticks = null;
@@ -195,13 +203,21 @@ public class H2FileHousekeeping implements DisposableBean {
                 lastVersion = version;
                 lastVersionAt = now;
             }
-            boolean rewrote = compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes);
-            // Move live chunks from the file's end into the holes before it, so the file shrinks (H2's own background
-            // writer does the same when its file is fragmented); H2 takes the store's lock and syncs around it.
-            if (moveBytes > 0 && fragmented()) {
-                files.compactMoveChunks(MOVE_BELOW_FILL_RATE, moveBytes, store);
+            long applicationCommits = versionAfterRound < 0 ? 0 : Math.max(0, version - versionAfterRound);
+            boolean rewrote = false;
+            if (budget.mayWork(applicationCommits, files.size())) {
+                rewrote = compactionBytes > 0 && store.compact(TARGET_FILL_RATE, compactionBytes);
+                // Move live chunks from the file's end into the holes before it, so the file shrinks (H2's own
+                // background writer does the same when its file is fragmented); H2 takes the store's lock and syncs
+                // around it.
+                boolean moved = moveBytes > 0 && fragmented();
+                if (moved) {
+                    files.compactMoveChunks(MOVE_BELOW_FILL_RATE, moveBytes, store);
+                }
+                budget.worked((rewrote ? compactionBytes : 0) + (moved ? moveBytes : 0), files.size());
             }
             if (rewrote) {
+                versionAfterRound = store.getCurrentVersion();
                 return;
             }
             boolean quiet = now - lastVersionAt >= retentionNanos && version != tickVersion;
@@ -216,6 +232,7 @@ public class H2FileHousekeeping implements DisposableBean {
                 tickVersion = store.getCurrentVersion();
                 store.executeFilestoreOperation(store.getFileStore()::dropUnusedChunks);
             }
+            versionAfterRound = store.getCurrentVersion();
         } catch (RuntimeException e) {
             if (!store.isClosed()) {
                 throw e;
