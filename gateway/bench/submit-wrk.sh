@@ -15,7 +15,12 @@ cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-../docs/benchmarks/submit.md}")
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-15s}
+WARMUP=${WARMUP:-5s}
+# The warm-up repeats rounds (WARMUP of each endpoint at 8 connections) until the JIT is quiet: at least WARM_MIN_ROUNDS,
+# then until a round makes fewer than WARM_QUIET compilations (-XX:+PrintCompilation lines), WARM_MAX_ROUNDS at most.
+WARM_MIN_ROUNDS=${WARM_MIN_ROUNDS:-3}
+WARM_MAX_ROUNDS=${WARM_MAX_ROUNDS:-16}
+WARM_QUIET=${WARM_QUIET:-100}
 JAR=$(ls target/gateway-*.jar | grep -v -- '-original' | head -1)
 WORK=$(mktemp -d)
 PORT=${PORT:-18089}
@@ -28,9 +33,10 @@ echo "org.springframework.context.ApplicationContextInitializer=dev.wanhybrid.ga
     > "$WORK/ext/META-INF/spring.factories"
 
 rows=()
+WARM_NOTES=()
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start_app() { # $1 = datasource args...
-    "$JAVA" -Xmx1g ${JAVA_OPTS:-} -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
+    "$JAVA" -Xmx1g -XX:+PrintCompilation ${JAVA_OPTS:-} -Dloader.path="$WORK/ext" -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher \
         --server.port=$PORT \
         --gateway.storage.local.root="$WORK/results" --gateway.cloud.simulator.enabled=true \
         --gateway.jobs.dispatcher-enabled=false --gateway.jobs.free-backends=local \
@@ -49,34 +55,24 @@ start_app() { # $1 = datasource args...
 }
 
 cpu_ticks() { # CPU time so far (clock ticks, user + system) of the gateway JVM and of the benchmark's PostgreSQL
-    # server: its postmaster (the postgres process started with -p $PG_PORT) and the processes it started
-    local jvm=0 db=0 stat comm postmaster=
+    local jvm
     jvm=$(awk '{print $14 + $15}' "/proc/$APP/stat" 2>/dev/null || echo 0)
-    if [[ -n ${PG_PORT:-} ]]; then
-        for stat in /proc/[0-9]*/stat; do
-            read -r comm < "${stat%stat}comm" 2>/dev/null || continue
-            [[ $comm == postgres ]] && tr '\0' ' ' < "${stat%stat}cmdline" | grep -q -- "-p $PG_PORT " \
-                && postmaster=$(basename "${stat%/stat}")
-        done
-    fi
-    if [[ -n $postmaster ]]; then
-        for stat in /proc/[0-9]*/stat; do
-            read -r comm < "${stat%stat}comm" 2>/dev/null || continue
-            [[ $comm == postgres ]] || continue
-            read -r pid ppid ticks < <(awk '{print $1, $4, $14 + $15}' "$stat" 2>/dev/null) || continue
-            [[ $pid == "$postmaster" || $ppid == "$postmaster" ]] && db=$(( db + ticks ))
-        done
-    fi
-    echo "$jvm $db"
+    echo "$jvm $(pg_cpu_ticks)"
+}
+
+compilations() { # JIT compilations so far (-XX:+PrintCompilation lines in the gateway's output)
+    grep -cE '^ *[0-9]+ +[0-9]+ ' "$WORK/app.log" || true
 }
 
 measure() { # $1 = name, $2 = connections, rest = wrk args
     local name=$1 c=$2; shift 2
     local t=$(( c < 2 ? 1 : 2 ))
-    local out jvm0 db0 jvm1 db1
+    local out jvm0 db0 jvm1 db1 jit0 jit1
+    jit0=$(compilations)
     read -r jvm0 db0 < <(cpu_ticks)
     out=$(wrk -t$t -c$c -d"$DURATION" --latency "$@")
     read -r jvm1 db1 < <(cpu_ticks)
+    jit1=$(compilations)
     local rps p50 p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -87,8 +83,8 @@ measure() { # $1 = name, $2 = connections, rest = wrk args
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     jvm_ms=$(awk -v t=$((jvm1 - jvm0)) -v n="$requests" -v hz="$HZ" 'BEGIN{printf "%.3f", t * 1000 / hz / n}')
     db_ms=$(awk -v t=$((db1 - db0)) -v n="$requests" -v hz="$HZ" 'BEGIN{printf "%.3f", t * 1000 / hz / n}')
-    echo "$name c=$c rps=$rps p50=$p50 p99=$p99 errors=${errors:-0} jvm_ms=$jvm_ms db_ms=$db_ms" >&2
-    printf '%s\n' "$rps|$p50|$p99|${errors:-0}|$jvm_ms|$db_ms"
+    echo "$name c=$c rps=$rps p50=$p50 p99=$p99 errors=${errors:-0} jvm_ms=$jvm_ms db_ms=$db_ms jit=$((jit1 - jit0))" >&2
+    printf '%s\n' "$rps|$p50|$p99|${errors:-0}|$jvm_ms|$db_ms|$((jit1 - jit0))"
 }
 HZ=$(getconf CLK_TCK)
 
@@ -99,19 +95,28 @@ ms() { # wrk latency (us, ms, s) to ms
 run_db() { # $1 = database name
     local db=$1 base="http://127.0.0.1:$PORT"
     local auth='Authorization: Bearer sk-test-alpha'
-    # warm-up: JIT, pools, database caches
-    wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/bench/bare" >/dev/null
-    wrk -t2 -c8 -d"$WARMUP" -H "$auth" "$base/v1/bench/ping" >/dev/null
-    wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/videos" >/dev/null
+    # warm-up: JIT, pools, database caches; rounds until the JIT is quiet
+    local round=0 before made
+    while :; do
+        round=$(( round + 1 ))
+        before=$(compilations)
+        wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/bench/bare" >/dev/null
+        wrk -t2 -c8 -d"$WARMUP" -H "$auth" "$base/v1/bench/ping" >/dev/null
+        wrk -t2 -c8 -d"$WARMUP" -s bench/submit.lua "$base/v1/videos" >/dev/null
+        made=$(( $(compilations) - before ))
+        echo "warm-up $db round $round: $made compilations" >&2
+        (( round >= WARM_MIN_ROUNDS && made < WARM_QUIET || round >= WARM_MAX_ROUNDS )) && break
+    done
+    WARM_NOTES+=("$db: $round rounds, $made compilations in the last")
     for c in 1 8 32; do
         local ping bare submit
         ping=$(measure "ping $db" $c -H "$auth" "$base/v1/bench/ping")
         bare=$(measure "bare $db" $c -s bench/submit.lua "$base/v1/bench/bare")
         submit=$(measure "submit $db" $c -s bench/submit.lua "$base/v1/videos")
-        IFS='|' read -r prps pp50 pp99 perr pjvm pdb <<<"$ping"
-        IFS='|' read -r brps bp50 bp99 berr bjvm bdb <<<"$bare"
-        IFS='|' read -r srps sp50 sp99 serr sjvm sdb <<<"$submit"
-        rows+=("| $db | $c | $(printf %.0f "$prps") | $(printf %.0f "$brps") | $(printf %.0f "$srps") | $(awk -v s="$srps" -v b="$brps" 'BEGIN{printf "%.2f", s/b}') | $(awk -v s="$srps" -v b="$prps" 'BEGIN{printf "%.2f", s/b}') | $(ms "$sp50") | $(ms "$sp99") | $(ms "$bp99") | $serr | $bjvm / $bdb | $sjvm / $sdb |")
+        IFS='|' read -r prps pp50 pp99 perr pjvm pdb pjit <<<"$ping"
+        IFS='|' read -r brps bp50 bp99 berr bjvm bdb bjit <<<"$bare"
+        IFS='|' read -r srps sp50 sp99 serr sjvm sdb sjit <<<"$submit"
+        rows+=("| $db | $c | $(printf %.0f "$prps") | $(printf %.0f "$brps") | $(printf %.0f "$srps") | $(awk -v s="$srps" -v b="$brps" 'BEGIN{printf "%.2f", s/b}') | $(awk -v s="$srps" -v b="$prps" 'BEGIN{printf "%.2f", s/b}') | $(ms "$sp50") | $(ms "$sp99") | $(ms "$bp99") | $serr | $bjvm / $bdb | $sjvm / $sdb | $bjit / $sjit |")
     done
 }
 
@@ -121,6 +126,9 @@ if [[ ! -s target/bench-classpath.txt ]]; then
         -Dmdep.outputFile=target/bench-classpath.txt)
 fi
 CP=$(cat target/bench-classpath.txt)
+CP="target/test-classes:$CP"
+# shellcheck source=durable-postgres.sh
+source bench/durable-postgres.sh
 # The URL settings the gateway ships with (application.yaml), after the file path.
 SHIPPED_H2=$(sed -n 's|^ *url: jdbc:h2:file:[^;]*;||p' src/main/resources/application.yaml | head -1)
 H2_NOTE=
@@ -151,16 +159,7 @@ done
 fi
 
 if [[ $STORES == *pg* ]]; then
-coproc PGPROC { "$JAVA" -cp "target/test-classes:$CP" dev.wanhybrid.gateway.e2e.bench.PostgresServer; }
-PG=$PGPROC_PID
-URL=
-PG_SETTINGS=
-while read -r line <&"${PGPROC[0]}"; do
-    if [[ $line == settings=* ]]; then PG_SETTINGS=${line#settings=}; fi
-    if [[ $line == jdbc-url=* ]]; then URL=${line#jdbc-url=}; break; fi
-done
-[[ -n $URL ]] || { echo "PostgreSQL did not start" >&2; exit 1; }
-PG_PORT=$(sed -E 's|.*://[^:/]+:([0-9]+)/.*|\1|' <<<"$URL")
+start_durable_postgres
 # Each PostgreSQL variant is a gateway.submit.max-group value: auto (the default, 64 on PostgreSQL) and 1 (every
 # submission in a commit of its own, as before group commit), each against a gateway started afresh on this server.
 # A variant may name the writers too: "auto:2" is max-group auto with gateway.submit.group-writers=2.
@@ -180,7 +179,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "# Submit benchmark: durable \`POST /v1/videos\` against baselines in the same JVM, out of process"
     echo
-    echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row after a $WARMUP warm-up of each endpoint at 8 connections."
+    echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row. Warm-up at 8 connections, in rounds of $WARMUP on each endpoint (bare, ping, submit), at least $WARM_MIN_ROUNDS and then until a round makes fewer than $WARM_QUIET JIT compilations (\`-XX:+PrintCompilation\`), $WARM_MAX_ROUNDS at most: $(IFS=';'; echo "${WARM_NOTES[*]}" | sed 's/;/; /g')."
     echo
     echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
@@ -188,8 +187,8 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections. *CPU ms per request* is the CPU time (user + system, from \`/proc\`) the gateway JVM and the PostgreSQL server processes used during the row, over the requests it completed: what one request costs each side whatever the machine's load (H2 runs inside the JVM, so its database column is 0)."
     echo
-    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx | bare CPU ms per request, JVM / database | submit CPU ms per request, JVM / database |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx | bare CPU ms per request, JVM / database | submit CPU ms per request, JVM / database | JIT compilations during the row, bare / submit |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
     echo "$H2_NOTE"
