@@ -35,12 +35,12 @@ start_durable_postgres
 "$JAVA" -cp "$CP" dev.wanhybrid.gateway.e2e.bench.StoreFloor pg-template "$URL" | grep -q ready
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qAt)
 
-columns() { # $1 = table, $2 = the column that takes the new id; prints "list|select list"
+columns() { # $1 = table, $2 = the column that takes the new id; prints "insert list|select list" (identity
+    # columns, job_events.id, are left to the database)
     "${PSQL[@]}" -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) || '|' ||
         string_agg(CASE WHEN column_name = '$2' THEN 'ids.id' ELSE 't.' || column_name END, ', '
         ORDER BY ordinal_position) FROM information_schema.columns
-        WHERE table_schema = 'public' AND table_name = '$1' AND column_name <> 'id' OR
-        table_schema = 'public' AND table_name = '$1' AND column_name = 'id' AND '$2' = 'id'"
+        WHERE table_schema = 'public' AND table_name = '$1' AND is_identity = 'NO'"
 }
 IFS='|' read -r JC JS <<<"$(columns jobs id)"
 IFS='|' read -r EC ES <<<"$(columns job_events job_id)"

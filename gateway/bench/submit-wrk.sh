@@ -17,7 +17,8 @@ JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 # The warm-up repeats rounds (WARMUP of each endpoint at 8 connections) until the JIT is quiet: at least WARM_MIN_ROUNDS,
-# then until a round makes fewer than WARM_QUIET compilations (-XX:+PrintCompilation lines), WARM_MAX_ROUNDS at most.
+# then until a round makes fewer than WARM_QUIET JIT events (-XX:+PrintCompilation lines: compilations and
+# deoptimizations), WARM_MAX_ROUNDS at most.
 WARM_MIN_ROUNDS=${WARM_MIN_ROUNDS:-3}
 WARM_MAX_ROUNDS=${WARM_MAX_ROUNDS:-16}
 WARM_QUIET=${WARM_QUIET:-100}
@@ -60,7 +61,7 @@ cpu_ticks() { # CPU time so far (clock ticks, user + system) of the gateway JVM 
     echo "$jvm $(pg_cpu_ticks)"
 }
 
-compilations() { # JIT compilations so far (-XX:+PrintCompilation lines in the gateway's output)
+compilations() { # JIT events so far: -XX:+PrintCompilation lines (compilations and deoptimizations) in the output
     grep -cE '^ *[0-9]+ +[0-9]+ ' "$WORK/app.log" || true
 }
 
@@ -179,7 +180,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "# Submit benchmark: durable \`POST /v1/videos\` against baselines in the same JVM, out of process"
     echo
-    echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row. Warm-up at 8 connections, in rounds of $WARMUP on each endpoint (bare, ping, submit), at least $WARM_MIN_ROUNDS and then until a round makes fewer than $WARM_QUIET JIT compilations (\`-XX:+PrintCompilation\`), $WARM_MAX_ROUNDS at most: $(IFS=';'; echo "${WARM_NOTES[*]}" | sed 's/;/; /g')."
+    echo "Written by \`gateway/bench/submit-wrk.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ). Load generator: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), its own process, over loopback; $DURATION per row. Warm-up at 8 connections, in rounds of $WARMUP on each endpoint (bare, ping, submit), at least $WARM_MIN_ROUNDS and then until a round makes fewer than $WARM_QUIET JIT events (\`-XX:+PrintCompilation\` lines: compilations and deoptimizations), $WARM_MAX_ROUNDS at most: $(IFS=';'; echo "${WARM_NOTES[*]}" | sed 's/;/; /g')."
     echo
     echo "Machine: $(nproc) CPUs shared by the load generator, the gateway JVM (Java $("$JAVA" -version 2>&1 | head -1 | cut -d'"' -f2), -Xmx1g) and the database; a shared build machine where other work ran at the same time, so compare rows of one run with each other. Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER."
     echo
@@ -187,7 +188,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
     echo "Baselines, same filters (API key, per-tenant rate limit): **bare** = \`POST /v1/bench/bare\`, authenticates and parses the same JSON body, no routing, no database; **ping** = \`GET /v1/bench/ping\`, an authenticated trivial GET. Ratios are durable submit requests/s over the named baseline's, same run, same connections. *CPU ms per request* is the CPU time (user + system, from \`/proc\`) the gateway JVM and the PostgreSQL server processes used during the row, over the requests it completed: what one request costs each side whatever the machine's load (H2 runs inside the JVM, so its database column is 0)."
     echo
-    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx | bare CPU ms per request, JVM / database | submit CPU ms per request, JVM / database | JIT compilations during the row, bare / submit |"
+    echo "| store | connections | ping req/s | bare req/s | submit req/s | submit / bare | submit / ping | submit p50 ms | submit p99 ms | bare p99 ms | submit non-2xx | bare CPU ms per request, JVM / database | submit CPU ms per request, JVM / database | JIT events during the row, bare / submit |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo

@@ -2,7 +2,6 @@ package dev.wanhybrid.gateway.e2e.bench;
 
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -10,11 +9,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import dev.wanhybrid.gateway.jobs.GenerationService;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -37,7 +36,6 @@ import org.flywaydb.core.Flyway;
  */
 public final class StoreFloor {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String SPEC = "{\"tenant\":\"alpha\",\"model\":\"wan2.5-t2v-preview\",\"kind\":\"T2V\","
             + "\"prompt\":\"a lighthouse in a storm, waves crashing\",\"size\":\"832x480\",\"seconds\":5,"
             + "\"audio\":\"none\",\"routing_objective\":\"COST\",\"routing_local_only\":false}";
@@ -68,7 +66,7 @@ public final class StoreFloor {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Thread worker = new Thread(() -> insertUntil(url, perCommit, stop, jobs), "floor-" + t);
+            Thread worker = new Thread(() -> insertUntil(url, "sa", perCommit, stop, jobs), "floor-" + t);
             worker.start();
             workers.add(worker);
         }
@@ -99,8 +97,8 @@ public final class StoreFloor {
     /** The gateway's schema on a PostgreSQL database, and one submission's rows copied into template tables. */
     private static void pgTemplate(String url) throws SQLException {
         migrate(url, "postgres", "");
-        AtomicBoolean once = new AtomicBoolean(true);
-        insertUntil(url, "postgres", 1, once, new LongAdder());
+        AtomicBoolean stopAfterOneCommit = new AtomicBoolean(true);
+        insertUntil(url, "postgres", 1, stopAfterOneCommit, new LongAdder());
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 java.sql.Statement s = c.createStatement()) {
             for (String table : List.of("jobs", "job_events", "spend_entries")) {
@@ -109,10 +107,6 @@ public final class StoreFloor {
             }
         }
         System.out.println("pg-template ready");
-    }
-
-    private static void insertUntil(String url, int perCommit, AtomicBoolean stop, LongAdder jobs) {
-        insertUntil(url, "sa", perCommit, stop, jobs);
     }
 
     /** Inserts until {@code stop} is set; one round at least, so a stop set beforehand inserts one commit's jobs. */
@@ -134,7 +128,7 @@ public final class StoreFloor {
                 for (int i = 0; i < perCommit; i++) {
                     Instant now = Instant.now();
                     Timestamp ts = Timestamp.from(now);
-                    String id = newId(now.toEpochMilli());
+                    String id = GenerationService.newJobId();
                     set(spend, id, "alpha", "cloud", "wan2.5-t2v-preview", "reserved", estimate, estimate,
                             "2026-12-07", "2026-12", ts, ts);
                     spend.executeUpdate();
@@ -170,15 +164,5 @@ public final class StoreFloor {
                 + "\"candidates\":[{\"backend\":\"cloud\",\"model\":\"wan2.5-t2v-preview\",\"estimated_cost_usd\":0.25,"
                 + "\"estimated_seconds\":120}],\"rejected\":[],\"fallbacks\":[],\"mapping\":null,\"lower_tier\":null,"
                 + "\"hedge\":null,\"preempts\":null},\"cost_usd\":null,\"backend_wait\":null,\"budget_wait\":null}";
-    }
-
-    /** Time first, like the gateway's ids, so a burst of inserts changes the last page of each index. */
-    private static String newId(long epochMillis) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        for (int i = 0; i < 6; i++) {
-            bytes[i] = (byte) (epochMillis >>> (40 - 8 * i));
-        }
-        return "video_" + HexFormat.of().formatHex(bytes);
     }
 }
